@@ -1,0 +1,19 @@
+// What a command may touch: its streams and the file system, passed in so tests drive the real CLI in-process.
+import { readFileSync } from 'node:fs';
+
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Reads a file, or standard input for "-". */
+  readInput(path: string): string;
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    readInput: (p) => readFileSync(p === '-' ? 0 : p, 'utf8'),
+  };
+}
+
+export class UsageError extends Error {}

@@ -1,0 +1,54 @@
+// The command line: `sidecar-injector <command> [flags]`. Each command is a function of (argv, io).
+import { isInjectionError } from '../core/errors.ts';
+import { explainCommand } from './explain-command.ts';
+import { injectCommand } from './inject-command.ts';
+import { processIO, UsageError, type CliIO } from './io.ts';
+
+export { processIO };
+
+const USAGE = `usage: sidecar-injector <command> [flags]
+
+commands:
+  inject   -f FILE|- [--config F] [--values F] [--mesh F] [--set k=v]... [--native-sidecars true|false|auto] [-o yaml|json]
+           inject the sidecar into Pods and workloads (like istioctl kube-inject)
+  explain  -f FILE|- [--namespace-labels k=v,...] [-n NAMESPACE] [-o text|json] [settings flags]
+           say for each object whether it would be injected, and why
+`;
+
+type Command = (argv: string[], io: CliIO) => number | Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  inject: injectCommand,
+  explain: explainCommand,
+};
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    io.stderr(`error: unknown command "${name}"\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await cmd(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`error: ${(e as Error).message}\n`);
+      return 2;
+    }
+    if (isInjectionError(e)) {
+      io.stderr(`error: ${e.message} [${e.code}]\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) {
+  runCli(process.argv.slice(2), processIO()).then((code) => { process.exitCode = code; });
+}

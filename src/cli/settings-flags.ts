@@ -1,0 +1,32 @@
+// Flags every command that injects shares: where the settings come from and how to override them.
+import { readOptionalFile, readTemplatesDir } from '../config/files.ts';
+import { buildSettings, type NativeSidecarMode, type Settings } from '../core/settings/index.ts';
+
+export const SETTINGS_OPTIONS = {
+  config: { type: 'string' },
+  values: { type: 'string' },
+  mesh: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  'native-sidecars': { type: 'string' },
+  'templates-dir': { type: 'string' },
+} as const;
+
+export interface SettingsFlags {
+  config?: string;
+  values?: string;
+  mesh?: string;
+  set?: string[];
+  'native-sidecars'?: string;
+  'templates-dir'?: string;
+}
+
+export function settingsFromFlags(f: SettingsFlags): Settings {
+  return buildSettings({
+    config: readOptionalFile(f.config, 'config'),
+    values: readOptionalFile(f.values, 'values'),
+    mesh: readOptionalFile(f.mesh, 'mesh'),
+    sets: f.set ?? [],
+    templates: readTemplatesDir(f['templates-dir']),
+    nativeSidecars: (f['native-sidecars'] ?? 'auto') as NativeSidecarMode,
+  });
+}

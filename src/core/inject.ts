@@ -1,0 +1,130 @@
+// The one entry point the three doors (webhook, preview, CLI) call:
+// decide -> validate -> strip a previous injection -> render templates -> merge -> post-process -> diff.
+import { parse as parseYaml } from 'yaml';
+import { A, validateAnnotations } from './annotations.ts';
+import { decide, type Decision } from './decide.ts';
+import { mergeMap } from './merge.ts';
+import { createPatch, type Operation } from './patch.ts';
+import { applyPrometheusMerge } from './postprocess/prometheus.ts';
+import { reorderContainers } from './postprocess/reorder.ts';
+import { statusOf, stripPreviousInjection } from './postprocess/status.ts';
+import { templateData } from './render/template-data.ts';
+import type { Settings } from './settings/index.ts';
+import { overlayProxyConfig } from './settings/mesh.ts';
+import { getPath } from './settings/schema.ts';
+import { cloneJson, isObject, type Container, type JsonObject, type Pod, type WorkloadRef } from './types.ts';
+import { workloadOfPod } from './workloads.ts';
+
+export interface InjectContext {
+  settings: Settings;
+  /** The request's namespace (pods from generateName have no namespace of their own yet). */
+  namespace: string;
+  /** Namespace labels when known: adds the webhook-selector step to the decision. */
+  namespaceLabels?: Record<string, string>;
+  /** The owning workload (kube-inject: the object itself); inferred from ownerReferences when absent. */
+  workload?: WorkloadRef;
+  /** For native sidecars `auto`: whether every node runs kubelet >= 1.33 (unknown = no). */
+  nodesSupportNativeSidecars?: boolean;
+}
+
+export interface InjectResult {
+  decision: Decision;
+  /** The pod after injection (equal to the input, minus managedFields, when skipped). */
+  pod: Pod;
+  patch: Operation[];
+  /** Templates that ran, in order. */
+  templates: string[];
+  nativeSidecars?: boolean;
+  /** What else shaped the result: annotations and settings that changed it. */
+  notes: string[];
+}
+
+function templateNames(pod: Pod, settings: Settings): string[] {
+  const ann = pod.metadata.annotations?.[A.templates];
+  const requested = ann !== undefined ? ann.split(',').map((s) => s.trim()).filter((s) => s !== '') : settings.config.defaultTemplates;
+  return requested.flatMap((n) => settings.config.aliases[n] ?? [n]);
+}
+
+function effectiveProxyConfig(pod: Pod, settings: Settings): JsonObject {
+  const base = settings.mesh.defaultConfig as JsonObject;
+  const raw = pod.metadata.annotations?.[A.proxyConfig];
+  if (raw === undefined) return base;
+  const doc = parseYaml(raw) as unknown; // validated already
+  return isObject(doc) ? overlayProxyConfig(base, doc as JsonObject, `annotation ${A.proxyConfig}: `) : base;
+}
+
+function nativeSidecarMode(pod: Pod, ctx: InjectContext, notes: string[]): boolean {
+  const ann = pod.metadata.annotations?.[A.nativeSidecar];
+  if (ann === 'true' || ann === 'false') {
+    notes.push(`annotation ${A.nativeSidecar}=${ann} chose the ${ann === 'true' ? 'native' : 'classic'} sidecar shape`);
+    return ann === 'true';
+  }
+  const mode = ctx.settings.nativeSidecars;
+  if (mode === 'auto') return ctx.nodesSupportNativeSidecars === true;
+  return mode === 'true';
+}
+
+/** Merge one rendered template into the pod (Istio moves a user's istio-proxy to initContainers first in native mode). */
+function mergeRendered(pod: JsonObject, rendered: JsonObject): JsonObject {
+  const spec = pod.spec as { containers?: Container[]; initContainers?: Container[] } | undefined;
+  const rspec = rendered.spec as { initContainers?: Container[] } | undefined;
+  if (spec && rspec?.initContainers?.some((c) => isObject(c) && c.name === 'istio-proxy')) {
+    const user = spec.containers?.find((c) => c.name === 'istio-proxy');
+    if (user) {
+      spec.containers = spec.containers!.filter((c) => c !== user);
+      spec.initContainers = [...(spec.initContainers ?? []), user];
+    }
+  }
+  return mergeMap(pod, rendered);
+}
+
+export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
+  const original = cloneJson(input);
+  if (original.metadata) delete original.metadata.managedFields;
+  const namespace = original.metadata?.namespace || ctx.namespace || 'default';
+  const { settings } = ctx;
+  const decision = decide({
+    labels: original.metadata?.labels, annotations: original.metadata?.annotations, hostNetwork: original.spec?.hostNetwork === true,
+    namespace, namespaceLabels: ctx.namespaceLabels, config: settings.config, revision: String(settings.values.revision ?? ''),
+    enableNamespacesByDefault: getPath(settings.values, 'sidecarInjectorWebhook.enableNamespacesByDefault') === true,
+  });
+  if (!decision.inject) return { decision, pod: original, patch: [], templates: [], notes: [] };
+
+  validateAnnotations(original.metadata.annotations);
+  const notes: string[] = [];
+  const pod = cloneJson(original);
+  pod.metadata.annotations ??= {};
+  const meshStatusPort = Number(getPath(settings.mesh, 'defaultConfig.statusPort') ?? 15020);
+  if (stripPreviousInjection(pod, String(meshStatusPort))) notes.push('the pod was injected before: the previous injection was removed and redone');
+
+  const proxyConfig = effectiveProxyConfig(pod, settings);
+  const native = nativeSidecarMode(pod, ctx, notes);
+  const hold = getPath(proxyConfig, 'holdApplicationUntilProxyStarts') === true || getPath(settings.values, 'global.proxy.holdApplicationUntilProxyStarts') === true;
+  const workload = ctx.workload ?? workloadOfPod(pod, namespace);
+  const network = pod.metadata.labels?.['topology.istio.io/network'] || String(getPath(settings.values, 'global.network') ?? '');
+  const data = templateData({ settings, pod, workload, proxyConfig, nativeSidecars: native, holdProxy: hold && !native, network });
+
+  const names = templateNames(pod, settings);
+  let templatePod: JsonObject = {};
+  let merged = pod as unknown as JsonObject;
+  for (const name of names) {
+    const rendered = settings.templates.render(name, data);
+    templatePod = mergeMap(templatePod, rendered);
+    merged = mergeRendered(merged, rendered);
+  }
+  const out = merged as unknown as Pod;
+  out.metadata.annotations ??= {};
+  out.spec.containers ??= [];
+
+  const proxy = [...out.spec.containers, ...(out.spec.initContainers ?? [])].find((c) => c.name === 'istio-proxy');
+  const prom = applyPrometheusMerge(out, { statusPort: meshStatusPort, meshEnablesMerge: getPath(settings.mesh, 'enablePrometheusMerge') !== false, proxy });
+  if (prom) notes.push(prom);
+
+  out.metadata.annotations[A.status] = statusOf(templatePod as { spec?: Record<string, unknown> }, String(settings.values.revision ?? ''));
+  Object.assign(out.metadata.annotations, settings.config.injectedAnnotations);
+  if (network && !out.metadata.labels?.['topology.istio.io/network']) out.metadata.labels = { ...(out.metadata.labels ?? {}), 'topology.istio.io/network': network };
+  reorderContainers(out, hold && !native);
+  if (out.spec.initContainers?.length === 0 && original.spec.initContainers === undefined) delete out.spec.initContainers;
+
+  return { decision, pod: out, patch: createPatch(original, out), templates: names, nativeSidecars: native, notes };
+}

@@ -1,0 +1,81 @@
+// Templates are Liquid documents that render to YAML. Every `{{ }}` output is written as a JSON scalar
+// (or flow collection), so no value a pod author controls can open a new field, list item or document:
+// at worst it is a strange string. Templates are parsed once per settings load.
+import { Liquid, type Template } from 'liquidjs';
+import { parseDocument } from 'yaml';
+import { InjectionError } from '../errors.ts';
+import { isObject, type JsonObject } from '../types.ts';
+import { filters } from './filters.ts';
+
+export interface CompiledTemplates {
+  names: string[];
+  render(name: string, data: object): JsonObject;
+}
+
+function yamlScalar(v: unknown): string {
+  if (v === undefined || v === null) return 'null';
+  if (typeof v === 'number' && !Number.isFinite(v)) return 'null';
+  return JSON.stringify(v);
+}
+
+function lineOf(e: unknown): string {
+  const m = /line:(\d+)/.exec(String((e as Error)?.message ?? ''));
+  const token = (e as { token?: { getPosition?: () => [number, number] } })?.token;
+  const pos = token?.getPosition?.();
+  if (pos) return `, line ${pos[0]}`;
+  return m ? `, line ${m[1]}` : '';
+}
+
+function cleanMessage(e: unknown): string {
+  return String((e as Error)?.message ?? e).replace(/, line:\d+, col:\d+/, '').split('\n')[0]!;
+}
+
+export function compileTemplates(sources: Record<string, string>): CompiledTemplates {
+  const engine = new Liquid({
+    outputEscape: yamlScalar,
+    jsTruthy: true, // "" and 0 are false, as in Go templates
+    ownPropertyOnly: true,
+    strictFilters: true,
+    strictVariables: false,
+    greedy: false,
+  });
+  for (const [name, fn] of Object.entries(filters)) engine.registerFilter(name, fn);
+  const parsed = new Map<string, Template[]>();
+  for (const [name, text] of Object.entries(sources)) {
+    try {
+      parsed.set(name, engine.parse(text, name));
+    } catch (e) {
+      throw new InjectionError('INVALID_SETTING', `template "${name}"${lineOf(e)}: ${cleanMessage(e)}`, `templates.${name}`);
+    }
+  }
+  return {
+    names: [...parsed.keys()].sort(),
+    render(name: string, data: object): JsonObject {
+      const tpl = parsed.get(name);
+      if (!tpl) {
+        throw new InjectionError('TEMPLATE_NOT_FOUND', `requested template "${name}" not found; have ${[...parsed.keys()].sort().join(', ')}`, name);
+      }
+      let text: string;
+      try {
+        text = engine.renderSync(tpl, data) as string;
+      } catch (e) {
+        throw new InjectionError('TEMPLATE_RENDER', `failed to run injection template "${name}"${lineOf(e)}: ${cleanMessage(e)}`, name);
+      }
+      const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+      if (doc.errors.length > 0) {
+        const err = doc.errors[0]!;
+        const line = err.linePos?.[0]?.line;
+        throw new InjectionError('TEMPLATE_NOT_POD', `injection template "${name}" rendered invalid YAML${line ? ` at rendered line ${line}` : ''}: ${err.message.split('\n')[0]}`, name);
+      }
+      const out = doc.toJS({ maxAliasCount: 100 }) as unknown;
+      if (out === null || out === undefined) return {};
+      if (!isObject(out) || Object.keys(out).some((k) => k !== 'metadata' && k !== 'spec')) {
+        throw new InjectionError('TEMPLATE_NOT_POD', `injection template "${name}" did not render to a pod (want a mapping with only metadata and spec)`, name);
+      }
+      if ((out.spec !== undefined && out.spec !== null && !isObject(out.spec)) || (out.metadata !== undefined && out.metadata !== null && !isObject(out.metadata))) {
+        throw new InjectionError('TEMPLATE_NOT_POD', `injection template "${name}" did not render to a pod (metadata and spec must be mappings)`, name);
+      }
+      return out as JsonObject;
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// The data a template sees, in Istio's SidecarTemplateData shape (lowerCamel names), plus the few values
+// Istio computes in Go before templating (images, hold, network, owner path, user volumes).
+import { A } from '../annotations.ts';
+import { InjectionError } from '../errors.ts';
+import type { Settings } from '../settings/index.ts';
+import { getPath } from '../settings/schema.ts';
+import { isObject, type JsonObject, type Pod, type WorkloadRef } from '../types.ts';
+
+export interface RenderContext {
+  settings: Settings;
+  pod: Pod;
+  workload: WorkloadRef;
+  proxyConfig: JsonObject;
+  nativeSidecars: boolean;
+  holdProxy: boolean;
+  network: string;
+}
+
+const VARIANT_SUFFIX = /-(distroless|debug)$/;
+
+/** `<hub>/<image>:<tag>[-variant]`; an image with a slash is used as it is. */
+export function imageUrl(values: JsonObject, image: string, variant: string): string {
+  if (image.includes('/')) return image;
+  const hub = String(getPath(values, 'global.hub') ?? '');
+  let tag = String(getPath(values, 'global.tag') ?? '');
+  if (variant && variant !== 'default') tag = `${tag.replace(VARIANT_SUFFIX, '')}-${variant}`;
+  else if (variant === 'default') tag = tag.replace(VARIANT_SUFFIX, '');
+  return `${hub}/${image}:${tag}`;
+}
+
+/** sidecar.istio.io/userVolume and userVolumeMount: JSON maps of name -> volume / mount. */
+function userEntries(pod: Pod, annotation: string): JsonObject[] {
+  const raw = pod.metadata.annotations?.[annotation];
+  if (raw === undefined) return [];
+  let doc: unknown;
+  try {
+    doc = JSON.parse(raw);
+  } catch {
+    throw new InjectionError('INVALID_ANNOTATION', `invalid value '${raw}' for annotation '${annotation}': not JSON`, annotation);
+  }
+  if (!isObject(doc) || Object.values(doc).some((v) => !isObject(v))) {
+    throw new InjectionError('INVALID_ANNOTATION', `invalid value '${raw}' for annotation '${annotation}': want a JSON map of name to object`, annotation);
+  }
+  return Object.keys(doc).sort().map((name) => ({ ...(doc as Record<string, JsonObject>)[name], name }));
+}
+
+export function templateData(ctx: RenderContext): Record<string, unknown> {
+  const { settings, pod, workload } = ctx;
+  const values = settings.values;
+  const variant = pod.metadata.annotations?.[A.proxyImageType]
+    || String(getPath(ctx.proxyConfig, 'image.imageType') ?? '')
+    || String(getPath(values, 'global.variant') ?? '');
+  return {
+    typeMeta: { apiVersion: workload.apiVersion, kind: workload.kind, kindPlural: `${workload.kind.toLowerCase()}s` },
+    deploymentMeta: { name: workload.name, namespace: workload.namespace || 'default' },
+    objectMeta: { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? '', labels: pod.metadata.labels ?? {}, annotations: pod.metadata.annotations ?? {} },
+    spec: pod.spec,
+    values,
+    meshConfig: settings.mesh,
+    proxyConfig: ctx.proxyConfig,
+    revision: String(values.revision ?? ''),
+    nativeSidecars: ctx.nativeSidecars,
+    holdProxy: ctx.holdProxy,
+    network: ctx.network,
+    proxyImage: imageUrl(values, String(getPath(values, 'global.proxy.image') ?? 'proxyv2'), variant),
+    proxyInitImage: imageUrl(values, String(getPath(values, 'global.proxy_init.image') ?? 'proxyv2'), variant),
+    proxyUID: 1337,
+    proxyGID: 1337,
+    inboundTrafficPolicyMode: getPath(settings.mesh, 'inboundTrafficPolicy.mode') === 'LOCALHOST' ? 'localhost' : 'passthrough',
+    userVolumes: userEntries(pod, 'sidecar.istio.io/userVolume'),
+    userVolumeMounts: userEntries(pod, 'sidecar.istio.io/userVolumeMount'),
+  };
+}

@@ -1,0 +1,62 @@
+// Settings: the three inputs Istio's injector reads (injector config, values, mesh config) in Istio's own
+// shapes, with --set overrides, checked once and compiled once (templates parsed here, not per request).
+import { parse as parseYaml } from 'yaml';
+import { InjectionError } from '../errors.ts';
+import { compileTemplates, type CompiledTemplates } from '../render/engine.ts';
+import type { JsonObject } from '../types.ts';
+import { buildInjectorConfig, type InjectorConfig } from './injector-config.ts';
+import { applyMeshConfig } from './mesh.ts';
+import { applySet, parseSet } from './set-flags.ts';
+import { applyValues } from './values.ts';
+
+export type NativeSidecarMode = 'true' | 'false' | 'auto';
+
+export interface SettingsInput {
+  /** Documents as text (YAML or JSON), as found in the files or ConfigMap keys `config`, `values`, `mesh`. */
+  config?: string;
+  values?: string;
+  mesh?: string;
+  /** Helm-style overrides, e.g. `values.global.proxy.statusPort=123`. */
+  sets?: string[];
+  /** Built-in templates by name (the files of templates/). */
+  templates: Record<string, string>;
+  nativeSidecars?: NativeSidecarMode;
+}
+
+export interface Settings {
+  config: InjectorConfig;
+  values: JsonObject;
+  mesh: JsonObject;
+  templates: CompiledTemplates;
+  nativeSidecars: NativeSidecarMode;
+}
+
+function parseDoc(text: string | undefined, what: string): unknown {
+  if (text === undefined || text.trim() === '') return undefined;
+  try {
+    return parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
+  } catch (e) {
+    const line = (e as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
+    throw new InjectionError('INVALID_SETTING', `invalid setting ${what}: not YAML or JSON${line ? ` (line ${line})` : ''}: ${String((e as Error).message).split('\n')[0]}`, what);
+  }
+}
+
+export function buildSettings(input: SettingsInput): Settings {
+  const docs: Record<'config' | 'values' | 'mesh', unknown> = {
+    config: parseDoc(input.config, 'config'),
+    values: parseDoc(input.values, 'values'),
+    mesh: parseDoc(input.mesh, 'mesh'),
+  };
+  for (const expr of input.sets ?? []) {
+    const s = parseSet(expr);
+    docs[s.target] = applySet(docs[s.target], s.path, s.value);
+  }
+  const values = applyValues(docs.values);
+  const mesh = applyMeshConfig(docs.mesh);
+  const config = buildInjectorConfig(docs.config, values, input.templates);
+  const native = input.nativeSidecars ?? 'auto';
+  if (!['true', 'false', 'auto'].includes(native)) {
+    throw new InjectionError('INVALID_SETTING', `invalid setting nativeSidecars: must be true, false or auto (got ${JSON.stringify(native)})`, 'nativeSidecars');
+  }
+  return { config, values, mesh, templates: compileTemplates(config.templates), nativeSidecars: native };
+}

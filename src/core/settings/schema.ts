@@ -1,0 +1,68 @@
+// A small declarative checker for the settings we read: each rule names a dotted key and the kind of
+// value it must hold, so a bad setting fails at load with the key that is wrong.
+import { InjectionError } from '../errors.ts';
+import { isObject } from '../types.ts';
+import { parseQuantity } from '../quantity.ts';
+
+export type Kind =
+  | 'string' | 'bool' | 'port' | 'uint' | 'int' | 'object' | 'stringList' | 'stringMap' | 'scalar'
+  | 'resources' | 'selectorList' | 'duration' | { oneOf: readonly string[] };
+
+export type Rules = Record<string, Kind>;
+
+export function getPath(root: unknown, dotted: string): unknown {
+  let cur: unknown = root;
+  for (const part of dotted.split('.')) {
+    if (!isObject(cur)) return undefined;
+    cur = cur[part];
+  }
+  return cur;
+}
+
+function problem(v: unknown, kind: Kind): string | undefined {
+  if (typeof kind === 'object') {
+    return typeof v === 'string' && kind.oneOf.includes(v) ? undefined : `must be one of ${kind.oneOf.join(', ')}`;
+  }
+  switch (kind) {
+    case 'string': return typeof v === 'string' ? undefined : 'must be a string';
+    case 'scalar': return ['string', 'number', 'boolean'].includes(typeof v) ? undefined : 'must be a string or number';
+    case 'bool': return typeof v === 'boolean' ? undefined : 'must be true or false';
+    case 'port': return Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535 ? undefined : 'must be a port number (0-65535)';
+    case 'uint': return Number.isInteger(v) && (v as number) >= 0 ? undefined : 'must be a non-negative integer';
+    case 'int': return Number.isInteger(v) ? undefined : 'must be an integer';
+    case 'object': return isObject(v) ? undefined : 'must be a mapping';
+    case 'duration': return typeof v === 'string' && /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/.test(v) ? undefined : 'must be a duration such as 45s';
+    case 'stringList': return Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : 'must be a list of strings';
+    case 'stringMap':
+      return isObject(v) && Object.values(v).every((x) => typeof x === 'string') ? undefined : 'must be a mapping of strings to strings';
+    case 'resources': {
+      if (!isObject(v)) return 'must be a mapping with requests/limits';
+      for (const [section, m] of Object.entries(v)) {
+        if (!['requests', 'limits', 'claims'].includes(section)) return `has unknown section "${section}"`;
+        if (section === 'claims') continue;
+        if (!isObject(m)) return `.${section} must be a mapping`;
+        for (const [res, q] of Object.entries(m)) {
+          if ((typeof q !== 'string' && typeof q !== 'number') || !parseQuantity(String(q))) return `.${section}.${res} is not a quantity`;
+        }
+      }
+      return undefined;
+    }
+    case 'selectorList':
+      if (!Array.isArray(v)) return 'must be a list of label selectors';
+      for (const s of v) {
+        if (!isObject(s)) return 'must be a list of label selectors';
+        for (const k of Object.keys(s)) if (k !== 'matchLabels' && k !== 'matchExpressions') return `has a selector with unknown field "${k}"`;
+      }
+      return undefined;
+  }
+}
+
+/** Throws INVALID_SETTING naming `<prefix><key>` for the first rule the data breaks; absent keys are fine. */
+export function checkRules(data: unknown, rules: Rules, prefix: string): void {
+  for (const [key, kind] of Object.entries(rules)) {
+    const v = getPath(data, key);
+    if (v === undefined || v === null) continue;
+    const why = problem(v, kind);
+    if (why) throw new InjectionError('INVALID_SETTING', `invalid setting ${prefix}${key}: ${why} (got ${JSON.stringify(v)})`, `${prefix}${key}`);
+  }
+}

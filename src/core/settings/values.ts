@@ -1,0 +1,52 @@
+// Values (the JSON subset of Istio's Helm values the injector reads): user values deep-merged over the
+// built-in defaults, then checked key by key.
+import { InjectionError } from '../errors.ts';
+import { cloneJson, isObject, type Json, type JsonObject } from '../types.ts';
+import { DEFAULT_VALUES } from './default-values.ts';
+import { checkRules, type Rules } from './schema.ts';
+
+const VALUES_RULES: Rules = {
+  'global.hub': 'string', 'global.tag': 'scalar', 'global.variant': 'string', 'global.imagePullPolicy': { oneOf: ['', 'Always', 'IfNotPresent', 'Never'] },
+  'global.imagePullSecrets': 'stringList', 'global.istioNamespace': 'string', 'global.caAddress': 'string',
+  'global.pilotCertProvider': 'string', 'global.logAsJson': 'bool', 'global.meshID': 'string', 'global.network': 'string',
+  'global.multiCluster.clusterName': 'string', 'global.logging.level': 'string', 'global.mountMtlsCerts': 'bool',
+  'global.nativeNftables': 'bool', 'global.caName': 'string', 'global.trustBundleName': 'string',
+  'global.proxy.autoInject': { oneOf: ['enabled', 'disabled'] }, 'global.proxy.clusterDomain': 'string', 'global.proxy.componentLogLevel': 'string',
+  'global.proxy.logLevel': 'string', 'global.proxy.image': 'string', 'global.proxy.includeIPRanges': 'string',
+  'global.proxy.excludeIPRanges': 'string', 'global.proxy.includeInboundPorts': 'string', 'global.proxy.excludeInboundPorts': 'string',
+  'global.proxy.includeOutboundPorts': 'string', 'global.proxy.excludeOutboundPorts': 'string', 'global.proxy.privileged': 'bool',
+  'global.proxy.readinessFailureThreshold': 'uint', 'global.proxy.readinessInitialDelaySeconds': 'uint',
+  'global.proxy.readinessPeriodSeconds': 'uint', 'global.proxy.resources': 'resources', 'global.proxy.statusPort': 'port',
+  'global.proxy.startupProbe.enabled': 'bool', 'global.proxy.startupProbe.failureThreshold': 'uint',
+  'global.proxy.holdApplicationUntilProxyStarts': 'bool', 'global.proxy.enableCoreDump': 'bool', 'global.proxy.lifecycle': 'object',
+  'global.proxy.seccompProfile': 'object', 'global.proxy.tracer': 'string', 'global.proxy.outlierLogPath': 'string',
+  'global.proxy.capNetBindService': 'bool', 'global.proxy_init.image': 'string', 'global.proxy_init.forceApplyIptables': 'bool',
+  'global.proxy_init.resources': 'resources', 'global.sds.token.aud': 'string', 'global.sts.servicePort': 'port',
+  'pilot.cni.enabled': 'bool', 'pilot.cni.provider': 'string', 'istio_cni.enabled': 'bool', 'revision': 'string',
+  'sidecarInjectorWebhook.rewriteAppHTTPProbe': 'bool', 'sidecarInjectorWebhook.templates': 'stringMap',
+  'sidecarInjectorWebhook.defaultTemplates': 'stringList', 'sidecarInjectorWebhook.injectedAnnotations': 'stringMap',
+  'sidecarInjectorWebhook.neverInjectSelector': 'selectorList', 'sidecarInjectorWebhook.alwaysInjectSelector': 'selectorList',
+  'sidecarInjectorWebhook.enableNamespacesByDefault': 'bool', 'sidecarInjectorWebhook.reinvocationPolicy': { oneOf: ['Never', 'IfNeeded'] },
+};
+
+/** Maps merge key by key; everything else (lists included) replaces, as Helm does. */
+export function deepMerge(base: JsonObject, over: JsonObject): JsonObject {
+  const out = cloneJson(base);
+  for (const [k, v] of Object.entries(over)) {
+    const cur = out[k];
+    out[k] = isObject(cur) && isObject(v) ? deepMerge(cur as JsonObject, v as JsonObject) : cloneJson(v as Json);
+  }
+  return out;
+}
+
+export function applyValues(user: unknown): JsonObject {
+  if (user === undefined || user === null) return cloneJson(DEFAULT_VALUES);
+  if (!isObject(user)) throw new InjectionError('INVALID_SETTING', 'invalid setting values: must be a mapping', 'values');
+  const merged = deepMerge(DEFAULT_VALUES, user as JsonObject);
+  checkRules(merged, VALUES_RULES, 'values.');
+  const pull = (merged.global as JsonObject).imagePullSecrets;
+  if (Array.isArray(pull) && pull.some((s) => typeof s !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s))) {
+    throw new InjectionError('INVALID_SETTING', 'invalid setting values.global.imagePullSecrets: each entry must be a secret name', 'values.global.imagePullSecrets');
+  }
+  return merged;
+}
