@@ -1,10 +1,11 @@
 // The one entry point the three doors (webhook, preview, CLI) call:
 // decide -> validate -> strip a previous injection -> render templates -> merge -> post-process -> diff.
 import { parse as parseYaml } from 'yaml';
-import { A, validateAnnotations } from './annotations.ts';
+import { A, parseGoBool, validateAnnotations } from './annotations.ts';
 import { decide, type Decision } from './decide.ts';
 import { mergeMap } from './merge.ts';
 import { createPatch, type Operation } from './patch.ts';
+import { applyProbeRewrite } from './postprocess/probes.ts';
 import { applyPrometheusMerge } from './postprocess/prometheus.ts';
 import { reorderContainers } from './postprocess/reorder.ts';
 import { statusOf, stripPreviousInjection } from './postprocess/status.ts';
@@ -37,6 +38,18 @@ export interface InjectResult {
   nativeSidecars?: boolean;
   /** What else shaped the result: annotations and settings that changed it. */
   notes: string[];
+}
+
+function rewriteProbes(pod: Pod, settings: Settings, notes: string[]): boolean {
+  const ann = pod.metadata.annotations?.[A.rewriteProbes];
+  const byAnnotation = ann !== undefined ? parseGoBool(ann) : undefined;
+  if (byAnnotation !== undefined) {
+    if (!byAnnotation) notes.push(`annotation ${A.rewriteProbes}=${ann} keeps the app's probes as they are`);
+    return byAnnotation;
+  }
+  const v = getPath(settings.values, 'sidecarInjectorWebhook.rewriteAppHTTPProbe') !== false;
+  if (!v) notes.push('values sidecarInjectorWebhook.rewriteAppHTTPProbe=false keeps the app\'s probes as they are');
+  return v;
 }
 
 function templateNames(pod: Pod, settings: Settings): string[] {
@@ -92,21 +105,24 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
 
   validateAnnotations(original.metadata.annotations);
   const notes: string[] = [];
-  const pod = cloneJson(original);
-  pod.metadata.annotations ??= {};
+  // As Istio does: templates see the pod with any previous injection stripped, but are merged onto the
+  // pod as received, so a re-injection updates the old containers in place (idempotent).
+  const stripped = cloneJson(original);
+  stripped.metadata.annotations ??= {};
   const meshStatusPort = Number(getPath(settings.mesh, 'defaultConfig.statusPort') ?? 15020);
-  if (stripPreviousInjection(pod, String(meshStatusPort))) notes.push('the pod was injected before: the previous injection was removed and redone');
+  const previous = stripPreviousInjection(stripped, String(meshStatusPort));
+  if (previous) notes.push('the pod was injected before: the injection was redone over it');
 
-  const proxyConfig = effectiveProxyConfig(pod, settings);
-  const native = nativeSidecarMode(pod, ctx, notes);
+  const proxyConfig = effectiveProxyConfig(stripped, settings);
+  const native = nativeSidecarMode(stripped, ctx, notes);
   const hold = getPath(proxyConfig, 'holdApplicationUntilProxyStarts') === true || getPath(settings.values, 'global.proxy.holdApplicationUntilProxyStarts') === true;
-  const workload = ctx.workload ?? workloadOfPod(pod, namespace);
-  const network = pod.metadata.labels?.['topology.istio.io/network'] || String(getPath(settings.values, 'global.network') ?? '');
-  const data = templateData({ settings, pod, workload, proxyConfig, nativeSidecars: native, holdProxy: hold && !native, network });
+  const workload = ctx.workload ?? workloadOfPod(stripped, namespace);
+  const network = stripped.metadata.labels?.['topology.istio.io/network'] || String(getPath(settings.values, 'global.network') ?? '');
+  const data = templateData({ settings, pod: stripped, workload, proxyConfig, nativeSidecars: native, holdProxy: hold && !native, network });
 
-  const names = templateNames(pod, settings);
+  const names = templateNames(stripped, settings);
   let templatePod: JsonObject = {};
-  let merged = pod as unknown as JsonObject;
+  let merged = cloneJson(original) as unknown as JsonObject;
   for (const name of names) {
     const rendered = settings.templates.render(name, data);
     templatePod = mergeMap(templatePod, rendered);
@@ -119,6 +135,11 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   const proxy = [...out.spec.containers, ...(out.spec.initContainers ?? [])].find((c) => c.name === 'istio-proxy');
   const prom = applyPrometheusMerge(out, { statusPort: meshStatusPort, meshEnablesMerge: getPath(settings.mesh, 'enablePrometheusMerge') !== false, proxy });
   if (prom) notes.push(prom);
+  if (proxy && rewriteProbes(out, settings, notes)) {
+    const statusPort = Number(out.metadata.annotations[A.statusPort] ?? meshStatusPort);
+    const n = applyProbeRewrite(out, proxy, statusPort, out.metadata.annotations[A.status] !== undefined);
+    if (n > 0) notes.push(`${n} app probe(s) and lifecycle hook(s) now go through the agent on port ${statusPort}`);
+  }
 
   out.metadata.annotations[A.status] = statusOf(templatePod as { spec?: Record<string, unknown> }, String(settings.values.revision ?? ''));
   Object.assign(out.metadata.annotations, settings.config.injectedAnnotations);

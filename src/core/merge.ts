@@ -32,17 +32,40 @@ function mergeList(orig: Json[], patch: Json[], path: string): Json[] {
   const key = keyOf(path);
   if (!key) return patch.filter((x) => !(isObject(x) && x.$patch !== undefined)).map((x) => cloneJson(x));
   const childPath = CONTAINER_LISTS.has(path) ? 'container' : `${path}.*`;
-  const out = orig.map((x) => cloneJson(x));
+  const idOf = (x: Json): Json | undefined => (isObject(x) ? x[key] : undefined);
+  if (patch.some((x) => isObject(x) && x.$patch === 'replace')) {
+    return patch.filter((x) => !(isObject(x) && x.$patch !== undefined)).map((x) => cloneJson(x));
+  }
+  let server = orig.map((x) => cloneJson(x));
+  const items: JsonObject[] = [];
   for (const item of patch) {
     if (!isObject(item)) continue;
-    const id = item[key];
-    const at = out.findIndex((x) => isObject(x) && x[key] === id);
-    if (item.$patch === 'delete') {
-      if (at >= 0) out.splice(at, 1);
-      continue;
+    if (item.$patch === 'delete') server = server.filter((x) => idOf(x) !== item[key]);
+    else items.push(item);
+  }
+  const merged = server.slice();
+  for (const item of items) {
+    const at = merged.findIndex((x) => idOf(x) === item[key]);
+    if (at >= 0) merged[at] = mergeMap(merged[at] as JsonObject, item, childPath);
+    else merged.push(mergeMap({}, item, childPath));
+  }
+  // Order as Kubernetes' strategic merge does: items named in the patch in patch order, with the
+  // items only the original has woven back in where their original order says they belong.
+  const patchIds = items.map((x) => x[key]);
+  const inPatch = merged.filter((x) => patchIds.includes(idOf(x) as Json)).sort((a, b) => patchIds.indexOf(idOf(a) as Json) - patchIds.indexOf(idOf(b) as Json));
+  const serverOnly = merged.filter((x) => !patchIds.includes(idOf(x) as Json));
+  const origIds = orig.map(idOf);
+  const out: Json[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < serverOnly.length || j < inPatch.length) {
+    if (j >= inPatch.length) out.push(serverOnly[i++]!);
+    else if (i >= serverOnly.length) out.push(inPatch[j++]!);
+    else {
+      const li = origIds.indexOf(idOf(serverOnly[i]!));
+      const ri = origIds.indexOf(idOf(inPatch[j]!));
+      out.push(li >= 0 && ri >= 0 && li < ri ? serverOnly[i++]! : inPatch[j++]!);
     }
-    if (at >= 0) out[at] = mergeMap(out[at] as JsonObject, item, childPath);
-    else out.push(mergeMap({}, item, childPath));
   }
   return out;
 }

@@ -90,6 +90,14 @@ export function withPod(obj: Record<string, unknown>, pod: Pod): Record<string, 
   let cur = out as Record<string, unknown>;
   for (const p of path.slice(0, -1)) cur = cur[p] as Record<string, unknown>;
   const template = cur[path[path.length - 1]!] as Record<string, unknown>;
+  if (obj.kind === 'CronJob') {
+    // Istio's kube-inject writes a CronJob's injected pod metadata onto spec.jobTemplate.metadata and
+    // leaves the pod template's metadata alone; we keep that for byte-for-byte parity with istioctl.
+    cur[path[path.length - 1]!] = { ...template, spec: pod.spec };
+    const jobTemplate = (out.spec as Record<string, unknown>).jobTemplate as Record<string, unknown>;
+    jobTemplate.metadata = pod.metadata;
+    return out;
+  }
   cur[path[path.length - 1]!] = { ...template, metadata: pod.metadata, spec: pod.spec };
   return out;
 }

@@ -1,0 +1,26 @@
+// The settings Istio's goldens were made with (shared/conformance/istio/settings), loaded the way a user
+// would load them: the same files through buildSettings, plus per-case --set overrides.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readTemplatesDir } from '../../src/config/files.ts';
+import { buildSettings, type NativeSidecarMode, type Settings } from '../../src/core/settings/index.ts';
+
+export const SHARED = join(import.meta.dirname, '..', '..', '..', 'shared', 'conformance', 'istio');
+export const VALUES_FILE = join(SHARED, 'settings', 'injector-values.json');
+export const MESH_FILE = join(SHARED, 'settings', 'mesh.yaml');
+
+const builtin = readTemplatesDir();
+
+export function istioTestSettings(opts: { sets?: string[]; native?: NativeSidecarMode; templates?: Record<string, string> } = {}): Settings {
+  return buildSettings({
+    values: readFileSync(VALUES_FILE, 'utf8'),
+    mesh: readFileSync(MESH_FILE, 'utf8'),
+    sets: opts.sets ?? [],
+    templates: { ...builtin, ...(opts.templates ?? {}) },
+    nativeSidecars: opts.native ?? 'true',
+  });
+}
+
+export function defaultSettings(opts: { sets?: string[]; native?: NativeSidecarMode } = {}): Settings {
+  return buildSettings({ templates: builtin, sets: opts.sets ?? [], nativeSidecars: opts.native ?? 'true' });
+}
