@@ -21,13 +21,13 @@ export function parseQuantity(s: string): ParsedQuantity | undefined {
   let scale = -fracPart.length + 9; // to nano units
   let mult = 1n;
   let binary = false;
-  if (suffix in BINARY) {
+  if (exp !== undefined) {
+    scale += Number(exp);
+  } else if (suffix in BINARY) {
     binary = true;
     mult = BigInt(BINARY[suffix]!);
-  } else if (suffix in DECIMAL) {
-    scale += DECIMAL[suffix]!;
-  } else if (exp !== undefined) {
-    scale += Number(exp);
+  } else {
+    scale += DECIMAL[suffix] ?? 0;
   }
   if (Math.abs(scale) > 40) return undefined;
   let value = BigInt(digits) * mult;

@@ -45,7 +45,7 @@ export function compileTemplates(sources: Record<string, string>): CompiledTempl
     try {
       parsed.set(name, engine.parse(text, name));
     } catch (e) {
-      throw new InjectionError('INVALID_SETTING', `template "${name}"${lineOf(e)}: ${cleanMessage(e)}`, `templates.${name}`);
+      throw new InjectionError('INVALID_SETTING', `invalid setting templates.${name}: template "${name}"${lineOf(e)}: ${cleanMessage(e)}`, `templates.${name}`);
     }
   }
   return {

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { runCli } from '../../src/cli/main.ts';
+import { parseDocuments } from '../../src/core/documents.ts';
+import { memoryIO } from '../helpers/cli.ts';
+import { SHARED } from '../helpers/settings.ts';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'sidecar-injector.js');
+const hello = join(SHARED, 'inject', 'hello.yaml');
+
+const deployment = (name: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
+  spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name }, ...extra }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } },
+});
+
+async function inject(input: string, ...flags: string[]) {
+  const io = memoryIO(input);
+  const code = await runCli(['inject', '-f', '-', ...flags], io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe('CLI inject', () => {
+  it('injects every workload of a multi-document file and passes other kinds through unchanged', async () => {
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' } };
+    const input = [deployment('one'), cm, deployment('two')].map((d) => JSON.stringify(d)).join('\n---\n');
+    const r = await inject(input, '--native-sidecars', 'false');
+    assert.equal(r.code, 0, r.err);
+    const docs = parseDocuments(r.out);
+    assert.deepEqual(docs.map((d) => d.kind), ['Deployment', 'ConfigMap', 'Deployment']);
+    assert.deepEqual(docs[1], cm);
+    for (const d of [docs[0], docs[2]] as any[]) {
+      assert.deepEqual(d.spec.template.spec.containers.map((c: any) => c.name), ['app', 'istio-proxy']);
+      assert.deepEqual(d.spec.template.spec.initContainers.map((c: any) => c.name), ['istio-init']);
+    }
+  });
+
+  it('keeps a List a List and injects its items', async () => {
+    const r = await inject(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [deployment('a')] }), '-o', 'json', '--native-sidecars', 'true');
+    assert.equal(r.code, 0, r.err);
+    const out = JSON.parse(r.out);
+    assert.equal(out.kind, 'List');
+    assert.deepEqual(out.items[0].spec.template.spec.initContainers.map((c: any) => c.name), ['istio-init', 'istio-proxy']);
+  });
+
+  it('passes a skipped object through and says why on stderr', async () => {
+    const r = await inject(JSON.stringify(deployment('quiet', { annotations: { 'sidecar.istio.io/inject': 'false' } })));
+    assert.equal(r.code, 0);
+    assert.deepEqual(parse(r.out), deployment('quiet', { annotations: { 'sidecar.istio.io/inject': 'false' } }));
+    assert.match(r.err, /Skipping injection because Deployment "quiet".*ANNOTATION_DISABLED/);
+  });
+
+  it('fails the whole run, writing nothing, naming the object and the annotation', async () => {
+    const bad = deployment('broken', { annotations: { 'sidecar.istio.io/proxyCPU': 'lots' } });
+    const r = await inject([deployment('fine'), bad].map((d) => JSON.stringify(d)).join('\n---\n'));
+    assert.equal(r.code, 1);
+    assert.equal(r.out, '');
+    assert.match(r.err, /Deployment "broken".*sidecar\.istio\.io\/proxyCPU.*INVALID_ANNOTATION/);
+  });
+
+  it('names the field of a malformed object instead of crashing', async () => {
+    const r = await inject(JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { template: { spec: { containers: 'no' } } } }));
+    assert.equal(r.code, 1);
+    assert.match(r.err, /spec\.template\.spec\.containers must be a list/);
+    const y = await inject('kind: Pod\nmetadata: {name: [\n');
+    assert.equal(y.code, 1);
+    assert.match(y.err, /not valid YAML/);
+  });
+
+  it('applies --set and file settings, and rejects a bad one naming the key', async () => {
+    const r = await inject(JSON.stringify(deployment('s')), '--set', 'values.global.hub=registry.example.com/mesh', '--set', 'values.global.tag=9.9.9');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /image: registry\.example\.com\/mesh\/proxyv2:9\.9\.9/);
+    const bad = await inject(JSON.stringify(deployment('s')), '--set', 'values.global.proxy.statusPort=abc');
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /values\.global\.proxy\.statusPort/);
+  });
+
+  it('runs as the installed binary, reading a file and exiting 0', async () => {
+    const { stdout } = await run(process.execPath, [BIN, 'inject', '-f', hello, '--native-sidecars', 'true']);
+    assert.match(stdout, /name: istio-proxy/);
+    assert.match(stdout, /restartPolicy: Always/);
+  });
+
+  it('exits 2 with usage for an unknown command or flag', async () => {
+    const io = memoryIO();
+    assert.equal(await runCli(['frobnicate'], io), 2);
+    assert.match(io.err(), /unknown command/);
+    const io2 = memoryIO();
+    assert.equal(await runCli(['inject', '--bogus'], io2), 2);
+  });
+});
+
+describe('CLI explain', () => {
+  it('says for each object whether it would be injected, why, and which templates run', async () => {
+    const io = memoryIO(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [deployment('a'), deployment('b', { annotations: { 'sidecar.istio.io/inject': 'false' } })] }));
+    assert.equal(await runCli(['explain', '-f', '-', '-o', 'json', '--namespace-labels', 'istio-injection=enabled'], io), 0);
+    const r = JSON.parse(io.out());
+    assert.equal(r[0].inject, true);
+    assert.equal(r[0].reason, 'POLICY_ENABLED');
+    assert.deepEqual(r[0].templates, ['sidecar']);
+    assert.ok(r[0].decidedBy.some((d: string) => d.includes('namespace.sidecar-injector.istio.io')));
+    assert.equal(r[1].inject, false);
+    assert.equal(r[1].reason, 'ANNOTATION_DISABLED');
+  });
+
+  it('reports a namespace that is not opted in, and errors with their code', async () => {
+    const io = memoryIO(JSON.stringify(deployment('a')));
+    await runCli(['explain', '-f', '-', '--namespace-labels', 'team=x'], io);
+    assert.match(io.out(), /skip \(NAMESPACE_NOT_SELECTED\)/);
+    const io2 = memoryIO(JSON.stringify(deployment('b', { annotations: { 'traffic.sidecar.istio.io/includeInboundPorts': 'http' } })));
+    assert.equal(await runCli(['explain', '-f', '-'], io2), 1);
+    assert.match(io2.out(), /error INVALID_ANNOTATION/);
+  });
+});
