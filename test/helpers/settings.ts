@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { readTemplatesDir } from '../../src/config/files.ts';
 import { buildSettings, type NativeSidecarMode, type Settings } from '../../src/core/settings/index.ts';
 
-export const SHARED = join(import.meta.dirname, '..', '..', '..', 'shared', 'conformance', 'istio');
+// A verbatim copy of shared/conformance/istio (Istio's own test data, Apache-2.0; see its CASES.md),
+// kept in the repository so CI needs nothing outside the clone.
+export const SHARED = join(import.meta.dirname, '..', 'fixtures', 'istio');
 export const VALUES_FILE = join(SHARED, 'settings', 'injector-values.json');
 export const MESH_FILE = join(SHARED, 'settings', 'mesh.yaml');
 
