@@ -4,7 +4,7 @@ import { buildSettings, type NativeSidecarMode, type Settings } from '../core/se
 
 export const SETTINGS_OPTIONS = {
   config: { type: 'string' },
-  values: { type: 'string' },
+  values: { type: 'string', multiple: true },
   mesh: { type: 'string' },
   set: { type: 'string', multiple: true },
   'native-sidecars': { type: 'string' },
@@ -13,7 +13,7 @@ export const SETTINGS_OPTIONS = {
 
 export interface SettingsFlags {
   config?: string;
-  values?: string;
+  values?: string[];
   mesh?: string;
   set?: string[];
   'native-sidecars'?: string;
@@ -23,7 +23,7 @@ export interface SettingsFlags {
 export function settingsFromFlags(f: SettingsFlags): Settings {
   return buildSettings({
     config: readOptionalFile(f.config, 'config'),
-    values: readOptionalFile(f.values, 'values'),
+    values: (f.values ?? []).map((v) => readOptionalFile(v, 'values')!),
     mesh: readOptionalFile(f.mesh, 'mesh'),
     sets: f.set ?? [],
     templates: readTemplatesDir(f['templates-dir']),

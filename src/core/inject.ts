@@ -5,6 +5,8 @@ import { A, parseGoBool, validateAnnotations } from './annotations.ts';
 import { decide, type Decision } from './decide.ts';
 import { mergeMap } from './merge.ts';
 import { createPatch, type Operation } from './patch.ts';
+import { applyProxyEnv, resolveProxyEnv } from './postprocess/cluster-env.ts';
+import { adjustInitContainerUser, reapplyOverrides, reinsertOverrides } from './postprocess/overrides.ts';
 import { applyProbeRewrite } from './postprocess/probes.ts';
 import { applyPrometheusMerge } from './postprocess/prometheus.ts';
 import { reorderContainers } from './postprocess/reorder.ts';
@@ -24,6 +26,8 @@ export interface InjectContext {
   namespaceLabels?: Record<string, string>;
   /** The owning workload (kube-inject: the object itself); inferred from ownerReferences when absent. */
   workload?: WorkloadRef;
+  /** Env vars from the webhook URL path (`/inject/cluster/c1/net/n1`). */
+  urlEnv?: Record<string, string>;
   /** For native sidecars `auto`: whether every node runs kubelet >= 1.33 (unknown = no). */
   nodesSupportNativeSidecars?: boolean;
 }
@@ -112,12 +116,17 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   const meshStatusPort = Number(getPath(settings.mesh, 'defaultConfig.statusPort') ?? 15020);
   const previous = stripPreviousInjection(stripped, String(meshStatusPort));
   if (previous) notes.push('the pod was injected before: the injection was redone over it');
+  reinsertOverrides(stripped);
 
   const proxyConfig = effectiveProxyConfig(stripped, settings);
   const native = nativeSidecarMode(stripped, ctx, notes);
   const hold = getPath(proxyConfig, 'holdApplicationUntilProxyStarts') === true || getPath(settings.values, 'global.proxy.holdApplicationUntilProxyStarts') === true;
   const workload = ctx.workload ?? workloadOfPod(stripped, namespace);
-  const network = stripped.metadata.labels?.['topology.istio.io/network'] || String(getPath(settings.values, 'global.network') ?? '');
+  const proxyEnv = resolveProxyEnv({
+    clusterName: String(getPath(settings.values, 'global.multiCluster.clusterName') ?? ''), network: String(getPath(settings.values, 'global.network') ?? ''),
+    urlEnv: ctx.urlEnv ?? {}, networkLabel: stripped.metadata.labels?.['topology.istio.io/network'],
+  });
+  const network = proxyEnv.ISTIO_META_NETWORK ?? '';
   const data = templateData({ settings, pod: stripped, workload, proxyConfig, nativeSidecars: native, holdProxy: hold && !native, network });
 
   const names = templateNames(stripped, settings);
@@ -128,11 +137,15 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
     templatePod = mergeMap(templatePod, rendered);
     merged = mergeRendered(merged, rendered);
   }
-  const out = merged as unknown as Pod;
+  const reapplied = reapplyOverrides(merged as unknown as Pod, original, templatePod as { spec?: Record<string, Container[]> });
+  if (reapplied.overridden.length) notes.push(`the pod's own ${reapplied.overridden.join(', ')} container(s) override the injected one(s)`);
+  const out = reapplied.pod;
+  adjustInitContainerUser(out, String(stripped.metadata.annotations?.[A.interceptionMode] ?? proxyConfig.interceptionMode ?? 'REDIRECT'));
   out.metadata.annotations ??= {};
   out.spec.containers ??= [];
 
   const proxy = [...out.spec.containers, ...(out.spec.initContainers ?? [])].find((c) => c.name === 'istio-proxy');
+  if (proxy) applyProxyEnv(proxy, proxyEnv);
   const prom = applyPrometheusMerge(out, { statusPort: meshStatusPort, meshEnablesMerge: getPath(settings.mesh, 'enablePrometheusMerge') !== false, proxy });
   if (prom) notes.push(prom);
   if (proxy && rewriteProbes(out, settings, notes)) {

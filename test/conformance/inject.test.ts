@@ -15,6 +15,7 @@ import { istioTestSettings, MESH_FILE, SHARED, VALUES_FILE } from '../helpers/se
 import { ERROR_CASES, INJECT_CASES } from './cases.ts';
 
 const file = (name: string): string => join(SHARED, 'inject', name);
+const fixture = (name: string): string => join(import.meta.dirname, '..', 'fixtures', 'templates', name);
 
 /**
  * The one Go serialization artefact the goldens carry that normalize() cannot know about: Go writes a
@@ -37,7 +38,8 @@ describe('Istio conformance: injection goldens', () => {
 
     it(`${label}: the CLI writes Istio's objects`, async () => {
       const io = memoryIO();
-      const args = ['inject', '-f', file(c.input), '--values', VALUES_FILE, '--mesh', MESH_FILE, '--native-sidecars', String(c.native), ...(c.sets ?? []).flatMap((s) => ['--set', s])];
+      const args = ['inject', '-f', file(c.input), '--values', VALUES_FILE, ...(c.valuesFiles ?? []).flatMap((v) => ['--values', fixture(v)]),
+        '--mesh', MESH_FILE, '--native-sidecars', String(c.native), ...(c.sets ?? []).flatMap((s) => ['--set', s])];
       const code = await runCli(args, io);
       assert.equal(code, 0, io.err());
       const got = parseDocuments(io.out());
@@ -47,7 +49,7 @@ describe('Istio conformance: injection goldens', () => {
 
     if (c.skipWebhook) continue;
     it(`${label}: the webhook patch gives Istio's pod, and re-injection changes nothing`, () => {
-      const settings = istioTestSettings({ sets: c.sets, native: String(c.native) as 'true' | 'false' });
+      const settings = istioTestSettings({ sets: c.sets, native: String(c.native) as 'true' | 'false', valuesFiles: (c.valuesFiles ?? []).map(fixture) });
       const inputs = objectsOf(readFileSync(file(c.input), 'utf8')).filter((o) => isInjectableKind(o.kind));
       const goldens = objectsOf(readFileSync(file(c.golden), 'utf8'));
       assert.equal(inputs.length, goldens.length);
@@ -58,7 +60,11 @@ describe('Istio conformance: injection goldens', () => {
         assert.deepEqual(patched, r.pod, 'applying the patch to the request pod must give the injected pod');
         const want = String(obj.kind) === 'Pod' ? goldens[i]! : { metadata: podOf(goldens[i]!).metadata, spec: podOf(goldens[i]!).spec };
         assert.deepEqual(normalize(asTemplate(patched, String(obj.kind))), normalize(want));
-        const again = injectPod(patched, { settings, namespace: 'default' });
+        let again = injectPod(patched, { settings, namespace: 'default' });
+        if (c.settlesOnSecondPass) {
+          assert.deepEqual(applyPatch(patched, again.patch).spec.containers.map((x) => x.name), patched.spec.containers.map((x) => x.name), 'the second pass keeps the containers');
+          again = injectPod(again.pod, { settings, namespace: 'default' });
+        }
         assert.deepEqual(again.patch, [], 'injecting an injected pod must not change it');
       }
     });

@@ -13,9 +13,9 @@ export const MESH_FILE = join(SHARED, 'settings', 'mesh.yaml');
 
 const builtin = readTemplatesDir();
 
-export function istioTestSettings(opts: { sets?: string[]; native?: NativeSidecarMode; templates?: Record<string, string> } = {}): Settings {
+export function istioTestSettings(opts: { sets?: string[]; native?: NativeSidecarMode; templates?: Record<string, string>; valuesFiles?: string[] } = {}): Settings {
   return buildSettings({
-    values: readFileSync(VALUES_FILE, 'utf8'),
+    values: [VALUES_FILE, ...(opts.valuesFiles ?? [])].map((f) => readFileSync(f, 'utf8')),
     mesh: readFileSync(MESH_FILE, 'utf8'),
     sets: opts.sets ?? [],
     templates: { ...builtin, ...(opts.templates ?? {}) },

@@ -18,6 +18,17 @@ function yamlScalar(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/**
+ * Drops nulls from a rendered template. A key a template leaves empty (`emptyDir:`, or `containers:`
+ * over an empty loop) means "nothing here"; merged as a strategic-merge null it would delete the pod's
+ * own field. Templates that mean to delete say so with `$patch: delete`.
+ */
+function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.filter((x) => x !== null && x !== undefined).map(withoutNulls);
+  if (isObject(v)) return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null && x !== undefined).map(([k, x]) => [k, withoutNulls(x)]));
+  return v;
+}
+
 function lineOf(e: unknown): string {
   const m = /line:(\d+)/.exec(String((e as Error)?.message ?? ''));
   const token = (e as { token?: { getPosition?: () => [number, number] } })?.token;
@@ -67,7 +78,7 @@ export function compileTemplates(sources: Record<string, string>): CompiledTempl
         const line = err.linePos?.[0]?.line;
         throw new InjectionError('TEMPLATE_NOT_POD', `injection template "${name}" rendered invalid YAML${line ? ` at rendered line ${line}` : ''}: ${err.message.split('\n')[0]}`, name);
       }
-      const out = doc.toJS({ maxAliasCount: 100 }) as unknown;
+      const out = withoutNulls(doc.toJS({ maxAliasCount: 100 }));
       if (out === null || out === undefined) return {};
       if (!isObject(out) || Object.keys(out).some((k) => k !== 'metadata' && k !== 'spec')) {
         throw new InjectionError('TEMPLATE_NOT_POD', `injection template "${name}" did not render to a pod (want a mapping with only metadata and spec)`, name);

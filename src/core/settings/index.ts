@@ -3,18 +3,19 @@
 import { parse as parseYaml } from 'yaml';
 import { InjectionError } from '../errors.ts';
 import { compileTemplates, type CompiledTemplates } from '../render/engine.ts';
-import type { JsonObject } from '../types.ts';
+import { isObject, type JsonObject } from '../types.ts';
 import { buildInjectorConfig, type InjectorConfig } from './injector-config.ts';
 import { applyMeshConfig } from './mesh.ts';
 import { applySet, parseSet } from './set-flags.ts';
-import { applyValues } from './values.ts';
+import { applyValues, deepMerge } from './values.ts';
 
 export type NativeSidecarMode = 'true' | 'false' | 'auto';
 
 export interface SettingsInput {
   /** Documents as text (YAML or JSON), as found in the files or ConfigMap keys `config`, `values`, `mesh`. */
   config?: string;
-  values?: string;
+  /** One or more values documents, merged in order (like repeated `helm -f`). */
+  values?: string | string[];
   mesh?: string;
   /** Helm-style overrides, e.g. `values.global.proxy.statusPort=123`. */
   sets?: string[];
@@ -41,10 +42,21 @@ function parseDoc(text: string | undefined, what: string): unknown {
   }
 }
 
+function mergeValuesDocs(texts: string[]): unknown {
+  let merged: unknown;
+  for (const [i, t] of texts.entries()) {
+    const doc = parseDoc(t, texts.length > 1 ? `values[${i}]` : 'values');
+    if (doc === undefined) continue;
+    if (!isObject(doc)) throw new InjectionError('INVALID_SETTING', `invalid setting values${texts.length > 1 ? `[${i}]` : ''}: must be a mapping`, 'values');
+    merged = merged === undefined ? doc : deepMerge(merged as JsonObject, doc as JsonObject);
+  }
+  return merged;
+}
+
 export function buildSettings(input: SettingsInput): Settings {
   const docs: Record<'config' | 'values' | 'mesh', unknown> = {
     config: parseDoc(input.config, 'config'),
-    values: parseDoc(input.values, 'values'),
+    values: mergeValuesDocs(typeof input.values === 'string' ? [input.values] : input.values ?? []),
     mesh: parseDoc(input.mesh, 'mesh'),
   };
   for (const expr of input.sets ?? []) {

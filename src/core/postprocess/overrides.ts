@@ -1,0 +1,89 @@
+// A container named like an injected one (istio-proxy, istio-init) in the user's pod is the user's
+// override: it is merged over what the template made, so user fields win (`image: auto` keeps ours),
+// and saved in proxy.istio.io/overrides so a re-injection applies it again (Istio's
+// reapplyOverwrittenContainers and adjustInitContainerUser).
+import { A } from '../annotations.ts';
+import { InjectionError } from '../errors.ts';
+import { goOrdered } from '../go-json.ts';
+import { mergeMap } from '../merge.ts';
+import { cloneJson, isObject, type Container, type JsonObject, type Pod } from '../types.ts';
+import { readStatus } from './status.ts';
+
+type Lists = { containers?: Container[]; initContainers?: Container[] };
+const LISTS = ['containers', 'initContainers'] as const;
+
+function existingOverrides(pod: Pod): Lists {
+  const raw = pod.metadata.annotations?.[A.overrides];
+  if (raw === undefined) return {};
+  try {
+    const v = JSON.parse(raw) as unknown;
+    if (!isObject(v)) throw new Error('not an object');
+    for (const l of LISTS) if (v[l] !== undefined && (!Array.isArray(v[l]) || (v[l] as unknown[]).some((c) => !isObject(c) || typeof c.name !== 'string'))) throw new Error(`${l} is not a list of containers`);
+    return v as Lists;
+  } catch (e) {
+    throw new InjectionError('INVALID_ANNOTATION', `invalid value '${raw}' for annotation '${A.overrides}': ${(e as Error).message}`, A.overrides);
+  }
+}
+
+/**
+ * Puts the containers saved in proxy.istio.io/overrides back into a stripped pod (Istio's
+ * reinsertOverrides), so templates see on re-injection what they saw the first time.
+ */
+export function reinsertOverrides(stripped: Pod): void {
+  const saved = existingOverrides(stripped);
+  for (const list of LISTS) {
+    for (const c of saved[list] ?? []) {
+      const have = stripped.spec[list] ?? [];
+      if (!have.some((x) => x.name === c.name)) stripped.spec[list] = [...have, cloneJson(c)];
+    }
+  }
+}
+
+/** Returns the merged pod and the names of the containers the user overrode. */
+export function reapplyOverrides(finalPod: Pod, original: Pod, templatePod: { spec?: Lists }): { pod: Pod; overridden: string[] } {
+  const saved = existingOverrides(original);
+  const status = readStatus(original);
+  const userContainers = [...(original.spec.containers ?? []), ...(original.spec.initContainers ?? [])];
+  const overrides: Lists = {};
+  const overridden: string[] = [];
+  let pod = finalPod;
+  for (const list of LISTS) {
+    for (const c of templatePod.spec?.[list] ?? []) {
+      // saved overrides always apply again; a same-named container that a previous injection put in this
+      // list is ours, not the user's, so the new template wins over it
+      const ours = (status?.[list] ?? []).includes(c.name);
+      const match = saved[list]?.find((o) => o.name === c.name) ?? (ours ? undefined : userContainers.find((o) => o.name === c.name));
+      if (!match) continue;
+      // written as Go writes it (canonical quantities), so the saved copy and the pod agree on re-injection
+      const overlay = goOrdered(cloneJson(match), 'container') as Container;
+      if (overlay.image === 'auto') delete overlay.image;
+      (overrides[list] ??= []).push(overlay);
+      overridden.push(c.name);
+      pod = mergeMap(pod as unknown as JsonObject, { spec: { [list]: [overlay] } } as unknown as JsonObject) as unknown as Pod;
+    }
+  }
+  if (!status && overridden.length > 0) {
+    const doc: Record<string, unknown> = {};
+    for (const l of LISTS) if (overrides[l]) doc[l] = overrides[l];
+    pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [A.overrides]: JSON.stringify(doc) };
+  }
+  return { pod, overridden };
+}
+
+/** A user-chosen proxy UID is the one iptables must let through (`-u`); TPROXY needs the proxy as root. */
+export function adjustInitContainerUser(pod: Pod, interceptionMode: string): void {
+  const all = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])];
+  const proxy = all.find((c) => c.name === 'istio-proxy');
+  const uid = proxy?.securityContext?.runAsUser;
+  const gid = proxy?.securityContext?.runAsGroup;
+  if (!proxy || uid === undefined || uid === null || uid === 0) return;
+  const init = (pod.spec.initContainers ?? []).find((c) => c.name === 'istio-init' || c.name === 'istio-validation');
+  if (init?.args) {
+    const i = init.args.indexOf('-u');
+    if (i >= 0 && i + 1 < init.args.length) init.args = [...init.args.slice(0, i + 1), String(uid), ...init.args.slice(i + 2)];
+  }
+  if (init?.name === 'istio-validation') {
+    init.securityContext = { ...(init.securityContext ?? {}), runAsUser: uid, ...(gid !== undefined ? { runAsGroup: gid } : {}) };
+  }
+  if (interceptionMode === 'TPROXY') proxy.securityContext = { ...proxy.securityContext, runAsUser: 0 };
+}
