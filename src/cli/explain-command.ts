@@ -16,6 +16,7 @@ export interface Explanation {
   decidedBy: string[];
   templates: string[];
   notes: string[];
+  annotations: string[];
   error?: { code: string; subject?: string };
 }
 
@@ -48,16 +49,16 @@ export function explainCommand(argv: string[], io: CliIO): number {
   for (const obj of flatten(parseDocuments(io.readInput(f.filename), f.filename))) {
     const name = objectName(obj);
     if (!isInjectableKind(obj.kind)) {
-      results.push({ object: name, message: `kind ${String(obj.kind)} has no pod: passed through`, decidedBy: [], templates: [], notes: [] });
+      results.push({ object: name, message: `kind ${String(obj.kind)} has no pod: passed through`, decidedBy: [], templates: [], notes: [], annotations: [] });
       continue;
     }
     try {
       const ns = ((obj.metadata ?? {}) as { namespace?: string }).namespace || f.namespace || 'default';
       const r = injectPod(podOf(obj), { settings, namespace: ns, workload: workloadOfObject(obj, ns), namespaceLabels });
-      results.push({ object: name, inject: r.decision.inject, reason: r.decision.reason, message: r.decision.message, decidedBy: r.decision.decidedBy, templates: r.templates, notes: r.notes });
+      results.push({ object: name, inject: r.decision.inject, reason: r.decision.reason, message: r.decision.message, decidedBy: r.decision.decidedBy, templates: r.templates, notes: r.notes, annotations: r.annotationsUsed });
     } catch (e) {
       if (!isInjectionError(e)) throw e;
-      results.push({ object: name, inject: false, reason: 'ERROR', message: e.message, decidedBy: [], templates: [], notes: [], error: { code: e.code, ...(e.subject ? { subject: e.subject } : {}) } });
+      results.push({ object: name, inject: false, reason: 'ERROR', message: e.message, decidedBy: [], templates: [], notes: [], annotations: [], error: { code: e.code, ...(e.subject ? { subject: e.subject } : {}) } });
     }
   }
   if (f.output === 'json') {
@@ -68,6 +69,7 @@ export function explainCommand(argv: string[], io: CliIO): number {
       io.stdout(`${r.object}: ${verdict}\n  ${r.message}\n`);
       for (const d of r.decidedBy) io.stdout(`  decided by: ${d}\n`);
       if (r.templates.length) io.stdout(`  templates: ${r.templates.join(', ')}\n`);
+      for (const a of r.annotations) io.stdout(`  annotation: ${a}\n`);
       for (const n of r.notes) io.stdout(`  note: ${n}\n`);
     }
   }

@@ -42,6 +42,8 @@ export interface InjectResult {
   nativeSidecars?: boolean;
   /** What else shaped the result: annotations and settings that changed it. */
   notes: string[];
+  /** The pod's annotations the injector or its templates read, as `key=value`. */
+  annotationsUsed: string[];
 }
 
 function rewriteProbes(pod: Pod, settings: Settings, notes: string[]): boolean {
@@ -105,7 +107,7 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
     namespace, namespaceLabels: ctx.namespaceLabels, config: settings.config, revision: String(settings.values.revision ?? ''),
     enableNamespacesByDefault: getPath(settings.values, 'sidecarInjectorWebhook.enableNamespacesByDefault') === true,
   });
-  if (!decision.inject) return { decision, pod: original, patch: [], templates: [], notes: [] };
+  if (!decision.inject) return { decision, pod: original, patch: [], templates: [], notes: [], annotationsUsed: [] };
 
   validateAnnotations(original.metadata.annotations);
   const notes: string[] = [];
@@ -160,5 +162,7 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   reorderContainers(out, hold && !native);
   if (out.spec.initContainers?.length === 0 && original.spec.initContainers === undefined) delete out.spec.initContainers;
 
-  return { decision, pod: out, patch: createPatch(original, out), templates: names, nativeSidecars: native, notes };
+  const known = new Set<string>([...Object.values(A), ...settings.templates.keysRead]);
+  const annotationsUsed = Object.entries(original.metadata.annotations ?? {}).filter(([k]) => known.has(k) && k !== A.status).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  return { decision, pod: out, patch: createPatch(original, out), templates: names, nativeSidecars: native, notes, annotationsUsed };
 }

@@ -116,3 +116,16 @@ describe('CLI explain', () => {
     assert.match(io2.out(), /error INVALID_ANNOTATION/);
   });
 });
+
+describe('CLI explain: what shaped the result', () => {
+  it('lists the templates that ran and the annotations that changed the result', async () => {
+    const d = deployment('t', { annotations: { 'inject.istio.io/templates': 'sidecar', 'sidecar.istio.io/proxyCPU': '300m', 'example.com/unrelated': 'x',
+      'sidecar.istio.io/rewriteAppHTTPProbers': 'false' } });
+    const io = memoryIO(JSON.stringify(d));
+    assert.equal(await runCli(['explain', '-f', '-', '-o', 'json'], io), 0);
+    const [r] = JSON.parse(io.out());
+    assert.deepEqual(r.templates, ['sidecar']);
+    assert.deepEqual(r.annotations.sort(), ['inject.istio.io/templates="sidecar"', 'sidecar.istio.io/proxyCPU="300m"', 'sidecar.istio.io/rewriteAppHTTPProbers="false"']);
+    assert.ok(r.notes.some((n: string) => n.includes('rewriteAppHTTPProbers')));
+  });
+});

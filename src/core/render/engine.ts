@@ -9,8 +9,19 @@ import { filters } from './filters.ts';
 
 export interface CompiledTemplates {
   names: string[];
+  /** Annotation and label keys the templates mention, for explaining what shaped a result. */
+  keysRead: ReadonlySet<string>;
   render(name: string, data: object): JsonObject;
 }
+
+const noFile = (f: string): never => {
+  throw new Error(`templates cannot include files (${f})`);
+};
+const NO_FILES = {
+  exists: async () => false, existsSync: () => false,
+  readFile: async (f: string) => noFile(f), readFileSync: (f: string) => noFile(f),
+  resolve: (_dir: string, file: string) => file, sep: '/',
+};
 
 function yamlScalar(v: unknown): string {
   if (v === undefined || v === null) return 'null';
@@ -38,7 +49,7 @@ function lineOf(e: unknown): string {
 }
 
 function cleanMessage(e: unknown): string {
-  return String((e as Error)?.message ?? e).replace(/, line:\d+, col:\d+/, '').split('\n')[0]!;
+  return String((e as Error)?.message ?? e).replace(/, line:\d+, col:\d+/, '').replace(/, file:\S+/, '').split('\n')[0]!;
 }
 
 export function compileTemplates(sources: Record<string, string>): CompiledTemplates {
@@ -49,6 +60,9 @@ export function compileTemplates(sources: Record<string, string>): CompiledTempl
     strictFilters: true,
     strictVariables: false,
     greedy: false,
+    // templates may not read files: {% include %} / {% render %} find nothing
+    fs: NO_FILES,
+    relativeReference: false,
   });
   for (const [name, fn] of Object.entries(filters)) engine.registerFilter(name, fn);
   const parsed = new Map<string, Template[]>();
@@ -59,8 +73,11 @@ export function compileTemplates(sources: Record<string, string>): CompiledTempl
       throw new InjectionError('INVALID_SETTING', `invalid setting templates.${name}: template "${name}"${lineOf(e)}: ${cleanMessage(e)}`, `templates.${name}`);
     }
   }
+  const keysRead = new Set<string>();
+  for (const text of Object.values(sources)) for (const m of text.matchAll(/"([a-z0-9.-]+\.[a-z]+\/[A-Za-z0-9.-]+)"/g)) keysRead.add(m[1]!);
   return {
     names: [...parsed.keys()].sort(),
+    keysRead,
     render(name: string, data: object): JsonObject {
       const tpl = parsed.get(name);
       if (!tpl) {
@@ -72,7 +89,7 @@ export function compileTemplates(sources: Record<string, string>): CompiledTempl
       } catch (e) {
         throw new InjectionError('TEMPLATE_RENDER', `failed to run injection template "${name}"${lineOf(e)}: ${cleanMessage(e)}`, name);
       }
-      const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+      const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
       if (doc.errors.length > 0) {
         const err = doc.errors[0]!;
         const line = err.linePos?.[0]?.line;
