@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
-export const ISTIO_CONFORMANCE = join(import.meta.dirname, '..', '..', '..', 'shared', 'conformance', 'istio');
+export const ISTIO_CONFORMANCE = join(import.meta.dirname, '..', 'fixtures', 'istio');
 export const IPTABLES_GOLDENS = join(ISTIO_CONFORMANCE, 'iptables');
 export const INJECT_GOLDENS = join(ISTIO_CONFORMANCE, 'inject');
 
