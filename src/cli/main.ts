@@ -17,9 +17,21 @@ commands:
 
 type Command = (argv: string[], io: CliIO) => number | Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  inject: injectCommand,
-  explain: explainCommand,
+// Commands beyond inject/explain are loaded on first use, so `inject` does not pay for the server's or the
+// Kubernetes client's modules. Each lives in `<name>-command.ts` and exports `run`.
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const lazy = (name: string) => async (): Promise<Command> => {
+  const mod = (await import(`./${name}-command${EXT}`)) as { run?: Command };
+  if (typeof mod.run !== 'function') throw new Error(`command module ${name} has no run()`);
+  return mod.run;
+};
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  inject: async () => injectCommand,
+  explain: async () => explainCommand,
+  serve: lazy('serve'),
+  namespace: lazy('namespace'),
+  iptables: lazy('iptables'),
 };
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
@@ -28,12 +40,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.stdout(USAGE);
     return name === undefined ? 2 : 0;
   }
-  const cmd = COMMANDS[name];
-  if (!cmd) {
+  const load = COMMANDS[name];
+  if (!load) {
     io.stderr(`error: unknown command "${name}"\n${USAGE}`);
     return 2;
   }
   try {
+    const cmd = await load();
     return await cmd(rest, io);
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
