@@ -21,7 +21,11 @@ type Command = (argv: string[], io: CliIO) => number | Promise<number>;
 // Kubernetes client's modules. Each lives in `<name>-command.ts` and exports `run`.
 const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const lazy = (name: string) => async (): Promise<Command> => {
-  const mod = (await import(`./${name}-command${EXT}`)) as { run?: Command };
+  const file = `./${name}-command${EXT}`;
+  const mod = (await import(file).catch((e: { code?: string; url?: string }) => {
+    if (e.code === 'ERR_MODULE_NOT_FOUND' && e.url?.endsWith(file.slice(1))) throw new UsageError(`command "${name}" is not part of this build`);
+    throw e;
+  })) as { run?: Command };
   if (typeof mod.run !== 'function') throw new Error(`command module ${name} has no run()`);
   return mod.run;
 };
