@@ -1,0 +1,51 @@
+// `sidecar-injector serve`: the webhook. With no flags (npm start) it serves the built-in configuration
+// over HTTPS on :9443 with a self-signed certificate it creates in .sidecar-injector/certs, and health
+// and metrics over HTTP on :8080.
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { ensureSelfSigned } from '../config/cert-source.ts';
+import type { NativeSidecarMode } from '../core/settings/index.ts';
+import { startInjector } from '../http/injector.ts';
+import { UsageError, type CliIO } from './io.ts';
+
+export const SELF_SIGNED_DIR = '.sidecar-injector/certs';
+
+function port(v: string | undefined, flag: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) throw new UsageError(`${flag} must be a port number (got ${v})`);
+  return Number(v);
+}
+
+export async function run(argv: string[], _io: CliIO): Promise<number> {
+  const { values: f } = parseArgs({
+    args: argv,
+    options: {
+      'config-dir': { type: 'string' }, 'cert-dir': { type: 'string' }, host: { type: 'string', default: '0.0.0.0' },
+      port: { type: 'string' }, 'ops-port': { type: 'string' }, 'ops-host': { type: 'string' }, set: { type: 'string', multiple: true },
+      'native-sidecars': { type: 'string' }, 'log-level': { type: 'string', default: 'info' },
+    },
+    strict: true,
+  });
+  const logger = pino({ level: f['log-level'], base: undefined });
+  let certDir = f['cert-dir'];
+  if (certDir === undefined) {
+    const made = await ensureSelfSigned(SELF_SIGNED_DIR, new Date());
+    certDir = made.dir;
+    logger.warn({ certDir }, made.created ? 'no --cert-dir: created a self-signed certificate for 127.0.0.1 and localhost' : 'no --cert-dir: using the self-signed certificate made earlier');
+  }
+  const injector = await startInjector({
+    configDir: f['config-dir'], certDir, sets: f.set, nativeSidecars: f['native-sidecars'] as NativeSidecarMode | undefined, logger,
+    webhook: { host: f.host!, port: port(f.port, '--port', 9443) },
+    ops: { host: f['ops-host'] ?? f.host!, port: port(f['ops-port'], '--ops-port', 8080) },
+  });
+  await new Promise<void>((resolveStop) => {
+    const stop = (signal: string) => {
+      logger.info({ signal, inFlight: 'finishing' }, 'shutting down');
+      injector.stop(10_000).then(resolveStop, resolveStop);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  logger.info('stopped');
+  return 0;
+}

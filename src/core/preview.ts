@@ -1,0 +1,47 @@
+// The dry-run preview: for each object, the decision, the JSON patch for its pod (template) and the
+// injected object. The same injectPod the webhook runs, so a preview cannot disagree with an admission.
+import { isList, type KubeObject } from './documents.ts';
+import { isInjectionError } from './errors.ts';
+import { injectPod, type InjectContext } from './inject.ts';
+import type { Operation } from './patch.ts';
+import { isInjectableKind, objectName, podOf, withPod, workloadOfObject } from './workloads.ts';
+
+export interface PreviewItem {
+  object: string;
+  kind: string;
+  name: string;
+  /** null: the kind has no pod, so it passes through. */
+  inject: boolean | null;
+  reason: string;
+  message: string;
+  decidedBy: string[];
+  templates: string[];
+  notes: string[];
+  annotations: string[];
+  patch: Operation[];
+  injected: KubeObject;
+  error?: { code: string; subject?: string };
+}
+
+export type PreviewContext = Omit<InjectContext, 'namespace' | 'workload'> & { namespace: string };
+
+export function previewObjects(objects: KubeObject[], ctx: PreviewContext): PreviewItem[] {
+  const flat = objects.flatMap((o) => (isList(o) ? (o.items as KubeObject[]) : [o]));
+  return flat.map((obj) => {
+    const meta = (obj.metadata ?? {}) as { name?: string; generateName?: string; namespace?: string };
+    const base = { object: objectName(obj), kind: String(obj.kind), name: meta.name ?? meta.generateName ?? '' };
+    const none = { decidedBy: [], templates: [], notes: [], annotations: [], patch: [] };
+    if (!isInjectableKind(obj.kind)) {
+      return { ...base, inject: null, reason: 'NO_POD', message: `kind ${String(obj.kind)} has no pod: passed through`, ...none, injected: obj };
+    }
+    const namespace = meta.namespace || ctx.namespace;
+    try {
+      const r = injectPod(podOf(obj), { ...ctx, namespace, workload: workloadOfObject(obj, namespace) });
+      return { ...base, inject: r.decision.inject, reason: r.decision.reason, message: r.decision.message, decidedBy: r.decision.decidedBy,
+        templates: r.templates, notes: r.notes, annotations: r.annotationsUsed, patch: r.patch, injected: r.decision.inject ? withPod(obj, r.pod) : obj };
+    } catch (e) {
+      if (!isInjectionError(e)) throw e;
+      return { ...base, inject: false, reason: 'ERROR', message: e.message, ...none, injected: obj, error: { code: e.code, ...(e.subject ? { subject: e.subject } : {}) } };
+    }
+  });
+}

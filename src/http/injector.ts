@@ -1,0 +1,108 @@
+// A running injector: settings (with reload), certificate (with reload), optional cluster view, the two
+// servers, metrics and logs, wired together. `serve` and the integration tests both start it from here.
+import { pino, type Logger } from 'pino';
+import { startCertSource, type CertPair } from '../config/cert-source.ts';
+import { startSettingsSource } from '../config/config-dir.ts';
+import type { NativeSidecarMode } from '../core/settings/index.ts';
+import { Metrics } from './metrics.ts';
+import { opsApp } from './ops-app.ts';
+import type { ClusterInfo, InjectorRuntime } from './runtime.ts';
+import { startServers, type Listen } from './servers.ts';
+import { webhookApp } from './webhook-app.ts';
+
+export interface InjectorOptions {
+  configDir?: string;
+  certDir: string;
+  sets?: string[];
+  nativeSidecars?: NativeSidecarMode;
+  webhook: Listen;
+  ops: Listen;
+  cluster?: ClusterInfo & { stop?(): Promise<void> | void };
+  logger?: Logger;
+  /** How often files are re-read even without change events (tests shorten it). */
+  pollMs?: number;
+  processMetrics?: boolean;
+}
+
+export interface RunningInjector {
+  webhookPort: number;
+  opsPort: number;
+  metrics: Metrics;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startInjector(opts: InjectorOptions): Promise<RunningInjector> {
+  const logger = opts.logger ?? pino({ base: undefined });
+  const metrics = new Metrics({ processMetrics: opts.processMetrics });
+  let stopping = false;
+  const settings = startSettingsSource({ dir: opts.configDir, sets: opts.sets, nativeSidecars: opts.nativeSidecars, pollMs: opts.pollMs }, {
+    loaded(s, first) {
+      metrics.configReloads.inc({ result: 'success' });
+      metrics.configLastSuccess.set(Date.now() / 1000);
+      metrics.configBroken.set(0);
+      logger.info({ configDir: opts.configDir ?? '(built-in)', templates: s.templates.names }, first ? 'configuration loaded' : 'configuration reloaded');
+    },
+    failed(e) {
+      metrics.configReloads.inc({ result: 'failure' });
+      metrics.configLastFailure.set(Date.now() / 1000);
+      metrics.configBroken.set(1);
+      logger.error({ configDir: opts.configDir, error: e.message }, 'configuration failed to load; the last good one keeps serving');
+    },
+  });
+  let servers: Awaited<ReturnType<typeof startServers>> | undefined;
+  const certs = startCertSource(opts.certDir, {
+    loaded(p: CertPair, first) {
+      metrics.certReloads.inc({ result: 'success' });
+      metrics.certLastSuccess.set(Date.now() / 1000);
+      metrics.certExpiry.set(p.notAfter.getTime() / 1000);
+      servers?.setCertificate(p);
+      logger.info({ certDir: opts.certDir, notAfter: p.notAfter.toISOString() }, first ? 'certificate loaded' : 'certificate reloaded');
+    },
+    failed(e) {
+      metrics.certReloads.inc({ result: 'failure' });
+      logger.error({ certDir: opts.certDir, error: e.message }, 'certificate failed to load; the last good one keeps serving');
+    },
+  }, { pollMs: opts.pollMs });
+
+  const rt: InjectorRuntime = {
+    settings: settings.current,
+    cluster: opts.cluster,
+    metrics,
+    logger,
+    readiness() {
+      const reasons: string[] = [];
+      if (stopping) reasons.push('shutting down');
+      if (!settings.current()) reasons.push('configuration not loaded');
+      if (!certs.current()) reasons.push('certificate not loaded');
+      if (opts.cluster && !opts.cluster.synced()) reasons.push('cluster caches not synced');
+      return { ready: reasons.length === 0, reasons };
+    },
+  };
+  const pair = certs.current();
+  if (!pair) {
+    settings.close();
+    certs.close();
+    throw new Error(`no usable certificate in ${opts.certDir} (want tls.crt and tls.key)`);
+  }
+  try {
+    servers = await startServers(webhookApp(rt), opsApp(rt), pair, { webhook: opts.webhook, ops: opts.ops });
+  } catch (e) {
+    settings.close();
+    certs.close();
+    throw e;
+  }
+  const running = servers;
+  logger.info({ webhook: `https://${opts.webhook.host}:${running.webhookPort}`, ops: `http://${opts.ops.host}:${running.opsPort}` }, 'serving');
+  return {
+    webhookPort: running.webhookPort,
+    opsPort: running.opsPort,
+    metrics,
+    async stop(graceMs = 10_000) {
+      stopping = true;
+      await running.close(graceMs);
+      settings.close();
+      certs.close();
+      await opts.cluster?.stop?.();
+    },
+  };
+}
