@@ -1,0 +1,73 @@
+// Child processes of the e2e suite (etcd, kube-apiserver): output to a log file, a bounded stop, and a
+// last-resort kill when the test process exits without calling stop() (a crash, a Ctrl-C).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+}
+
+export interface ManagedProcess {
+  readonly name: string;
+  readonly logPath: string;
+  readonly pid: number | undefined;
+  /** Exit code or signal once it has exited, else undefined. */
+  exited(): string | undefined;
+  /** The last lines of its log, for error messages. */
+  logTail(lines?: number): string;
+  /** SIGTERM, then SIGKILL after graceMs; resolves when it has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function startProcess(name: string, command: string, args: string[], logPath: string): ManagedProcess {
+  installExitHook();
+  const log = openSync(logPath, 'a');
+  const child = spawn(command, args, { stdio: ['ignore', log, log] });
+  closeSync(log); // the child holds its own descriptor
+  running.add(child);
+  let exit: string | undefined;
+  // Resolves on exit, or on a spawn error (a missing binary), after which no 'exit' comes.
+  const exitedP = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exit = signal ? `signal ${signal}` : `code ${code}`;
+      running.delete(child);
+      resolve();
+    });
+    child.once('error', (e) => {
+      exit ??= `spawn error: ${e.message}`;
+      running.delete(child);
+      resolve();
+    });
+  });
+
+  return {
+    name,
+    logPath,
+    pid: child.pid,
+    exited: () => exit,
+    logTail(lines = 30) {
+      try {
+        return readFileSync(logPath, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+      } catch {
+        return '(no log)';
+      }
+    },
+    async stop(graceMs = 15_000) {
+      if (exit !== undefined || child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      try {
+        await exitedP;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
