@@ -108,7 +108,7 @@ const quantity: Check = (v) => (parseQuantity(v.trim()) && !/[\x00-\x1f\x7f]/.te
 const proxyConfig: Check = (v) => {
   let doc: unknown;
   try {
-    doc = parseYaml(v, { uniqueKeys: true, maxAliasCount: 10 });
+    doc = parseYaml(v, { uniqueKeys: true, maxAliasCount: 10, logLevel: 'error' });
   } catch (e) {
     return `could not parse proxy config: ${String((e as Error).message).split('\n')[0]}`;
   }

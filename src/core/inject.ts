@@ -68,7 +68,7 @@ function effectiveProxyConfig(pod: Pod, settings: Settings): JsonObject {
   const base = settings.mesh.defaultConfig as JsonObject;
   const raw = pod.metadata.annotations?.[A.proxyConfig];
   if (raw === undefined) return base;
-  const doc = parseYaml(raw) as unknown; // validated already
+  const doc = parseYaml(raw, { logLevel: 'error' }) as unknown; // validated already
   return isObject(doc) ? overlayProxyConfig(base, doc as JsonObject, `annotation ${A.proxyConfig}: `) : base;
 }
 
