@@ -1,0 +1,67 @@
+// The dry-run preview: Pods and workloads in (JSON or YAML, one or many), decision + patch + injected
+// object out, from the same core as /inject.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { applyPatch } from '../../src/core/patch.ts';
+import { podOf } from '../../src/core/workloads.ts';
+import { startTestInjector, type TestInjector } from '../helpers/server.ts';
+import { SHARED } from '../helpers/settings.ts';
+
+const deployment = (name: string, annotations: Record<string, string> = {}) => ({
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
+  spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name }, annotations }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } },
+});
+
+describe('webhook /preview', function () {
+  let inj: TestInjector;
+  before(async () => { inj = await startTestInjector({ nativeSidecars: 'false' }); });
+  after(() => inj.stop(1000));
+
+  it('previews a Deployment: decision, a patch for its pod template, and the injected Deployment', async () => {
+    const d = deployment('shop');
+    const r = await inj.post('/preview?namespace=store&namespaceLabels=istio-injection=enabled', JSON.stringify(d));
+    assert.equal(r.status, 200, r.body);
+    const body = r.json();
+    assert.equal(body.namespace, 'store');
+    assert.equal(body.namespaceLabelsSource, 'query');
+    const [item] = body.items;
+    assert.equal(item.kind, 'Deployment');
+    assert.equal(item.inject, true);
+    assert.equal(item.reason, 'POLICY_ENABLED');
+    assert.ok(item.decidedBy.some((x: string) => x.includes('namespace.sidecar-injector.istio.io')));
+    const pod = podOf(d);
+    const patched = applyPatch({ metadata: pod.metadata, spec: pod.spec }, item.patch);
+    assert.deepEqual(patched.spec, item.injected.spec.template.spec, 'the patch applies to the pod template');
+    assert.deepEqual(item.injected.spec.template.spec.containers.map((c: { name: string }) => c.name), ['app', 'istio-proxy']);
+  });
+
+  it('previews a List and a multi-document YAML, and says why a namespace is not opted in', async () => {
+    const list = { apiVersion: 'v1', kind: 'List', items: [deployment('a'), { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } }] };
+    const l = (await inj.post('/preview?namespaceLabels=team=x', JSON.stringify(list))).json();
+    assert.deepEqual(l.items.map((i: { kind: string; inject: boolean | null }) => [i.kind, i.inject]), [['Deployment', false], ['Service', null]]);
+    assert.equal(l.items[0].reason, 'NAMESPACE_NOT_SELECTED');
+    assert.deepEqual(l.items[0].patch, []);
+    const yaml = [deployment('b'), deployment('c', { 'sidecar.istio.io/inject': 'false' })].map((o) => stringify(o)).join('---\n');
+    const y = (await inj.post('/preview', yaml, { 'content-type': 'application/yaml' })).json();
+    assert.deepEqual(y.items.map((i: { name: string; reason: string }) => [i.name, i.reason]), [['b', 'POLICY_ENABLED'], ['c', 'ANNOTATION_DISABLED']]);
+    assert.equal(y.namespaceLabelsSource, 'unknown');
+  });
+
+  it('takes Istio\'s own example files', async () => {
+    const text = readFileSync(join(SHARED, 'inject', 'list.yaml'), 'utf8');
+    const r = (await inj.post('/preview', text, { 'content-type': 'application/yaml' })).json();
+    assert.equal(r.items.length, 2);
+    assert.ok(r.items.every((i: { inject: boolean }) => i.inject));
+  });
+
+  it('reports an object it cannot inject with the error code, and bad input with 400/415', async () => {
+    const r = (await inj.post('/preview', JSON.stringify(deployment('x', { 'sidecar.istio.io/proxyCPU': 'lots' })))).json();
+    assert.equal(r.items[0].error.code, 'INVALID_ANNOTATION');
+    assert.equal(r.items[0].error.subject, 'sidecar.istio.io/proxyCPU');
+    assert.equal((await inj.post('/preview', 'kind: [', { 'content-type': 'application/yaml' })).status, 400);
+    assert.equal((await inj.post('/preview', '{}', { 'content-type': 'text/plain' })).status, 415);
+    assert.equal((await inj.post('/preview?namespaceLabels=novalue', '{}')).status, 400);
+  });
+});

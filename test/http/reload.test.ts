@@ -1,0 +1,100 @@
+// Config and certificate change while requests flow: nothing fails, a broken config keeps the last good
+// one serving and shows in /metrics, a new certificate is used for new handshakes.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyPatch } from '../../src/core/patch.ts';
+import type { Pod } from '../../src/core/types.ts';
+import { metricValue, startTestInjector, type TestInjector } from '../helpers/server.ts';
+import { writeServerCert } from '../helpers/tls.ts';
+
+const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'app', image: 'app:1' }] } };
+const review = (uid: string) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
+  request: { uid, kind: { group: '', version: 'v1', kind: 'Pod' }, namespace: 'default', object: pod } });
+
+/** A directory laid out like a mounted ConfigMap: files are links into ..data, which is swapped atomically. */
+class ConfigMapDir {
+  readonly dir = mkdtempSync(join(tmpdir(), 'si-cm-'));
+  private n = 0;
+  constructor(files: Record<string, string>) {
+    this.write(files);
+    for (const f of Object.keys(files)) symlinkSync(join('..data', f), join(this.dir, f));
+  }
+  write(files: Record<string, string>): void {
+    const ts = join(this.dir, `..${++this.n}`);
+    mkdirSync(ts);
+    for (const [f, text] of Object.entries(files)) writeFileSync(join(ts, f), text);
+    symlinkSync(`..${this.n}`, join(this.dir, '..data_tmp'));
+    renameSync(join(this.dir, '..data_tmp'), join(this.dir, '..data')); // the atomic swap kubelet does
+  }
+}
+
+async function hubOf(inj: TestInjector, uid: string): Promise<string> {
+  const r = await inj.post('/inject', review(uid));
+  assert.equal(r.status, 200);
+  const res = r.json().response;
+  assert.equal(res.allowed, true, JSON.stringify(res));
+  const out = applyPatch(pod, JSON.parse(Buffer.from(res.patch, 'base64').toString()));
+  return out.spec.containers.find((c) => c.name === 'istio-proxy')!.image!;
+}
+
+async function until(what: string, ok: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await ok()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('reload while serving', function () {
+  this.timeout(30_000);
+  let inj: TestInjector;
+  let cm: ConfigMapDir;
+  before(async () => {
+    cm = new ConfigMapDir({ values: JSON.stringify({ global: { hub: 'one.example' } }), mesh: '' });
+    inj = await startTestInjector({ configDir: cm.dir, nativeSidecars: 'false', pollMs: 500 });
+  });
+  after(async () => {
+    await inj.stop(1000);
+    rmSync(cm.dir, { recursive: true, force: true });
+  });
+
+  it('picks up a ConfigMap update, keeps the last good config when broken, and never fails a request', async () => {
+    assert.match(await hubOf(inj, 'a'), /^one\.example\//);
+    let failures = 0;
+    let sent = 0;
+    let flowing = true;
+    const flow = (async () => {
+      while (flowing && sent < 2000) {
+        const r = await inj.post('/inject', review(`f-${sent++}`)).catch(() => undefined);
+        if (!r || r.status !== 200 || r.json().response.allowed !== true) failures++;
+      }
+    })();
+    cm.write({ values: JSON.stringify({ global: { hub: 'two.example' } }), mesh: '' });
+    await until('the new hub', async () => (await hubOf(inj, 'b')).startsWith('two.example/'));
+    cm.write({ values: '{"global": {"proxy": {"statusPort": "not a port"}}}', mesh: '' });
+    await until('the failure in /metrics', async () => metricValue((await inj.ops('/metrics')).body, 'sidecar_injector_config_broken') === 1);
+    assert.match(await hubOf(inj, 'c'), /^two\.example\//, 'the last good config keeps serving');
+    const m = (await inj.ops('/metrics')).body;
+    assert.ok((metricValue(m, 'sidecar_injector_config_reloads_total', { result: 'failure' }) ?? 0) >= 1);
+    assert.ok((metricValue(m, 'sidecar_injector_config_last_reload_failure_timestamp_seconds') ?? 0) > 0);
+    assert.ok(inj.logs.some((l) => String(l.msg).includes('failed to load') && String(l.error).includes('values.global.proxy.statusPort')));
+    cm.write({ values: JSON.stringify({ global: { hub: 'three.example' } }), mesh: '' });
+    await until('the repaired config', async () => (await hubOf(inj, 'd')).startsWith('three.example/'));
+    assert.equal(metricValue((await inj.ops('/metrics')).body, 'sidecar_injector_config_broken'), 0);
+    flowing = false;
+    await flow;
+    assert.ok(sent > 10, `requests flowed (${sent})`);
+    assert.equal(failures, 0);
+  });
+
+  it('serves a rotated certificate to new handshakes without a restart', async () => {
+    const before = (await inj.post('/inject', review('t1'))).peerFingerprint;
+    await writeServerCert(inj.ca, inj.certDir, 'rotated');
+    await until('the new certificate', async () => (await inj.post('/inject', review('t2'))).peerFingerprint !== before);
+    const m = (await inj.ops('/metrics')).body;
+    assert.ok((metricValue(m, 'sidecar_injector_cert_reloads_total', { result: 'success' }) ?? 0) >= 2);
+  });
+});
