@@ -1,0 +1,157 @@
+// `sidecar-injector namespace enable|disable NAME` and `namespace status [NAME]`: opt namespaces in or out
+// of injection (the istio-injection label) and show which pods lack the sidecar they would get if created now.
+import { parseArgs } from 'node:util';
+import { KubeApiError } from '../kube/api-errors.ts';
+import { describeKubeConfigSource, findKubeConfigSource, loadKubeConfig } from '../kube/client.ts';
+import { NamespaceClient, type NamespaceInfo } from '../kube/namespace-client.ts';
+import { namespaceInjection, namespaceReport, type ClusterPod, type NamespaceReport } from '../kube/namespace-report.ts';
+import { UsageError, type CliIO } from './io.ts';
+
+const USAGE = `usage:
+  sidecar-injector namespace enable NAME  [--kubeconfig F] [--revision R]   label istio-injection=enabled
+  sidecar-injector namespace disable NAME [--kubeconfig F] [--revision R]   label istio-injection=disabled
+  sidecar-injector namespace status [NAME] [-o text|json] [--kubeconfig F] [--revision R]
+                   per namespace: opted in or not, pods, pods with the sidecar, pods that need a restart to get it`;
+
+const LABEL = 'istio-injection';
+const REV_LABEL = 'istio.io/rev';
+const MAX_CONFLICT_RETRIES = 3;
+
+interface Flags {
+  kubeconfig?: string;
+  revision?: string;
+  output: string;
+}
+
+function clientFor(flags: Flags): NamespaceClient {
+  const kc = loadKubeConfig({ kubeconfigPath: flags.kubeconfig });
+  if (!kc) {
+    throw new KubeApiError('no-cluster', 'no cluster configured: pass --kubeconfig FILE, set KUBECONFIG, create ~/.kube/config, or run inside a pod');
+  }
+  return new NamespaceClient(kc);
+}
+
+/** What the revision label means once istio-injection is set to `value` (Istio selects by istio.io/rev only without istio-injection). */
+function revisionConflictWarning(ns: string, rev: string, value: string, flags: Flags): string {
+  const after = namespaceInjection(ns, { [LABEL]: value, [REV_LABEL]: rev }, { revision: flags.revision });
+  const outcome = after.optedIn
+    ? `new pods are injected through webhook entry ${after.webhook} (revision "${flags.revision || 'default'}"), not by revision "${rev}"`
+    : `new pods are not injected, also not by revision "${rev}"`;
+  return `warning: namespace "${ns}" also has ${REV_LABEL}=${rev}. Istio's webhooks select a namespace by ${REV_LABEL} only when ${LABEL} is absent, `
+    + `so with ${LABEL}=${value} the ${REV_LABEL} label is ignored and ${outcome}. Keep only one of the two labels `
+    + `(e.g. kubectl label namespace ${ns} ${REV_LABEL}-).\n`;
+}
+
+async function setInjection(name: string, value: 'enabled' | 'disabled', flags: Flags, io: CliIO): Promise<number> {
+  const client = clientFor(flags);
+  let before: NamespaceInfo = await client.get(name);
+  // Read, then patch with the read resourceVersion, so "was" is exactly what the patch replaced.
+  for (let attempt = 1; ; attempt++) {
+    const was = before.labels[LABEL];
+    if (was === value) {
+      io.stdout(`namespace "${name}": ${LABEL} is already "${value}"; nothing changed\n`);
+      break;
+    }
+    try {
+      await client.setLabel(name, LABEL, value, before.resourceVersion);
+      io.stdout(`namespace "${name}": ${LABEL}=${value} (was ${was === undefined ? 'not set' : `"${was}"`})\n`);
+      if (value === 'enabled') io.stdout(`existing pods get the sidecar only when re-created; see: sidecar-injector namespace status ${name}\n`);
+      break;
+    } catch (e) {
+      if (!(e instanceof KubeApiError && e.kind === 'conflict') || attempt >= MAX_CONFLICT_RETRIES) throw e;
+      before = await client.get(name);
+    }
+  }
+  const rev = before.labels[REV_LABEL];
+  if (rev !== undefined) io.stderr(revisionConflictWarning(name, rev, value, flags));
+  return 0;
+}
+
+function groupByNamespace(pods: ClusterPod[]): Map<string, ClusterPod[]> {
+  const by = new Map<string, ClusterPod[]>();
+  for (const p of pods) {
+    const ns = p.metadata?.namespace ?? '';
+    by.set(ns, [...(by.get(ns) ?? []), p]);
+  }
+  return by;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 2))).join('').trimEnd()).join('\n') + '\n';
+}
+
+function restartHint(owner: string, ns: string): string {
+  const [kind, name] = owner.split('/') as [string, string];
+  if (['Deployment', 'StatefulSet', 'DaemonSet'].includes(kind)) return `kubectl rollout restart ${kind.toLowerCase()}/${name} -n ${ns}`;
+  if (kind === 'Pod') return 'bare pod: delete and create it again';
+  return `re-created by its ${kind}`;
+}
+
+function renderText(reports: NamespaceReport[], detailed: boolean): string {
+  const rows = [['NAMESPACE', 'OPTED IN', 'PODS', 'WITH SIDECAR', 'NEED RESTART', 'WHY']];
+  for (const r of reports) {
+    rows.push([r.namespace, r.optedIn ? 'yes' : 'no', String(r.pods), String(r.withSidecar), String(r.needRestart.length), r.why]);
+  }
+  let out = table(rows);
+  for (const r of reports) {
+    if (r.needRestart.length > 0) {
+      out += `\npods in ${r.namespace} without the sidecar that would get it if re-created (made before injection was enabled, or while the injector was down):\n`;
+      out += table(r.needRestart.map((p) => [`  ${p.name}`, p.owner, restartHint(p.owner, r.namespace)]));
+    }
+    if (detailed && r.skipped.length > 0) {
+      out += `\npods in ${r.namespace} that are not injected by design:\n`;
+      out += table(r.skipped.map((p) => [`  ${p.name}`, p.reason]));
+    }
+  }
+  return out;
+}
+
+async function status(name: string | undefined, flags: Flags, io: CliIO): Promise<number> {
+  if (flags.output !== 'text' && flags.output !== 'json') throw new UsageError(`-o must be text or json, not "${flags.output}"`);
+  const client = clientFor(flags);
+  const namespaces = name !== undefined ? [await client.get(name)] : await client.list();
+  const byNs = groupByNamespace(await client.listPods(name));
+  const reports = namespaces
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((ns) => namespaceReport(ns.name, ns.labels, byNs.get(ns.name) ?? [], { revision: flags.revision }));
+  io.stdout(flags.output === 'json' ? `${JSON.stringify({ namespaces: reports }, null, 2)}\n` : renderText(reports, name !== undefined));
+  return 0;
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      kubeconfig: { type: 'string' }, revision: { type: 'string' },
+      output: { type: 'string', short: 'o', default: 'text' }, help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [sub, name, ...extra] = positionals;
+  if (values.help) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  const flags: Flags = { kubeconfig: values.kubeconfig, revision: values.revision, output: values.output ?? 'text' };
+  if (extra.length > 0) throw new UsageError(`namespace ${sub}: unexpected arguments: ${extra.join(' ')}\n${USAGE}`);
+  try {
+    switch (sub) {
+      case 'enable':
+      case 'disable':
+        if (name === undefined) throw new UsageError(`namespace ${sub} needs a namespace NAME\n${USAGE}`);
+        return await setInjection(name, sub === 'enable' ? 'enabled' : 'disabled', flags, io);
+      case 'status':
+        return await status(name, flags, io);
+      default:
+        throw new UsageError(`${sub === undefined ? 'namespace needs a subcommand' : `unknown namespace subcommand "${sub}"`}\n${USAGE}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const src = findKubeConfigSource({ kubeconfigPath: flags.kubeconfig });
+    const where = src && e instanceof KubeApiError && (e.kind === 'unreachable' || e.kind === 'unauthorized') ? ` (kubeconfig: ${describeKubeConfigSource(src)})` : '';
+    io.stderr(`error: ${(e as Error).message}${where}\n`);
+    return 1;
+  }
+}
