@@ -131,3 +131,24 @@ export function parsePrefix(input: string): ParsedPrefix | undefined {
   if (bits > (addr.family === 4 ? 32 : 128)) return undefined;
   return { ...addr, bits, cidr: `${addr.text}/${bits}` };
 }
+
+/**
+ * How iptables prints an address match (`-s`/`-d`): the network address with the host bits cleared and
+ * an explicit length (`10.96.0.1/24` → `10.96.0.0/24`, `10.0.0.1` → `10.0.0.1/32`). Undefined when invalid.
+ */
+export function maskedCidr(input: string): string | undefined {
+  const slash = input.indexOf('/');
+  const addrText = slash < 0 ? input : input.slice(0, slash);
+  const v4 = parseIPv4Bytes(addrText);
+  const bytes = v4 ?? (addrText.includes(':') ? parseIPv6Bytes(addrText) : undefined);
+  if (!bytes) return undefined;
+  const max = v4 ? 32 : 128;
+  const bitsText = slash < 0 ? String(max) : input.slice(slash + 1);
+  if (!/^(0|[1-9][0-9]{0,2})$/.test(bitsText) || Number(bitsText) > max) return undefined;
+  const bits = Number(bitsText);
+  const masked = bytes.map((b, i) => {
+    const keep = Math.max(0, Math.min(8, bits - i * 8));
+    return b & ((0xff << (8 - keep)) & 0xff);
+  });
+  return `${v4 ? masked.join('.') : formatIPv6(masked)}/${bits}`;
+}
