@@ -1,6 +1,7 @@
 // Settings from a directory laid out as the ConfigMap is mounted: files `config`, `values`, `mesh`
-// (each optional) and `templates/*.liquid` (added to, or replacing, the built-in templates). Reloaded on
-// change; a broken directory is reported and the last good settings keep serving.
+// (each optional) and templates as `<name>.liquid` files, at the top (ConfigMap keys cannot hold a "/")
+// or in `templates/`, added to or replacing the built-in ones. Reloaded on change; a broken directory is
+// reported and the last good settings keep serving.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +22,8 @@ export function readSettingsDir(dir: string | undefined): SettingsFiles {
   if (dir === undefined) return { templates: builtin };
   const file = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : undefined);
   const tdir = join(dir, 'templates');
-  return { config: file('config'), values: file('values'), mesh: file('mesh'), templates: { ...builtin, ...(existsSync(tdir) ? readTemplatesDir(tdir) : {}) } };
+  return { config: file('config'), values: file('values'), mesh: file('mesh'),
+    templates: { ...builtin, ...readTemplatesDir(dir), ...(existsSync(tdir) ? readTemplatesDir(tdir) : {}) } };
 }
 
 function fingerprint(f: SettingsFiles, extra: string): string {

@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1
+# Build: compile TypeScript with the dev dependencies, then keep production dependencies only.
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+# Runtime: Node, iptables (for the capture-native init container, which runs this same image) and
+# nothing else of ours but the compiled code, production modules and templates. Non-root by default;
+# the capture init container runs it as root with NET_ADMIN/NET_RAW only.
+FROM node:20-bookworm-slim AS runtime
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends iptables iproute2 \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY package.json ./
+COPY templates ./templates
+COPY bin ./bin
+RUN ln -s /app/bin/sidecar-injector.js /usr/local/bin/sidecar-injector
+USER 65532:65532
+EXPOSE 9443 8080
+ENTRYPOINT ["node", "/app/dist/cli/main.js"]
+CMD ["serve"]

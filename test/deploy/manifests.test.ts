@@ -1,0 +1,93 @@
+// deploy/ as a user applies it: the pieces the issue asks for are there and agree with the code.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { webhookEntries } from '../../src/core/decide.ts';
+import { DEFAULT_VALUES } from '../../src/core/settings/default-values.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const read = (p: string) => readFileSync(join(root, p), 'utf8');
+const docs = (p: string) => parseAllDocuments(read(p)).map((d) => d.toJS()) as any[];
+
+describe('deploy/ manifests', () => {
+  it('ships the built-in template and defaults in the ConfigMap, unchanged', () => {
+    assert.equal(read('deploy/config/sidecar.liquid'), read('templates/sidecar.liquid'));
+    assert.deepEqual(JSON.parse(read('deploy/config/values')), DEFAULT_VALUES);
+    const k = docs('deploy/kustomization.yaml')[0];
+    assert.deepEqual(k.configMapGenerator[0].files, ['config/config', 'config/values', 'config/mesh', 'config/sidecar.liquid']);
+  });
+
+  it('registers Istio\'s namespace. and object. entries with the policies the issue asks for', () => {
+    const [mwc] = docs('deploy/base/mutatingwebhook.yaml');
+    assert.equal(mwc.metadata.labels['sidecar-injector.io/owned'], 'true');
+    const istio = Object.fromEntries(webhookEntries('').map((e) => [e.name, e]));
+    for (const w of mwc.webhooks) {
+      assert.equal(w.failurePolicy, 'Fail');
+      assert.equal(w.sideEffects, 'None');
+      assert.deepEqual(w.admissionReviewVersions, ['v1']);
+      assert.equal(w.timeoutSeconds, 10);
+      assert.equal(w.reinvocationPolicy, 'Never');
+      assert.equal(w.clientConfig.service.path, '/inject');
+      const want = istio[w.name];
+      assert.ok(want, w.name);
+      const exclusion = { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['sidecar-injector', 'kube-system'] };
+      assert.deepEqual(w.namespaceSelector.matchExpressions, [...want.namespaceSelector.matchExpressions!, exclusion]);
+      assert.deepEqual(w.objectSelector.matchExpressions, want.objectSelector.matchExpressions);
+    }
+    assert.deepEqual(mwc.webhooks.map((w: { name: string }) => w.name), ['namespace.sidecar-injector.istio.io', 'object.sidecar-injector.istio.io']);
+  });
+
+  it('grants only what the injector reads or patches', () => {
+    const [role] = docs('deploy/base/rbac.yaml');
+    assert.deepEqual(role.rules, [
+      { apiGroups: [''], resources: ['namespaces', 'nodes'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+      { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], resourceNames: ['sidecar-injector'], verbs: ['get', 'patch'] },
+    ]);
+  });
+
+  it('runs the injector hardened: non-root, read-only root, no capabilities, seccomp, spread, probes on the HTTP port', () => {
+    const [d] = docs('deploy/base/deployment.yaml');
+    const spec = d.spec.template.spec;
+    const c = spec.containers[0];
+    assert.equal(d.spec.replicas, 2);
+    assert.equal(spec.securityContext.runAsNonRoot, true);
+    assert.equal(spec.securityContext.seccompProfile.type, 'RuntimeDefault');
+    assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    assert.equal(spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey, 'kubernetes.io/hostname');
+    assert.equal(c.readinessProbe.httpGet.port, 'http-monitoring');
+    assert.equal(c.readinessProbe.httpGet.path, '/readyz');
+    assert.equal(c.livenessProbe.httpGet.path, '/healthz');
+    assert.ok(c.resources.requests.cpu && c.resources.limits.memory);
+    assert.equal(d.spec.template.metadata.labels['sidecar.istio.io/inject'], 'false');
+    const [svc] = docs('deploy/base/service.yaml');
+    assert.deepEqual(svc.spec.ports[0], { name: 'https-webhook', port: 443, targetPort: 'https-webhook' });
+    const [pdb] = docs('deploy/base/pdb.yaml');
+    assert.equal(pdb.spec.minAvailable, 1);
+  });
+});
+
+describe('Dockerfile', () => {
+  const text = read('Dockerfile');
+  const stages = text.split(/^FROM /m).slice(1);
+
+  it('builds with dev dependencies and runs with production ones only, as a non-root user, without a shell', () => {
+    assert.equal(stages.length, 2);
+    assert.match(stages[0]!, /npm ci/);
+    assert.match(stages[0]!, /npm run build && npm prune --omit=dev/);
+    const runtime = stages[1]!;
+    assert.match(runtime, /^USER 65532:65532$/m);
+    assert.match(runtime, /COPY --from=build \/src\/node_modules/);
+    assert.match(runtime, /^ENTRYPOINT \["node", "\/app\/dist\/cli\/main\.js"\]$/m, 'exec form: no shell at run time');
+    assert.match(runtime, /iptables/, 'the same image runs the capture init container');
+    assert.doesNotMatch(runtime, /npm (ci|install)/);
+  });
+
+  it('the runtime stage serves, injects and explains from the compiled output (all three doors in one binary)', () => {
+    const pkg = JSON.parse(read('package.json'));
+    assert.equal(pkg.scripts.build, 'tsc -p tsconfig.build.json');
+    assert.ok(!('tsx' in pkg.dependencies), 'tsx is a dev dependency only');
+    for (const dep of Object.keys(pkg.dependencies)) assert.ok(!dep.startsWith('@types/'), dep);
+  });
+});
