@@ -122,7 +122,10 @@ async function runTool(host: Host, argv: readonly string[], opts: { input?: stri
 
 /** Detects the backend (backend.ts) and checks every binary this run needs is there. */
 async function detectTools(settings: CaptureSettings, host: Host, needV6: boolean, log: Log): Promise<Tools> {
-  const forced = forcedVariant(settings.forceIptablesBinary);
+  // --native-nftables: Istio then writes nft rules itself; we write the same rules through iptables-nft,
+  // which puts them in nftables too (in its compatibility tables).
+  const byFlag = forcedVariant(settings.forceIptablesBinary);
+  const forced = byFlag ?? (settings.nativeNftables ? 'iptables-nft' : undefined);
   const probes: VariantProbe[] = [];
   for (const variant of forced ? [forced] : VARIANTS) {
     const t = toolsOf(variant);
@@ -136,7 +139,7 @@ async function detectTools(settings: CaptureSettings, host: Host, needV6: boolea
     probes.push(probe);
     if (probe.rules > 0) break; // the first variant with rules wins; no need to look further
   }
-  const choice = chooseVariant(probes, forced);
+  const choice = chooseVariant(probes, forced, byFlag ? '--force-iptables-binary' : '--native-nftables');
   if ('missing' in choice) throw missingBinary(choice.missing);
   const tools = toolsOf(choice.variant);
   if (needV6) for (const b of [tools.save6, tools.restore6]) if (!host.which(b)) throw missingBinary(b);

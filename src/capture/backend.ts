@@ -50,10 +50,10 @@ export interface VariantProbe {
 
 export type BackendChoice = { variant: Variant; why: string } | { missing: string };
 
-export function chooseVariant(probes: readonly VariantProbe[], forced: Variant | undefined): BackendChoice {
+export function chooseVariant(probes: readonly VariantProbe[], forced: Variant | undefined, forcedBy = '--force-iptables-binary'): BackendChoice {
   if (forced) {
     const p = probes.find((x) => x.variant === forced);
-    return p?.installed ? { variant: forced, why: 'chosen with --force-iptables-binary' } : { missing: p?.missing ?? `${forced}-restore` };
+    return p?.installed ? { variant: forced, why: `chosen with ${forcedBy}` } : { missing: p?.missing ?? `${forced}-restore` };
   }
   for (const v of VARIANTS) {
     const p = probes.find((x) => x.variant === v);

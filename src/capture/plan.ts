@@ -22,7 +22,6 @@ export interface FamilyState {
 
 /** Unsupported settings, named: these change what istio-iptables does in ways this command does not copy. */
 export function unsupportedSetting(s: CaptureSettings): string | undefined {
-  if (s.nativeNftables) return '--native-nftables is not supported: the rules are written with iptables-restore (use --force-iptables-binary=iptables-nft for the nft backend)';
   if (s.cniMode) return '--cni-mode is not supported: this command runs inside the pod\'s network namespace, as istio-init does';
   if (s.networkNamespace !== '') return '--network-namespace is not supported: run the command inside the pod\'s network namespace (e.g. ip netns exec)';
   if (s.runValidation) return '--run-validation is not supported: istio-validation belongs to Istio CNI';

@@ -2,6 +2,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { generateRules } from '../../src/capture/rules.ts';
+import { parseCaptureArgs } from '../../src/capture/settings.ts';
 
 export const ISTIO_CONFORMANCE = join(import.meta.dirname, '..', 'fixtures', 'istio');
 export const IPTABLES_GOLDENS = join(ISTIO_CONFORMANCE, 'iptables');
@@ -83,4 +85,28 @@ export function injectedIptablesArgs(): Array<{ file: string; args: string[] }> 
     for (const doc of parseAllDocuments(readFileSync(join(INJECT_GOLDENS, file), 'utf8'))) walk(file, doc.toJS());
   }
   return out;
+}
+
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'save');
+/** Real iptables-save output, by `<case>.<legacy|nft>.<v4|v6>.txt`. */
+export const saveFixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
+
+/**
+ * The settings of fixtures/save/: iptables-save output (iptables 1.8.9, legacy and nft) taken in a fresh
+ * network namespace after `iptables-restore --noflush` of the rules generated for these settings, with
+ * runtime { ipv6: true, dnsServers: ['10.96.0.10', 'fd00::a'] }.
+ */
+export const FIXTURE_CASES = {
+  default: { args: [...DEFAULT_INJECTED_ARGS], env: {} },
+  everything: {
+    args: ['-p', '15001', '-z', '15006', '-u', '1337', '-m', 'TPROXY', '-i', '10.96.0.1/24,fd00::/8', '-x', '10.1.2.3/16,fd01::1/64', '-b', '*',
+      '-d', '15090,15021,15020', '-q', '3306', '-o', '25', '-k', 'eth1', '-c', 'net1', '--redirect-dns', '--drop-invalid'],
+    env: { ISTIO_OUTBOUND_OWNER_GROUPS: '101,202' },
+  },
+};
+
+export function fixtureRules(name: keyof typeof FIXTURE_CASES): { ipv4: string; ipv6: string } {
+  const c = FIXTURE_CASES[name];
+  const r = generateRules(parseCaptureArgs(c.args, c.env), { ipv6: true, dnsServers: ['10.96.0.10', 'fd00::a'] });
+  return { ipv4: r.ipv4, ipv6: r.ipv6 as string };
 }
