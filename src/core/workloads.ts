@@ -49,6 +49,8 @@ export function podOf(obj: Record<string, unknown>): Pod {
   return pod;
 }
 
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 function validatePodShape(meta: ObjectMeta, spec: Record<string, unknown>, what: string, base: string[]): void {
   const at = (...p: string[]): string => [...base, ...p].join('.');
   for (const field of ['labels', 'annotations'] as const) {
@@ -65,6 +67,10 @@ function validatePodShape(meta: ObjectMeta, spec: Record<string, unknown>, what:
     for (const [i, c] of l.entries()) {
       if (!isObject(c) || typeof c.name !== 'string') {
         throw new InjectionError('INVALID_OBJECT', `${what}: ${at('spec', `${list}[${i}]`, 'name')} must be a string`, at('spec', `${list}[${i}]`));
+      }
+      // the API server rejects other names anyway; refusing early keeps absurd names off the hot path
+      if (!DNS_LABEL.test(c.name)) {
+        throw new InjectionError('INVALID_OBJECT', `${what}: ${at('spec', `${list}[${i}]`, 'name')} ${JSON.stringify(c.name.slice(0, 80))} is not a DNS label (lower-case letters, digits and "-", at most 63 characters)`, at('spec', `${list}[${i}]`, 'name'));
       }
       for (const f of ['ports', 'env', 'volumeMounts'] as const) {
         const v = c[f];

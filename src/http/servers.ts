@@ -26,6 +26,9 @@ export interface Servers {
 }
 
 const TLS_OPTS = { minVersion: 'TLSv1.2' as const };
+// how often Node checks the header and request timeouts (its default, 30 s, would let a stalled client
+// hold a connection three times longer than headersTimeout says)
+const CHECK = { connectionsCheckingInterval: 1000 };
 
 function harden(server: HttpServer | HttpsServer): void {
   server.headersTimeout = 10_000; // a client has 10 s to send its headers
@@ -45,8 +48,8 @@ function listen(server: HttpServer | HttpsServer, at: Listen): Promise<number> {
 }
 
 export async function startServers(webhook: RequestListener, ops: RequestListener, tls: TlsPair, at: { webhook: Listen; ops: Listen }): Promise<Servers> {
-  const https = createHttpsServer({ ...TLS_OPTS, cert: tls.cert, key: tls.key }, webhook);
-  const http = createHttpServer(ops);
+  const https = createHttpsServer({ ...TLS_OPTS, ...CHECK, cert: tls.cert, key: tls.key }, webhook);
+  const http = createHttpServer(CHECK, ops);
   harden(https);
   harden(http);
   let active = 0;
