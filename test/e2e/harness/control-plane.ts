@@ -51,9 +51,16 @@ export interface ControlPlane extends ApiTarget {
   /** Runs the built kubectl with the admin kubeconfig (or opts.kubeconfig). */
   kubectl(args: string[], opts?: KubectlOptions): Promise<KubectlResult>;
   createNamespace(name: string, labels?: Record<string, string>): Promise<void>;
-  /** Stops only kube-apiserver (etcd keeps the data); startApiServer() brings it back on the same port. */
-  stopApiServer(): Promise<void>;
+  /**
+   * Stops only kube-apiserver (etcd keeps the data); startApiServer() brings it back on the same port.
+   * SIGTERM, then SIGKILL after graceMs (default 5 s): with watches open it would otherwise wait for them to end.
+   */
+  stopApiServer(opts?: { graceMs?: number }): Promise<void>;
   startApiServer(): Promise<void>;
+  /** Freezes kube-apiserver (SIGSTOP): connections stay open and nothing answers, like a half-open network. */
+  pauseApiServer(): void;
+  /** Resumes it (SIGCONT). */
+  resumeApiServer(): void;
   /** Stops everything and removes the temp dir; safe to call twice or after a failed start. */
   stop(): Promise<void>;
 }
@@ -116,7 +123,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await apiserver?.stop();
+    await apiserver?.stop(5000);
     await etcd?.stop();
     if (!keepDir) rmSync(dir, { recursive: true, force: true });
   };
@@ -186,8 +193,10 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       injectorUser: { ...injector, kubeconfigPath: injectorKubeconfig },
       kubectl: (args, o = {}) => runKubectl(binDir, kubeconfigPath, kubectlCache, args, o),
       createNamespace: (name, labels) => createNamespace(target, name, labels),
-      stopApiServer: async () => { await apiserver?.stop(); },
+      stopApiServer: async (o = {}) => { await apiserver?.stop(o.graceMs ?? 5000); },
       startApiServer,
+      pauseApiServer: () => apiserver?.signal('SIGSTOP'),
+      resumeApiServer: () => apiserver?.signal('SIGCONT'),
       stop,
     };
   } catch (e) {

@@ -22,6 +22,8 @@ export interface ManagedProcess {
   exited(): string | undefined;
   /** The last lines of its log, for error messages. */
   logTail(lines?: number): string;
+  /** Sends a signal (SIGSTOP freezes it, SIGCONT resumes it). */
+  signal(sig: NodeJS.Signals): void;
   /** SIGTERM, then SIGKILL after graceMs; resolves when it has exited. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -59,8 +61,12 @@ export function startProcess(name: string, command: string, args: string[], logP
         return '(no log)';
       }
     },
+    signal(sig) {
+      if (exit === undefined) child.kill(sig);
+    },
     async stop(graceMs = 15_000) {
       if (exit !== undefined || child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGCONT'); // a frozen (SIGSTOPped) process would not act on SIGTERM
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       try {
