@@ -49,6 +49,9 @@ export function toKubeApiError(e: unknown, action: string, server?: string): Kub
   }
   const code = networkCode(e);
   const where = server ? ` at ${server}` : '';
+  if ((e as Error)?.name === 'AbortError' || (e as Error)?.name === 'TimeoutError') {
+    return new KubeApiError('unreachable', `cannot ${action}: the Kubernetes API server${where} did not answer in time`);
+  }
   if (code !== undefined && /^(E[A-Z]+|UND_ERR|CERT_|ERR_TLS|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/.test(code)) {
     // Socket errors are clear from their code; TLS ones need the message (which certificate, why).
     const detail = code.startsWith('E') ? code : `${code}: ${(e as Error).message}`;

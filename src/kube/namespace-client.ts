@@ -2,6 +2,7 @@
 // back as KubeApiError naming the namespace and what was attempted.
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
 import { KubeApiError, toKubeApiError } from './api-errors.ts';
+import { requestTimeout } from './request-timeout.ts';
 
 export interface NamespaceInfo {
   name: string;
@@ -9,6 +10,7 @@ export interface NamespaceInfo {
   resourceVersion?: string;
 }
 
+const CALL_TIMEOUT_MS = 30_000; // a CLI must not hang on an API server that stopped answering
 const PAGE_SIZE = 500;
 const MAX_PAGES = 1000; // 500k objects: a bound, not a limit anyone should meet
 
@@ -32,7 +34,7 @@ export class NamespaceClient {
 
   async get(name: string): Promise<NamespaceInfo> {
     try {
-      return info(await this.api.readNamespace({ name }));
+      return info(await this.api.readNamespace({ name }, requestTimeout(CALL_TIMEOUT_MS)));
     } catch (e) {
       throw this.fail(e, `read namespace "${name}"`, `namespace "${name}" not found`);
     }
@@ -43,7 +45,7 @@ export class NamespaceClient {
     let cont: string | undefined;
     try {
       for (let page = 0; page < MAX_PAGES; page++) {
-        const res = await this.api.listNamespace({ limit: PAGE_SIZE, _continue: cont });
+        const res = await this.api.listNamespace({ limit: PAGE_SIZE, _continue: cont }, requestTimeout(CALL_TIMEOUT_MS));
         out.push(...res.items.map(info));
         cont = res.metadata?._continue;
         if (!cont) break;
@@ -61,7 +63,7 @@ export class NamespaceClient {
   async setLabel(name: string, key: string, value: string | null, resourceVersion?: string): Promise<NamespaceInfo> {
     const body = { metadata: { labels: { [key]: value }, ...(resourceVersion ? { resourceVersion } : {}) } };
     try {
-      return info(await this.api.patchNamespace({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)));
+      return info(await this.api.patchNamespace({ name, body }, requestTimeout(CALL_TIMEOUT_MS, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))));
     } catch (e) {
       throw this.fail(e, `label namespace "${name}"`, `namespace "${name}" not found`);
     }
@@ -74,8 +76,8 @@ export class NamespaceClient {
     try {
       for (let page = 0; page < MAX_PAGES; page++) {
         const res = namespace === undefined
-          ? await this.api.listPodForAllNamespaces({ limit: PAGE_SIZE, _continue: cont })
-          : await this.api.listNamespacedPod({ namespace, limit: PAGE_SIZE, _continue: cont });
+          ? await this.api.listPodForAllNamespaces({ limit: PAGE_SIZE, _continue: cont }, requestTimeout(CALL_TIMEOUT_MS))
+          : await this.api.listNamespacedPod({ namespace, limit: PAGE_SIZE, _continue: cont }, requestTimeout(CALL_TIMEOUT_MS));
         out.push(...res.items);
         cont = res.metadata?._continue;
         if (!cont) break;
