@@ -106,3 +106,41 @@ describe('cluster view (real API server)', function () {
     await waitFor(() => v.namespaceLabels('cv-stall')?.phase === 'after', { what: 'phase=after in the view after the freeze', timeoutMs: 30_000 });
   });
 });
+
+describe('cluster view when the API server compacts history away (410 Gone)', function () {
+  let cp: ControlPlane | undefined;
+  let view: ClusterView | undefined;
+
+  before(async function () {
+    this.timeout(16 * 60_000);
+    // Without the watch cache, watches read etcd directly; compacting every second makes a resourceVersion a
+    // few seconds old "too old", so a quiet informer's next watch gets 410 Gone.
+    cp = await startControlPlane({ extraApiServerArgs: ['--watch-cache=false', '--etcd-compaction-interval=1s'] });
+  });
+  after(async function () {
+    this.timeout(60_000);
+    view?.stop();
+    await cp?.stop();
+  });
+
+  it('lists again and keeps following changes', async function () {
+    this.timeout(60_000);
+    const plane = cp!;
+    const events: ClusterViewEvent[] = [];
+    const kubeConfig = loadKubeConfig({ kubeconfigPath: plane.kubeconfigPath });
+    assert.ok(kubeConfig);
+    // A short stall window makes the server end each watch after 1–2 s, so the informer re-watches often.
+    const v = view = startClusterView({ kubeConfig, onEvent: (e) => events.push(e), backoff: { initialMs: 100, maxMs: 1000 }, stallAfterMs: 4000 });
+    await waitFor(() => v.synced(), { what: 'the cluster view to sync', timeoutMs: 15_000 });
+    let i = 0;
+    // Writes advance etcd's revision past the nodes informer's (nothing changes for nodes).
+    await waitFor(async () => {
+      await plane.createNamespace(`gone-${i++}`);
+      return events.some((e) => e.informer === 'nodes' && e.type === 'relist');
+    }, { what: 'a relist of the nodes informer after 410 Gone', timeoutMs: 30_000, intervalMs: 500 });
+    assert.ok(!events.some((e) => e.type === 'error'), `no errors: ${JSON.stringify(events.filter((e) => e.type === 'error'))}`);
+
+    await apiCall(plane, 'POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'after-relist' }, status: { nodeInfo: { kubeletVersion: 'v1.32.3' } } });
+    await waitFor(() => v.nodesSupportNativeSidecars() === false, { what: 'the node created after the relist', timeoutMs: 10_000 });
+  });
+});

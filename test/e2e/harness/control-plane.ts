@@ -70,6 +70,8 @@ export interface ControlPlaneOptions {
   readyTimeoutMs?: number;
   /** Keep the temp dir after stop() (also with E2E_KEEP_DIR=1), to read the logs. */
   keepDir?: boolean;
+  /** More kube-apiserver flags, e.g. ['--watch-cache=false', '--etcd-compaction-interval=1s'] to provoke 410 Gone. */
+  extraApiServerArgs?: string[];
 }
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -174,6 +176,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       `--service-account-key-file=${saPubFile}`, `--service-account-signing-key-file=${saKeyFile}`,
       '--authorization-mode=RBAC', `--token-auth-file=${tokensFile}`,
       '--allow-privileged=true',
+      ...(opts.extraApiServerArgs ?? []),
     ];
     const target: ApiTarget = { server, token, caPem: ca.certPem };
 
