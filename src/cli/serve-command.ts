@@ -16,6 +16,11 @@ function port(v: string | undefined, flag: string, dflt: number): number {
   return Number(v);
 }
 
+function seconds(v: string, flag: string): number {
+  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new UsageError(`${flag} must be a positive number of seconds (got ${v})`);
+  return Number(v);
+}
+
 export async function run(argv: string[], _io: CliIO): Promise<number> {
   const { values: f } = parseArgs({
     args: argv,
@@ -23,6 +28,7 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
       'config-dir': { type: 'string' }, 'cert-dir': { type: 'string' }, host: { type: 'string', default: '0.0.0.0' },
       port: { type: 'string' }, 'ops-port': { type: 'string' }, 'ops-host': { type: 'string' }, set: { type: 'string', multiple: true },
       'native-sidecars': { type: 'string' }, 'log-level': { type: 'string', default: 'info' },
+      'poll-seconds': { type: 'string', default: '10' },
     },
     strict: true,
   });
@@ -35,6 +41,7 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
   }
   const injector = await startInjector({
     configDir: f['config-dir'], certDir, sets: f.set, nativeSidecars: f['native-sidecars'] as NativeSidecarMode | undefined, logger,
+    pollMs: seconds(f['poll-seconds']!, '--poll-seconds') * 1000,
     webhook: { host: f.host!, port: port(f.port, '--port', 9443) },
     ops: { host: f['ops-host'] ?? f.host!, port: port(f['ops-port'], '--ops-port', 8080) },
   });

@@ -56,6 +56,11 @@ export function startSettingsSource(opts: { dir?: string; sets?: string[]; nativ
       return false;
     }
     const print = fingerprint(files, extra);
+    if (print === currentPrint && failedPrint !== '' && current) {
+      failedPrint = ''; // put back as it was: the settings in use are the good ones again
+      events.loaded(current, false);
+      return false;
+    }
     if (print === currentPrint || print === failedPrint) return false; // nothing new to try
     try {
       const s = buildSettings({ ...files, sets: opts.sets, nativeSidecars: opts.nativeSidecars });

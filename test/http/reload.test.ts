@@ -1,34 +1,16 @@
 // Config and certificate change while requests flow: nothing fails, a broken config keeps the last good
 // one serving and shows in /metrics, a new certificate is used for new handshakes.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { applyPatch } from '../../src/core/patch.ts';
 import type { Pod } from '../../src/core/types.ts';
 import { metricValue, startTestInjector, type TestInjector } from '../helpers/server.ts';
 import { writeServerCert } from '../helpers/tls.ts';
+import { ConfigMapDir } from '../helpers/configmap-dir.ts';
 
 const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'app', image: 'app:1' }] } };
 const review = (uid: string) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
   request: { uid, kind: { group: '', version: 'v1', kind: 'Pod' }, namespace: 'default', object: pod } });
-
-/** A directory laid out like a mounted ConfigMap: files are links into ..data, which is swapped atomically. */
-class ConfigMapDir {
-  readonly dir = mkdtempSync(join(tmpdir(), 'si-cm-'));
-  private n = 0;
-  constructor(files: Record<string, string>) {
-    this.write(files);
-    for (const f of Object.keys(files)) symlinkSync(join('..data', f), join(this.dir, f));
-  }
-  write(files: Record<string, string>): void {
-    const ts = join(this.dir, `..${++this.n}`);
-    mkdirSync(ts);
-    for (const [f, text] of Object.entries(files)) writeFileSync(join(ts, f), text);
-    symlinkSync(`..${this.n}`, join(this.dir, '..data_tmp'));
-    renameSync(join(this.dir, '..data_tmp'), join(this.dir, '..data')); // the atomic swap kubelet does
-  }
-}
 
 async function hubOf(inj: TestInjector, uid: string): Promise<string> {
   const r = await inj.post('/inject', review(uid));
