@@ -6,6 +6,8 @@ import { pino } from 'pino';
 import { ensureSelfSigned } from '../config/cert-source.ts';
 import type { NativeSidecarMode } from '../core/settings/index.ts';
 import { startInjector } from '../http/injector.ts';
+import { startClusterView } from '../kube/cluster-view.ts';
+import { loadKubeConfig } from '../kube/client.ts';
 import { UsageError, type CliIO } from './io.ts';
 
 export const SELF_SIGNED_DIR = '.sidecar-injector/certs';
@@ -29,6 +31,7 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
       port: { type: 'string' }, 'ops-port': { type: 'string' }, 'ops-host': { type: 'string' }, set: { type: 'string', multiple: true },
       'native-sidecars': { type: 'string' }, 'log-level': { type: 'string', default: 'info' },
       'poll-seconds': { type: 'string', default: '10' },
+      kubeconfig: { type: 'string' }, 'no-cluster': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -39,7 +42,12 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
     certDir = made.dir;
     logger.warn({ certDir }, made.created ? 'no --cert-dir: created a self-signed certificate for 127.0.0.1 and localhost' : 'no --cert-dir: using the self-signed certificate made earlier');
   }
+  // a cluster when one is configured (in-cluster, --kubeconfig, $KUBECONFIG, ~/.kube/config); none is fine
+  const kubeConfig = f['no-cluster'] ? undefined : loadKubeConfig({ kubeconfigPath: f.kubeconfig });
+  if (kubeConfig) logger.info({ server: kubeConfig.getCurrentCluster()?.server }, 'watching namespaces and nodes of the cluster');
+  else logger.info('no cluster configured: namespace labels come from /preview queries, native sidecars "auto" means classic');
   const injector = await startInjector({
+    startCluster: kubeConfig ? ({ onEvent }) => startClusterView({ kubeConfig, logger: logger.child({ component: 'cluster' }), onEvent }) : undefined,
     configDir: f['config-dir'], certDir, sets: f.set, nativeSidecars: f['native-sidecars'] as NativeSidecarMode | undefined, logger,
     pollMs: seconds(f['poll-seconds']!, '--poll-seconds') * 1000,
     webhook: { host: f.host!, port: port(f.port, '--port', 9443) },

@@ -18,6 +18,8 @@ export interface InjectorOptions {
   webhook: Listen;
   ops: Listen;
   cluster?: ClusterInfo & { stop?(): Promise<void> | void };
+  /** Or: start the cluster view here, so its informer events reach the metrics. */
+  startCluster?: (hooks: { onEvent(e: { informer: string; type: string }): void }) => ClusterInfo & { stop?(): Promise<void> | void };
   logger?: Logger;
   /** How often files are re-read even without change events (tests shorten it). */
   pollMs?: number;
@@ -64,9 +66,10 @@ export async function startInjector(opts: InjectorOptions): Promise<RunningInjec
     },
   }, { pollMs: opts.pollMs });
 
+  const cluster = opts.cluster ?? opts.startCluster?.({ onEvent: (e) => metrics.informerEvents.inc({ informer: e.informer, type: e.type }) });
   const rt: InjectorRuntime = {
     settings: settings.current,
-    cluster: opts.cluster,
+    cluster,
     metrics,
     logger,
     readiness() {
@@ -74,7 +77,7 @@ export async function startInjector(opts: InjectorOptions): Promise<RunningInjec
       if (stopping) reasons.push('shutting down');
       if (!settings.current()) reasons.push('configuration not loaded');
       if (!certs.current()) reasons.push('certificate not loaded');
-      if (opts.cluster && !opts.cluster.synced()) reasons.push('cluster caches not synced');
+      if (cluster && !cluster.synced()) reasons.push('cluster caches not synced');
       return { ready: reasons.length === 0, reasons };
     },
   };
@@ -82,6 +85,7 @@ export async function startInjector(opts: InjectorOptions): Promise<RunningInjec
   if (!pair) {
     settings.close();
     certs.close();
+    await cluster?.stop?.();
     throw new Error(`no usable certificate in ${opts.certDir} (want tls.crt and tls.key)`);
   }
   try {
@@ -89,6 +93,7 @@ export async function startInjector(opts: InjectorOptions): Promise<RunningInjec
   } catch (e) {
     settings.close();
     certs.close();
+    await cluster?.stop?.();
     throw e;
   }
   const running = servers;
@@ -102,7 +107,7 @@ export async function startInjector(opts: InjectorOptions): Promise<RunningInjec
       await running.close(graceMs);
       settings.close();
       certs.close();
-      await opts.cluster?.stop?.();
+      await cluster?.stop?.();
     },
   };
 }
