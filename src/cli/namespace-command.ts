@@ -34,9 +34,10 @@ function clientFor(flags: Flags): NamespaceClient {
 /** What the revision label means once istio-injection is set to `value` (Istio selects by istio.io/rev only without istio-injection). */
 function revisionConflictWarning(ns: string, rev: string, value: string, flags: Flags): string {
   const after = namespaceInjection(ns, { [LABEL]: value, [REV_LABEL]: rev }, { revision: flags.revision });
+  const me = flags.revision || 'default';
   const outcome = after.optedIn
-    ? `new pods are injected through webhook entry ${after.webhook} (revision "${flags.revision || 'default'}"), not by revision "${rev}"`
-    : `new pods are not injected, also not by revision "${rev}"`;
+    ? `new pods are injected through webhook entry ${after.webhook} (revision "${me}"), not by revision "${rev}"`
+    : `new pods are not injected by revision "${me}"${me === rev ? '' : `, nor by revision "${rev}"`}`;
   return `warning: namespace "${ns}" also has ${REV_LABEL}=${rev}. Istio's webhooks select a namespace by ${REV_LABEL} only when ${LABEL} is absent, `
     + `so with ${LABEL}=${value} the ${REV_LABEL} label is ignored and ${outcome}. Keep only one of the two labels `
     + `(e.g. kubectl label namespace ${ns} ${REV_LABEL}-).\n`;

@@ -109,7 +109,7 @@ describe('namespace command (real API server)', function () {
     assert.match(r.err, /^warning: namespace "ns-rev" also has istio\.io\/rev=canary/);
     assert.match(r.err, /istio\.io\/rev label is ignored and new pods are injected through webhook entry namespace\.sidecar-injector\.istio\.io \(revision "default"\), not by revision "canary"/);
     const d = await cli(['disable', 'ns-rev']);
-    assert.match(d.err, /new pods are not injected, also not by revision "canary"/);
+    assert.match(d.err, /new pods are not injected by revision "default", nor by revision "canary"/);
   });
 
   it('a missing namespace is an error naming it (exit 1)', async () => {

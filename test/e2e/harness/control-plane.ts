@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { apiCall, createNamespace, type ApiTarget } from './api.ts';
 import { createTestCA, issueServerCert, type TestCA } from './certs.ts';
 import { freePorts } from './ports.ts';
-import { startProcess, type ManagedProcess } from './process.ts';
+import { atProcessDeath, startProcess, type ManagedProcess } from './process.ts';
 import { waitFor } from './wait.ts';
 
 export interface KubectlResult {
@@ -121,13 +121,16 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   let etcd: ManagedProcess | undefined;
   let apiserver: ManagedProcess | undefined;
   let stopped = false;
+  const removeDir = () => { if (!keepDir) rmSync(dir, { recursive: true, force: true }); };
+  const unregister = atProcessDeath(removeDir); // etcd's data is ~100 MB: do not leave it behind on a kill
 
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     await apiserver?.stop(5000);
     await etcd?.stop();
-    if (!keepDir) rmSync(dir, { recursive: true, force: true });
+    removeDir();
+    unregister();
   };
 
   try {

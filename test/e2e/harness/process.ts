@@ -4,14 +4,41 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 
 const running = new Set<ChildProcess>();
+const cleanups = new Set<() => void>();
 let exitHookInstalled = false;
+
+const killAll = () => {
+  for (const child of running) child.kill('SIGKILL');
+  for (const fn of cleanups) {
+    try {
+      fn();
+    } catch {
+      // best effort: the process is going away
+    }
+  }
+};
+
+// 'exit' does not fire when the test process dies of a signal (kill, Ctrl-C): clean up then, and let the
+// signal take its course unless someone else (mocha) handles it.
+function onSignal(sig: NodeJS.Signals): void {
+  killAll();
+  for (const s of SIGNALS) process.removeListener(s, onSignal);
+  if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+}
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
-  });
+  process.on('exit', killAll);
+  for (const s of SIGNALS) process.on(s, onSignal);
+}
+
+/** A synchronous cleanup (removing a temp dir) for when the test process dies without its after() hooks; returns the unregister function. */
+export function atProcessDeath(fn: () => void): () => void {
+  installExitHook();
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
 }
 
 export interface ManagedProcess {
