@@ -6,6 +6,7 @@ import jsyaml from 'js-yaml';
 import { InjectionError } from '../errors.ts';
 import { isObject, type JsonObject } from '../types.ts';
 import { filters } from './filters.ts';
+import { deepFreeze, sameReads, trackReads } from './read-tracker.ts';
 
 export interface CompiledTemplates {
   names: string[];
@@ -52,6 +53,9 @@ function cleanMessage(e: unknown): string {
   return String((e as Error)?.message ?? e).replace(/, line:\d+, col:\d+/, '').replace(/, file:\S+/, '').split('\n')[0]!;
 }
 
+/** Rendered results kept per template (most recently used first). */
+const MEMO_SIZE = 32;
+
 export function compileTemplates(sources: Record<string, string>): CompiledTemplates {
   const engine = new Liquid({
     outputEscape: yamlScalar,
@@ -75,6 +79,23 @@ export function compileTemplates(sources: Record<string, string>): CompiledTempl
   }
   const keysRead = new Set<string>();
   for (const text of Object.values(sources)) for (const m of text.matchAll(/"([a-z0-9.-]+\.[a-z]+\/[A-Za-z0-9.-]+)"/g)) keysRead.add(m[1]!);
+  // recent renders per template, with what each read: data that agrees on those reads renders the same
+  const memo = new Map<string, Array<{ reads: ReturnType<ReturnType<typeof trackReads>['reads']>; out: JsonObject }>>();
+  const renderOnce = (name: string, tpl: Template[], data: object): JsonObject => {
+    const entries = memo.get(name) ?? [];
+    const hit = entries.findIndex((e) => sameReads(e.reads, data));
+    if (hit >= 0) {
+      const [e] = entries.splice(hit, 1);
+      entries.unshift(e!);
+      return e!.out;
+    }
+    const tracked = trackReads(data);
+    const out = deepFreeze(renderParsed(engine, name, tpl, tracked.data));
+    entries.unshift({ reads: tracked.reads(), out });
+    if (entries.length > MEMO_SIZE) entries.pop();
+    memo.set(name, entries);
+    return out;
+  };
   return {
     names: [...parsed.keys()].sort(),
     keysRead,
@@ -83,30 +104,35 @@ export function compileTemplates(sources: Record<string, string>): CompiledTempl
       if (!tpl) {
         throw new InjectionError('TEMPLATE_NOT_FOUND', `requested template "${name}" not found; have ${[...parsed.keys()].sort().join(', ')}`, name);
       }
-      let text: string;
-      try {
-        text = engine.renderSync(tpl, data) as string;
-      } catch (e) {
-        throw new InjectionError('TEMPLATE_RENDER', `failed to run injection template "${name}"${lineOf(e)}: ${cleanMessage(e)}`, name);
-      }
-      // js-yaml here: an order of magnitude faster than `yaml` on this hot path, and the rendered text is
-      // ours (every value JSON-quoted), so its YAML 1.2 core schema is all that is needed
-      let out: unknown;
-      try {
-        out = withoutNulls(jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, filename: name }));
-      } catch (e) {
-        const mark = (e as { mark?: { line?: number } }).mark;
-        const why = String((e as { reason?: string }).reason ?? (e as Error).message).split('\n')[0];
-        throw new InjectionError('TEMPLATE_NOT_POD', `injection template "${name}" rendered invalid YAML${mark?.line !== undefined ? ` at rendered line ${mark.line + 1}` : ''}: ${why}`, name);
-      }
-      if (out === null || out === undefined) return {};
-      if (!isObject(out) || Object.keys(out).some((k) => k !== 'metadata' && k !== 'spec')) {
-        throw new InjectionError('TEMPLATE_NOT_POD', `injection template "${name}" did not render to a pod (want a mapping with only metadata and spec)`, name);
-      }
-      if ((out.spec !== undefined && out.spec !== null && !isObject(out.spec)) || (out.metadata !== undefined && out.metadata !== null && !isObject(out.metadata))) {
-        throw new InjectionError('TEMPLATE_NOT_POD', `injection template "${name}" did not render to a pod (metadata and spec must be mappings)`, name);
-      }
-      return out as JsonObject;
+      return renderOnce(name, tpl, data);
     },
   };
 }
+
+function renderParsed(engine: Liquid, name: string, tpl: Template[], data: object): JsonObject {
+  let text: string;
+  try {
+    text = engine.renderSync(tpl, data) as string;
+  } catch (e) {
+    throw new InjectionError('TEMPLATE_RENDER', `failed to run injection template "${name}"${lineOf(e)}: ${cleanMessage(e)}`, name);
+  }
+  // js-yaml here: an order of magnitude faster than `yaml` on this hot path, and the rendered text is
+  // ours (every value JSON-quoted), so its YAML 1.2 core schema is all that is needed
+  let out: unknown;
+  try {
+    out = withoutNulls(jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, filename: name }));
+  } catch (e) {
+    const mark = (e as { mark?: { line?: number } }).mark;
+    const why = String((e as { reason?: string }).reason ?? (e as Error).message).split('\n')[0];
+    throw new InjectionError('TEMPLATE_NOT_POD', `injection template "${name}" rendered invalid YAML${mark?.line !== undefined ? ` at rendered line ${mark.line + 1}` : ''}: ${why}`, name);
+  }
+  if (out === null || out === undefined) return {};
+  if (!isObject(out) || Object.keys(out).some((k) => k !== 'metadata' && k !== 'spec')) {
+    throw new InjectionError('TEMPLATE_NOT_POD', `injection template "${name}" did not render to a pod (want a mapping with only metadata and spec)`, name);
+  }
+  if ((out.spec !== undefined && out.spec !== null && !isObject(out.spec)) || (out.metadata !== undefined && out.metadata !== null && !isObject(out.metadata))) {
+    throw new InjectionError('TEMPLATE_NOT_POD', `injection template "${name}" did not render to a pod (metadata and spec must be mappings)`, name);
+  }
+  return out as JsonObject;
+}
+

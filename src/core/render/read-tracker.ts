@@ -1,0 +1,98 @@
+// Records what a template reads from its data, so a rendered result can be reused for data that agrees
+// on everything read. Pods of one Deployment differ in fields the template never looks at (the
+// generated service-account volume name, for one), so their renders are the same. Pure: proxies over
+// plain JSON data, no clock, no globals.
+
+type Path = ReadonlyArray<string | number>;
+type Read =
+  | { path: Path; kind: 'value'; value: unknown }
+  | { path: Path; kind: 'type'; type: 'array' | 'object' }
+  | { path: Path; kind: 'keys'; keys: string }
+  | { path: Path; kind: 'has'; key: string; has: boolean };
+
+export interface Tracked<T> {
+  data: T;
+  reads(): Read[];
+}
+
+function typeOf(v: unknown): 'array' | 'object' | 'primitive' {
+  return Array.isArray(v) ? 'array' : v !== null && typeof v === 'object' ? 'object' : 'primitive';
+}
+
+export function trackReads<T extends object>(root: T): Tracked<T> {
+  const reads = new Map<string, Read>();
+  const note = (id: string, r: Read) => { if (!reads.has(id)) reads.set(id, r); };
+  const proxies = new WeakMap<object, object>();
+  const wrap = (target: object, path: Path): object => {
+    const known = proxies.get(target);
+    if (known) return known;
+    const key = path.join('\u0001');
+    const p = new Proxy(target, {
+      get(t, prop, recv) {
+        const v = Reflect.get(t, prop, recv);
+        if (typeof prop === 'symbol') return v;
+        const childPath = [...path, Array.isArray(t) && /^\d+$/.test(prop) ? Number(prop) : prop];
+        const id = `${key}\u0001${prop}`;
+        const kind = typeOf(v);
+        if (kind === 'primitive') {
+          note(`v${id}`, { path: childPath, kind: 'value', value: v });
+          return v;
+        }
+        note(`t${id}`, { path: childPath, kind: 'type', type: kind });
+        return wrap(v as object, childPath);
+      },
+      has(t, prop) {
+        const has = Reflect.has(t, prop);
+        if (typeof prop !== 'symbol') note(`h${key}\u0001${prop}`, { path, kind: 'has', key: prop, has });
+        return has;
+      },
+      getOwnPropertyDescriptor(t, prop) {
+        const d = Reflect.getOwnPropertyDescriptor(t, prop);
+        if (typeof prop !== 'symbol') note(`h${key}\u0001${prop}`, { path, kind: 'has', key: prop, has: d !== undefined });
+        return d;
+      },
+      ownKeys(t) {
+        const keys = Reflect.ownKeys(t);
+        note(`k${key}`, { path, kind: 'keys', keys: keys.filter((k) => typeof k === 'string').join('\u0000') });
+        return keys;
+      },
+      set() {
+        throw new Error('template data is read-only');
+      },
+    });
+    proxies.set(target, p);
+    return p;
+  };
+  return { data: wrap(root, []) as T, reads: () => [...reads.values()] };
+}
+
+function at(root: unknown, path: Path): unknown {
+  let cur = root;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = Object.prototype.hasOwnProperty.call(cur, p) || Array.isArray(cur) ? (cur as Record<string | number, unknown>)[p] : undefined;
+  }
+  return cur;
+}
+
+/** Whether `root` gives every recorded read the same answer. */
+export function sameReads(reads: Read[], root: unknown): boolean {
+  for (const r of reads) {
+    const v = at(root, r.path);
+    switch (r.kind) {
+      case 'value': if (v !== r.value && !(Number.isNaN(v) && Number.isNaN(r.value))) return false; break;
+      case 'type': if (typeOf(v) !== r.type) return false; break;
+      case 'keys': if (typeOf(v) === 'primitive' || Object.keys(v as object).join('\u0000') !== r.keys) return false; break;
+      case 'has': if (typeOf(v) === 'primitive' || Object.prototype.hasOwnProperty.call(v, r.key) !== r.has) return false; break;
+    }
+  }
+  return true;
+}
+
+export function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v as object)) deepFreeze(x);
+  }
+  return v;
+}

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { injectPod } from '../../src/core/inject.ts';
+import { deepFreeze, sameReads, trackReads } from '../../src/core/render/read-tracker.ts';
+import type { Pod } from '../../src/core/types.ts';
+import { defaultSettings } from '../helpers/settings.ts';
+
+describe('reusing renders: the reads a template made decide', () => {
+  it('records values, key sets and presence checks, and matches only data that answers them the same', () => {
+    const data = { a: { b: 1, c: [1, 2] }, m: { x: '1' }, unread: 'u' };
+    const t = trackReads(data);
+    const d = t.data as typeof data;
+    void d.a.b;
+    void d.a.c.length;
+    void Object.keys(d.m);
+    void Object.prototype.hasOwnProperty.call(d.a, 'zzz');
+    const reads = t.reads();
+    assert.ok(sameReads(reads, { ...data, unread: 'other' }), 'an unread field does not matter');
+    assert.ok(!sameReads(reads, { ...data, a: { ...data.a, b: 2 } }), 'a read value does');
+    assert.ok(!sameReads(reads, { ...data, a: { ...data.a, c: [1, 2, 3] } }), 'a read length does');
+    assert.ok(!sameReads(reads, { ...data, m: { x: '1', y: '2' } }), 'a listed key set does');
+    assert.ok(!sameReads(reads, { ...data, a: { ...data.a, zzz: 1 } }), 'a presence check does');
+    assert.ok(!sameReads(reads, { ...data, a: 'now a string' }), 'a change of type does');
+    assert.throws(() => { (t.data as Record<string, unknown>).unread = 'x'; }, /read-only/);
+    assert.throws(() => { deepFreeze({ a: [{ b: 1 }] }).a[0]!.b = 2; }, TypeError);
+  });
+
+  it('gives every pod its own result although renders are reused between pods', () => {
+    const settings = defaultSettings({ native: 'false' });
+    const pod = (level: string, sa: string, ports: number[]): Pod => ({ apiVersion: 'v1', kind: 'Pod',
+      metadata: { generateName: 'web-', annotations: { 'sidecar.istio.io/logLevel': level } },
+      spec: { serviceAccountName: 'default', volumes: [{ name: `kube-api-access-${sa}` }], containers: [{ name: 'web', image: 'w', ports: ports.map((p) => ({ containerPort: p })) }] } });
+    const argsOf = (p: Pod) => {
+      const r = injectPod(p, { settings, namespace: 'n' });
+      const proxy = r.pod.spec.containers.find((c) => c.name === 'istio-proxy')!;
+      return { args: proxy.args, ports: proxy.env!.find((e) => e.name === 'ISTIO_META_POD_PORTS')!.value, volumes: r.pod.spec.volumes!.map((v) => v.name) };
+    };
+    const a = argsOf(pod('debug', 'aaaaa', [80]));
+    const b = argsOf(pod('debug', 'bbbbb', [80])); // differs only where the template does not look
+    const c = argsOf(pod('info', 'ccccc', [80, 81]));
+    const d = argsOf(pod('debug', 'ddddd', [80]));
+    assert.ok(a.args!.includes('--proxyLogLevel=debug') && b.args!.includes('--proxyLogLevel=debug') && d.args!.includes('--proxyLogLevel=debug'));
+    assert.ok(c.args!.includes('--proxyLogLevel=info'));
+    assert.match(c.ports!, /"containerPort":81/);
+    assert.doesNotMatch(d.ports!, /81/);
+    assert.ok(b.volumes.includes('kube-api-access-bbbbb') && !b.volumes.includes('kube-api-access-aaaaa'));
+  });
+});
