@@ -168,6 +168,15 @@ export class Topology {
     });
   }
 
+  /**
+   * The same, with /run read-only (a private mount namespace with an empty read-only tmpfs on /run), as
+   * in a container with readOnlyRootFilesystem: legacy iptables cannot create /run/xtables.lock there.
+   */
+  cliReadOnlyRun(args: readonly string[]): Promise<Result> {
+    const cli = [process.execPath, '--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), 'iptables', ...args];
+    return sh(['ip', 'netns', 'exec', this.pod, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o ro tmpfs /run && exec "$@"', 'sh', ...cli]);
+  }
+
   /** The pod namespace's tables as `<backend>-save` prints them, without the timestamped comments. */
   async save(backend: string, family: 4 | 6 = 4): Promise<string> {
     const out = await must(['ip', 'netns', 'exec', this.pod, `${family === 4 ? 'iptables' : 'ip6tables'}-${backend}-save`]);

@@ -198,6 +198,16 @@ describe('capture in real network namespaces (root)', function () {
         assert.match(again.stdout, /IPv4: no ISTIO_\* chains or jumps to remove/);
       });
 
+      it('works with a read-only /run, as under readOnlyRootFilesystem (legacy iptables takes a lock file there)', async () => {
+        const r = await topo.cliReadOnlyRun(INJECTED);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /IPv4: applied 19 rules/);
+        assert.equal(await peer.landsOn(topo.podIP, 8080), `envoy-inbound@${topo.podIP}`);
+        const clean = await topo.cliReadOnlyRun(['--cleanup-only']);
+        assert.equal(clean.code, 0, clean.stderr);
+        assert.equal(await topo.save(backend), pristine);
+      });
+
       it('recognises its own rules with every option in place (TPROXY, DNS, interfaces, owner groups): applying twice changes nothing', async () => {
         const args = ['-m', 'TPROXY', '-i', '10.96.0.1/24', '-x', '10.1.2.3/16', '-b', '*', '-d', '15090,15021,15020', '-q', '3306', '-o', '25',
           '-k', 'eth9', '-c', 'net9', '--redirect-dns', '--capture-all-dns', '--drop-invalid'];
