@@ -215,6 +215,8 @@ export async function applyCapture(settings: CaptureSettings, host: Host, log: L
     for (const f of fams) await removeOwn(host, tools, f, env, log);
   }
   for (const f of fams) {
+    // The rules go to the log first, as istio-iptables does: `kubectl logs -c istio-init` shows them.
+    log(`${f.name}: ${f.restore} --noflush input:\n${f.input.trimEnd()}`);
     await runTool(host, restoreArgs(tools, f.restore), { input: f.input, env });
     log(`${f.name}: applied ${f.input.split('\n').filter((l) => /^-[AI] /.test(l)).length} rules with ${f.restore} --noflush`);
   }

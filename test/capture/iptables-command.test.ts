@@ -72,7 +72,8 @@ describe('sidecar-injector iptables: applying the rules', () => {
     // nft has no rules, so legacy is asked too (it has none either): nft, the first installed, is used.
     assert.deepEqual(host.ran(), ['iptables-nft-save', 'iptables-legacy-save', 'iptables-nft-save', 'iptables-nft-restore --noflush']);
     assert.equal(host.runs[3]?.input, RULES);
-    assert.equal(r.out, 'using iptables-nft (no rules in this network namespace yet; first one installed)\nIPv4: applied 18 rules with iptables-nft-restore --noflush\n');
+    assert.equal(r.out, 'using iptables-nft (no rules in this network namespace yet; first one installed)\n' +
+      `IPv4: iptables-nft-restore --noflush input:\n${RULES}IPv4: applied 18 rules with iptables-nft-restore --noflush\n`);
   });
 
   it('does nothing when the same rules are already there', async () => {
@@ -122,6 +123,14 @@ describe('sidecar-injector iptables: applying the rules', () => {
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(host.ran().filter((c) => c.startsWith('ip ')), ['ip -4 rule add fwmark 1337 lookup 133', 'ip -4 route add local 0.0.0.0/0 dev lo table 133']);
     assert.match(r.out, /ip -4 route add local 0\.0\.0\.0\/0 dev lo table 133 \(already present\)\n$/);
+  });
+
+  it('logs one JSON object a line with --log_as_json, as pilot-agent does', async () => {
+    const r = await cli([...ARGS, '--log_as_json'], fakeHost());
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string; time: string });
+    assert.deepEqual(lines.map((l) => l.level), ['info', 'info', 'info']);
+    assert.match(lines[2]?.msg ?? '', /^IPv4: applied 18 rules/);
   });
 
   it('applies nothing with --skip-rule-apply', async () => {
