@@ -113,8 +113,8 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   const notes: string[] = [];
   // As Istio does: templates see the pod with any previous injection stripped, but are merged onto the
   // pod as received, so a re-injection updates the old containers in place (idempotent).
-  const stripped = cloneJson(original);
-  stripped.metadata.annotations ??= {};
+  // a shallow copy is enough: stripping and reinserting replace lists and delete annotation keys, never edit in place
+  const stripped: Pod = { ...original, metadata: { ...original.metadata, annotations: { ...(original.metadata.annotations ?? {}) } }, spec: { ...original.spec } };
   const meshStatusPort = Number(getPath(settings.mesh, 'defaultConfig.statusPort') ?? 15020);
   const previous = stripPreviousInjection(stripped, String(meshStatusPort));
   if (previous) notes.push('the pod was injected before: the injection was redone over it');

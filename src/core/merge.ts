@@ -1,6 +1,8 @@
 // Strategic merge for pods, as Kubernetes' strategic-merge-patch does with corev1.Pod's patch metadata:
-// lists with a merge key merge item by item (original order kept, new items appended); other lists and
-// scalars are replaced; `null` deletes; `$patch: replace` / `$patch: delete` directives are honoured.
+// lists with a merge key merge item by item (in Kubernetes' order); other lists and scalars are
+// replaced; `null` deletes; `$patch: replace` / `$patch: delete` directives are honoured.
+// Inputs are never modified. The result shares the subtrees of `orig` the patch does not touch (no deep
+// copy of a 2,000-entry env list to add one container) and never shares anything with `patch`.
 import { cloneJson, isObject, type Json, type JsonObject } from './types.ts';
 
 // path pattern (list fields, `*` = any element) -> merge key, from the Kubernetes API types
@@ -36,7 +38,7 @@ function mergeList(orig: Json[], patch: Json[], path: string): Json[] {
   if (patch.some((x) => isObject(x) && x.$patch === 'replace')) {
     return patch.filter((x) => !(isObject(x) && x.$patch !== undefined)).map((x) => cloneJson(x));
   }
-  let server = orig.map((x) => cloneJson(x));
+  let server = orig.slice();
   const items: JsonObject[] = [];
   for (const item of patch) {
     if (!isObject(item)) continue;
