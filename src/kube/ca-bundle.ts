@@ -1,0 +1,356 @@
+// The webhook's caBundle kept equal to the CA that signed the serving certificate: at start, and after every
+// certificate rotation (the server calls sync()), the injector reads its own MutatingWebhookConfiguration
+// and sets clientConfig.caBundle on every entry that lacks it or has another one, with one JSON patch.
+//
+// It touches only the configuration it is named, and only when that carries the label
+// sidecar-injector.io/owned: "true" (anything else is refused, logged and left alone). Its RBAC is get and
+// patch on that one name, so there is no watch: a configuration created after the injector started is
+// found by retrying (a 404 is retried, unlike Istio, whose informer would see the creation).
+//
+// Failed attempts are retried with a jittered exponential backoff (capped delay, no cap on attempts) until
+// stop(). Events follow Istio's webhook patch metrics (pkg/webhooks/monitoring.go): every try is an
+// `attempt` (webhook_patch_attempts_total), every failed try a `failure` with a reason
+// (webhook_patch_failures_total{reason}), and every failed try that will be tried again a `retry`
+// (webhook_patch_retries_total). A refusal (not ours, no entries) is a failure without a retry, as in Istio.
+import { X509Certificate } from 'node:crypto';
+import {
+  AdmissionregistrationV1Api, Observable, PatchStrategy, setHeaderOptions,
+  type ConfigurationOptions, type KubeConfig, type ObservableMiddleware,
+} from '@kubernetes/client-node';
+import { toKubeApiError } from './api-errors.ts';
+import { backoffDelay, type BackoffOptions } from './backoff.ts';
+
+/** The label that marks a MutatingWebhookConfiguration as the injector's to patch. */
+export const OWNED_LABEL = 'sidecar-injector.io/owned';
+/** The field manager of the patch (it shows in the object's managedFields). */
+export const FIELD_MANAGER = 'sidecar-injector';
+
+export type CaBundleFailureReason =
+  /** GET answered 404 (retried: the configuration may be applied after the injector starts). */
+  | 'webhook_config_not_found'
+  /** GET failed otherwise: forbidden, unreachable, timed out, 5xx (retried). */
+  | 'webhook_config_read_failure'
+  /** The configuration lacks sidecar-injector.io/owned: "true" (refused, not retried; Istio's wrong_revision). */
+  | 'not_owned'
+  /** The configuration has no webhook entries (refused, not retried). */
+  | 'webhook_entry_not_found'
+  /** caBundle() gave nothing, threw, or gave something that is not a PEM certificate bundle (retried). */
+  | 'load_ca_bundle_failure'
+  /** PATCH failed: forbidden, conflict (the entries changed since the GET), unreachable, 5xx (retried). */
+  | 'webhook_update_failure';
+
+export type CaBundleEvent =
+  | { type: 'attempt'; name: string }
+  | { type: 'failure'; name: string; reason: CaBundleFailureReason; detail: string }
+  /** `attempt`: the number of the next try within this pass (2 for the first retry). */
+  | { type: 'retry'; name: string; reason: CaBundleFailureReason; attempt: number; delayMs: number }
+  | { type: 'success'; name: string; patched: string[] };
+
+export type CaBundleSyncResult =
+  /** caBundle was set on these entries (by name). */
+  | { outcome: 'patched'; webhooks: string[] }
+  /** Every entry already had this caBundle: nothing was sent. */
+  | { outcome: 'unchanged' }
+  /** Not ours, or no entries: nothing was sent, and nothing is retried until the next sync(). */
+  | { outcome: 'refused'; reason: 'not_owned' | 'webhook_entry_not_found'; message: string }
+  /** stop() was called before the sync finished. */
+  | { outcome: 'stopped' };
+
+/** Structurally a pino logger. */
+export interface CaBundleLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface CaBundlePatcherOptions {
+  kubeConfig: KubeConfig;
+  webhookConfigurationName: string;
+  /** The CA certificate(s) in PEM, read afresh on every attempt; undefined while not available. */
+  caBundle: () => string | undefined;
+  logger?: CaBundleLogger;
+  onEvent?: (e: CaBundleEvent) => void;
+  /** Delay between failed attempts (default 500 ms doubling to 30 s, half of it random). */
+  backoff?: BackoffOptions;
+  /** Bound on each API call (default 10 s). */
+  requestTimeoutMs?: number;
+  /** Also sync every this many ms (undoes a caBundle wiped by a re-apply); 0 or unset: only on start and sync(). */
+  resyncMs?: number;
+}
+
+export interface CaBundlePatcher {
+  /**
+   * Makes the configuration carry the current caBundle. Resolves once a pass that began after this call
+   * has finished (retrying as long as it takes); never rejects. Calls made while a pass is running or
+   * waiting to retry are served by one more pass, at once.
+   */
+  sync(): Promise<CaBundleSyncResult>;
+  /** Stops retrying, aborts a call in flight; pending sync() promises resolve with outcome "stopped". */
+  stop(): void;
+}
+
+export const DEFAULT_CA_BUNDLE_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.5 };
+
+// ---------------------------------------------------------------------------------------------------------
+// The pure part: what to send for a configuration as read.
+
+export interface JsonPatchOp {
+  op: 'test' | 'add' | 'replace';
+  path: string;
+  value: unknown;
+}
+
+/** The fields of a MutatingWebhookConfiguration the plan reads. */
+export interface WebhookConfigurationLike {
+  metadata?: { name?: string; labels?: Record<string, string> };
+  webhooks?: Array<{ name?: string; clientConfig?: { caBundle?: string } }>;
+}
+
+export type CaBundlePlan =
+  | { action: 'patch'; ops: JsonPatchOp[]; webhooks: string[] }
+  | { action: 'none' }
+  | { action: 'refuse'; reason: 'not_owned' | 'webhook_entry_not_found'; message: string };
+
+export class CaBundleError extends Error {}
+
+const CERT_BLOCK = /-----BEGIN CERTIFICATE-----\r?\n[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * The caBundle field's value (base64 of the PEM) for a CA bundle, after checking that it is one: at least
+ * one certificate, each one parseable, and nothing else that is PEM (a private key must never end up in a
+ * cluster-readable object). Throws CaBundleError saying what is wrong.
+ */
+export function encodeCaBundle(pem: string | undefined): string {
+  if (pem === undefined || pem.trim() === '') throw new CaBundleError('no CA certificate is available');
+  const blocks = pem.match(CERT_BLOCK) ?? [];
+  if (blocks.length === 0) throw new CaBundleError('the CA bundle holds no PEM certificate');
+  const begins = pem.match(/-----BEGIN [A-Z0-9 ]+-----/g) ?? [];
+  const other = begins.find((b) => b !== '-----BEGIN CERTIFICATE-----');
+  if (other) throw new CaBundleError(`the CA bundle holds a ${other.slice(11, -5)} block, not only certificates; refusing to publish it`);
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch (e) {
+      throw new CaBundleError(`certificate ${i + 1} of the CA bundle cannot be parsed: ${(e as Error).message}`);
+    }
+  });
+  return Buffer.from(pem, 'utf8').toString('base64');
+}
+
+/** Why the configuration is not to be touched (not labelled as ours, no entries), or undefined. */
+export function refusal(config: WebhookConfigurationLike): Extract<CaBundlePlan, { action: 'refuse' }> | undefined {
+  const name = config.metadata?.name ?? '(unnamed)';
+  const owned = config.metadata?.labels?.[OWNED_LABEL];
+  if (owned !== 'true') {
+    return {
+      action: 'refuse', reason: 'not_owned',
+      message: `MutatingWebhookConfiguration "${name}" is not labelled ${OWNED_LABEL}: "true" (${owned === undefined ? 'no such label' : `it is "${owned}"`}); its caBundle is left alone`,
+    };
+  }
+  if ((config.webhooks ?? []).length === 0) {
+    return { action: 'refuse', reason: 'webhook_entry_not_found', message: `MutatingWebhookConfiguration "${name}" has no webhook entries to set a caBundle on` };
+  }
+  return undefined;
+}
+
+/**
+ * What to send so that every entry carries `caBundle` (base64): per entry that lacks it, `test` its name
+ * and `add` it; per entry with another one, `test` its name and old value and `replace` it. The tests make
+ * the patch fail (and the pass retry from a fresh GET) when the entries changed since they were read.
+ * Nothing when every entry has it; a refusal when the configuration is not labelled as ours or has no entries.
+ */
+export function planCaBundlePatch(config: WebhookConfigurationLike, caBundle: string): CaBundlePlan {
+  const refused = refusal(config);
+  if (refused) return refused;
+  const webhooks = config.webhooks ?? [];
+  const ops: JsonPatchOp[] = [];
+  const changed: string[] = [];
+  webhooks.forEach((w, i) => {
+    const have = w.clientConfig?.caBundle;
+    if (have === caBundle) return;
+    const at = `/webhooks/${i}`;
+    if (w.name !== undefined) ops.push({ op: 'test', path: `${at}/name`, value: w.name });
+    if (!w.clientConfig) {
+      ops.push({ op: 'add', path: `${at}/clientConfig`, value: { caBundle } });
+    } else if (have === undefined || have === '') {
+      // An empty caBundle reads back as absent; `add` sets a member whether or not it exists.
+      ops.push({ op: 'add', path: `${at}/clientConfig/caBundle`, value: caBundle });
+    } else {
+      ops.push({ op: 'test', path: `${at}/clientConfig/caBundle`, value: have });
+      ops.push({ op: 'replace', path: `${at}/clientConfig/caBundle`, value: caBundle });
+    }
+    changed.push(w.name ?? `#${i}`);
+  });
+  return changed.length === 0 ? { action: 'none' } : { action: 'patch', ops, webhooks: changed };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The running part: GET, plan, PATCH, retry.
+
+type Attempt =
+  | { done: true; result: CaBundleSyncResult }
+  | { done: false; reason: CaBundleFailureReason; detail: string };
+
+export function startCaBundlePatcher(opts: CaBundlePatcherOptions): CaBundlePatcher {
+  const name = opts.webhookConfigurationName;
+  const api = opts.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
+  const server = opts.kubeConfig.getCurrentCluster()?.server;
+  const backoff = opts.backoff ?? DEFAULT_CA_BUNDLE_BACKOFF;
+  const timeoutMs = opts.requestTimeoutMs ?? 10_000;
+  const stopper = new AbortController();
+  const log = { name };
+
+  let stopped = false;
+  let requested = 0; // sync() calls so far (the first one is made at start)
+  let running = false;
+  let wake: (() => void) | undefined; // ends a backoff wait early
+  const waiters: Array<{ gen: number; resolve: (r: CaBundleSyncResult) => void }> = [];
+
+  const emit = (e: CaBundleEvent) => {
+    try {
+      opts.onEvent?.(e);
+    } catch {
+      // an observer's failure must not stop the patcher
+    }
+  };
+
+  /** Each API call bounded in time and aborted by stop(). */
+  const callOptions = (base?: ConfigurationOptions<ObservableMiddleware>): ConfigurationOptions<ObservableMiddleware> => {
+    const abort: ObservableMiddleware = {
+      pre: (ctx) => {
+        ctx.setSignal(AbortSignal.any([AbortSignal.timeout(timeoutMs), stopper.signal]));
+        return new Observable(Promise.resolve(ctx));
+      },
+      post: (res) => new Observable(Promise.resolve(res)),
+    };
+    return { ...base, middleware: [...(base?.middleware ?? []), abort], middlewareMergeStrategy: 'append' };
+  };
+
+  const attempt = async (): Promise<Attempt> => {
+    emit({ type: 'attempt', name });
+    let config: WebhookConfigurationLike;
+    try {
+      config = await api.readMutatingWebhookConfiguration({ name }, callOptions());
+    } catch (e) {
+      const err = toKubeApiError(e, `read MutatingWebhookConfiguration "${name}"`, server);
+      return { done: false, reason: err.kind === 'not-found' ? 'webhook_config_not_found' : 'webhook_config_read_failure', detail: err.message };
+    }
+    // Ownership and entries first (as Istio checks the revision before loading the CA).
+    const refused = refusal(config);
+    if (refused) return { done: true, result: { outcome: 'refused', reason: refused.reason, message: refused.message } };
+    let encoded: string;
+    try {
+      encoded = encodeCaBundle(opts.caBundle());
+    } catch (e) {
+      return { done: false, reason: 'load_ca_bundle_failure', detail: (e as Error).message };
+    }
+    const plan = planCaBundlePatch(config, encoded);
+    if (plan.action === 'refuse') return { done: true, result: { outcome: 'refused', reason: plan.reason, message: plan.message } };
+    if (plan.action === 'none') return { done: true, result: { outcome: 'unchanged' } };
+    try {
+      await api.patchMutatingWebhookConfiguration({ name, body: plan.ops, fieldManager: FIELD_MANAGER },
+        callOptions(setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)));
+    } catch (e) {
+      return { done: false, reason: 'webhook_update_failure', detail: toKubeApiError(e, `patch the caBundle of MutatingWebhookConfiguration "${name}"`, server).message };
+    }
+    return { done: true, result: { outcome: 'patched', webhooks: plan.webhooks } };
+  };
+
+  /** Waits ms, or less if stop() or a new sync() comes; says whether a new sync() ended it. */
+  const pause = (ms: number) => new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => { wake = undefined; resolve(false); }, ms);
+    timer.unref();
+    wake = () => { clearTimeout(timer); wake = undefined; resolve(true); };
+  });
+
+  /** One pass: attempts until one finishes (success, nothing to do, refusal) or stop(). */
+  const pass = async (): Promise<{ gen: number; result: CaBundleSyncResult }> => {
+    for (let failures = 0, tries = 1; ; tries++) {
+      if (stopped) return { gen: requested, result: { outcome: 'stopped' } };
+      const gen = requested; // every sync() made before this attempt read the CA is served by it
+      const a = await attempt();
+      if (stopped) return { gen, result: { outcome: 'stopped' } };
+      if (a.done) {
+        const r = a.result;
+        if (r.outcome === 'refused') {
+          emit({ type: 'failure', name, reason: r.reason, detail: r.message });
+          opts.logger?.error({ ...log, reason: r.reason }, `not setting caBundle: ${r.message}`);
+        } else if (r.outcome === 'patched') {
+          emit({ type: 'success', name, patched: r.webhooks });
+          opts.logger?.info({ ...log, webhooks: r.webhooks }, `set caBundle on ${r.webhooks.length} webhook entr${r.webhooks.length === 1 ? 'y' : 'ies'} of MutatingWebhookConfiguration "${name}"`);
+        } else {
+          emit({ type: 'success', name, patched: [] });
+        }
+        return { gen, result: r };
+      }
+      emit({ type: 'failure', name, reason: a.reason, detail: a.detail });
+      // A sync() since this attempt read the CA (a new certificate) is worth an attempt now, with the
+      // backoff started over; so is one that comes during the wait.
+      const fresh = requested > gen;
+      const delayMs = fresh ? 0 : backoffDelay(failures, backoff);
+      failures = fresh ? 0 : failures + 1;
+      emit({ type: 'retry', name, reason: a.reason, attempt: tries + 1, delayMs });
+      opts.logger?.warn({ ...log, reason: a.reason, error: a.detail, retryInMs: delayMs }, `caBundle not set (${a.reason}): ${a.detail}; retrying in ${delayMs} ms`);
+      if (!fresh && (await pause(delayMs))) failures = 0;
+    }
+  };
+
+  const settle = (upTo: number, result: CaBundleSyncResult) => {
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      const w = waiters[i]!;
+      if (w.gen <= upTo) {
+        waiters.splice(i, 1);
+        w.resolve(result);
+      }
+    }
+  };
+
+  const loop = async () => {
+    running = true;
+    try {
+      let done = 0;
+      while (!stopped && done < requested) {
+        const { gen, result } = await pass();
+        if (result.outcome === 'stopped') break;
+        done = gen;
+        settle(gen, result);
+      }
+    } catch (e) {
+      // attempt() turns every failure into a result, so this is a bug (or a throwing logger): try again later
+      try {
+        opts.logger?.error({ ...log, error: (e as Error).message }, 'caBundle patcher failed unexpectedly');
+      } catch {
+        // nothing more to do
+      }
+      if (!stopped) setTimeout(() => { if (!stopped && !running && waiters.length > 0) void loop(); }, backoff.maxMs).unref();
+    } finally {
+      running = false;
+      if (stopped) settle(Infinity, { outcome: 'stopped' });
+    }
+  };
+
+  const sync = (): Promise<CaBundleSyncResult> => {
+    if (stopped) return Promise.resolve({ outcome: 'stopped' });
+    const gen = ++requested;
+    const p = new Promise<CaBundleSyncResult>((resolve) => waiters.push({ gen, resolve }));
+    if (running) wake?.();
+    else void loop();
+    return p;
+  };
+
+  const resync = opts.resyncMs && opts.resyncMs > 0 ? setInterval(() => void sync(), opts.resyncMs) : undefined;
+  resync?.unref();
+  void sync();
+
+  return {
+    sync,
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(resync);
+      stopper.abort();
+      wake?.();
+      settle(Infinity, { outcome: 'stopped' });
+    },
+  };
+}
