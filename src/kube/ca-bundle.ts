@@ -79,6 +79,8 @@ export interface CaBundlePatcherOptions {
 }
 
 export interface CaBundlePatcher {
+  /** The pass started by startCaBundlePatcher itself (there is no need to call sync() at start). */
+  readonly firstSync: Promise<CaBundleSyncResult>;
   /**
    * Makes the configuration carry the current caBundle. Resolves once a pass that began after this call
    * has finished (retrying as long as it takes); never rejects. Calls made while a pass is running or
@@ -340,9 +342,10 @@ export function startCaBundlePatcher(opts: CaBundlePatcherOptions): CaBundlePatc
 
   const resync = opts.resyncMs && opts.resyncMs > 0 ? setInterval(() => void sync(), opts.resyncMs) : undefined;
   resync?.unref();
-  void sync();
+  const firstSync = sync();
 
   return {
+    firstSync,
     sync,
     stop() {
       if (stopped) return;
