@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { parseDocuments, isList, type KubeObject } from '../core/documents.ts';
 import { isInjectionError } from '../core/errors.ts';
 import { injectPod } from '../core/inject.ts';
+import { captureSummary, type PreviewItem } from '../core/preview.ts';
 import { isInjectableKind, objectName, podOf, workloadOfObject } from '../core/workloads.ts';
 import { UsageError, type CliIO } from './io.ts';
 import { SETTINGS_OPTIONS, settingsFromFlags } from './settings-flags.ts';
@@ -17,6 +18,7 @@ export interface Explanation {
   templates: string[];
   notes: string[];
   annotations: string[];
+  capture?: PreviewItem['capture'];
   error?: { code: string; subject?: string };
 }
 
@@ -55,7 +57,8 @@ export function explainCommand(argv: string[], io: CliIO): number {
     try {
       const ns = ((obj.metadata ?? {}) as { namespace?: string }).namespace || f.namespace || 'default';
       const r = injectPod(podOf(obj), { settings, namespace: ns, workload: workloadOfObject(obj, ns), namespaceLabels });
-      results.push({ object: name, inject: r.decision.inject, reason: r.decision.reason, message: r.decision.message, decidedBy: r.decision.decidedBy, templates: r.templates, notes: r.notes, annotations: r.annotationsUsed });
+      results.push({ object: name, inject: r.decision.inject, reason: r.decision.reason, message: r.decision.message, decidedBy: r.decision.decidedBy, templates: r.templates, notes: r.notes, annotations: r.annotationsUsed,
+        ...(r.decision.inject ? { capture: captureSummary(r.pod) } : {}) });
     } catch (e) {
       if (!isInjectionError(e)) throw e;
       results.push({ object: name, inject: false, reason: 'ERROR', message: e.message, decidedBy: [], templates: [], notes: [], annotations: [], error: { code: e.code, ...(e.subject ? { subject: e.subject } : {}) } });
@@ -71,6 +74,10 @@ export function explainCommand(argv: string[], io: CliIO): number {
       if (r.templates.length) io.stdout(`  templates: ${r.templates.join(', ')}\n`);
       for (const a of r.annotations) io.stdout(`  annotation: ${a}\n`);
       for (const n of r.notes) io.stdout(`  note: ${n}\n`);
+      if (r.capture) {
+        io.stdout(`  capture: ${r.capture.container} runs ${r.capture.runner === 'native' ? 'sidecar-injector iptables' : "Istio's istio-iptables"}; iptables-restore input:\n`);
+        for (const line of r.capture.ipv4.trimEnd().split('\n')) io.stdout(`    ${line}\n`);
+      }
     }
   }
   return results.some((r) => r.error) ? 1 : 0;

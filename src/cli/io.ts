@@ -9,6 +9,11 @@ export interface CliIO {
 }
 
 export function processIO(): CliIO {
+  // `sidecar-injector inject ... | head`: a reader that went away is not an error of ours
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

@@ -1,5 +1,6 @@
 // The dry-run preview: for each object, the decision, the JSON patch for its pod (template) and the
 // injected object. The same injectPod the webhook runs, so a preview cannot disagree with an admission.
+import { captureOfPod } from '../capture/pod.ts';
 import { isList, type KubeObject } from './documents.ts';
 import { isInjectionError } from './errors.ts';
 import { injectPod, type InjectContext } from './inject.ts';
@@ -20,7 +21,15 @@ export interface PreviewItem {
   annotations: string[];
   patch: Operation[];
   injected: KubeObject;
+  /** The traffic capture the injected pod will set up: iptables-restore input per family, from its init container. */
+  capture?: { container: string; runner: 'istio' | 'native'; ipv4: string; ipv6?: string; routes: string[][] };
   error?: { code: string; subject?: string };
+}
+
+export function captureSummary(pod: { spec?: { initContainers?: unknown } }): PreviewItem['capture'] {
+  const c = captureOfPod(pod);
+  if (!c) return undefined;
+  return { container: c.container, runner: c.runner, ipv4: c.rules.ipv4, ...(c.rules.ipv6 ? { ipv6: c.rules.ipv6 } : {}), routes: c.rules.routes };
 }
 
 export type PreviewContext = Omit<InjectContext, 'namespace' | 'workload'> & { namespace: string };
@@ -38,7 +47,8 @@ export function previewObjects(objects: KubeObject[], ctx: PreviewContext): Prev
     try {
       const r = injectPod(podOf(obj), { ...ctx, namespace, workload: workloadOfObject(obj, namespace) });
       return { ...base, inject: r.decision.inject, reason: r.decision.reason, message: r.decision.message, decidedBy: r.decision.decidedBy,
-        templates: r.templates, notes: r.notes, annotations: r.annotationsUsed, patch: r.patch, injected: r.decision.inject ? withPod(obj, r.pod) : obj };
+        templates: r.templates, notes: r.notes, annotations: r.annotationsUsed, patch: r.patch, injected: r.decision.inject ? withPod(obj, r.pod) : obj,
+        ...(r.decision.inject ? { capture: captureSummary(r.pod) } : {}) };
     } catch (e) {
       if (!isInjectionError(e)) throw e;
       return { ...base, inject: false, reason: 'ERROR', message: e.message, ...none, injected: obj, error: { code: e.code, ...(e.subject ? { subject: e.subject } : {}) } };

@@ -48,7 +48,7 @@ describe('capture-native template: istio-init runs sidecar-injector iptables', (
       const init = initOf(ours) as Container;
       const istio = initOf(theirs) as Container;
       assert.equal(((ours.spec as { initContainers: Container[] }).initContainers).filter((c) => c.name === 'istio-init').length, 1, 'one istio-init');
-      assert.equal(init.image, istio.image, 'the proxy init image (see the template comment)');
+      assert.equal(init.image, 'sidecar-injector:0.1.0', 'the injector image (values.sidecarInjector.image), which has the command');
       assert.deepEqual(init.command, ['sidecar-injector', 'iptables']);
       assert.deepEqual(init.args, (istio.args as string[]).slice(1));
       assert.equal(istio.args?.[0], 'istio-iptables');

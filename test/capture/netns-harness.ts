@@ -123,8 +123,8 @@ export class Topology {
   readonly net2 = `10.250.${this.n}.4/30`;
   readonly net1 = `10.250.${this.n}.0/30`;
   // IPv6 on the first pair (unique local addresses), when the kernel has IPv6.
-  readonly podIP6 = `fd00:250:${this.n}::1`;
-  readonly peerIP6 = `fd00:250:${this.n}::2`;
+  readonly podIP6 = `fd00:250:${(this.n + 1).toString(16)}::1`; // never a 0 group: addresses are compared as printed, in canonical form
+  readonly peerIP6 = `fd00:250:${(this.n + 1).toString(16)}::2`;
   ipv6 = false;
   private created: string[] = [];
 

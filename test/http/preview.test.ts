@@ -65,3 +65,21 @@ describe('webhook /preview', function () {
     assert.equal((await inj.post('/preview?namespaceLabels=novalue', '{}')).status, 400);
   });
 });
+
+describe('webhook /preview: traffic capture', function () {
+  let inj: TestInjector;
+  before(async () => { inj = await startTestInjector({ nativeSidecars: 'true' }); });
+  after(() => inj.stop(1000));
+
+  it('shows the iptables rules the pod will get, from its injected init container', async () => {
+    const d = deployment('cap', { 'traffic.sidecar.istio.io/excludeOutboundPorts': '25', 'inject.istio.io/templates': 'sidecar,capture-native' });
+    const [item] = (await inj.post('/preview', JSON.stringify(d))).json().items;
+    assert.equal(item.capture.container, 'istio-init');
+    assert.equal(item.capture.runner, 'native');
+    assert.match(item.capture.ipv4, /^\* nat$/m);
+    assert.match(item.capture.ipv4, /-A ISTIO_OUTPUT -p tcp --dport 25 -j RETURN/);
+    assert.match(item.capture.ipv4, /-A ISTIO_IN_REDIRECT -p tcp -j REDIRECT --to-ports 15006/);
+    const none = (await inj.post('/preview', JSON.stringify(deployment('n', { 'sidecar.istio.io/interceptionMode': 'NONE' })))).json().items[0];
+    assert.equal(none.capture, undefined, 'no capture container, no rules');
+  });
+});

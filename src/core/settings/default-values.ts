@@ -3,6 +3,8 @@
 import type { JsonObject } from '../types.ts';
 
 export const PINNED_PROXY_TAG = '1.28.0';
+/** This project's image (deploy/ runs it); the capture-native template's init container runs it too. */
+export const INJECTOR_IMAGE = 'sidecar-injector:0.1.0';
 
 export const DEFAULT_VALUES: JsonObject = {
   "gateways": {
@@ -130,6 +132,9 @@ export const DEFAULT_VALUES: JsonObject = {
     "env": {}
   },
   "revision": "",
+  "sidecarInjector": {
+    "image": INJECTOR_IMAGE
+  },
   "sidecarInjectorWebhook": {
     "alwaysInjectSelector": [],
     "defaultTemplates": [],

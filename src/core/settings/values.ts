@@ -22,7 +22,7 @@ const VALUES_RULES: Rules = {
   'global.proxy.seccompProfile': 'object', 'global.proxy.tracer': 'string', 'global.proxy.outlierLogPath': 'string',
   'global.proxy.capNetBindService': 'bool', 'global.proxy_init.image': 'string', 'global.proxy_init.forceApplyIptables': 'bool',
   'global.proxy_init.resources': 'resources', 'global.sds.token.aud': 'string', 'global.sts.servicePort': 'port',
-  'pilot.cni.enabled': 'bool', 'pilot.cni.provider': 'string', 'istio_cni.enabled': 'bool', 'revision': 'string',
+  'sidecarInjector.image': 'string', 'pilot.cni.enabled': 'bool', 'pilot.cni.provider': 'string', 'istio_cni.enabled': 'bool', 'revision': 'string',
   'sidecarInjectorWebhook.rewriteAppHTTPProbe': 'bool', 'sidecarInjectorWebhook.templates': 'stringMap',
   'sidecarInjectorWebhook.defaultTemplates': 'stringList', 'sidecarInjectorWebhook.injectedAnnotations': 'stringMap',
   'sidecarInjectorWebhook.neverInjectSelector': 'selectorList', 'sidecarInjectorWebhook.alwaysInjectSelector': 'selectorList',
