@@ -4,3 +4,8 @@ export { createTestCA, issueServerCert, type IssuedCert, type TestCA } from './c
 export { apiCall, ApiError, createNamespace, createPod, podManifest, type ApiTarget } from './api.ts';
 export { waitFor, type WaitOptions } from './wait.ts';
 export { freePort, freePorts } from './ports.ts';
+export { startWebhookProcess, type WebhookProcess, type WebhookProcessOptions } from './injector.ts';
+export {
+  applyDeployRbac, containerNames, DEPLOY_DIR, dryRunPod, initContainerNames, renderDeploy, serviceAccountKubeconfig,
+  waitForInjection, waitForRefusal, webhookConfigurationFromDeploy, type K8sObject, type StoredPod, type WebhookConfigurationOptions,
+} from './deploy.ts';
