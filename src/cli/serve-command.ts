@@ -1,12 +1,16 @@
 // `sidecar-injector serve`: the webhook. With no flags (npm start) it serves the built-in configuration
 // over HTTPS on :9443 with a self-signed certificate it creates in .sidecar-injector/certs, and health
 // and metrics over HTTP on :8080.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ensureSelfSigned } from '../config/cert-source.ts';
 import type { NativeSidecarMode } from '../core/settings/index.ts';
 import { startInjector } from '../http/injector.ts';
+import { startCaBundlePatcher, type CaBundlePatcher } from '../kube/ca-bundle.ts';
 import { startClusterView } from '../kube/cluster-view.ts';
+import type { Metrics } from '../http/metrics.ts';
 import { loadKubeConfig } from '../kube/client.ts';
 import { UsageError, type CliIO } from './io.ts';
 
@@ -16,6 +20,15 @@ function port(v: string | undefined, flag: string, dflt: number): number {
   if (v === undefined) return dflt;
   if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) throw new UsageError(`${flag} must be a port number (got ${v})`);
   return Number(v);
+}
+
+/** The CA to publish: ca.crt beside the serving certificate (a TLS Secret from cert-manager or our docs), else the certificate itself (self-signed). */
+function caOf(certDir: string): string | undefined {
+  for (const f of ['ca.crt', 'tls.crt']) {
+    const p = join(certDir, f);
+    if (existsSync(p)) return readFileSync(p, 'utf8');
+  }
+  return undefined;
 }
 
 function seconds(v: string, flag: string): number {
@@ -32,6 +45,7 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
       'native-sidecars': { type: 'string' }, 'log-level': { type: 'string', default: 'info' },
       'poll-seconds': { type: 'string', default: '10' },
       kubeconfig: { type: 'string' }, 'no-cluster': { type: 'boolean', default: false },
+      'webhook-config': { type: 'string', default: process.env.WEBHOOK_CONFIGURATION_NAME },
     },
     strict: true,
   });
@@ -46,7 +60,22 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
   const kubeConfig = f['no-cluster'] ? undefined : loadKubeConfig({ kubeconfigPath: f.kubeconfig });
   if (kubeConfig) logger.info({ server: kubeConfig.getCurrentCluster()?.server }, 'watching namespaces and nodes of the cluster');
   else logger.info('no cluster configured: namespace labels come from /preview queries, native sidecars "auto" means classic');
+  // with a cluster and a webhook configuration to own: publish our CA as its caBundle, now and after each rotation
+  let patcher: CaBundlePatcher | undefined;
+  const webhookConfig = f['webhook-config'];
+  const onCertificate = kubeConfig && webhookConfig ? ({ metrics }: { metrics: Metrics }) => {
+    patcher ??= startCaBundlePatcher({
+      kubeConfig, webhookConfigurationName: webhookConfig, caBundle: () => caOf(certDir!), logger: logger.child({ component: 'ca-bundle' }),
+      onEvent: (e) => {
+        if (e.type === 'attempt') metrics.patchAttempts.inc({ name: e.name });
+        if (e.type === 'retry') metrics.patchRetries.inc({ name: e.name });
+        if (e.type === 'failure') metrics.patchFailures.inc({ name: e.name, reason: e.reason });
+      },
+    });
+    void patcher.sync();
+  } : undefined;
   const injector = await startInjector({
+    onCertificate,
     startCluster: kubeConfig ? ({ onEvent }) => startClusterView({ kubeConfig, logger: logger.child({ component: 'cluster' }), onEvent }) : undefined,
     configDir: f['config-dir'], certDir, sets: f.set, nativeSidecars: f['native-sidecars'] as NativeSidecarMode | undefined, logger,
     pollMs: seconds(f['poll-seconds']!, '--poll-seconds') * 1000,
@@ -56,6 +85,7 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {
       logger.info({ signal, inFlight: 'finishing' }, 'shutting down');
+      patcher?.stop();
       injector.stop(10_000).then(resolveStop, resolveStop);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));

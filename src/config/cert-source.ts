@@ -10,6 +10,8 @@ import { watchDir, type DirWatcher } from './watch.ts';
 export interface CertPair {
   cert: string;
   key: string;
+  /** ca.crt beside them, when present (the CA to publish as the webhook's caBundle). */
+  ca?: string;
   notAfter: Date;
 }
 
@@ -19,7 +21,9 @@ export function readCertDir(dir: string): CertPair {
   const cert = readFileSync(certFile, 'utf8');
   const key = readFileSync(keyFile, 'utf8');
   createSecureContext({ cert, key }); // throws when the key does not match the certificate
-  return { cert, key, notAfter: new Date(new X509Certificate(cert).validTo) };
+  const caFile = join(dir, 'ca.crt');
+  const ca = existsSync(caFile) ? readFileSync(caFile, 'utf8') : undefined;
+  return { cert, key, ...(ca !== undefined ? { ca } : {}), notAfter: new Date(new X509Certificate(cert).validTo) };
 }
 
 /** A self-signed certificate for local use, kept in `dir` and reused while it has a day left. */
@@ -57,7 +61,7 @@ export function startCertSource(dir: string, events: { loaded(p: CertPair, first
   const reload = () => {
     try {
       const p = readCertDir(dir);
-      if (current && p.cert === current.cert && p.key === current.key) return;
+      if (current && p.cert === current.cert && p.key === current.key && p.ca === current.ca) return;
       const first = current === undefined;
       current = p;
       lastFailure = '';

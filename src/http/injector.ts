@@ -21,6 +21,8 @@ export interface InjectorOptions {
   /** Or: start the cluster view here, so its informer events reach the metrics. */
   startCluster?: (hooks: { onEvent(e: { informer: string; type: string }): void }) => ClusterInfo & { stop?(): Promise<void> | void };
   logger?: Logger;
+  /** Called after every certificate load (the first included), e.g. to publish the CA as the webhook's caBundle. */
+  onCertificate?: (hooks: { metrics: Metrics }) => void;
   /** How often files are re-read even without change events (tests shorten it). */
   pollMs?: number;
   processMetrics?: boolean;
@@ -58,6 +60,7 @@ export async function startInjector(opts: InjectorOptions): Promise<RunningInjec
       metrics.certLastSuccess.set(Date.now() / 1000);
       metrics.certExpiry.set(p.notAfter.getTime() / 1000);
       servers?.setCertificate(p);
+      opts.onCertificate?.({ metrics });
       logger.info({ certDir: opts.certDir, notAfter: p.notAfter.toISOString() }, first ? 'certificate loaded' : 'certificate reloaded');
     },
     failed(e) {

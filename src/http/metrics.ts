@@ -22,6 +22,10 @@ export class Metrics {
   readonly certReloads = new Counter({ name: 'sidecar_injector_cert_reloads_total', help: 'Serving certificate loads, by result (success, failure).', labelNames: ['result'], registers: [this.registry] });
   readonly certLastSuccess = new Gauge({ name: 'sidecar_injector_cert_last_reload_success_timestamp_seconds', help: 'When the serving certificate in use was loaded.', registers: [this.registry] });
   readonly certExpiry = new Gauge({ name: 'sidecar_injector_cert_expiry_timestamp_seconds', help: 'When the serving certificate in use expires.', registers: [this.registry] });
+  // Istio's cert patcher metrics (pkg/webhooks/monitoring.go)
+  readonly patchAttempts = new Counter({ name: 'webhook_patch_attempts_total', help: 'Webhook patching attempts.', labelNames: ['name'], registers: [this.registry] });
+  readonly patchRetries = new Counter({ name: 'webhook_patch_retries_total', help: 'Webhook patching retries.', labelNames: ['name'], registers: [this.registry] });
+  readonly patchFailures = new Counter({ name: 'webhook_patch_failures_total', help: 'Webhook patching total failures.', labelNames: ['name', 'reason'], registers: [this.registry] });
   readonly informerEvents = new Counter({ name: 'sidecar_injector_informer_events_total', help: 'Kubernetes informer events (synced, error, restart, relist, stall).', labelNames: ['informer', 'type'], registers: [this.registry] });
 
   constructor(opts: { processMetrics?: boolean } = {}) {
