@@ -66,6 +66,7 @@ export async function startWebhookProcess(opts: WebhookProcessOptions): Promise<
   const cert = await issueServerCert(opts.ca, ['127.0.0.1', 'localhost']);
   writeFileSync(join(certDir, 'tls.crt'), cert.certPem);
   writeFileSync(join(certDir, 'tls.key'), cert.keyPem, { mode: 0o600 });
+  writeFileSync(join(certDir, 'ca.crt'), opts.ca.certPem); // as in the Secret of deploy/README.md
   const [port, opsPort] = (await freePorts(2)) as [number, number];
   const args = ['--import', TSX, MAIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--ops-port', String(opsPort),
     '--cert-dir', certDir, '--poll-seconds', '1',
