@@ -64,15 +64,19 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
   let patcher: CaBundlePatcher | undefined;
   const webhookConfig = f['webhook-config'];
   const onCertificate = kubeConfig && webhookConfig ? ({ metrics }: { metrics: Metrics }) => {
-    patcher ??= startCaBundlePatcher({
+    if (patcher) {
+      void patcher.sync(); // a rotation: publish the new CA
+      return;
+    }
+    patcher = startCaBundlePatcher({
       kubeConfig, webhookConfigurationName: webhookConfig, caBundle: () => caOf(certDir!), logger: logger.child({ component: 'ca-bundle' }),
       onEvent: (e) => {
         if (e.type === 'attempt') metrics.patchAttempts.inc({ name: e.name });
         if (e.type === 'retry') metrics.patchRetries.inc({ name: e.name });
         if (e.type === 'failure') metrics.patchFailures.inc({ name: e.name, reason: e.reason });
       },
+      resyncMs: 5 * 60_000, // puts back a caBundle that a re-apply of the configuration wiped
     });
-    void patcher.sync();
   } : undefined;
   const injector = await startInjector({
     onCertificate,

@@ -145,6 +145,11 @@ const CHECKS: Record<string, Check> = {
   [A.proxyConfig]: proxyConfig,
 };
 
+/** Values quoted in messages are cut short: a 5 MiB annotation must not come back in every answer and log line. */
+export function clip(v: string, max = 200): string {
+  return v.length <= max ? v : `${v.slice(0, max)}… (${v.length} characters)`;
+}
+
 export const VALIDATED_ANNOTATIONS: readonly string[] = Object.keys(CHECKS);
 
 /** Throws one INVALID_ANNOTATION error listing every bad annotation (subject: the first one's name). */
@@ -154,7 +159,7 @@ export function validateAnnotations(annotations: Record<string, string> | undefi
     const v = annotations?.[name];
     if (v === undefined) continue;
     const why = typeof v === 'string' ? check(v) : 'must be a string';
-    if (why) problems.push([name, `invalid value '${String(v)}' for annotation '${name}': ${why}`]);
+    if (why) problems.push([name, `invalid value '${clip(String(v))}' for annotation '${name}': ${why}`]);
   }
   if (problems.length > 0) {
     throw new InjectionError('INVALID_ANNOTATION', problems.map(([, m]) => m).join('; '), problems[0]![0]);

@@ -13,6 +13,7 @@ export interface ChildInjector {
   certDir: string;
   logs: Array<Record<string, unknown>>;
   metrics(): Promise<string>;
+  signal(sig: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -27,12 +28,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function spawnInjector(args: string[] = []): Promise<ChildInjector> {
+export async function spawnInjector(args: string[] = [], nodeArgs: string[] = []): Promise<ChildInjector> {
   const ca = await makeCa();
   const certDir = await writeServerCert(ca);
   const [webhookPort, opsPort] = [await freePort(), await freePort()];
   const main = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--host', '127.0.0.1', '--port', String(webhookPort),
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', main, 'serve', '--host', '127.0.0.1', '--port', String(webhookPort),
     '--ops-port', String(opsPort), '--cert-dir', certDir, '--poll-seconds', '0.5', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const logs: Array<Record<string, unknown>> = [];
   let buf = '';
@@ -66,6 +67,7 @@ export async function spawnInjector(args: string[] = []): Promise<ChildInjector>
   return {
     webhookPort, opsPort, ca, certDir, logs,
     metrics: async () => (await get('/metrics')).body,
+    signal: (sig) => { child.kill(sig); },
     stop: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
       const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);

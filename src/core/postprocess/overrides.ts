@@ -2,7 +2,7 @@
 // override: it is merged over what the template made, so user fields win (`image: auto` keeps ours),
 // and saved in proxy.istio.io/overrides so a re-injection applies it again (Istio's
 // reapplyOverwrittenContainers and adjustInitContainerUser).
-import { A } from '../annotations.ts';
+import { A, clip } from '../annotations.ts';
 import { InjectionError } from '../errors.ts';
 import { goOrdered } from '../go-json.ts';
 import { mergeMap } from '../merge.ts';
@@ -21,7 +21,7 @@ function existingOverrides(pod: Pod): Lists {
     for (const l of LISTS) if (v[l] !== undefined && (!Array.isArray(v[l]) || (v[l] as unknown[]).some((c) => !isObject(c) || typeof c.name !== 'string'))) throw new Error(`${l} is not a list of containers`);
     return v as Lists;
   } catch (e) {
-    throw new InjectionError('INVALID_ANNOTATION', `invalid value '${raw}' for annotation '${A.overrides}': ${(e as Error).message}`, A.overrides);
+    throw new InjectionError('INVALID_ANNOTATION', `invalid value '${clip(raw)}' for annotation '${A.overrides}': ${(e as Error).message}`, A.overrides);
   }
 }
 

@@ -1,6 +1,6 @@
 // Prometheus metrics merge: the pod's own scrape settings move into ISTIO_PROMETHEUS_ANNOTATIONS on the
 // proxy, and the pod is annotated to be scraped at the agent's status port, which merges both.
-import { A, parseGoBool } from '../annotations.ts';
+import { A, clip, parseGoBool } from '../annotations.ts';
 import { InjectionError } from '../errors.ts';
 import type { Container, Pod } from '../types.ts';
 
@@ -42,7 +42,7 @@ export function applyPrometheusMerge(pod: Pod, input: PrometheusInput): string |
   if (port === target) return undefined; // already ours
   if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535 || RESERVED_PORTS.has(port))) {
     const why = RESERVED_PORTS.has(port) ? 'is a port the proxy reserves' : 'is not a port number';
-    throw new InjectionError('INVALID_PROMETHEUS', `invalid value '${port}' for annotation 'prometheus.io/port': ${why}`, 'prometheus.io/port');
+    throw new InjectionError('INVALID_PROMETHEUS', `invalid value '${clip(port)}' for annotation 'prometheus.io/port': ${why}`, 'prometheus.io/port');
   }
   // Go's PrometheusScrapeConfiguration: scrape, path, port always written; scrapeTargets only when set
   const path = prometheusAnnotation(pod, 'prometheus.io/path');

@@ -53,8 +53,16 @@ function cleanMessage(e: unknown): string {
   return String((e as Error)?.message ?? e).replace(/, line:\d+, col:\d+/, '').replace(/, file:\S+/, '').split('\n')[0]!;
 }
 
-/** Rendered results kept per template (most recently used first). */
+/** Rendered results kept per template (most recently used first), and the largest one worth keeping. */
 const MEMO_SIZE = 32;
+const MEMO_MAX_TEXT = 64 * 1024;
+const MEMO_MAX_READS = 4000;
+
+function readBytes(reads: Array<{ kind: string; value?: unknown; keys?: string }>): number {
+  let n = 0;
+  for (const r of reads) n += typeof r.value === 'string' ? r.value.length : r.keys?.length ?? 8;
+  return n;
+}
 
 export function compileTemplates(sources: Record<string, string>): CompiledTemplates {
   const engine = new Liquid({
@@ -90,10 +98,14 @@ export function compileTemplates(sources: Record<string, string>): CompiledTempl
       return e!.out;
     }
     const tracked = trackReads(data);
-    const out = deepFreeze(renderParsed(engine, name, tpl, tracked.data));
-    entries.unshift({ reads: tracked.reads(), out });
-    if (entries.length > MEMO_SIZE) entries.pop();
-    memo.set(name, entries);
+    const { out, size } = renderParsed(engine, name, tpl, tracked.data);
+    const reads = tracked.reads();
+    // only ordinary pods are kept: a huge one (a 5 MiB name, 20,000 containers) is rendered and forgotten
+    if (size <= MEMO_MAX_TEXT && reads.length <= MEMO_MAX_READS && readBytes(reads) <= MEMO_MAX_TEXT) {
+      entries.unshift({ reads, out: deepFreeze(out) });
+      if (entries.length > MEMO_SIZE) entries.pop();
+      memo.set(name, entries);
+    }
     return out;
   };
   return {
@@ -109,7 +121,7 @@ export function compileTemplates(sources: Record<string, string>): CompiledTempl
   };
 }
 
-function renderParsed(engine: Liquid, name: string, tpl: Template[], data: object): JsonObject {
+function renderParsed(engine: Liquid, name: string, tpl: Template[], data: object): { out: JsonObject; size: number } {
   let text: string;
   try {
     text = engine.renderSync(tpl, data) as string;
@@ -126,13 +138,13 @@ function renderParsed(engine: Liquid, name: string, tpl: Template[], data: objec
     const why = String((e as { reason?: string }).reason ?? (e as Error).message).split('\n')[0];
     throw new InjectionError('TEMPLATE_NOT_POD', `injection template "${name}" rendered invalid YAML${mark?.line !== undefined ? ` at rendered line ${mark.line + 1}` : ''}: ${why}`, name);
   }
-  if (out === null || out === undefined) return {};
+  if (out === null || out === undefined) return { out: {}, size: text.length };
   if (!isObject(out) || Object.keys(out).some((k) => k !== 'metadata' && k !== 'spec')) {
     throw new InjectionError('TEMPLATE_NOT_POD', `injection template "${name}" did not render to a pod (want a mapping with only metadata and spec)`, name);
   }
   if ((out.spec !== undefined && out.spec !== null && !isObject(out.spec)) || (out.metadata !== undefined && out.metadata !== null && !isObject(out.metadata))) {
     throw new InjectionError('TEMPLATE_NOT_POD', `injection template "${name}" did not render to a pod (metadata and spec must be mappings)`, name);
   }
-  return out as JsonObject;
+  return { out: out as JsonObject, size: text.length };
 }
 

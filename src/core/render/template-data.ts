@@ -1,6 +1,6 @@
 // The data a template sees, in Istio's SidecarTemplateData shape (lowerCamel names), plus the few values
 // Istio computes in Go before templating (images, hold, network, owner path, user volumes).
-import { A } from '../annotations.ts';
+import { A, clip } from '../annotations.ts';
 import { InjectionError } from '../errors.ts';
 import type { Settings } from '../settings/index.ts';
 import { getPath } from '../settings/schema.ts';
@@ -36,10 +36,10 @@ function userEntries(pod: Pod, annotation: string): JsonObject[] {
   try {
     doc = JSON.parse(raw);
   } catch {
-    throw new InjectionError('INVALID_ANNOTATION', `invalid value '${raw}' for annotation '${annotation}': not JSON`, annotation);
+    throw new InjectionError('INVALID_ANNOTATION', `invalid value '${clip(raw)}' for annotation '${annotation}': not JSON`, annotation);
   }
   if (!isObject(doc) || Object.values(doc).some((v) => !isObject(v))) {
-    throw new InjectionError('INVALID_ANNOTATION', `invalid value '${raw}' for annotation '${annotation}': want a JSON map of name to object`, annotation);
+    throw new InjectionError('INVALID_ANNOTATION', `invalid value '${clip(raw)}' for annotation '${annotation}': want a JSON map of name to object`, annotation);
   }
   return Object.keys(doc).sort().map((name) => ({ ...(doc as Record<string, JsonObject>)[name], name }));
 }
