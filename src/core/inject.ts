@@ -98,8 +98,10 @@ function mergeRendered(pod: JsonObject, rendered: JsonObject): JsonObject {
 }
 
 export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
-  const original = cloneJson(input);
-  if (original.metadata) delete original.metadata.managedFields;
+  // never modified below (stripping copies, merging starts from a deep copy), so a shallow copy without
+  // managedFields will do: those can be most of a pod, and they take no part in injection
+  const { managedFields: _mf, ...meta } = (input.metadata ?? {}) as Pod['metadata'];
+  const original: Pod = { ...input, metadata: meta };
   const namespace = original.metadata?.namespace || ctx.namespace || 'default';
   const { settings } = ctx;
   const decision = decide({

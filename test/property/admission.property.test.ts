@@ -50,12 +50,13 @@ const podArb = fc.record({
   volumes: fc.option(fc.array(fc.record({ name: dns, emptyDir: fc.constant({}) }), { maxLength: 2 }), { nil: undefined }),
 }).map((g): Pod => {
   const init = g.initContainers?.filter((c) => !g.containers.some((d) => d.name === c.name));
-  return {
+  // through JSON, as the API server sends pods (no undefined fields)
+  return JSON.parse(JSON.stringify({
     apiVersion: 'v1', kind: 'Pod',
     metadata: { ...(g.named ? { name: g.name } : { generateName: `${g.name}-` }), labels: g.labels, annotations: g.annotations },
     spec: { containers: g.containers as Container[], ...(init ? { initContainers: init as Container[] } : {}),
       ...(g.volumes ? { volumes: g.volumes.filter((v, i, a) => a.findIndex((w) => w.name === v.name) === i) } : {}) },
-  };
+  })) as Pod;
 });
 
 const review = (pod: Pod, uid: string) => ({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
