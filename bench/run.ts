@@ -1,0 +1,175 @@
+// `npm run bench`: the real injector (dist/) against the floor, in one run, on this machine.
+// Writes bench/RESULTS.md (figures as ratios to the floor, the issue's goals met or not) and
+// bench/PROFILE.md. BENCH_SOAK=1 adds the 2-minute RSS soak; BENCH_QUICK=1 shortens every run.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load, type Expected, type Run } from './load.ts';
+import { paced } from './paced.ts';
+import { profileCases } from './profile.ts';
+import { writeResults, type Measurements, type Pair } from './report.ts';
+import { alreadyInjected, baseCases, type Case } from './reviews.ts';
+import { heapOf, killAll, otherCpuPct, ROOT, rssMB, snapshotBuild, startFloor, startInjector, strictPost, type Server } from './servers.ts';
+import { makeCerts } from './tls.ts';
+
+const SOAK = process.env.BENCH_SOAK === '1';
+const QUICK = process.env.BENCH_QUICK === '1';
+const SECS = QUICK ? 3 : 10;
+const ROUNDS = QUICK ? 1 : 3;
+
+interface Answer {
+  patch: string;
+  bytes: number;
+  tlsVersion: string;
+}
+
+/** The server's answer to one case, fetched the way the API server would (certificate verified). */
+async function answer(server: Server, ca: string, c: Case): Promise<Answer> {
+  const r = await strictPost(server.url, ca, c.body);
+  const review = JSON.parse(r.body) as { response?: { uid?: string; allowed?: boolean; patch?: string } };
+  if (r.status !== 200 || review.response?.uid !== c.uid || review.response.allowed !== true) {
+    throw new Error(`${server.name} refused case ${c.id}: HTTP ${r.status} ${r.body.slice(0, 500)}`);
+  }
+  return { patch: review.response.patch ?? '', bytes: Buffer.byteLength(r.body), tlsVersion: r.tlsVersion };
+}
+
+const NOISY = 25; // % of a core used by other processes during a run
+let retryBudgetMs = Number(process.env.BENCH_RETRY_SECONDS ?? 300) * 1000; // for the whole run
+
+/** A run again (at most twice more, within the retry budget) while other processes took more than NOISY% of a core; the quietest counts. */
+async function quietly(measure: () => Promise<Run>): Promise<Run> {
+  let best = await measure();
+  for (let i = 0; i < 2 && best.otherCpuPct > NOISY && !QUICK && retryBudgetMs > 0; i++) {
+    const t0 = Date.now();
+    console.log(`  (other processes took ${best.otherCpuPct.toFixed(0)}% of a core: measuring again)`);
+    await waitQuiet(30);
+    const again = await measure();
+    if (again.otherCpuPct < best.otherCpuPct) best = again;
+    retryBudgetMs -= Date.now() - t0;
+  }
+  return best;
+}
+
+/** Floor and injector in turn, `ROUNDS` times (so drift on a shared machine hits both alike). */
+async function rounds(servers: readonly Server[], measure: (s: Server) => Promise<Run>): Promise<Pair> {
+  const out: Pair = { floor: [], injector: [] };
+  for (let i = 0; i < ROUNDS; i++) for (const s of servers) out[s.name].push(await quietly(() => measure(s)));
+  return out;
+}
+
+/** Waits (bounded) until other processes leave the CPUs mostly alone; returns what they used. */
+async function waitQuiet(maxSeconds: number): Promise<number> {
+  const deadline = Date.now() + maxSeconds * 1000;
+  let other = await otherCpuPct(3000);
+  if (other > NOISY) console.log(`other processes use ${other.toFixed(0)}% of a core; waiting (up to ${maxSeconds} s) for a quieter machine`);
+  while (other > NOISY && Date.now() < deadline) other = await otherCpuPct(5000);
+  return other;
+}
+
+function git(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, timeout: 5000 }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'templates'], { cwd: ROOT, timeout: 5000 }).toString().trim().split('\n').filter(Boolean);
+    return dirty.length ? `${head} + uncommitted changes in ${dirty.map((l) => l.slice(3)).join(', ')}` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<number> {
+  const tmp = mkdtempSync(join(tmpdir(), 'si-bench-'));
+  const loadBefore = loadavg();
+  const servers: Server[] = [];
+  try {
+    const version = git();
+    const build = snapshotBuild();
+    const certs = await makeCerts();
+    const injector = await startInjector(build, certs.dir);
+    servers.push(injector);
+
+    const base = baseCases();
+    const answers = new Map<string, Answer>();
+    for (const c of base) answers.set(c.id, await answer(injector, certs.ca, c));
+    const cases = [base[0]!, base[1]!, alreadyInjected(base[0]!, answers.get('a')!.patch), ...base.slice(2)];
+    answers.set('c', await answer(injector, certs.ca, cases[2]!));
+    const expected: Expected = new Map(cases.map((c) => [c.uid, answers.get(c.id)!.patch !== '']));
+
+    const floor = await startFloor(certs.dir, Object.fromEntries(cases.map((c) => [c.uid, answers.get(c.id)!.patch])), tmp);
+    servers.push(floor);
+    const sizes = [];
+    for (const c of cases) {
+      const f = await answer(floor, certs.ca, c);
+      const inj = answers.get(c.id)!;
+      if (f.bytes !== inj.bytes) throw new Error(`floor answer to ${c.id} is ${f.bytes} bytes, the injector's ${inj.bytes}`);
+      sizes.push({ id: c.id, title: c.title, request: Buffer.byteLength(c.body), response: inj.bytes, patched: inj.patch !== '' });
+    }
+    const tls = { injector: answers.get('a')!.tlsVersion, floor: (await answer(floor, certs.ca, cases[0]!)).tlsVersion };
+    const idle = { injectorMB: rssMB(injector.pid), floorMB: rssMB(floor.pid), injectorHeap: await heapOf(injector, 0) };
+    const pair = [floor, injector] as const;
+    const a = cases[0]!;
+    const otherBefore = await waitQuiet(QUICK ? 0 : Number(process.env.BENCH_QUIET_WAIT ?? 180));
+
+    console.log(`\n(i) saturation, case (a), 50 connections, ${SECS} s x ${ROUNDS}`);
+    for (const s of pair) await load(s, certs.ca, [a], expected, { label: 'warm-up', connections: 50, duration: QUICK ? 1 : 3 });
+    const saturation = await rounds(pair, (s) => load(s, certs.ca, [a], expected, { label: 'saturation (a)', connections: 50, duration: SECS }));
+
+    console.log(`\n(ii) 500 req/s, case (a): autocannon overallRate (10 connections), then evenly spaced, ${SECS} s x ${ROUNDS}`);
+    const fixedRate = await rounds(pair, (s) => load(s, certs.ca, [a], expected, { label: '500 req/s (a), overallRate', connections: 10, duration: SECS, overallRate: 500 }));
+    const evenRate = await rounds(pair, (s) => paced(s, certs.ca, a, expected, { label: '500 req/s (a), evenly spaced', rate: 500, seconds: SECS, warmupSeconds: 1 }));
+
+    console.log(`\n(iii) per admission: 1 connection, about 3 s of requests x ${ROUNDS}, after a 1 s warm-up`);
+    const perCase: Record<string, Pair> = {};
+    for (const c of cases) {
+      const amount: Record<string, number> = {};
+      for (const s of pair) {
+        const warm = await load(s, certs.ca, [c], expected, { label: `warm-up (${c.id})`, connections: 1, duration: 1 });
+        amount[s.name] = Math.max(100, Math.min(5000, Math.round((QUICK ? 1000 : 3000) / warm.latency.mean)));
+      }
+      perCase[c.id] = await rounds(pair, (s) => load(s, certs.ca, [c], expected, { label: `1 connection x ${amount[s.name]} (${c.id})`, connections: 1, amount: amount[s.name]! }));
+    }
+
+    const heapAfterLoad = await heapOf(injector, 0);
+    let soak: Run | undefined;
+    if (SOAK) {
+      // half of what the injector sustains for this mix (from the per-admission times), at most 500 req/s
+      const mixMs = cases.reduce((t, c) => t + perCase[c.id]!.injector.reduce((x, r) => x + r.latency.mean, 0) / ROUNDS, 0) / cases.length;
+      const rate = Math.max(10, Math.min(500, Math.round(500 / mixMs)));
+      const secs = QUICK ? 20 : 120;
+      console.log(`\n(iv) soak: ${secs} s at ${rate} req/s, cases (a)-(d) in turn`);
+      soak = await load(injector, certs.ca, cases, expected, { label: `soak ${secs} s, ${rate} req/s, (a)-(d) in turn`, connections: 10, duration: secs, overallRate: rate });
+    }
+    await Promise.all(servers.map((s) => s.stop()));
+
+    console.log('\nprofiles');
+    const profiles = await profileCases(build, certs, [a, cases.find((c) => c.id === 'd2000')!], expected, tmp, SECS);
+
+    const m: Measurements = { cases, sizes, tls, saturation, fixedRate, evenRate, perCase, soak, idle, heapAfterLoad, profiles, quick: QUICK, rounds: ROUNDS, loadBefore, otherBefore, git: version };
+    const { bad } = writeResults(m);
+    if (bad > 0) {
+      console.error(`\n${'!'.repeat(72)}\n!!! ${bad} requests FAILED during the benchmark: the figures are NOT valid.\n!!! See the Failures section of bench/RESULTS.md.\n${'!'.repeat(72)}`);
+      return 1;
+    }
+    console.log('\nwrote bench/RESULTS.md and bench/PROFILE.md');
+    return 0;
+  } finally {
+    await Promise.all(servers.map((s) => s.stop(5000).catch(() => undefined)));
+    killAll();
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(join(ROOT, 'bench/.build'), { recursive: true, force: true });
+  }
+}
+
+const guard = setTimeout(() => {
+  console.error('bench: still running after 45 minutes; killing the servers and giving up');
+  killAll();
+  process.exit(2);
+}, 45 * 60_000);
+guard.unref();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { killAll(); process.exit(130); });
+
+main().then((code) => { process.exitCode = code; }, (e: unknown) => {
+  console.error(e);
+  killAll();
+  process.exitCode = 1;
+});
