@@ -131,6 +131,9 @@ export function analyse(p: CpuProfile, window: { from: number; to: number }): Om
   };
 }
 
+/** Enough to keep the injector's one thread busy; more connections only queue. */
+const CONNECTIONS = 10;
+
 const micros = () => Number(process.hrtime.bigint() / 1000n);
 
 export async function profileCases(build: string, certs: BenchCerts, cases: Case[], expected: Expected, tmp: string, seconds: number): Promise<CaseProfile[]> {
@@ -141,11 +144,11 @@ export async function profileCases(build: string, certs: BenchCerts, cases: Case
     let window: { from: number; to: number } | undefined;
     let run: Run | undefined;
     try {
-      await load(injector, certs.ca, [c], expected, { label: `profile warm-up (${c.id})`, connections: 50, duration: 2 });
+      await load(injector, certs.ca, [c], expected, { label: `profile warm-up (${c.id})`, connections: CONNECTIONS, duration: 2 });
       // on a shared machine, up to 3 tries: the window of the one with the least CPU taken by other processes counts
       for (let i = 0; i < 3 && (run === undefined || run.otherCpuPct > 25); i++) {
         const from = micros();
-        const r = await load(injector, certs.ca, [c], expected, { label: `profile (${c.id})`, connections: 50, duration: seconds });
+        const r = await load(injector, certs.ca, [c], expected, { label: `profile (${c.id})`, connections: CONNECTIONS, duration: seconds });
         if (run === undefined || r.otherCpuPct < run.otherCpuPct) [run, window] = [r, { from, to: micros() }];
       }
     } finally {
@@ -169,7 +172,7 @@ const table = (rows: Row[], head: string) => [
 
 export function profileMarkdown(profiles: CaseProfile[], cpuModel: string, load: number[]): string {
   const L = ['# CPU profile of the injector under load', '',
-    `\`node --cpu-prof\` on the production build (\`dist/\`), saturated by autocannon (50 connections) after a 2 s warm-up; only the samples `
+    `\`node --cpu-prof\` on the production build (\`dist/\`), saturated by autocannon (${CONNECTIONS} connections) after a 2 s warm-up; only the samples `
     + `taken during the measured load count. ${cpuModel}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; load average after: `
     + `${load.map((x) => x.toFixed(2)).join(' / ')}. Written by \`npm run bench\` (bench/profile.ts). Paths are of the build: \`dist/x.js\` is \`src/x.ts\`.`, ''];
   for (const p of profiles) {

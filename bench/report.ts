@@ -38,7 +38,8 @@ interface SoakFigures {
   startMB: number;
   peakMB: number;
   endMB: number;
-  growthMB: number;
+  /** RSS trend over the second half of the soak. */
+  slopeMBPerMin: number;
   flat: boolean;
   responses: number;
   failures: number;
@@ -53,17 +54,19 @@ const f3 = (n: number) => (Number.isFinite(n) ? n.toFixed(3) : 'n/a');
 const met = (ok: boolean | undefined) => (ok === undefined ? '– (not measured)' : ok ? '✅ yes' : '❌ **no**');
 const peakRss = (r: Run) => Math.max(...r.usage.samples.map((s) => s.rssMB));
 
-/** RSS at the start (after 10 s of load), at the peak and at the end; flat = the last 20 s average within 5% (and 10 MB) of the 10–30 s one. */
+/**
+ * RSS after 10 s of load (start), at the peak and at the end, and the trend over the second minute
+ * (least squares, MB per minute): flat means within ±5 MB/min once the heap has grown to its working size.
+ */
 function soakFigures(r: Run): SoakFigures {
   const s = r.usage.samples;
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  const early = mean(s.filter((x) => x.t >= 10 && x.t < 30).map((x) => x.rssMB));
-  const tEnd = s[s.length - 1]!.t;
-  const late = mean(s.filter((x) => x.t > tEnd - 20).map((x) => x.rssMB));
-  const growth = late - early;
+  const late = s.filter((x) => x.t >= s[s.length - 1]!.t / 2);
+  const mt = late.reduce((a, x) => a + x.t, 0) / late.length;
+  const mr = late.reduce((a, x) => a + x.rssMB, 0) / late.length;
+  const slope = late.reduce((a, x) => a + (x.t - mt) * (x.rssMB - mr), 0) / late.reduce((a, x) => a + (x.t - mt) ** 2, 0) * 60;
   return {
     date: new Date().toISOString(), label: r.label, startMB: s.find((x) => x.t >= 10)?.rssMB ?? NaN, peakMB: peakRss(r), endMB: s[s.length - 1]!.rssMB,
-    growthMB: growth, flat: growth <= Math.min(10, 0.05 * early), responses: r.responses, failures: failed(r.failures), p99: r.latency.p99,
+    slopeMBPerMin: slope, flat: Math.abs(slope) <= 5, responses: r.responses, failures: failed(r.failures), p99: r.latency.p99,
   };
 }
 
@@ -127,7 +130,8 @@ export function writeResults(m: Measurements): { bad: number } {
 
   const L: string[] = [];
   L.push('# Benchmark: the injector against the floor', '');
-  if (bad > 0) L.push(`> **⚠️ ${bad} REQUESTS FAILED during this run: the figures below are NOT valid.** See [Failures](#failures).`, '');
+  const badRuns = allRuns.filter((r) => failed(r.failures) > 0).map((r) => `${r.server} "${r.label}"`);
+  if (bad > 0) L.push(`> **⚠️ ${bad} REQUESTS FAILED during this run, in ${badRuns.join(', ')}: figures from those runs are NOT valid.** See [Failures](#failures).`, '');
   if (m.quick) L.push('> **BENCH_QUICK=1: shortened runs, for trying changes, not for the record.**', '');
   if (worstOthers > 25) L.push(`> ⚠️ Other processes used up to ${worstOthers.toFixed(0)}% of a core during some runs (column "Others"): those figures are noisy.`, '');
   L.push(`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${cpu[0]?.model ?? '?'}, ${cpu.length} cores, `
@@ -148,7 +152,7 @@ export function writeResults(m: Measurements): { bad: number } {
   L.push(`| Time linear in env vars, 10 → 2,000 | ${f3(lin.slope * 1000)} µs per env var; per-var cost 1,000→2,000 / 100→1,000 = ${f2(lin.ratio)} (linear: ${GOAL.linearLo}–${GOAL.linearHi}) | ${met(lin.ratio >= GOAL.linearLo && lin.ratio <= GOAL.linearHi)} |`);
   L.push(`| RSS ≤ ${GOAL.rssMB} MB under load | peak ${f1(rssPeak)} MB over every load run (in "${rssPeakRun.label}") | ${met(rssPeak <= GOAL.rssMB)} |`);
   const sf = soak.figures;
-  L.push(`| RSS flat over 2 minutes | ${sf ? `${f1(sf.startMB)} → peak ${f1(sf.peakMB)} → ${f1(sf.endMB)} MB (growth ${f1(sf.growthMB)} MB)${soak.fresh ? '' : `, **from the last soak run (${sf.date.slice(0, 10)})**`}` : 'not run: `BENCH_SOAK=1 npm run bench`'} | ${met(sf ? sf.flat && sf.peakMB <= GOAL.rssMB : undefined)} |`);
+  L.push(`| RSS flat over 2 minutes | ${sf ? `${f1(sf.startMB)} → peak ${f1(sf.peakMB)} → ${f1(sf.endMB)} MB (second minute: ${f1(sf.slopeMBPerMin)} MB/min)${soak.fresh ? '' : `, **from the last soak run (${sf.date.slice(0, 10)})**`}` : 'not run: `BENCH_SOAK=1 npm run bench`'} | ${met(sf ? sf.flat : undefined)} |`);
   L.push('');
 
   L.push('## Figures, injector vs floor (same run)', '', '| Figure | Injector | Floor | Injector / floor | Rounds: injector; floor | Others |', '|---|---|---|---|---|---|');
@@ -182,8 +186,8 @@ export function writeResults(m: Measurements): { bad: number } {
   L.push('## RSS over 2 minutes (soak)', '');
   if (sf) {
     L.push(`${soak.fresh ? 'This run' : `**Not run this time; the last soak (${sf.date}) measured:**`} ${sf.label}: ${sf.responses} answers, ${sf.failures} failures, p99 ${f2(sf.p99)} ms. `
-      + `RSS after 10 s ${f1(sf.startMB)} MB, peak ${f1(sf.peakMB)} MB, end ${f1(sf.endMB)} MB; the last 20 s average is ${f1(sf.growthMB)} MB above the 10–30 s average `
-      + '(flat: at most 5% and 10 MB). The rate is half of what the injector sustains for this mix (from the per-admission times), at most 500 req/s.', '');
+      + `RSS after 10 s ${f1(sf.startMB)} MB, peak ${f1(sf.peakMB)} MB, end ${f1(sf.endMB)} MB; over the second half the trend is ${f1(sf.slopeMBPerMin)} MB per minute `
+      + '(least squares; flat: within ±5 MB/min). The rate is half of what the injector sustains for this mix (from the per-admission times), at most 500 req/s.', '');
     if (m.soak) {
       const all = m.soak.usage.samples;
       const s = all.filter((x, i) => i % 10 === 0 || i === all.length - 1);
@@ -203,7 +207,7 @@ export function writeResults(m: Measurements): { bad: number } {
     ? `None: every one of ${allRuns.reduce((a, r) => a + r.responses, 0)} answers was HTTP 200 with the request's uid and \`allowed: true\`, with a patch exactly when the injector's first answer had one; no connection errors or timeouts; ${handshakes} TLS handshakes, all verified against the test CA.`
     : `**${bad} failures.**`);
   if (bad > 0) {
-    L.push('', '| Server | Run | non-2xx | errors | timeouts | wrong answers | unverified TLS | overran |', '|---|---|---|---|---|---|---|---|');
+    L.push('', '| Server | Run | non-2xx | errors (all) | of which timeouts | wrong answers | unverified TLS | overran |', '|---|---|---|---|---|---|---|---|');
     for (const r of allRuns.filter((x) => failed(x.failures) > 0)) {
       const f = r.failures;
       L.push(`| ${r.server} | ${r.label} | ${f.non2xx} | ${f.errors} | ${f.timeouts} | ${f.mismatches} | ${f.unverifiedTls} | ${f.overran} |`);

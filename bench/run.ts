@@ -147,7 +147,7 @@ async function main(): Promise<number> {
     const m: Measurements = { cases, sizes, tls, saturation, fixedRate, evenRate, perCase, soak, idle, heapAfterLoad, profiles, quick: QUICK, rounds: ROUNDS, loadBefore, otherBefore, git: version };
     const { bad } = writeResults(m);
     if (bad > 0) {
-      console.error(`\n${'!'.repeat(72)}\n!!! ${bad} requests FAILED during the benchmark: the figures are NOT valid.\n!!! See the Failures section of bench/RESULTS.md.\n${'!'.repeat(72)}`);
+      console.error(`\n${'!'.repeat(72)}\n!!! ${bad} requests FAILED during the benchmark: figures from those runs are NOT valid.\n!!! See the Failures section of bench/RESULTS.md.\n${'!'.repeat(72)}`);
       return 1;
     }
     console.log('\nwrote bench/RESULTS.md and bench/PROFILE.md');
