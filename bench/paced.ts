@@ -43,6 +43,7 @@ export async function paced(server: Server, ca: string, c: Case, expected: Expec
   /** Sends rate*seconds requests, each at its due time; resolves when all have answered (or the deadline passed). */
   const phase = (seconds: number, record: number[] | undefined) => new Promise<void>((resolve) => {
     const total = Math.round(spec.rate * seconds);
+    if (total === 0) return resolve();
     const start = performance.now() + 5;
     let sent = 0;
     let answered = 0;

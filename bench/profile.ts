@@ -58,8 +58,9 @@ function shortUrl(url: string): string {
   const path = url.replace(/^file:\/\//, '');
   const nm = path.lastIndexOf('/node_modules/');
   if (nm >= 0) return path.slice(nm + '/node_modules/'.length);
-  for (const base of [join(ROOT, 'bench/.build/'), ROOT]) if (path.startsWith(base)) return path.slice(base.length); // the build under test: dist/…
-  return path;
+  const build = path.indexOf('/build/dist/'); // the build under test (servers.ts snapshotBuild): dist/…
+  if (build >= 0) return path.slice(build + '/build/'.length);
+  return path.startsWith(ROOT) ? path.slice(ROOT.length) : path;
 }
 
 /** dist/core/x.js -> src/core/x.ts; node_modules/pkg/... -> pkg; node:internal/... -> node internals. */

@@ -83,7 +83,7 @@ async function main(): Promise<number> {
   const servers: Server[] = [];
   try {
     const version = git();
-    const build = snapshotBuild();
+    const build = snapshotBuild(tmp);
     const certs = await makeCerts();
     const injector = await startInjector(build, certs.dir);
     servers.push(injector);
@@ -156,7 +156,6 @@ async function main(): Promise<number> {
     await Promise.all(servers.map((s) => s.stop(5000).catch(() => undefined)));
     killAll();
     rmSync(tmp, { recursive: true, force: true });
-    rmSync(join(ROOT, 'bench/.build'), { recursive: true, force: true });
   }
 }
 

@@ -2,7 +2,7 @@
 // (dist/), and the floor. Free ports, bounded readiness waits, per-second RSS/CPU samples from /proc,
 // and a kill of every child on the way out, whatever happened.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
@@ -13,15 +13,16 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * The production build (tsconfig.build.json, as `npm run build`) compiled into bench/.build/dist with a
- * copy of templates/, so that a rebuild or a clean of dist/ by someone else during the run cannot change
- * or remove the injector under test. Inside the repository, so its imports resolve to node_modules.
+ * The production build (tsconfig.build.json, as `npm run build`) compiled into this run's own directory
+ * with a copy of templates/ and package.json and a link to node_modules, so that a rebuild or a clean of
+ * dist/ (or another bench run) meanwhile cannot change or remove the injector under test.
  */
-export function snapshotBuild(): string {
-  const dir = join(ROOT, 'bench/.build');
-  rmSync(dir, { recursive: true, force: true });
+export function snapshotBuild(tmp: string): string {
+  const dir = join(tmp, 'build');
   execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json', '--outDir', join(dir, 'dist')], { cwd: ROOT, timeout: 120_000, stdio: 'inherit' });
   cpSync(join(ROOT, 'templates'), join(dir, 'templates'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(dir, 'package.json')); // "type": "module"
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }
 
@@ -177,11 +178,11 @@ export interface Usage {
   cpuPct: number;
   /** The same, in clock ticks. */
   ticks: number;
-  /** The injector's V8 heap, every second (from its /metrics). */
+  /** The injector's V8 heap, every 5 s (from its /metrics). */
   heap: Heap[];
 }
 
-/** Samples a server's RSS and CPU (and the injector's heap) every second, and once at start and stop. */
+/** Samples a server's RSS and CPU every second (and once at start and stop), the injector's heap every 5 s. */
 export function sampleProcess(server: Server): { stop(): Usage } {
   const pid = server.pid;
   const samples: Sample[] = [];
@@ -196,7 +197,7 @@ export function sampleProcess(server: Server): { stop(): Usage } {
     const cpuPct = now > last.t ? ((p.ticks - last.ticks) / CLK_TCK) / ((now - last.t) / 1000) * 100 : 0;
     samples.push({ t: (now - t0) / 1000, rssMB: p.rssMB, cpuPct });
     last = { t: now, ticks: p.ticks };
-    void heapOf(server, (now - t0) / 1000).then((h) => { if (h) heap.push(h); });
+    if (samples.length % 5 === 1) void heapOf(server, (now - t0) / 1000).then((h) => { if (h) heap.push(h); }); // a /metrics read costs ~5 ms
   };
   take();
   const timer = setInterval(take, 1000);
