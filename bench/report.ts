@@ -35,11 +35,12 @@ export interface Measurements {
 interface SoakFigures {
   date: string;
   label: string;
-  startMB: number;
+  /** Median RSS of the first and of the last third after warm-up, and the change between them. */
+  firstMB: number;
+  lastMB: number;
+  driftPct: number;
+  minMB: number;
   peakMB: number;
-  endMB: number;
-  /** RSS trend over the second half of the soak. */
-  slopeMBPerMin: number;
   flat: boolean;
   responses: number;
   failures: number;
@@ -54,19 +55,20 @@ const f3 = (n: number) => (Number.isFinite(n) ? n.toFixed(3) : 'n/a');
 const met = (ok: boolean | undefined) => (ok === undefined ? '– (not measured)' : ok ? '✅ yes' : '❌ **no**');
 const peakRss = (r: Run) => Math.max(...r.usage.samples.map((s) => s.rssMB));
 
+const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
 /**
- * RSS after 10 s of load (start), at the peak and at the end, and the trend over the second minute
- * (least squares, MB per minute): flat means within ±5 MB/min once the heap has grown to its working size.
+ * As test/load/soak.test.ts: after a 10 s warm-up, the median RSS of the first third against that of
+ * the last third (RSS moves with every GC; a leak moves the middle). Flat: grew by less than 10%.
  */
 function soakFigures(r: Run): SoakFigures {
-  const s = r.usage.samples;
-  const late = s.filter((x) => x.t >= s[s.length - 1]!.t / 2);
-  const mt = late.reduce((a, x) => a + x.t, 0) / late.length;
-  const mr = late.reduce((a, x) => a + x.rssMB, 0) / late.length;
-  const slope = late.reduce((a, x) => a + (x.t - mt) * (x.rssMB - mr), 0) / late.reduce((a, x) => a + (x.t - mt) ** 2, 0) * 60;
+  const warm = r.usage.samples.filter((x) => x.t >= 10).map((x) => x.rssMB);
+  const third = Math.max(1, Math.floor(warm.length / 3));
+  const first = mid(warm.slice(0, third));
+  const last = mid(warm.slice(-third));
   return {
-    date: new Date().toISOString(), label: r.label, startMB: s.find((x) => x.t >= 10)?.rssMB ?? NaN, peakMB: peakRss(r), endMB: s[s.length - 1]!.rssMB,
-    slopeMBPerMin: slope, flat: Math.abs(slope) <= 5, responses: r.responses, failures: failed(r.failures), p99: r.latency.p99,
+    date: new Date().toISOString(), label: r.label, firstMB: first, lastMB: last, driftPct: (100 * (last - first)) / first,
+    minMB: Math.min(...warm), peakMB: peakRss(r), flat: last - first < 0.1 * first, responses: r.responses, failures: failed(r.failures), p99: r.latency.p99,
   };
 }
 
@@ -154,7 +156,7 @@ export function writeResults(m: Measurements): { bad: number } {
     + `(linear: ${GOAL.linearLo}–${GOAL.linearHi}; quadratic would be ≈ 2.7) | ${met(lin.ratio <= GOAL.linearHi)} |`);
   L.push(`| RSS ≤ ${GOAL.rssMB} MB under load | peak ${f1(rssPeak)} MB over every load run (in "${rssPeakRun.label}") | ${met(rssPeak <= GOAL.rssMB)} |`);
   const sf = soak.figures;
-  L.push(`| RSS flat over 2 minutes | ${sf ? `${f1(sf.startMB)} → peak ${f1(sf.peakMB)} → ${f1(sf.endMB)} MB (second minute: ${f1(sf.slopeMBPerMin)} MB/min)${soak.fresh ? '' : `, **from the last soak run (${sf.date.slice(0, 10)})**`}` : 'not run: `BENCH_SOAK=1 npm run bench`'} | ${met(sf ? sf.flat : undefined)} |`);
+  L.push(`| RSS flat over 2 minutes | ${sf ? `median ${f1(sf.firstMB)} MB in the first third, ${f1(sf.lastMB)} MB in the last (${sf.driftPct >= 0 ? '+' : ''}${f1(sf.driftPct)}%); between ${f1(sf.minMB)} and ${f1(sf.peakMB)} MB${soak.fresh ? '' : `, **from the last soak run (${sf.date.slice(0, 10)})**`}` : 'not run: `BENCH_SOAK=1 npm run bench`'} | ${met(sf ? sf.flat : undefined)} |`);
   L.push('');
 
   L.push('## Figures, injector vs floor (same run)', '', '| Figure | Injector | Floor | Injector / floor | Rounds: injector; floor | Others |', '|---|---|---|---|---|---|');
@@ -188,8 +190,8 @@ export function writeResults(m: Measurements): { bad: number } {
   L.push('## RSS over 2 minutes (soak)', '');
   if (sf) {
     L.push(`${soak.fresh ? 'This run' : `**Not run this time; the last soak (${sf.date}) measured:**`} ${sf.label}: ${sf.responses} answers, ${sf.failures} failures, p99 ${f2(sf.p99)} ms. `
-      + `RSS after 10 s ${f1(sf.startMB)} MB, peak ${f1(sf.peakMB)} MB, end ${f1(sf.endMB)} MB; over the second half the trend is ${f1(sf.slopeMBPerMin)} MB per minute `
-      + '(least squares; flat: within ±5 MB/min). The rate is half of what the injector sustains for this mix (from the per-admission times), at most 500 req/s.', '');
+      + `After a 10 s warm-up, RSS had a median of ${f1(sf.firstMB)} MB in the first third and ${f1(sf.lastMB)} MB in the last (${f1(sf.driftPct)}%; flat: less than +10%, as test/load/soak.test.ts), `
+      + `and moved between ${f1(sf.minMB)} and ${f1(sf.peakMB)} MB. The rate is half of what the injector sustains for this mix (from the per-admission times), at most 500 req/s.`, '');
     if (m.soak) {
       const all = m.soak.usage.samples;
       const s = all.filter((x, i) => i % 10 === 0 || i === all.length - 1);
