@@ -15,7 +15,7 @@ import { templateData } from './render/template-data.ts';
 import type { Settings } from './settings/index.ts';
 import { overlayProxyConfig } from './settings/mesh.ts';
 import { getPath } from './settings/schema.ts';
-import { cloneJson, isObject, type Container, type JsonObject, type Pod, type WorkloadRef } from './types.ts';
+import { isObject, type Container, type JsonObject, type Pod, type WorkloadRef } from './types.ts';
 import { workloadOfPod } from './workloads.ts';
 
 export interface InjectContext {
@@ -90,15 +90,31 @@ function mergeRendered(pod: JsonObject, rendered: JsonObject): JsonObject {
   if (spec && rspec?.initContainers?.some((c) => isObject(c) && c.name === 'istio-proxy')) {
     const user = spec.containers?.find((c) => c.name === 'istio-proxy');
     if (user) {
-      spec.containers = spec.containers!.filter((c) => c !== user);
-      spec.initContainers = [...(spec.initContainers ?? []), user];
+      const moved = { ...spec, containers: spec.containers!.filter((c) => c !== user), initContainers: [...(spec.initContainers ?? []), user] };
+      return mergeMap({ ...pod, spec: moved as unknown as JsonObject }, rendered);
     }
   }
   return mergeMap(pod, rendered);
 }
 
+/**
+ * A copy of the parts post-processing edits (the pod, its metadata and their maps, spec, the container
+ * lists, each container's own fields); everything deeper stays shared with the input and with reused
+ * renders, which are frozen, so an edit that reaches past this shell fails loudly instead of corrupting
+ * a later admission.
+ */
+function editableShell(pod: Pod): Pod {
+  const meta = { ...(pod.metadata ?? {}) } as Pod['metadata'];
+  if (meta.annotations) meta.annotations = { ...meta.annotations };
+  if (meta.labels) meta.labels = { ...meta.labels };
+  const spec = { ...pod.spec };
+  if (spec.containers) spec.containers = spec.containers.map((c) => ({ ...c }));
+  if (spec.initContainers) spec.initContainers = spec.initContainers.map((c) => ({ ...c }));
+  return { ...pod, metadata: meta, spec };
+}
+
 export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
-  // never modified below (stripping copies, merging starts from a deep copy), so a shallow copy without
+  // never modified below (stripping and merging copy what they change), so a shallow copy without
   // managedFields will do: those can be most of a pod, and they take no part in injection
   const { managedFields: _mf, ...meta } = (input.metadata ?? {}) as Pod['metadata'];
   const original: Pod = { ...input, metadata: meta };
@@ -135,13 +151,13 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
 
   const names = templateNames(stripped, settings);
   let templatePod: JsonObject = {};
-  let merged = cloneJson(original) as unknown as JsonObject;
+  let merged = original as unknown as JsonObject;
   for (const name of names) {
     const rendered = settings.templates.render(name, data);
     templatePod = mergeMap(templatePod, rendered);
     merged = mergeRendered(merged, rendered);
   }
-  const reapplied = reapplyOverrides(merged as unknown as Pod, original, templatePod as { spec?: Record<string, Container[]> });
+  const reapplied = reapplyOverrides(editableShell(merged as unknown as Pod), original, templatePod as { spec?: Record<string, Container[]> });
   if (reapplied.overridden.length) notes.push(`the pod's own ${reapplied.overridden.join(', ')} container(s) override the injected one(s)`);
   const out = reapplied.pod;
   adjustInitContainerUser(out, String(stripped.metadata.annotations?.[A.interceptionMode] ?? proxyConfig.interceptionMode ?? 'REDIRECT'));

@@ -2,8 +2,10 @@
 // lists with a merge key merge item by item (in Kubernetes' order); other lists and scalars are
 // replaced; `null` deletes; `$patch: replace` / `$patch: delete` directives are honoured.
 // Inputs are never modified. The result shares the subtrees of `orig` the patch does not touch (no deep
-// copy of a 2,000-entry env list to add one container) and never shares anything with `patch`.
-import { cloneJson, isObject, type Json, type JsonObject } from './types.ts';
+// copy of a 2,000-entry env list to add one container). From `patch` it shares only frozen subtrees (a
+// reused template render): each is normalised once, frozen, and that copy is what every later merge
+// shares. Unfrozen patch data is always copied, so the caller may edit it afterwards.
+import { cloneJson, deepFreeze, isObject, type Json, type JsonObject } from './types.ts';
 
 // path pattern (list fields, `*` = any element) -> merge key, from the Kubernetes API types
 const MERGE_KEYS: Record<string, string> = {
@@ -30,15 +32,36 @@ function keyOf(path: string): string | undefined {
   return MERGE_KEYS[path];
 }
 
+// frozen patch subtree -> what merging it onto nothing gives (normalised once, frozen, shared after).
+// A cache keyed by immutable objects: the answer cannot differ between calls, so merging stays pure.
+const ONTO_NOTHING = new WeakMap<object, { path: string; value: Json }>();
+
+function ontoNothing<T extends Json[] | JsonObject>(patch: T, path: string, build: () => T): T {
+  if (!Object.isFrozen(patch)) return build();
+  const hit = ONTO_NOTHING.get(patch);
+  if (hit && hit.path === path) return hit.value as T;
+  const value = deepFreeze(build());
+  ONTO_NOTHING.set(patch, { path, value });
+  return value;
+}
+
+const copyOf = (x: Json): Json => (typeof x === 'object' && x !== null && Object.isFrozen(x) ? x : cloneJson(x));
+const withoutDirectives = (patch: Json[]): Json[] => patch.filter((x) => !(isObject(x) && x.$patch !== undefined)).map(copyOf);
+
+/** First index of each id. */
+function indexById(list: Json[], idOf: (x: Json) => Json | undefined): Map<Json | undefined, number> {
+  const m = new Map<Json | undefined, number>();
+  list.forEach((x, i) => { const id = idOf(x); if (!m.has(id)) m.set(id, i); });
+  return m;
+}
+
 function mergeList(orig: Json[], patch: Json[], path: string): Json[] {
   const key = keyOf(path);
-  if (!key) return patch.filter((x) => !(isObject(x) && x.$patch !== undefined)).map((x) => cloneJson(x));
+  if (!key) return withoutDirectives(patch);
   const childPath = CONTAINER_LISTS.has(path) ? 'container' : `${path}.*`;
   const idOf = (x: Json): Json | undefined => (isObject(x) ? x[key] : undefined);
-  if (patch.some((x) => isObject(x) && x.$patch === 'replace')) {
-    return patch.filter((x) => !(isObject(x) && x.$patch !== undefined)).map((x) => cloneJson(x));
-  }
-  let server = orig.slice();
+  if (patch.some((x) => isObject(x) && x.$patch === 'replace')) return withoutDirectives(patch);
+  let server = orig;
   const items: JsonObject[] = [];
   for (const item of patch) {
     if (!isObject(item)) continue;
@@ -46,17 +69,21 @@ function mergeList(orig: Json[], patch: Json[], path: string): Json[] {
     else items.push(item);
   }
   const merged = server.slice();
+  const at = indexById(merged, idOf);
   for (const item of items) {
-    const at = merged.findIndex((x) => idOf(x) === item[key]);
-    if (at >= 0) merged[at] = mergeMap(merged[at] as JsonObject, item, childPath);
-    else merged.push(mergeMap({}, item, childPath));
+    const i = at.get(item[key]);
+    if (i !== undefined) merged[i] = mergeMap(merged[i] as JsonObject, item, childPath);
+    else {
+      at.set(item[key], merged.length);
+      merged.push(mergeMap({}, item, childPath));
+    }
   }
   // Order as Kubernetes' strategic merge does: items named in the patch in patch order, with the
   // items only the original has woven back in where their original order says they belong.
-  const patchIds = items.map((x) => x[key]);
-  const inPatch = merged.filter((x) => patchIds.includes(idOf(x) as Json)).sort((a, b) => patchIds.indexOf(idOf(a) as Json) - patchIds.indexOf(idOf(b) as Json));
-  const serverOnly = merged.filter((x) => !patchIds.includes(idOf(x) as Json));
-  const origIds = orig.map(idOf);
+  const patchAt = indexById(items, idOf);
+  const inPatch = merged.filter((x) => patchAt.has(idOf(x))).sort((a, b) => patchAt.get(idOf(a))! - patchAt.get(idOf(b))!);
+  const serverOnly = merged.filter((x) => !patchAt.has(idOf(x)));
+  const origAt = indexById(orig, idOf);
   const out: Json[] = [];
   let i = 0;
   let j = 0;
@@ -64,9 +91,9 @@ function mergeList(orig: Json[], patch: Json[], path: string): Json[] {
     if (j >= inPatch.length) out.push(serverOnly[i++]!);
     else if (i >= serverOnly.length) out.push(inPatch[j++]!);
     else {
-      const li = origIds.indexOf(idOf(serverOnly[i]!));
-      const ri = origIds.indexOf(idOf(inPatch[j]!));
-      out.push(li >= 0 && ri >= 0 && li < ri ? serverOnly[i++]! : inPatch[j++]!);
+      const li = origAt.get(idOf(serverOnly[i]!));
+      const ri = origAt.get(idOf(inPatch[j]!));
+      out.push(li !== undefined && ri !== undefined && li < ri ? serverOnly[i++]! : inPatch[j++]!);
     }
   }
   return out;
@@ -78,7 +105,11 @@ export function mergeMap(orig: JsonObject, patch: JsonObject, path = ''): JsonOb
     const { $patch: _, ...rest } = patch;
     return cloneJson(rest as JsonObject);
   }
-  const out: JsonObject = { ...orig };
+  if (Object.keys(orig).length === 0) return ontoNothing(patch, path, () => mergeInto({}, patch, path));
+  return mergeInto({ ...orig }, patch, path);
+}
+
+function mergeInto(out: JsonObject, patch: JsonObject, path: string): JsonObject {
   for (const [k, v] of Object.entries(patch)) {
     if (k.startsWith('$')) continue;
     const childPath = path === '' ? k : `${path}.${k}`;
@@ -86,7 +117,7 @@ export function mergeMap(orig: JsonObject, patch: JsonObject, path = ''): JsonOb
       delete out[k];
     } else if (Array.isArray(v)) {
       const cur = out[k];
-      out[k] = mergeList(Array.isArray(cur) ? cur : [], v, childPath);
+      out[k] = Array.isArray(cur) ? mergeList(cur, v, childPath) : ontoNothing(v, childPath, () => mergeList([], v, childPath));
     } else if (isObject(v)) {
       const cur = out[k];
       out[k] = mergeMap(isObject(cur) ? (cur as JsonObject) : {}, v as JsonObject, childPath);

@@ -77,6 +77,15 @@ export function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Structured clone for plain JSON data (faster than structuredClone for small objects, and JSON-only). */
+/** Freezes a JSON tree (shared results: a reused render, its merged form). Frozen subtrees are skipped. */
+export function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v as object)) deepFreeze(x);
+  }
+  return v;
+}
+
 export function cloneJson<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { injectPod } from '../../src/core/inject.ts';
-import { deepFreeze, sameReads, trackReads } from '../../src/core/render/read-tracker.ts';
+import { sameReads, trackReads } from '../../src/core/render/read-tracker.ts';
+import { deepFreeze } from '../../src/core/types.ts';
 import type { Pod } from '../../src/core/types.ts';
 import { defaultSettings } from '../helpers/settings.ts';
 

@@ -112,7 +112,8 @@ export function applyProbeRewrite(pod: Pod, proxy: Container, statusPort: number
       } catch {
         old = {};
       }
-      existing.value = sortedJson({ ...probers, ...old });
+      const value = sortedJson({ ...probers, ...old });
+      proxy.env = env.map((e) => (e === existing ? { ...e, value } : e)); // the entry may be shared with the pod as received
     } else {
       proxy.env = [...env, { name: PROBERS_ENV, value: sortedJson(probers) }];
     }

@@ -4,9 +4,9 @@
 import { Liquid, type Template } from 'liquidjs';
 import jsyaml from 'js-yaml';
 import { InjectionError } from '../errors.ts';
-import { isObject, type JsonObject } from '../types.ts';
+import { deepFreeze, isObject, type JsonObject } from '../types.ts';
 import { filters } from './filters.ts';
-import { deepFreeze, sameReads, trackReads } from './read-tracker.ts';
+import { sameReads, trackReads } from './read-tracker.ts';
 
 export interface CompiledTemplates {
   names: string[];

@@ -88,11 +88,3 @@ export function sameReads(reads: Read[], root: unknown): boolean {
   }
   return true;
 }
-
-export function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v as object)) deepFreeze(x);
-  }
-  return v;
-}
