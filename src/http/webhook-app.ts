@@ -1,12 +1,12 @@
-// The HTTPS door: POST /inject (and /inject/<params>) answers AdmissionReviews; POST /preview is the
-// dry-run preview. Both run the same core; neither has side effects.
+// The HTTPS door: POST /inject (and /inject/<params>) answers AdmissionReviews (inject-handler.ts, on bare
+// node:http); POST /preview is the dry-run preview. Both run the same core; neither has side effects.
+import type { RequestListener } from 'node:http';
 import express, { type Request, type Response } from 'express';
-import { admit } from '../core/admission.ts';
 import { parseDocuments } from '../core/documents.ts';
 import { isInjectionError } from '../core/errors.ts';
 import { previewObjects } from '../core/preview.ts';
 import { HttpError, mediaType, readBody } from './body.ts';
-import { injectPathEnv } from './inject-path.ts';
+import { injectHandler, isInjectRequest } from './inject-handler.ts';
 import type { InjectorRuntime } from './runtime.ts';
 
 const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml']);
@@ -25,60 +25,6 @@ function parseLabels(q: unknown): Record<string, string> | undefined {
     out[part.slice(0, eq)] = part.slice(eq + 1);
   }
   return out;
-}
-
-async function handleInject(rt: InjectorRuntime, req: Request, res: Response): Promise<void> {
-  const started = process.hrtime.bigint();
-  const m = rt.metrics;
-  m.requests.inc();
-  const endTimer = m.time.startTimer();
-  try {
-    if (mediaType(req.headers['content-type']) !== 'application/json') {
-      m.failure.inc();
-      return refuse(rt, res, 'inject', 415, 'invalid Content-Type, want `application/json`');
-    }
-    let body: Buffer;
-    try {
-      body = await readBody(req);
-    } catch (e) {
-      m.failure.inc();
-      if (e instanceof HttpError) {
-        if (e.status === 413) res.setHeader('Connection', 'close');
-        return refuse(rt, res, 'inject', e.status, e.message);
-      }
-      throw e;
-    }
-    if (body.length === 0) {
-      m.failure.inc();
-      return refuse(rt, res, 'inject', 400, 'no body found');
-    }
-    const settings = rt.settings();
-    if (!settings) {
-      m.failure.inc();
-      return refuse(rt, res, 'inject', 503, 'injector configuration not loaded yet');
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch (e) {
-      parsed = { invalidJson: (e as Error).message };
-    }
-    const outcome = admit(parsed, {
-      settings, urlEnv: injectPathEnv(req.path.slice('/inject'.length)),
-      nodesSupportNativeSidecars: rt.cluster?.nodesSupportNativeSidecars(),
-    });
-    if (outcome.result === 'error') m.failure.inc();
-    if (outcome.result === 'skipped') m.skip.inc();
-    m.decisions.inc({ result: outcome.result, reason: outcome.reason });
-    res.status(200).json(outcome.review);
-    m.success.inc(); // as Istio: any answered review counts as a success
-    const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-    m.latency.observe({ endpoint: 'inject' }, durationMs / 1000);
-    rt.logger.info({ uid: outcome.uid, namespace: outcome.namespace, pod: outcome.pod, decision: outcome.result, reason: outcome.reason, durationMs: Math.round(durationMs * 1000) / 1000,
-      ...(outcome.result === 'error' ? { error: (outcome.review.response as { status?: { message?: string } }).status?.message } : {}) }, 'admission');
-  } finally {
-    endTimer();
-  }
 }
 
 async function handlePreview(rt: InjectorRuntime, req: Request, res: Response): Promise<void> {
@@ -110,11 +56,11 @@ async function handlePreview(rt: InjectorRuntime, req: Request, res: Response): 
   }
 }
 
-export function webhookApp(rt: InjectorRuntime): express.Express {
+export function webhookApp(rt: InjectorRuntime): RequestListener {
+  const inject = injectHandler(rt);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.post(['/inject', '/inject/*rest'], (req, res) => handleInject(rt, req, res));
   app.post('/preview', (req, res) => handlePreview(rt, req, res));
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found: POST /inject or /preview\n');
@@ -123,5 +69,5 @@ export function webhookApp(rt: InjectorRuntime): express.Express {
     rt.logger.error({ err }, 'request failed');
     if (!res.headersSent) res.status(500).type('text/plain').send('internal error\n');
   });
-  return app;
+  return (req, res) => (isInjectRequest(req) ? inject(req, res) : app(req, res));
 }

@@ -9,19 +9,30 @@ const RESERVED_PORTS = new Set(['15000', '15001', '15004', '15006', '15008', '15
 
 // Prometheus label-name sanitising: `prometheus.io/scrape`, `prometheus-io/scrape` and `prometheus.io.scrape` are one key
 const sanitize = (k: string): string => k.replace(/[^a-zA-Z0-9_]/g, '_');
+const WANTED = new Set(KEYS.map(sanitize));
 
-function matchingKeys(pod: Pod, key: string): string[] {
-  const want = sanitize(key);
-  return Object.keys(pod.metadata.annotations ?? {}).filter((k) => sanitize(k) === want);
+/** The pod's annotation keys that mean each Prometheus key, by sanitised name (one pass over the annotations). */
+function prometheusKeys(pod: Pod): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const k of Object.keys(pod.metadata.annotations ?? {})) {
+    if (!k.startsWith('prometheus')) continue; // every sanitised form of KEYS starts so
+    const s = sanitize(k);
+    if (WANTED.has(s)) (out.get(s) ?? out.set(s, []).get(s)!).push(k);
+  }
+  return out;
 }
 
-export function prometheusAnnotation(pod: Pod, key: string): string | undefined {
-  const k = matchingKeys(pod, key)[0];
+function valueOf(pod: Pod, keys: Map<string, string[]>, key: string): string | undefined {
+  const k = keys.get(sanitize(key))?.[0];
   return k === undefined ? undefined : pod.metadata.annotations![k];
 }
 
+export function prometheusAnnotation(pod: Pod, key: string): string | undefined {
+  return valueOf(pod, prometheusKeys(pod), key);
+}
+
 export function clearPrometheusAnnotations(pod: Pod): void {
-  for (const key of KEYS) for (const k of matchingKeys(pod, key)) delete pod.metadata.annotations![k];
+  for (const ks of prometheusKeys(pod).values()) for (const k of ks) delete pod.metadata.annotations![k];
 }
 
 export interface PrometheusInput {
@@ -32,21 +43,22 @@ export interface PrometheusInput {
 
 /** Returns a note for the decision trace, or undefined when nothing changed. */
 export function applyPrometheusMerge(pod: Pod, input: PrometheusInput): string | undefined {
-  const scrape = prometheusAnnotation(pod, 'prometheus.io/scrape');
+  const keys = prometheusKeys(pod);
+  const scrape = valueOf(pod, keys, 'prometheus.io/scrape');
   if (scrape !== undefined && parseGoBool(scrape) === false) return 'prometheus merge skipped: the pod sets prometheus.io/scrape=false';
   const ann = pod.metadata.annotations?.[A.mergeMetrics];
   const enabled = ann !== undefined ? parseGoBool(ann) === true : input.meshEnablesMerge;
   if (!enabled) return `prometheus merge disabled by ${ann !== undefined ? `annotation ${A.mergeMetrics}` : 'mesh enablePrometheusMerge'}`;
   const target = String(input.statusPort);
-  const port = prometheusAnnotation(pod, 'prometheus.io/port');
+  const port = valueOf(pod, keys, 'prometheus.io/port');
   if (port === target) return undefined; // already ours
   if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535 || RESERVED_PORTS.has(port))) {
     const why = RESERVED_PORTS.has(port) ? 'is a port the proxy reserves' : 'is not a port number';
     throw new InjectionError('INVALID_PROMETHEUS', `invalid value '${clip(port)}' for annotation 'prometheus.io/port': ${why}`, 'prometheus.io/port');
   }
   // Go's PrometheusScrapeConfiguration: scrape, path, port always written; scrapeTargets only when set
-  const path = prometheusAnnotation(pod, 'prometheus.io/path');
-  const targets = prometheusAnnotation(pod, 'prometheus.istio.io/scrape-targets');
+  const path = valueOf(pod, keys, 'prometheus.io/path');
+  const targets = valueOf(pod, keys, 'prometheus.istio.io/scrape-targets');
   const scrapeConfig: Record<string, string> = { scrape: scrape ?? '', path: path ?? '', port: port ?? '' };
   if (targets !== undefined) scrapeConfig.scrapeTargets = targets;
   if (input.proxy && (scrape ?? path ?? port ?? targets) !== undefined) {

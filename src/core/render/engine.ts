@@ -6,7 +6,7 @@ import jsyaml from 'js-yaml';
 import { InjectionError } from '../errors.ts';
 import { deepFreeze, isObject, type JsonObject } from '../types.ts';
 import { filters } from './filters.ts';
-import { sameReads, trackReads } from './read-tracker.ts';
+import { compileReads, sameReads, trackReads, type ReadTree } from './read-tracker.ts';
 
 export interface CompiledTemplates {
   names: string[];
@@ -88,7 +88,7 @@ export function compileTemplates(sources: Record<string, string>): CompiledTempl
   const keysRead = new Set<string>();
   for (const text of Object.values(sources)) for (const m of text.matchAll(/"([a-z0-9.-]+\.[a-z]+\/[A-Za-z0-9.-]+)"/g)) keysRead.add(m[1]!);
   // recent renders per template, with what each read: data that agrees on those reads renders the same
-  const memo = new Map<string, Array<{ reads: ReturnType<ReturnType<typeof trackReads>['reads']>; out: JsonObject }>>();
+  const memo = new Map<string, Array<{ reads: ReadTree; out: JsonObject }>>();
   const renderOnce = (name: string, tpl: Template[], data: object): JsonObject => {
     const entries = memo.get(name) ?? [];
     const hit = entries.findIndex((e) => sameReads(e.reads, data));
@@ -102,7 +102,7 @@ export function compileTemplates(sources: Record<string, string>): CompiledTempl
     const reads = tracked.reads();
     // only ordinary pods are kept: a huge one (a 5 MiB name, 20,000 containers) is rendered and forgotten
     if (size <= MEMO_MAX_TEXT && reads.length <= MEMO_MAX_READS && readBytes(reads) <= MEMO_MAX_TEXT) {
-      entries.unshift({ reads, out: deepFreeze(out) });
+      entries.unshift({ reads: compileReads(reads), out: deepFreeze(out) });
       if (entries.length > MEMO_SIZE) entries.pop();
       memo.set(name, entries);
     }

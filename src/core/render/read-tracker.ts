@@ -66,25 +66,47 @@ export function trackReads<T extends object>(root: T): Tracked<T> {
   return { data: wrap(root, []) as T, reads: () => [...reads.values()] };
 }
 
-function at(root: unknown, path: Path): unknown {
-  let cur = root;
-  for (const p of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = Object.prototype.hasOwnProperty.call(cur, p) || Array.isArray(cur) ? (cur as Record<string | number, unknown>)[p] : undefined;
+function check(r: Read, v: unknown): boolean {
+  switch (r.kind) {
+    case 'value': return v === r.value || (Number.isNaN(v) && Number.isNaN(r.value));
+    case 'type': return typeOf(v) === r.type;
+    case 'keys': return typeOf(v) !== 'primitive' && Object.keys(v as object).join('\u0000') === r.keys;
+    case 'has': return typeOf(v) !== 'primitive' && Object.prototype.hasOwnProperty.call(v, r.key) === r.has;
   }
-  return cur;
+}
+
+/** Reads arranged by path, so checking them walks each shared prefix once (a render reads ~350 values). */
+export interface ReadTree {
+  checks: Read[];
+  children: Map<string | number, ReadTree>;
+}
+
+export function compileReads(reads: Read[]): ReadTree {
+  const root: ReadTree = { checks: [], children: new Map() };
+  for (const r of reads) {
+    let node = root;
+    for (const p of r.path) {
+      let next = node.children.get(p);
+      if (!next) node.children.set(p, (next = { checks: [], children: new Map() }));
+      node = next;
+    }
+    node.checks.push(r);
+  }
+  return root;
+}
+
+function step(cur: unknown, p: string | number): unknown {
+  if (cur === null || typeof cur !== 'object') return undefined;
+  return Object.prototype.hasOwnProperty.call(cur, p) || Array.isArray(cur) ? (cur as Record<string | number, unknown>)[p] : undefined;
+}
+
+function matches(node: ReadTree, v: unknown): boolean {
+  for (const r of node.checks) if (!check(r, v)) return false;
+  for (const [p, child] of node.children) if (!matches(child, step(v, p))) return false;
+  return true;
 }
 
 /** Whether `root` gives every recorded read the same answer. */
-export function sameReads(reads: Read[], root: unknown): boolean {
-  for (const r of reads) {
-    const v = at(root, r.path);
-    switch (r.kind) {
-      case 'value': if (v !== r.value && !(Number.isNaN(v) && Number.isNaN(r.value))) return false; break;
-      case 'type': if (typeOf(v) !== r.type) return false; break;
-      case 'keys': if (typeOf(v) === 'primitive' || Object.keys(v as object).join('\u0000') !== r.keys) return false; break;
-      case 'has': if (typeOf(v) === 'primitive' || Object.prototype.hasOwnProperty.call(v, r.key) !== r.has) return false; break;
-    }
-  }
-  return true;
+export function sameReads(reads: Read[] | ReadTree, root: unknown): boolean {
+  return matches(Array.isArray(reads) ? compileReads(reads) : reads, root);
 }

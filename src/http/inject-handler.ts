@@ -1,0 +1,95 @@
+// POST /inject on bare node:http: every pod creation in an opted-in namespace waits on this, so it skips
+// the router and response helpers (express stays for /preview and the rest, where a microsecond does
+// not matter). The contract is the same: an AdmissionReview in, one with the request's uid out.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { admit } from '../core/admission.ts';
+import { HttpError, mediaType, readBody } from './body.ts';
+import { injectPathEnv } from './inject-path.ts';
+import type { InjectorRuntime } from './runtime.ts';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Whether a request is for the admission endpoint: POST /inject or /inject/<params> (any case, as express matched). */
+export function isInjectRequest(req: IncomingMessage): boolean {
+  if (req.method !== 'POST') return false;
+  const path = pathOf(req.url ?? '').toLowerCase();
+  return path === '/inject' || path.startsWith('/inject/');
+}
+
+const pathOf = (url: string): string => {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+};
+
+export function refuse(rt: InjectorRuntime, res: ServerResponse, endpoint: string, status: number, message: string, close = false): void {
+  rt.metrics.httpErrors.inc({ endpoint, status: String(status) });
+  const body = `${message}\n`;
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), ...(close ? { connection: 'close' } : {}) }).end(body);
+}
+
+function urlEnv(req: IncomingMessage): Record<string, string> {
+  try {
+    return injectPathEnv(pathOf(req.url ?? '').slice('/inject'.length));
+  } catch {
+    throw new HttpError(400, `invalid /inject path parameters: ${JSON.stringify(pathOf(req.url ?? ''))}`);
+  }
+}
+
+async function answer(rt: InjectorRuntime, req: IncomingMessage, res: ServerResponse, started: bigint): Promise<void> {
+  const m = rt.metrics;
+  if (mediaType(req.headers['content-type']) !== 'application/json') {
+    m.failure.inc();
+    return refuse(rt, res, 'inject', 415, 'invalid Content-Type, want `application/json`');
+  }
+  let body: Buffer;
+  let env: Record<string, string>;
+  try {
+    env = urlEnv(req);
+    body = await readBody(req);
+  } catch (e) {
+    if (!(e instanceof HttpError)) throw e;
+    m.failure.inc();
+    return refuse(rt, res, 'inject', e.status, e.message, e.status === 413);
+  }
+  if (body.length === 0) {
+    m.failure.inc();
+    return refuse(rt, res, 'inject', 400, 'no body found');
+  }
+  const settings = rt.settings();
+  if (!settings) {
+    m.failure.inc();
+    return refuse(rt, res, 'inject', 503, 'injector configuration not loaded yet');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (e) {
+    parsed = { invalidJson: (e as Error).message };
+  }
+  const outcome = admit(parsed, { settings, urlEnv: env, nodesSupportNativeSidecars: rt.cluster?.nodesSupportNativeSidecars() });
+  if (outcome.result === 'error') m.failure.inc();
+  if (outcome.result === 'skipped') m.skip.inc();
+  m.decisions.inc({ result: outcome.result, reason: outcome.reason });
+  const json = JSON.stringify(outcome.review);
+  res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(json) }).end(json);
+  m.success.inc(); // as Istio: any answered review counts as a success
+  const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+  m.latency.observe({ endpoint: 'inject' }, durationMs / 1000);
+  if (rt.logger.isLevelEnabled('info')) {
+    rt.logger.info({ uid: outcome.uid, namespace: outcome.namespace, pod: outcome.pod, decision: outcome.result, reason: outcome.reason, durationMs: Math.round(durationMs * 1000) / 1000,
+      ...(outcome.result === 'error' ? { error: (outcome.review.response as { status?: { message?: string } }).status?.message } : {}) }, 'admission');
+  }
+}
+
+export function injectHandler(rt: InjectorRuntime): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    rt.metrics.requests.inc();
+    const endTimer = rt.metrics.time.startTimer();
+    answer(rt, req, res, started).catch((err: unknown) => {
+      rt.logger.error({ err }, 'request failed');
+      if (!res.headersSent) refuse(rt, res, 'inject', 500, 'internal error');
+      else res.destroy();
+    }).finally(endTimer);
+  };
+}
