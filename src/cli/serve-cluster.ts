@@ -1,0 +1,54 @@
+// serve's cluster side, loaded only when a cluster is configured: the namespace and node view, and the
+// caBundle patcher. @kubernetes/client-node comes in with it (~80 MB of RSS a server with no cluster
+// does not need).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { InjectorOptions } from '../http/injector.ts';
+import type { Metrics } from '../http/metrics.ts';
+import { startCaBundlePatcher, type CaBundlePatcher } from '../kube/ca-bundle.ts';
+import { startClusterView } from '../kube/cluster-view.ts';
+import { loadKubeConfig } from '../kube/client.ts';
+
+/** The CA to publish: ca.crt beside the serving certificate (a TLS Secret from cert-manager or our docs), else the certificate itself (self-signed). */
+function caOf(certDir: string): string | undefined {
+  for (const f of ['ca.crt', 'tls.crt']) {
+    const p = join(certDir, f);
+    if (existsSync(p)) return readFileSync(p, 'utf8');
+  }
+  return undefined;
+}
+
+export interface ClusterWiring extends Pick<InjectorOptions, 'startCluster' | 'onCertificate'> {
+  stop(): void;
+}
+
+/** Undefined when no cluster is configured after all; throws naming the kubeconfig when it is unusable. */
+export function wireCluster(opts: { kubeconfigPath?: string; webhookConfig?: string; certDir: string; logger: Logger }): ClusterWiring | undefined {
+  const { logger, certDir, webhookConfig } = opts;
+  const kubeConfig = loadKubeConfig({ kubeconfigPath: opts.kubeconfigPath });
+  if (!kubeConfig) return undefined;
+  logger.info({ server: kubeConfig.getCurrentCluster()?.server }, 'watching namespaces and nodes of the cluster');
+  // with a webhook configuration to own: publish our CA as its caBundle, now and after each rotation
+  let patcher: CaBundlePatcher | undefined;
+  const onCertificate = webhookConfig ? ({ metrics }: { metrics: Metrics }) => {
+    if (patcher) {
+      void patcher.sync(); // a rotation: publish the new CA
+      return;
+    }
+    patcher = startCaBundlePatcher({
+      kubeConfig, webhookConfigurationName: webhookConfig, caBundle: () => caOf(certDir), logger: logger.child({ component: 'ca-bundle' }),
+      onEvent: (e) => {
+        if (e.type === 'attempt') metrics.patchAttempts.inc({ name: e.name });
+        if (e.type === 'retry') metrics.patchRetries.inc({ name: e.name });
+        if (e.type === 'failure') metrics.patchFailures.inc({ name: e.name, reason: e.reason });
+      },
+      resyncMs: 5 * 60_000, // puts back a caBundle that a re-apply of the configuration wiped
+    });
+  } : undefined;
+  return {
+    onCertificate,
+    startCluster: ({ onEvent }) => startClusterView({ kubeConfig, logger: logger.child({ component: 'cluster' }), onEvent }),
+    stop: () => patcher?.stop(),
+  };
+}
