@@ -146,10 +146,13 @@ export function writeResults(m: Measurements): { bad: number } {
   const satRatio = sat.injector.rps / sat.floor.rps;
   L.push(`| Throughput at saturation, case (a) ≥ ${GOAL.throughputRatio} × floor | ${f2(satRatio)} × floor (${sat.injector.rps.toFixed(0)} vs ${sat.floor.rps.toFixed(0)} req/s) | ${met(satRatio >= GOAL.throughputRatio)} |`);
   const sustained = fr.injector.rps >= 0.95 * 500;
-  L.push(`| p99 ≤ ${GOAL.p99Ms} ms at 500 req/s, case (a) | autocannon \`overallRate\`: ${f2(fr.injector.latency.p99)} ms (floor ${f2(fr.floor.latency.p99)} ms)`
-    + `${sustained ? '' : `, **the injector answered only ${fr.injector.rps.toFixed(0)} req/s**`}; evenly spaced: ${f2(even.injector.latency.p99)} ms (floor ${f2(even.floor.latency.p99)} ms)`
-    + `${even.injector.rps >= 0.95 * 500 ? '' : `, **the injector answered only ${even.injector.rps.toFixed(0)} req/s**`} `
-    + `| ${met(fr.injector.latency.p99 <= GOAL.p99Ms)}${(fr.injector.latency.p99 <= GOAL.p99Ms) !== (even.injector.latency.p99 <= GOAL.p99Ms) ? ` (evenly spaced: ${met(even.injector.latency.p99 <= GOAL.p99Ms)})` : ''} |`);
+  // judged on the evenly spaced run: requests arriving at a fixed 500 per second, as pod creations reach the
+  // API server; autocannon's overallRate fires each connection's second of requests back to back (bursts)
+  const evenOk = even.injector.latency.p99 <= GOAL.p99Ms && even.injector.rps >= 0.95 * 500;
+  L.push(`| p99 ≤ ${GOAL.p99Ms} ms at a fixed 500 req/s, case (a) | evenly spaced: ${f2(even.injector.latency.p99)} ms (floor ${f2(even.floor.latency.p99)} ms)`
+    + `${even.injector.rps >= 0.95 * 500 ? '' : `, **the injector answered only ${even.injector.rps.toFixed(0)} req/s**`}; `
+    + `in autocannon \`overallRate\` bursts (each second's 500 requests sent back to back on 10 connections): ${f2(fr.injector.latency.p99)} ms (floor ${f2(fr.floor.latency.p99)} ms)`
+    + `${sustained ? '' : `, **the injector answered only ${fr.injector.rps.toFixed(0)} req/s**`} | ${met(evenOk)} |`);
   L.push(`| 2,000 env vars ≤ ${GOAL.env2000Ms} ms per admission | ${f2(ms('d2000', 'injector'))} ms (floor ${f2(ms('d2000', 'floor'))} ms) | ${met(ms('d2000', 'injector') <= GOAL.env2000Ms)} |`);
   const shape = lin.ratio > GOAL.linearHi ? 'superlinear' : lin.ratio < GOAL.linearLo ? 'sublinear: the second step costs less per var' : 'linear';
   L.push(`| Time grows linearly in env vars, 10 → 2,000 (not faster) | ${f3(lin.slope * 1000)} µs per env var; per-var cost 1,000→2,000 / 100→1,000 = ${f2(lin.ratio)}, ${shape} `

@@ -25,6 +25,23 @@ describe('reusing renders: the reads a template made decide', () => {
     assert.throws(() => { deepFreeze({ a: [{ b: 1 }] }).a[0]!.b = 2; }, TypeError);
   });
 
+  it('takes a frozen object found again in the same place as read already, and re-reads another one', () => {
+    const settings = deepFreeze({ proxy: { level: 'info', ports: [15001, 15006] } });
+    const t = trackReads({ values: settings, pod: { name: 'a' } });
+    const d = t.data as { values: typeof settings; pod: { name: string } };
+    void d.values.proxy.level;
+    void d.values.proxy.ports.length;
+    void d.pod.name;
+    const reads = t.reads();
+    let touched = 0;
+    const watching = new Proxy(settings, { get: (o, k, r) => { touched++; return Reflect.get(o, k, r); } });
+    assert.ok(sameReads(reads, { values: settings, pod: { name: 'a' } }), 'the same frozen settings');
+    assert.ok(sameReads(reads, { values: watching, pod: { name: 'a' } }), 'an equal copy is read again, and agrees');
+    assert.ok(touched > 0, 'the copy was read');
+    assert.ok(!sameReads(reads, { values: deepFreeze({ proxy: { level: 'debug', ports: [15001, 15006] } }), pod: { name: 'a' } }), 'other frozen settings are checked');
+    assert.ok(!sameReads(reads, { values: settings, pod: { name: 'b' } }), 'and the unfrozen rest still is');
+  });
+
   it('gives every pod its own result although renders are reused between pods', () => {
     const settings = defaultSettings({ native: 'false' });
     const pod = (level: string, sa: string, ports: number[]): Pod => ({ apiVersion: 'v1', kind: 'Pod',

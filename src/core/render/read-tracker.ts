@@ -6,7 +6,7 @@
 type Path = ReadonlyArray<string | number>;
 type Read =
   | { path: Path; kind: 'value'; value: unknown }
-  | { path: Path; kind: 'type'; type: 'array' | 'object' }
+  | { path: Path; kind: 'type'; type: 'array' | 'object'; ref?: object }
   | { path: Path; kind: 'keys'; keys: string }
   | { path: Path; kind: 'has'; key: string; has: boolean };
 
@@ -27,7 +27,8 @@ export function trackReads<T extends object>(root: T): Tracked<T> {
     const known = proxies.get(target);
     if (known) return known;
     const key = path.join('\u0001');
-    const p = new Proxy(target, {
+    // a proxy must answer a frozen target's properties with the very values, so it wraps a copy
+    const p = new Proxy(Object.isFrozen(target) ? (Array.isArray(target) ? [...target] : { ...target }) : target, {
       get(t, prop, recv) {
         const v = Reflect.get(t, prop, recv);
         if (typeof prop === 'symbol') return v;
@@ -38,7 +39,8 @@ export function trackReads<T extends object>(root: T): Tracked<T> {
           note(`v${id}`, { path: childPath, kind: 'value', value: v });
           return v;
         }
-        note(`t${id}`, { path: childPath, kind: 'type', type: kind });
+        // a frozen object (the settings, a reused render) is the same data wherever it is the same object
+        note(`t${id}`, { path: childPath, kind: 'type', type: kind, ...(Object.isFrozen(v) ? { ref: v as object } : {}) });
         return wrap(v as object, childPath);
       },
       has(t, prop) {
@@ -79,6 +81,8 @@ function check(r: Read, v: unknown): boolean {
 export interface ReadTree {
   checks: Read[];
   children: Map<string | number, ReadTree>;
+  /** The frozen object read here: finding it again answers every read below alike, unread. */
+  ref?: object;
 }
 
 export function compileReads(reads: Read[]): ReadTree {
@@ -91,6 +95,7 @@ export function compileReads(reads: Read[]): ReadTree {
       node = next;
     }
     node.checks.push(r);
+    if (r.kind === 'type' && r.ref !== undefined) node.ref = r.ref;
   }
   return root;
 }
@@ -101,6 +106,7 @@ function step(cur: unknown, p: string | number): unknown {
 }
 
 function matches(node: ReadTree, v: unknown): boolean {
+  if (node.ref !== undefined && v === node.ref) return true;
   for (const r of node.checks) if (!check(r, v)) return false;
   for (const [p, child] of node.children) if (!matches(child, step(v, p))) return false;
   return true;

@@ -3,7 +3,7 @@
 import { parse as parseYaml } from 'yaml';
 import { InjectionError } from '../errors.ts';
 import { compileTemplates, type CompiledTemplates } from '../render/engine.ts';
-import { isObject, type JsonObject } from '../types.ts';
+import { deepFreeze, isObject, type JsonObject } from '../types.ts';
 import { buildInjectorConfig, type InjectorConfig } from './injector-config.ts';
 import { applyMeshConfig } from './mesh.ts';
 import { applySet, parseSet } from './set-flags.ts';
@@ -70,5 +70,6 @@ export function buildSettings(input: SettingsInput): Settings {
   if (!['true', 'false', 'auto'].includes(native)) {
     throw new InjectionError('INVALID_SETTING', `invalid setting nativeSidecars: must be true, false or auto (got ${JSON.stringify(native)})`, 'nativeSidecars');
   }
-  return { config, values, mesh, templates: compileTemplates(config.templates), nativeSidecars: native };
+  // frozen: shared by every admission (and recognised by render reuse without a walk)
+  return { config, values: deepFreeze(values), mesh: deepFreeze(mesh), templates: compileTemplates(config.templates), nativeSidecars: native };
 }
