@@ -113,6 +113,14 @@ function editableShell(pod: Pod): Pod {
   return { ...pod, metadata: meta, spec };
 }
 
+// annotation keys worth reporting: ours and those the templates mention (once per settings)
+const KNOWN_KEYS = new WeakMap<Settings, ReadonlySet<string>>();
+function knownKeys(settings: Settings): ReadonlySet<string> {
+  let known = KNOWN_KEYS.get(settings);
+  if (!known) KNOWN_KEYS.set(settings, (known = new Set<string>([...Object.values(A), ...settings.templates.keysRead])));
+  return known;
+}
+
 export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   // never modified below (stripping and merging copy what they change), so a shallow copy without
   // managedFields will do: those can be most of a pod, and they take no part in injection
@@ -180,7 +188,7 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   reorderContainers(out, hold && !native);
   if (out.spec.initContainers?.length === 0 && original.spec.initContainers === undefined) delete out.spec.initContainers;
 
-  const known = new Set<string>([...Object.values(A), ...settings.templates.keysRead]);
+  const known = knownKeys(settings);
   const annotationsUsed = Object.entries(original.metadata.annotations ?? {}).filter(([k]) => known.has(k) && k !== A.status).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
   return { decision, pod: out, patch: createPatch(original, out), templates: names, nativeSidecars: native, notes, annotationsUsed };
 }

@@ -15,7 +15,12 @@ type Node = Record<string, unknown> | unknown[];
 
 const escape = (k: string): string => (k.includes('/') || k.includes('~') ? k.replace(/~/g, '~0').replace(/\//g, '~1') : k);
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null;
-const keysOf = (v: Node): string[] => (Array.isArray(v) ? Array.from({ length: v.length }, (_, i) => String(i)) : Object.keys(v));
+const keysOf = (v: Node): string[] => {
+  if (!Array.isArray(v)) return Object.keys(v);
+  const keys = new Array<string>(v.length);
+  for (let i = 0; i < v.length; i++) keys[i] = String(i);
+  return keys;
+};
 const has = (v: Node, k: string): boolean => Object.prototype.hasOwnProperty.call(v, k);
 
 function diff(before: Node, after: Node, path: string, ops: Operation[]): void {
@@ -32,6 +37,7 @@ function diff(before: Node, after: Node, path: string, ops: Operation[]): void {
     const was = a[key];
     if (has(after, key) && !(b[key] === undefined && was !== undefined && !afterIsArray)) {
       const now = b[key];
+      if (was === now) continue; // shared or equal scalar: nothing to say, and no path to build
       if (isNode(was) && isNode(now) && Array.isArray(was) === Array.isArray(now)) diff(was, now, `${path}/${escape(key)}`, ops);
       else if (was !== now) ops.push({ op: 'replace', path: `${path}/${escape(key)}`, value: now });
     } else if (Array.isArray(before) === afterIsArray) {

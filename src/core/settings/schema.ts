@@ -10,9 +10,20 @@ export type Kind =
 
 export type Rules = Record<string, Kind>;
 
+// dotted keys are the code's own literals, read on every admission: split once (bounded, for any caller)
+const SPLIT = new Map<string, string[]>();
+const partsOf = (dotted: string): string[] => {
+  let parts = SPLIT.get(dotted);
+  if (!parts) {
+    parts = dotted.split('.');
+    if (SPLIT.size < 1000) SPLIT.set(dotted, parts);
+  }
+  return parts;
+};
+
 export function getPath(root: unknown, dotted: string): unknown {
   let cur: unknown = root;
-  for (const part of dotted.split('.')) {
+  for (const part of partsOf(dotted)) {
     if (!isObject(cur)) return undefined;
     cur = cur[part];
   }
