@@ -1,10 +1,11 @@
 // The dry-run preview: for each object, the decision, the JSON patch for its pod (template) and the
-// injected object. The same injectPod the webhook runs, so a preview cannot disagree with an admission.
+// injected object. The same injectPod the webhook runs, so a preview cannot disagree with an admission;
+// and the injected object is the patch applied (validated, by fast-json-patch) as the API server would.
 import { captureOfPod } from '../capture/pod.ts';
 import { isList, type KubeObject } from './documents.ts';
 import { isInjectionError } from './errors.ts';
 import { injectPod, type InjectContext } from './inject.ts';
-import type { Operation } from './patch.ts';
+import { applyPatch, type Operation } from './patch.ts';
 import { isInjectableKind, objectName, podOf, withPod, workloadOfObject } from './workloads.ts';
 
 export interface PreviewItem {
@@ -45,9 +46,10 @@ export function previewObjects(objects: KubeObject[], ctx: PreviewContext): Prev
     }
     const namespace = meta.namespace || ctx.namespace;
     try {
-      const r = injectPod(podOf(obj), { ...ctx, namespace, workload: workloadOfObject(obj, namespace) });
+      const pod = podOf(obj);
+      const r = injectPod(pod, { ...ctx, namespace, workload: workloadOfObject(obj, namespace) });
       return { ...base, inject: r.decision.inject, reason: r.decision.reason, message: r.decision.message, decidedBy: r.decision.decidedBy,
-        templates: r.templates, notes: r.notes, annotations: r.annotationsUsed, patch: r.patch, injected: r.decision.inject ? withPod(obj, r.pod) : obj,
+        templates: r.templates, notes: r.notes, annotations: r.annotationsUsed, patch: r.patch, injected: r.decision.inject ? withPod(obj, applyPatch(pod, r.patch)) : obj,
         ...(r.decision.inject ? { capture: captureSummary(r.pod) } : {}) };
     } catch (e) {
       if (!isInjectionError(e)) throw e;

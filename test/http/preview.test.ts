@@ -37,6 +37,18 @@ describe('webhook /preview', function () {
     assert.deepEqual(item.injected.spec.template.spec.containers.map((c: { name: string }) => c.name), ['app', 'istio-proxy']);
   });
 
+  it('shows a Pod as the API server would store it after the patch: its managedFields kept, never patched', async () => {
+    const managedFields = [{ manager: 'kubectl', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:containers': {} } } }];
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'store', managedFields }, spec: { containers: [{ name: 'web', image: 'web:1' }] } };
+    const r = await inj.post('/preview?namespaceLabels=istio-injection=enabled', JSON.stringify(pod));
+    assert.equal(r.status, 200, r.body);
+    const [item] = r.json().items;
+    assert.equal(item.inject, true);
+    assert.deepEqual(item.injected.metadata.managedFields, managedFields);
+    assert.ok(item.patch.every((op: { path: string }) => !op.path.startsWith('/metadata/managedFields')), 'the patch leaves managedFields alone');
+    assert.deepEqual(item.injected.spec.containers.map((c: { name: string }) => c.name), ['web', 'istio-proxy']);
+  });
+
   it('previews a List and a multi-document YAML, and says why a namespace is not opted in', async () => {
     const list = { apiVersion: 'v1', kind: 'List', items: [deployment('a'), { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } }] };
     const l = (await inj.post('/preview?namespaceLabels=team=x', JSON.stringify(list))).json();
