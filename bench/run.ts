@@ -2,7 +2,7 @@
 // Writes bench/RESULTS.md (figures as ratios to the floor, the issue's goals met or not) and
 // bench/PROFILE.md. BENCH_SOAK=1 adds the 2-minute RSS soak; BENCH_QUICK=1 shortens every run.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, type Expected, type Run } from './load.ts';
@@ -10,7 +10,7 @@ import { paced } from './paced.ts';
 import { profileCases } from './profile.ts';
 import { writeResults, type Measurements, type Pair } from './report.ts';
 import { alreadyInjected, baseCases, type Case } from './reviews.ts';
-import { heapOf, killAll, otherCpuPct, ROOT, rssMB, snapshotBuild, startFloor, startInjector, strictPost, type Server } from './servers.ts';
+import { freePort, heapOf, killAll, otherCpuPct, ROOT, rssMB, snapshotBuild, startFloor, startInjector, strictPost, type Server } from './servers.ts';
 import { makeCerts } from './tls.ts';
 
 const SOAK = process.env.BENCH_SOAK === '1';
@@ -77,6 +77,31 @@ function git(): string {
   }
 }
 
+/**
+ * In a cluster, serve also loads @kubernetes/client-node (namespace and node informers, the caBundle
+ * patcher). Here its kubeconfig names an API server that refuses connections: the client is loaded and
+ * its informers keep retrying, which is what RSS needs to see; /inject answers meanwhile.
+ */
+async function kubeClientRss(build: string, certs: { dir: string; ca: string }, a: Case, expected: Expected, tmp: string): Promise<Measurements['withClient']> {
+  const kubeconfig = join(tmp, 'unreachable.kubeconfig');
+  writeFileSync(kubeconfig, JSON.stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': 'x',
+    clusters: [{ name: 'c', cluster: { server: `https://127.0.0.1:${await freePort()}` } }],
+    users: [{ name: 'u', user: { token: 'bench' } }], contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }] }));
+  console.log('\n(v) RSS with the Kubernetes client loaded (a kubeconfig whose API server refuses connections)');
+  const server = await startInjector(build, certs.dir, [], ['--kubeconfig', kubeconfig], 'healthz');
+  try {
+    await new Promise((r) => setTimeout(r, 2000));
+    const idleMB = rssMB(server.pid);
+    await load(server, certs.ca, [a], expected, { label: 'kube client loaded: warm-up', connections: 50, duration: QUICK ? 1 : 3 });
+    const even = await paced(server, certs.ca, a, expected, { label: 'kube client loaded: 500 req/s (a), evenly spaced', rate: 500, seconds: SECS, warmupSeconds: 1 });
+    const run = await load(server, certs.ca, [a], expected, { label: 'kube client loaded: saturation (a)', connections: 50, duration: SECS });
+    const peak = (r: Run) => Math.max(...r.usage.samples.map((x) => x.rssMB));
+    return { idleMB, peakMB: peak(run), rps: run.rps, at500MB: peak(even) };
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main(): Promise<number> {
   const tmp = mkdtempSync(join(tmpdir(), 'si-bench-'));
   const loadBefore = loadavg();
@@ -140,11 +165,12 @@ async function main(): Promise<number> {
       soak = await load(injector, certs.ca, cases, expected, { label: `soak ${secs} s, ${rate} req/s, (a)-(d) in turn`, connections: 10, duration: secs, overallRate: rate });
     }
     await Promise.all(servers.map((s) => s.stop()));
+    const withClient = await kubeClientRss(build, certs, a, expected, tmp);
 
     console.log('\nprofiles');
     const profiles = await profileCases(build, certs, [a, cases.find((c) => c.id === 'd2000')!], expected, tmp, SECS);
 
-    const m: Measurements = { cases, sizes, tls, saturation, fixedRate, evenRate, perCase, soak, idle, heapAfterLoad, profiles, quick: QUICK, rounds: ROUNDS, loadBefore, otherBefore, git: version };
+    const m: Measurements = { cases, sizes, tls, saturation, fixedRate, evenRate, perCase, soak, idle, heapAfterLoad, withClient, profiles, quick: QUICK, rounds: ROUNDS, loadBefore, otherBefore, git: version };
     const { bad } = writeResults(m);
     if (bad > 0) {
       console.error(`\n${'!'.repeat(72)}\n!!! ${bad} requests FAILED during the benchmark: figures from those runs are NOT valid.\n!!! See the Failures section of bench/RESULTS.md.\n${'!'.repeat(72)}`);

@@ -103,12 +103,15 @@ function httpGet(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
-/** `node [nodeArgs] <build>/dist/cli/main.js serve` on free ports; ready when /readyz on the ops port says so. */
-export async function startInjector(build: string, certDir: string, nodeArgs: string[] = []): Promise<Server> {
+/**
+ * `node [nodeArgs] <build>/dist/cli/main.js serve [serveArgs]` on free ports; ready when /readyz on the ops
+ * port says so (or, for `waitFor: 'healthz'`, when it is live: a cluster that is never reached never syncs).
+ */
+export async function startInjector(build: string, certDir: string, nodeArgs: string[] = [], serveArgs: string[] = [], ready: 'readyz' | 'healthz' = 'readyz'): Promise<Server> {
   const [port, opsPort] = [await freePort(), await freePort()];
   const { child, output } = launch('injector', [...nodeArgs, join(build, 'dist/cli/main.js'), 'serve', '--cert-dir', certDir,
-    '--host', '127.0.0.1', '--port', String(port), '--ops-port', String(opsPort), '--log-level', 'warn']);
-  await waitFor('injector', child, output, async () => (await httpGet(`http://127.0.0.1:${opsPort}/readyz`)).status === 200, 30_000);
+    '--host', '127.0.0.1', '--port', String(port), '--ops-port', String(opsPort), '--log-level', ready === 'readyz' ? 'warn' : 'error', ...serveArgs]);
+  await waitFor('injector', child, output, async () => (await httpGet(`http://127.0.0.1:${opsPort}/${ready}`)).status === 200, 30_000);
   return { name: 'injector', pid: child.pid!, url: `https://127.0.0.1:${port}/inject`, opsUrl: `http://127.0.0.1:${opsPort}`, stop: stopper(child) };
 }
 
