@@ -39,7 +39,7 @@ function diff(before: Node, after: Node, path: string, ops: Operation[]): void {
       const now = b[key];
       if (was === now) continue; // shared or equal scalar: nothing to say, and no path to build
       if (isNode(was) && isNode(now) && Array.isArray(was) === Array.isArray(now)) diff(was, now, `${path}/${escape(key)}`, ops);
-      else if (was !== now) ops.push({ op: 'replace', path: `${path}/${escape(key)}`, value: now });
+      else ops.push({ op: 'replace', path: `${path}/${escape(key)}`, value: now });
     } else if (Array.isArray(before) === afterIsArray) {
       ops.push({ op: 'remove', path: `${path}/${escape(key)}` });
       deleted = true;
