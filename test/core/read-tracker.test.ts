@@ -14,7 +14,7 @@ describe('reusing renders: the reads a template made decide', () => {
     void d.a.c.length;
     void Object.keys(d.m);
     void Object.prototype.hasOwnProperty.call(d.a, 'zzz');
-    const reads = t.reads();
+    const reads = t.reads()!;
     assert.ok(sameReads(reads, { ...data, unread: 'other' }), 'an unread field does not matter');
     assert.ok(!sameReads(reads, { ...data, a: { ...data.a, b: 2 } }), 'a read value does');
     assert.ok(!sameReads(reads, { ...data, a: { ...data.a, c: [1, 2, 3] } }), 'a read length does');
@@ -32,7 +32,7 @@ describe('reusing renders: the reads a template made decide', () => {
     void d.values.proxy.level;
     void d.values.proxy.ports.length;
     void d.pod.name;
-    const reads = t.reads();
+    const reads = t.reads()!;
     let touched = 0;
     const watching = new Proxy(settings, { get: (o, k, r) => { touched++; return Reflect.get(o, k, r); } });
     assert.ok(sameReads(reads, { values: settings, pod: { name: 'a' } }), 'the same frozen settings');
@@ -40,6 +40,17 @@ describe('reusing renders: the reads a template made decide', () => {
     assert.ok(touched > 0, 'the copy was read');
     assert.ok(!sameReads(reads, { values: deepFreeze({ proxy: { level: 'debug', ports: [15001, 15006] } }), pod: { name: 'a' } }), 'other frozen settings are checked');
     assert.ok(!sameReads(reads, { values: settings, pod: { name: 'b' } }), 'and the unfrozen rest still is');
+  });
+
+  it('stops recording past its limit and says so, so a huge pod is read directly and never kept', () => {
+    const data = { containers: Array.from({ length: 50 }, (_, i) => ({ name: `c${i}` })) };
+    const small = trackReads(data, 1000);
+    void (small.data as typeof data).containers.map((c) => c.name);
+    assert.ok(small.reads()!.length > 50, 'under the limit every read is kept');
+    const big = trackReads(data, 20);
+    const names = (big.data as typeof data).containers.map((c) => c.name);
+    assert.deepEqual(names, data.containers.map((c) => c.name), 'reads still answer');
+    assert.equal(big.reads(), undefined);
   });
 
   it('gives every pod its own result although renders are reused between pods', () => {

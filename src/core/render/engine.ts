@@ -97,11 +97,11 @@ export function compileTemplates(sources: Record<string, string>): CompiledTempl
       entries.unshift(e!);
       return e!.out;
     }
-    const tracked = trackReads(data);
+    const tracked = trackReads(data, MEMO_MAX_READS); // past that, a pod is too big to keep: read it directly
     const { out, size } = renderParsed(engine, name, tpl, tracked.data);
     const reads = tracked.reads();
     // only ordinary pods are kept: a huge one (a 5 MiB name, 20,000 containers) is rendered and forgotten
-    if (size <= MEMO_MAX_TEXT && reads.length <= MEMO_MAX_READS && readBytes(reads) <= MEMO_MAX_TEXT) {
+    if (reads && size <= MEMO_MAX_TEXT && readBytes(reads) <= MEMO_MAX_TEXT) {
       entries.unshift({ reads: compileReads(reads), out: deepFreeze(out) });
       if (entries.length > MEMO_SIZE) entries.pop();
       memo.set(name, entries);

@@ -12,16 +12,25 @@ type Read =
 
 export interface Tracked<T> {
   data: T;
-  reads(): Read[];
+  /** What was read; undefined when that was more than the limit (nothing more was recorded: a huge pod is read directly). */
+  reads(): Read[] | undefined;
 }
 
 function typeOf(v: unknown): 'array' | 'object' | 'primitive' {
   return Array.isArray(v) ? 'array' : v !== null && typeof v === 'object' ? 'object' : 'primitive';
 }
 
-export function trackReads<T extends object>(root: T): Tracked<T> {
+export function trackReads<T extends object>(root: T, limit = Infinity): Tracked<T> {
   const reads = new Map<string, Read>();
-  const note = (id: string, r: Read) => { if (!reads.has(id)) reads.set(id, r); };
+  let over = false;
+  const note = (id: string, r: Read) => {
+    if (over || reads.has(id)) return;
+    reads.set(id, r);
+    if (reads.size > limit) {
+      over = true;
+      reads.clear();
+    }
+  };
   const proxies = new WeakMap<object, object>();
   const wrap = (target: object, path: Path): object => {
     const known = proxies.get(target);
@@ -31,7 +40,7 @@ export function trackReads<T extends object>(root: T): Tracked<T> {
     const p = new Proxy(Object.isFrozen(target) ? (Array.isArray(target) ? [...target] : { ...target }) : target, {
       get(t, prop, recv) {
         const v = Reflect.get(t, prop, recv);
-        if (typeof prop === 'symbol') return v;
+        if (over || typeof prop === 'symbol') return v;
         const childPath = [...path, Array.isArray(t) && /^\d+$/.test(prop) ? Number(prop) : prop];
         const id = `${key}\u0001${prop}`;
         const kind = typeOf(v);
@@ -45,17 +54,17 @@ export function trackReads<T extends object>(root: T): Tracked<T> {
       },
       has(t, prop) {
         const has = Reflect.has(t, prop);
-        if (typeof prop !== 'symbol') note(`h${key}\u0001${prop}`, { path, kind: 'has', key: prop, has });
+        if (!over && typeof prop !== 'symbol') note(`h${key}\u0001${prop}`, { path, kind: 'has', key: prop, has });
         return has;
       },
       getOwnPropertyDescriptor(t, prop) {
         const d = Reflect.getOwnPropertyDescriptor(t, prop);
-        if (typeof prop !== 'symbol') note(`h${key}\u0001${prop}`, { path, kind: 'has', key: prop, has: d !== undefined });
+        if (!over && typeof prop !== 'symbol') note(`h${key}\u0001${prop}`, { path, kind: 'has', key: prop, has: d !== undefined });
         return d;
       },
       ownKeys(t) {
         const keys = Reflect.ownKeys(t);
-        note(`k${key}`, { path, kind: 'keys', keys: keys.filter((k) => typeof k === 'string').join('\u0000') });
+        if (!over) note(`k${key}`, { path, kind: 'keys', keys: keys.filter((k) => typeof k === 'string').join('\u0000') });
         return keys;
       },
       set() {
@@ -65,7 +74,7 @@ export function trackReads<T extends object>(root: T): Tracked<T> {
     proxies.set(target, p);
     return p;
   };
-  return { data: wrap(root, []) as T, reads: () => [...reads.values()] };
+  return { data: wrap(root, []) as T, reads: () => (over ? undefined : [...reads.values()]) };
 }
 
 function check(r: Read, v: unknown): boolean {
