@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { admit } from '../core/admission.ts';
 import { HttpError, mediaType, readBody } from './body.ts';
 import { injectPathEnv } from './inject-path.ts';
+import { refuse } from './refuse.ts';
 import type { InjectorRuntime } from './runtime.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -20,12 +21,6 @@ const pathOf = (url: string): string => {
   const q = url.indexOf('?');
   return q < 0 ? url : url.slice(0, q);
 };
-
-export function refuse(rt: InjectorRuntime, res: ServerResponse, endpoint: string, status: number, message: string, close = false): void {
-  rt.metrics.httpErrors.inc({ endpoint, status: String(status) });
-  const body = `${message}\n`;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), ...(close ? { connection: 'close' } : {}) }).end(body);
-}
 
 function urlEnv(req: IncomingMessage): Record<string, string> {
   try {

@@ -7,14 +7,10 @@ import { isInjectionError } from '../core/errors.ts';
 import { previewObjects } from '../core/preview.ts';
 import { HttpError, mediaType, readBody } from './body.ts';
 import { injectHandler, isInjectRequest } from './inject-handler.ts';
+import { refuse } from './refuse.ts';
 import type { InjectorRuntime } from './runtime.ts';
 
 const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml']);
-
-function refuse(rt: InjectorRuntime, res: Response, endpoint: string, status: number, message: string): void {
-  rt.metrics.httpErrors.inc({ endpoint, status: String(status) });
-  res.status(status).type('text/plain').send(`${message}\n`);
-}
 
 function parseLabels(q: unknown): Record<string, string> | undefined {
   if (typeof q !== 'string') return undefined;

@@ -100,6 +100,17 @@ describe('webhook /inject over HTTPS', function () {
     assert.equal(patched.metadata.labels!['topology.istio.io/network'], 'net/1');
   });
 
+  it('answers /inject with a query string or a trailing slash, and refuses malformed path parameters with 400 naming the path', async () => {
+    for (const path of ['/inject?timeout=10s', '/inject/']) {
+      const r = await inj.post(path, review(simplePod(), { uid: 'q' }));
+      assert.equal(r.status, 200, `${path}: ${r.body}`);
+      assert.equal(r.json().response.uid, 'q');
+    }
+    const bad = await inj.post('/inject/cluster/%E0%A4%A', review(simplePod()));
+    assert.equal(bad.status, 400);
+    assert.match(bad.body, /invalid \/inject path parameters: "\/inject\/cluster\/%E0%A4%A"/);
+  });
+
   describe('error paths', () => {
     it('415 for a body that is not JSON by Content-Type', async () => {
       const r = await inj.post('/inject', review(simplePod()), { 'content-type': 'text/plain' });

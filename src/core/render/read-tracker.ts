@@ -122,6 +122,6 @@ function matches(node: ReadTree, v: unknown): boolean {
 }
 
 /** Whether `root` gives every recorded read the same answer. */
-export function sameReads(reads: Read[] | ReadTree, root: unknown): boolean {
-  return matches(Array.isArray(reads) ? compileReads(reads) : reads, root);
+export function sameReads(reads: ReadTree, root: unknown): boolean {
+  return matches(reads, root);
 }
