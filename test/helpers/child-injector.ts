@@ -14,6 +14,8 @@ export interface ChildInjector {
   logs: Array<Record<string, unknown>>;
   metrics(): Promise<string>;
   signal(sig: NodeJS.Signals): void;
+  /** Heap used right after a full GC (needs --expose-gc and the gc-on-signal preload). */
+  heapAfterGc(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,16 @@ export async function spawnInjector(args: string[] = [], nodeArgs: string[] = []
     webhookPort, opsPort, ca, certDir, logs,
     metrics: async () => (await get('/metrics')).body,
     signal: (sig) => { child.kill(sig); },
+    heapAfterGc: async () => {
+      const seen = logs.length;
+      child.kill('SIGUSR2');
+      for (let i = 0; i < 100; i++) {
+        const line = logs.slice(seen).find((l) => typeof l.gcHeapUsed === 'number');
+        if (line) return line.gcHeapUsed as number;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('no heap figure within 5 s of SIGUSR2 (is the gc-on-signal preload loaded?)');
+    },
     stop: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
       const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
