@@ -7,6 +7,7 @@ import { request } from 'node:http';
 import { makeCa, writeServerCert, type TestCa } from './tls.ts';
 
 export interface ChildInjector {
+  pid: number;
   webhookPort: number;
   opsPort: number;
   ca: TestCa;
@@ -67,7 +68,7 @@ export async function spawnInjector(args: string[] = [], nodeArgs: string[] = []
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    webhookPort, opsPort, ca, certDir, logs,
+    pid: child.pid!, webhookPort, opsPort, ca, certDir, logs,
     metrics: async () => (await get('/metrics')).body,
     signal: (sig) => { child.kill(sig); },
     heapAfterGc: async () => {
