@@ -17,8 +17,6 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
-# as deploy/base/deployment.yaml sets it (the reason is there); `docker run` gets the same memory profile
-ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=160"
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY package.json ./

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { allRuns, failed, type Run } from './load.ts';
 import { profileMarkdown, type CaseProfile } from './profile.ts';
 import { ENV_COUNTS, type Case } from './reviews.ts';
-import { DEPLOYED_NODE_OPTIONS, ROOT, type Heap } from './servers.ts';
+import { ROOT, type Heap } from './servers.ts';
 
 export type Pair = Record<'injector' | 'floor', Run[]>;
 
@@ -142,7 +142,6 @@ export function writeResults(m: Measurements): { bad: number } {
     + `${(totalmem() / 2 ** 30).toFixed(1)} GiB; Linux ${release()}; Node ${process.version}; injector at ${m.git}. `
     + `Load client (autocannon), injector and floor share the machine; before the run other processes used ${m.otherBefore.toFixed(0)}% of a core `
     + `(load average ${m.loadBefore.map((x) => x.toFixed(2)).join(' / ')}). TLS: injector ${m.tls.injector}, floor ${m.tls.floor}. `
-    + `Both run with the Deployment's NODE_OPTIONS (\`${DEPLOYED_NODE_OPTIONS.join(' ')}\`). `
     + `Each figure is the median of ${m.rounds} rounds, floor and injector in turn. Written by \`npm run bench\`; \`BENCH_SOAK=1 npm run bench\` adds the soak.`, '');
 
   L.push('## Goals (issue 7)', '', '| Goal | Measured | Met |', '|---|---|---|');
@@ -160,7 +159,7 @@ export function writeResults(m: Measurements): { bad: number } {
   const shape = lin.ratio > GOAL.linearHi ? 'superlinear' : lin.ratio < GOAL.linearLo ? 'sublinear: the second step costs less per var' : 'linear';
   L.push(`| Time grows linearly in env vars, 10 → 2,000 (not faster) | ${f3(lin.slope * 1000)} µs per env var; per-var cost 1,000→2,000 / 100→1,000 = ${f2(lin.ratio)}, ${shape} `
     + `(linear: ${GOAL.linearLo}–${GOAL.linearHi}; quadratic would be ≈ 2.7) | ${met(lin.ratio <= GOAL.linearHi)} |`);
-  L.push(`| RSS ≤ ${GOAL.rssMB} MB under load, no cluster (this bench) | peak ${f1(rssPeak)} MB over every load run (in "${rssPeakRun.label}") | ${met(rssPeak <= GOAL.rssMB)} |`);
+  L.push(`| RSS ≤ ${GOAL.rssMB} MB under load, no cluster (\`npm start\`, this bench) | peak ${f1(rssPeak)} MB over every load run (in "${rssPeakRun.label}") | ${met(rssPeak <= GOAL.rssMB)} |`);
   const wc = m.withClient;
   L.push(`| RSS ≤ ${GOAL.rssMB} MB under load, Kubernetes client loaded (in a cluster) | ${wc ? `peak ${f1(wc.at500MB)} MB at 500 req/s (a) evenly spaced; ${f1(wc.peakMB)} MB at saturation (a), ${wc.rps.toFixed(0)} req/s; ${f1(wc.idleMB)} MB when ready` : 'not measured'} `
     + `| ${wc ? (wc.peakMB <= GOAL.rssMB ? met(true) : wc.at500MB <= GOAL.rssMB ? `${met(false)} at saturation (at 500 req/s: ${met(true)})` : met(false)) : met(undefined)} |`);

@@ -9,7 +9,6 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { deployedInjector } from '../test/helpers/deployed-node.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -104,16 +103,13 @@ function httpGet(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
-/** NODE_OPTIONS of deploy/'s Deployment (V8 sized for its memory limit): both servers run with them. */
-export const DEPLOYED_NODE_OPTIONS = deployedInjector().nodeOptions;
-
 /**
- * `node <deployed options> [nodeArgs] <build>/dist/cli/main.js serve [serveArgs]` on free ports; ready when /readyz on the ops
+ * `node [nodeArgs] <build>/dist/cli/main.js serve [serveArgs]` on free ports; ready when /readyz on the ops
  * port says so (or, for `waitFor: 'healthz'`, when it is live: a cluster that is never reached never syncs).
  */
 export async function startInjector(build: string, certDir: string, nodeArgs: string[] = [], serveArgs: string[] = [], ready: 'readyz' | 'healthz' = 'readyz'): Promise<Server> {
   const [port, opsPort] = [await freePort(), await freePort()];
-  const { child, output } = launch('injector', [...DEPLOYED_NODE_OPTIONS, ...nodeArgs, join(build, 'dist/cli/main.js'), 'serve', '--cert-dir', certDir,
+  const { child, output } = launch('injector', [...nodeArgs, join(build, 'dist/cli/main.js'), 'serve', '--cert-dir', certDir,
     '--host', '127.0.0.1', '--port', String(port), '--ops-port', String(opsPort), '--log-level', 'warn', ...serveArgs]);
   await waitFor('injector', child, output, async () => (await httpGet(`http://127.0.0.1:${opsPort}/${ready}`)).status === 200, 30_000);
   return { name: 'injector', pid: child.pid!, url: `https://127.0.0.1:${port}/inject`, opsUrl: `http://127.0.0.1:${opsPort}`, stop: stopper(child) };
@@ -125,7 +121,7 @@ export async function startFloor(certDir: string, patches: Record<string, string
   const config = join(tmp, 'floor.json');
   writeFileSync(config, JSON.stringify({ certDir, host: '127.0.0.1', port, patches }));
   const source = readFileSync(join(ROOT, 'bench/floor-server.ts'), 'utf8');
-  const { child, output } = launch('floor', [...DEPLOYED_NODE_OPTIONS, '--input-type=module', '-e', source], { ...process.env, BENCH_FLOOR_CONFIG: config });
+  const { child, output } = launch('floor', ['--input-type=module', '-e', source], { ...process.env, BENCH_FLOOR_CONFIG: config });
   await waitFor('floor', child, output, async () => output().includes('listening'), 15_000);
   return { name: 'floor', pid: child.pid!, url: `https://127.0.0.1:${port}/inject`, stop: stopper(child) };
 }

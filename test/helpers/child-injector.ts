@@ -7,7 +7,6 @@ import { request } from 'node:http';
 import { makeCa, writeServerCert, type TestCa } from './tls.ts';
 
 export interface ChildInjector {
-  pid: number;
   webhookPort: number;
   opsPort: number;
   ca: TestCa;
@@ -68,7 +67,7 @@ export async function spawnInjector(args: string[] = [], nodeArgs: string[] = []
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    pid: child.pid!, webhookPort, opsPort, ca, certDir, logs,
+    webhookPort, opsPort, ca, certDir, logs,
     metrics: async () => (await get('/metrics')).body,
     signal: (sig) => { child.kill(sig); },
     heapAfterGc: async () => {

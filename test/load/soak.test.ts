@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { spawnInjector, type ChildInjector } from '../helpers/child-injector.ts';
-import { deployedInjector } from '../helpers/deployed-node.ts';
 import { metricValue } from '../helpers/server.ts';
 import { percentile, steadyLoad } from '../helpers/steady-load.ts';
 
@@ -21,7 +20,7 @@ describe(`soak: ${RATE} requests/s for ${SECONDS} s`, function () {
   before(async () => {
     // the test preload runs a full GC on SIGUSR2 and reports the heap left, so samples show what is kept
     const gcOnSignal = join(import.meta.dirname, '..', 'fixtures', 'node', 'gc-on-signal.mjs');
-    inj = await spawnInjector(['--native-sidecars', 'true', '--log-level', 'warn'], [...deployedInjector().nodeOptions, '--expose-gc', '--import', gcOnSignal]);
+    inj = await spawnInjector(['--native-sidecars', 'true', '--log-level', 'warn'], ['--expose-gc', '--import', gcOnSignal]);
   });
   after(() => inj.stop());
 
