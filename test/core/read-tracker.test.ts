@@ -25,24 +25,25 @@ describe('reusing renders: the reads a template made decide', () => {
     assert.throws(() => { deepFreeze({ a: [{ b: 1 }] }).a[0]!.b = 2; }, TypeError);
   });
 
-  it('takes a frozen object found again in the same place as read already, and re-reads another one', () => {
-    // a getter frozen into the settings counts how often matching reads them
+  it('records a frozen object by identity, reads nothing below it, and takes only that very object again', () => {
+    // a getter frozen into the settings counts how often it is read, while rendering and while matching
     let levelReads = 0;
     const proxy = Object.defineProperty({ ports: [15001, 15006] }, 'level', { enumerable: true, get: () => { levelReads++; return 'info'; } });
     const settings = deepFreeze({ proxy });
     const t = trackReads({ values: settings, pod: { name: 'a' } });
     const d = t.data as { values: { proxy: { level: string; ports: number[] } }; pod: { name: string } };
-    void d.values.proxy.level;
+    assert.equal(d.values, settings, 'handed over as it is, not through a proxy');
+    assert.equal(d.values.proxy.level, 'info');
     void d.values.proxy.ports.length;
     void d.pod.name;
+    assert.deepEqual(t.reads()!.map((r) => r.path.join('.')), ['values', 'pod', 'pod.name'], 'nothing below the frozen object is recorded');
     const reads = compileReads(t.reads()!);
     levelReads = 0;
     assert.ok(sameReads(reads, { values: settings, pod: { name: 'a' } }), 'the same frozen settings');
     assert.equal(levelReads, 0, 'found again by identity: not read');
-    const copy = deepFreeze({ proxy: { level: 'info', ports: [15001, 15006] } });
-    assert.ok(sameReads(reads, { values: copy, pod: { name: 'a' } }), 'an equal copy is read, and agrees');
-    assert.ok(!sameReads(reads, { values: deepFreeze({ proxy: { level: 'debug', ports: [15001, 15006] } }), pod: { name: 'a' } }), 'other frozen settings are checked');
-    assert.ok(!sameReads(reads, { values: settings, pod: { name: 'b' } }), 'and the unfrozen rest still is');
+    assert.ok(!sameReads(reads, { values: deepFreeze({ proxy: { level: 'info', ports: [15001, 15006] } }), pod: { name: 'a' } }), 'another frozen object, even an equal one, is other data');
+    assert.ok(!sameReads(reads, { values: { proxy: { level: 'info', ports: [15001, 15006] } }, pod: { name: 'a' } }), 'and so is a mutable one');
+    assert.ok(!sameReads(reads, { values: settings, pod: { name: 'b' } }), 'the unfrozen rest is still checked');
   });
 
   it('stops recording past its limit and says so, so a huge pod is read directly and never kept', () => {

@@ -20,6 +20,8 @@ function typeOf(v: unknown): 'array' | 'object' | 'primitive' {
   return Array.isArray(v) ? 'array' : v !== null && typeof v === 'object' ? 'object' : 'primitive';
 }
 
+const childOf = (path: Path, parent: object, prop: string): Path => [...path, Array.isArray(parent) && /^\d+$/.test(prop) ? Number(prop) : prop];
+
 export function trackReads<T extends object>(root: T, limit = Infinity): Tracked<T> {
   const reads = new Map<string, Read>();
   let over = false;
@@ -41,16 +43,20 @@ export function trackReads<T extends object>(root: T, limit = Infinity): Tracked
       get(t, prop, recv) {
         const v = Reflect.get(t, prop, recv);
         if (over || typeof prop === 'symbol') return v;
-        const childPath = [...path, Array.isArray(t) && /^\d+$/.test(prop) ? Number(prop) : prop];
         const id = `${key}\u0001${prop}`;
-        const kind = typeOf(v);
-        if (kind === 'primitive') {
-          note(`v${id}`, { path: childPath, kind: 'value', value: v });
+        if (v === null || typeof v !== 'object') {
+          if (!reads.has(`v${id}`)) note(`v${id}`, { path: childOf(path, t, prop), kind: 'value', value: v });
           return v;
         }
-        // a frozen object (the settings, a reused render) is the same data wherever it is the same object
-        note(`t${id}`, { path: childPath, kind: 'type', type: kind, ...(Object.isFrozen(v) ? { ref: v as object } : {}) });
-        return wrap(v as object, childPath);
+        const type = Array.isArray(v) ? 'array' : 'object';
+        // a frozen object (the settings) cannot change: the same object answers every read below it alike,
+        // so it is recorded by identity and handed over as it is (proxying its reads was a fifth of a render)
+        if (Object.isFrozen(v)) {
+          if (!reads.has(`t${id}`)) note(`t${id}`, { path: childOf(path, t, prop), kind: 'type', type, ref: v });
+          return v;
+        }
+        if (!reads.has(`t${id}`)) note(`t${id}`, { path: childOf(path, t, prop), kind: 'type', type });
+        return proxies.get(v) ?? wrap(v, childOf(path, t, prop));
       },
       has(t, prop) {
         const has = Reflect.has(t, prop);
@@ -90,7 +96,7 @@ function check(r: Read, v: unknown): boolean {
 export interface ReadTree {
   checks: Read[];
   children: Map<string | number, ReadTree>;
-  /** The frozen object read here: finding it again answers every read below alike, unread. */
+  /** The frozen object read here: only that very object agrees (reads below it are not recorded). */
   ref?: object;
 }
 
@@ -115,7 +121,7 @@ function step(cur: unknown, p: string | number): unknown {
 }
 
 function matches(node: ReadTree, v: unknown): boolean {
-  if (node.ref !== undefined && v === node.ref) return true;
+  if (node.ref !== undefined) return v === node.ref; // nothing below a frozen object was recorded
   for (const r of node.checks) if (!check(r, v)) return false;
   for (const [p, child] of node.children) if (!matches(child, step(v, p))) return false;
   return true;
