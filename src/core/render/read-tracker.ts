@@ -56,8 +56,12 @@ export function trackReads<T extends object>(root: T, limit = Infinity): Tracked
           if (!reads.has(`t${id}`)) note(`t${id}`, { path: childOf(path, t, prop), kind: 'type', type, ref: v });
           return v;
         }
-        if (!reads.has(`t${id}`)) note(`t${id}`, { path: childOf(path, t, prop), kind: 'type', type });
-        return proxies.get(v) ?? wrap(v, childOf(path, t, prop));
+        const known = proxies.get(v);
+        const fresh = !reads.has(`t${id}`);
+        if (known && !fresh) return known; // the common case: no path to build
+        const childPath = childOf(path, t, prop);
+        if (fresh) note(`t${id}`, { path: childPath, kind: 'type', type });
+        return known ?? wrap(v, childPath);
       },
       has(t, prop) {
         const has = Reflect.has(t, prop);
