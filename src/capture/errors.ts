@@ -4,7 +4,10 @@
  */
 export class CaptureSettingError extends Error {
   readonly code = 'INVALID_CAPTURE_SETTING';
-  constructor(readonly flag: string, message: string) {
+  /** The bare reason, without the value and flag (for messages that name them their own way). */
+  readonly reason: string;
+  constructor(readonly flag: string, message: string, reason?: string) {
     super(message);
+    this.reason = reason ?? message;
   }
 }

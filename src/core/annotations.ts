@@ -1,11 +1,13 @@
 // Every pod annotation the injector validates: name, check, and Istio's error text
 // (`invalid value '<v>' for annotation '<name>': <why>`). All bad annotations are reported at once.
-import { parse as parseYaml } from 'yaml';
-import { InjectionError } from './errors.ts';
+import { CaptureSettingError } from '../capture/errors.ts';
+import { parseCidrList, parseCidrSelection, parseInterfaceList, parsePortList, parsePortSelection } from '../capture/values.ts';
+import { InjectionError, isInjectionError } from './errors.ts';
+import { parseProxyConfigAnnotation, ProxyConfigProblem } from './proxy-config-annotation.ts';
 import { parseQuantity } from './quantity.ts';
 import { PROXY_CONFIG_RULES } from './settings/mesh.ts';
 import { checkRules } from './settings/schema.ts';
-import { isObject } from './types.ts';
+import type { JsonObject } from './types.ts';
 
 export const A = {
   inject: 'sidecar.istio.io/inject',
@@ -57,37 +59,20 @@ function portProblem(p: string, allowZero: boolean): string | undefined {
   return undefined;
 }
 
-const portList: Check = (v) => {
-  if (v.trim() === '') return undefined;
-  for (const p of v.split(',')) {
-    const why = portProblem(p, false);
-    if (why) return why;
+/**
+ * A capture annotation is checked by the very parser the init container's `istio-iptables` /
+ * `sidecar-injector iptables` applies to the flag the template passes it on to, so the webhook refuses
+ * at admission exactly what would make the init container exit (and the pod crash-loop).
+ */
+const capture = (flag: string, parse: (v: string, flag: string) => unknown): Check => (v) => {
+  try {
+    parse(v, flag);
+    return undefined;
+  } catch (e) {
+    if (e instanceof CaptureSettingError) return `${e.reason} (the init container's ${flag} would refuse it)`;
+    throw e;
   }
-  return undefined;
 };
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|(([0-9a-fA-F]{1,4}:){0,7}[0-9a-fA-F]{0,4})?::(([0-9a-fA-F]{1,4}:){0,7}[0-9a-fA-F]{0,4})?)$/;
-
-export function cidrProblem(c: string): string | undefined {
-  const s = c.trim();
-  const [ip = '', bits, extra] = s.split('/');
-  if (extra !== undefined || bits === undefined || !/^\d{1,3}$/.test(bits)) return `"${c}" is not a CIDR (want address/bits)`;
-  if (IPV4.test(ip)) return Number(bits) <= 32 ? undefined : `"${c}" has more than 32 bits`;
-  if (IPV6.test(ip) && ip.split('::').length <= 2) return Number(bits) <= 128 ? undefined : `"${c}" has more than 128 bits`;
-  return `"${c}" is not a CIDR (bad address)`;
-}
-
-const cidrList: Check = (v) => {
-  if (v.trim() === '') return undefined;
-  for (const c of v.split(',')) {
-    const why = cidrProblem(c);
-    if (why) return why;
-  }
-  return undefined;
-};
-
-const wildcardOr = (inner: Check): Check => (v) => (v.trim() === '*' ? undefined : inner(v));
 
 /** Istio prefixes these errors with its parameter name (e.g. "includeIPRanges invalid: ..."). */
 const named = (param: string, inner: Check): Check => (v) => {
@@ -95,30 +80,39 @@ const named = (param: string, inner: Check): Check => (v) => {
   return why === undefined ? undefined : `${param} invalid: ${why}`;
 };
 
-const interfaces: Check = (v) => {
-  if (v.trim() === '') return undefined;
-  for (const i of v.split(',')) if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(i.trim())) return `"${i}" is not an interface name`;
-  return undefined;
-};
-
 const uint32: Check = (v) => (/^\d{1,10}$/.test(v) && Number(v) <= 0xffffffff ? undefined : 'must be a non-negative 32-bit integer');
 
 const quantity: Check = (v) => (parseQuantity(v.trim()) && !/[\x00-\x1f\x7f]/.test(v) ? undefined : 'not a resource quantity (e.g. 100m, 128Mi)');
 
 const proxyConfig: Check = (v) => {
-  let doc: unknown;
+  let doc: JsonObject | undefined;
   try {
-    doc = parseYaml(v, { uniqueKeys: true, maxAliasCount: 10, logLevel: 'error' });
+    doc = parseProxyConfigAnnotation(v);
   } catch (e) {
-    return `could not parse proxy config: ${String((e as Error).message).split('\n')[0]}`;
+    if (e instanceof ProxyConfigProblem) return e.message;
+    throw e;
   }
-  if (doc === null || doc === undefined) return undefined;
-  if (!isObject(doc)) return 'could not parse proxy config: want a mapping of ProxyConfig fields';
+  if (doc === undefined) return undefined;
   try {
     checkRules(doc, PROXY_CONFIG_RULES, '');
   } catch (e) {
-    return String((e as Error).message).replace(/^invalid setting /, 'field ');
+    if (!isInjectionError(e)) throw e;
+    return String(e.message).replace(/^invalid setting /, 'field ');
   }
+  return undefined;
+};
+
+/** More templates than any pod asks for (Istio's own combinations name two or three). */
+export const MAX_TEMPLATES = 32;
+
+/** The templates the annotation asks for, in order, each once (a repeat would render and merge again to no effect). */
+export function templateList(value: string): string[] {
+  return [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+}
+
+const templates: Check = (v) => {
+  let count = 0;
+  for (const s of v.split(',')) if (s.trim() !== '' && ++count > MAX_TEMPLATES) return `names more than ${MAX_TEMPLATES} templates`;
   return undefined;
 };
 
@@ -128,21 +122,22 @@ const CHECKS: Record<string, Check> = {
   [A.readinessInitialDelay]: uint32,
   [A.readinessPeriod]: uint32,
   [A.readinessFailure]: uint32,
-  [A.includeOutboundIPRanges]: named('includeIPRanges', wildcardOr(cidrList)),
-  [A.excludeOutboundIPRanges]: named('excludeIPRanges', cidrList),
-  [A.includeInboundPorts]: named('includeInboundPorts', wildcardOr(portList)),
-  [A.excludeInboundPorts]: named('excludeInboundPorts', portList),
-  [A.excludeOutboundPorts]: named('excludeOutboundPorts', portList),
-  [A.includeOutboundPorts]: named('includeOutboundPorts', portList),
-  [A.excludeInterfaces]: interfaces,
-  [A.kubevirtInterfaces]: interfaces,
-  [A.rerouteVirtualInterfaces]: interfaces,
+  [A.includeOutboundIPRanges]: named('includeIPRanges', capture('-i', parseCidrSelection)),
+  [A.excludeOutboundIPRanges]: named('excludeIPRanges', capture('-x', parseCidrList)),
+  [A.includeInboundPorts]: named('includeInboundPorts', capture('-b', parsePortSelection)),
+  [A.excludeInboundPorts]: named('excludeInboundPorts', capture('-d', parsePortList)),
+  [A.excludeOutboundPorts]: named('excludeOutboundPorts', capture('-o', parsePortList)),
+  [A.includeOutboundPorts]: named('includeOutboundPorts', capture('-q', parsePortList)),
+  [A.excludeInterfaces]: capture('-c', parseInterfaceList),
+  [A.kubevirtInterfaces]: capture('-k', parseInterfaceList),
+  [A.rerouteVirtualInterfaces]: capture('-k', parseInterfaceList),
   [A.mergeMetrics]: (v) => (parseGoBool(v) === undefined ? 'must be a boolean' : undefined),
   [A.proxyCPU]: quantity,
   [A.proxyMemory]: quantity,
   [A.proxyCPULimit]: quantity,
   [A.proxyMemoryLimit]: quantity,
   [A.proxyConfig]: proxyConfig,
+  [A.templates]: templates,
 };
 
 /** Values quoted in messages are cut short: a 5 MiB annotation must not come back in every answer and log line. */
@@ -151,17 +146,73 @@ export function clip(v: string, max = 200): string {
 }
 
 export const VALIDATED_ANNOTATIONS: readonly string[] = Object.keys(CHECKS);
+const CHECK_OF = new Map<string, Check>(Object.entries(CHECKS));
 
-/** Throws one INVALID_ANNOTATION error listing every bad annotation (subject: the first one's name). */
-export function validateAnnotations(annotations: Record<string, string> | undefined): void {
+/**
+ * Longest value accepted for an annotation the injector or its templates read. Real values are a few
+ * hundred bytes; Kubernetes allows 256 KiB for all annotations together, but /preview and the CLI have
+ * no API server in front, and every value is parsed, rendered and quoted.
+ */
+export const MAX_ANNOTATION_VALUE = 32 * 1024;
+
+/** Annotations read by code rather than named in A or a template (their size is capped too). */
+const READ_BY_CODE = ['sidecar.istio.io/userVolume', 'sidecar.istio.io/userVolumeMount', 'prometheus.io/scrape', 'prometheus.io/port', 'prometheus.io/path'];
+
+/** How a value that is not a string is named in a message (never stringified: it may be huge or hostile). */
+function kindOf(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'null';
+  return typeof v === 'object' ? 'a mapping' : `a ${typeof v}`;
+}
+
+function problemOf(name: string, v: unknown, read: ReadonlySet<string>): string | undefined {
+  if (typeof v !== 'string') return `invalid value (${kindOf(v)}) for annotation '${clip(name, 100)}': annotation values must be strings`;
+  const isRead = read.has(name) || CHECK_OF.has(name) || READ_BY_CODE.includes(name);
+  if (isRead && v.length > MAX_ANNOTATION_VALUE) {
+    return `invalid value '${clip(v)}' for annotation '${clip(name, 100)}': longer than the limit of ${MAX_ANNOTATION_VALUE} characters`;
+  }
+  const why = CHECK_OF.get(name)?.(v);
+  return why === undefined ? undefined : `invalid value '${clip(v)}' for annotation '${clip(name, 100)}': ${clip(why, 400)}`;
+}
+
+/**
+ * Throws one INVALID_ANNOTATION error listing every bad annotation (subject: the first one's name):
+ * values that are not strings, values of annotations in `read` over the size limit, and the values the
+ * checks above refuse. One pass over the annotations.
+ */
+export function validateAnnotations(annotations: unknown, read: ReadonlySet<string> = new Set()): void {
+  if (annotations === undefined || annotations === null) return;
+  if (typeof annotations !== 'object' || Array.isArray(annotations)) {
+    throw new InjectionError('INVALID_ANNOTATION', `metadata.annotations must be a mapping of strings (got ${kindOf(annotations)})`, 'metadata.annotations');
+  }
   const problems: Array<[string, string]> = [];
-  for (const [name, check] of Object.entries(CHECKS)) {
-    const v = annotations?.[name];
-    if (v === undefined) continue;
-    const why = typeof v === 'string' ? check(v) : 'must be a string';
-    if (why) problems.push([name, `invalid value '${clip(String(v))}' for annotation '${name}': ${why}`]);
+  for (const [name, v] of Object.entries(annotations)) {
+    const message = problemOf(name, v, read);
+    if (message) problems.push([name, message]);
   }
   if (problems.length > 0) {
-    throw new InjectionError('INVALID_ANNOTATION', problems.map(([, m]) => m).join('; '), problems[0]![0]);
+    const shown = problems.slice(0, 5).map(([, m]) => m);
+    if (problems.length > 5) shown.push(`and ${problems.length - 5} more`);
+    throw new InjectionError('INVALID_ANNOTATION', shown.join('; '), problems[0]![0]);
+  }
+}
+
+/** Whether a `deniedAnnotations` entry matches a name: equal, or a prefix when the entry ends in `*`. */
+export function deniedEntryMatches(entry: string, name: string): boolean {
+  return entry.endsWith('*') ? name.startsWith(entry.slice(0, -1)) : name === entry;
+}
+
+/**
+ * The operator's `deniedAnnotations` (injector config): a pod that sets a matching annotation is refused
+ * at admission, naming the annotation and the setting. Only for pods that would be injected.
+ */
+export function refuseDeniedAnnotations(annotations: unknown, denied: readonly string[]): void {
+  if (denied.length === 0 || typeof annotations !== 'object' || annotations === null) return;
+  for (const name of Object.keys(annotations)) {
+    const entry = denied.find((d) => deniedEntryMatches(d, name));
+    if (entry === undefined) continue;
+    const how = entry === name ? '' : ` (entry '${clip(entry, 100)}')`;
+    throw new InjectionError('DENIED_ANNOTATION',
+      `annotation '${clip(name, 100)}' is not allowed here: the injector config's deniedAnnotations lists it${how}; remove the annotation or ask the mesh operator`, name);
   }
 }

@@ -2,6 +2,7 @@
 export const ErrorCodes = {
   INVALID_SETTING: 'a setting (injector config, values or mesh config) is invalid',
   INVALID_ANNOTATION: 'a pod annotation has a value the injector rejects',
+  DENIED_ANNOTATION: 'a pod sets an annotation the injector config (deniedAnnotations) does not allow',
   TEMPLATE_NOT_FOUND: 'a requested injection template does not exist',
   TEMPLATE_RENDER: 'an injection template failed to render',
   TEMPLATE_NOT_POD: 'an injection template did not render to a pod',

@@ -1,10 +1,11 @@
 // The one entry point the three doors (webhook, preview, CLI) call:
 // decide -> validate -> strip a previous injection -> render templates -> merge -> post-process -> diff.
-import { parse as parseYaml } from 'yaml';
-import { A, parseGoBool, validateAnnotations } from './annotations.ts';
+import { A, parseGoBool, refuseDeniedAnnotations, templateList, validateAnnotations } from './annotations.ts';
 import { decide, type Decision } from './decide.ts';
 import { mergeMap } from './merge.ts';
 import { createPatch, type Operation } from './patch.ts';
+import { parseProxyConfigAnnotation } from './proxy-config-annotation.ts';
+import { checkRenderedSidecar } from './rendered-checks.ts';
 import { applyProxyEnv, resolveProxyEnv } from './postprocess/cluster-env.ts';
 import { adjustInitContainerUser, reapplyOverrides, reinsertOverrides } from './postprocess/overrides.ts';
 import { applyProbeRewrite } from './postprocess/probes.ts';
@@ -60,15 +61,15 @@ function rewriteProbes(pod: Pod, settings: Settings, notes: string[]): boolean {
 
 function templateNames(pod: Pod, settings: Settings): string[] {
   const ann = pod.metadata.annotations?.[A.templates];
-  const requested = ann !== undefined ? ann.split(',').map((s) => s.trim()).filter((s) => s !== '') : settings.config.defaultTemplates;
-  return requested.flatMap((n) => settings.config.aliases[n] ?? [n]);
+  const requested = ann !== undefined ? templateList(ann) : settings.config.defaultTemplates;
+  return [...new Set(requested.flatMap((n) => (Object.hasOwn(settings.config.aliases, n) ? settings.config.aliases[n]! : [n])))];
 }
 
 function effectiveProxyConfig(pod: Pod, settings: Settings): JsonObject {
   const base = settings.mesh.defaultConfig as JsonObject;
   const raw = pod.metadata.annotations?.[A.proxyConfig];
   if (raw === undefined) return base;
-  const doc = parseYaml(raw, { logLevel: 'error' }) as unknown; // validated already
+  const doc = parseProxyConfigAnnotation(raw); // validated already
   return isObject(doc) ? overlayProxyConfig(base, doc as JsonObject, `annotation ${A.proxyConfig}: `) : base;
 }
 
@@ -135,7 +136,8 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   });
   if (!decision.inject) return { decision, pod: original, patch: [], templates: [], notes: [], annotationsUsed: [] };
 
-  validateAnnotations(original.metadata.annotations);
+  refuseDeniedAnnotations(original.metadata.annotations, settings.config.deniedAnnotations);
+  validateAnnotations(original.metadata.annotations, knownKeys(settings));
   const notes: string[] = [];
   // As Istio does: templates see the pod with any previous injection stripped, but are merged onto the
   // pod as received, so a re-injection updates the old containers in place (idempotent).
@@ -165,6 +167,7 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
     templatePod = mergeMap(templatePod, rendered);
     merged = mergeRendered(merged, rendered);
   }
+  checkRenderedSidecar(templatePod, stripped.metadata.annotations, Object.keys(proxyEnv));
   const reapplied = reapplyOverrides(editableShell(merged as unknown as Pod), original, templatePod as { spec?: Record<string, Container[]> });
   if (reapplied.overridden.length) notes.push(`the pod's own ${reapplied.overridden.join(', ')} container(s) override the injected one(s)`);
   const out = reapplied.pod;

@@ -24,14 +24,17 @@ export interface InjectorConfig {
   neverInjectSelector: LabelSelector[];
   alwaysInjectSelector: LabelSelector[];
   injectedAnnotations: Record<string, string>;
+  /** Ours, not Istio's: annotation names (or `prefix*`) a pod may not set; such pods are refused at admission. */
+  deniedAnnotations: string[];
 }
 
 const CONFIG_RULES: Rules = {
   policy: { oneOf: ['enabled', 'disabled'] }, defaultTemplates: 'stringList', templates: 'stringMap',
   aliases: 'object', neverInjectSelector: 'selectorList', alwaysInjectSelector: 'selectorList', injectedAnnotations: 'stringMap',
+  deniedAnnotations: 'stringList',
 };
 
-const KNOWN = new Set(['policy', 'defaultTemplates', 'templates', 'aliases', 'neverInjectSelector', 'alwaysInjectSelector', 'injectedAnnotations', 'template']);
+const KNOWN = new Set(['policy', 'defaultTemplates', 'templates', 'aliases', 'neverInjectSelector', 'alwaysInjectSelector', 'injectedAnnotations', 'deniedAnnotations', 'template']);
 const OPERATORS = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
 
 function checkSelectors(list: LabelSelector[], key: string): void {
@@ -68,6 +71,7 @@ export function buildInjectorConfig(user: unknown, values: JsonObject, builtinTe
     neverInjectSelector: (doc.neverInjectSelector ?? sw('neverInjectSelector') ?? []) as unknown as LabelSelector[],
     alwaysInjectSelector: (doc.alwaysInjectSelector ?? sw('alwaysInjectSelector') ?? []) as unknown as LabelSelector[],
     injectedAnnotations: (doc.injectedAnnotations ?? sw('injectedAnnotations') ?? {}) as Record<string, string>,
+    deniedAnnotations: (doc.deniedAnnotations ?? []) as string[],
   };
   for (const [name, list] of Object.entries(config.aliases)) {
     if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) {

@@ -1,0 +1,89 @@
+// Checks of what the templates rendered for a pod, refused at admission naming the annotation that
+// caused it, so that a pod the webhook allows never fails later in its own init container or env:
+//  - the capture init container's args and env are parsed by the same code our `iptables` command runs
+//    (and its rules generated, as `--dry-run` does), so what it would refuse is refused here;
+//  - a proxyMetadata key (proxy.istio.io/config) may not name an env var the injected container already
+//    sets (POD_NAME, ISTIO_META_CLUSTER_ID, ...): the list is the rendered containers' own env.
+import { CaptureSettingError } from '../capture/errors.ts';
+import { captureOfPod } from '../capture/pod.ts';
+import { CAPTURE_FLAGS, type CaptureSettings } from '../capture/settings.ts';
+import { A, clip } from './annotations.ts';
+import { InjectionError } from './errors.ts';
+import { annotationMetadataKeys } from './proxy-config-annotation.ts';
+import { isObject, type JsonObject } from './types.ts';
+
+/** The annotations the templates pass on to each capture setting. */
+const ANNOTATIONS_OF: Partial<Record<keyof CaptureSettings, readonly string[]>> = {
+  outboundIPRanges: [A.includeOutboundIPRanges],
+  outboundIPRangesExclude: [A.excludeOutboundIPRanges],
+  inboundPorts: [A.includeInboundPorts],
+  inboundPortsExclude: [A.excludeInboundPorts, A.statusPort],
+  outboundPorts: [A.includeOutboundPorts],
+  outboundPortsExclude: [A.excludeOutboundPorts],
+  excludeInterfaces: [A.excludeInterfaces],
+  rerouteVirtualInterfaces: [A.rerouteVirtualInterfaces, A.kubevirtInterfaces],
+  interceptionMode: [A.interceptionMode, A.proxyConfig],
+};
+
+function settingOfFlag(flag: string): { key: keyof CaptureSettings; fromEnv: boolean } | undefined {
+  for (const f of CAPTURE_FLAGS) {
+    if (f.env.includes(flag)) return { key: f.key, fromEnv: true };
+    if (`-${f.short}` === flag || `--${f.long}` === flag) return { key: f.key, fromEnv: false };
+  }
+  return undefined;
+}
+
+/** The pod's annotation that made the capture refuse `flag`, if one did. */
+function culprit(flag: string, annotations: Record<string, string>, metadataKeys: readonly string[]): string | undefined {
+  const setting = settingOfFlag(flag);
+  if (setting?.fromEnv) return metadataKeys.includes(flag) ? A.proxyConfig : undefined;
+  return (setting && ANNOTATIONS_OF[setting.key]?.find((a) => Object.hasOwn(annotations, a))) ?? undefined;
+}
+
+function checkCapture(rendered: JsonObject, annotations: Record<string, string>, metadataKeys: readonly string[]): void {
+  try {
+    captureOfPod(rendered as { spec?: { initContainers?: unknown } });
+  } catch (e) {
+    if (!(e instanceof CaptureSettingError)) throw e;
+    const name = culprit(e.flag, annotations, metadataKeys);
+    if (name === undefined) {
+      throw new InjectionError('TEMPLATE_RENDER', `the capture init container the templates rendered would refuse its own arguments: ${clip(e.message, 400)}`, e.flag);
+    }
+    const value = clip(String(annotations[name]));
+    throw new InjectionError('INVALID_ANNOTATION', `invalid value '${value}' for annotation '${name}': the init container's iptables command would refuse it: ${clip(e.message, 400)}`, name);
+  }
+}
+
+function containersOf(rendered: JsonObject): JsonObject[] {
+  const spec = isObject(rendered.spec) ? rendered.spec : {};
+  return [spec.containers, spec.initContainers].flatMap((l) => (Array.isArray(l) ? (l.filter(isObject) as JsonObject[]) : []));
+}
+
+function checkEnvCollisions(rendered: JsonObject, metadataKeys: readonly string[], setAfterRender: readonly string[]): void {
+  if (metadataKeys.length === 0) return;
+  const fromAnnotation = new Set(metadataKeys);
+  for (const c of containersOf(rendered)) {
+    const seen = new Set<string>();
+    for (const e of Array.isArray(c.env) ? c.env : []) {
+      const name = isObject(e) && typeof e.name === 'string' ? e.name : undefined;
+      if (name === undefined) continue;
+      const collides = seen.has(name) || (c.name === 'istio-proxy' && setAfterRender.includes(name));
+      if (collides && fromAnnotation.has(name)) {
+        throw new InjectionError('INVALID_ANNOTATION',
+          `invalid value for annotation '${A.proxyConfig}': proxyMetadata key '${clip(name, 100)}' names an env var the injected ${String(c.name)} container already sets`, A.proxyConfig);
+      }
+      seen.add(name);
+    }
+  }
+}
+
+/**
+ * `rendered`: the templates' merged output (before it is merged into the pod). `setAfterRender`: env
+ * names post-processing sets on istio-proxy (cluster id, network), which would override the pod's.
+ */
+export function checkRenderedSidecar(rendered: JsonObject, annotations: Record<string, string> | undefined, setAfterRender: readonly string[]): void {
+  const ann = annotations ?? {};
+  const metadataKeys = annotationMetadataKeys(ann[A.proxyConfig]);
+  checkEnvCollisions(rendered, metadataKeys, setAfterRender);
+  checkCapture(rendered, ann, metadataKeys);
+}
