@@ -162,12 +162,14 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   const names = templateNames(stripped, settings);
   let templatePod: JsonObject = {};
   let merged = original as unknown as JsonObject;
+  const renders: JsonObject[] = [];
   for (const name of names) {
     const rendered = settings.templates.render(name, data);
+    renders.push(rendered);
     templatePod = mergeMap(templatePod, rendered);
     merged = mergeRendered(merged, rendered);
   }
-  checkRenderedSidecar(templatePod, stripped.metadata.annotations, Object.keys(proxyEnv));
+  checkRenderedSidecar(renders, templatePod, stripped.metadata.annotations, Object.keys(proxyEnv));
   const reapplied = reapplyOverrides(editableShell(merged as unknown as Pod), original, templatePod as { spec?: Record<string, Container[]> });
   if (reapplied.overridden.length) notes.push(`the pod's own ${reapplied.overridden.join(', ')} container(s) override the injected one(s)`);
   const out = reapplied.pod;

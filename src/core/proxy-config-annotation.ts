@@ -5,7 +5,7 @@ import { isAlias, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode }
 import { isObject, type JsonObject } from './types.ts';
 
 /** More proxyMetadata entries than any real pod sets (Istio's own defaults set a handful). */
-export const MAX_PROXY_METADATA_ENTRIES = 1000;
+export const MAX_PROXY_METADATA_ENTRIES = 256;
 /** ProxyConfig is shallow (tracing.zipkin.address is 3 levels); deeper is refused before converting. */
 const MAX_DEPTH = 32;
 

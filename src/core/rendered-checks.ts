@@ -78,12 +78,14 @@ function checkEnvCollisions(rendered: JsonObject, metadataKeys: readonly string[
 }
 
 /**
- * `rendered`: the templates' merged output (before it is merged into the pod). `setAfterRender`: env
- * names post-processing sets on istio-proxy (cluster id, network), which would override the pod's.
+ * `renders`: each template's output, as rendered (merging collapses env entries of the same name, so
+ * collisions are looked for here); `merged`: their merge, whose capture init container is what the pod
+ * gets. `setAfterRender`: env names post-processing sets on istio-proxy (cluster id, network), which
+ * would silently override the pod's.
  */
-export function checkRenderedSidecar(rendered: JsonObject, annotations: Record<string, string> | undefined, setAfterRender: readonly string[]): void {
+export function checkRenderedSidecar(renders: readonly JsonObject[], merged: JsonObject, annotations: Record<string, string> | undefined, setAfterRender: readonly string[]): void {
   const ann = annotations ?? {};
   const metadataKeys = annotationMetadataKeys(ann[A.proxyConfig]);
-  checkEnvCollisions(rendered, metadataKeys, setAfterRender);
-  checkCapture(rendered, ann, metadataKeys);
+  for (const rendered of renders) checkEnvCollisions(rendered, metadataKeys, setAfterRender);
+  checkCapture(merged, ann, metadataKeys);
 }
