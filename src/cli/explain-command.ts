@@ -1,6 +1,7 @@
 // `sidecar-injector explain -f FILE`: for each object, inject or not, the reason, and what decided it:
 // the webhook entry, labels, annotations and settings, the templates that ran.
 import { parseArgs } from 'node:util';
+import { CaptureSettingError } from '../capture/errors.ts';
 import { parseDocuments, isList, type KubeObject } from '../core/documents.ts';
 import { isInjectionError } from '../core/errors.ts';
 import { injectPod } from '../core/inject.ts';
@@ -33,6 +34,17 @@ export function parseLabelList(s: string | undefined): Record<string, string> | 
   return out;
 }
 
+/** The capture summary, or a note when the pod's own istio-init (an override, maybe not istio-iptables at all) has args it cannot read. */
+function captureOf(pod: Parameters<typeof captureSummary>[0], notes: string[]): PreviewItem['capture'] {
+  try {
+    return captureSummary(pod);
+  } catch (e) {
+    if (!(e instanceof CaptureSettingError)) throw e;
+    notes.push(`the capture init container's arguments cannot be read as istio-iptables flags: ${e.message}`);
+    return undefined;
+  }
+}
+
 function flatten(objects: KubeObject[]): KubeObject[] {
   return objects.flatMap((o) => (isList(o) ? (o.items as KubeObject[]) : [o]));
 }
@@ -57,8 +69,10 @@ export function explainCommand(argv: string[], io: CliIO): number {
     try {
       const ns = ((obj.metadata ?? {}) as { namespace?: string }).namespace || f.namespace || 'default';
       const r = injectPod(podOf(obj), { settings, namespace: ns, workload: workloadOfObject(obj, ns), namespaceLabels });
-      results.push({ object: name, inject: r.decision.inject, reason: r.decision.reason, message: r.decision.message, decidedBy: r.decision.decidedBy, templates: r.templates, notes: r.notes, annotations: r.annotationsUsed,
-        ...(r.decision.inject ? { capture: captureSummary(r.pod) } : {}) });
+      const notes = [...r.notes];
+      const capture = r.decision.inject ? captureOf(r.pod, notes) : undefined;
+      results.push({ object: name, inject: r.decision.inject, reason: r.decision.reason, message: r.decision.message, decidedBy: r.decision.decidedBy, templates: r.templates, notes, annotations: r.annotationsUsed,
+        ...(capture ? { capture } : {}) });
     } catch (e) {
       if (!isInjectionError(e)) throw e;
       results.push({ object: name, inject: false, reason: 'ERROR', message: e.message, decidedBy: [], templates: [], notes: [], annotations: [], error: { code: e.code, ...(e.subject ? { subject: e.subject } : {}) } });

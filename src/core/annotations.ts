@@ -102,6 +102,26 @@ const proxyConfig: Check = (v) => {
   return undefined;
 };
 
+/** Deeper than any volume or container spec (a 100k-deep value overflowed the stack while rendering). */
+export const MAX_JSON_DEPTH = 64;
+
+/** JSON annotations: nesting depth, counted in one pass over the text (parsing them is left to their readers). */
+const jsonDepth: Check = (v) => {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_JSON_DEPTH) return `nested deeper than ${MAX_JSON_DEPTH} levels`;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return undefined;
+};
+
 /** More templates than any pod asks for (Istio's own combinations name two or three). */
 export const MAX_TEMPLATES = 32;
 
@@ -112,7 +132,11 @@ export function templateList(value: string): string[] {
 
 const templates: Check = (v) => {
   let count = 0;
-  for (const s of v.split(',')) if (s.trim() !== '' && ++count > MAX_TEMPLATES) return `names more than ${MAX_TEMPLATES} templates`;
+  for (const s of v.split(',')) {
+    if (s.trim() === '') continue;
+    if (++count > MAX_TEMPLATES) return `names more than ${MAX_TEMPLATES} templates`;
+    if (s.trim().length > 253) return 'a template name is longer than 253 characters';
+  }
   return undefined;
 };
 
@@ -138,6 +162,9 @@ const CHECKS: Record<string, Check> = {
   [A.proxyMemoryLimit]: quantity,
   [A.proxyConfig]: proxyConfig,
   [A.templates]: templates,
+  [A.overrides]: jsonDepth,
+  'sidecar.istio.io/userVolume': jsonDepth,
+  'sidecar.istio.io/userVolumeMount': jsonDepth,
 };
 
 /** Values quoted in messages are cut short: a 5 MiB annotation must not come back in every answer and log line. */
