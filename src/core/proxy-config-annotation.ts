@@ -9,6 +9,22 @@ export const MAX_PROXY_METADATA_ENTRIES = 256;
 /** ProxyConfig is shallow (tracing.zipkin.address is 3 levels); deeper is refused before converting. */
 const MAX_DEPTH = 32;
 
+/**
+ * `yaml` spends ~10-20 us per node, so 32 KiB of `a: b` lines (6,500 entries) would block for ~100 ms
+ * before the entry cap could be checked. The separators (`:` `,` newline `[` `{`) bound the number of
+ * nodes, and are counted first in one cheap pass. A real ProxyConfig has a few dozen.
+ */
+export const MAX_PROXY_CONFIG_SEPARATORS = 2048;
+
+function separators(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3a || c === 0x2c || c === 0x0a || c === 0x5b || c === 0x7b) n++;
+  }
+  return n;
+}
+
 /** Kubernetes' rule for env var names (`validation.IsEnvVarName`). */
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
@@ -57,6 +73,9 @@ function checkProxyMetadata(doc: JsonObject): void {
  * not YAML, not a mapping, duplicate or non-string keys, too deep, too many or badly named proxyMetadata keys.
  */
 export function parseProxyConfigAnnotation(text: string): JsonObject | undefined {
+  if (separators(text) > MAX_PROXY_CONFIG_SEPARATORS) {
+    throw new ProxyConfigProblem(`too large a proxy config: more than ${MAX_PROXY_CONFIG_SEPARATORS} separators (":", ",", "[", "{", lines)`);
+  }
   const doc = parseDocument(text, { uniqueKeys: false, logLevel: 'error', prettyErrors: false });
   if (doc.errors.length > 0) throw new ProxyConfigProblem(`could not parse proxy config: ${String(doc.errors[0]!.message).split('\n')[0]}`);
   checkTree(doc.contents as YamlNode | null);
