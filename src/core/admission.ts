@@ -7,7 +7,7 @@ import { clip, clipJson } from './clip.ts';
 import { isInjectionError } from './errors.ts';
 import { injectPod, type InjectContext, type InjectResult } from './inject.ts';
 import { MAX_MESSAGE_CHARS } from './limits.ts';
-import { treeProblem } from './tree-limits.ts';
+import { checkTree } from './tree-limits.ts';
 import { isObject } from './types.ts';
 import { podOf } from './workloads.ts';
 
@@ -60,9 +60,8 @@ export function admit(body: unknown, ctx: Omit<InjectContext, 'namespace' | 'nam
   }
   const meta = isObject(object.metadata) ? object.metadata : {};
   const podName = str(meta.name) || str(meta.generateName);
-  const over = treeProblem(object);
-  if (over) return failure(apiVersion, uid, `request.object ${over}`, 'LIMIT_EXCEEDED', namespace, podName);
   try {
+    checkTree(object, 'request.object'); // before anything recursive walks it
     // the object as received (a missing metadata stays missing, so the patch adds it); podOf validates the shape, naming the field
     const pod = podOf({ ...object, kind: 'Pod' });
     const r = injectPod(pod, { ...ctx, namespace });

@@ -9,7 +9,7 @@ import { checkBudget, type Budget } from './budget.ts';
 import { clip, clipJson } from './clip.ts';
 import { InjectionError } from './errors.ts';
 import { MAX_DOCUMENTS, MAX_NESTING_DEPTH, MAX_OBJECTS, MAX_YAML_ALIASES } from './limits.ts';
-import { treeProblem } from './tree-limits.ts';
+import { checkTree } from './tree-limits.ts';
 import { isObject } from './types.ts';
 
 export type KubeObject = Record<string, unknown>;
@@ -73,8 +73,7 @@ function toValue(d: Document.Parsed, where: string, line: (offset: number) => nu
     if (e instanceof RangeError) throw new InjectionError('LIMIT_EXCEEDED', `${where}: aliases nest it more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`, 'MAX_NESTING_DEPTH');
     throw new InjectionError('INVALID_OBJECT', `${where} is not valid YAML or JSON: ${clip(why.split('\n')[0]!)}`, where);
   }
-  const over = treeProblem(v);
-  if (over) throw new InjectionError('LIMIT_EXCEEDED', `${where} ${over}`, /MAX_\w+/.exec(over)?.[0]);
+  checkTree(v, where);
   return v;
 }
 
@@ -84,6 +83,7 @@ function toValue(d: Document.Parsed, where: string, line: (offset: number) => nu
  */
 function* tokens(text: string, source: string, lines: LineCounter, budget: Budget): Generator<Token> {
   const parser = new Parser(lines.addNewLine);
+  lines.addNewLine(0); // as Parser.parse does: line 1 starts at 0
   let flow = 0;
   let n = 0;
   for (const lexeme of new Lexer().lex(text)) {
@@ -114,6 +114,11 @@ export function parseDocuments(text: string, source = 'input', budget: Budget = 
     const v = toValue(d, where, line);
     if (v === null || v === undefined) return;
     if (!isObject(v)) throw new InjectionError('INVALID_OBJECT', `${where} is not a Kubernetes object (a mapping with kind)`, source);
+    if (isList(v)) {
+      // as kubectl: a List holds objects (the CLI and the preview read each item as one)
+      const i = (v.items as unknown[]).findIndex((it) => !isObject(it));
+      if (i >= 0) throw new InjectionError('INVALID_OBJECT', `${where}: List item ${i + 1} is ${clipJson((v.items as unknown[])[i])}, not a Kubernetes object`, source);
+    }
     objects += isList(v) ? (v.items as unknown[]).length : 1;
     if (objects > MAX_OBJECTS) throw tooMany(source, 'MAX_OBJECTS', MAX_OBJECTS, 'objects (documents and List items)');
     out.push(v);

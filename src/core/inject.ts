@@ -64,7 +64,8 @@ function rewriteProbes(pod: Pod, settings: Settings, notes: string[]): boolean {
 function templateNames(pod: Pod, settings: Settings): string[] {
   const ann = pod.metadata.annotations?.[A.templates];
   const requested = ann !== undefined ? ann.split(',').map((s) => s.trim()).filter((s) => s !== '') : settings.config.defaultTemplates;
-  return requested.flatMap((n) => settings.config.aliases[n] ?? [n]);
+  // own aliases only: a requested name is the pod author's (`constructor` is no alias)
+  return requested.flatMap((n) => (Object.hasOwn(settings.config.aliases, n) ? settings.config.aliases[n]! : [n]));
 }
 
 function effectiveProxyConfig(pod: Pod, settings: Settings): JsonObject {
@@ -194,7 +195,7 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   if (prom) notes.push(prom);
   if (proxy && rewriteProbes(out, settings, notes)) {
     const statusPort = Number(out.metadata.annotations[A.statusPort] ?? meshStatusPort);
-    const n = applyProbeRewrite(out, proxy, statusPort, out.metadata.annotations[A.status] !== undefined);
+    const n = applyProbeRewrite(out, proxy, statusPort, out.metadata.annotations[A.status] !== undefined, ctx);
     if (n > 0) notes.push(`${n} app probe(s) and lifecycle hook(s) now go through the agent on port ${statusPort}`);
   }
 

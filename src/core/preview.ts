@@ -9,7 +9,7 @@ import { InjectionError, isInjectionError } from './errors.ts';
 import { injectPod, type InjectContext } from './inject.ts';
 import { MAX_PREVIEW_OBJECTS } from './limits.ts';
 import { applyPatch, type Operation } from './patch.ts';
-import { treeProblem } from './tree-limits.ts';
+import { checkTree } from './tree-limits.ts';
 import { isObject } from './types.ts';
 import { isInjectableKind, objectName, podOf, withPod, workloadOfObject } from './workloads.ts';
 
@@ -51,8 +51,7 @@ function previewOne(obj: KubeObject, ctx: PreviewContext): PreviewItem {
   }
   const namespace = text(meta.namespace) || ctx.namespace;
   try {
-    const over = treeProblem(obj); // parseDocuments checked this already; other callers may not have
-    if (over) throw new InjectionError('LIMIT_EXCEEDED', `${base.object} ${over}`, /MAX_\w+/.exec(over)?.[0]);
+    checkTree(obj, base.object); // parseDocuments checked this already; other callers may not have
     const pod = podOf(obj);
     const r = injectPod(pod, { ...ctx, namespace, workload: workloadOfObject(obj, namespace) });
     return { ...base, inject: r.decision.inject, reason: r.decision.reason, message: r.decision.message, decidedBy: r.decision.decidedBy,

@@ -21,7 +21,7 @@ function existingOverrides(pod: Pod): Lists {
     const v = JSON.parse(raw) as unknown;
     // before anything recursive (copy, merge, Go ordering) walks it: 100,000 levels overflow the stack
     const over = treeProblem(v);
-    if (over) throw new Error(`it ${over}`);
+    if (over) throw new Error(`it ${over.why}`);
     if (!isObject(v)) throw new Error('not an object');
     for (const l of LISTS) if (v[l] !== undefined && (!Array.isArray(v[l]) || (v[l] as unknown[]).some((c) => !isObject(c) || typeof c.name !== 'string'))) throw new Error(`${l} is not a list of containers`);
     return v as Lists;
