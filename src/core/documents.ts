@@ -2,12 +2,14 @@
 // Parsing costs time linear in the input: documents are composed one at a time from the parser's token
 // stream (so the document cap stops a 6 MiB stream of `---` early), nesting is measured on the tokens
 // before the recursive composer sees them, and duplicate keys are found with one Set per mapping
-// (`yaml`'s own uniqueKeys compares each key with every earlier one: 16k keys took seconds).
+// (`yaml`'s own uniqueKeys compares each key with every earlier one: 16k keys took seconds). A single
+// JSON object takes a fast path (json-document.ts) under the same checks.
 import { Composer, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, stringify, type Document } from 'yaml';
 import type { CST } from 'yaml';
 import { checkBudget, type Budget } from './budget.ts';
 import { clip, clipJson } from './clip.ts';
 import { InjectionError } from './errors.ts';
+import { jsonDocument } from './json-document.ts';
 import { MAX_DOCUMENTS, MAX_NESTING_DEPTH, MAX_OBJECTS, MAX_YAML_ALIASES } from './limits.ts';
 import { checkTree } from './tree-limits.ts';
 import { isObject } from './types.ts';
@@ -61,9 +63,12 @@ function duplicateKey(doc: Document.Parsed): { key: string; offset: number } | u
   return undefined;
 }
 
+const duplicateError = (where: string, line: number, key: string): InjectionError =>
+  new InjectionError('INVALID_OBJECT', `${where} is not valid YAML or JSON (line ${line}): duplicate key ${clipJson(key)}`, where);
+
 function toValue(d: Document.Parsed, where: string, line: (offset: number) => number): unknown {
   const dup = duplicateKey(d);
-  if (dup) throw new InjectionError('INVALID_OBJECT', `${where} is not valid YAML or JSON (line ${line(dup.offset)}): duplicate key ${clipJson(dup.key)}`, where);
+  if (dup) throw duplicateError(where, line(dup.offset), dup.key);
   let v: unknown;
   try {
     v = d.toJS({ maxAliasCount: MAX_YAML_ALIASES });
@@ -73,7 +78,6 @@ function toValue(d: Document.Parsed, where: string, line: (offset: number) => nu
     if (e instanceof RangeError) throw new InjectionError('LIMIT_EXCEEDED', `${where}: aliases nest it more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`, 'MAX_NESTING_DEPTH');
     throw new InjectionError('INVALID_OBJECT', `${where} is not valid YAML or JSON: ${clip(why.split('\n')[0]!)}`, where);
   }
-  checkTree(v, where);
   return v;
 }
 
@@ -96,32 +100,43 @@ function* tokens(text: string, source: string, lines: LineCounter, budget: Budge
   yield* parser.end();
 }
 
+/** Checks one document's value and adds its object to `out` (nothing for an empty document). */
+function accept(v: unknown, where: string, source: string, out: KubeObject[], count: { objects: number }): void {
+  checkTree(v, where);
+  if (v === null || v === undefined) return;
+  if (!isObject(v)) throw new InjectionError('INVALID_OBJECT', `${where} is not a Kubernetes object (a mapping with kind)`, source);
+  if (isList(v)) {
+    // as kubectl: a List holds objects (the CLI and the preview read each item as one)
+    const i = (v.items as unknown[]).findIndex((it) => !isObject(it));
+    if (i >= 0) throw new InjectionError('INVALID_OBJECT', `${where}: List item ${i + 1} is ${clipJson((v.items as unknown[])[i])}, not a Kubernetes object`, source);
+  }
+  count.objects += isList(v) ? (v.items as unknown[]).length : 1;
+  if (count.objects > MAX_OBJECTS) throw tooMany(source, 'MAX_OBJECTS', MAX_OBJECTS, 'objects (documents and List items)');
+  out.push(v);
+}
+
 /** The objects in a YAML or JSON stream; `budget` (the edge's deadline) is asked every thousand tokens. */
 export function parseDocuments(text: string, source = 'input', budget: Budget = {}): KubeObject[] {
+  const out: KubeObject[] = [];
+  const count = { objects: 0 };
+  const json = jsonDocument(text);
+  if (json) {
+    if (json.duplicate) throw duplicateError(`${source}: document 1`, json.duplicate.line, json.duplicate.key);
+    accept(json.value, `${source}: document 1`, source, out, count);
+    return out;
+  }
   const lines = new LineCounter();
   const line = (offset: number): number => lines.linePos(offset).line;
   const composer = new Composer({ uniqueKeys: false });
-  const out: KubeObject[] = [];
   let documents = 0;
   let composed = 0;
-  let objects = 0;
   const take = (d: Document.Parsed): void => {
     const where = `${source}: document ${++composed}`;
     if (d.errors.length > 0) {
       const e = d.errors[0]!;
       throw new InjectionError('INVALID_OBJECT', `${where} is not valid YAML or JSON (line ${line(e.pos[0])}): ${clip(e.message.split('\n')[0]!)}`, source);
     }
-    const v = toValue(d, where, line);
-    if (v === null || v === undefined) return;
-    if (!isObject(v)) throw new InjectionError('INVALID_OBJECT', `${where} is not a Kubernetes object (a mapping with kind)`, source);
-    if (isList(v)) {
-      // as kubectl: a List holds objects (the CLI and the preview read each item as one)
-      const i = (v.items as unknown[]).findIndex((it) => !isObject(it));
-      if (i >= 0) throw new InjectionError('INVALID_OBJECT', `${where}: List item ${i + 1} is ${clipJson((v.items as unknown[])[i])}, not a Kubernetes object`, source);
-    }
-    objects += isList(v) ? (v.items as unknown[]).length : 1;
-    if (objects > MAX_OBJECTS) throw tooMany(source, 'MAX_OBJECTS', MAX_OBJECTS, 'objects (documents and List items)');
-    out.push(v);
+    accept(toValue(d, where, line), where, source, out, count);
   };
   for (const token of tokens(text, source, lines, budget)) {
     if (token.type === 'document') {

@@ -30,6 +30,14 @@ describe('parsing documents within caps', () => {
     assert.deepEqual(parseDocuments('a: 1\nb: {a: 1}\nc: [{a: 1}, {a: 2}]\n'), [{ a: 1, b: { a: 1 }, c: [{ a: 1 }, { a: 2 }] }]);
   });
 
+  it('finds duplicates in a JSON object (its fast path) through escapes, strings holding braces and nesting', () => {
+    assert.match(refusal('{\n "a\\u0062": 1,\n "x": "}{\\"[",\n "ab": 2\n}').message, /document 1 is not valid YAML or JSON \(line 4\): duplicate key "ab"/);
+    assert.match(refusal('{"a": {"k": 1}, "b": [{"k": 1}, {"k": 2, "k": 3}]}').message, /duplicate key "k"/);
+    const same = '{"kind": "Pod", "x": "}{\\"[", "y": [{"k": 1}, {"k": 2}], "k": {"k": {"k": 1}}}';
+    assert.deepEqual(parseDocuments(same), [JSON.parse(same)]);
+    assert.match(refusal('{"kind": "Pod" "x": 1}').message, /document 1 is not valid YAML or JSON \(line 1\)/);
+  });
+
   it('parses a mapping of 32,000 keys promptly (yaml uniqueKeys took 8.8 s here: quadratic)', () => {
     const text = `${Array.from({ length: 32_000 }, (_, i) => `k${i}: v${i}`).join('\n')}\n`;
     const started = performance.now();
