@@ -12,11 +12,11 @@ export const MAX_DOCUMENTS = 10_000;
 export const MAX_OBJECTS = 10_000;
 
 /**
- * Objects in one /preview (after opening Lists). Each injectable one is a full injection (about 2 ms and
- * 11 KB of answer for a small pod), so 500 bounds a preview near a second and ~6 MB; a chart's worth of
- * workloads is tens.
+ * Objects in one /preview (after opening Lists). Each injectable one is a full injection that rarely
+ * reuses a render (each workload has its own name): about 3 ms and 11 KB of answer for a small pod, so
+ * 250 bounds a preview near 0.75 s and 3 MB. A chart's worth of workloads is tens; more, split the input.
  */
-export const MAX_PREVIEW_OBJECTS = 500;
+export const MAX_PREVIEW_OBJECTS = 250;
 
 /**
  * Nesting of maps and lists in one object or structured annotation. A pod nests about 10 deep (its
