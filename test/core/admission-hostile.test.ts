@@ -71,6 +71,15 @@ describe('admission of hostile reviews', () => {
     assert.match(s.message, /ISTIO_KUBE_APP_PROBERS.*MAX_NESTING_DEPTH/);
   });
 
+  it('keeps a proxy override\'s env vars named like Object members (constructor, toString)', () => {
+    const proxy = { name: 'istio-proxy', image: 'auto', env: [{ name: 'constructor', value: 'c' }, { name: 'toString', value: 't' }] };
+    const o = admit(review(pod({ name: 'p' }, [{ name: 'app', image: 'app:1' }, proxy])), { settings, urlEnv: { ISTIO_META_CLUSTER_ID: 'c1' } });
+    assert.equal(responseOf(o).allowed, true);
+    const injected = o.inject!.pod.spec;
+    const env = [...injected.containers, ...(injected.initContainers ?? [])].find((c) => c.name === 'istio-proxy')!.env!.map((e) => e.name);
+    assert.ok(env.includes('constructor') && env.includes('toString'), env.join(' '));
+  });
+
   it('refuses a request object nested past MAX_NESTING_DEPTH', () => {
     const s = refused({ ...pod({ name: 'p' }), extra: nested(100_000) });
     assert.equal(s.reason, 'LIMIT_EXCEEDED');
