@@ -1,8 +1,13 @@
 // AdmissionReview in, AdmissionReview out (admission.k8s.io/v1 and v1beta1), in the request's version
 // with its uid. A skip is `allowed: true` without a patch; an injection error is `allowed: false` with
-// the message the API server will show. Nothing here throws for bad input.
+// the message the API server will show. Nothing here throws for bad input; every value it echoes
+// (in the message or the outcome's log fields) is clipped.
+import { checkBudget } from './budget.ts';
+import { clip, clipJson } from './clip.ts';
 import { isInjectionError } from './errors.ts';
 import { injectPod, type InjectContext, type InjectResult } from './inject.ts';
+import { MAX_MESSAGE_CHARS } from './limits.ts';
+import { checkTree } from './tree-limits.ts';
 import { isObject } from './types.ts';
 import { podOf } from './workloads.ts';
 
@@ -23,40 +28,48 @@ function reviewOf(apiVersion: string, uid: string, response: Record<string, unkn
   return { apiVersion, kind: 'AdmissionReview', response: { uid, ...response } };
 }
 
+// over budget is the injector's own limit, not a fault of the pod: said as 503 in the review's status
+const STATUS_CODES: Partial<Record<string, number>> = { BUDGET_EXCEEDED: 503 };
+
 function failure(apiVersion: string, uid: string, message: string, code: string, namespace = '', pod = ''): AdmissionOutcome {
-  return { review: reviewOf(apiVersion, uid, { allowed: false, status: { message, reason: code, code: 400 } }), result: 'error', reason: code, uid, namespace, pod };
+  const status = { message: clip(message, MAX_MESSAGE_CHARS), reason: code, code: STATUS_CODES[code] ?? 400 };
+  return { review: reviewOf(apiVersion, uid, { allowed: false, status }), result: 'error', reason: code, uid: clip(uid), namespace: clip(namespace), pod: clip(pod) };
 }
 
-/** Decodes an AdmissionReview (already JSON-parsed) and answers it. */
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** Decodes an AdmissionReview (already JSON-parsed) and answers it. The log fields of the outcome are clipped. */
 export function admit(body: unknown, ctx: Omit<InjectContext, 'namespace' | 'namespaceLabels' | 'workload'>): AdmissionOutcome {
   // Istio answers an undecodable review as v1beta1 (nothing was decoded); we answer v1 unless told otherwise
   const apiVersion = isObject(body) && typeof body.apiVersion === 'string' && VERSIONS.includes(body.apiVersion) ? body.apiVersion : 'admission.k8s.io/v1';
   const request = isObject(body) ? body.request : undefined;
-  const uid = isObject(request) && typeof request.uid === 'string' ? request.uid : '';
-  if (!isObject(body) || body.kind !== 'AdmissionReview' || !VERSIONS.includes(String(body.apiVersion))) {
-    return failure(apiVersion, uid, `not an AdmissionReview of ${VERSIONS.join(' or ')} (got apiVersion ${JSON.stringify(isObject(body) ? body.apiVersion : undefined)}, kind ${JSON.stringify(isObject(body) ? body.kind : undefined)})`, 'INVALID_REVIEW');
+  const uid = isObject(request) ? str(request.uid) : '';
+  if (!isObject(body) || body.kind !== 'AdmissionReview' || !VERSIONS.includes(str(body.apiVersion))) {
+    return failure(apiVersion, uid, `not an AdmissionReview of ${VERSIONS.join(' or ')} (got apiVersion ${clipJson(isObject(body) ? body.apiVersion : undefined)}, kind ${clipJson(isObject(body) ? body.kind : undefined)})`, 'INVALID_REVIEW');
   }
   if (!isObject(request)) return failure(apiVersion, uid, 'AdmissionReview has no request', 'INVALID_REVIEW');
-  if (uid === '') return failure(apiVersion, uid, 'AdmissionReview request has no uid', 'INVALID_REVIEW');
+  if (uid === '') return failure(apiVersion, uid, 'AdmissionReview request has no uid (a string)', 'INVALID_REVIEW');
   const kind = isObject(request.kind) ? request.kind : {};
   if (kind.kind !== 'Pod' || (kind.group ?? '') !== '') {
-    return failure(apiVersion, uid, `only Pods are injected (got ${JSON.stringify(request.kind)})`, 'NOT_A_POD');
+    return failure(apiVersion, uid, `only Pods are injected (got ${clipJson(request.kind)})`, 'NOT_A_POD');
   }
-  const namespace = typeof request.namespace === 'string' ? request.namespace : '';
+  const namespace = str(request.namespace);
   const object = request.object;
   if (!isObject(object) || !isObject(object.metadata ?? {}) || !isObject(object.spec)) {
     return failure(apiVersion, uid, 'request.object is not a Pod (it needs metadata and spec)', 'INVALID_OBJECT', namespace);
   }
-  const meta = (object.metadata ?? {}) as { name?: unknown; generateName?: unknown };
-  const podName = String(meta.name || meta.generateName || '');
+  const meta = isObject(object.metadata) ? object.metadata : {};
+  const podName = str(meta.name) || str(meta.generateName);
   try {
-    const pod = podOf({ ...object, kind: 'Pod', metadata: object.metadata ?? {} }); // validates the shape, naming the field
+    checkTree(object, 'request.object'); // before anything recursive walks it
+    // the object as received (a missing metadata stays missing, so the patch adds it); podOf validates the shape, naming the field
+    const pod = podOf({ ...object, kind: 'Pod' });
     const r = injectPod(pod, { ...ctx, namespace });
-    if (!r.decision.inject || r.patch.length === 0) {
-      return { review: reviewOf(apiVersion, uid, { allowed: true }), result: 'skipped', reason: r.decision.reason, uid, namespace, pod: podName, inject: r };
-    }
+    const outcome = { uid: clip(uid), namespace: clip(namespace), pod: clip(podName), reason: r.decision.reason, inject: r };
+    if (!r.decision.inject || r.patch.length === 0) return { review: reviewOf(apiVersion, uid, { allowed: true }), result: 'skipped', ...outcome };
+    checkBudget(ctx, 'writing the patch');
     const patch = Buffer.from(JSON.stringify(r.patch)).toString('base64');
-    return { review: reviewOf(apiVersion, uid, { allowed: true, patchType: 'JSONPatch', patch }), result: 'injected', reason: r.decision.reason, uid, namespace, pod: podName, inject: r };
+    return { review: reviewOf(apiVersion, uid, { allowed: true, patchType: 'JSONPatch', patch }), result: 'injected', ...outcome };
   } catch (e) {
     if (!isInjectionError(e)) throw e;
     return failure(apiVersion, uid, e.message, e.code, namespace, podName);

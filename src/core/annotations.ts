@@ -2,6 +2,7 @@
 // (`invalid value '<v>' for annotation '<name>': <why>`). All bad annotations are reported at once.
 import { CaptureSettingError } from '../capture/errors.ts';
 import { parseCidrList, parseCidrSelection, parseInterfaceList, parsePortList, parsePortSelection } from '../capture/values.ts';
+import { clip } from './clip.ts';
 import { InjectionError, isInjectionError } from './errors.ts';
 import { parseProxyConfigAnnotation, ProxyConfigProblem } from './proxy-config-annotation.ts';
 import { parseQuantity } from './quantity.ts';
@@ -167,10 +168,6 @@ const CHECKS: Record<string, Check> = {
   'sidecar.istio.io/userVolumeMount': jsonDepth,
 };
 
-/** Values quoted in messages are cut short: a 5 MiB annotation must not come back in every answer and log line. */
-export function clip(v: string, max = 200): string {
-  return v.length <= max ? v : `${v.slice(0, max)}… (${v.length} characters)`;
-}
 
 export const VALIDATED_ANNOTATIONS: readonly string[] = Object.keys(CHECKS);
 const CHECK_OF = new Map<string, Check>(Object.entries(CHECKS));

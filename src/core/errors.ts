@@ -1,4 +1,7 @@
 // One catalogue of errors with stable codes: the webhook, the preview and the CLI render them their own way.
+import { clip } from './clip.ts';
+import { MAX_MESSAGE_CHARS } from './limits.ts';
+
 export const ErrorCodes = {
   INVALID_SETTING: 'a setting (injector config, values or mesh config) is invalid',
   INVALID_ANNOTATION: 'a pod annotation has a value the injector rejects',
@@ -8,6 +11,8 @@ export const ErrorCodes = {
   TEMPLATE_NOT_POD: 'an injection template did not render to a pod',
   INVALID_OBJECT: 'the object to inject is not a well-formed Kubernetes object',
   INVALID_PROMETHEUS: 'a prometheus annotation points at a port the injector cannot merge',
+  LIMIT_EXCEEDED: 'an input is larger than a cap of the injector (src/core/limits.ts)',
+  BUDGET_EXCEEDED: 'the request did not finish within its time budget',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -17,10 +22,11 @@ export class InjectionError extends Error {
   /** What the error is about: an annotation name, a settings key, a template name. */
   readonly subject: string | undefined;
   constructor(code: ErrorCode, message: string, subject?: string) {
-    super(message);
+    // messages quote input values: never let one make a message (and the log line) huge
+    super(clip(message, MAX_MESSAGE_CHARS));
     this.name = 'InjectionError';
     this.code = code;
-    this.subject = subject;
+    this.subject = subject === undefined ? undefined : clip(subject);
   }
 }
 

@@ -1,7 +1,9 @@
 // The one entry point the three doors (webhook, preview, CLI) call:
 // decide -> validate -> strip a previous injection -> render templates -> merge -> post-process -> diff.
 import { A, parseGoBool, refuseDeniedAnnotations, templateList, validateAnnotations } from './annotations.ts';
+import { checkBudget, type Budget } from './budget.ts';
 import { decide, type Decision } from './decide.ts';
+import { clipJson } from './clip.ts';
 import { mergeMap } from './merge.ts';
 import { createPatch, type Operation } from './patch.ts';
 import { parseProxyConfigAnnotation } from './proxy-config-annotation.ts';
@@ -19,7 +21,8 @@ import { getPath } from './settings/schema.ts';
 import { isObject, type Container, type JsonObject, type Pod, type WorkloadRef } from './types.ts';
 import { workloadOfPod } from './workloads.ts';
 
-export interface InjectContext {
+/** What one injection needs; `overBudget` (from Budget) lets the edge stop a request that takes too long. */
+export interface InjectContext extends Budget {
   settings: Settings;
   /** The request's namespace (pods from generateName have no namespace of their own yet). */
   namespace: string;
@@ -122,6 +125,16 @@ function knownKeys(settings: Settings): ReadonlySet<string> {
   return known;
 }
 
+/**
+ * What the patch is computed against: the pod as received. A pod without metadata (or with `null`) gets
+ * one `add /metadata`, since an `add` under a missing /metadata does not apply.
+ */
+function patchBase(input: Pod, original: Pod): object {
+  if (input.metadata !== undefined && input.metadata !== null) return original;
+  const { metadata: _none, ...rest } = original;
+  return rest;
+}
+
 export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   // never modified below (stripping and merging copy what they change), so a shallow copy without
   // managedFields will do: those can be most of a pod, and they take no part in injection
@@ -136,6 +149,7 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   });
   if (!decision.inject) return { decision, pod: original, patch: [], templates: [], notes: [], annotationsUsed: [] };
 
+  checkBudget(ctx, 'validating annotations');
   refuseDeniedAnnotations(original.metadata.annotations, settings.config.deniedAnnotations);
   validateAnnotations(original.metadata.annotations, knownKeys(settings));
   const notes: string[] = [];
@@ -164,12 +178,14 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   let merged = original as unknown as JsonObject;
   const renders: JsonObject[] = [];
   for (const name of names) {
+    checkBudget(ctx, `rendering template ${JSON.stringify(name)}`);
     const rendered = settings.templates.render(name, data);
     renders.push(rendered);
     templatePod = mergeMap(templatePod, rendered);
     merged = mergeRendered(merged, rendered);
   }
   checkRenderedSidecar(renders, templatePod, stripped.metadata.annotations, Object.keys(proxyEnv));
+  checkBudget(ctx, 'post-processing the injected pod');
   const reapplied = reapplyOverrides(editableShell(merged as unknown as Pod), original, templatePod as { spec?: Record<string, Container[]> });
   if (reapplied.overridden.length) notes.push(`the pod's own ${reapplied.overridden.join(', ')} container(s) override the injected one(s)`);
   const out = reapplied.pod;
@@ -183,7 +199,7 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   if (prom) notes.push(prom);
   if (proxy && rewriteProbes(out, settings, notes)) {
     const statusPort = Number(out.metadata.annotations[A.statusPort] ?? meshStatusPort);
-    const n = applyProbeRewrite(out, proxy, statusPort, out.metadata.annotations[A.status] !== undefined);
+    const n = applyProbeRewrite(out, proxy, statusPort, out.metadata.annotations[A.status] !== undefined, ctx);
     if (n > 0) notes.push(`${n} app probe(s) and lifecycle hook(s) now go through the agent on port ${statusPort}`);
   }
 
@@ -194,6 +210,7 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   if (out.spec.initContainers?.length === 0 && original.spec.initContainers === undefined) delete out.spec.initContainers;
 
   const known = knownKeys(settings);
-  const annotationsUsed = Object.entries(original.metadata.annotations ?? {}).filter(([k]) => known.has(k) && k !== A.status).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-  return { decision, pod: out, patch: createPatch(original, out), templates: names, nativeSidecars: native, notes, annotationsUsed };
+  const annotationsUsed = Object.entries(original.metadata.annotations ?? {}).filter(([k]) => known.has(k) && k !== A.status).map(([k, v]) => `${k}=${clipJson(v)}`);
+  checkBudget(ctx, 'computing the patch');
+  return { decision, pod: out, patch: createPatch(patchBase(input, original), out), templates: names, nativeSidecars: native, notes, annotationsUsed };
 }

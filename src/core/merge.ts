@@ -29,7 +29,7 @@ const MERGE_KEYS: Record<string, string> = {
 const CONTAINER_LISTS = new Set(['spec.containers', 'spec.initContainers', 'spec.ephemeralContainers']);
 
 function keyOf(path: string): string | undefined {
-  return MERGE_KEYS[path];
+  return Object.hasOwn(MERGE_KEYS, path) ? MERGE_KEYS[path] : undefined; // a field named `constructor` has no merge key
 }
 
 // frozen patch subtree -> what merging it onto nothing gives (normalised once, frozen, shared after).

@@ -2,10 +2,15 @@
 // injected object. The same injectPod the webhook runs, so a preview cannot disagree with an admission;
 // and the injected object is the patch applied (validated, by fast-json-patch) as the API server would.
 import { captureOfPod } from '../capture/pod.ts';
-import { isList, type KubeObject } from './documents.ts';
-import { isInjectionError } from './errors.ts';
+import { checkBudget } from './budget.ts';
+import { clip, clipJson } from './clip.ts';
+import { flattenLists, type KubeObject } from './documents.ts';
+import { InjectionError, isInjectionError } from './errors.ts';
 import { injectPod, type InjectContext } from './inject.ts';
+import { MAX_PREVIEW_OBJECTS } from './limits.ts';
 import { applyPatch, type Operation } from './patch.ts';
+import { checkTree } from './tree-limits.ts';
+import { isObject } from './types.ts';
 import { isInjectableKind, objectName, podOf, withPod, workloadOfObject } from './workloads.ts';
 
 export interface PreviewItem {
@@ -35,25 +40,41 @@ export function captureSummary(pod: { spec?: { initContainers?: unknown } }): Pr
 
 export type PreviewContext = Omit<InjectContext, 'namespace' | 'workload'> & { namespace: string };
 
+const NONE = { decidedBy: [], templates: [], notes: [], annotations: [], patch: [] };
+
+function previewOne(obj: KubeObject, ctx: PreviewContext): PreviewItem {
+  const meta = isObject(obj.metadata) ? obj.metadata : {};
+  const text = (v: unknown): string => (typeof v === 'string' ? clip(v) : '');
+  const base = { object: objectName(obj), kind: typeof obj.kind === 'string' ? clip(obj.kind) : clipJson(obj.kind), name: text(meta.name) || text(meta.generateName) };
+  if (!isInjectableKind(obj.kind)) {
+    return { ...base, inject: null, reason: 'NO_POD', message: `kind ${clipJson(obj.kind)} has no pod: passed through`, ...NONE, injected: obj };
+  }
+  const namespace = text(meta.namespace) || ctx.namespace;
+  try {
+    checkTree(obj, base.object); // parseDocuments checked this already; other callers may not have
+    const pod = podOf(obj);
+    const r = injectPod(pod, { ...ctx, namespace, workload: workloadOfObject(obj, namespace) });
+    return { ...base, inject: r.decision.inject, reason: r.decision.reason, message: r.decision.message, decidedBy: r.decision.decidedBy,
+      templates: r.templates, notes: r.notes, annotations: r.annotationsUsed, patch: r.patch, injected: r.decision.inject ? withPod(obj, applyPatch(pod, r.patch)) : obj,
+      ...(r.decision.inject ? { capture: captureSummary(r.pod) } : {}) };
+  } catch (e) {
+    // over budget is the whole request's answer, not this object's
+    if (!isInjectionError(e) || e.code === 'BUDGET_EXCEEDED') throw e;
+    return { ...base, inject: false, reason: 'ERROR', message: e.message, ...NONE, injected: obj, error: { code: e.code, ...(e.subject ? { subject: e.subject } : {}) } };
+  }
+}
+
 export function previewObjects(objects: KubeObject[], ctx: PreviewContext): PreviewItem[] {
-  const flat = objects.flatMap((o) => (isList(o) ? (o.items as KubeObject[]) : [o]));
-  return flat.map((obj) => {
-    const meta = (obj.metadata ?? {}) as { name?: string; generateName?: string; namespace?: string };
-    const base = { object: objectName(obj), kind: String(obj.kind), name: meta.name ?? meta.generateName ?? '' };
-    const none = { decidedBy: [], templates: [], notes: [], annotations: [], patch: [] };
-    if (!isInjectableKind(obj.kind)) {
-      return { ...base, inject: null, reason: 'NO_POD', message: `kind ${String(obj.kind)} has no pod: passed through`, ...none, injected: obj };
+  const flat = flattenLists(objects);
+  if (flat.length > MAX_PREVIEW_OBJECTS) {
+    throw new InjectionError('LIMIT_EXCEEDED', `a preview takes at most ${MAX_PREVIEW_OBJECTS} objects (the cap MAX_PREVIEW_OBJECTS), got ${flat.length}: split the input`, 'MAX_PREVIEW_OBJECTS');
+  }
+  return flat.map((obj, i) => {
+    checkBudget(ctx, `previewing object ${i + 1} of ${flat.length}`);
+    if (!isObject(obj)) {
+      const message = `List item ${i + 1} is ${clipJson(obj)}, not a Kubernetes object`;
+      return { object: `item ${i + 1}`, kind: '', name: '', inject: false, reason: 'ERROR', message, ...NONE, injected: {}, error: { code: 'INVALID_OBJECT' } };
     }
-    const namespace = meta.namespace || ctx.namespace;
-    try {
-      const pod = podOf(obj);
-      const r = injectPod(pod, { ...ctx, namespace, workload: workloadOfObject(obj, namespace) });
-      return { ...base, inject: r.decision.inject, reason: r.decision.reason, message: r.decision.message, decidedBy: r.decision.decidedBy,
-        templates: r.templates, notes: r.notes, annotations: r.annotationsUsed, patch: r.patch, injected: r.decision.inject ? withPod(obj, applyPatch(pod, r.patch)) : obj,
-        ...(r.decision.inject ? { capture: captureSummary(r.pod) } : {}) };
-    } catch (e) {
-      if (!isInjectionError(e)) throw e;
-      return { ...base, inject: false, reason: 'ERROR', message: e.message, ...none, injected: obj, error: { code: e.code, ...(e.subject ? { subject: e.subject } : {}) } };
-    }
+    return previewOne(obj, ctx);
   });
 }

@@ -7,7 +7,8 @@
 import { CaptureSettingError } from '../capture/errors.ts';
 import { captureOfPod } from '../capture/pod.ts';
 import { CAPTURE_FLAGS, type CaptureSettings } from '../capture/settings.ts';
-import { A, clip } from './annotations.ts';
+import { A } from './annotations.ts';
+import { clip } from './clip.ts';
 import { InjectionError } from './errors.ts';
 import { annotationMetadataKeys } from './proxy-config-annotation.ts';
 import { isObject, type JsonObject } from './types.ts';

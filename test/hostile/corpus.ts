@@ -26,7 +26,7 @@ const base = {
 
 type Path = Array<string | number>;
 
-function paths(v: unknown, at: Path = []): Path[] {
+export function paths(v: unknown, at: Path = []): Path[] {
   const out: Path[] = [at];
   if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...at, i])));
   else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...at, k]));

@@ -23,5 +23,6 @@ export function resolveProxyEnv(i: ClusterInputs): Record<string, string> {
 export function applyProxyEnv(proxy: Container, env: Record<string, string>): void {
   const names = Object.keys(env).sort();
   if (names.length === 0) return;
-  proxy.env = [...(proxy.env ?? []).filter((e) => !(e.name in env)), ...names.map((name) => ({ name, value: env[name]! }))];
+  // own names only: an env var the pod author named `constructor` is not one of ours
+  proxy.env = [...(proxy.env ?? []).filter((e) => !Object.hasOwn(env, e.name)), ...names.map((name) => ({ name, value: env[name]! }))];
 }

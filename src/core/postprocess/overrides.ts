@@ -2,11 +2,13 @@
 // override: it is merged over what the template made, so user fields win (`image: auto` keeps ours),
 // and saved in proxy.istio.io/overrides so a re-injection applies it again (Istio's
 // reapplyOverwrittenContainers and adjustInitContainerUser).
-import { A, clip } from '../annotations.ts';
+import { A } from '../annotations.ts';
+import { clip } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
 import { goOrdered } from '../go-json.ts';
 import { mergeMap } from '../merge.ts';
 import { cloneJson, isObject, type Container, type JsonObject, type Pod } from '../types.ts';
+import { treeProblem } from '../tree-limits.ts';
 import { readStatus } from './status.ts';
 
 type Lists = { containers?: Container[]; initContainers?: Container[] };
@@ -17,6 +19,9 @@ function existingOverrides(pod: Pod): Lists {
   if (raw === undefined) return {};
   try {
     const v = JSON.parse(raw) as unknown;
+    // before anything recursive (copy, merge, Go ordering) walks it: 100,000 levels overflow the stack
+    const over = treeProblem(v);
+    if (over) throw new Error(`it ${over.why}`);
     if (!isObject(v)) throw new Error('not an object');
     for (const l of LISTS) if (v[l] !== undefined && (!Array.isArray(v[l]) || (v[l] as unknown[]).some((c) => !isObject(c) || typeof c.name !== 'string'))) throw new Error(`${l} is not a list of containers`);
     return v as Lists;

@@ -1,6 +1,9 @@
 // App probe rewriting: kubelet's httpGet/tcpSocket/grpc probes and lifecycle hooks of app containers are
 // pointed at the agent's status port (/app-health/<c>/livez, ...), and the originals go to the proxy in
 // ISTIO_KUBE_APP_PROBERS, so probes keep working when the proxy captures the app's ports.
+import { checkBudget, type Budget } from '../budget.ts';
+import { InjectionError } from '../errors.ts';
+import { treeProblem } from '../tree-limits.ts';
 import { isObject, type Container, type Pod } from '../types.ts';
 
 type Handler = Record<string, unknown>;
@@ -99,7 +102,7 @@ function rewrite(handler: unknown, url: string, statusPort: number, allowGrpc: b
 }
 
 /** Rewrites probes and lifecycle hooks in place and records the originals on the proxy container. */
-export function applyProbeRewrite(pod: Pod, proxy: Container, statusPort: number, previouslyInjected: boolean): number {
+export function applyProbeRewrite(pod: Pod, proxy: Container, statusPort: number, previouslyInjected: boolean, budget: Budget = {}): number {
   const probers = dumpAppProbers(pod, statusPort);
   const count = Object.keys(probers).length;
   if (count > 0) {
@@ -112,6 +115,9 @@ export function applyProbeRewrite(pod: Pod, proxy: Container, statusPort: number
       } catch {
         old = {};
       }
+      // the pod author's copy: it is serialised again below, recursively, so it must be within the caps
+      const over = treeProblem(old);
+      if (over) throw new InjectionError('INVALID_OBJECT', `the istio-proxy container's ${PROBERS_ENV} env ${over.why}`, PROBERS_ENV);
       const value = sortedJson({ ...probers, ...old });
       proxy.env = env.map((e) => (e === existing ? { ...e, value } : e)); // the entry may be shared with the pod as received
     } else {
@@ -119,6 +125,7 @@ export function applyProbeRewrite(pod: Pod, proxy: Container, statusPort: number
     }
   }
   for (const c of appContainers(pod)) {
+    checkBudget(budget, 'rewriting app probes');
     const urls = proberUrls(c.name);
     for (const [field, url] of [['readinessProbe', urls.readyz], ['livenessProbe', urls.livez], ['startupProbe', urls.startupz]] as const) {
       const r = rewrite(c[field], url, statusPort, true);

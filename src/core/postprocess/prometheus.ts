@@ -1,6 +1,7 @@
 // Prometheus metrics merge: the pod's own scrape settings move into ISTIO_PROMETHEUS_ANNOTATIONS on the
 // proxy, and the pod is annotated to be scraped at the agent's status port, which merges both.
-import { A, clip, parseGoBool } from '../annotations.ts';
+import { A, parseGoBool } from '../annotations.ts';
+import { clip } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
 import type { Container, Pod } from '../types.ts';
 

@@ -1,9 +1,11 @@
 // The data a template sees, in Istio's SidecarTemplateData shape (lowerCamel names), plus the few values
 // Istio computes in Go before templating (images, hold, network, owner path, user volumes).
-import { A, clip } from '../annotations.ts';
+import { A } from '../annotations.ts';
+import { clip } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
 import type { Settings } from '../settings/index.ts';
 import { getPath } from '../settings/schema.ts';
+import { treeProblem } from '../tree-limits.ts';
 import { isObject, type JsonObject, type Pod, type WorkloadRef } from '../types.ts';
 
 export interface RenderContext {
@@ -38,6 +40,8 @@ function userEntries(pod: Pod, annotation: string): JsonObject[] {
   } catch {
     throw new InjectionError('INVALID_ANNOTATION', `invalid value '${clip(raw)}' for annotation '${annotation}': not JSON`, annotation);
   }
+  const over = treeProblem(doc); // the template writes it out recursively: it must be within the caps
+  if (over) throw new InjectionError('INVALID_ANNOTATION', `invalid value '${clip(raw)}' for annotation '${annotation}': it ${over.why}`, annotation);
   if (!isObject(doc) || Object.values(doc).some((v) => !isObject(v))) {
     throw new InjectionError('INVALID_ANNOTATION', `invalid value '${clip(raw)}' for annotation '${annotation}': want a JSON map of name to object`, annotation);
   }

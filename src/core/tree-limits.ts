@@ -1,0 +1,70 @@
+// The size and nesting caps on a parsed JSON/YAML value, checked in one linear, iterative walk before
+// any recursive step (merge, diff, copy, serialise) sees the value: a 100,000-deep annotation would
+// overflow the stack there, and a huge one would make every later walk slow. The same walk refuses
+// prototype field names.
+import { InjectionError } from './errors.ts';
+import { MAX_NESTING_DEPTH, MAX_NODES } from './limits.ts';
+
+/**
+ * No Kubernetes field (nor label or annotation key) is named `__proto__`, or `constructor.prototype`;
+ * as JSON patch paths they are what fast-json-patch refuses to touch, and as object keys they invite
+ * prototype pollution. Refused by name wherever they appear.
+ */
+function prototypeField(v: Record<string, unknown>): TreeProblem | undefined {
+  if (Object.hasOwn(v, '__proto__')) return { why: 'has a field named "__proto__", which no Kubernetes object has' };
+  const c = Object.hasOwn(v, 'constructor') ? v.constructor : undefined;
+  if (c !== null && typeof c === 'object' && Object.hasOwn(c, 'prototype')) return { why: 'has a field "constructor.prototype", which no Kubernetes object has' };
+  return undefined;
+}
+
+export interface TreeProblem {
+  /** A phrase to follow the value's name: "nests more than 256 levels deep (the cap MAX_NESTING_DEPTH)". */
+  why: string;
+  /** The cap it is over; none for a prototype field name. */
+  cap?: 'MAX_NODES' | 'MAX_NESTING_DEPTH';
+}
+
+/** A dotted path to a node for messages: `metadata.annotations["a/b"].x[3]`, clipped by the caller. */
+function pathTo(node: number, keys: Array<string | number>, parents: number[]): string {
+  const chain: Array<string | number> = [];
+  for (let i = node; i > 0; i = parents[i]!) chain.push(keys[i]!); // at most MAX_NESTING_DEPTH long
+  chain.reverse();
+  const shown = chain.slice(0, 8).map((k) => (typeof k === 'number' ? `[${k}]` : /^[A-Za-z_][\w-]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`));
+  // the top of the path says where; past eight steps it is the same brackets again
+  return `${shown.join('').replace(/^\./, '')}${chain.length > 8 ? '…' : ''}`;
+}
+
+/** Why `value` is over a cap or holds a prototype field name (and where), or undefined when it is fine. */
+export function treeProblem(value: unknown): TreeProblem | undefined {
+  // iterative, with each node's key and parent kept so a problem can say where it is
+  const stack: number[] = [0];
+  const nodes: unknown[] = [value];
+  const depths: number[] = [0];
+  const keys: Array<string | number> = [''];
+  const parents: number[] = [-1];
+  const at = (i: number, p: TreeProblem): TreeProblem => (i === 0 ? p : { ...p, why: `at ${pathTo(i, keys, parents)} ${p.why}` });
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    const v = nodes[i];
+    if (nodes.length > MAX_NODES) return { why: `has more than ${MAX_NODES} values (the cap MAX_NODES)`, cap: 'MAX_NODES' };
+    if (v === null || typeof v !== 'object') continue;
+    if (depths[i]! >= MAX_NESTING_DEPTH) return at(i, { why: `nests more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`, cap: 'MAX_NESTING_DEPTH' });
+    const why = Array.isArray(v) ? undefined : prototypeField(v as Record<string, unknown>);
+    if (why) return at(i, why);
+    const entries: Array<[string | number, unknown]> = Array.isArray(v) ? v.map((c, k) => [k, c]) : Object.entries(v);
+    for (const [k, c] of entries) {
+      stack.push(nodes.length);
+      nodes.push(c);
+      depths.push(depths[i]! + 1);
+      keys.push(k);
+      parents.push(i);
+    }
+  }
+  return undefined;
+}
+
+/** Throws LIMIT_EXCEEDED (naming the cap) or INVALID_OBJECT for a value treeProblem finds fault with; `what` names it. */
+export function checkTree(value: unknown, what: string): void {
+  const p = treeProblem(value);
+  if (p) throw new InjectionError(p.cap ? 'LIMIT_EXCEEDED' : 'INVALID_OBJECT', `${what} ${p.why}`, p.cap ?? what);
+}
