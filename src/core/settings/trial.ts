@@ -1,0 +1,58 @@
+// A trial injection at load: settings that pass every type check can still refuse or break every pod (a
+// default template that throws, renders text that is not YAML, or writes a container without an image).
+// Before settings are put to use, a plain pod (a container with a port and a probe) goes through the real
+// injectPod with the default templates, and with each alias, in each native-sidecar mode the settings
+// allow. Pure: the caller decides what a refusal does (keep the last good settings, or exit).
+import { InjectionError } from '../errors.ts';
+import { injectPod } from '../inject.ts';
+import type { Container, Pod } from '../types.ts';
+import type { Settings } from './index.ts';
+
+const TRIAL_POD: Pod = {
+  apiVersion: 'v1', kind: 'Pod',
+  metadata: { name: 'config-check', namespace: 'default', labels: { app: 'config-check', 'sidecar.istio.io/inject': 'true' } },
+  spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ name: 'http', containerPort: 8080 }],
+    readinessProbe: { httpGet: { path: '/ready', port: 8080 } } }] },
+};
+
+/** What the API server would refuse in the injected pod's containers, or undefined. */
+function containerProblem(pod: Pod): string | undefined {
+  for (const [list, cs] of [['containers', pod.spec?.containers], ['initContainers', pod.spec?.initContainers]] as const) {
+    if (cs !== undefined && !Array.isArray(cs)) return `spec.${list} is not a list`;
+    for (const c of (cs ?? []) as Container[]) {
+      const name = (c as { name?: unknown }).name;
+      if (typeof name !== 'string' || name === '') return `a container in spec.${list} has no name`;
+      const image = (c as { image?: unknown }).image;
+      if (typeof image !== 'string' || image.trim() === '') return `container "${name}" in spec.${list} has no image`;
+    }
+  }
+  return undefined;
+}
+
+function tryOnce(settings: Settings, templates: string | undefined, nodesSupportNativeSidecars: boolean): void {
+  const pod: Pod = templates === undefined ? TRIAL_POD
+    : { ...TRIAL_POD, metadata: { ...TRIAL_POD.metadata, annotations: { 'inject.istio.io/templates': templates } } };
+  const what = templates === undefined ? `the default templates (${settings.config.defaultTemplates.join(', ')})` : `alias "${templates}"`;
+  let problem: string | undefined;
+  try {
+    const r = injectPod(pod, { settings, namespace: 'default', nodesSupportNativeSidecars });
+    if (r.decision.inject) problem = containerProblem(r.pod);
+  } catch (e) {
+    problem = (e as Error).message;
+  }
+  if (problem !== undefined) {
+    const mode = settings.nativeSidecars === 'auto' ? `, native sidecars ${nodesSupportNativeSidecars}` : '';
+    throw new InjectionError('INVALID_SETTING', `invalid settings: injecting a plain pod with ${what}${mode} fails, so every such pod would: ${problem}`,
+      templates === undefined ? 'config.defaultTemplates' : `config.aliases.${templates}`);
+  }
+}
+
+/** Throws INVALID_SETTING, saying which templates fail and why, when the settings cannot inject a plain pod. */
+export function checkSettingsInject(settings: Settings): void {
+  const modes = settings.nativeSidecars === 'auto' ? [false, true] : [settings.nativeSidecars === 'true'];
+  for (const native of modes) {
+    tryOnce(settings, undefined, native);
+    // each alias is a few templates, rendered once per mode: as cheap as the config is small
+    for (const alias of Object.keys(settings.config.aliases)) tryOnce(settings, alias, native);
+  }
+}
