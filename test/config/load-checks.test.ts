@@ -57,6 +57,20 @@ describe('config load checks', () => {
     }
   });
 
+  describe('mesh and config of the wrong type are refused the same way', () => {
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ mesh: 'defaultConfig: "x"' }, /mesh\.defaultConfig: must be a mapping/],
+      [{ mesh: 'inboundTrafficPolicy: "x"' }, /mesh\.inboundTrafficPolicy: must be a mapping/],
+      [{ mesh: 'defaultConfig: {proxyMetadata: [a]}' }, /proxyMetadata: must be a mapping of strings to strings/],
+      [{ config: 'defaultTemplates: sidecar' }, /config\.defaultTemplates: must be a list of strings/],
+      [{ config: 'templates: {sidecar: 5}' }, /config\.templates: must be a mapping of strings to strings/],
+      [{ config: 'aliases: {a: b}' }, /config\.aliases\.a: must be a list of template names/],
+    ];
+    for (const [files, want] of cases) {
+      it(JSON.stringify(files), () => { rejected(files, want); });
+    }
+  });
+
   it('treats every empty values document as "no overrides": the image stays the built-in default', () => {
     const dflt = proxyImage(loadDir({}).settings!);
     assert.match(dflt!, /^docker\.io\/istio\/proxyv2:/);
@@ -77,6 +91,12 @@ describe('config load checks', () => {
     });
     it('a default template that renders a container without an image', () => {
       rejected({ 'sidecar.liquid': 'spec:\n  containers:\n  - name: helper\n' }, /helper/, /image/);
+    });
+    it('values that make the proxy image unpullable (an empty hub or tag)', () => {
+      rejected({ values: 'global: {hub: ""}' }, /container "istio-proxy"/, /"\/proxyv2:[^"]*", which is not an image reference/);
+      rejected({ values: 'global: {tag: ""}' }, /container "istio-proxy"/, /not an image reference/);
+      const r = loadDir({ values: 'global: {hub: "registry.local:5000/mirror/istio", tag: "1.28.0-distroless"}' });
+      assert.equal(r.error, undefined, 'a registry with a port and a path is an image reference');
     });
     it('defaultTemplates naming a template that does not exist', () => {
       rejected({ config: 'defaultTemplates: [sidecar, nosuch]' }, /nosuch/);
