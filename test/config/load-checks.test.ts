@@ -102,7 +102,7 @@ describe('config load checks', () => {
       rejected({ config: 'defaultTemplates: [sidecar, nosuch]' }, /nosuch/);
     });
     it('an alias naming a template that fails', () => {
-      rejected({ config: 'aliases: {extra: [sidecar, broken]}', 'broken.liquid': 'spec: {{ 1 | nosuchfilter }}\n' }, /broken/);
+      rejected({ config: 'aliases: {extra: [sidecar, broken]}', 'broken.liquid': 'spec:\n  x: {% include "nowhere" %}\n' }, /alias "extra"/, /template "broken"/);
     });
     it('a template only some pods ask for may fail for them: the config still loads', () => {
       const r = loadDir({ 'fails.liquid': 'spec:\n  x: {% include "nowhere" %}\n' });

@@ -87,12 +87,12 @@ export function checkRules(data: unknown, rules: Rules, prefix: string, defaults
       cur = (cur as Record<string, unknown>)[parts[i]!];
       const path = parts.slice(0, i + 1).join('.');
       const wantMap = cur !== undefined && (cur !== null || isObject(getPath(defaults, path)));
-      if (wantMap && !isObject(cur)) fail(`${prefix}${path}`, 'must be a mapping', cur);
+      if (wantMap && !isObject(cur)) fail(`${prefix}${path}`, cur === null ? 'must be a mapping; remove the key to keep the default' : 'must be a mapping', cur);
       if (cur === null) cur = undefined;
     }
     const v = cur === undefined ? undefined : (cur as Record<string, unknown>)[parts[parts.length - 1]!];
     if (v === undefined || (v === null && (getPath(defaults, key) ?? null) === null)) continue;
     const why = problem(v, kind);
-    if (why) fail(`${prefix}${key}`, why, v);
+    if (why) fail(`${prefix}${key}`, v === null ? `${why}; remove the key to keep the default` : why, v);
   }
 }

@@ -37,13 +37,14 @@ function containerProblem(pod: Pod): string | undefined {
   return undefined;
 }
 
-function tryOnce(settings: Settings, templates: string | undefined, nodesSupportNativeSidecars: boolean): void {
-  const pod: Pod = templates === undefined ? TRIAL_POD
-    : { ...TRIAL_POD, metadata: { ...TRIAL_POD.metadata, annotations: { 'inject.istio.io/templates': templates } } };
-  const what = templates === undefined ? `the default templates (${settings.config.defaultTemplates.join(', ')})` : `alias "${templates}"`;
+function tryOnce(settings: Settings, alias: string | undefined, nodesSupportNativeSidecars: boolean): void {
+  // an alias is tried as the default templates, not through the inject.istio.io/templates annotation,
+  // which an operator may forbid to pod authors
+  const tried = alias === undefined ? settings : { ...settings, config: { ...settings.config, defaultTemplates: [alias] } };
+  const what = alias === undefined ? `the default templates (${settings.config.defaultTemplates.join(', ')})` : `alias "${alias}"`;
   let problem: string | undefined;
   try {
-    const r = injectPod(pod, { settings, namespace: 'default', nodesSupportNativeSidecars });
+    const r = injectPod(TRIAL_POD, { settings: tried, namespace: 'default', nodesSupportNativeSidecars });
     if (r.decision.inject) problem = containerProblem(r.pod);
   } catch (e) {
     problem = (e as Error).message;
@@ -51,7 +52,7 @@ function tryOnce(settings: Settings, templates: string | undefined, nodesSupport
   if (problem !== undefined) {
     const mode = settings.nativeSidecars === 'auto' ? `, native sidecars ${nodesSupportNativeSidecars}` : '';
     throw new InjectionError('INVALID_SETTING', `invalid settings: injecting a plain pod with ${what}${mode} fails, so every such pod would: ${problem}`,
-      templates === undefined ? 'config.defaultTemplates' : `config.aliases.${templates}`);
+      alias === undefined ? 'config.defaultTemplates' : `config.aliases.${alias}`);
   }
 }
 
