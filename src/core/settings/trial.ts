@@ -1,8 +1,9 @@
 // A trial injection at load: settings that pass every type check can still refuse or break every pod (a
-// default template that throws, renders text that is not YAML, or writes a container without an image).
-// Before settings are put to use, a plain pod (a container with a port and a probe) goes through the real
-// injectPod with the default templates, and with each alias, in each native-sidecar mode the settings
-// allow. Pure: the caller decides what a refusal does (keep the last good settings, or exit).
+// default template that throws, renders text that is not YAML, or writes a container without an image or
+// with one no runtime can pull). Before settings are put to use, a plain pod (a container with a port and
+// a probe) goes through the real injectPod with the default templates, and with each alias, in each
+// native-sidecar mode the settings allow. Pure: the caller decides what a refusal does (keep the last good
+// settings, or exit).
 import { InjectionError } from '../errors.ts';
 import { injectPod } from '../inject.ts';
 import type { Container, Pod } from '../types.ts';
