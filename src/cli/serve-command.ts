@@ -4,7 +4,9 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ensureSelfSigned } from '../config/cert-source.ts';
-import type { NativeSidecarMode } from '../core/settings/index.ts';
+import { readTemplatesDir } from '../config/files.ts';
+import { buildSettings, type NativeSidecarMode } from '../core/settings/index.ts';
+import { parseSet } from '../core/settings/set-flags.ts';
 import { startInjector } from '../http/injector.ts';
 import { findKubeConfigSource } from '../kube/config-source.ts';
 import { UsageError, type CliIO } from './io.ts';
@@ -22,6 +24,40 @@ function seconds(v: string, flag: string): number {
   return Number(v);
 }
 
+const NATIVE_MODES: readonly string[] = ['true', 'false', 'auto'];
+
+/** Each --set must parse, and hold a value of the type its key wants (whatever the config directory says,
+ * a --set is applied last, so a wrong type there can never load). */
+function checkSet(expr: string, builtin: Record<string, string>): void {
+  try {
+    parseSet(expr);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  try {
+    buildSettings({ templates: builtin, sets: [expr] });
+  } catch (e) {
+    throw new UsageError(`--set ${expr}: ${(e as Error).message}`);
+  }
+}
+
+function checkServeFlags(f: { port?: string; 'ops-port'?: string; 'native-sidecars'?: string; 'log-level'?: string; 'poll-seconds'?: string; set?: string[] }) {
+  const native = f['native-sidecars'];
+  if (native !== undefined && !NATIVE_MODES.includes(native)) throw new UsageError(`--native-sidecars must be true, false or auto (got ${JSON.stringify(native)})`);
+  const levels = [...Object.keys(pino.levels.values), 'silent'];
+  const logLevel = f['log-level'] ?? 'info';
+  if (!levels.includes(logLevel)) throw new UsageError(`--log-level must be one of ${levels.join(', ')} (got ${JSON.stringify(logLevel)})`);
+  if (f.set?.length) {
+    const builtin = readTemplatesDir();
+    for (const expr of f.set) checkSet(expr, builtin);
+  }
+  return {
+    nativeSidecars: native as NativeSidecarMode | undefined, logLevel,
+    port: port(f.port, '--port', 9443), opsPort: port(f['ops-port'], '--ops-port', 8080),
+    pollMs: seconds(f['poll-seconds'] ?? '10', '--poll-seconds') * 1000,
+  };
+}
+
 export async function run(argv: string[], _io: CliIO): Promise<number> {
   const { values: f } = parseArgs({
     args: argv,
@@ -35,7 +71,10 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
     },
     strict: true,
   });
-  const logger = pino({ level: f['log-level'], base: undefined });
+  // every flag is checked before anything is created or served: a typo is a usage error, not a replica
+  // that starts and then refuses every pod
+  const flags = checkServeFlags(f);
+  const logger = pino({ level: flags.logLevel, base: undefined });
   let certDir = f['cert-dir'];
   if (certDir === undefined) {
     const made = await ensureSelfSigned(SELF_SIGNED_DIR, new Date());
@@ -52,10 +91,12 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
   const injector = await startInjector({
     onCertificate: cluster?.onCertificate,
     startCluster: cluster?.startCluster,
-    configDir: f['config-dir'], certDir, sets: f.set, nativeSidecars: f['native-sidecars'] as NativeSidecarMode | undefined, logger,
-    pollMs: seconds(f['poll-seconds']!, '--poll-seconds') * 1000,
-    webhook: { host: f.host!, port: port(f.port, '--port', 9443) },
-    ops: { host: f['ops-host'] ?? f.host!, port: port(f['ops-port'], '--ops-port', 8080) },
+    configDir: f['config-dir'], certDir, sets: f.set, nativeSidecars: flags.nativeSidecars, logger, pollMs: flags.pollMs,
+    webhook: { host: f.host!, port: flags.port },
+    ops: { host: f['ops-host'] ?? f.host!, port: flags.opsPort },
+  }).catch((e: unknown) => {
+    cluster?.stop(); // nothing served: the process exits with the reason (main prints it)
+    throw e;
   });
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {

@@ -1,7 +1,8 @@
-// Watches a directory (recursively) for changes, debounced, with a slow poll as a safety net for events
+// Watches a directory (and its templates/) for changes, debounced, with a slow poll as a safety net for events
 // the kernel does not deliver (network file systems, some container runtimes). A Kubernetes ConfigMap or
 // Secret volume updates by swapping a `..data` symlink; both paths see that.
 import { watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
 
 export interface DirWatcher {
   close(): void;
@@ -17,12 +18,18 @@ export function watchDir(dir: string, onChange: () => void, opts: { debounceMs?:
     timer = setTimeout(() => { if (!closed) onChange(); }, debounceMs);
     timer.unref();
   };
-  let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch(dir, { recursive: true, persistent: false }, fire);
-    watcher.on('error', () => { /* the poll below keeps going */ });
-  } catch {
-    watcher = undefined;
+  // Not `recursive: true`: on Linux, Node implements it in JavaScript and throws an uncaught ENOTDIR from
+  // its own event handler when a watched file is replaced by a directory, which would kill the server.
+  // The directory and its `templates/` are watched one level each; deeper changes reach us by the poll.
+  const watchers: FSWatcher[] = [];
+  for (const d of [dir, join(dir, 'templates')]) {
+    try {
+      const w = watch(d, { persistent: false }, fire);
+      w.on('error', () => { /* the poll below keeps going */ });
+      watchers.push(w);
+    } catch {
+      // absent (templates/ is optional) or not watchable: the poll covers it
+    }
   }
   const poll = setInterval(() => { if (!closed) onChange(); }, opts.pollMs ?? 10_000);
   poll.unref();
@@ -31,7 +38,7 @@ export function watchDir(dir: string, onChange: () => void, opts: { debounceMs?:
       closed = true;
       clearTimeout(timer);
       clearInterval(poll);
-      watcher?.close();
+      for (const w of watchers) w.close();
     },
   };
 }

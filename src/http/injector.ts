@@ -3,6 +3,7 @@
 import { pino, type Logger } from 'pino';
 import { startCertSource, type CertPair } from '../config/cert-source.ts';
 import { startSettingsSource } from '../config/config-dir.ts';
+import { InjectionError } from '../core/errors.ts';
 import type { NativeSidecarMode } from '../core/settings/index.ts';
 import { Metrics } from './metrics.ts';
 import { opsApp } from './ops-app.ts';
@@ -35,24 +36,34 @@ export interface RunningInjector {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Reasons can quote a whole template line: a log line or /readyz body stays short. */
+const clip = (text: string, max = 500): string => (text.length > max ? `${text.slice(0, max)}... (${text.length - max} more characters)` : text);
+
 export async function startInjector(opts: InjectorOptions): Promise<RunningInjector> {
   const logger = opts.logger ?? pino({ base: undefined });
   const metrics = new Metrics({ processMetrics: opts.processMetrics });
   let stopping = false;
   const settings = startSettingsSource({ dir: opts.configDir, sets: opts.sets, nativeSidecars: opts.nativeSidecars, pollMs: opts.pollMs }, {
-    loaded(s, first) {
+    loaded(s, first, restored) {
       metrics.configReloads.inc({ result: 'success' });
       metrics.configLastSuccess.set(Date.now() / 1000);
       metrics.configBroken.set(0);
-      logger.info({ configDir: opts.configDir ?? '(built-in)', templates: s.templates.names }, first ? 'configuration loaded' : 'configuration reloaded');
+      logger.info({ configDir: opts.configDir ?? '(built-in)', templates: s.templates.names, ...(restored ? { note: 'the files on disk are again those of the configuration in use' } : {}) },
+        first ? 'configuration loaded' : 'configuration reloaded');
     },
-    failed(e) {
+    failed(e, serving) {
       metrics.configReloads.inc({ result: 'failure' });
       metrics.configLastFailure.set(Date.now() / 1000);
       metrics.configBroken.set(1);
-      logger.error({ configDir: opts.configDir, error: e.message }, 'configuration failed to load; the last good one keeps serving');
+      logger.error({ configDir: opts.configDir, error: clip(e.message) },
+        serving ? 'configuration failed to load; the last good one keeps serving' : 'configuration failed to load; there is no good one to serve');
     },
   });
+  if (!settings.current()) {
+    settings.close();
+    // nothing to serve: stop here, so a rollout with a bad config stalls while the old replicas serve
+    throw new InjectionError('INVALID_SETTING', `the configuration in ${opts.configDir ?? '(built-in)'} does not load: ${clip(settings.problem() ?? 'unknown')}`);
+  }
   let servers: Awaited<ReturnType<typeof startServers>> | undefined;
   const certs = startCertSource(opts.certDir, {
     loaded(p: CertPair, first) {
@@ -78,10 +89,13 @@ export async function startInjector(opts: InjectorOptions): Promise<RunningInjec
     readiness() {
       const reasons: string[] = [];
       if (stopping) reasons.push('shutting down');
-      if (!settings.current()) reasons.push('configuration not loaded');
       if (!certs.current()) reasons.push('certificate not loaded');
       if (cluster && !cluster.synced()) reasons.push('cluster caches not synced');
-      return { ready: reasons.length === 0, reasons };
+      // the replica still serves its last good configuration, so it stays ready; the detail says why the
+      // one on disk is not in use (sidecar_injector_config_broken says it to alerts)
+      const broken = settings.problem();
+      const detail = broken === undefined ? [] : [`serving the last good configuration; the configuration on disk is broken: ${clip(broken)}`];
+      return { ready: reasons.length === 0, reasons, detail };
     },
   };
   const pair = certs.current();

@@ -17,6 +17,6 @@ export interface InjectorRuntime {
   cluster?: ClusterInfo;
   metrics: Metrics;
   logger: Logger;
-  /** Readiness beyond settings: certificate loaded, caches synced, not shutting down. */
-  readiness(): { ready: boolean; reasons: string[] };
+  /** Readiness beyond settings: certificate loaded, caches synced, not shutting down; `detail`: what an operator should know even when ready. */
+  readiness(): { ready: boolean; reasons: string[]; detail?: string[] };
 }

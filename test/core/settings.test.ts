@@ -69,6 +69,27 @@ describe('settings: Istio-shaped config, values and mesh config', () => {
     failsNaming({ templates, nativeSidecars: 'yes' as never }, 'nativeSidecars');
   });
 
+  it('fails at load when a map the templates read through is not a map, or a defaulted key is null', () => {
+    failsNaming({ templates, values: 'global: {proxy: "x"}' }, 'values.global.proxy');
+    failsNaming({ templates, values: 'global: [1]' }, 'values.global');
+    failsNaming({ templates, values: 'global: {hub: ~}' }, 'values.global.hub');
+    failsNaming({ templates, sets: ['values.global.proxy_init=x'] }, 'values.global.proxy_init');
+    failsNaming({ templates, mesh: 'inboundTrafficPolicy: PASSTHROUGH' }, 'mesh.inboundTrafficPolicy');
+    failsNaming({ templates, values: 'global: {network: ~}' }, 'values.global.network');
+    assert.throws(() => buildSettings({ templates, values: 'global: {network: ~}' }), /remove the key to keep the default/);
+    // null where the built-in values hold nothing is absent, as before
+    assert.equal(buildSettings({ templates, values: 'istio_cni: {enabled: ~}' }).values.istio_cni && true, true);
+  });
+
+  it('reads an empty document of any form as no overrides', () => {
+    for (const text of ['', '# only a comment', 'null', '~', '---']) {
+      const s = buildSettings({ templates, values: text, mesh: text, config: text });
+      assert.equal((s.values.global as any).hub, 'docker.io/istio', JSON.stringify(text));
+      assert.equal((s.mesh as any).proxyListenPort, 15001);
+      assert.deepEqual(s.config.defaultTemplates, ['sidecar']);
+    }
+  });
+
   it('fails at load on a template that does not parse, naming the template and line', () => {
     failsNaming({ templates: { ...templates, broken: 'spec:\n  a: {{ x \n' } }, 'templates.broken');
     assert.throws(() => buildSettings({ templates: { ...templates, broken: 'spec:\n\n  {% if %}\n' } }), /template "broken", line 3/);

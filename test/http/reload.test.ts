@@ -1,7 +1,11 @@
 // Config and certificate change while requests flow: nothing fails, a broken config keeps the last good
-// one serving and shows in /metrics, a new certificate is used for new handshakes.
+// one serving and shows in /metrics, a new certificate is used for new handshakes. A broken config on
+// disk is visible (an error log with the reason, sidecar_injector_config_broken 1, /readyz 200 with the
+// reason in its body) until a good config is read again, or a file is readable again.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { applyPatch } from '../../src/core/patch.ts';
 import type { Pod } from '../../src/core/types.ts';
 import { metricValue, startTestInjector, type TestInjector } from '../helpers/server.ts';
@@ -21,7 +25,7 @@ async function hubOf(inj: TestInjector, uid: string): Promise<string> {
   return out.spec.containers.find((c) => c.name === 'istio-proxy')!.image!;
 }
 
-async function until(what: string, ok: () => Promise<boolean>, ms = 5000): Promise<void> {
+async function until(what: string, ok: () => Promise<boolean>, ms = 8000): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await ok()) return;
@@ -78,5 +82,87 @@ describe('reload while serving', function () {
     await until('the new certificate', async () => (await inj.post('/inject', review('t2'))).peerFingerprint !== before);
     const m = (await inj.ops('/metrics')).body;
     assert.ok((metricValue(m, 'sidecar_injector_cert_reloads_total', { result: 'success' }) ?? 0) >= 2);
+  });
+});
+
+const GOOD = { values: JSON.stringify({ global: { hub: 'good.example' } }) };
+
+const broken = async (inj: TestInjector) => metricValue((await inj.ops('/metrics')).body, 'sidecar_injector_config_broken');
+
+async function assertServingLastGood(inj: TestInjector, reason: RegExp): Promise<void> {
+  await until('config_broken 1', async () => (await broken(inj)) === 1);
+  const ready = await inj.ops('/readyz');
+  assert.equal(ready.status, 200, 'the replica still serves the last good config');
+  assert.match(ready.body, /configuration on disk is broken/);
+  assert.match(ready.body, reason);
+  assert.match(await hubOf(inj, `old-${Date.now()}`), /^good\.example\//, 'admissions use the last good config');
+  assert.equal((await inj.ops('/healthz')).status, 200);
+  assert.ok(inj.logs.some((l) => l.level === 50 && String(l.msg).includes('last good') && reason.test(String(l.error))), 'an error log with the reason');
+}
+
+async function assertRepaired(inj: TestInjector): Promise<void> {
+  await until('config_broken 0', async () => (await broken(inj)) === 0);
+  const ready = await inj.ops('/readyz');
+  assert.equal(ready.status, 200);
+  assert.equal(ready.body, 'ok\n');
+}
+
+describe('a broken config while serving', function () {
+  this.timeout(40_000);
+
+  describe('through a ConfigMap update', () => {
+    let inj: TestInjector;
+    let cm: ConfigMapDir;
+    before(async () => {
+      cm = new ConfigMapDir(GOOD);
+      inj = await startTestInjector({ configDir: cm.dir, nativeSidecars: 'false', pollMs: 300 });
+    });
+    after(async () => {
+      await inj.stop(1000);
+      rmSync(cm.dir, { recursive: true, force: true });
+    });
+
+    const rows: Array<[string, Record<string, string>, RegExp]> = [
+      ['a default template that throws', { ...GOOD, 'sidecar.liquid': 'spec:\n  x: {% include "nowhere" %}\n' }, /template "sidecar"/],
+      ['a default template that renders `spec: [`', { ...GOOD, 'sidecar.liquid': 'spec: [\n' }, /template "sidecar"/],
+      ['values with the wrong type', { values: '{"global": {"hub": "bad.example", "proxy": "x"}}' }, /values\.global\.proxy: must be a mapping/],
+    ];
+    for (const [name, files, reason] of rows) {
+      it(`${name}: keeps the last good config, visibly, until a good one is read again`, async () => {
+        assert.match(await hubOf(inj, 'before'), /^good\.example\//);
+        cm.write(files);
+        await assertServingLastGood(inj, reason);
+        cm.write(GOOD);
+        await assertRepaired(inj);
+      });
+    }
+  });
+
+  it('a file that cannot be read, then is restored as it was: config_broken goes back to 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'si-unreadable-'));
+    writeFileSync(join(dir, 'values'), GOOD.values);
+    const inj = await startTestInjector({ configDir: dir, nativeSidecars: 'false', pollMs: 300 });
+    try {
+      rmSync(join(dir, 'values'));
+      mkdirSync(join(dir, 'values')); // reading it fails (EISDIR), even as root
+      await assertServingLastGood(inj, /EISDIR/);
+      rmSync(join(dir, 'values'), { recursive: true });
+      writeFileSync(join(dir, 'values'), GOOD.values);
+      await assertRepaired(inj);
+      assert.match(await hubOf(inj, 'after'), /^good\.example\//);
+    } finally {
+      await inj.stop(1000);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start when the first config does not load, with the reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'si-first-'));
+    writeFileSync(join(dir, 'sidecar.liquid'), 'spec: [\n');
+    try {
+      await assert.rejects(startTestInjector({ configDir: dir, nativeSidecars: 'false' }), /configuration .* does not load.*template "sidecar"/s);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,6 @@
-// Faults under load (300 requests/s over loopback): certificate rotation, a broken then repaired config,
-// a template that fails to render. No admission that should succeed fails; each fault shows in /metrics
+// Faults under load (300 requests/s over loopback): certificate rotation, a broken then repaired config
+// (values of the wrong type, not YAML, a default template that cannot render), a template that fails to
+// render for the pods that ask for it. No admission that should succeed fails; each fault shows in /metrics
 // and the logs; recovery needs no restart.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -34,6 +35,8 @@ describe('faults under load', function () {
       setTimeout(() => void writeServerCert(inj.ca, inj.certDir, 'rotated-1'), 2_000),
       setTimeout(() => cm.write({ values: '{"global": {"hub": 12, "proxy": {"statusPort": "x"}}}', 'fails.liquid': BROKEN_TEMPLATE }), 4_000),
       setTimeout(() => cm.write({ values: 'not: [valid', 'fails.liquid': BROKEN_TEMPLATE }), 6_000),
+      // a default template that cannot render: refused at load, the last good one keeps injecting
+      setTimeout(() => cm.write({ ...GOOD, 'fails.liquid': BROKEN_TEMPLATE, 'sidecar.liquid': 'spec: [\n' }), 7_000),
       setTimeout(() => cm.write({ ...GOOD, 'fails.liquid': BROKEN_TEMPLATE }), 8_000),
       setTimeout(() => void writeServerCert(inj.ca, inj.certDir, 'rotated-2'), 10_000),
     ];
@@ -45,7 +48,8 @@ describe('faults under load', function () {
     assert.ok(r.sent >= 3500, `sent ${r.sent}`);
     assert.deepEqual(r.failures.slice(0, 10), []);
     const m = await inj.metrics();
-    assert.ok((metricValue(m, 'sidecar_injector_config_reloads_total', { result: 'failure' }) ?? 0) >= 2, 'both broken configs counted');
+    assert.ok((metricValue(m, 'sidecar_injector_config_reloads_total', { result: 'failure' }) ?? 0) >= 3, 'the three broken configs counted');
+    assert.ok(inj.logs.some((l) => String(l.msg).startsWith('configuration failed to load') && String(l.error).includes('template "sidecar"')), 'the broken default template named');
     assert.equal(metricValue(m, 'sidecar_injector_config_broken'), 0, 'repaired');
     assert.ok((metricValue(m, 'sidecar_injector_cert_reloads_total', { result: 'success' }) ?? 0) >= 3, 'two rotations after the first load');
     assert.ok((metricValue(m, 'sidecar_injection_decisions_total', { result: 'error', reason: 'TEMPLATE_RENDER' }) ?? 0) > 0);

@@ -32,10 +32,14 @@ export interface Settings {
   nativeSidecars: NativeSidecarMode;
 }
 
+// An empty document means "no overrides", whatever form the emptiness takes: no file, blank text, only
+// comments, `---`, `null` or `~` (what a ConfigMap key left empty by a template or an editor holds).
+// Each gives the built-in defaults, the same as leaving the key out; nothing between "refused" and
+// "defaults" (a half-read document) is possible, so the image hub cannot change by accident.
 function parseDoc(text: string | undefined, what: string): unknown {
   if (text === undefined || text.trim() === '') return undefined;
   try {
-    return parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
+    return parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 }) ?? undefined;
   } catch (e) {
     const line = (e as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
     throw new InjectionError('INVALID_SETTING', `invalid setting ${what}: not YAML or JSON${line ? ` (line ${line})` : ''}: ${String((e as Error).message).split('\n')[0]}`, what);

@@ -68,12 +68,31 @@ function problem(v: unknown, kind: Kind): string | undefined {
   }
 }
 
-/** Throws INVALID_SETTING naming `<prefix><key>` for the first rule the data breaks; absent keys are fine. */
-export function checkRules(data: unknown, rules: Rules, prefix: string): void {
+const fail = (where: string, why: string, v: unknown): never => {
+  const shown = JSON.stringify(v) ?? String(v);
+  throw new InjectionError('INVALID_SETTING', `invalid setting ${where}: ${why} (got ${shown.length > 80 ? `${shown.slice(0, 80)}...` : shown})`, where);
+};
+
+/**
+ * Throws INVALID_SETTING naming `<prefix><key>` for the first rule the data breaks; absent keys are fine.
+ * The maps on the way to a key must be maps (`global: {proxy: "x"}` would hide every `global.proxy.*`
+ * from the templates). With `defaults`, a null where the defaults hold a value is refused too: the
+ * templates would read nothing there (remove the key to keep the default).
+ */
+export function checkRules(data: unknown, rules: Rules, prefix: string, defaults?: unknown): void {
   for (const [key, kind] of Object.entries(rules)) {
-    const v = getPath(data, key);
-    if (v === undefined || v === null) continue;
+    const parts = partsOf(key);
+    let cur: unknown = isObject(data) ? data : undefined;
+    for (let i = 0; i < parts.length - 1 && cur !== undefined; i++) {
+      cur = (cur as Record<string, unknown>)[parts[i]!];
+      const path = parts.slice(0, i + 1).join('.');
+      const wantMap = cur !== undefined && (cur !== null || isObject(getPath(defaults, path)));
+      if (wantMap && !isObject(cur)) fail(`${prefix}${path}`, cur === null ? 'must be a mapping; remove the key to keep the default' : 'must be a mapping', cur);
+      if (cur === null) cur = undefined;
+    }
+    const v = cur === undefined ? undefined : (cur as Record<string, unknown>)[parts[parts.length - 1]!];
+    if (v === undefined || (v === null && (getPath(defaults, key) ?? null) === null)) continue;
     const why = problem(v, kind);
-    if (why) throw new InjectionError('INVALID_SETTING', `invalid setting ${prefix}${key}: ${why} (got ${JSON.stringify(v)})`, `${prefix}${key}`);
+    if (why) fail(`${prefix}${key}`, v === null ? `${why}; remove the key to keep the default` : why, v);
   }
 }

@@ -43,7 +43,7 @@ export function applyValues(user: unknown): JsonObject {
   if (user === undefined || user === null) return cloneJson(DEFAULT_VALUES);
   if (!isObject(user)) throw new InjectionError('INVALID_SETTING', 'invalid setting values: must be a mapping', 'values');
   const merged = deepMerge(DEFAULT_VALUES, user as JsonObject);
-  checkRules(merged, VALUES_RULES, 'values.');
+  checkRules(merged, VALUES_RULES, 'values.', DEFAULT_VALUES);
   const pull = (merged.global as JsonObject).imagePullSecrets;
   if (Array.isArray(pull) && pull.some((s) => typeof s !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s))) {
     throw new InjectionError('INVALID_SETTING', 'invalid setting values.global.imagePullSecrets: each entry must be a secret name', 'values.global.imagePullSecrets');

@@ -1,0 +1,80 @@
+// `serve` as a process: every flag is checked before anything is served (a bad one is a one-line usage
+// error, exit 2), and a first config that does not load stops it with the reason (exit 1), so a bad
+// rollout stalls while the old replicas keep serving.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../helpers/child-injector.ts';
+import { makeCa, writeServerCert } from '../helpers/tls.ts';
+
+const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+
+interface Exit { code: number | null; stdout: string; stderr: string }
+
+/** Runs `serve` with the flags; it must exit by itself within 20 s. */
+function serve(flags: string[]): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--host', '127.0.0.1', '--no-cluster', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    const kill = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`serve ${flags.join(' ')} did not exit within 20 s; stdout: ${stdout}`)); }, 20_000);
+    child.on('exit', (code) => { clearTimeout(kill); resolve({ code, stdout, stderr }); });
+  });
+}
+
+describe('serve: flags and the first config', function () {
+  this.timeout(60_000);
+  let certDir: string;
+  let ports: string[];
+  before(async () => {
+    certDir = await writeServerCert(await makeCa());
+    ports = ['--port', String(await freePort()), '--ops-port', String(await freePort())];
+  });
+
+  const usage: Array<[string[], RegExp]> = [
+    [['--native-sidecars', 'foo'], /--native-sidecars must be true, false or auto \(got "foo"\)/],
+    [['--set', 'nokey'], /--set "nokey": want KEY=VALUE/],
+    [['--set', 'other.x=1'], /--set key "other\.x": must start with values\., mesh\. or config\./],
+    [['--set', 'values.global.proxy.statusPort=x'], /--set values\.global\.proxy\.statusPort=x: .*values\.global\.proxy\.statusPort: must be a port number/],
+    [['--port', '70000'], /--port must be a port number \(got 70000\)/],
+    [['--ops-port', 'http'], /--ops-port must be a port number/],
+    [['--log-level', 'loud'], /--log-level must be one of .*info.* \(got "loud"\)/],
+    [['--poll-seconds', '0'], /--poll-seconds must be a positive number/],
+  ];
+  for (const [flags, message] of usage) {
+    it(`${flags.join(' ')}: a one-line usage error, exit 2, nothing served`, async () => {
+      const r = await serve(['--cert-dir', certDir, ...ports, ...flags]);
+      assert.equal(r.code, 2, r.stderr + r.stdout);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.doesNotMatch(r.stdout, /"serving"/);
+    });
+  }
+
+  const firstConfigs: Array<[string, Record<string, string>, RegExp]> = [
+    ['values of the wrong type', { values: 'global: {proxy: "x"}' }, /values\.global\.proxy: must be a mapping/],
+    ['a default template that fails on a plain pod', { 'sidecar.liquid': 'spec: [\n' }, /template "sidecar"/],
+  ];
+  for (const [name, files, reason] of firstConfigs) {
+    it(`a first config with ${name}: exit 1 with the reason, never "the last good one keeps serving"`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'si-serve-first-'));
+      try {
+        for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
+        const r = await serve(['--cert-dir', certDir, ...ports, '--config-dir', dir]);
+        assert.equal(r.code, 1, r.stderr + r.stdout);
+        assert.match(r.stderr, reason);
+        const logs = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; error?: string });
+        assert.ok(logs.some((l) => l.level === 50 && reason.test(String(l.error))), `an error log with the reason: ${r.stdout}`);
+        assert.doesNotMatch(r.stdout + r.stderr, /last good/);
+        assert.doesNotMatch(r.stdout, /"serving"/);
+        assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
