@@ -1,11 +1,10 @@
 // `sidecar-injector explain -f FILE`: for each object, inject or not, the reason, and what decided it:
 // the webhook entry, labels, annotations and settings, the templates that ran.
 import { parseArgs } from 'node:util';
-import { CaptureSettingError } from '../capture/errors.ts';
 import { parseDocuments, isList, type KubeObject } from '../core/documents.ts';
 import { isInjectionError } from '../core/errors.ts';
 import { injectPod } from '../core/inject.ts';
-import { captureSummary, type PreviewItem } from '../core/preview.ts';
+import { captureOrNote, type PreviewItem } from '../core/preview.ts';
 import { isInjectableKind, objectName, podOf, workloadOfObject } from '../core/workloads.ts';
 import { UsageError, type CliIO } from './io.ts';
 import { SETTINGS_OPTIONS, settingsFromFlags } from './settings-flags.ts';
@@ -34,17 +33,6 @@ export function parseLabelList(s: string | undefined): Record<string, string> | 
   return out;
 }
 
-/** The capture summary, or a note when the pod's own istio-init (an override, maybe not istio-iptables at all) has args it cannot read. */
-function captureOf(pod: Parameters<typeof captureSummary>[0], notes: string[]): PreviewItem['capture'] {
-  try {
-    return captureSummary(pod);
-  } catch (e) {
-    if (!(e instanceof CaptureSettingError)) throw e;
-    notes.push(`the capture init container's arguments cannot be read as istio-iptables flags: ${e.message}`);
-    return undefined;
-  }
-}
-
 function flatten(objects: KubeObject[]): KubeObject[] {
   return objects.flatMap((o) => (isList(o) ? (o.items as KubeObject[]) : [o]));
 }
@@ -70,7 +58,7 @@ export function explainCommand(argv: string[], io: CliIO): number {
       const ns = ((obj.metadata ?? {}) as { namespace?: string }).namespace || f.namespace || 'default';
       const r = injectPod(podOf(obj), { settings, namespace: ns, workload: workloadOfObject(obj, ns), namespaceLabels });
       const notes = [...r.notes];
-      const capture = r.decision.inject ? captureOf(r.pod, notes) : undefined;
+      const capture = r.decision.inject ? captureOrNote(r.pod, notes) : undefined;
       results.push({ object: name, inject: r.decision.inject, reason: r.decision.reason, message: r.decision.message, decidedBy: r.decision.decidedBy, templates: r.templates, notes, annotations: r.annotationsUsed,
         ...(capture ? { capture } : {}) });
     } catch (e) {

@@ -1,4 +1,5 @@
 // The command line: `sidecar-injector <command> [flags]`. Each command is a function of (argv, io).
+import { clip } from '../core/clip.ts';
 import { isInjectionError } from '../core/errors.ts';
 import { explainCommand } from './explain-command.ts';
 import { injectCommand } from './inject-command.ts';
@@ -67,7 +68,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.stderr(`error: ${e.message} [${e.code}]\n`);
       return 1;
     }
-    throw e;
+    // anything else (a file that is missing, a port in use): one line, not a stack trace; the trace is
+    // there for whoever asks for it
+    io.stderr(`error: ${clip(String((e as Error)?.message ?? e).split('\n')[0]!, 400)}\n`);
+    if (process.env.SIDECAR_INJECTOR_DEBUG) io.stderr(`${(e as Error)?.stack ?? ''}\n`);
+    return 1;
   }
 }
 

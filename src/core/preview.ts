@@ -1,6 +1,7 @@
 // The dry-run preview: for each object, the decision, the JSON patch for its pod (template) and the
 // injected object. The same injectPod the webhook runs, so a preview cannot disagree with an admission;
 // and the injected object is the patch applied (validated, by fast-json-patch) as the API server would.
+import { CaptureSettingError } from '../capture/errors.ts';
 import { captureOfPod } from '../capture/pod.ts';
 import { checkBudget } from './budget.ts';
 import { clip, clipJson } from './clip.ts';
@@ -38,6 +39,20 @@ export function captureSummary(pod: { spec?: { initContainers?: unknown } }): Pr
   return { container: c.container, runner: c.runner, ipv4: c.rules.ipv4, ...(c.rules.ipv6 ? { ipv6: c.rules.ipv6 } : {}), routes: c.rules.routes };
 }
 
+/**
+ * The capture summary, or a note when the pod's own istio-init (an override, maybe not istio-iptables at
+ * all, so the webhook lets it be) has args that cannot be read as istio-iptables flags.
+ */
+export function captureOrNote(pod: { spec?: { initContainers?: unknown } }, notes: string[]): PreviewItem['capture'] {
+  try {
+    return captureSummary(pod);
+  } catch (e) {
+    if (!(e instanceof CaptureSettingError)) throw e;
+    notes.push(`the capture init container's arguments cannot be read as istio-iptables flags: ${clip(e.message, 400)}`);
+    return undefined;
+  }
+}
+
 export type PreviewContext = Omit<InjectContext, 'namespace' | 'workload'> & { namespace: string };
 
 const NONE = { decidedBy: [], templates: [], notes: [], annotations: [], patch: [] };
@@ -54,9 +69,11 @@ function previewOne(obj: KubeObject, ctx: PreviewContext): PreviewItem {
     checkTree(obj, base.object); // parseDocuments checked this already; other callers may not have
     const pod = podOf(obj);
     const r = injectPod(pod, { ...ctx, namespace, workload: workloadOfObject(obj, namespace) });
+    const notes = [...r.notes];
+    const capture = r.decision.inject ? captureOrNote(r.pod, notes) : undefined;
     return { ...base, inject: r.decision.inject, reason: r.decision.reason, message: r.decision.message, decidedBy: r.decision.decidedBy,
-      templates: r.templates, notes: r.notes, annotations: r.annotationsUsed, patch: r.patch, injected: r.decision.inject ? withPod(obj, applyPatch(pod, r.patch)) : obj,
-      ...(r.decision.inject ? { capture: captureSummary(r.pod) } : {}) };
+      templates: r.templates, notes, annotations: r.annotationsUsed, patch: r.patch, injected: r.decision.inject ? withPod(obj, applyPatch(pod, r.patch)) : obj,
+      ...(capture ? { capture } : {}) };
   } catch (e) {
     // over budget is the whole request's answer, not this object's
     if (!isInjectionError(e) || e.code === 'BUDGET_EXCEEDED') throw e;

@@ -65,8 +65,10 @@ export async function startInjector(opts: InjectorOptions): Promise<RunningInjec
     throw new InjectionError('INVALID_SETTING', `the configuration in ${opts.configDir ?? '(built-in)'} does not load: ${clip(settings.problem() ?? 'unknown')}`);
   }
   let servers: Awaited<ReturnType<typeof startServers>> | undefined;
+  let certLoaded = false;
   const certs = startCertSource(opts.certDir, {
     loaded(p: CertPair, first) {
+      certLoaded = true;
       metrics.certReloads.inc({ result: 'success' });
       metrics.certLastSuccess.set(Date.now() / 1000);
       metrics.certExpiry.set(p.notAfter.getTime() / 1000);
@@ -76,7 +78,8 @@ export async function startInjector(opts: InjectorOptions): Promise<RunningInjec
     },
     failed(e) {
       metrics.certReloads.inc({ result: 'failure' });
-      logger.error({ certDir: opts.certDir, error: e.message }, 'certificate failed to load; the last good one keeps serving');
+      // before the first good one there is none to keep: start-up fails instead (below)
+      logger.error({ certDir: opts.certDir, error: e.message }, certLoaded ? 'certificate failed to load; the last good one keeps serving' : 'certificate failed to load');
     },
   }, { pollMs: opts.pollMs });
 

@@ -77,4 +77,11 @@ describe('serve: flags and the first config', function () {
       }
     });
   }
+
+  it('a certificate directory without a certificate: exit 1 with one line naming it, no stack trace', async () => {
+    const r = await serve(['--cert-dir', '/nonexistent-cert-dir', ...ports]);
+    assert.equal(r.code, 1, r.stderr + r.stdout);
+    assert.equal(r.stderr.trim(), 'error: no usable certificate in /nonexistent-cert-dir (want tls.crt and tls.key)');
+    assert.doesNotMatch(r.stdout + r.stderr, /last good/);
+  });
 });

@@ -76,3 +76,13 @@ describe('preview of hostile input', () => {
     assert.match(items[0]!.message, /MAX_NESTING_DEPTH/);
   });
 });
+
+describe('preview of a pod that brings its own istio-init', () => {
+  it('answers with a note instead of failing when that container\'s args are not istio-iptables flags', () => {
+    const own = { ...pod('own-init'), spec: { initContainers: [{ name: 'istio-init', image: 'mine:1', args: ['--no-such-flag'] }], containers: [{ name: 'app', image: 'app:1' }] } };
+    const [item] = previewObjects([own], ctx);
+    assert.equal(item!.inject, true, item!.message);
+    assert.equal(item!.capture, undefined);
+    assert.ok(item!.notes.some((n) => /capture init container's arguments cannot be read as istio-iptables flags.*no-such-flag/.test(n)), item!.notes.join('\n'));
+  });
+});
