@@ -1,6 +1,7 @@
 // `sidecar-injector explain -f FILE`: for each object, inject or not, the reason, and what decided it:
 // the webhook entry, labels, annotations and settings, the templates that ran.
 import { parseArgs } from 'node:util';
+import { clipJson } from '../core/clip.ts';
 import { parseDocuments, isList, type KubeObject } from '../core/documents.ts';
 import { isInjectionError } from '../core/errors.ts';
 import { injectPod } from '../core/inject.ts';
@@ -51,7 +52,7 @@ export function explainCommand(argv: string[], io: CliIO): number {
   for (const obj of flatten(parseDocuments(io.readInput(f.filename), f.filename))) {
     const name = objectName(obj);
     if (!isInjectableKind(obj.kind)) {
-      results.push({ object: name, message: `kind ${String(obj.kind)} has no pod: passed through`, decidedBy: [], templates: [], notes: [], annotations: [] });
+      results.push({ object: name, message: `kind ${clipJson(obj.kind)} has no pod: passed through`, decidedBy: [], templates: [], notes: [], annotations: [] });
       continue;
     }
     try {

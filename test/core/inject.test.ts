@@ -46,6 +46,6 @@ describe('injectPod: the patch the API server applies', () => {
 
   it('names the requested template that does not exist', () => {
     assert.throws(() => injectPod(pod({ annotations: { 'inject.istio.io/templates': 'sidecar,nope' } }), { settings, namespace: 'shop' }),
-      (e: Error & { code?: string }) => e.code === 'TEMPLATE_NOT_FOUND' && /"nope" not found; have .*sidecar/.test(e.message));
+      (e: Error & { code?: string }) => e.code === 'TEMPLATE_NOT_FOUND' && /"nope" not found \(inject\.istio\.io\/templates .*\); have .*sidecar/.test(e.message));
   });
 });

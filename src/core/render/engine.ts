@@ -3,6 +3,7 @@
 // at worst it is a strange string. Templates are parsed once per settings load.
 import { Liquid, type Template } from 'liquidjs';
 import jsyaml from 'js-yaml';
+import { clipJson } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
 import { deepFreeze, isObject, type JsonObject } from '../types.ts';
 import { filters } from './filters.ts';
@@ -114,7 +115,7 @@ export function compileTemplates(sources: Record<string, string>): CompiledTempl
     render(name: string, data: object): JsonObject {
       const tpl = parsed.get(name);
       if (!tpl) {
-        throw new InjectionError('TEMPLATE_NOT_FOUND', `requested template "${name}" not found; have ${[...parsed.keys()].sort().join(', ')}`, name);
+        throw new InjectionError('TEMPLATE_NOT_FOUND', `requested template ${clipJson(name)} not found (inject.istio.io/templates or the config's defaultTemplates); have ${[...parsed.keys()].sort().join(', ')}`, name);
       }
       return renderOnce(name, tpl, data);
     },
