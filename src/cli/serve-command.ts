@@ -1,6 +1,6 @@
 // `sidecar-injector serve`: the webhook. With no flags (npm start) it serves the built-in configuration
-// over HTTPS on :9443 with a self-signed certificate it creates in .sidecar-injector/certs, and health
-// and metrics over HTTP on :8080.
+// over HTTPS on :9443 (/inject) and :9444 (/preview) with a self-signed certificate it creates in
+// .sidecar-injector/certs, and health and metrics over HTTP on :8080.
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ensureSelfSigned } from '../config/cert-source.ts';
@@ -27,7 +27,7 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
     args: argv,
     options: {
       'config-dir': { type: 'string' }, 'cert-dir': { type: 'string' }, host: { type: 'string', default: '0.0.0.0' },
-      port: { type: 'string' }, 'ops-port': { type: 'string' }, 'ops-host': { type: 'string' }, set: { type: 'string', multiple: true },
+      port: { type: 'string' }, 'preview-port': { type: 'string' }, 'preview-host': { type: 'string' }, 'ops-port': { type: 'string' }, 'ops-host': { type: 'string' }, set: { type: 'string', multiple: true },
       'native-sidecars': { type: 'string' }, 'log-level': { type: 'string', default: 'info' },
       'poll-seconds': { type: 'string', default: '10' },
       kubeconfig: { type: 'string' }, 'no-cluster': { type: 'boolean', default: false },
@@ -55,6 +55,7 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
     configDir: f['config-dir'], certDir, sets: f.set, nativeSidecars: f['native-sidecars'] as NativeSidecarMode | undefined, logger,
     pollMs: seconds(f['poll-seconds']!, '--poll-seconds') * 1000,
     webhook: { host: f.host!, port: port(f.port, '--port', 9443) },
+    preview: { host: f['preview-host'] ?? f.host!, port: port(f['preview-port'], '--preview-port', 9444) },
     ops: { host: f['ops-host'] ?? f.host!, port: port(f['ops-port'], '--ops-port', 8080) },
   });
   await new Promise<void>((resolveStop) => {

@@ -8,6 +8,7 @@ import { makeCa, writeServerCert, type TestCa } from './tls.ts';
 
 export interface ChildInjector {
   webhookPort: number;
+  previewPort: number;
   opsPort: number;
   ca: TestCa;
   certDir: string;
@@ -33,10 +34,10 @@ export function freePort(): Promise<number> {
 export async function spawnInjector(args: string[] = [], nodeArgs: string[] = []): Promise<ChildInjector> {
   const ca = await makeCa();
   const certDir = await writeServerCert(ca);
-  const [webhookPort, opsPort] = [await freePort(), await freePort()];
+  const [webhookPort, previewPort, opsPort] = [await freePort(), await freePort(), await freePort()];
   const main = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', main, 'serve', '--host', '127.0.0.1', '--port', String(webhookPort),
-    '--ops-port', String(opsPort), '--cert-dir', certDir, '--poll-seconds', '0.5', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    '--preview-port', String(previewPort), '--ops-port', String(opsPort), '--cert-dir', certDir, '--poll-seconds', '0.5', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const logs: Array<Record<string, unknown>> = [];
   let buf = '';
   child.stdout!.on('data', (c: Buffer) => {
@@ -67,7 +68,7 @@ export async function spawnInjector(args: string[] = [], nodeArgs: string[] = []
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    webhookPort, opsPort, ca, certDir, logs,
+    webhookPort, previewPort, opsPort, ca, certDir, logs,
     metrics: async () => (await get('/metrics')).body,
     signal: (sig) => { child.kill(sig); },
     heapAfterGc: async () => {
