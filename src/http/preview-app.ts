@@ -67,20 +67,21 @@ export function previewApp(rt: InjectorRuntime, runner: PreviewRunner, opts: Pre
   let inFlight = 0;
   return (req, res) => {
     const path = (req.url ?? '').split('?')[0]!;
-    if (req.method !== 'POST' || path !== '/preview') {
+    if (req.method !== 'POST' || !/^\/preview\/?$/i.test(path)) {
       return refuseJson(rt, req, res, 'preview', new HttpError(404, `not found: ${clip(`${req.method} ${path}`)}; this port serves POST /preview`));
     }
     if (inFlight >= opts.concurrency) {
       return refuseJson(rt, req, res, 'preview', new HttpError(429, `${opts.concurrency} previews are already in progress (the limit): retry in a second`, 'PREVIEW_BUSY'), { 'retry-after': 1 });
     }
-    // the slot is held until the answer is sent or the connection is gone, so answers waiting for
-    // clients that do not read are bounded too
+    // The slot is held until the answer is sent (or the connection is gone) AND the work is over: answers
+    // waiting for clients that do not read are bounded, and so is work left by clients that hung up.
     inFlight++;
-    res.once('close', () => { inFlight--; });
-    handle(rt, runner, opts, req, res).catch((e: unknown) => {
+    const sent = new Promise((resolve) => res.once('close', resolve));
+    const worked = handle(rt, runner, opts, req, res).catch((e: unknown) => {
       if (!(e instanceof HttpError)) rt.logger.error({ err: e }, 'preview failed');
       if (res.headersSent) return void res.destroy();
       refuseJson(rt, req, res, 'preview', e instanceof HttpError ? e : new HttpError(500, 'internal error'));
     });
+    void Promise.all([sent, worked]).then(() => { inFlight--; });
   };
 }

@@ -2,6 +2,7 @@
 // JSON errors with a code; and /inject answered promptly while it is busy.
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
+import { connect } from 'node:tls';
 import { startTestInjector, type TestInjector } from '../helpers/server.ts';
 
 const pods = (n: number) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items: Array.from({ length: n }, (_, i) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}` },
@@ -59,6 +60,26 @@ describe('the /preview door', function () {
     const answers = await Promise.all(held.map((h) => h.answer));
     assert.deepEqual(answers.map((a) => a.status), [200, 200]);
     assert.equal((await inj.post('/preview', pods(1))).status, 200, 'a slot is free again');
+  });
+
+  it('keeps counting a preview whose client hung up until its work is over, so hang-ups cannot pile work up', async () => {
+    const body = pods(300);
+    const hangUp = () => new Promise<void>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port: inj.previewPort, ca: inj.ca.cert }, () => {
+        s.write(`POST /preview HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+        s.end(body, () => setTimeout(() => { s.destroy(); resolve(); }, 100));
+      });
+      s.on('error', reject);
+    });
+    await Promise.all([hangUp(), hangUp()]);
+    const third = await inj.post('/preview', pods(1));
+    assert.equal(third.status, 429, 'both slots still taken by work in progress');
+    let after = third;
+    for (let i = 0; i < 100 && after.status === 429; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await inj.post('/preview', pods(1));
+    }
+    assert.equal(after.status, 200, 'served once the abandoned work is done');
   });
 
   it('answers every refusal as JSON with a code', async () => {
