@@ -13,11 +13,14 @@ const ECHO_MAX = 80; // echoed input is clipped
 export interface PreviewDoorOptions {
   /** Requests in flight (one runs in the worker, the others wait for it); more get 429. */
   concurrency: number;
-  /** Inactivity allowed while the answer is being sent: a client that stops reading is cut off. */
+  /**
+   * Inactivity allowed while the answer is being sent: a client that stops reading is cut off. (Node lets
+   * one more interval pass when the write queue moved since the last check: cut off within 1-2 times this.)
+   */
   slowReaderMs: number;
 }
 
-export const PREVIEW_DOOR_DEFAULTS: PreviewDoorOptions = { concurrency: 2, slowReaderMs: 10_000 };
+export const PREVIEW_DOOR_DEFAULTS: PreviewDoorOptions = { concurrency: 2, slowReaderMs: 5_000 };
 
 const clip = (s: string) => (s.length > ECHO_MAX ? `${s.slice(0, ECHO_MAX)}...` : s);
 

@@ -36,7 +36,7 @@ export interface ConnectionLimits {
   headersMs: number;
   requestMs: number;
   keepAliveMs: number;
-  /** Inactivity while a request is answered: a client that stops reading is cut off after this. */
+  /** Inactivity while a request is answered: a client that stops reading is cut off after 1-2 times this. */
   idleMs: number;
   maxConnections: number;
 }
@@ -44,7 +44,7 @@ export interface ConnectionLimits {
 // The three caps add up to 576, under the common soft fd limit of 1024 with room for files and the
 // Kubernetes client. The API server opens one connection per concurrent admission.
 export const WEBHOOK_LIMITS: ConnectionLimits = { handshakeMs: 5_000, headersMs: 10_000, requestMs: 30_000, keepAliveMs: 90_000, idleMs: 30_000, maxConnections: 512 };
-export const PREVIEW_LIMITS: ConnectionLimits = { handshakeMs: 5_000, headersMs: 10_000, requestMs: 20_000, keepAliveMs: 5_000, idleMs: 10_000, maxConnections: 16 };
+export const PREVIEW_LIMITS: ConnectionLimits = { handshakeMs: 5_000, headersMs: 10_000, requestMs: 20_000, keepAliveMs: 5_000, idleMs: 5_000, maxConnections: 16 };
 export const OPS_LIMITS: ConnectionLimits = { handshakeMs: 0, headersMs: 5_000, requestMs: 10_000, keepAliveMs: 10_000, idleMs: 10_000, maxConnections: 48 };
 
 const TLS_OPTS = { minVersion: 'TLSv1.2' as const };
