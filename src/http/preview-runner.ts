@@ -30,7 +30,11 @@ interface Pending {
   done(o: PreviewOutcome): void;
 }
 
-const WORKER_URL = new URL(`./preview-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const WORKER_URL = new URL(`./preview-worker${FROM_SOURCES ? '.ts' : '.js'}`, import.meta.url);
+// Run from the TypeScript sources, the worker needs tsx too: given by `--import tsx` (npm start, mocha)
+// it is inherited; registered through its API (bin/sidecar-injector.js) it is not, so it is added.
+const WORKER_EXEC_ARGV = FROM_SOURCES && !process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv, '--import', import.meta.resolve('tsx')] : undefined;
 
 function failure(status: number, code: HttpErrorCode | string, message: string, subject?: string): PreviewOutcome {
   return { ok: false, error: Object.assign(new HttpError(status, message, code as HttpErrorCode), subject ? { subject } : {}) };
@@ -102,7 +106,7 @@ export class PreviewRunner {
   }
 
   private startWorker(): Worker {
-    const w = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: this.limits.heapMb, maxYoungGenerationSizeMb: 8, stackSizeMb: 4 } });
+    const w = new Worker(WORKER_URL, { execArgv: WORKER_EXEC_ARGV, resourceLimits: { maxOldGenerationSizeMb: this.limits.heapMb, maxYoungGenerationSizeMb: 8, stackSizeMb: 4 } });
     w.unref(); // never what keeps the process alive
     this.worker = w;
     this.workerGeneration = -1;

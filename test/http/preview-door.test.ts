@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { connect } from 'node:tls';
+import { spawnInjector } from '../helpers/child-injector.ts';
 import { startTestInjector, type TestInjector } from '../helpers/server.ts';
 
 const pods = (n: number) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items: Array.from({ length: n }, (_, i) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}` },
@@ -149,5 +150,30 @@ describe('the /preview memory budget', function () {
     assert.equal((await inj.ops('/healthz')).status, 200);
     assert.equal((await inj.post('/inject', review('after-oom'))).status, 200);
     assert.equal((await inj.post('/preview', pods(1))).status, 200);
+  });
+});
+
+describe('the /preview worker, from bin/sidecar-injector.js', function () {
+  this.timeout(60_000);
+
+  it('previews when the CLI registered tsx through its API (the worker gets it too)', async () => {
+    const child = await spawnInjector(['--no-cluster'], [], { viaBin: true });
+    try {
+      const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const body = pods(1);
+        const req = request({ host: '127.0.0.1', port: child.previewPort, path: '/preview?namespaceLabels=istio-injection=enabled', method: 'POST', ca: child.ca.cert, agent: false,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+          let text = '';
+          res.on('data', (c) => { text += c; });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      assert.equal(r.status, 200, r.body);
+      assert.equal(JSON.parse(r.body).items[0].inject, true);
+    } finally {
+      await child.stop();
+    }
   });
 });
