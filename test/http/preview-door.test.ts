@@ -11,11 +11,11 @@ const pods = (n: number) => JSON.stringify({ apiVersion: 'v1', kind: 'List', ite
 const review = (uid: string) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid, kind: { group: '', version: 'v1', kind: 'Pod' },
   namespace: 'apps', operation: 'CREATE', object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: uid }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } } });
 
-/** A /preview whose body is held back until `release()`: it takes a slot and keeps it. */
-function heldPreview(inj: TestInjector, body: string) {
+/** POSTs JSON to any port; the first 10 bytes at once, the rest when `release()` is called. */
+function postHeld(port: number, ca: string, path: string, body: string) {
   let release!: () => void;
   const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: inj.previewPort, path: '/preview', method: 'POST', ca: inj.ca.cert, agent: false,
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', ca, agent: false,
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       let text = '';
       res.on('data', (c) => { text += c; });
@@ -28,6 +28,15 @@ function heldPreview(inj: TestInjector, body: string) {
   return { answer, release: () => release() };
 }
 
+/** A /preview whose body is held back until `release()`: it takes a slot and keeps it. */
+const heldPreview = (inj: TestInjector, body: string) => postHeld(inj.previewPort, inj.ca.cert, '/preview', body);
+
+async function postTo(port: number, ca: string, path: string, body: string): Promise<{ status: number; body: string }> {
+  const held = postHeld(port, ca, path, body);
+  held.release();
+  return held.answer;
+}
+
 describe('the /preview door', function () {
   this.timeout(60_000);
   let inj: TestInjector;
@@ -35,15 +44,7 @@ describe('the /preview door', function () {
   after(() => inj.stop(1000));
 
   it('is not served on the webhook port, which says where it is', async () => {
-    const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: inj.webhookPort, path: '/preview', method: 'POST', ca: inj.ca.cert, agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
-        let text = '';
-        res.on('data', (c) => { text += c; });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      });
-      req.on('error', reject);
-      req.end('{}');
-    });
+    const r = await postTo(inj.webhookPort, inj.ca.cert, '/preview', '{}');
     assert.equal(r.status, 404);
     assert.match(r.body, new RegExp(`/preview is served on its own port \\(${inj.previewPort}, flag --preview-port\\)`));
     assert.notEqual(inj.previewPort, inj.webhookPort);
@@ -159,17 +160,7 @@ describe('the /preview worker, from bin/sidecar-injector.js', function () {
   it('previews when the CLI registered tsx through its API (the worker gets it too)', async () => {
     const child = await spawnInjector(['--no-cluster'], [], { viaBin: true });
     try {
-      const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const body = pods(1);
-        const req = request({ host: '127.0.0.1', port: child.previewPort, path: '/preview?namespaceLabels=istio-injection=enabled', method: 'POST', ca: child.ca.cert, agent: false,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-          let text = '';
-          res.on('data', (c) => { text += c; });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        });
-        req.on('error', reject);
-        req.end(body);
-      });
+      const r = await postTo(child.previewPort, child.ca.cert, '/preview?namespaceLabels=istio-injection=enabled', pods(1));
       assert.equal(r.status, 200, r.body);
       assert.equal(JSON.parse(r.body).items[0].inject, true);
     } finally {
