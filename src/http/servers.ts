@@ -8,6 +8,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server as 
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { RequestListener } from 'node:http';
+import { MAX_BODY_BYTES } from './body.ts';
 
 export interface Listen {
   host: string;
@@ -62,6 +63,12 @@ function harden(server: HttpServer | HttpsServer, limits: ConnectionLimits): voi
   // inactivity bound is set per request: with no 'timeout' listener, Node destroys the socket, which
   // frees whatever answer was waiting for a client that does not read.
   server.on('request', (_req: IncomingMessage, res: ServerResponse) => { res.setTimeout(limits.idleMs); });
+  // A client that asks first (Expect: 100-continue, as curl does past 1 MiB) is invited to send its body
+  // only when the declared length is within the cap; otherwise its 413 comes without the upload.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (!(Number(req.headers['content-length']) > MAX_BODY_BYTES)) res.writeContinue();
+    server.emit('request', req, res);
+  });
 }
 
 function listen(server: HttpServer | HttpsServer, at: Listen): Promise<number> {

@@ -2,6 +2,7 @@
 // /inject, clients that never read are cut off, silent TCP connections are dropped after the TLS
 // handshake timeout, open connections are capped per listener, and an over-size body gets its 413.
 import assert from 'node:assert/strict';
+import { request } from 'node:https';
 import { metricValue, startTestInjector, type TestInjector } from '../helpers/server.ts';
 import { neverReading, pollHealthz, postWhileReading, silentConnection, sleep } from './edge-clients.ts';
 
@@ -86,6 +87,21 @@ describe('the HTTP edge under hostile clients', function () {
       assert.equal(preview.headers.connection, 'close');
     });
   }
+
+  it('a client that asks first (Expect: 100-continue) for 8 MiB gets its 413 without being invited to upload', async () => {
+    const r = await new Promise<{ status: number; invited: boolean }>((resolve, reject) => {
+      let invited = false;
+      const req = request({ host: '127.0.0.1', port: inj.webhookPort, path: '/inject', method: 'POST', ca: inj.ca.cert, agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': 8 * 1024 * 1024, expect: '100-continue' } }, (res) => {
+        res.resume();
+        res.on('end', () => { resolve({ status: res.statusCode ?? 0, invited }); req.destroy(); });
+      });
+      req.on('continue', () => { invited = true; req.end(Buffer.alloc(8 * 1024 * 1024, 0x20)); });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    assert.deepEqual(r, { status: 413, invited: false });
+  });
 });
 
 describe('the HTTP edge: connection caps', function () {
