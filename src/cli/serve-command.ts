@@ -27,7 +27,8 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
     args: argv,
     options: {
       'config-dir': { type: 'string' }, 'cert-dir': { type: 'string' }, host: { type: 'string', default: '0.0.0.0' },
-      port: { type: 'string' }, 'preview-port': { type: 'string' }, 'preview-host': { type: 'string' }, 'ops-port': { type: 'string' }, 'ops-host': { type: 'string' }, set: { type: 'string', multiple: true },
+      port: { type: 'string' }, 'ops-port': { type: 'string' }, 'ops-host': { type: 'string' }, set: { type: 'string', multiple: true },
+      'preview-port': { type: 'string' }, 'preview-host': { type: 'string' },
       'native-sidecars': { type: 'string' }, 'log-level': { type: 'string', default: 'info' },
       'poll-seconds': { type: 'string', default: '10' },
       kubeconfig: { type: 'string' }, 'no-cluster': { type: 'boolean', default: false },

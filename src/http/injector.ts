@@ -1,5 +1,6 @@
 // A running injector: settings (with reload), certificate (with reload), optional cluster view, the three
-// listeners (webhook, preview, ops), metrics and logs, wired together. `serve` and the integration tests both start it from here.
+// listeners (webhook, preview, ops), metrics and logs, wired together. `serve` and the integration tests
+// both start it from here.
 import { pino, type Logger } from 'pino';
 import { startCertSource, type CertPair } from '../config/cert-source.ts';
 import { startSettingsSource } from '../config/config-dir.ts';

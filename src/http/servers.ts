@@ -42,8 +42,10 @@ export interface ConnectionLimits {
   maxConnections: number;
 }
 
-// The three caps add up to 576, under the common soft fd limit of 1024 with room for files and the
-// Kubernetes client. The API server opens one connection per concurrent admission.
+// The webhook's request bound is the API server's longest wait (30 s) and its keep-alive istiod's (the
+// API server reuses connections). The three connection caps add up to 576, under the common soft fd
+// limit of 1024 with room for files and the Kubernetes client; the API server opens one connection per
+// concurrent admission.
 export const WEBHOOK_LIMITS: ConnectionLimits = { handshakeMs: 5_000, headersMs: 10_000, requestMs: 30_000, keepAliveMs: 90_000, idleMs: 30_000, maxConnections: 512 };
 export const PREVIEW_LIMITS: ConnectionLimits = { handshakeMs: 5_000, headersMs: 10_000, requestMs: 20_000, keepAliveMs: 5_000, idleMs: 5_000, maxConnections: 16 };
 export const OPS_LIMITS: ConnectionLimits = { handshakeMs: 0, headersMs: 5_000, requestMs: 10_000, keepAliveMs: 10_000, idleMs: 10_000, maxConnections: 48 };
