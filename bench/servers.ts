@@ -108,9 +108,9 @@ function httpGet(url: string): Promise<{ status: number; body: string }> {
  * port says so (or, for `waitFor: 'healthz'`, when it is live: a cluster that is never reached never syncs).
  */
 export async function startInjector(build: string, certDir: string, nodeArgs: string[] = [], serveArgs: string[] = [], ready: 'readyz' | 'healthz' = 'readyz'): Promise<Server> {
-  const [port, opsPort] = [await freePort(), await freePort()];
+  const [port, previewPort, opsPort] = [await freePort(), await freePort(), await freePort()];
   const { child, output } = launch('injector', [...nodeArgs, join(build, 'dist/cli/main.js'), 'serve', '--cert-dir', certDir,
-    '--host', '127.0.0.1', '--port', String(port), '--ops-port', String(opsPort), '--log-level', 'warn', ...serveArgs]);
+    '--host', '127.0.0.1', '--port', String(port), '--preview-port', String(previewPort), '--ops-port', String(opsPort), '--log-level', 'warn', ...serveArgs]);
   await waitFor('injector', child, output, async () => (await httpGet(`http://127.0.0.1:${opsPort}/${ready}`)).status === 200, 30_000);
   return { name: 'injector', pid: child.pid!, url: `https://127.0.0.1:${port}/inject`, opsUrl: `http://127.0.0.1:${opsPort}`, stop: stopper(child) };
 }

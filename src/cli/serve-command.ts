@@ -1,6 +1,6 @@
 // `sidecar-injector serve`: the webhook. With no flags (npm start) it serves the built-in configuration
-// over HTTPS on :9443 with a self-signed certificate it creates in .sidecar-injector/certs, and health
-// and metrics over HTTP on :8080.
+// over HTTPS on :9443 (/inject) and :9444 (/preview) with a self-signed certificate it creates in
+// .sidecar-injector/certs, and health and metrics over HTTP on :8080.
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ensureSelfSigned } from '../config/cert-source.ts';
@@ -41,7 +41,7 @@ function checkSet(expr: string, builtin: Record<string, string>): void {
   }
 }
 
-function checkServeFlags(f: { port?: string; 'ops-port'?: string; 'native-sidecars'?: string; 'log-level'?: string; 'poll-seconds'?: string; set?: string[] }) {
+function checkServeFlags(f: { port?: string; 'ops-port'?: string; 'preview-port'?: string; 'native-sidecars'?: string; 'log-level'?: string; 'poll-seconds'?: string; set?: string[] }) {
   const native = f['native-sidecars'];
   if (native !== undefined && !NATIVE_MODES.includes(native)) throw new UsageError(`--native-sidecars must be true, false or auto (got ${JSON.stringify(native)})`);
   const levels = [...Object.keys(pino.levels.values), 'silent'];
@@ -53,7 +53,7 @@ function checkServeFlags(f: { port?: string; 'ops-port'?: string; 'native-sideca
   }
   return {
     nativeSidecars: native as NativeSidecarMode | undefined, logLevel,
-    port: port(f.port, '--port', 9443), opsPort: port(f['ops-port'], '--ops-port', 8080),
+    port: port(f.port, '--port', 9443), opsPort: port(f['ops-port'], '--ops-port', 8080), previewPort: port(f['preview-port'], '--preview-port', 9444),
     pollMs: seconds(f['poll-seconds'] ?? '10', '--poll-seconds') * 1000,
   };
 }
@@ -64,6 +64,7 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
     options: {
       'config-dir': { type: 'string' }, 'cert-dir': { type: 'string' }, host: { type: 'string', default: '0.0.0.0' },
       port: { type: 'string' }, 'ops-port': { type: 'string' }, 'ops-host': { type: 'string' }, set: { type: 'string', multiple: true },
+      'preview-port': { type: 'string' }, 'preview-host': { type: 'string' },
       'native-sidecars': { type: 'string' }, 'log-level': { type: 'string', default: 'info' },
       'poll-seconds': { type: 'string', default: '10' },
       kubeconfig: { type: 'string' }, 'no-cluster': { type: 'boolean', default: false },
@@ -93,6 +94,7 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
     startCluster: cluster?.startCluster,
     configDir: f['config-dir'], certDir, sets: f.set, nativeSidecars: flags.nativeSidecars, logger, pollMs: flags.pollMs,
     webhook: { host: f.host!, port: flags.port },
+    preview: { host: f['preview-host'] ?? f.host!, port: flags.previewPort },
     ops: { host: f['ops-host'] ?? f.host!, port: flags.opsPort },
   }).catch((e: unknown) => {
     cluster?.stop(); // nothing served: the process exits with the reason (main prints it)

@@ -34,7 +34,7 @@ async function answer(rt: InjectorRuntime, req: IncomingMessage, res: ServerResp
   const m = rt.metrics;
   if (mediaType(req.headers['content-type']) !== 'application/json') {
     m.failure.inc();
-    return refuse(rt, res, 'inject', 415, 'invalid Content-Type, want `application/json`');
+    return refuse(rt, res, 'inject', 415, 'invalid Content-Type, want `application/json`', req);
   }
   let body: Buffer;
   let env: Record<string, string>;
@@ -44,7 +44,7 @@ async function answer(rt: InjectorRuntime, req: IncomingMessage, res: ServerResp
   } catch (e) {
     if (!(e instanceof HttpError)) throw e;
     m.failure.inc();
-    return refuse(rt, res, 'inject', e.status, e.message, e.status === 413);
+    return refuse(rt, res, 'inject', e.status, e.message, req);
   }
   if (body.length === 0) {
     m.failure.inc();
@@ -83,7 +83,7 @@ export function injectHandler(rt: InjectorRuntime): (req: IncomingMessage, res: 
     const endTimer = rt.metrics.time.startTimer();
     answer(rt, req, res, started).catch((err: unknown) => {
       rt.logger.error({ err }, 'request failed');
-      if (!res.headersSent) refuse(rt, res, 'inject', 500, 'internal error');
+      if (!res.headersSent) refuse(rt, res, 'inject', 500, 'internal error', req);
       else res.destroy();
     }).finally(endTimer);
   };

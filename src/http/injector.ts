@@ -1,5 +1,6 @@
-// A running injector: settings (with reload), certificate (with reload), optional cluster view, the two
-// servers, metrics and logs, wired together. `serve` and the integration tests both start it from here.
+// A running injector: settings (with reload), certificate (with reload), optional cluster view, the three
+// listeners (webhook, preview, ops), metrics and logs, wired together. `serve` and the integration tests
+// both start it from here.
 import { pino, type Logger } from 'pino';
 import { startCertSource, type CertPair } from '../config/cert-source.ts';
 import { startSettingsSource } from '../config/config-dir.ts';
@@ -7,8 +8,10 @@ import { InjectionError } from '../core/errors.ts';
 import type { NativeSidecarMode } from '../core/settings/index.ts';
 import { Metrics } from './metrics.ts';
 import { opsApp } from './ops-app.ts';
+import { previewApp, PREVIEW_DOOR_DEFAULTS, type PreviewDoorOptions } from './preview-app.ts';
+import { PREVIEW_DEFAULTS, PreviewRunner, type PreviewLimits } from './preview-runner.ts';
 import type { ClusterInfo, InjectorRuntime } from './runtime.ts';
-import { startServers, type Listen } from './servers.ts';
+import { OPS_LIMITS, PREVIEW_LIMITS, startServers, WEBHOOK_LIMITS, type ConnectionLimits, type Listen } from './servers.ts';
 import { webhookApp } from './webhook-app.ts';
 
 export interface InjectorOptions {
@@ -17,7 +20,12 @@ export interface InjectorOptions {
   sets?: string[];
   nativeSidecars?: NativeSidecarMode;
   webhook: Listen;
+  /** The dry-run preview's own HTTPS listener (same certificate as the webhook). */
+  preview: Listen;
   ops: Listen;
+  /** Overrides of the preview's budgets and of each listener's connection limits (tests shorten them). */
+  previewLimits?: Partial<PreviewLimits & PreviewDoorOptions>;
+  connectionLimits?: { webhook?: Partial<ConnectionLimits>; preview?: Partial<ConnectionLimits>; ops?: Partial<ConnectionLimits> };
   cluster?: ClusterInfo & { stop?(): Promise<void> | void };
   /** Or: start the cluster view here, so its informer events reach the metrics. */
   startCluster?: (hooks: { onEvent(e: { informer: string; type: string }): void }) => ClusterInfo & { stop?(): Promise<void> | void };
@@ -31,6 +39,7 @@ export interface InjectorOptions {
 
 export interface RunningInjector {
   webhookPort: number;
+  previewPort: number;
   opsPort: number;
   metrics: Metrics;
   stop(graceMs?: number): Promise<void>;
@@ -108,23 +117,32 @@ export async function startInjector(opts: InjectorOptions): Promise<RunningInjec
     await cluster?.stop?.();
     throw new Error(`no usable certificate in ${opts.certDir} (want tls.crt and tls.key)`);
   }
+  const runner = new PreviewRunner({ ...PREVIEW_DEFAULTS, ...opts.previewLimits });
+  const limits = opts.connectionLimits ?? {};
   try {
-    servers = await startServers(webhookApp(rt), opsApp(rt), pair, { webhook: opts.webhook, ops: opts.ops });
+    servers = await startServers({
+      webhook: { handler: webhookApp(rt, () => servers?.previewPort ?? opts.preview.port), at: opts.webhook, limits: { ...WEBHOOK_LIMITS, ...limits.webhook } },
+      preview: { handler: previewApp(rt, runner, { ...PREVIEW_DOOR_DEFAULTS, ...opts.previewLimits }), at: opts.preview, limits: { ...PREVIEW_LIMITS, ...limits.preview } },
+      ops: { handler: opsApp(rt), at: opts.ops, limits: { ...OPS_LIMITS, ...limits.ops } },
+    }, pair, (listener, delta) => metrics.openConnections.inc({ listener }, delta));
   } catch (e) {
+    runner.close();
     settings.close();
     certs.close();
     await cluster?.stop?.();
     throw e;
   }
   const running = servers;
-  logger.info({ webhook: `https://${opts.webhook.host}:${running.webhookPort}`, ops: `http://${opts.ops.host}:${running.opsPort}` }, 'serving');
+  logger.info({ webhook: `https://${opts.webhook.host}:${running.webhookPort}`, preview: `https://${opts.preview.host}:${running.previewPort}`, ops: `http://${opts.ops.host}:${running.opsPort}` }, 'serving');
   return {
     webhookPort: running.webhookPort,
+    previewPort: running.previewPort,
     opsPort: running.opsPort,
     metrics,
     async stop(graceMs = 10_000) {
       stopping = true;
       await running.close(graceMs);
+      runner.close();
       settings.close();
       certs.close();
       await cluster?.stop?.();

@@ -26,6 +26,7 @@ export class Metrics {
   readonly patchAttempts = new Counter({ name: 'webhook_patch_attempts_total', help: 'Webhook patching attempts.', labelNames: ['name'], registers: [this.registry] });
   readonly patchRetries = new Counter({ name: 'webhook_patch_retries_total', help: 'Webhook patching retries.', labelNames: ['name'], registers: [this.registry] });
   readonly patchFailures = new Counter({ name: 'webhook_patch_failures_total', help: 'Webhook patching total failures.', labelNames: ['name', 'reason'], registers: [this.registry] });
+  readonly openConnections = new Gauge({ name: 'sidecar_injector_open_connections', help: 'Open client connections, by listener (webhook, preview, ops), TLS handshakes included.', labelNames: ['listener'], registers: [this.registry] });
   readonly informerEvents = new Counter({ name: 'sidecar_injector_informer_events_total', help: 'Kubernetes informer events (synced, error, restart, relist, stall).', labelNames: ['informer', 'type'], registers: [this.registry] });
 
   constructor(opts: { processMetrics?: boolean } = {}) {

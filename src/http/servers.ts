@@ -1,10 +1,14 @@
-// The two listeners: HTTPS (TLS >= 1.2, certificate swappable at run time) for the webhook, plain HTTP
-// for health and metrics. Timeouts keep slow clients from holding either; shutdown lets requests in
-// flight finish, within a bound.
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+// The three listeners: HTTPS for the webhook (/inject), HTTPS for the dry-run preview (its own port, so
+// it can never take the webhook's connections), plain HTTP for health and metrics. Both HTTPS listeners
+// share one certificate, swappable at run time. Every listener bounds what a client can hold: a TLS
+// handshake timeout (a connection that never sends a ClientHello), header and request timeouts, an
+// inactivity timeout while a request is answered (a client that never reads), and a cap on open
+// connections, per listener, so probes and admissions never compete with preview callers.
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { RequestListener } from 'node:http';
+import { MAX_BODY_BYTES } from './body.ts';
 
 export interface Listen {
   host: string;
@@ -18,6 +22,7 @@ export interface TlsPair {
 
 export interface Servers {
   webhookPort: number;
+  previewPort: number;
   opsPort: number;
   /** New handshakes use the new certificate; established connections keep theirs. */
   setCertificate(pair: TlsPair): void;
@@ -25,16 +30,47 @@ export interface Servers {
   close(graceMs: number): Promise<void>;
 }
 
+/** What one listener lets a client hold. */
+export interface ConnectionLimits {
+  /** Time to finish the TLS handshake, from the TCP connect (Node's default: 120 s). */
+  handshakeMs: number;
+  headersMs: number;
+  requestMs: number;
+  keepAliveMs: number;
+  /** Inactivity while a request is answered: a client that stops reading is cut off after 1-2 times this. */
+  idleMs: number;
+  maxConnections: number;
+}
+
+// The webhook's request bound is the API server's longest wait (30 s) and its keep-alive istiod's (the
+// API server reuses connections). The three connection caps add up to 576, under the common soft fd
+// limit of 1024 with room for files and the Kubernetes client; the API server opens one connection per
+// concurrent admission.
+export const WEBHOOK_LIMITS: ConnectionLimits = { handshakeMs: 5_000, headersMs: 10_000, requestMs: 30_000, keepAliveMs: 90_000, idleMs: 30_000, maxConnections: 512 };
+export const PREVIEW_LIMITS: ConnectionLimits = { handshakeMs: 5_000, headersMs: 10_000, requestMs: 20_000, keepAliveMs: 5_000, idleMs: 5_000, maxConnections: 16 };
+export const OPS_LIMITS: ConnectionLimits = { handshakeMs: 0, headersMs: 5_000, requestMs: 10_000, keepAliveMs: 10_000, idleMs: 10_000, maxConnections: 48 };
+
 const TLS_OPTS = { minVersion: 'TLSv1.2' as const };
 // how often Node checks the header and request timeouts (its default, 30 s, would let a stalled client
 // hold a connection three times longer than headersTimeout says)
 const CHECK = { connectionsCheckingInterval: 1000 };
 
-function harden(server: HttpServer | HttpsServer): void {
-  server.headersTimeout = 10_000; // a client has 10 s to send its headers
-  server.requestTimeout = 30_000; // and 30 s for the whole request (the API server waits at most 30 s)
-  server.keepAliveTimeout = 90_000; // as istiod: the API server reuses connections
+function harden(server: HttpServer | HttpsServer, limits: ConnectionLimits): void {
+  server.headersTimeout = limits.headersMs;
+  server.requestTimeout = limits.requestMs;
+  server.keepAliveTimeout = limits.keepAliveMs;
   server.maxHeadersCount = 100;
+  server.maxConnections = limits.maxConnections;
+  // Node applies server.timeout to a connection's first request only (keep-alive resets it to 0), so the
+  // inactivity bound is set per request: with no 'timeout' listener, Node destroys the socket, which
+  // frees whatever answer was waiting for a client that does not read.
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => { res.setTimeout(limits.idleMs); });
+  // A client that asks first (Expect: 100-continue, as curl does past 1 MiB) is invited to send its body
+  // only when the declared length is within the cap; otherwise its 413 comes without the upload.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (!(Number(req.headers['content-length']) > MAX_BODY_BYTES)) res.writeContinue();
+    server.emit('request', req, res);
+  });
 }
 
 function listen(server: HttpServer | HttpsServer, at: Listen): Promise<number> {
@@ -47,38 +83,69 @@ function listen(server: HttpServer | HttpsServer, at: Listen): Promise<number> {
   });
 }
 
-export async function startServers(webhook: RequestListener, ops: RequestListener, tls: TlsPair, at: { webhook: Listen; ops: Listen }): Promise<Servers> {
-  const https = createHttpsServer({ ...TLS_OPTS, ...CHECK, cert: tls.cert, key: tls.key }, webhook);
-  const http = createHttpServer(CHECK, ops);
-  harden(https);
-  harden(http);
+export interface ServerSet {
+  webhook: { handler: RequestListener; at: Listen; limits?: ConnectionLimits };
+  preview: { handler: RequestListener; at: Listen; limits?: ConnectionLimits };
+  ops: { handler: RequestListener; at: Listen; limits?: ConnectionLimits };
+}
+
+/** `onConnection(listener, +1 | -1)` follows every listener's open connections (for a metric). */
+export async function startServers(set: ServerSet, tls: TlsPair, onConnection: (listener: keyof ServerSet, delta: number) => void = () => undefined): Promise<Servers> {
+  const tlsServer = (handler: RequestListener, limits: ConnectionLimits) => {
+    const s = createHttpsServer({ ...TLS_OPTS, ...CHECK, handshakeTimeout: limits.handshakeMs, cert: tls.cert, key: tls.key }, handler);
+    harden(s, limits);
+    // a connection dropped before or during the handshake (timeout, garbage) only ends that socket
+    s.on('tlsClientError', (_e, socket) => socket.destroy());
+    return s;
+  };
+  const webhook = tlsServer(set.webhook.handler, set.webhook.limits ?? WEBHOOK_LIMITS);
+  const preview = tlsServer(set.preview.handler, set.preview.limits ?? PREVIEW_LIMITS);
+  const ops = createHttpServer(CHECK, set.ops.handler);
+  harden(ops, set.ops.limits ?? OPS_LIMITS);
+  const named = { webhook, preview, ops };
+  const all = [webhook, preview, ops];
+  // sockets still in their TLS handshake are not the http layer's yet (closeAllConnections misses them)
+  const raw = new Set<Socket>();
+  for (const [name, s] of Object.entries(named) as Array<[keyof ServerSet, HttpServer | HttpsServer]>) {
+    s.on('connection', (sock: Socket) => {
+      raw.add(sock);
+      onConnection(name, 1);
+      sock.once('close', () => {
+        raw.delete(sock);
+        onConnection(name, -1);
+      });
+    });
+  }
   let active = 0;
   const track = (_req: unknown, res: { on(e: 'close', f: () => void): void }) => {
     active++;
     res.on('close', () => { active--; });
   };
-  https.on('request', track);
-  const webhookPort = await listen(https, at.webhook);
-  let opsPort: number;
+  webhook.on('request', track);
+  preview.on('request', track);
+  const ports: number[] = [];
   try {
-    opsPort = await listen(http, at.ops);
+    ports.push(await listen(webhook, set.webhook.at), await listen(preview, set.preview.at), await listen(ops, set.ops.at));
   } catch (e) {
-    https.close();
+    for (const s of all) if (s.listening) s.close();
     throw e;
   }
   return {
-    webhookPort,
-    opsPort,
-    setCertificate: (pair) => https.setSecureContext({ ...TLS_OPTS, cert: pair.cert, key: pair.key }),
+    webhookPort: ports[0]!,
+    previewPort: ports[1]!,
+    opsPort: ports[2]!,
+    setCertificate: (pair) => {
+      webhook.setSecureContext({ ...TLS_OPTS, cert: pair.cert, key: pair.key });
+      preview.setSecureContext({ ...TLS_OPTS, cert: pair.cert, key: pair.key });
+    },
     inFlight: () => active,
     async close(graceMs: number) {
-      const closed = Promise.all([new Promise((r) => https.close(r)), new Promise((r) => http.close(r))]);
-      https.closeIdleConnections();
-      http.closeIdleConnections();
+      const closed = Promise.all(all.map((s) => new Promise((r) => s.close(r))));
+      for (const s of all) s.closeIdleConnections();
       const deadline = Date.now() + graceMs;
       while (active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      https.closeAllConnections();
-      http.closeAllConnections();
+      for (const s of all) s.closeAllConnections();
+      for (const sock of raw) sock.destroy();
       await closed;
     },
   };

@@ -38,13 +38,38 @@ describe('deploy/ manifests', () => {
     assert.deepEqual(mwc.webhooks.map((w: { name: string }) => w.name), ['namespace.sidecar-injector.istio.io', 'object.sidecar-injector.istio.io']);
   });
 
-  it('grants only what the injector reads or patches', () => {
+  it('grants only what the injector reads or patches: no pods (only the namespace status command lists them, as its user)', () => {
     const [role] = docs('deploy/base/rbac.yaml');
     assert.deepEqual(role.rules, [
       { apiGroups: [''], resources: ['namespaces', 'nodes'], verbs: ['list', 'watch'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
       { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], resourceNames: ['sidecar-injector'], verbs: ['get', 'patch'] },
     ]);
+    // what the server uses of the cluster (src/kube/cluster-view.ts) never touches pods
+    assert.doesNotMatch(read('src/kube/cluster-view.ts'), /Pod\b|pods/);
+  });
+
+  const flag = (args: string[], name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+
+  it('keeps /preview off the Service and off the pod network: loopback only, for kubectl port-forward', () => {
+    const c = docs('deploy/base/deployment.yaml')[0].spec.template.spec.containers[0];
+    assert.equal(flag(c.args, 'preview-port'), '9444');
+    assert.equal(flag(c.args, 'preview-host'), '127.0.0.1');
+    assert.ok(!c.ports.some((p: { containerPort: number }) => p.containerPort === 9444), 'no container port for the preview');
+    const [svc] = docs('deploy/base/service.yaml');
+    assert.deepEqual(svc.spec.ports.map((p: { targetPort: string }) => p.targetPort), ['https-webhook', 'http-monitoring']);
+    assert.match(read('deploy/README.md'), /kubectl -n sidecar-injector port-forward deploy\/sidecar-injector 9444/);
+  });
+
+  it('has a NetworkPolicy: in, the webhook and monitoring ports only; out, the API server and DNS only', () => {
+    const d = docs('deploy/base/deployment.yaml')[0];
+    const args: string[] = d.spec.template.spec.containers[0].args;
+    const [np] = docs('deploy/base/networkpolicy.yaml');
+    assert.deepEqual(np.spec.podSelector.matchLabels, d.spec.selector.matchLabels);
+    assert.deepEqual(np.spec.policyTypes, ['Ingress', 'Egress']);
+    const ports = (rules: Array<{ ports: Array<{ protocol: string; port: number }>; from?: unknown; to?: unknown }>) => rules.map((r) => r.ports.map((p) => `${p.protocol}/${p.port}`).join(','));
+    assert.deepEqual(ports(np.spec.ingress), [`TCP/${flag(args, 'port')}`, `TCP/${flag(args, 'ops-port')}`]);
+    assert.deepEqual(ports(np.spec.egress), ['TCP/443,TCP/6443', 'UDP/53,TCP/53']);
+    assert.ok(docs('deploy/kustomization.yaml')[0].resources.includes('base/networkpolicy.yaml'));
   });
 
   it('runs the injector hardened: non-root, read-only root, no capabilities, seccomp, spread, probes on the HTTP port', () => {

@@ -63,7 +63,7 @@ describe('Kubernetes API faults under load', function () {
 async function fetchPreview(inj: ChildInjector, body: string): Promise<{ namespaceLabelsSource: string }> {
   const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: inj.webhookPort, path: '/preview?namespace=after-outage', method: 'POST', ca: inj.ca.cert, agent: false,
+    const req = request({ host: '127.0.0.1', port: inj.previewPort, path: '/preview?namespace=after-outage', method: 'POST', ca: inj.ca.cert, agent: false,
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       let text = '';
       res.on('data', (c) => { text += c; });

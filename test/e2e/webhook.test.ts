@@ -88,7 +88,7 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', funct
       const r = await plane().kubectl(['apply', '--server-side', '--dry-run=server', '-k', DEPLOY_DIR]);
       assert.equal(r.code, 0, r.stderr);
       const objects = await renderDeploy(plane());
-      assert.equal(objects.length, 9, objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', '));
+      assert.equal(objects.length, 10, objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', '));
       for (const o of objects) {
         const resource = o.kind.toLowerCase() + (o.apiVersion.includes('/') ? `.${o.apiVersion.split('/')[0]}` : '');
         assert.match(r.stdout, new RegExp(`^${resource.replace(/\./g, '\\.')}/${o.metadata.name} serverside-applied \\(server dry run\\)$`, 'm'), `${o.kind}/${o.metadata.name} in:\n${r.stdout}`);
@@ -110,16 +110,17 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', funct
         return r.stdout.trim();
       };
 
-      it('allows exactly: list/watch namespaces and nodes, list pods, get/patch its own MutatingWebhookConfiguration', async () => {
+      it('allows exactly: list/watch namespaces and nodes, get/patch its own MutatingWebhookConfiguration', async () => {
         const allowed = [
-          ['list', 'namespaces'], ['watch', 'namespaces'], ['list', 'nodes'], ['watch', 'nodes'], ['list', 'pods', '--all-namespaces'], ['list', 'pods', '-n', 'e2e-any'],
+          ['list', 'namespaces'], ['watch', 'namespaces'], ['list', 'nodes'], ['watch', 'nodes'],
           ['get', 'mutatingwebhookconfigurations/sidecar-injector'], ['patch', 'mutatingwebhookconfigurations/sidecar-injector'],
         ];
         for (const a of allowed) assert.equal(await canI(...a), 'yes', `can-i ${a.join(' ')}`);
       });
 
-      it('denies everything else: secrets, creating pods, other webhook configurations, configmaps, writes to namespaces', async () => {
+      it('denies everything else: pods (even list), secrets, other webhook configurations, configmaps, writes to namespaces', async () => {
         const denied = [
+          ['list', 'pods', '--all-namespaces'], ['list', 'pods', '-n', 'e2e-any'],
           ['get', 'secrets', '-n', 'sidecar-injector'], ['list', 'secrets', '--all-namespaces'], ['create', 'pods', '-n', 'e2e-any'],
           ['delete', 'pods', '-n', 'e2e-any'], ['watch', 'pods', '--all-namespaces'], ['get', 'pods', '-n', 'e2e-any'],
           ['patch', 'mutatingwebhookconfigurations/istio-sidecar-injector'], ['get', 'mutatingwebhookconfigurations/other'],

@@ -8,6 +8,7 @@ import { makeCa, writeServerCert, type TestCa } from './tls.ts';
 
 export interface ChildInjector {
   webhookPort: number;
+  previewPort: number;
   opsPort: number;
   ca: TestCa;
   certDir: string;
@@ -30,13 +31,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function spawnInjector(args: string[] = [], nodeArgs: string[] = []): Promise<ChildInjector> {
+/** `opts.viaBin`: started as bin/sidecar-injector.js, which registers tsx through its API (not `--import tsx`). */
+export async function spawnInjector(args: string[] = [], nodeArgs: string[] = [], opts: { viaBin?: boolean } = {}): Promise<ChildInjector> {
   const ca = await makeCa();
   const certDir = await writeServerCert(ca);
-  const [webhookPort, opsPort] = [await freePort(), await freePort()];
+  const [webhookPort, previewPort, opsPort] = [await freePort(), await freePort(), await freePort()];
   const main = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', main, 'serve', '--host', '127.0.0.1', '--port', String(webhookPort),
-    '--ops-port', String(opsPort), '--cert-dir', certDir, '--poll-seconds', '0.5', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const entry = opts.viaBin ? [join(import.meta.dirname, '..', '..', 'bin', 'sidecar-injector.js')] : ['--import', 'tsx', main];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...entry, 'serve', '--host', '127.0.0.1', '--port', String(webhookPort),
+    '--preview-port', String(previewPort), '--ops-port', String(opsPort), '--cert-dir', certDir, '--poll-seconds', '0.5', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const logs: Array<Record<string, unknown>> = [];
   let buf = '';
   child.stdout!.on('data', (c: Buffer) => {
@@ -67,7 +70,7 @@ export async function spawnInjector(args: string[] = [], nodeArgs: string[] = []
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    webhookPort, opsPort, ca, certDir, logs,
+    webhookPort, previewPort, opsPort, ca, certDir, logs,
     metrics: async () => (await get('/metrics')).body,
     signal: (sig) => { child.kill(sig); },
     heapAfterGc: async () => {

@@ -9,6 +9,7 @@ export interface TestInjector extends RunningInjector {
   ca: TestCa;
   certDir: string;
   logs: Array<Record<string, unknown>>;
+  /** To the webhook's port (/inject), or to the preview's own port for paths starting /preview. */
   post(path: string, body: string | Buffer, headers?: Record<string, string>): Promise<Reply>;
   ops(path: string): Promise<Reply>;
 }
@@ -26,10 +27,11 @@ export async function startTestInjector(opts: Partial<InjectorOptions> = {}): Pr
   const certDir = opts.certDir ?? (await writeServerCert(ca));
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ base: undefined }, { write: (line: string) => { logs.push(JSON.parse(line)); } });
-  const inj = await startInjector({ certDir, logger, webhook: { host: '127.0.0.1', port: 0 }, ops: { host: '127.0.0.1', port: 0 }, processMetrics: false, ...opts });
+  const inj = await startInjector({ certDir, logger, webhook: { host: '127.0.0.1', port: 0 }, preview: { host: '127.0.0.1', port: 0 }, ops: { host: '127.0.0.1', port: 0 }, processMetrics: false, ...opts });
   const post = (path: string, body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
     new Promise<Reply>((resolve, reject) => {
-      const req = httpsRequest({ host: '127.0.0.1', port: inj.webhookPort, path, method: 'POST', ca: ca.cert, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: false }, (res) => {
+      const port = path.startsWith('/preview') ? inj.previewPort : inj.webhookPort;
+      const req = httpsRequest({ host: '127.0.0.1', port, path, method: 'POST', ca: ca.cert, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         const peer = (res.socket as import('node:tls').TLSSocket).getPeerCertificate?.()?.fingerprint256;
         res.on('data', (c: Buffer) => chunks.push(c));

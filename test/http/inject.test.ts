@@ -122,10 +122,11 @@ describe('webhook /inject over HTTPS', function () {
       assert.equal(r.status, 400);
       assert.match(r.body, /no body found/);
     });
-    it('413 for a body over 6 MiB, without reading it', async () => {
+    it('413 for a body over 6 MiB, without keeping it, then the connection closes', async () => {
       const big = Buffer.alloc(6 * 1024 * 1024 + 1, 0x20);
       const r = await inj.post('/inject', big);
       assert.equal(r.status, 413);
+      assert.equal(r.headers.connection, 'close');
     });
     const bad: Array<[string, string, RegExp]> = [
       ['malformed JSON', '{"apiVersion": ', /not an AdmissionReview/],

@@ -76,10 +76,15 @@ describe('reload while serving', function () {
     assert.equal(failures, 0);
   });
 
-  it('serves a rotated certificate to new handshakes without a restart', async () => {
+  it('serves a rotated certificate to new handshakes without a restart, on the webhook and the preview port', async () => {
     const before = (await inj.post('/inject', review('t1'))).peerFingerprint;
+    const previewBefore = (await inj.post('/preview', '{"kind":"Service"}')).peerFingerprint;
+    assert.equal(previewBefore, before, 'one certificate for both HTTPS listeners');
     await writeServerCert(inj.ca, inj.certDir, 'rotated');
     await until('the new certificate', async () => (await inj.post('/inject', review('t2'))).peerFingerprint !== before);
+    const previewAfter = await inj.post('/preview', '{"kind":"Service"}');
+    assert.equal(previewAfter.status, 200, previewAfter.body);
+    assert.notEqual(previewAfter.peerFingerprint, previewBefore, 'the preview port serves the rotated certificate too');
     const m = (await inj.ops('/metrics')).body;
     assert.ok((metricValue(m, 'sidecar_injector_cert_reloads_total', { result: 'success' }) ?? 0) >= 2);
   });

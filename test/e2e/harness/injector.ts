@@ -67,8 +67,8 @@ export async function startWebhookProcess(opts: WebhookProcessOptions): Promise<
   writeFileSync(join(certDir, 'tls.crt'), cert.certPem);
   writeFileSync(join(certDir, 'tls.key'), cert.keyPem, { mode: 0o600 });
   writeFileSync(join(certDir, 'ca.crt'), opts.ca.certPem); // as in the Secret of deploy/README.md
-  const [port, opsPort] = (await freePorts(2)) as [number, number];
-  const args = ['--import', TSX, MAIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--ops-port', String(opsPort),
+  const [port, previewPort, opsPort] = (await freePorts(3)) as [number, number, number];
+  const args = ['--import', TSX, MAIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--preview-port', String(previewPort), '--ops-port', String(opsPort),
     '--cert-dir', certDir, '--poll-seconds', '1',
     ...(opts.kubeconfig ? ['--kubeconfig', opts.kubeconfig] : ['--no-cluster']),
     ...(opts.nativeSidecars ? ['--native-sidecars', opts.nativeSidecars] : []),

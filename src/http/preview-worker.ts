@@ -1,0 +1,86 @@
+// The preview's work, in a worker thread (preview-runner.ts starts it with a heap cap and stops it when
+// it runs past its time budget): parse the body (YAML or JSON, up to 6 MiB), preview every object with
+// the same core as /inject, and serialise the answer, refusing one over the byte cap. None of it runs on
+// the event loop that answers /inject and /healthz.
+import { parentPort } from 'node:worker_threads';
+import { parseDocuments } from '../core/documents.ts';
+import { isInjectionError } from '../core/errors.ts';
+import { previewObjects } from '../core/preview.ts';
+import { compileTemplates } from '../core/render/engine.ts';
+import type { Settings } from '../core/settings/index.ts';
+import { deepFreeze } from '../core/types.ts';
+
+/** Settings as they cross to the worker: all but the compiled templates, which are compiled again here. */
+export type PlainSettings = Omit<Settings, 'templates'>;
+
+export interface PreviewJob {
+  settingsGeneration: number;
+  /** Sent when the worker has not seen this generation yet. */
+  settings?: PlainSettings;
+  body: Uint8Array;
+  namespace: string;
+  namespaceLabels: Record<string, string> | undefined;
+  namespaceLabelsSource: 'query' | 'cluster' | 'unknown';
+  nodesSupportNativeSidecars: boolean | undefined;
+  maxAnswerBytes: number;
+  /** Work time after which the core answers BUDGET_EXCEEDED itself (before the runner's hard stop). */
+  softBudgetMs: number;
+}
+
+export type PreviewReply =
+  | { ok: true; answer: Uint8Array }
+  | { ok: false; status: number; code: string; message: string; subject?: string };
+
+let current: { generation: number; settings: Settings } | undefined;
+
+function useSettings(job: PreviewJob): Settings {
+  if (job.settings) {
+    const s = job.settings;
+    // frozen as buildSettings freezes them: render reuse recognises frozen values without a walk
+    current = { generation: job.settingsGeneration, settings: { ...s, values: deepFreeze(s.values), mesh: deepFreeze(s.mesh), templates: compileTemplates(s.config.templates) } };
+  }
+  if (current?.generation !== job.settingsGeneration) throw new Error(`preview worker has settings ${current?.generation}, not ${job.settingsGeneration}`);
+  return current.settings;
+}
+
+/** The answer's JSON, item by item, so an answer over the cap is measured without being held whole. */
+function serialise(job: PreviewJob, items: unknown[]): PreviewReply {
+  const head = JSON.stringify({ namespace: job.namespace, namespaceLabels: job.namespaceLabels ?? null, namespaceLabelsSource: job.namespaceLabelsSource });
+  const parts = [`${head.slice(0, -1)},"items":[`];
+  let bytes = Buffer.byteLength(parts[0]!) + 2;
+  for (const [i, item] of items.entries()) {
+    const text = (i > 0 ? ',' : '') + JSON.stringify(item);
+    bytes += Buffer.byteLength(text);
+    if (bytes <= job.maxAnswerBytes) parts.push(text);
+  }
+  if (bytes > job.maxAnswerBytes) {
+    return { ok: false, status: 413, code: 'PREVIEW_ANSWER_TOO_LARGE',
+      message: `preview answer would be ${bytes} bytes (${items.length} objects), over the cap of ${job.maxAnswerBytes}: send fewer objects` };
+  }
+  parts.push(']}');
+  return { ok: true, answer: new TextEncoder().encode(parts.join('')) };
+}
+
+export function runPreviewJob(job: PreviewJob): PreviewReply {
+  const settings = useSettings(job);
+  const end = performance.now() + job.softBudgetMs;
+  const overBudget = () => performance.now() > end;
+  try {
+    const objects = parseDocuments(Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength).toString('utf8'), 'body', { overBudget });
+    const items = previewObjects(objects, { settings, namespace: job.namespace, namespaceLabels: job.namespaceLabels, nodesSupportNativeSidecars: job.nodesSupportNativeSidecars, overBudget });
+    return serialise(job, items);
+  } catch (e) {
+    if (!isInjectionError(e)) throw e;
+    return { ok: false, status: e.code === 'BUDGET_EXCEEDED' ? 503 : 400, code: e.code, message: e.message, ...(e.subject ? { subject: e.subject } : {}) };
+  }
+}
+
+parentPort?.on('message', (job: PreviewJob) => {
+  let reply: PreviewReply;
+  try {
+    reply = runPreviewJob(job);
+  } catch (e) {
+    reply = { ok: false, status: 500, code: 'INTERNAL', message: `preview failed: ${String((e as Error)?.message ?? e).slice(0, 500)}` };
+  }
+  parentPort!.postMessage(reply, reply.ok ? [reply.answer.buffer as ArrayBuffer] : []);
+});
