@@ -12,6 +12,7 @@ import { ANSWER_MS, attacks, type Attack } from './hostile/attacks.ts';
 import { admission, smallPod } from './hostile/bodies.ts';
 import { post, type Target } from './hostile/client.ts';
 import { writeReport, type Row } from './hostile/report.ts';
+import { machineMeter } from './load.ts';
 import { loopDelay, pollHealthz, watchProc } from './hostile/watch.ts';
 import { freePort, killAll, otherCpuPct, ROOT, snapshotBuild, startInjector, type Server } from './servers.ts';
 import { makeCerts, type BenchCerts } from './tls.ts';
@@ -75,14 +76,17 @@ async function measure(attack: Attack, build: string, certs: BenchCerts, nodeOpt
     await post(preview, JSON.stringify(smallPod('warm-up')), 'application/json', 10_000);
     await loopDelay(server.pid, 5000); // starts the loop figures afresh: start-up is not the attack's
     const proc = watchProc(server.pid);
+    const ticks0 = proc.now().ticks;
+    const meter = machineMeter(); // what the rest of the machine took meanwhile: a busy machine slows every figure
     const healthz = pollHealthz(server.opsUrl!);
     const outcome = await attack.run({ inject, preview, pid: server.pid });
     // a loop still blocked answers late: wait (bounded) so the block is measured whole, probes still running
     const loop = await loopDelay(server.pid, 15_000);
     const latencies = await healthz.stop(2000);
     const figures = proc.stop();
+    const { otherCpuPct } = meter.stop({ ticks: figures.ticks - ticks0, samples: [], heap: [], cpuPct: NaN });
     if (!figures.alive) outcome.answer += ` — the injector died: ${server.output?.().trim().split('\n').filter(Boolean).slice(-2).join(' ').slice(0, 200) ?? ''}`;
-    return { row: { title: attack.title, outcome, loop, healthz: latencies, proc: figures }, preview: preview.url };
+    return { row: { title: attack.title, outcome, loop, healthz: latencies, proc: figures, otherCpuPct }, preview: preview.url };
   } finally {
     await server.stop(2000);
   }
@@ -123,7 +127,7 @@ async function main(): Promise<void> {
       console.log(`- ${attack.title}`);
       const { row, preview } = await measure(attack, build, certs, nodeOptions);
       previewUrl = preview;
-      const block = row.loop ? `${row.loop.maxMs.toFixed(0)} ms` : 'no report';
+      const block = row.loop ? `${row.loop.maxMs.toFixed(0)} ms (${row.loop.samples} samples)` : "no report";
       console.log(`  ${row.outcome.answer.slice(0, 200)}\n  ${row.outcome.elapsedMs.toFixed(0)} ms; block ${block}; /healthz p99 ${row.healthz.p99.toFixed(0)} ms; peak RSS ${row.proc.peakMB.toFixed(0)} MB`);
       rows.push(row);
     }

@@ -7,6 +7,8 @@ import { silentConnections, stalledReaders } from './connections.ts';
 
 export const ANSWER_MS = 30_000;
 const HOLD_MS = 10_000;
+/** Node's default keeps a connection that never starts TLS for 120 s; a short handshake timeout is well under this. */
+export const SILENT_HOLD_MS = 15_000;
 
 export interface AttackContext {
   inject: Target;
@@ -48,17 +50,24 @@ async function baseline(ctx: AttackContext): Promise<Outcome> {
 
 /**
  * An 8 MiB body: to /inject declared up front, and streamed (chunked) so only reading finds the size;
- * streamed to /preview.
+ * streamed to /preview. Three times each: whether the client sees the 413 or a cut connection is a race.
  */
 async function oversize(ctx: AttackContext): Promise<Outcome> {
   const big = body.admission('body8mib', { filler: 'x'.repeat(8 * 2 ** 20) });
-  const declared = await post(ctx.inject, big, JSON_TYPE, ANSWER_MS);
-  const streamed = await post(ctx.inject, big, JSON_TYPE, ANSWER_MS, true);
-  const preview = await post(ctx.preview, big, JSON_TYPE, ANSWER_MS, true);
-  const all = [declared, streamed, preview];
-  const said = (o: Outcome) => `${o.answer} (${o.elapsedMs.toFixed(0)} ms)`;
-  return { status: streamed.status, bytes: streamed.bytes, elapsedMs: all.reduce((t, o) => t + o.elapsedMs, 0), ok: all.every((o) => o.ok),
-    answer: `/inject with Content-Length: ${said(declared)}; /inject chunked: ${said(streamed)}; /preview chunked: ${said(preview)}` };
+  const ways: Array<[string, Target, boolean]> = [['/inject with Content-Length', ctx.inject, false], ['/inject chunked', ctx.inject, true], ['/preview chunked', ctx.preview, true]];
+  const t0 = performance.now();
+  const said: string[] = [];
+  let ok = true;
+  for (const [label, target, chunked] of ways) {
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 3; i++) {
+      const o = await post(target, big, JSON_TYPE, ANSWER_MS, chunked);
+      seen.set(o.answer, (seen.get(o.answer) ?? 0) + 1);
+      ok &&= o.ok;
+    }
+    said.push(`${label}: ${[...seen].map(([a, n]) => `${n}x ${a}`).join(', ')}`);
+  }
+  return { bytes: 0, elapsedMs: performance.now() - t0, ok, answer: said.join('; ') };
 }
 
 export function attacks(): Attack[] {
@@ -79,9 +88,9 @@ export function attacks(): Attack[] {
     toInject('overrides', '/inject: proxy.istio.io/overrides nested 100k deep', () =>
       body.admission('overrides', { 'proxy.istio.io/overrides': body.deepOverrides(100_000) })),
     { id: 'silent', title: '300 TCP connections that never send a ClientHello',
-      run: (ctx) => silentConnections(ctx.inject, ctx.pid, body.admission('silent'), 300, HOLD_MS) },
+      run: (ctx) => silentConnections(ctx.inject, ctx.pid, body.admission('silent'), 300, SILENT_HOLD_MS) },
     { id: 'stalled', title: '8 clients that never read a /preview answer (List of 1,000 pods each)',
       run: (ctx) => stalledReaders(ctx.preview, ctx.pid, body.podList(1000), 8, HOLD_MS) },
-    { id: 'body8mib', title: 'an 8 MiB body (/inject with a Content-Length, /inject and /preview chunked)', run: oversize },
+    { id: 'body8mib', title: 'an 8 MiB body, 3 times each: /inject with a Content-Length, /inject and /preview chunked', run: oversize },
   ];
 }

@@ -11,6 +11,8 @@ export interface Outcome {
   bytes: number;
   /** An answer proper: an HTTP status below 500 (not a 500, a cut connection or silence). */
   ok: boolean;
+  /** A goal of this attack's own that was missed (e.g. connections held too long). */
+  miss?: string;
 }
 
 const KEEP = 8 * 2 ** 20; // bodies up to this are kept whole (to read their message); beyond it, only counted

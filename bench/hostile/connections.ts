@@ -3,7 +3,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { post, type Outcome, type Target } from './client.ts';
-import { openFds } from './watch.ts';
+import { fdLimit, openFds } from './watch.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,11 +38,16 @@ export async function silentConnections(inject: Target, pid: number, body: strin
     const fds = openFds(pid);
     const admission = await post(inject, body, 'application/json', 10_000);
     const deadline = Date.now() + holdMs;
-    while (closed < count && Date.now() < deadline) await sleep(100);
+    let most = fds;
+    while (closed < count && Date.now() < deadline) {
+      await sleep(100);
+      most = Math.max(most, openFds(pid));
+    }
     return {
       status: admission.status, bytes: admission.bytes, elapsedMs: performance.now() - t0, ok: admission.ok,
-      answer: `${opened} silent connections open, injector fds ${fds}; /inject meanwhile: ${admission.answer} in ${admission.elapsedMs.toFixed(0)} ms; ` +
-        `server closed ${closed} of ${count} within ${holdMs / 1000} s`,
+      ...(closed < count ? { miss: `connections held > ${holdMs / 1000} s` } : {}),
+      answer: `${opened} silent connections open, injector fds up to ${most} (limit ${fdLimit(pid)}); /inject meanwhile: ${admission.answer} in ` +
+        `${admission.elapsedMs.toFixed(0)} ms; server closed ${closed} of ${count} within ${holdMs / 1000} s`,
     };
   } finally {
     for (const s of sockets) s.destroy();

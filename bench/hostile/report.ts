@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../servers.ts';
+import { SILENT_HOLD_MS } from './attacks.ts';
 import type { Outcome } from './client.ts';
 import type { Latencies, LoopDelay, ProcFigures } from './watch.ts';
 
@@ -17,6 +18,8 @@ export interface Row {
   loop?: LoopDelay;
   healthz: Latencies;
   proc: ProcFigures;
+  /** CPU other processes used during the row, in % of one core. */
+  otherCpuPct: number;
 }
 
 export interface Context {
@@ -53,16 +56,17 @@ export function verdict(r: Row, limitMB: number): { ok: boolean; text: string } 
   if (!(r.healthz.p99 <= GOAL.healthzP99Ms)) misses.push('/healthz');
   if (!(r.proc.peakMB <= limitMB)) misses.push('RSS');
   if (!r.outcome.ok) misses.push('answer');
+  if (r.outcome.miss) misses.push(r.outcome.miss);
   return { ok: misses.length === 0, text: misses.length === 0 ? '✅ all' : `❌ ${misses.join(', ')}` };
 }
 
 export function table(rows: Row[], limitMB: number): string {
-  const head = '| Attack | Answer the attacker got | Elapsed | Worst loop block | /healthz p50 / p99 / max (probes) | Peak RSS | Logs written (longest write) | Goals |\n|---|---|---|---|---|---|---|---|';
+  const head = '| Attack | Answer the attacker got | Elapsed | Worst loop block | /healthz p50 / p99 / max (probes) | Peak RSS | Logs written (longest write) | Others’ CPU | Goals |\n|---|---|---|---|---|---|---|---|---|';
   const lines = rows.map((r) => {
     const h = r.healthz;
     const probes = `${h.probes}${h.unanswered ? `, ${h.unanswered} unanswered` : ''}${h.failed ? `, ${h.failed} failed` : ''}`;
     return `| ${cell(r.title)} | ${cell(r.outcome.answer)} | ${ms(r.outcome.elapsedMs)} | ${block(r).text} | ${ms(h.p50)} / ${ms(h.p99)} / ${ms(h.max)} (${probes}) | ` +
-      `${r.proc.peakMB.toFixed(0)} MB | ${logs(r)} | ${verdict(r, limitMB).text} |`;
+      `${r.proc.peakMB.toFixed(0)} MB | ${logs(r)} | ${r.otherCpuPct.toFixed(0)}% | ${verdict(r, limitMB).text} |`;
   });
   return [head, ...lines].join('\n');
 }
@@ -88,10 +92,12 @@ export function writeReport(rows: Row[], c: Context, asBaseline: boolean): strin
     'read and reset around each attack). **/healthz**: latency of every probe sent during the attack, one new connection each;',
     'probes still waiting at the end count with the time they had waited. **Peak RSS**: VmHWM of the injector process.',
     `Goals: worst block ≤ ${GOAL.blockMs} ms, /healthz p99 ≤ ${GOAL.healthzP99Ms} ms, peak RSS ≤ ${c.limitMB} MB (the Deployment's memory limit`,
-    'in deploy/base), the process alive, and an answer proper (a status below 500: not a 500, a cut connection or silence).',
+    'in deploy/base), the process alive, and an answer proper (a status below 500: not a 500, a cut connection or silence);',
+    `for the silent connections also: every one closed by the server within ${SILENT_HOLD_MS / 1000} s.`,
     'Here the process runs without a memory cgroup, so V8 sizes its heap from the machine and not from the limit: an RSS above',
     'the limit is what the attack would need; in the cluster the container would be OOM-killed (or its heap exhausted) instead.',
-    'Each answer is waited for at most 30 s; a loop still blocked after that gets 15 s more to report.',
+    'Each answer is waited for at most 30 s; a loop still blocked after that gets 15 s more to report. **Others’ CPU**: what',
+    'other processes took during the row (% of one core; the machine has two): figures near a goal move with it.',
     '',
   ].join('\n');
   const body = asBaseline

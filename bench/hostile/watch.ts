@@ -102,10 +102,10 @@ export function pollHealthz(opsUrl: string): { stop(drainMs: number): Promise<La
 
 export interface ProcFigures {
   alive: boolean;
+  /** CPU clock ticks (utime + stime) the process has used in its life. */
+  ticks: number;
   /** Peak resident set (VmHWM) of the process's whole life, in MB: the last one read while it lived. */
   peakMB: number;
-  fds: number;
-  fdLimit: number;
 }
 
 function statusMB(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
@@ -125,9 +125,19 @@ export function openFds(pid: number): number {
   }
 }
 
-function fdLimit(pid: number): number {
+export function fdLimit(pid: number): number {
   try {
     return Number(/Max open files\s+(\d+)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+
+function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+    return Number(f[11]) + Number(f[12]);
   } catch {
     return NaN;
   }
@@ -137,7 +147,10 @@ function fdLimit(pid: number): number {
 export function watchProc(pid: number): { now(): ProcFigures; stop(): ProcFigures } {
   let peakMB = statusMB(pid, 'VmHWM') ?? NaN;
   let alive = true;
+  let ticks = cpuTicks(pid);
   const read = () => {
+    const t = cpuTicks(pid);
+    if (Number.isFinite(t)) ticks = t;
     const hwm = statusMB(pid, 'VmHWM');
     if (hwm === undefined) alive = false;
     else peakMB = hwm;
@@ -145,7 +158,7 @@ export function watchProc(pid: number): { now(): ProcFigures; stop(): ProcFigure
   const timer = setInterval(read, 100);
   const now = (): ProcFigures => {
     read();
-    return { alive, peakMB, fds: openFds(pid), fdLimit: fdLimit(pid) };
+    return { alive, ticks, peakMB };
   };
   return { now, stop() { clearInterval(timer); return now(); } };
 }
