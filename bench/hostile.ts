@@ -1,7 +1,8 @@
 // `npm run bench:hostile`: issue 12's attacks against the real injector (the production build in a child
 // process, with the Deployment's NODE_OPTIONS and judged against its memory limit), one fresh process per
 // attack. Writes bench/HOSTILE.md and prints the table. BENCH_HOSTILE_BASELINE=1 labels the run as the
-// baseline (kept in the file by later runs); BENCH_HOSTILE_ONLY=id,id runs some rows only.
+// baseline (kept in the file by later runs); BENCH_HOSTILE_ONLY=id,id runs some rows only;
+// BENCH_HOSTILE_NODE_OPTIONS replaces the Deployment's NODE_OPTIONS.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -67,6 +68,12 @@ async function start(build: string, certs: BenchCerts, nodeOptions: string): Pro
   return { server, inject: { url: server.url, ca: certs.ca }, preview: { url: server.url.replace(/\/inject$/, '/preview'), ca: certs.ca } };
 }
 
+/** The line that says why a process died (V8's "FATAL ERROR: … heap out of memory"), else its last line. */
+function whyDied(output: string): string {
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  return (lines.find((l) => /FATAL|out of memory|Error:/.test(l)) ?? lines.at(-1) ?? 'no output').slice(0, 160);
+}
+
 async function measure(attack: Attack, build: string, certs: BenchCerts, nodeOptions: string): Promise<{ row: Row; preview: string }> {
   const { server, inject, preview } = await start(build, certs, nodeOptions);
   try {
@@ -85,7 +92,7 @@ async function measure(attack: Attack, build: string, certs: BenchCerts, nodeOpt
     const latencies = await healthz.stop(2000);
     const figures = proc.stop();
     const { otherCpuPct } = meter.stop({ ticks: figures.ticks - ticks0, samples: [], heap: [], cpuPct: NaN });
-    if (!figures.alive) outcome.answer += ` — the injector died: ${server.output?.().trim().split('\n').filter(Boolean).slice(-2).join(' ').slice(0, 200) ?? ''}`;
+    if (!figures.alive) outcome.answer += ` — the injector died: ${whyDied(server.output?.() ?? '')}`;
     return { row: { title: attack.title, outcome, loop, healthz: latencies, proc: figures, otherCpuPct }, preview: preview.url };
   } finally {
     await server.stop(2000);
@@ -116,7 +123,9 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   const tmp = mkdtempSync(join(tmpdir(), 'si-hostile-'));
   try {
-    const { limitMB, nodeOptions } = deployment();
+    const deployed = deployment();
+    const { limitMB } = deployed;
+    const nodeOptions = process.env.BENCH_HOSTILE_NODE_OPTIONS ?? deployed.nodeOptions; // e.g. the heap cap deployment.yaml suggests
     const build = snapshotBuild(tmp);
     const certs = await makeCerts();
     const otherCpu = await quieter(Number(process.env.BENCH_HOSTILE_QUIET_WAIT ?? 60));
@@ -134,6 +143,7 @@ async function main(): Promise<void> {
     const listener = previewFlag ? `its own listener (--preview-port, ${new URL(previewUrl).protocol.replace(':', '')})` : 'the webhook port (serve has no --preview-port)';
     const section = writeReport(rows, {
       git: git(), node: process.version, date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', limitMB, nodeOptions,
+      nodeOptionsFrom: process.env.BENCH_HOSTILE_NODE_OPTIONS === undefined ? ' (as deploy/base)' : ' (BENCH_HOSTILE_NODE_OPTIONS, not deploy/base)',
       previewListener: listener, totalSeconds: (Date.now() - t0) / 1000, loadBefore, otherCpu,
     }, process.env.BENCH_HOSTILE_BASELINE === '1');
     console.log(`\n${section}\n\nwrote bench/HOSTILE.md`);

@@ -50,7 +50,7 @@ async function baseline(ctx: AttackContext): Promise<Outcome> {
 
 /**
  * An 8 MiB body: to /inject declared up front, and streamed (chunked) so only reading finds the size;
- * streamed to /preview. Three times each: whether the client sees the 413 or a cut connection is a race.
+ * streamed to /preview. Five times each: whether the client sees the 413 or a cut connection is a race.
  */
 async function oversize(ctx: AttackContext): Promise<Outcome> {
   const big = body.admission('body8mib', { filler: 'x'.repeat(8 * 2 ** 20) });
@@ -60,7 +60,7 @@ async function oversize(ctx: AttackContext): Promise<Outcome> {
   let ok = true;
   for (const [label, target, chunked] of ways) {
     const seen = new Map<string, number>();
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       const o = await post(target, big, JSON_TYPE, ANSWER_MS, chunked);
       seen.set(o.answer, (seen.get(o.answer) ?? 0) + 1);
       ok &&= o.ok;
@@ -85,12 +85,12 @@ export function attacks(): Attack[] {
       body.admission('value4mb', { 'traffic.sidecar.istio.io/includeOutboundIPRanges': body.invalidQuantity() })),
     toInject('generatename', '/inject: a 1 MB generateName', () =>
       body.admission('generatename', {}, { generateName: `${'x'.repeat(1_000_000)}-` })),
-    toInject('overrides', '/inject: proxy.istio.io/overrides nested 100k deep', () =>
-      body.admission('overrides', { 'proxy.istio.io/overrides': body.deepOverrides(100_000) })),
+    toInject('overrides', '/inject: proxy.istio.io/overrides nested 100k deep (on re-injection)', () =>
+      body.admission('overrides', body.deepOverrides(100_000))),
     { id: 'silent', title: '300 TCP connections that never send a ClientHello',
       run: (ctx) => silentConnections(ctx.inject, ctx.pid, body.admission('silent'), 300, SILENT_HOLD_MS) },
     { id: 'stalled', title: '8 clients that never read a /preview answer (List of 1,000 pods each)',
       run: (ctx) => stalledReaders(ctx.preview, ctx.pid, body.podList(1000), 8, HOLD_MS) },
-    { id: 'body8mib', title: 'an 8 MiB body, 3 times each: /inject with a Content-Length, /inject and /preview chunked', run: oversize },
+    { id: 'body8mib', title: 'an 8 MiB body, 5 times each: /inject with a Content-Length, /inject and /preview chunked', run: oversize },
   ];
 }

@@ -39,8 +39,14 @@ export const manyTemplates = () => 'sidecar,'.repeat(20_000);
 /** 4 MB that no quantity parser accepts (proxyCPU must be a Kubernetes quantity). */
 export const invalidQuantity = () => 'x'.repeat(4_000_000);
 
-/** proxy.istio.io/overrides whose container holds a value nested 100,000 levels deep. */
-export const deepOverrides = (depth = 100_000) => `{"containers":[{"name":"checkout","x":${'['.repeat(depth)}${']'.repeat(depth)}}]}`;
+/**
+ * An already-injected pod's annotations (the injector reads proxy.istio.io/overrides only when it
+ * re-injects) whose saved istio-proxy container holds a value nested 100,000 levels deep.
+ */
+export const deepOverrides = (depth = 100_000): Record<string, string> => ({
+  'sidecar.istio.io/status': JSON.stringify({ initContainers: ['istio-init'], containers: ['istio-proxy'], volumes: [], imagePullSecrets: [] }),
+  'proxy.istio.io/overrides': `{"containers":[{"name":"istio-proxy","x":${'['.repeat(depth)}${']'.repeat(depth)}}]}`,
+});
 
 /**
  * The classic "billion laughs": nine levels of nine aliases each, 9^9 strings when expanded, in a Pod's

@@ -9,7 +9,7 @@ import { SILENT_HOLD_MS } from './attacks.ts';
 import type { Outcome } from './client.ts';
 import type { Latencies, LoopDelay, ProcFigures } from './watch.ts';
 
-export const GOAL = { blockMs: 100, healthzP99Ms: 200 };
+export const GOAL = { blockMs: 100, healthzP99Ms: 200, logWriteBytes: 64 * 1024 };
 
 export interface Row {
   title: string;
@@ -28,6 +28,8 @@ export interface Context {
   date: string;
   limitMB: number;
   nodeOptions: string;
+  /** Where they came from: ' (as deploy/base)' or ' (BENCH_HOSTILE_NODE_OPTIONS)'. */
+  nodeOptionsFrom: string;
   previewListener: string;
   totalSeconds: number;
   /** 1-minute load average when the run started (other work on this 2-core machine inflates every figure). */
@@ -53,10 +55,11 @@ export function verdict(r: Row, limitMB: number): { ok: boolean; text: string } 
   const misses: string[] = [];
   if (!r.proc.alive) misses.push('process died');
   if (!(block(r).ms <= GOAL.blockMs)) misses.push('block');
-  if (!(r.healthz.p99 <= GOAL.healthzP99Ms)) misses.push('/healthz');
+  if (!(r.healthz.p99 <= GOAL.healthzP99Ms) || r.healthz.failed > 0) misses.push('/healthz');
   if (!(r.proc.peakMB <= limitMB)) misses.push('RSS');
   if (!r.outcome.ok) misses.push('answer');
   if (r.outcome.miss) misses.push(r.outcome.miss);
+  if (r.loop && r.loop.longestLogWrite > GOAL.logWriteBytes) misses.push('log line');
   return { ok: misses.length === 0, text: misses.length === 0 ? '✅ all' : `❌ ${misses.join(', ')}` };
 }
 
@@ -77,7 +80,7 @@ export function writeReport(rows: Row[], c: Context, asBaseline: boolean): strin
   const file = join(ROOT, 'bench/HOSTILE.md');
   const met = rows.filter((r) => verdict(r, c.limitMB).ok).length;
   const section = [
-    `Measured at ${c.git}, ${c.date}, node ${c.node}, ${c.totalSeconds.toFixed(0)} s in all. Injector options: ${c.nodeOptions || 'no NODE_OPTIONS'} (as deploy/base), ` +
+    `Measured at ${c.git}, ${c.date}, node ${c.node}, ${c.totalSeconds.toFixed(0)} s in all. Injector options: ${c.nodeOptions ? `NODE_OPTIONS=${c.nodeOptions}` : 'no NODE_OPTIONS'}${c.nodeOptionsFrom}, ` +
       `/preview on ${c.previewListener}. Load average at the start ${c.loadBefore.toFixed(2)} (${cpus().length} CPUs), other processes ${c.otherCpu.toFixed(0)}% of a core before the first attack. Goals met in ${met} of ${rows.length} rows.`,
     '',
     table(rows, c.limitMB),
@@ -87,17 +90,23 @@ export function writeReport(rows: Row[], c: Context, asBaseline: boolean): strin
   const intro = [
     '# Hostile input benchmark (`npm run bench:hostile`)',
     '',
-    "Issue 12's attack classes, each against a fresh injector process (the production build, as deploy/base runs it) while the bench probes",
-    '/healthz on the ops port every 20 ms. **Worst loop block**: `perf_hooks.monitorEventLoopDelay` inside the injector (a preload,',
-    'read and reset around each attack). **/healthz**: latency of every probe sent during the attack, one new connection each;',
-    'probes still waiting at the end count with the time they had waited. **Peak RSS**: VmHWM of the injector process.',
-    `Goals: worst block ≤ ${GOAL.blockMs} ms, /healthz p99 ≤ ${GOAL.healthzP99Ms} ms, peak RSS ≤ ${c.limitMB} MB (the Deployment's memory limit`,
-    'in deploy/base), the process alive, and an answer proper (a status below 500: not a 500, a cut connection or silence);',
-    `for the silent connections also: every one closed by the server within ${SILENT_HOLD_MS / 1000} s.`,
-    'Here the process runs without a memory cgroup, so V8 sizes its heap from the machine and not from the limit: an RSS above',
-    'the limit is what the attack would need; in the cluster the container would be OOM-killed (or its heap exhausted) instead.',
-    'Each answer is waited for at most 30 s; a loop still blocked after that gets 15 s more to report. **Others’ CPU**: what',
-    'other processes took during the row (% of one core; the machine has two): figures near a goal move with it.',
+    "Issue 12's attack classes at the sizes the issue measured, each against a fresh injector process (the production",
+    'build, with deploy/base\'s NODE_OPTIONS), while the bench probes /healthz on the ops port every 20 ms.',
+    '',
+    '- **Worst loop block**: `perf_hooks.monitorEventLoopDelay` inside the injector (a preload, read and reset around',
+    '  each attack). A loop still blocked 15 s after the answer (waited for at most 30 s) shows as "≥" the longest probe wait.',
+    '- **/healthz**: latency of every probe sent during the attack, each on a new connection as a kubelet makes it;',
+    '  probes still waiting at the end count with the time they had waited; failed ones (refused, cut, not 200) apart.',
+    '- **Peak RSS**: VmHWM of the injector process. It runs here without a memory cgroup, so V8 sizes its heap from',
+    '  the machine, not from the limit: an RSS above the limit is what the attack would need; in the cluster the',
+    '  container would be OOM-killed (or its heap exhausted) instead.',
+    '- **Logs written**: bytes the injector wrote to stdout/stderr during the attack, and its longest single write.',
+    '- **Others’ CPU**: what other processes took during the row (% of one core; the machine has two). Figures near',
+    '  a goal move with it.',
+    `- **Goals**: worst block ≤ ${GOAL.blockMs} ms, /healthz p99 ≤ ${GOAL.healthzP99Ms} ms and no failed probe, peak RSS ≤ ${c.limitMB} MB (the`,
+    '  Deployment\'s memory limit in deploy/base), the process alive, an answer proper (a status below 500: not a 500,',
+    `  a cut connection or silence), no log line over ${GOAL.logWriteBytes / 1024} KiB (echoed values clipped); for the silent connections,`,
+    `  every one closed by the server within ${SILENT_HOLD_MS / 1000} s.`,
     '',
   ].join('\n');
   const body = asBaseline

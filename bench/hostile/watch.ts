@@ -48,6 +48,7 @@ export interface Latencies {
   probes: number;
   /** Probes without an answer when the attack ended (counted with the time they had waited by then). */
   unanswered: number;
+  /** Probes refused, cut or answered other than 200 (not in the percentiles). */
   failed: number;
   p50: number;
   p99: number;
@@ -71,8 +72,8 @@ export function pollHealthz(opsUrl: string): { stop(drainMs: number): Promise<La
     pending.add(t0);
     const finish = (ok: boolean) => {
       if (!pending.delete(t0)) return;
-      done.push(performance.now() - t0);
-      if (!ok) failed++;
+      if (ok) done.push(performance.now() - t0);
+      else failed++; // refused or not 200: no latency to count, a failure
     };
     const req = request(`${opsUrl}/healthz`, { agent: false, timeout: 120_000 }, (res) => {
       res.resume();
