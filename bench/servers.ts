@@ -32,6 +32,8 @@ export interface Server {
   url: string;
   /** The injector's plain-HTTP ops port (/metrics). */
   opsUrl?: string;
+  /** The last 4,000 characters the process wrote (stdout and stderr). */
+  output?: () => string;
   /** Stops the process (SIGTERM, SIGKILL after graceMs) and resolves when it has exited. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -112,7 +114,7 @@ export async function startInjector(build: string, certDir: string, nodeArgs: st
   const { child, output } = launch('injector', [...nodeArgs, join(build, 'dist/cli/main.js'), 'serve', '--cert-dir', certDir,
     '--host', '127.0.0.1', '--port', String(port), '--preview-port', String(previewPort), '--ops-port', String(opsPort), '--log-level', 'warn', ...serveArgs]);
   await waitFor('injector', child, output, async () => (await httpGet(`http://127.0.0.1:${opsPort}/${ready}`)).status === 200, 30_000);
-  return { name: 'injector', pid: child.pid!, url: `https://127.0.0.1:${port}/inject`, opsUrl: `http://127.0.0.1:${opsPort}`, stop: stopper(child) };
+  return { name: 'injector', pid: child.pid!, url: `https://127.0.0.1:${port}/inject`, opsUrl: `http://127.0.0.1:${opsPort}`, output, stop: stopper(child) };
 }
 
 /** The floor (floor-server.ts, run as plain JavaScript), answering with the given patches by uid. */
