@@ -81,6 +81,7 @@ async function measure(attack: Attack, build: string, certs: BenchCerts, nodeOpt
     // compilation is not counted against the attack
     await post(inject, admission('warm-up'), 'application/json', 10_000);
     await post(preview, JSON.stringify(smallPod('warm-up')), 'application/json', 10_000);
+    await attack.prepare?.({ inject, preview, pid: server.pid });
     await loopDelay(server.pid, 5000); // starts the loop figures afresh: start-up is not the attack's
     const proc = watchProc(server.pid);
     const ticks0 = proc.now().ticks;
