@@ -45,6 +45,17 @@ let previewFlag: boolean | undefined; // whether serve accepts --preview-port (f
  * HTTP, whichever it answers), else it is on the webhook port.
  */
 async function start(build: string, certs: BenchCerts, nodeOptions: string): Promise<Running> {
+  // freePort's port can be taken by another process before the injector binds it: try again, a few times
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(build, certs, nodeOptions);
+    } catch (e) {
+      if (attempt >= 3 || !String(e).includes('EADDRINUSE')) throw e;
+    }
+  }
+}
+
+async function startOnce(build: string, certs: BenchCerts, nodeOptions: string): Promise<Running> {
   const nodeArgs = ['--import', PRELOAD, ...nodeOptions.split(/\s+/).filter(Boolean)];
   const serveArgs = ['--log-level', 'info', '--no-cluster']; // info: the Deployment's level (log lines cost too)
   if (previewFlag !== false) {
@@ -81,6 +92,7 @@ async function measure(attack: Attack, build: string, certs: BenchCerts, nodeOpt
     // compilation is not counted against the attack
     await post(inject, admission('warm-up'), 'application/json', 10_000);
     await post(preview, JSON.stringify(smallPod('warm-up')), 'application/json', 10_000);
+    await attack.prepare?.({ inject, preview, pid: server.pid });
     await loopDelay(server.pid, 5000); // starts the loop figures afresh: start-up is not the attack's
     const proc = watchProc(server.pid);
     const ticks0 = proc.now().ticks;

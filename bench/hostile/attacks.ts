@@ -3,6 +3,7 @@
 // HOLD_MS, a fixed number of requests.
 import * as body from './bodies.ts';
 import { post, type Outcome, type Target } from './client.ts';
+import { capAttacks } from './caps.ts';
 import { silentConnections, stalledReaders } from './connections.ts';
 
 export const ANSWER_MS = 30_000;
@@ -19,6 +20,8 @@ export interface AttackContext {
 export interface Attack {
   id: string;
   title: string;
+  /** Work before the attack is watched (e.g. sizing a body from a measurement). */
+  prepare?(ctx: AttackContext): Promise<void>;
   run(ctx: AttackContext): Promise<Outcome>;
 }
 
@@ -92,5 +95,6 @@ export function attacks(): Attack[] {
     { id: 'stalled', title: '8 clients that never read a /preview answer (List of 1,000 pods each)',
       run: (ctx) => stalledReaders(ctx.preview, ctx.pid, body.podList(1000), 8, HOLD_MS) },
     { id: 'body8mib', title: 'an 8 MiB body, 5 times each: /inject with a Content-Length, /inject and /preview chunked', run: oversize },
+    ...capAttacks(HOLD_MS),
   ];
 }

@@ -15,7 +15,7 @@ export interface Outcome {
   miss?: string;
 }
 
-const KEEP = 8 * 2 ** 20; // bodies up to this are kept whole (to read their message); beyond it, only counted
+const KEEP = 16 * 2 ** 20; // bodies up to this are kept whole (to read their message); beyond it, only counted
 
 export function clip(s: string, n = 120): string {
   const flat = s.replace(/\s+/g, ' ');

@@ -1,6 +1,7 @@
 // Attacks on connections rather than on parsing: sockets that never start TLS, and clients that ask for a
 // large /preview answer and never read it. Each holds for a bounded time and then lets go.
 import { connect as netConnect, type Socket } from 'node:net';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
 import { post, type Outcome, type Target } from './client.ts';
 import { fdLimit, openFds } from './watch.ts';
@@ -84,4 +85,46 @@ export async function stalledReaders(preview: Target, pid: number, body: string,
   } finally {
     for (const s of sockets) s.destroy();
   }
+}
+
+/**
+ * `count` TLS connections to the webhook, each makes one admission (in batches of 32) and then stays open,
+ * idle with keep-alive; with them held: a fresh admission and, after holdMs, another. Both must answer.
+ */
+export async function idleKeepAlive(inject: Target, pid: number, body: string, count: number, holdMs: number): Promise<Outcome> {
+  // an agent per connection: one shared agent would reuse a socket once its answer came
+  const agents = Array.from({ length: count }, () => new HttpsAgent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, timeout: 120_000, ca: inject.ca }));
+  const t0 = performance.now();
+  try {
+    const answered = new Map<string, number>();
+    for (let i = 0; i < count; i += 32) {
+      const batch = agents.slice(i, i + 32).map((agent) => postVia(agent, inject, body));
+      for (const a of await Promise.all(batch)) answered.set(a, (answered.get(a) ?? 0) + 1);
+    }
+    const idle = () => agents.filter((a) => Object.values(a.freeSockets).some((list) => (list?.length ?? 0) > 0)).length;
+    const [fds, heldAtStart] = [openFds(pid), idle()];
+    const first = await post(inject, body, 'application/json', 10_000);
+    await sleep(holdMs);
+    const later = await post(inject, body, 'application/json', 10_000);
+    return {
+      status: later.status, bytes: later.bytes, elapsedMs: performance.now() - t0, ok: first.ok && later.ok,
+      answer: `${count} keep-alive admissions: ${[...answered].map(([a, n]) => `${n}x ${a}`).join(', ')}; ${heldAtStart} held idle, injector fds ${fds}; ` +
+        `a new admission then: ${first.answer} in ${first.elapsedMs.toFixed(0)} ms; after ${holdMs / 1000} s (${idle()} still idle): ${later.answer} in ${later.elapsedMs.toFixed(0)} ms`,
+    };
+  } finally {
+    for (const a of agents) a.destroy();
+  }
+}
+
+/** One admission through a keep-alive agent (the socket goes back to the agent's pool, open). */
+function postVia(agent: HttpsAgent, inject: Target, body: string): Promise<string> {
+  return new Promise((resolve) => {
+    const req = httpsRequest(inject.url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: 20_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(String(res.statusCode)));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code ?? e.message}`));
+    req.end(body);
+  });
 }

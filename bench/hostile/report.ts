@@ -90,8 +90,10 @@ export function writeReport(rows: Row[], c: Context, asBaseline: boolean): strin
   const intro = [
     '# Hostile input benchmark (`npm run bench:hostile`)',
     '',
-    "Issue 12's attack classes at the sizes the issue measured, each against a fresh injector process (the production",
-    'build, with deploy/base\'s NODE_OPTIONS), while the bench probes /healthz on the ops port every 20 ms.',
+    "Issue 12's attack classes at the sizes the issue measured, then (rows \"at the caps\") at the largest input each cap",
+    'still accepts, sized from the cap constants in src (bench/hostile/caps.ts; a row whose size is bisected or calibrated',
+    'is measured before it is watched). Each row runs against a fresh injector process (the production build, with',
+    'deploy/base\'s NODE_OPTIONS), while the bench probes /healthz on the ops port every 20 ms.',
     '',
     '- **Worst loop block**: `perf_hooks.monitorEventLoopDelay` inside the injector (a preload, read and reset around',
     '  each attack). A loop still blocked 15 s after the answer (waited for at most 30 s) shows as "≥" the longest probe wait.',
