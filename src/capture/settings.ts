@@ -99,6 +99,13 @@ export interface CaptureSettings {
 
 export const MAX_OWNER_GROUPS_INCLUDE = 64;
 
+/**
+ * istio-iptables writes one PREROUTING rule for every virtual interface (-k) and every included outbound
+ * range (-i): the product of two lists. A real pod has a few of each; two 32 KiB annotations would make
+ * nine million rules (4 GB and tens of seconds to build, then an iptables-restore no kernel takes).
+ */
+export const MAX_VIRTUAL_INTERFACE_RULES = 1024;
+
 /** Defaults of istio-iptables (`DefaultConfig()` and the flag defaults). */
 export function defaultCaptureSettings(): CaptureSettings {
   return {
@@ -350,6 +357,11 @@ export function validateCaptureSettings(s: CaptureSettings): void {
   for (const key of ['tproxyMark', 'tproxyRouteTable'] as const) {
     const n = s[key];
     if (!Number.isInteger(n) || n < 1 || n > 4294967295) bad(key, `${String(n)} is out of range (1-4294967295)`);
+  }
+  const perInterface = s.outboundIPRanges === '*' ? 1 : s.outboundIPRanges.length;
+  if (s.rerouteVirtualInterfaces.length * perInterface > MAX_VIRTUAL_INTERFACE_RULES) {
+    bad('rerouteVirtualInterfaces', `${s.rerouteVirtualInterfaces.length} virtual interfaces times ${perInterface} outbound IP ranges (${name('outboundIPRanges')}) make ` +
+      `${s.rerouteVirtualInterfaces.length * perInterface} rules, over the cap of ${MAX_VIRTUAL_INTERFACE_RULES} (MAX_VIRTUAL_INTERFACE_RULES): list fewer of either`);
   }
   parseLoopbackCidr(s.hostIPv4LoopbackCidr, name('hostIPv4LoopbackCidr'));
 }

@@ -120,4 +120,18 @@ describe('admission of hostile reviews', () => {
     assert.equal(ok.allowed, true);
     assert.ok(calls >= 4, `asked ${calls} times`);
   });
+
+  it('refuses virtual interfaces times outbound ranges past MAX_VIRTUAL_INTERFACE_RULES, naming the annotation, at once', () => {
+    // two 32 KiB lists once made nine million rules (4 GB, tens of seconds on the event loop)
+    const nics = Array.from({ length: 3_000 }, (_, i) => `v${i}`).join(',');
+    const cidrs = Array.from({ length: 2_000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`).join(',');
+    for (const annotation of ['traffic.sidecar.istio.io/kubevirtInterfaces', 'istio.io/reroute-virtual-interfaces']) {
+      const s = refused(pod({ name: 'p', annotations: { [annotation]: nics, 'traffic.sidecar.istio.io/includeOutboundIPRanges': cidrs } }));
+      assert.equal(s.reason, 'INVALID_ANNOTATION');
+      assert.match(s.message, new RegExp(`annotation '${annotation.replace(/[./]/g, '\\$&')}'.*3000 virtual interfaces times 2000 outbound IP ranges \\(-i\\) make 6000000 rules, over the cap of 1024`));
+    }
+    // a pod's few of each still pass
+    const ok = responseOf(admit(review(pod({ name: 'p', annotations: { 'traffic.sidecar.istio.io/kubevirtInterfaces': 'net1,net2', 'traffic.sidecar.istio.io/includeOutboundIPRanges': '10.0.0.0/8,192.168.0.0/16' } })), { settings }));
+    assert.equal(ok.allowed, true);
+  });
 });
