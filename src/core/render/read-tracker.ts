@@ -1,8 +1,7 @@
 // Records what a template reads from its data, so a rendered result can be reused for data that agrees
 // on everything read. Pods of one Deployment differ in fields the template never looks at (the
 // generated service-account volume name, for one), so their renders are the same. Pure: proxies over
-// plain JSON data, no clock, no globals. A frozen object in the data must be frozen all the way down
-// (deepFreeze: the settings, reused renders): nothing below it is recorded. A pod's own data never is frozen.
+// plain JSON data, no clock, no globals. Nothing below a frozen object is recorded (the rule in reuse.ts).
 
 type Path = ReadonlyArray<string | number>;
 type Read =
