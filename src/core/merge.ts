@@ -26,7 +26,7 @@ const MERGE_KEYS: Record<string, string> = {
   'container.resizePolicy': 'resourceName',
 };
 
-const CONTAINER_LISTS = new Set(['spec.containers', 'spec.initContainers', 'spec.ephemeralContainers']);
+const CONTAINER_LISTS: ReadonlySet<string> = new Set(['spec.containers', 'spec.initContainers', 'spec.ephemeralContainers']);
 
 function keyOf(path: string): string | undefined {
   return Object.hasOwn(MERGE_KEYS, path) ? MERGE_KEYS[path] : undefined; // a field named `constructor` has no merge key
