@@ -108,11 +108,17 @@ function patchBase(input: Pod, original: Pod): object {
   return rest;
 }
 
-export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
-  // never modified below (stripping and merging copy what they change), so a shallow copy without
-  // managedFields will do: those can be most of a pod, and they take no part in injection
+/**
+ * The pod as received, without managedFields (those can be most of a pod, and take no part in
+ * injection). Never modified after (stripping and merging copy what they change): a shallow copy will do.
+ */
+function withoutManagedFields(input: Pod): Pod {
   const { managedFields: _mf, ...meta } = (input.metadata ?? {}) as Pod['metadata'];
-  const original: Pod = { ...input, metadata: meta };
+  return { ...input, metadata: meta };
+}
+
+export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
+  const original = withoutManagedFields(input);
   const namespace = original.metadata?.namespace || ctx.namespace || 'default';
   const decision = decideFor(original, namespace, ctx);
   if (!decision.inject) return { decision, pod: original, patch: [], templates: [], notes: [], annotationsUsed: [] };

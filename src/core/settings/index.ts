@@ -3,6 +3,7 @@
 import { parse as parseYaml } from 'yaml';
 import { InjectionError } from '../errors.ts';
 import { compileTemplates, type CompiledTemplates } from '../render/engine.ts';
+import type { Frozen } from '../render/reuse.ts';
 import { deepFreeze, isObject, type JsonObject } from '../types.ts';
 import { buildInjectorConfig, type InjectorConfig } from './injector-config.ts';
 import { applyMeshConfig } from './mesh.ts';
@@ -29,9 +30,8 @@ export interface SettingsInput {
 
 export interface Settings {
   config: InjectorConfig;
-  /** Deeply frozen, as is mesh (the rule in render/reuse.ts). */
-  values: JsonObject;
-  mesh: JsonObject;
+  values: Frozen<JsonObject>;
+  mesh: Frozen<JsonObject>;
   /** What the hot path reads from values and mesh, worked out once. */
   summary: SettingsSummary;
   /** Compiled once; holds the render memo and the caches that rely on it. */
