@@ -1,45 +1,19 @@
 // The one entry point the three doors (webhook, preview, CLI) call, as its pipeline:
 // decide -> prepare (validate, strip a previous injection) -> render and merge -> post-process -> diff.
 import { A, refuseDeniedAnnotations, templateList, validateAnnotations } from './annotations.ts';
-import { checkBudget, type Budget } from './budget.ts';
+import { checkBudget } from './budget.ts';
 import { decide, type Decision } from './decide.ts';
 import { clipJson } from './clip.ts';
 import { mergeMap, type MergeMemo } from './merge.ts';
-import { createPatch, type Operation } from './patch.ts';
-import { postProcess, type RenderedPod } from './postprocess/index.ts';
-import { preparePod, type Prepared } from './prepare.ts';
+import type { InjectContext, InjectResult, Prepared, RenderedPod } from './inject-types.ts';
+import { createPatch } from './patch.ts';
+import { postProcess } from './postprocess/index.ts';
+import { preparePod } from './prepare.ts';
 import { checkRenderedSidecar } from './rendered-checks.ts';
 import type { Settings } from './settings/index.ts';
-import { isObject, type Container, type JsonObject, type Pod, type WorkloadRef } from './types.ts';
+import { isObject, type Container, type JsonObject, type Pod } from './types.ts';
 
-/** What one injection needs; `overBudget` (from Budget) lets the edge stop a request that takes too long. */
-export interface InjectContext extends Budget {
-  settings: Settings;
-  /** The request's namespace (pods from generateName have no namespace of their own yet). */
-  namespace: string;
-  /** Namespace labels when known: adds the webhook-selector step to the decision. */
-  namespaceLabels?: Record<string, string>;
-  /** The owning workload (kube-inject: the object itself); inferred from ownerReferences when absent. */
-  workload?: WorkloadRef;
-  /** Env vars from the webhook URL path (`/inject/cluster/c1/net/n1`). */
-  urlEnv?: Record<string, string>;
-  /** For native sidecars `auto`: whether every node runs kubelet >= 1.33 (unknown = no). */
-  nodesSupportNativeSidecars?: boolean;
-}
-
-export interface InjectResult {
-  decision: Decision;
-  /** The pod after injection (equal to the input, minus managedFields, when skipped). */
-  pod: Pod;
-  patch: Operation[];
-  /** Templates that ran, in order. */
-  templates: string[];
-  nativeSidecars?: boolean;
-  /** What else shaped the result: annotations and settings that changed it. */
-  notes: string[];
-  /** The pod's annotations the injector or its templates read, as `key=value`. */
-  annotationsUsed: string[];
-}
+export type { InjectContext, InjectResult } from './inject-types.ts';
 
 function templateNames(pod: Pod, settings: Settings): string[] {
   const ann = pod.metadata.annotations?.[A.templates];

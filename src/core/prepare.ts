@@ -3,7 +3,7 @@
 // received, so a re-injection updates the old containers in place (idempotent). Everything the later
 // stages need to know about the pod and its proxy is worked out here, once.
 import { A } from './annotations.ts';
-import type { InjectContext } from './inject.ts';
+import type { InjectContext, Prepared } from './inject-types.ts';
 import { resolveProxyEnv } from './postprocess/cluster-env.ts';
 import { reinsertOverrides } from './postprocess/overrides.ts';
 import { stripPreviousInjection } from './postprocess/status.ts';
@@ -13,23 +13,6 @@ import type { Settings } from './settings/index.ts';
 import { overlayProxyConfig } from './settings/mesh.ts';
 import { isObject, type JsonObject, type Pod } from './types.ts';
 import { workloadOfPod } from './workloads.ts';
-
-export interface Prepared {
-  /** The pod the templates see: a previous injection stripped, saved overrides put back. */
-  stripped: Pod;
-  /** The mesh's default proxy config with the pod's proxy.istio.io/config over it. */
-  proxyConfig: JsonObject;
-  nativeSidecars: boolean;
-  /** The application waits for the proxy to start (classic sidecars only: native ones always start first). */
-  holdProxy: boolean;
-  /** The pod's annotation, else its proxy config's; what the templates and post-processing both use. */
-  interceptionMode: string;
-  /** Cluster and network env vars of istio-proxy, set after rendering. */
-  proxyEnv: Record<string, string>;
-  network: string;
-  /** The templates' data (render/template-data.ts). */
-  data: Record<string, unknown>;
-}
 
 function effectiveProxyConfig(pod: Pod, settings: Settings): JsonObject {
   const base = settings.mesh.defaultConfig as JsonObject;

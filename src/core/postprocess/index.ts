@@ -2,8 +2,7 @@
 // user's overrides, the init container's user, cluster env, Prometheus merge, probe rewrite, the status
 // annotation and labels, container order.
 import { A, parseGoBool } from '../annotations.ts';
-import type { InjectContext } from '../inject.ts';
-import type { Prepared } from '../prepare.ts';
+import type { InjectContext, Prepared, RenderedPod } from '../inject-types.ts';
 import type { Settings } from '../settings/index.ts';
 import type { Container, JsonObject, Pod } from '../types.ts';
 import { applyProxyEnv } from './cluster-env.ts';
@@ -12,13 +11,6 @@ import { applyProbeRewrite } from './probes.ts';
 import { applyPrometheusMerge } from './prometheus.ts';
 import { reorderContainers } from './reorder.ts';
 import { statusOf } from './status.ts';
-
-/** The render stage's result: the templates' own merge, and the pod with them merged in. */
-export interface RenderedPod {
-  names: string[];
-  templatePod: JsonObject;
-  merged: JsonObject;
-}
 
 type TemplatePod = { spec?: Record<string, Container[]> };
 
