@@ -45,7 +45,7 @@ export const A = {
 
 type Check = (v: string) => string | undefined;
 
-const BOOLS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False']);
+const BOOLS: ReadonlySet<string> = new Set(['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False']);
 
 export function parseGoBool(v: string): boolean | undefined {
   if (!BOOLS.has(v)) return undefined;
@@ -170,7 +170,7 @@ const CHECKS: Record<string, Check> = {
 
 
 export const VALIDATED_ANNOTATIONS: readonly string[] = Object.keys(CHECKS);
-const CHECK_OF = new Map<string, Check>(Object.entries(CHECKS));
+const CHECK_OF: ReadonlyMap<string, Check> = new Map(Object.entries(CHECKS));
 
 /**
  * Longest value accepted for an annotation the injector or its templates read. Real values are a few

@@ -32,7 +32,7 @@ const CHILD: Record<string, Record<string, string>> = {
 };
 
 // Go keeps these even when empty: ResourceRequirements is a struct, not a pointer
-const ALWAYS = new Set(['container.resources']);
+const ALWAYS: ReadonlySet<string> = new Set(['container.resources']);
 
 function empty(v: unknown): boolean {
   return v === undefined || v === null || v === '' || v === false || v === 0 || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);

@@ -3,8 +3,8 @@
 // replaced; `null` deletes; `$patch: replace` / `$patch: delete` directives are honoured.
 // Inputs are never modified. The result shares the subtrees of `orig` the patch does not touch (no deep
 // copy of a 2,000-entry env list to add one container). From `patch` it shares only frozen subtrees (a
-// reused template render): each is normalised once, frozen, and that copy is what every later merge
-// shares. Unfrozen patch data is always copied, so the caller may edit it afterwards.
+// reused template render; the rule in render/reuse.ts): given a MergeMemo, each is normalised once and
+// that frozen copy is what every later merge shares. Other patch data is copied, so the caller may edit it.
 import { cloneJson, deepFreeze, isObject, type Json, type JsonObject } from './types.ts';
 
 // path pattern (list fields, `*` = any element) -> merge key, from the Kubernetes API types
@@ -26,22 +26,25 @@ const MERGE_KEYS: Record<string, string> = {
   'container.resizePolicy': 'resourceName',
 };
 
-const CONTAINER_LISTS = new Set(['spec.containers', 'spec.initContainers', 'spec.ephemeralContainers']);
+const CONTAINER_LISTS: ReadonlySet<string> = new Set(['spec.containers', 'spec.initContainers', 'spec.ephemeralContainers']);
 
 function keyOf(path: string): string | undefined {
   return Object.hasOwn(MERGE_KEYS, path) ? MERGE_KEYS[path] : undefined; // a field named `constructor` has no merge key
 }
 
-// frozen patch subtree -> what merging it onto nothing gives (normalised once, frozen, shared after).
-// A cache keyed by immutable objects: the answer cannot differ between calls, so merging stays pure.
-const ONTO_NOTHING = new WeakMap<object, { path: string; value: Json }>();
+/**
+ * Frozen patch subtree -> what merging it onto nothing gives (normalised once, frozen, shared after).
+ * Keyed by immutable objects, so the answer cannot differ between calls and merging stays pure. The
+ * settings own it (render/reuse.ts).
+ */
+export type MergeMemo = WeakMap<object, { path: string; value: Json }>;
 
-function ontoNothing<T extends Json[] | JsonObject>(patch: T, path: string, build: () => T): T {
-  if (!Object.isFrozen(patch)) return build();
-  const hit = ONTO_NOTHING.get(patch);
+function ontoNothing<T extends Json[] | JsonObject>(patch: T, path: string, memo: MergeMemo | undefined, build: () => T): T {
+  if (!memo || !Object.isFrozen(patch)) return build();
+  const hit = memo.get(patch);
   if (hit && hit.path === path) return hit.value as T;
   const value = deepFreeze(build());
-  ONTO_NOTHING.set(patch, { path, value });
+  memo.set(patch, { path, value });
   return value;
 }
 
@@ -55,7 +58,7 @@ function indexById(list: Json[], idOf: (x: Json) => Json | undefined): Map<Json 
   return m;
 }
 
-function mergeList(orig: Json[], patch: Json[], path: string): Json[] {
+function mergeList(orig: Json[], patch: Json[], path: string, memo: MergeMemo | undefined): Json[] {
   const key = keyOf(path);
   if (!key) return withoutDirectives(patch);
   const childPath = CONTAINER_LISTS.has(path) ? 'container' : `${path}.*`;
@@ -72,10 +75,10 @@ function mergeList(orig: Json[], patch: Json[], path: string): Json[] {
   const at = indexById(merged, idOf);
   for (const item of items) {
     const i = at.get(item[key]);
-    if (i !== undefined) merged[i] = mergeMap(merged[i] as JsonObject, item, childPath);
+    if (i !== undefined) merged[i] = mergeMap(merged[i] as JsonObject, item, childPath, memo);
     else {
       at.set(item[key], merged.length);
-      merged.push(mergeMap({}, item, childPath));
+      merged.push(mergeMap({}, item, childPath, memo));
     }
   }
   // Order as Kubernetes' strategic merge does: items named in the patch in patch order, with the
@@ -100,16 +103,16 @@ function mergeList(orig: Json[], patch: Json[], path: string): Json[] {
 }
 
 /** Merges `patch` onto `orig` (neither is modified). `path` names the object for merge-key lookup. */
-export function mergeMap(orig: JsonObject, patch: JsonObject, path = ''): JsonObject {
+export function mergeMap(orig: JsonObject, patch: JsonObject, path = '', memo?: MergeMemo): JsonObject {
   if (patch.$patch === 'replace') {
     const { $patch: _, ...rest } = patch;
     return cloneJson(rest as JsonObject);
   }
-  if (Object.keys(orig).length === 0) return ontoNothing(patch, path, () => mergeInto({}, patch, path));
-  return mergeInto({ ...orig }, patch, path);
+  if (Object.keys(orig).length === 0) return ontoNothing(patch, path, memo, () => mergeInto({}, patch, path, memo));
+  return mergeInto({ ...orig }, patch, path, memo);
 }
 
-function mergeInto(out: JsonObject, patch: JsonObject, path: string): JsonObject {
+function mergeInto(out: JsonObject, patch: JsonObject, path: string, memo: MergeMemo | undefined): JsonObject {
   for (const [k, v] of Object.entries(patch)) {
     if (k.startsWith('$')) continue;
     const childPath = path === '' ? k : `${path}.${k}`;
@@ -117,10 +120,10 @@ function mergeInto(out: JsonObject, patch: JsonObject, path: string): JsonObject
       delete out[k];
     } else if (Array.isArray(v)) {
       const cur = out[k];
-      out[k] = Array.isArray(cur) ? mergeList(cur, v, childPath) : ontoNothing(v, childPath, () => mergeList([], v, childPath));
+      out[k] = Array.isArray(cur) ? mergeList(cur, v, childPath, memo) : ontoNothing(v, childPath, memo, () => mergeList([], v, childPath, memo));
     } else if (isObject(v)) {
       const cur = out[k];
-      out[k] = mergeMap(isObject(cur) ? (cur as JsonObject) : {}, v as JsonObject, childPath);
+      out[k] = mergeMap(isObject(cur) ? (cur as JsonObject) : {}, v as JsonObject, childPath, memo);
     } else {
       out[k] = v;
     }

@@ -42,18 +42,16 @@ function culprit(flag: string, annotations: Record<string, string>, metadataKeys
 }
 
 /**
- * Renders that passed the capture check. A reused render is frozen and the check reads nothing else, so
- * its answer cannot change: remembering it (weakly, by identity, as inject.ts does for settings) saves
- * ~45 us of the ~120 us an admission with a reused render costs.
+ * `passed`: renders that passed the capture check (render/reuse.ts keeps it). A reused render is frozen
+ * and the check reads nothing else, so its answer cannot change: remembering it saves ~45 us of the
+ * ~120 us an admission with a reused render costs.
  */
-const CAPTURE_READ = new WeakSet<object>();
-
-function checkCapture(renders: readonly JsonObject[], merged: JsonObject, annotations: Record<string, string>, metadataKeys: readonly string[]): void {
-  const only = renders.length === 1 && Object.isFrozen(renders[0]) ? renders[0]! : undefined;
-  if (only && CAPTURE_READ.has(only)) return;
+function checkCapture(renders: readonly JsonObject[], merged: JsonObject, annotations: Record<string, string>, metadataKeys: readonly string[], passed: WeakSet<object> | undefined): void {
+  const only = passed && renders.length === 1 && Object.isFrozen(renders[0]) ? renders[0]! : undefined;
+  if (only && passed!.has(only)) return;
   try {
     captureOfPod(merged as { spec?: { initContainers?: unknown } });
-    if (only) CAPTURE_READ.add(only);
+    if (only) passed!.add(only);
   } catch (e) {
     if (!(e instanceof CaptureSettingError)) throw e;
     const name = culprit(e.flag, annotations, metadataKeys);
@@ -92,11 +90,11 @@ function checkEnvCollisions(rendered: JsonObject, metadataKeys: readonly string[
  * `renders`: each template's output, as rendered (merging collapses env entries of the same name, so
  * collisions are looked for here); `merged`: their merge, whose capture init container is what the pod
  * gets. `setAfterRender`: env names post-processing sets on istio-proxy (cluster id, network), which
- * would silently override the pod's.
+ * would silently override the pod's. `capturePassed`: see checkCapture.
  */
-export function checkRenderedSidecar(renders: readonly JsonObject[], merged: JsonObject, annotations: Record<string, string> | undefined, setAfterRender: readonly string[]): void {
+export function checkRenderedSidecar(renders: readonly JsonObject[], merged: JsonObject, annotations: Record<string, string> | undefined, setAfterRender: readonly string[], capturePassed?: WeakSet<object>): void {
   const ann = annotations ?? {};
   const metadataKeys = annotationMetadataKeys(ann[A.proxyConfig]);
   for (const rendered of renders) checkEnvCollisions(rendered, metadataKeys, setAfterRender);
-  checkCapture(renders, merged, ann, metadataKeys);
+  checkCapture(renders, merged, ann, metadataKeys, capturePassed);
 }

@@ -76,8 +76,7 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Structured clone for plain JSON data (faster than structuredClone for small objects, and JSON-only). */
-/** Freezes a JSON tree (shared results: a reused render, its merged form). Frozen subtrees are skipped. */
+/** Freezes a JSON tree all the way down (the rule in render/reuse.ts). Frozen subtrees are skipped. */
 export function deepFreeze<T>(v: T): T {
   if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
     Object.freeze(v);
@@ -86,6 +85,7 @@ export function deepFreeze<T>(v: T): T {
   return v;
 }
 
+/** Structured clone for plain JSON data (faster than structuredClone for small objects, and JSON-only). */
 export function cloneJson<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }

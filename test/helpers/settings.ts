@@ -23,6 +23,6 @@ export function istioTestSettings(opts: { sets?: string[]; native?: NativeSideca
   });
 }
 
-export function defaultSettings(opts: { sets?: string[]; native?: NativeSidecarMode } = {}): Settings {
-  return buildSettings({ templates: builtin, sets: opts.sets ?? [], nativeSidecars: opts.native ?? 'true' });
+export function defaultSettings(opts: { sets?: string[]; native?: NativeSidecarMode; reuse?: boolean } = {}): Settings {
+  return buildSettings({ templates: builtin, sets: opts.sets ?? [], nativeSidecars: opts.native ?? 'true', reuse: opts.reuse });
 }

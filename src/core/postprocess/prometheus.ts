@@ -6,11 +6,11 @@ import { InjectionError } from '../errors.ts';
 import type { Container, Pod } from '../types.ts';
 
 const KEYS = ['prometheus.io/scrape', 'prometheus.io/path', 'prometheus.io/port', 'prometheus.istio.io/scrape-targets'];
-const RESERVED_PORTS = new Set(['15000', '15001', '15004', '15006', '15008', '15020', '15021', '15053', '15090']);
+const RESERVED_PORTS: ReadonlySet<string> = new Set(['15000', '15001', '15004', '15006', '15008', '15020', '15021', '15053', '15090']);
 
 // Prometheus label-name sanitising: `prometheus.io/scrape`, `prometheus-io/scrape` and `prometheus.io.scrape` are one key
 const sanitize = (k: string): string => k.replace(/[^a-zA-Z0-9_]/g, '_');
-const WANTED = new Set(KEYS.map(sanitize));
+const WANTED: ReadonlySet<string> = new Set(KEYS.map(sanitize));
 
 /** The pod's annotation keys that mean each Prometheus key, by sanitised name (one pass over the annotations). */
 function prometheusKeys(pod: Pod): Map<string, string[]> {

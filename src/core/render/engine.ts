@@ -5,15 +5,17 @@ import { Liquid, type Template } from 'liquidjs';
 import jsyaml from 'js-yaml';
 import { clipJson } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
-import { deepFreeze, isObject, type JsonObject } from '../types.ts';
+import { isObject, type JsonObject } from '../types.ts';
 import { filters } from './filters.ts';
-import { compileReads, sameReads, trackReads, type ReadTree } from './read-tracker.ts';
+import { renderMemo, type RenderMemo, type Rendered } from './reuse.ts';
 
 export interface CompiledTemplates {
   names: string[];
   /** Annotation and label keys the templates mention, for explaining what shaped a result. */
   keysRead: ReadonlySet<string>;
   render(name: string, data: object): JsonObject;
+  /** Renders kept for reuse, and the caches that rely on them (reuse.ts). */
+  memo: RenderMemo;
 }
 
 const noFile = (f: string): never => {
@@ -54,18 +56,12 @@ function cleanMessage(e: unknown): string {
   return String((e as Error)?.message ?? e).replace(/, line:\d+, col:\d+/, '').replace(/, file:\S+/, '').split('\n')[0]!;
 }
 
-/** Rendered results kept per template (most recently used first), and the largest one worth keeping. */
-const MEMO_SIZE = 32;
-const MEMO_MAX_TEXT = 64 * 1024;
-const MEMO_MAX_READS = 4000;
-
-function readBytes(reads: Array<{ kind: string; value?: unknown; keys?: string }>): number {
-  let n = 0;
-  for (const r of reads) n += typeof r.value === 'string' ? r.value.length : r.keys?.length ?? 8;
-  return n;
+export interface CompileOptions {
+  /** Reuse renders between admissions (reuse.ts); false renders every time. Default true. */
+  reuse?: boolean;
 }
 
-export function compileTemplates(sources: Record<string, string>): CompiledTemplates {
+export function compileTemplates(sources: Record<string, string>, options: CompileOptions = {}): CompiledTemplates {
   const engine = new Liquid({
     outputEscape: yamlScalar,
     jsTruthy: true, // "" and 0 are false, as in Go templates
@@ -88,41 +84,22 @@ export function compileTemplates(sources: Record<string, string>): CompiledTempl
   }
   const keysRead = new Set<string>();
   for (const text of Object.values(sources)) for (const m of text.matchAll(/"([a-z0-9.-]+\.[a-z]+\/[A-Za-z0-9.-]+)"/g)) keysRead.add(m[1]!);
-  // recent renders per template, with what each read: data that agrees on those reads renders the same
-  const memo = new Map<string, Array<{ reads: ReadTree; out: JsonObject }>>();
-  const renderOnce = (name: string, tpl: Template[], data: object): JsonObject => {
-    const entries = memo.get(name) ?? [];
-    const hit = entries.findIndex((e) => sameReads(e.reads, data));
-    if (hit >= 0) {
-      const [e] = entries.splice(hit, 1);
-      entries.unshift(e!);
-      return e!.out;
-    }
-    const tracked = trackReads(data, MEMO_MAX_READS); // past that, a pod is too big to keep: read it directly
-    const { out, size } = renderParsed(engine, name, tpl, tracked.data);
-    const reads = tracked.reads();
-    // only ordinary pods are kept: a huge one (a 5 MiB name, 20,000 containers) is rendered and forgotten
-    if (reads && size <= MEMO_MAX_TEXT && readBytes(reads) <= MEMO_MAX_TEXT) {
-      entries.unshift({ reads: compileReads(reads), out: deepFreeze(out) });
-      if (entries.length > MEMO_SIZE) entries.pop();
-      memo.set(name, entries);
-    }
-    return out;
-  };
+  const memo = renderMemo(options.reuse !== false);
   return {
     names: [...parsed.keys()].sort(),
     keysRead,
+    memo,
     render(name: string, data: object): JsonObject {
       const tpl = parsed.get(name);
       if (!tpl) {
         throw new InjectionError('TEMPLATE_NOT_FOUND', `requested template ${clipJson(name)} not found (inject.istio.io/templates or the config's defaultTemplates); have ${[...parsed.keys()].sort().join(', ')}`, name);
       }
-      return renderOnce(name, tpl, data);
+      return memo.render(name, data, (tracked) => renderParsed(engine, name, tpl, tracked));
     },
   };
 }
 
-function renderParsed(engine: Liquid, name: string, tpl: Template[], data: object): { out: JsonObject; size: number } {
+function renderParsed(engine: Liquid, name: string, tpl: Template[], data: object): Rendered {
   let text: string;
   try {
     text = engine.renderSync(tpl, data) as string;

@@ -1,8 +1,7 @@
 // Records what a template reads from its data, so a rendered result can be reused for data that agrees
 // on everything read. Pods of one Deployment differ in fields the template never looks at (the
 // generated service-account volume name, for one), so their renders are the same. Pure: proxies over
-// plain JSON data, no clock, no globals. A frozen object in the data must be frozen all the way down
-// (deepFreeze: the settings, reused renders): nothing below it is recorded. A pod's own data never is frozen.
+// plain JSON data, no clock, no globals. Nothing below a frozen object is recorded (the rule in reuse.ts).
 
 type Path = ReadonlyArray<string | number>;
 type Read =
@@ -23,69 +22,84 @@ function typeOf(v: unknown): 'array' | 'object' | 'primitive' {
 
 const childOf = (path: Path, parent: object, prop: string): Path => [...path, Array.isArray(parent) && /^\d+$/.test(prop) ? Number(prop) : prop];
 
+/** One tracking session: what was read so far, and the proxy of each object already handed out. */
+interface Recorder {
+  reads: Map<string, Read>;
+  /** Past the limit: nothing more is recorded (reads() answers undefined). */
+  over: boolean;
+  limit: number;
+  proxies: WeakMap<object, object>;
+}
+
+function note(rec: Recorder, id: string, r: Read): void {
+  if (rec.over || rec.reads.has(id)) return;
+  rec.reads.set(id, r);
+  if (rec.reads.size > rec.limit) {
+    rec.over = true;
+    rec.reads.clear();
+  }
+}
+
+/** What reading `prop` of the object at `path` (joined: `key`) records and answers. */
+function readProperty(rec: Recorder, key: string, path: Path, t: object, prop: string | symbol, recv: unknown): unknown {
+  const v = Reflect.get(t, prop, recv);
+  if (rec.over || typeof prop === 'symbol') return v;
+  const id = `${key}\u0001${prop}`;
+  if (v === null || typeof v !== 'object') {
+    if (!rec.reads.has(`v${id}`)) note(rec, `v${id}`, { path: childOf(path, t, prop), kind: 'value', value: v });
+    return v;
+  }
+  const type = Array.isArray(v) ? 'array' : 'object';
+  // a frozen object (the settings) cannot change: the same object answers every read below it alike,
+  // so it is recorded by identity and handed over as it is (proxying its reads was a fifth of a render)
+  if (Object.isFrozen(v)) {
+    if (!rec.reads.has(`t${id}`)) note(rec, `t${id}`, { path: childOf(path, t, prop), kind: 'type', type, ref: v });
+    return v;
+  }
+  const known = rec.proxies.get(v);
+  const fresh = !rec.reads.has(`t${id}`);
+  if (known && !fresh) return known; // the common case: no path to build
+  const childPath = childOf(path, t, prop);
+  if (fresh) note(rec, `t${id}`, { path: childPath, kind: 'type', type });
+  return known ?? wrap(rec, v, childPath);
+}
+
+function wrap(rec: Recorder, target: object, path: Path): object {
+  const known = rec.proxies.get(target);
+  if (known) return known;
+  const key = path.join('\u0001');
+  const hasKey = (prop: string | symbol, has: boolean) => {
+    if (!rec.over && typeof prop !== 'symbol') note(rec, `h${key}\u0001${prop}`, { path, kind: 'has', key: prop, has });
+  };
+  // a proxy must answer a frozen target's properties with the very values, so it wraps a copy
+  const p = new Proxy(Object.isFrozen(target) ? (Array.isArray(target) ? [...target] : { ...target }) : target, {
+    get: (t, prop, recv) => readProperty(rec, key, path, t, prop, recv),
+    has(t, prop) {
+      const has = Reflect.has(t, prop);
+      hasKey(prop, has);
+      return has;
+    },
+    getOwnPropertyDescriptor(t, prop) {
+      const d = Reflect.getOwnPropertyDescriptor(t, prop);
+      hasKey(prop, d !== undefined);
+      return d;
+    },
+    ownKeys(t) {
+      const keys = Reflect.ownKeys(t);
+      if (!rec.over) note(rec, `k${key}`, { path, kind: 'keys', keys: keys.filter((k) => typeof k === 'string').join('\u0000') });
+      return keys;
+    },
+    set() {
+      throw new Error('template data is read-only');
+    },
+  });
+  rec.proxies.set(target, p);
+  return p;
+}
+
 export function trackReads<T extends object>(root: T, limit = Infinity): Tracked<T> {
-  const reads = new Map<string, Read>();
-  let over = false;
-  const note = (id: string, r: Read) => {
-    if (over || reads.has(id)) return;
-    reads.set(id, r);
-    if (reads.size > limit) {
-      over = true;
-      reads.clear();
-    }
-  };
-  const proxies = new WeakMap<object, object>();
-  const wrap = (target: object, path: Path): object => {
-    const known = proxies.get(target);
-    if (known) return known;
-    const key = path.join('\u0001');
-    // a proxy must answer a frozen target's properties with the very values, so it wraps a copy
-    const p = new Proxy(Object.isFrozen(target) ? (Array.isArray(target) ? [...target] : { ...target }) : target, {
-      get(t, prop, recv) {
-        const v = Reflect.get(t, prop, recv);
-        if (over || typeof prop === 'symbol') return v;
-        const id = `${key}\u0001${prop}`;
-        if (v === null || typeof v !== 'object') {
-          if (!reads.has(`v${id}`)) note(`v${id}`, { path: childOf(path, t, prop), kind: 'value', value: v });
-          return v;
-        }
-        const type = Array.isArray(v) ? 'array' : 'object';
-        // a frozen object (the settings) cannot change: the same object answers every read below it alike,
-        // so it is recorded by identity and handed over as it is (proxying its reads was a fifth of a render)
-        if (Object.isFrozen(v)) {
-          if (!reads.has(`t${id}`)) note(`t${id}`, { path: childOf(path, t, prop), kind: 'type', type, ref: v });
-          return v;
-        }
-        const known = proxies.get(v);
-        const fresh = !reads.has(`t${id}`);
-        if (known && !fresh) return known; // the common case: no path to build
-        const childPath = childOf(path, t, prop);
-        if (fresh) note(`t${id}`, { path: childPath, kind: 'type', type });
-        return known ?? wrap(v, childPath);
-      },
-      has(t, prop) {
-        const has = Reflect.has(t, prop);
-        if (!over && typeof prop !== 'symbol') note(`h${key}\u0001${prop}`, { path, kind: 'has', key: prop, has });
-        return has;
-      },
-      getOwnPropertyDescriptor(t, prop) {
-        const d = Reflect.getOwnPropertyDescriptor(t, prop);
-        if (!over && typeof prop !== 'symbol') note(`h${key}\u0001${prop}`, { path, kind: 'has', key: prop, has: d !== undefined });
-        return d;
-      },
-      ownKeys(t) {
-        const keys = Reflect.ownKeys(t);
-        if (!over) note(`k${key}`, { path, kind: 'keys', keys: keys.filter((k) => typeof k === 'string').join('\u0000') });
-        return keys;
-      },
-      set() {
-        throw new Error('template data is read-only');
-      },
-    });
-    proxies.set(target, p);
-    return p;
-  };
-  return { data: wrap(root, []) as T, reads: () => (over ? undefined : [...reads.values()]) };
+  const rec: Recorder = { reads: new Map(), over: false, limit, proxies: new WeakMap() };
+  return { data: wrap(rec, root, []) as T, reads: () => (rec.over ? undefined : [...rec.reads.values()]) };
 }
 
 function check(r: Read, v: unknown): boolean {

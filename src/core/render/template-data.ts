@@ -1,10 +1,11 @@
 // The data a template sees, in Istio's SidecarTemplateData shape (lowerCamel names), plus the few values
-// Istio computes in Go before templating (images, hold, network, owner path, user volumes).
+// Istio computes in Go before templating (images, hold, network, interception mode, owner path, user
+// volumes).
 import { A } from '../annotations.ts';
 import { clip } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
 import type { Settings } from '../settings/index.ts';
-import { getPath } from '../settings/schema.ts';
+import type { ImageSettings } from '../settings/summary.ts';
 import { treeProblem } from '../tree-limits.ts';
 import { isObject, type JsonObject, type Pod, type WorkloadRef } from '../types.ts';
 
@@ -16,15 +17,17 @@ export interface RenderContext {
   nativeSidecars: boolean;
   holdProxy: boolean;
   network: string;
+  /** The pod's sidecar.istio.io/interceptionMode, else its proxy config's ('' when that has none). */
+  interceptionMode: string;
 }
 
 const VARIANT_SUFFIX = /-(distroless|debug)$/;
 
 /** `<hub>/<image>:<tag>[-variant]`; an image with a slash is used as it is. */
-export function imageUrl(values: JsonObject, image: string, variant: string): string {
+function imageUrl(images: ImageSettings, image: string, variant: string): string {
   if (image.includes('/')) return image;
-  const hub = String(getPath(values, 'global.hub') ?? '');
-  let tag = String(getPath(values, 'global.tag') ?? '');
+  const hub = images.hub;
+  let tag = images.tag;
   if (variant && variant !== 'default') tag = `${tag.replace(VARIANT_SUFFIX, '')}-${variant}`;
   else if (variant === 'default') tag = tag.replace(VARIANT_SUFFIX, '');
   return `${hub}/${image}:${tag}`;
@@ -50,10 +53,11 @@ function userEntries(pod: Pod, annotation: string): JsonObject[] {
 
 export function templateData(ctx: RenderContext): Record<string, unknown> {
   const { settings, pod, workload } = ctx;
-  const values = settings.values;
+  const { values, summary } = settings;
+  const image = ctx.proxyConfig.image;
   const variant = pod.metadata.annotations?.[A.proxyImageType]
-    || String(getPath(ctx.proxyConfig, 'image.imageType') ?? '')
-    || String(getPath(values, 'global.variant') ?? '');
+    || String((isObject(image) ? image.imageType : undefined) ?? '')
+    || summary.images.variant;
   return {
     typeMeta: { apiVersion: workload.apiVersion, kind: workload.kind, kindPlural: `${workload.kind.toLowerCase()}s` },
     deploymentMeta: { name: workload.name, namespace: workload.namespace || 'default' },
@@ -62,15 +66,16 @@ export function templateData(ctx: RenderContext): Record<string, unknown> {
     values,
     meshConfig: settings.mesh,
     proxyConfig: ctx.proxyConfig,
-    revision: String(values.revision ?? ''),
+    revision: summary.revision,
     nativeSidecars: ctx.nativeSidecars,
     holdProxy: ctx.holdProxy,
     network: ctx.network,
-    proxyImage: imageUrl(values, String(getPath(values, 'global.proxy.image') ?? 'proxyv2'), variant),
-    proxyInitImage: imageUrl(values, String(getPath(values, 'global.proxy_init.image') ?? 'proxyv2'), variant),
+    interceptionMode: ctx.interceptionMode,
+    proxyImage: imageUrl(summary.images, summary.images.proxy, variant),
+    proxyInitImage: imageUrl(summary.images, summary.images.proxyInit, variant),
     proxyUID: 1337,
     proxyGID: 1337,
-    inboundTrafficPolicyMode: getPath(settings.mesh, 'inboundTrafficPolicy.mode') === 'LOCALHOST' ? 'localhost' : 'passthrough',
+    inboundTrafficPolicyMode: summary.inboundTrafficPolicyMode,
     userVolumes: userEntries(pod, 'sidecar.istio.io/userVolume'),
     userVolumeMounts: userEntries(pod, 'sidecar.istio.io/userVolumeMount'),
   };

@@ -3,10 +3,12 @@
 import { parse as parseYaml } from 'yaml';
 import { InjectionError } from '../errors.ts';
 import { compileTemplates, type CompiledTemplates } from '../render/engine.ts';
+import type { Frozen } from '../render/reuse.ts';
 import { deepFreeze, isObject, type JsonObject } from '../types.ts';
 import { buildInjectorConfig, type InjectorConfig } from './injector-config.ts';
 import { applyMeshConfig } from './mesh.ts';
 import { applySet, parseSet } from './set-flags.ts';
+import { summarise, type SettingsSummary } from './summary.ts';
 import { applyValues, deepMerge } from './values.ts';
 
 export type NativeSidecarMode = 'true' | 'false' | 'auto';
@@ -22,14 +24,20 @@ export interface SettingsInput {
   /** Built-in templates by name (the files of templates/). */
   templates: Record<string, string>;
   nativeSidecars?: NativeSidecarMode;
+  /** Reuse renders between admissions (render/reuse.ts). Default true; false renders every time. */
+  reuse?: boolean;
 }
 
 export interface Settings {
   config: InjectorConfig;
-  values: JsonObject;
-  mesh: JsonObject;
+  values: Frozen<JsonObject>;
+  mesh: Frozen<JsonObject>;
+  /** What the hot path reads from values and mesh, worked out once. */
+  summary: SettingsSummary;
+  /** Compiled once; holds the render memo and the caches that rely on it. */
   templates: CompiledTemplates;
   nativeSidecars: NativeSidecarMode;
+  reuse: boolean;
 }
 
 // An empty document means "no overrides", whatever form the emptiness takes: no file, blank text, only
@@ -74,6 +82,10 @@ export function buildSettings(input: SettingsInput): Settings {
   if (!['true', 'false', 'auto'].includes(native)) {
     throw new InjectionError('INVALID_SETTING', `invalid setting nativeSidecars: must be true, false or auto (got ${JSON.stringify(native)})`, 'nativeSidecars');
   }
-  // frozen: shared by every admission (and recognised by render reuse without a walk)
-  return { config, values: deepFreeze(values), mesh: deepFreeze(mesh), templates: compileTemplates(config.templates), nativeSidecars: native };
+  const reuse = input.reuse !== false;
+  const templates = compileTemplates(config.templates, { reuse });
+  return {
+    config, values: deepFreeze(values), mesh: deepFreeze(mesh), summary: summarise(values, mesh, templates.keysRead),
+    templates, nativeSidecars: native, reuse,
+  };
 }

@@ -34,8 +34,8 @@ const CONFIG_RULES: Rules = {
   deniedAnnotations: 'stringList',
 };
 
-const KNOWN = new Set(['policy', 'defaultTemplates', 'templates', 'aliases', 'neverInjectSelector', 'alwaysInjectSelector', 'injectedAnnotations', 'deniedAnnotations', 'template']);
-const OPERATORS = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
+const KNOWN: ReadonlySet<string> = new Set(['policy', 'defaultTemplates', 'templates', 'aliases', 'neverInjectSelector', 'alwaysInjectSelector', 'injectedAnnotations', 'deniedAnnotations', 'template']);
+const OPERATORS: ReadonlySet<string> = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
 
 function checkSelectors(list: LabelSelector[], key: string): void {
   for (const [i, s] of list.entries()) {

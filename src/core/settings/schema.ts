@@ -10,20 +10,10 @@ export type Kind =
 
 export type Rules = Record<string, Kind>;
 
-// dotted keys are the code's own literals, read on every admission: split once (bounded, for any caller)
-const SPLIT = new Map<string, string[]>();
-const partsOf = (dotted: string): string[] => {
-  let parts = SPLIT.get(dotted);
-  if (!parts) {
-    parts = dotted.split('.');
-    if (SPLIT.size < 1000) SPLIT.set(dotted, parts);
-  }
-  return parts;
-};
-
+/** The value at a dotted path; read when settings load (settings/summary.ts), never per admission. */
 export function getPath(root: unknown, dotted: string): unknown {
   let cur: unknown = root;
-  for (const part of partsOf(dotted)) {
+  for (const part of dotted.split('.')) {
     if (!isObject(cur)) return undefined;
     cur = cur[part];
   }
@@ -81,7 +71,7 @@ const fail = (where: string, why: string, v: unknown): never => {
  */
 export function checkRules(data: unknown, rules: Rules, prefix: string, defaults?: unknown): void {
   for (const [key, kind] of Object.entries(rules)) {
-    const parts = partsOf(key);
+    const parts = key.split('.');
     let cur: unknown = isObject(data) ? data : undefined;
     for (let i = 0; i < parts.length - 1 && cur !== undefined; i++) {
       cur = (cur as Record<string, unknown>)[parts[i]!];

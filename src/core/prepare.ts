@@ -1,0 +1,67 @@
+// injectPod's second stage: what the templates see. As Istio does, templates see the pod with any
+// previous injection stripped (and the overrides it saved put back), but are merged onto the pod as
+// received, so a re-injection updates the old containers in place (idempotent). Everything the later
+// stages need to know about the pod and its proxy is worked out here, once.
+import { A } from './annotations.ts';
+import type { InjectContext, Prepared } from './inject-types.ts';
+import { resolveProxyEnv } from './postprocess/cluster-env.ts';
+import { reinsertOverrides } from './postprocess/overrides.ts';
+import { stripPreviousInjection } from './postprocess/status.ts';
+import { parseProxyConfigAnnotation } from './proxy-config-annotation.ts';
+import { templateData } from './render/template-data.ts';
+import type { Settings } from './settings/index.ts';
+import { overlayProxyConfig } from './settings/mesh.ts';
+import { isObject, type JsonObject, type Pod } from './types.ts';
+import { workloadOfPod } from './workloads.ts';
+
+function effectiveProxyConfig(pod: Pod, settings: Settings): JsonObject {
+  const base = settings.mesh.defaultConfig as JsonObject;
+  const raw = pod.metadata.annotations?.[A.proxyConfig];
+  if (raw === undefined) return base;
+  const doc = parseProxyConfigAnnotation(raw); // validated already
+  return isObject(doc) ? overlayProxyConfig(base, doc as JsonObject, `annotation ${A.proxyConfig}: `) : base;
+}
+
+function nativeSidecarMode(pod: Pod, ctx: InjectContext, notes: string[]): boolean {
+  const ann = pod.metadata.annotations?.[A.nativeSidecar];
+  if (ann === 'true' || ann === 'false') {
+    notes.push(`annotation ${A.nativeSidecar}=${ann} chose the ${ann === 'true' ? 'native' : 'classic'} sidecar shape`);
+    return ann === 'true';
+  }
+  const mode = ctx.settings.nativeSidecars;
+  if (mode === 'auto') return ctx.nodesSupportNativeSidecars === true;
+  return mode === 'true';
+}
+
+/**
+ * As the templates' `annotation` filter reads it: the annotation when present (even empty), else the
+ * proxy config's mode ('' when that was removed with `interceptionMode: null`).
+ */
+function interceptionModeOf(pod: Pod, proxyConfig: JsonObject): string {
+  const annotations = pod.metadata.annotations ?? {};
+  if (Object.hasOwn(annotations, A.interceptionMode)) return annotations[A.interceptionMode]!;
+  const mode = proxyConfig.interceptionMode;
+  return mode === undefined || mode === null ? '' : String(mode);
+}
+
+export function preparePod(original: Pod, namespace: string, ctx: InjectContext, notes: string[]): Prepared {
+  const { settings } = ctx;
+  const { summary } = settings;
+  // a shallow copy is enough: stripping and reinserting replace lists and delete annotation keys, never edit in place
+  const stripped: Pod = { ...original, metadata: { ...original.metadata, annotations: { ...(original.metadata.annotations ?? {}) } }, spec: { ...original.spec } };
+  if (stripPreviousInjection(stripped, String(summary.statusPort))) notes.push('the pod was injected before: the injection was redone over it');
+  reinsertOverrides(stripped);
+
+  const proxyConfig = effectiveProxyConfig(stripped, settings);
+  const nativeSidecars = nativeSidecarMode(stripped, ctx, notes);
+  const holdProxy = (proxyConfig.holdApplicationUntilProxyStarts === true || summary.holdApplication) && !nativeSidecars;
+  const workload = ctx.workload ?? workloadOfPod(stripped, namespace);
+  const proxyEnv = resolveProxyEnv({
+    clusterName: summary.clusterName, network: summary.network,
+    urlEnv: ctx.urlEnv ?? {}, networkLabel: stripped.metadata.labels?.['topology.istio.io/network'],
+  });
+  const network = proxyEnv.ISTIO_META_NETWORK ?? '';
+  const interceptionMode = interceptionModeOf(stripped, proxyConfig);
+  const data = templateData({ settings, pod: stripped, workload, proxyConfig, nativeSidecars, holdProxy, network, interceptionMode });
+  return { stripped, proxyConfig, nativeSidecars, holdProxy, interceptionMode, proxyEnv, network, data };
+}

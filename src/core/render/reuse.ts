@@ -1,0 +1,75 @@
+// Render reuse: pods of one Deployment differ only in fields the templates never look at, so a render is
+// kept with what it read (read-tracker.ts) and handed out again for data that agrees on every read.
+// With `reuse: false` (SettingsInput) every render is fresh and nothing below is kept: results are
+// equal either way (test/property/render-reuse.property.test.ts), only the cost differs.
+//
+// The one rule everything shared relies on, stated here and only here: FROZEN MEANS DEEPLY FROZEN.
+// A value that is `Object.isFrozen` is frozen all the way down (made so by deepFreeze, and by nothing
+// else), shared between admissions, and never edited. That is the settings' values and mesh (frozen by
+// buildSettings), kept renders, and what merging them gives. So:
+//  - the read tracker records a frozen object by identity and reads nothing below it;
+//  - merge.ts shares frozen patch subtrees instead of copying them, and keeps their merge onto nothing;
+//  - the capture check of a frozen render is done once (rendered-checks.ts);
+//  - injectPod edits only an editable shell of the merged pod: an edit reaching into a frozen part
+//    throws (strict mode) instead of corrupting a later admission.
+// A pod's own data never is frozen. The caches that rely on the rule live in a RenderMemo, which the
+// settings own (one per settings load): the core keeps no module-level state.
+import type { MergeMemo } from '../merge.ts';
+import { deepFreeze, type JsonObject } from '../types.ts';
+import { compileReads, sameReads, trackReads, type ReadTree } from './read-tracker.ts';
+
+/** A deeply frozen value (the rule above). A name for readers: the check is Object.isFrozen. */
+export type Frozen<T> = T;
+
+/** Rendered results kept per template (most recently used first), and the largest one worth keeping. */
+const MEMO_SIZE = 32;
+const MEMO_MAX_TEXT = 64 * 1024;
+const MEMO_MAX_READS = 4000;
+
+export interface Rendered {
+  out: JsonObject;
+  /** Length of the rendered text. */
+  size: number;
+}
+
+export interface RenderMemo {
+  readonly reuse: boolean;
+  /** A render of template `name` for `data`: a kept one when `data` agrees on all it read, else `render(data)`. */
+  render(name: string, data: object, render: (data: object) => Rendered): JsonObject | Frozen<JsonObject>;
+  /** Frozen patch subtree -> its merge onto nothing (merge.ts); absent without reuse. */
+  readonly mergedOntoNothing?: MergeMemo;
+  /** Frozen renders whose capture init container passed its check (rendered-checks.ts); absent without reuse. */
+  readonly capturePassed?: WeakSet<object>;
+}
+
+function readBytes(reads: Array<{ kind: string; value?: unknown; keys?: string }>): number {
+  let n = 0;
+  for (const r of reads) n += typeof r.value === 'string' ? r.value.length : r.keys?.length ?? 8;
+  return n;
+}
+
+export function renderMemo(reuse: boolean): RenderMemo {
+  if (!reuse) return { reuse, render: (_name, data, render) => render(data).out };
+  // recent renders per template, with what each read: data that agrees on those reads renders the same
+  const kept = new Map<string, Array<{ reads: ReadTree; out: Frozen<JsonObject> }>>();
+  const render = (name: string, data: object, renderFresh: (data: object) => Rendered): JsonObject => {
+    const entries = kept.get(name) ?? [];
+    const hit = entries.findIndex((e) => sameReads(e.reads, data));
+    if (hit >= 0) {
+      const [e] = entries.splice(hit, 1);
+      entries.unshift(e!);
+      return e!.out;
+    }
+    const tracked = trackReads(data, MEMO_MAX_READS); // past that, a pod is too big to keep: read it directly
+    const { out, size } = renderFresh(tracked.data);
+    const reads = tracked.reads();
+    // only ordinary pods are kept: a huge one (a 5 MiB name, 20,000 containers) is rendered and forgotten
+    if (reads && size <= MEMO_MAX_TEXT && readBytes(reads) <= MEMO_MAX_TEXT) {
+      entries.unshift({ reads: compileReads(reads), out: deepFreeze(out) });
+      if (entries.length > MEMO_SIZE) entries.pop();
+      kept.set(name, entries);
+    }
+    return out;
+  };
+  return { reuse, render, mergedOntoNothing: new WeakMap(), capturePassed: new WeakSet() };
+}
