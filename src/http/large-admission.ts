@@ -1,0 +1,78 @@
+// Large admissions, off the event loop. A real pod's AdmissionReview is a few KB (a typical one 5-20
+// KB); a legal one can reach the 6 MiB body cap, and parsing, admitting and serialising such a review
+// costs 100-250 ms of CPU (a pod with 20,000 containers, 60,000 labels or env vars), far past the
+// 100 ms the event loop that answers every webhook call and /healthz may be blocked. So a review over
+// `thresholdBytes` is admitted in a worker thread (admission-worker.ts); smaller ones stay on the main
+// thread's fast path, where a worker round trip would only add latency. At the 256 KiB threshold the
+// worst shape measured costs the main thread about 25 ms (about 100 ms per MiB).
+//
+// The answer is always an AdmissionReview with the request's uid, so the API server applies it rather
+// than failing the call: the core stops itself at the soft budget (BUDGET_EXCEEDED, allowed: false);
+// past the hard budget, or when the worker runs out of its heap, the worker is terminated and the main
+// thread refuses the pod itself (BUDGET_EXCEEDED, OUT_OF_MEMORY); with one admission running and
+// `maxWaiting` waiting, or one waiting past `maxWaitMs`, more are refused as INJECTOR_BUSY. For those
+// answers it needs the review's uid and apiVersion without a JSON.parse of megabytes on the main
+// thread: review-head.ts reads just them from the bytes, and only on those paths (a worker reporting
+// them after its parse would not help: a busy refusal never reaches the worker, and one that runs out
+// of memory may die while parsing). Worst case per request: queue wait + hard budget, 3 + 4 s, inside
+// the API server's 10 s.
+import { refusal } from '../core/admission.ts';
+import type { ErrorCode } from '../core/errors.ts';
+import { answerOf, type AdmissionAnswer, type AdmitContext } from './admission-answer.ts';
+import type { AdmissionJob, AdmissionReply } from './admission-worker.ts';
+import type { Metrics } from './metrics.ts';
+import { reviewHead } from './review-head.ts';
+import { WorkerRunner, type WorkerFailure, type WorkerLimits } from './worker-runner.ts';
+
+export interface LargeAdmissionLimits extends WorkerLimits {
+  /** Reviews with more bytes than this are admitted in the worker. */
+  thresholdBytes: number;
+  /** Work time after which the core answers BUDGET_EXCEEDED; `budgetMs` is the hard stop. */
+  softBudgetMs: number;
+}
+
+// The heap cap holds the four largest shapes above at the body cap (the most: about 45 MB); a body of
+// two million empty arrays does not fit and is refused as OUT_OF_MEMORY.
+export const LARGE_ADMISSION_DEFAULTS: LargeAdmissionLimits = {
+  thresholdBytes: 256 * 1024, softBudgetMs: 2_000, budgetMs: 4_000, heapMb: 64, idleWorkerMs: 60_000, maxWaiting: 2, maxWaitMs: 3_000,
+};
+
+export class LargeAdmissions {
+  private readonly runner: WorkerRunner<AdmissionJob, AdmissionReply>;
+
+  constructor(readonly limits: LargeAdmissionLimits, private readonly metrics: Metrics) {
+    this.runner = new WorkerRunner('admission-worker', limits, (reason) => metrics.workerTerminations.inc({ worker: 'admission', reason }));
+  }
+
+  /** Admits in the worker; throws only when the worker failed unexpectedly (a bug: answered 500 like one on the fast path). */
+  async admit(body: Buffer, ctx: AdmitContext): Promise<AdmissionAnswer> {
+    const { settings, ...rest } = ctx;
+    const o = await this.runner.run(settings, { ...rest, body, softBudgetMs: this.limits.softBudgetMs });
+    if (o.ok) {
+      const r = o.reply;
+      if (!r.ok) throw new Error(r.message);
+      this.metrics.largeAdmissions.inc({ outcome: 'answered' });
+      return r.answer;
+    }
+    if (o.failure === 'failed') throw new Error(`admission worker: ${o.detail}`);
+    this.metrics.largeAdmissions.inc({ outcome: o.failure.replaceAll('-', '_') });
+    const [code, message] = this.refusalFor(o.failure, body.length);
+    const outcome = refusal(reviewHead(body), code, message);
+    return answerOf(outcome, JSON.stringify(outcome.review));
+  }
+
+  close(): void {
+    this.runner.close();
+  }
+
+  private refusalFor(why: Exclude<WorkerFailure, 'failed'>, bytes: number): [ErrorCode, string] {
+    const l = this.limits;
+    const large = `a large pod (an AdmissionReview of ${bytes} bytes; reviews over ${l.thresholdBytes} bytes are admitted one at a time)`;
+    switch (why) {
+      case 'timeout': return ['BUDGET_EXCEEDED', `the injector stopped admitting ${large} after its time budget of ${l.budgetMs / 1000} s: the pod is too large or too complex to inject in time`];
+      case 'out-of-memory': return ['OUT_OF_MEMORY', `the injector ran out of the memory it gives one admission (${l.heapMb} MB of heap) while admitting ${large}: the pod is too large to inject`];
+      case 'busy': return ['INJECTOR_BUSY', `the injector is busy with other large pods and could not take ${large} in time: retry shortly`];
+      case 'closed': return ['INJECTOR_BUSY', `the injector is shutting down and could not admit ${large}: retry`];
+    }
+  }
+}
