@@ -1,21 +1,24 @@
 // Large admissions, off the event loop. A real pod's AdmissionReview is a few KB (a typical one 5-20
 // KB); a legal one can reach the 6 MiB body cap, and parsing, admitting and serialising such a review
-// costs 100-250 ms of CPU (a pod with 20,000 containers, 60,000 labels or env vars), far past the
-// 100 ms the event loop that answers every webhook call and /healthz may be blocked. So a review over
+// costs 100-250 ms of CPU (a pod with 20,000 containers, 60,000 labels or env vars), far past the 100 ms
+// the event loop that answers every webhook call and /healthz may be blocked. So a review over
 // `thresholdBytes` is admitted in a worker thread (admission-worker.ts); smaller ones stay on the main
-// thread's fast path, where a worker round trip would only add latency. At the 256 KiB threshold the
-// worst shape measured costs the main thread about 25 ms (about 100 ms per MiB).
+// thread's fast path, where a worker round trip would only add latency. The threshold, 64 KiB, is what
+// the costliest shape per byte measured (tens of thousands of tiny annotations or containers: about
+// 350 ms per MiB) can cost the main thread well under 100 ms: about 20 ms, 45 ms on a cold start (at
+// 256 KiB that shape costs 80-110 ms).
 //
 // The answer is always an AdmissionReview with the request's uid, so the API server applies it rather
 // than failing the call: the core stops itself at the soft budget (BUDGET_EXCEEDED, allowed: false);
 // past the hard budget, or when the worker runs out of its heap, the worker is terminated and the main
-// thread refuses the pod itself (BUDGET_EXCEEDED, OUT_OF_MEMORY); with one admission running and
-// `maxWaiting` waiting, or one waiting past `maxWaitMs`, more are refused as INJECTOR_BUSY. For those
-// answers it needs the review's uid and apiVersion without a JSON.parse of megabytes on the main
-// thread: review-head.ts reads just them from the bytes, and only on those paths (a worker reporting
-// them after its parse would not help: a busy refusal never reaches the worker, and one that runs out
-// of memory may die while parsing). Worst case per request: queue wait + hard budget, 3 + 4 s, inside
-// the API server's 10 s.
+// thread refuses the pod itself (BUDGET_EXCEEDED, OUT_OF_MEMORY). One admission runs at a time; others
+// wait, up to `maxWaiting` bytes of reviews (two at the body cap, hundreds of 100 KB ones, so a burst
+// of large-ish pods from one ReplicaSet still gets through) and up to `maxWaitMs`; beyond either they
+// are refused as INJECTOR_BUSY. Worst case per request: 3 s waiting + 4 s hard budget, inside the API
+// server's 10 s. For its own refusals the main thread needs the review's uid and apiVersion without a
+// JSON.parse of megabytes: review-head.ts reads just them from the bytes, and only on those paths (a
+// worker reporting them after its parse would not do: a busy refusal never reaches the worker, and one
+// that runs out of memory may die while parsing).
 import { refusal } from '../core/admission.ts';
 import type { ErrorCode } from '../core/errors.ts';
 import { answerOf, type AdmissionAnswer, type AdmitContext } from './admission-answer.ts';
@@ -29,12 +32,15 @@ export interface LargeAdmissionLimits extends WorkerLimits {
   thresholdBytes: number;
   /** Work time after which the core answers BUDGET_EXCEEDED; `budgetMs` is the hard stop. */
   softBudgetMs: number;
+  /** Here in bytes: the reviews that may wait while one is admitted. */
+  maxWaiting: number;
 }
 
 // The heap cap holds the four largest shapes above at the body cap (the most: about 45 MB); a body of
-// two million empty arrays does not fit and is refused as OUT_OF_MEMORY.
+// two million empty arrays does not fit and is refused as OUT_OF_MEMORY (or, as V8 collects again and
+// again near its cap, as BUDGET_EXCEEDED).
 export const LARGE_ADMISSION_DEFAULTS: LargeAdmissionLimits = {
-  thresholdBytes: 256 * 1024, softBudgetMs: 2_000, budgetMs: 4_000, heapMb: 64, idleWorkerMs: 60_000, maxWaiting: 2, maxWaitMs: 3_000,
+  thresholdBytes: 64 * 1024, softBudgetMs: 2_000, budgetMs: 4_000, heapMb: 64, idleWorkerMs: 60_000, maxWaiting: 16 * 1024 * 1024, maxWaitMs: 3_000,
 };
 
 export class LargeAdmissions {
@@ -47,7 +53,7 @@ export class LargeAdmissions {
   /** Admits in the worker; throws only when the worker failed unexpectedly (a bug: answered 500 like one on the fast path). */
   async admit(body: Buffer, ctx: AdmitContext): Promise<AdmissionAnswer> {
     const { settings, ...rest } = ctx;
-    const o = await this.runner.run(settings, { ...rest, body, softBudgetMs: this.limits.softBudgetMs });
+    const o = await this.runner.run(settings, { ...rest, body, softBudgetMs: this.limits.softBudgetMs }, body.length);
     if (o.ok) {
       const r = o.reply;
       if (!r.ok) throw new Error(r.message);

@@ -78,7 +78,7 @@ export function reviewHead(body: Buffer): ReviewHead {
       if (body[after] === COLON) {
         key = depth === 1 && isKey(body, i + 1, end, API_VERSION) ? 'apiVersion'
           : depth === 1 && isKey(body, i + 1, end, REQUEST) ? 'request'
-          : depth === requestDepth && isKey(body, i + 1, end, UID) ? 'uid' : undefined;
+          : requestDepth > 1 && depth === requestDepth && isKey(body, i + 1, end, UID) ? 'uid' : undefined;
         i = after;
         continue;
       }

@@ -4,8 +4,8 @@
 // (a huge input makes it run out of memory, not the process) and each job a time budget (past it, the
 // worker is terminated and a new one started for the next job). Settings cross by generation: sent
 // only when the worker has not seen them. An idle worker is stopped, so it costs memory only in use.
-// Optionally the queue is bounded in length and in waiting time: a job that cannot start in time is
-// answered `busy` at once rather than left to wait.
+// Optionally the queue is bounded in weight (each job weighs what run() says: its bytes, say) and in
+// waiting time: a job that cannot wait is answered `busy` at once rather than left to wait.
 import { Worker } from 'node:worker_threads';
 import type { Settings } from '../core/settings/index.ts';
 import type { HostedJob, PlainSettings } from './worker-host.ts';
@@ -17,7 +17,7 @@ export interface WorkerLimits {
   heapMb: number;
   /** A worker idle this long is stopped. */
   idleWorkerMs: number;
-  /** Jobs that may wait while one runs (default: no bound); more are answered `busy`. */
+  /** The total weight of the jobs that may wait while one runs (default: no bound); more are answered `busy`. */
   maxWaiting?: number;
   /** A job that has waited this long without starting is answered `busy` (default: no bound). */
   maxWaitMs?: number;
@@ -32,6 +32,7 @@ export type TerminationReason = 'timeout' | 'out_of_memory' | 'failed';
 interface Pending<J, R> {
   job: J;
   plain: PlainSettings;
+  weight: number;
   waitTimer?: NodeJS.Timeout;
   done(o: WorkerOutcome<R>): void;
 }
@@ -48,6 +49,7 @@ export class WorkerRunner<J extends HostedJob, R> {
   private readonly generations = new WeakMap<Settings, number>();
   private nextGeneration = 0;
   private readonly queue: Array<Pending<J, R>> = [];
+  private waitingWeight = 0;
   private running: { pending: Pending<J, R>; timer: NodeJS.Timeout } | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -57,34 +59,34 @@ export class WorkerRunner<J extends HostedJob, R> {
     this.url = new URL(`./${script}${FROM_SOURCES ? '.ts' : '.js'}`, import.meta.url);
   }
 
-  /** Runs a job (its buffers are copied to the worker: the caller keeps them). */
-  run(settings: Settings, input: Omit<J, keyof HostedJob>): Promise<WorkerOutcome<R>> {
+  /** Runs a job (its buffers are copied to the worker: the caller keeps them); `weight` counts against `maxWaiting`. */
+  run(settings: Settings, input: Omit<J, keyof HostedJob>, weight = 1): Promise<WorkerOutcome<R>> {
     if (this.closed) return Promise.resolve({ ok: false, failure: 'closed', detail: 'shutting down' });
     const { maxWaiting = Infinity, maxWaitMs } = this.limits;
-    if (this.running && this.queue.length >= maxWaiting) {
+    if (this.running && this.waitingWeight + weight > maxWaiting) {
       return Promise.resolve({ ok: false, failure: 'busy', detail: `${this.queue.length} jobs already wait for the one running` });
     }
     let generation = this.generations.get(settings);
     if (generation === undefined) this.generations.set(settings, (generation = this.nextGeneration++));
     const { templates: _compiled, ...plain } = settings;
     return new Promise((done) => {
-      const pending: Pending<J, R> = { job: { ...input, settingsGeneration: generation } as J, plain, done };
+      const pending: Pending<J, R> = { job: { ...input, settingsGeneration: generation } as J, plain, weight, done };
       if (maxWaitMs !== undefined) {
         pending.waitTimer = setTimeout(() => {
-          const at = this.queue.indexOf(pending);
-          if (at >= 0) this.queue.splice(at, 1);
-          done({ ok: false, failure: 'busy', detail: `waited ${maxWaitMs / 1000} s for the job before it` });
+          this.dequeue(pending);
+          done({ ok: false, failure: 'busy', detail: `waited ${maxWaitMs / 1000} s for the jobs before it` });
         }, maxWaitMs);
       }
       this.queue.push(pending);
+      this.waitingWeight += weight;
       this.next();
     });
   }
 
   close(): void {
     this.closed = true;
-    for (const p of this.queue.splice(0)) {
-      clearTimeout(p.waitTimer);
+    for (const p of [...this.queue]) {
+      this.dequeue(p);
       p.done({ ok: false, failure: 'closed', detail: 'shutting down' });
     }
     if (this.running) this.finish({ ok: false, failure: 'closed', detail: 'shutting down' });
@@ -94,8 +96,8 @@ export class WorkerRunner<J extends HostedJob, R> {
   private next(): void {
     if (this.running || this.queue.length === 0) return;
     clearTimeout(this.idleTimer);
-    const pending = this.queue.shift()!;
-    clearTimeout(pending.waitTimer);
+    const pending = this.queue[0]!;
+    this.dequeue(pending);
     const worker = this.worker ?? this.startWorker();
     const { job, plain } = pending;
     if (job.settingsGeneration !== this.workerGeneration) {
@@ -113,6 +115,14 @@ export class WorkerRunner<J extends HostedJob, R> {
     } catch (e) {
       this.finish({ ok: false, failure: 'failed', detail: `cannot hand the job to its worker: ${(e as Error).message.slice(0, 300)}` });
     }
+  }
+
+  private dequeue(p: Pending<J, R>): void {
+    clearTimeout(p.waitTimer);
+    const at = this.queue.indexOf(p);
+    if (at < 0) return;
+    this.queue.splice(at, 1);
+    this.waitingWeight -= p.weight;
   }
 
   private finish(outcome: WorkerOutcome<R>): void {
