@@ -27,7 +27,7 @@ export function answerOf(outcome: AdmissionOutcome, json: string | Uint8Array): 
 export function admitBody(body: Uint8Array, ctx: AdmitContext, budgetMs: number): AdmissionAnswer {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+    parsed = JSON.parse((Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString('utf8'));
   } catch (e) {
     parsed = { invalidJson: (e as Error).message };
   }
