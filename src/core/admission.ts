@@ -4,7 +4,7 @@
 // (in the message or the outcome's log fields) is clipped.
 import { checkBudget } from './budget.ts';
 import { clip, clipJson } from './clip.ts';
-import { isInjectionError } from './errors.ts';
+import { isInjectionError, type ErrorCode } from './errors.ts';
 import { injectPod, type InjectContext, type InjectResult } from './inject.ts';
 import { MAX_MESSAGE_CHARS } from './limits.ts';
 import { checkTree } from './tree-limits.ts';
@@ -28,8 +28,9 @@ function reviewOf(apiVersion: string, uid: string, response: Record<string, unkn
   return { apiVersion, kind: 'AdmissionReview', response: { uid, ...response } };
 }
 
-// over budget is the injector's own limit, not a fault of the pod: said as 503 in the review's status
-const STATUS_CODES: Partial<Record<string, number>> = { BUDGET_EXCEEDED: 503 };
+// over budget or busy is the injector's own limit, not a fault of the pod: said as 503 in the review's
+// status; out of memory is the pod being too large for it: 413
+const STATUS_CODES: Partial<Record<string, number>> = { BUDGET_EXCEEDED: 503, INJECTOR_BUSY: 503, OUT_OF_MEMORY: 413, INTERNAL: 500 };
 
 function failure(apiVersion: string, uid: string, message: string, code: string, namespace = '', pod = ''): AdmissionOutcome {
   const status = { message: clip(message, MAX_MESSAGE_CHARS), reason: code, code: STATUS_CODES[code] ?? 400 };
@@ -37,11 +38,20 @@ function failure(apiVersion: string, uid: string, message: string, code: string,
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const versionOf = (v: unknown): string => (typeof v === 'string' && VERSIONS.includes(v) ? v : 'admission.k8s.io/v1');
+
+/**
+ * A refusal decided without running admit() (the edge ran out of time or memory for the review, or is
+ * too busy to take it): the same answer, in the review's version (when it is one we answer) with its uid.
+ */
+export function refusal(head: { apiVersion?: string; uid?: string }, code: ErrorCode, message: string): AdmissionOutcome {
+  return failure(versionOf(head.apiVersion), head.uid ?? '', message, code);
+}
 
 /** Decodes an AdmissionReview (already JSON-parsed) and answers it. The log fields of the outcome are clipped. */
 export function admit(body: unknown, ctx: Omit<InjectContext, 'namespace' | 'namespaceLabels' | 'workload'>): AdmissionOutcome {
   // Istio answers an undecodable review as v1beta1 (nothing was decoded); we answer v1 unless told otherwise
-  const apiVersion = isObject(body) && typeof body.apiVersion === 'string' && VERSIONS.includes(body.apiVersion) ? body.apiVersion : 'admission.k8s.io/v1';
+  const apiVersion = versionOf(isObject(body) ? body.apiVersion : undefined);
   const request = isObject(body) ? body.request : undefined;
   const uid = isObject(request) ? str(request.uid) : '';
   if (!isObject(body) || body.kind !== 'AdmissionReview' || !VERSIONS.includes(str(body.apiVersion))) {

@@ -13,6 +13,9 @@ export const ErrorCodes = {
   INVALID_PROMETHEUS: 'a prometheus annotation points at a port the injector cannot merge',
   LIMIT_EXCEEDED: 'an input is larger than a cap of the injector (src/core/limits.ts)',
   BUDGET_EXCEEDED: 'the request did not finish within its time budget',
+  OUT_OF_MEMORY: 'the request needed more memory than the injector gives one admission',
+  INJECTOR_BUSY: 'the injector was busy with other large admissions and could not take this one in time',
+  INTERNAL: 'the injector failed unexpectedly (a bug): the request was refused rather than half-answered',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -1,14 +1,18 @@
 // POST /inject on bare node:http: every pod creation in an opted-in namespace waits on this, so it skips
 // the router and response helpers (express stays for /preview and the rest, where a microsecond does
-// not matter). The contract is the same: an AdmissionReview in, one with the request's uid out.
+// not matter). The contract is the same: an AdmissionReview in, one with the request's uid out. A
+// review over the size threshold is admitted in a worker (large-admission.ts), so a huge legal pod never
+// blocks this event loop; the rest stay here, where a worker round trip would only add latency.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { admit } from '../core/admission.ts';
+import { admitBody, internalFailure, type AdmissionAnswer, type AdmitContext } from './admission-answer.ts';
 import { HttpError, mediaType, readBody } from './body.ts';
 import { injectPathEnv } from './inject-path.ts';
+import type { LargeAdmissions } from './large-admission.ts';
 import { refuse } from './refuse.ts';
 import type { InjectorRuntime } from './runtime.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+const BUDGET_MS = 2_000; // of work for a small review, well inside the API server's 10 s
 
 /** Whether a request is for the admission endpoint: POST /inject or /inject/<params> (any case, as express matched). */
 export function isInjectRequest(req: IncomingMessage): boolean {
@@ -30,7 +34,7 @@ function urlEnv(req: IncomingMessage): Record<string, string> {
   }
 }
 
-async function answer(rt: InjectorRuntime, req: IncomingMessage, res: ServerResponse, started: bigint): Promise<void> {
+async function answer(rt: InjectorRuntime, large: LargeAdmissions, req: IncomingMessage, res: ServerResponse, started: bigint): Promise<void> {
   const m = rt.metrics;
   if (mediaType(req.headers['content-type']) !== 'application/json') {
     m.failure.inc();
@@ -55,33 +59,37 @@ async function answer(rt: InjectorRuntime, req: IncomingMessage, res: ServerResp
     m.failure.inc();
     return refuse(rt, res, 'inject', 503, 'injector configuration not loaded yet');
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch (e) {
-    parsed = { invalidJson: (e as Error).message };
-  }
-  const outcome = admit(parsed, { settings, urlEnv: env, nodesSupportNativeSidecars: rt.cluster?.nodesSupportNativeSidecars(), overBudget: ((end) => () => process.hrtime.bigint() > end)(process.hrtime.bigint() + 2_000_000_000n) }); // 2 s of work, well inside the API server's 10 s
+  const ctx = { settings, urlEnv: env, nodesSupportNativeSidecars: rt.cluster?.nodesSupportNativeSidecars() };
+  const outcome = await admitEither(large, body, ctx);
   if (outcome.result === 'error') m.failure.inc();
   if (outcome.result === 'skipped') m.skip.inc();
   m.decisions.inc({ result: outcome.result, reason: outcome.reason });
-  const json = JSON.stringify(outcome.review);
-  res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(json) }).end(json);
+  const json = outcome.json;
+  res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': typeof json === 'string' ? Buffer.byteLength(json) : json.byteLength }).end(json);
   m.success.inc(); // as Istio: any answered review counts as a success
   const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
   m.latency.observe({ endpoint: 'inject' }, durationMs / 1000);
   if (rt.logger.isLevelEnabled('info')) {
     rt.logger.info({ uid: outcome.uid, namespace: outcome.namespace, pod: outcome.pod, decision: outcome.result, reason: outcome.reason, durationMs: Math.round(durationMs * 1000) / 1000,
-      ...(outcome.result === 'error' ? { error: (outcome.review.response as { status?: { message?: string } }).status?.message } : {}) }, 'admission');
+      ...(outcome.error === undefined ? {} : { error: outcome.error }) }, 'admission');
   }
 }
 
-export function injectHandler(rt: InjectorRuntime): (req: IncomingMessage, res: ServerResponse) => void {
+/** Large reviews in the worker, others on the fast path; a bug in either still answers an AdmissionReview with the uid (INTERNAL), not a bare 500. */
+async function admitEither(large: LargeAdmissions, body: Buffer, ctx: AdmitContext): Promise<AdmissionAnswer> {
+  try {
+    return body.length > large.limits.thresholdBytes ? await large.admit(body, ctx) : admitBody(body, ctx, BUDGET_MS);
+  } catch (e) {
+    return internalFailure(body, String((e as Error)?.stack ?? e));
+  }
+}
+
+export function injectHandler(rt: InjectorRuntime, large: LargeAdmissions): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const started = process.hrtime.bigint();
     rt.metrics.requests.inc();
     const endTimer = rt.metrics.time.startTimer();
-    answer(rt, req, res, started).catch((err: unknown) => {
+    answer(rt, large, req, res, started).catch((err: unknown) => {
       rt.logger.error({ err }, 'request failed');
       if (!res.headersSent) refuse(rt, res, 'inject', 500, 'internal error', req);
       else res.destroy();

@@ -5,6 +5,7 @@ import { pino, type Logger } from 'pino';
 import { startCertSource, type CertPair } from '../config/cert-source.ts';
 import { startSettingsSource } from '../config/config-dir.ts';
 import { InjectionError } from '../core/errors.ts';
+import { LARGE_ADMISSION_DEFAULTS, LargeAdmissions, type LargeAdmissionLimits } from './large-admission.ts';
 import type { NativeSidecarMode } from '../core/settings/index.ts';
 import { Metrics } from './metrics.ts';
 import { opsApp } from './ops-app.ts';
@@ -25,6 +26,8 @@ export interface InjectorOptions {
   ops: Listen;
   /** Overrides of the preview's budgets and of each listener's connection limits (tests shorten them). */
   previewLimits?: Partial<PreviewLimits & PreviewDoorOptions>;
+  /** Overrides of the large admissions' threshold, budgets and queue (tests shorten them). */
+  largeAdmissionLimits?: Partial<LargeAdmissionLimits>;
   connectionLimits?: { webhook?: Partial<ConnectionLimits>; preview?: Partial<ConnectionLimits>; ops?: Partial<ConnectionLimits> };
   cluster?: ClusterInfo & { stop?(): Promise<void> | void };
   /** Or: start the cluster view here, so its informer events reach the metrics. */
@@ -117,16 +120,18 @@ export async function startInjector(opts: InjectorOptions): Promise<RunningInjec
     await cluster?.stop?.();
     throw new Error(`no usable certificate in ${opts.certDir} (want tls.crt and tls.key)`);
   }
-  const runner = new PreviewRunner({ ...PREVIEW_DEFAULTS, ...opts.previewLimits });
+  const runner = new PreviewRunner({ ...PREVIEW_DEFAULTS, ...opts.previewLimits }, (reason) => metrics.workerTerminations.inc({ worker: 'preview', reason }));
+  const large = new LargeAdmissions({ ...LARGE_ADMISSION_DEFAULTS, ...opts.largeAdmissionLimits }, metrics);
   const limits = opts.connectionLimits ?? {};
   try {
     servers = await startServers({
-      webhook: { handler: webhookApp(rt, () => servers?.previewPort ?? opts.preview.port), at: opts.webhook, limits: { ...WEBHOOK_LIMITS, ...limits.webhook } },
+      webhook: { handler: webhookApp(rt, () => servers?.previewPort ?? opts.preview.port, large), at: opts.webhook, limits: { ...WEBHOOK_LIMITS, ...limits.webhook } },
       preview: { handler: previewApp(rt, runner, { ...PREVIEW_DOOR_DEFAULTS, ...opts.previewLimits }), at: opts.preview, limits: { ...PREVIEW_LIMITS, ...limits.preview } },
       ops: { handler: opsApp(rt), at: opts.ops, limits: { ...OPS_LIMITS, ...limits.ops } },
     }, pair, (listener, delta) => metrics.openConnections.inc({ listener }, delta));
   } catch (e) {
     runner.close();
+    large.close();
     settings.close();
     certs.close();
     await cluster?.stop?.();
@@ -143,6 +148,7 @@ export async function startInjector(opts: InjectorOptions): Promise<RunningInjec
       stopping = true;
       await running.close(graceMs);
       runner.close();
+      large.close();
       settings.close();
       certs.close();
       await cluster?.stop?.();

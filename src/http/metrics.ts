@@ -14,6 +14,10 @@ export class Metrics {
   readonly decisions = new Counter({ name: 'sidecar_injection_decisions_total', help: 'Admission decisions by result (injected, skipped, error) and reason code.', labelNames: ['result', 'reason'], registers: [this.registry] });
   readonly latency = new Histogram({ name: 'sidecar_injector_admission_duration_seconds', help: 'Time from request body received to response written, by endpoint.',
     labelNames: ['endpoint'], buckets: [0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry] });
+  readonly largeAdmissions = new Counter({ name: 'sidecar_injector_large_admissions_total', help: 'Admissions of reviews over the size threshold, sent to the admission worker, by outcome: answered (by the worker), or refused by the main thread: busy, timeout, out_of_memory, closed.',
+    labelNames: ['outcome'], registers: [this.registry] });
+  readonly workerTerminations = new Counter({ name: 'sidecar_injector_worker_terminations_total', help: 'Worker threads stopped while working, by worker (admission, preview) and reason (timeout, out_of_memory, failed).',
+    labelNames: ['worker', 'reason'], registers: [this.registry] });
   readonly httpErrors = new Counter({ name: 'sidecar_injector_http_errors_total', help: 'Requests refused before admission, by endpoint and HTTP status.', labelNames: ['endpoint', 'status'], registers: [this.registry] });
   readonly configReloads = new Counter({ name: 'sidecar_injector_config_reloads_total', help: 'Configuration loads, by result (success, failure).', labelNames: ['result'], registers: [this.registry] });
   readonly configLastSuccess = new Gauge({ name: 'sidecar_injector_config_last_reload_success_timestamp_seconds', help: 'When the configuration in use was loaded.', registers: [this.registry] });

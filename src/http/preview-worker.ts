@@ -2,21 +2,13 @@
 // it runs past its time budget): parse the body (YAML or JSON, up to 6 MiB), preview every object with
 // the same core as /inject, and serialise the answer, refusing one over the byte cap. None of it runs on
 // the event loop that answers /inject and /healthz.
-import { parentPort } from 'node:worker_threads';
 import { parseDocuments } from '../core/documents.ts';
 import { isInjectionError } from '../core/errors.ts';
 import { previewObjects } from '../core/preview.ts';
-import { compileTemplates } from '../core/render/engine.ts';
 import type { Settings } from '../core/settings/index.ts';
-import { deepFreeze } from '../core/types.ts';
+import { asBuffer, serveJobs, type HostedJob, type HostedReply } from './worker-host.ts';
 
-/** Settings as they cross to the worker: all but the compiled templates, which are compiled again here. */
-export type PlainSettings = Omit<Settings, 'templates'>;
-
-export interface PreviewJob {
-  settingsGeneration: number;
-  /** Sent when the worker has not seen this generation yet. */
-  settings?: PlainSettings;
+export interface PreviewJob extends HostedJob {
   body: Uint8Array;
   namespace: string;
   namespaceLabels: Record<string, string> | undefined;
@@ -30,18 +22,6 @@ export interface PreviewJob {
 export type PreviewReply =
   | { ok: true; answer: Uint8Array }
   | { ok: false; status: number; code: string; message: string; subject?: string };
-
-let current: { generation: number; settings: Settings } | undefined;
-
-function useSettings(job: PreviewJob): Settings {
-  if (job.settings) {
-    const s = job.settings;
-    // frozen as buildSettings freezes them: render reuse recognises frozen values without a walk
-    current = { generation: job.settingsGeneration, settings: { ...s, values: deepFreeze(s.values), mesh: deepFreeze(s.mesh), templates: compileTemplates(s.config.templates, { reuse: s.reuse }) } };
-  }
-  if (current?.generation !== job.settingsGeneration) throw new Error(`preview worker has settings ${current?.generation}, not ${job.settingsGeneration}`);
-  return current.settings;
-}
 
 /** The answer's JSON, item by item, so an answer over the cap is measured without being held whole. */
 function serialise(job: PreviewJob, items: unknown[]): PreviewReply {
@@ -61,12 +41,11 @@ function serialise(job: PreviewJob, items: unknown[]): PreviewReply {
   return { ok: true, answer: new TextEncoder().encode(parts.join('')) };
 }
 
-export function runPreviewJob(job: PreviewJob): PreviewReply {
-  const settings = useSettings(job);
+function runPreviewJob(job: PreviewJob, settings: Settings): PreviewReply {
   const end = performance.now() + job.softBudgetMs;
   const overBudget = () => performance.now() > end;
   try {
-    const objects = parseDocuments(Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength).toString('utf8'), 'body', { overBudget });
+    const objects = parseDocuments(asBuffer(job.body).toString('utf8'), 'body', { overBudget });
     const items = previewObjects(objects, { settings, namespace: job.namespace, namespaceLabels: job.namespaceLabels, nodesSupportNativeSidecars: job.nodesSupportNativeSidecars, overBudget });
     return serialise(job, items);
   } catch (e) {
@@ -75,12 +54,7 @@ export function runPreviewJob(job: PreviewJob): PreviewReply {
   }
 }
 
-parentPort?.on('message', (job: PreviewJob) => {
-  let reply: PreviewReply;
-  try {
-    reply = runPreviewJob(job);
-  } catch (e) {
-    reply = { ok: false, status: 500, code: 'INTERNAL', message: `preview failed: ${String((e as Error)?.message ?? e).slice(0, 500)}` };
-  }
-  parentPort!.postMessage(reply, reply.ok ? [reply.answer.buffer as ArrayBuffer] : []);
-});
+serveJobs<PreviewJob, PreviewReply>((job, settings): HostedReply<PreviewReply> => {
+  const reply = runPreviewJob(job, settings);
+  return { reply, transfer: reply.ok ? [reply.answer.buffer as ArrayBuffer] : [] };
+}, (message) => ({ ok: false, status: 500, code: 'INTERNAL', message: `preview failed: ${message}` }));

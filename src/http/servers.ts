@@ -54,6 +54,8 @@ const TLS_OPTS = { minVersion: 'TLSv1.2' as const };
 // how often Node checks the header and request timeouts (its default, 30 s, would let a stalled client
 // hold a connection three times longer than headersTimeout says)
 const CHECK = { connectionsCheckingInterval: 1000 };
+/** How far below a listener's connection cap idle keep-alive connections start being closed. */
+const IDLE_SHED_MARGIN = 4;
 
 function harden(server: HttpServer | HttpsServer, limits: ConnectionLimits): void {
   server.headersTimeout = limits.headersMs;
@@ -107,10 +109,16 @@ export async function startServers(set: ServerSet, tls: TlsPair, onConnection: (
   // sockets still in their TLS handshake are not the http layer's yet (closeAllConnections misses them)
   const raw = new Set<Socket>();
   for (const [name, s] of Object.entries(named) as Array<[keyof ServerSet, HttpServer | HttpsServer]>) {
+    let open = 0;
     s.on('connection', (sock: Socket) => {
       raw.add(sock);
       onConnection(name, 1);
+      // Near the cap, idle keep-alive connections go first: otherwise clients that hold connections open
+      // and send nothing fill the cap, and Node refuses every new connection (the API server's too)
+      // until their keep-alive ends. A client whose idle connection is closed simply reconnects.
+      if (++open >= s.maxConnections - IDLE_SHED_MARGIN) s.closeIdleConnections();
       sock.once('close', () => {
+        open--;
         raw.delete(sock);
         onConnection(name, -1);
       });

@@ -3,11 +3,12 @@
 // (preview-app.ts), so no preview caller can take this port's connections or time.
 import type { RequestListener } from 'node:http';
 import { injectHandler, isInjectRequest } from './inject-handler.ts';
+import type { LargeAdmissions } from './large-admission.ts';
 import { refuse } from './refuse.ts';
 import type { InjectorRuntime } from './runtime.ts';
 
-export function webhookApp(rt: InjectorRuntime, previewPort: () => number): RequestListener {
-  const inject = injectHandler(rt);
+export function webhookApp(rt: InjectorRuntime, previewPort: () => number, large: LargeAdmissions): RequestListener {
+  const inject = injectHandler(rt, large);
   return (req, res) => {
     if (isInjectRequest(req)) return inject(req, res);
     const preview = (req.url ?? '').toLowerCase().startsWith('/preview');

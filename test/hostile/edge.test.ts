@@ -2,7 +2,7 @@
 // /inject, clients that never read are cut off, silent TCP connections are dropped after the TLS
 // handshake timeout, open connections are capped per listener, and an over-size body gets its 413.
 import assert from 'node:assert/strict';
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { metricValue, startTestInjector, type TestInjector } from '../helpers/server.ts';
 import { neverReading, pollHealthz, postWhileReading, silentConnection, sleep } from './edge-clients.ts';
 
@@ -116,5 +116,27 @@ describe('the HTTP edge: connection caps', function () {
     const droppedAtOnce = held.filter((ms) => ms < 1_000).length;
     assert.equal(droppedAtOnce, 2, `held: ${held.join(', ')} ms`);
     assert.equal((await inj.ops('/healthz')).status, 200);
+  });
+
+  it('closes idle keep-alive connections near the cap, so clients that hold them cannot lock new admissions out', async () => {
+    // one admission on each of 8 connections (the cap), then silence: each connection idles on keep-alive
+    const agents = Array.from({ length: 8 }, () => new Agent({ keepAlive: true, maxSockets: 1, ca: inj.ca.cert }));
+    const admitOn = (agent: Agent | false, uid: string) => new Promise<number>((resolve, reject) => {
+      const body = review(uid);
+      const req = request({ host: '127.0.0.1', port: inj.webhookPort, path: '/inject', method: 'POST', agent, ca: inj.ca.cert,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    try {
+      const first = await Promise.all(agents.map((a, i) => admitOn(a, `idle-${i}`)));
+      assert.deepEqual(first, Array(8).fill(200));
+      assert.equal(await admitOn(false, 'newcomer'), 200, 'a new connection is admitted while the others idle');
+    } finally {
+      agents.forEach((a) => a.destroy());
+    }
   });
 });
