@@ -10,6 +10,7 @@ import { PROXY_CONFIG_RULES } from './settings/mesh.ts';
 import { checkRules } from './settings/schema.ts';
 import type { JsonObject } from './types.ts';
 
+/** The annotations the injector reads by name: what the code calls each one -> its key on the pod. */
 export const A = {
   inject: 'sidecar.istio.io/inject',
   status: 'sidecar.istio.io/status',
