@@ -13,7 +13,7 @@ import { cleanupPlan } from './cleanup.ts';
 import { CaptureRunError, isAlreadyPresent, missingBinary, toolFailure, type ToolResult } from './failures.ts';
 import { decideApply, unsupportedSetting, type FamilyState } from './plan.ts';
 import { generateRules, type CaptureRules } from './rules.ts';
-import { captureRuntime, type InterfaceAddress } from './runtime.ts';
+import { captureRuntime, type InterfaceAddress } from './pod-network.ts';
 import type { CaptureSettings } from './settings.ts';
 import { compareState } from './state.ts';
 

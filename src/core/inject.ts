@@ -1,6 +1,6 @@
 // The one entry point the three doors (webhook, preview, CLI) call:
 // decide -> validate -> strip a previous injection -> render templates -> merge -> post-process -> diff.
-import { A, parseGoBool, refuseDeniedAnnotations, templateList, validateAnnotations } from './annotations.ts';
+import { ANNOTATION, parseGoBool, refuseDeniedAnnotations, templateList, validateAnnotations } from './annotations.ts';
 import { checkBudget, type Budget } from './budget.ts';
 import { decide, type Decision } from './decide.ts';
 import { clipJson } from './clip.ts';
@@ -51,10 +51,10 @@ export interface InjectResult {
 }
 
 function rewriteProbes(pod: Pod, settings: Settings, notes: string[]): boolean {
-  const ann = pod.metadata.annotations?.[A.rewriteProbes];
+  const ann = pod.metadata.annotations?.[ANNOTATION.rewriteProbes];
   const byAnnotation = ann !== undefined ? parseGoBool(ann) : undefined;
   if (byAnnotation !== undefined) {
-    if (!byAnnotation) notes.push(`annotation ${A.rewriteProbes}=${ann} keeps the app's probes as they are`);
+    if (!byAnnotation) notes.push(`annotation ${ANNOTATION.rewriteProbes}=${ann} keeps the app's probes as they are`);
     return byAnnotation;
   }
   const v = getPath(settings.values, 'sidecarInjectorWebhook.rewriteAppHTTPProbe') !== false;
@@ -63,23 +63,23 @@ function rewriteProbes(pod: Pod, settings: Settings, notes: string[]): boolean {
 }
 
 function templateNames(pod: Pod, settings: Settings): string[] {
-  const ann = pod.metadata.annotations?.[A.templates];
+  const ann = pod.metadata.annotations?.[ANNOTATION.templates];
   const requested = ann !== undefined ? templateList(ann) : settings.config.defaultTemplates;
   return [...new Set(requested.flatMap((n) => (Object.hasOwn(settings.config.aliases, n) ? settings.config.aliases[n]! : [n])))];
 }
 
 function effectiveProxyConfig(pod: Pod, settings: Settings): JsonObject {
   const base = settings.mesh.defaultConfig as JsonObject;
-  const raw = pod.metadata.annotations?.[A.proxyConfig];
+  const raw = pod.metadata.annotations?.[ANNOTATION.proxyConfig];
   if (raw === undefined) return base;
   const doc = parseProxyConfigAnnotation(raw); // validated already
-  return isObject(doc) ? overlayProxyConfig(base, doc as JsonObject, `annotation ${A.proxyConfig}: `) : base;
+  return isObject(doc) ? overlayProxyConfig(base, doc as JsonObject, `annotation ${ANNOTATION.proxyConfig}: `) : base;
 }
 
 function nativeSidecarMode(pod: Pod, ctx: InjectContext, notes: string[]): boolean {
-  const ann = pod.metadata.annotations?.[A.nativeSidecar];
+  const ann = pod.metadata.annotations?.[ANNOTATION.nativeSidecar];
   if (ann === 'true' || ann === 'false') {
-    notes.push(`annotation ${A.nativeSidecar}=${ann} chose the ${ann === 'true' ? 'native' : 'classic'} sidecar shape`);
+    notes.push(`annotation ${ANNOTATION.nativeSidecar}=${ann} chose the ${ann === 'true' ? 'native' : 'classic'} sidecar shape`);
     return ann === 'true';
   }
   const mode = ctx.settings.nativeSidecars;
@@ -121,7 +121,7 @@ function editableShell(pod: Pod): Pod {
 const KNOWN_KEYS = new WeakMap<Settings, ReadonlySet<string>>();
 function knownKeys(settings: Settings): ReadonlySet<string> {
   let known = KNOWN_KEYS.get(settings);
-  if (!known) KNOWN_KEYS.set(settings, (known = new Set<string>([...Object.values(A), ...settings.templates.keysRead])));
+  if (!known) KNOWN_KEYS.set(settings, (known = new Set<string>([...Object.values(ANNOTATION), ...settings.templates.keysRead])));
   return known;
 }
 
@@ -189,7 +189,7 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   const reapplied = reapplyOverrides(editableShell(merged as unknown as Pod), original, templatePod as { spec?: Record<string, Container[]> });
   if (reapplied.overridden.length) notes.push(`the pod's own ${reapplied.overridden.join(', ')} container(s) override the injected one(s)`);
   const out = reapplied.pod;
-  adjustInitContainerUser(out, String(stripped.metadata.annotations?.[A.interceptionMode] ?? proxyConfig.interceptionMode ?? 'REDIRECT'));
+  adjustInitContainerUser(out, String(stripped.metadata.annotations?.[ANNOTATION.interceptionMode] ?? proxyConfig.interceptionMode ?? 'REDIRECT'));
   out.metadata.annotations ??= {};
   out.spec.containers ??= [];
 
@@ -198,19 +198,19 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   const prom = applyPrometheusMerge(out, { statusPort: meshStatusPort, meshEnablesMerge: getPath(settings.mesh, 'enablePrometheusMerge') !== false, proxy });
   if (prom) notes.push(prom);
   if (proxy && rewriteProbes(out, settings, notes)) {
-    const statusPort = Number(out.metadata.annotations[A.statusPort] ?? meshStatusPort);
-    const n = applyProbeRewrite(out, proxy, statusPort, out.metadata.annotations[A.status] !== undefined, ctx);
+    const statusPort = Number(out.metadata.annotations[ANNOTATION.statusPort] ?? meshStatusPort);
+    const n = applyProbeRewrite(out, proxy, statusPort, out.metadata.annotations[ANNOTATION.status] !== undefined, ctx);
     if (n > 0) notes.push(`${n} app probe(s) and lifecycle hook(s) now go through the agent on port ${statusPort}`);
   }
 
-  out.metadata.annotations[A.status] = statusOf(templatePod as { spec?: Record<string, unknown> }, String(settings.values.revision ?? ''));
+  out.metadata.annotations[ANNOTATION.status] = statusOf(templatePod as { spec?: Record<string, unknown> }, String(settings.values.revision ?? ''));
   Object.assign(out.metadata.annotations, settings.config.injectedAnnotations);
   if (network && !out.metadata.labels?.['topology.istio.io/network']) out.metadata.labels = { ...(out.metadata.labels ?? {}), 'topology.istio.io/network': network };
   reorderContainers(out, hold && !native);
   if (out.spec.initContainers?.length === 0 && original.spec.initContainers === undefined) delete out.spec.initContainers;
 
   const known = knownKeys(settings);
-  const annotationsUsed = Object.entries(original.metadata.annotations ?? {}).filter(([k]) => known.has(k) && k !== A.status).map(([k, v]) => `${k}=${clipJson(v)}`);
+  const annotationsUsed = Object.entries(original.metadata.annotations ?? {}).filter(([k]) => known.has(k) && k !== ANNOTATION.status).map(([k, v]) => `${k}=${clipJson(v)}`);
   checkBudget(ctx, 'computing the patch');
   return { decision, pod: out, patch: createPatch(patchBase(input, original), out), templates: names, nativeSidecars: native, notes, annotationsUsed };
 }

@@ -6,7 +6,7 @@ import { admit } from '../core/admission.ts';
 import { HttpError, mediaType, readBody } from './body.ts';
 import { injectPathEnv } from './inject-path.ts';
 import { refuse } from './refuse.ts';
-import type { InjectorRuntime } from './runtime.ts';
+import type { InjectorRuntime } from './injector-runtime.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 

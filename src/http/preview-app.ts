@@ -6,7 +6,7 @@ import { parseLabelList } from '../core/label-list.ts';
 import { HttpError, mediaType, readBody } from './body.ts';
 import type { PreviewRunner } from './preview-runner.ts';
 import { refuseJson } from './refuse.ts';
-import type { InjectorRuntime } from './runtime.ts';
+import type { InjectorRuntime } from './injector-runtime.ts';
 
 const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml']);
 const ECHO_MAX = 80; // echoed input is clipped

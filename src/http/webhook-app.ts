@@ -4,7 +4,7 @@
 import type { RequestListener } from 'node:http';
 import { injectHandler, isInjectRequest } from './inject-handler.ts';
 import { refuse } from './refuse.ts';
-import type { InjectorRuntime } from './runtime.ts';
+import type { InjectorRuntime } from './injector-runtime.ts';
 
 export function webhookApp(rt: InjectorRuntime, previewPort: () => number): RequestListener {
   const inject = injectHandler(rt);

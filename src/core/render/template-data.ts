@@ -1,6 +1,6 @@
 // The data a template sees, in Istio's SidecarTemplateData shape (lowerCamel names), plus the few values
 // Istio computes in Go before templating (images, hold, network, owner path, user volumes).
-import { A } from '../annotations.ts';
+import { ANNOTATION } from '../annotations.ts';
 import { clip } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
 import type { Settings } from '../settings/index.ts';
@@ -51,7 +51,7 @@ function userEntries(pod: Pod, annotation: string): JsonObject[] {
 export function templateData(ctx: RenderContext): Record<string, unknown> {
   const { settings, pod, workload } = ctx;
   const values = settings.values;
-  const variant = pod.metadata.annotations?.[A.proxyImageType]
+  const variant = pod.metadata.annotations?.[ANNOTATION.proxyImageType]
     || String(getPath(ctx.proxyConfig, 'image.imageType') ?? '')
     || String(getPath(values, 'global.variant') ?? '');
   return {
