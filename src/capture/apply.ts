@@ -13,7 +13,7 @@ import { cleanupPlan } from './cleanup.ts';
 import { CaptureRunError, isAlreadyPresent, missingBinary, toolFailure, type ToolResult } from './failures.ts';
 import { decideApply, unsupportedSetting, type FamilyState } from './plan.ts';
 import { generateRules, type CaptureRules } from './rules.ts';
-import { captureRuntime, type InterfaceAddress } from './runtime.ts';
+import { captureRuntime, type InterfaceAddress } from './pod-network.ts';
 import type { CaptureSettings } from './settings.ts';
 import { compareState } from './state.ts';
 
@@ -38,47 +38,53 @@ const MAX_OUTPUT = 16 * 1024 * 1024;
 // Containers often have a PATH without the sbin directories, where iptables and ip live.
 const EXTRA_PATH = ['/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
 
+/** The absolute path of `name` on PATH (and the sbin directories), or undefined. */
+function findOnPath(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  const dirs = [...(env.PATH ?? '').split(delimiter).filter((d) => d !== ''), ...EXTRA_PATH];
+  for (const dir of dirs) {
+    const p = join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Runs a command with `input` on stdin, its output capped and its time bounded. Never throws. */
+function runCommand(env: Readonly<Record<string, string | undefined>>, argv: readonly string[], opts: { input?: string; env?: Record<string, string> }): Promise<ToolResult> {
+  return new Promise((resolve) => {
+    const [cmd, ...args] = argv as [string, ...string[]];
+    const child = spawn(cmd, args, { env: { ...env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, RUN_TIMEOUT_MS);
+    child.stdout.on('data', (d: Buffer) => { if (stdout.length < MAX_OUTPUT) stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { if (stderr.length < MAX_OUTPUT) stderr += d.toString(); });
+    child.stdin.on('error', () => { /* the tool may exit before reading everything; its exit code says why */ });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve({ code: null, stdout, stderr: stderr || e.message, notFound: e.code === 'ENOENT' });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
 export function realHost(env: Readonly<Record<string, string | undefined>> = process.env): Host {
   return {
     env,
-    which(name) {
-      const dirs = [...(env.PATH ?? '').split(delimiter).filter((d) => d !== ''), ...EXTRA_PATH];
-      for (const dir of dirs) {
-        const p = join(dir, name);
-        try {
-          accessSync(p, constants.X_OK);
-          return p;
-        } catch {
-          // not here
-        }
-      }
-      return undefined;
-    },
-    run(argv, opts = {}) {
-      return new Promise((resolve) => {
-        const [cmd, ...args] = argv as [string, ...string[]];
-        const child = spawn(cmd, args, { env: { ...env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        let timedOut = false;
-        const timer = setTimeout(() => {
-          timedOut = true;
-          child.kill('SIGKILL');
-        }, RUN_TIMEOUT_MS);
-        child.stdout.on('data', (d: Buffer) => { if (stdout.length < MAX_OUTPUT) stdout += d.toString(); });
-        child.stderr.on('data', (d: Buffer) => { if (stderr.length < MAX_OUTPUT) stderr += d.toString(); });
-        child.stdin.on('error', () => { /* the tool may exit before reading everything; its exit code says why */ });
-        child.on('error', (e: NodeJS.ErrnoException) => {
-          clearTimeout(timer);
-          resolve({ code: null, stdout, stderr: stderr || e.message, notFound: e.code === 'ENOENT' });
-        });
-        child.on('close', (code) => {
-          clearTimeout(timer);
-          resolve({ code, stdout, stderr, timedOut });
-        });
-        child.stdin.end(opts.input ?? '');
-      });
-    },
+    which: (name) => findOnPath(env, name),
+    run: (argv, opts = {}) => runCommand(env, argv, opts),
     addresses() {
       return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => ({ address: a.address, internal: a.internal })));
     },

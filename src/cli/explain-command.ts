@@ -1,12 +1,10 @@
 // `sidecar-injector explain -f FILE`: for each object, inject or not, the reason, and what decided it:
-// the webhook entry, labels, annotations and settings, the templates that ran.
+// the webhook entry, labels, annotations and settings, the templates that ran. The preview's items
+// (core/preview.ts, the loop /preview runs), formatted as text or JSON.
 import { parseArgs } from 'node:util';
-import { clipJson } from '../core/clip.ts';
-import { parseDocuments, isList, type KubeObject } from '../core/documents.ts';
-import { isInjectionError } from '../core/errors.ts';
-import { injectPod } from '../core/inject.ts';
-import { captureOrNote, type PreviewItem } from '../core/preview.ts';
-import { isInjectableKind, objectName, podOf, workloadOfObject } from '../core/workloads.ts';
+import { parseDocuments } from '../core/documents.ts';
+import { parseLabelList } from '../core/label-list.ts';
+import { previewEachObject, type PreviewItem } from '../core/preview.ts';
 import { UsageError, type CliIO } from './io.ts';
 import { SETTINGS_OPTIONS, settingsFromFlags } from './settings-flags.ts';
 
@@ -23,19 +21,26 @@ export interface Explanation {
   error?: { code: string; subject?: string };
 }
 
-export function parseLabelList(s: string | undefined): Record<string, string> | undefined {
-  if (s === undefined) return undefined;
-  const out: Record<string, string> = {};
-  for (const part of s.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--namespace-labels: "${part}" is not KEY=VALUE`);
-    out[part.slice(0, eq)] = part.slice(eq + 1);
-  }
-  return out;
+/** A preview item as `explain` shows it: no patch or injected object; a kind without a pod has no verdict. */
+export function explanationOf(item: PreviewItem): Explanation {
+  const shaped = { decidedBy: item.decidedBy, templates: item.templates, notes: item.notes, annotations: item.annotations };
+  if (item.inject === null) return { object: item.object, message: item.message, ...shaped };
+  return { object: item.object, inject: item.inject, reason: item.reason, message: item.message, ...shaped,
+    ...(item.capture ? { capture: item.capture } : {}), ...(item.error ? { error: item.error } : {}) };
 }
 
-function flatten(objects: KubeObject[]): KubeObject[] {
-  return objects.flatMap((o) => (isList(o) ? (o.items as KubeObject[]) : [o]));
+function explanationText(r: Explanation): string {
+  const verdict = r.error ? `error ${r.error.code}` : r.inject === undefined ? 'not applicable' : r.inject ? `inject (${r.reason})` : `skip (${r.reason})`;
+  const lines = [`${r.object}: ${verdict}`, `  ${r.message}`];
+  for (const d of r.decidedBy) lines.push(`  decided by: ${d}`);
+  if (r.templates.length) lines.push(`  templates: ${r.templates.join(', ')}`);
+  for (const a of r.annotations) lines.push(`  annotation: ${a}`);
+  for (const n of r.notes) lines.push(`  note: ${n}`);
+  if (r.capture) {
+    lines.push(`  capture: ${r.capture.container} runs ${r.capture.runner === 'native' ? 'sidecar-injector iptables' : "Istio's istio-iptables"}; iptables-restore input:`);
+    for (const line of r.capture.ipv4.trimEnd().split('\n')) lines.push(`    ${line}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 export function explainCommand(argv: string[], io: CliIO): number {
@@ -47,41 +52,10 @@ export function explainCommand(argv: string[], io: CliIO): number {
   });
   if (!f.filename) throw new UsageError('explain needs -f FILE (or -f - for standard input)');
   const settings = settingsFromFlags(f);
-  const namespaceLabels = parseLabelList(f['namespace-labels']);
-  const results: Explanation[] = [];
-  for (const obj of flatten(parseDocuments(io.readInput(f.filename), f.filename))) {
-    const name = objectName(obj);
-    if (!isInjectableKind(obj.kind)) {
-      results.push({ object: name, message: `kind ${clipJson(obj.kind)} has no pod: passed through`, decidedBy: [], templates: [], notes: [], annotations: [] });
-      continue;
-    }
-    try {
-      const ns = ((obj.metadata ?? {}) as { namespace?: string }).namespace || f.namespace || 'default';
-      const r = injectPod(podOf(obj), { settings, namespace: ns, workload: workloadOfObject(obj, ns), namespaceLabels });
-      const notes = [...r.notes];
-      const capture = r.decision.inject ? captureOrNote(r.pod, notes) : undefined;
-      results.push({ object: name, inject: r.decision.inject, reason: r.decision.reason, message: r.decision.message, decidedBy: r.decision.decidedBy, templates: r.templates, notes, annotations: r.annotationsUsed,
-        ...(capture ? { capture } : {}) });
-    } catch (e) {
-      if (!isInjectionError(e)) throw e;
-      results.push({ object: name, inject: false, reason: 'ERROR', message: e.message, decidedBy: [], templates: [], notes: [], annotations: [], error: { code: e.code, ...(e.subject ? { subject: e.subject } : {}) } });
-    }
-  }
-  if (f.output === 'json') {
-    io.stdout(`${JSON.stringify(results, null, 2)}\n`);
-  } else {
-    for (const r of results) {
-      const verdict = r.error ? `error ${r.error.code}` : r.inject === undefined ? 'not applicable' : r.inject ? `inject (${r.reason})` : `skip (${r.reason})`;
-      io.stdout(`${r.object}: ${verdict}\n  ${r.message}\n`);
-      for (const d of r.decidedBy) io.stdout(`  decided by: ${d}\n`);
-      if (r.templates.length) io.stdout(`  templates: ${r.templates.join(', ')}\n`);
-      for (const a of r.annotations) io.stdout(`  annotation: ${a}\n`);
-      for (const n of r.notes) io.stdout(`  note: ${n}\n`);
-      if (r.capture) {
-        io.stdout(`  capture: ${r.capture.container} runs ${r.capture.runner === 'native' ? 'sidecar-injector iptables' : "Istio's istio-iptables"}; iptables-restore input:\n`);
-        for (const line of r.capture.ipv4.trimEnd().split('\n')) io.stdout(`    ${line}\n`);
-      }
-    }
-  }
+  const namespaceLabels = parseLabelList(f['namespace-labels'], '--namespace-labels', (message) => new UsageError(message));
+  const objects = parseDocuments(io.readInput(f.filename), f.filename);
+  const results = previewEachObject(objects, { settings, namespace: f.namespace || 'default', namespaceLabels }).map(explanationOf);
+  if (f.output === 'json') io.stdout(`${JSON.stringify(results, null, 2)}\n`);
+  else for (const r of results) io.stdout(explanationText(r));
   return results.some((r) => r.error) ? 1 : 0;
 }

@@ -1,12 +1,11 @@
 // `sidecar-injector inject -f FILE|-`: like `istioctl kube-inject`. Every injectable object in the input
 // is injected; other kinds pass through; skipped objects pass through with the reason on stderr. Any
-// error fails the whole run (nothing is written), naming the object and what is wrong.
+// error fails the whole run (nothing is written), naming the object and what is wrong. The objects go
+// through the preview's per-object loop (core/preview.ts), the injector's own pod put in place.
 import { parseArgs } from 'node:util';
-import { parseDocuments, mapObjects, toJson, toYaml, type KubeObject } from '../core/documents.ts';
-import { isInjectionError } from '../core/errors.ts';
-import { injectPod } from '../core/inject.ts';
+import { parseDocuments, toJson, toYaml, unflattenLists, type KubeObject } from '../core/documents.ts';
+import { injectorPod, previewEachObject } from '../core/preview.ts';
 import type { Settings } from '../core/settings/index.ts';
-import { isInjectableKind, objectName, podOf, withPod, workloadOfObject } from '../core/workloads.ts';
 import { UsageError, type CliIO } from './io.ts';
 import { SETTINGS_OPTIONS, settingsFromFlags } from './settings-flags.ts';
 
@@ -17,26 +16,14 @@ export interface InjectOutcome {
 }
 
 export function injectObjects(objects: KubeObject[], settings: Settings, namespace: string | undefined): InjectOutcome {
+  const items = previewEachObject(objects, { settings, namespace: namespace || 'default' }, injectorPod);
   const skipped: string[] = [];
   const errors: string[] = [];
-  const out = mapObjects(objects, (obj) => {
-    if (!isInjectableKind(obj.kind)) return obj;
-    try {
-      const meta = (obj.metadata ?? {}) as { namespace?: string };
-      const ns = meta.namespace || namespace || 'default';
-      const r = injectPod(podOf(obj), { settings, namespace: ns, workload: workloadOfObject(obj, ns) });
-      if (!r.decision.inject) {
-        skipped.push(`===> Skipping injection because ${objectName(obj)}: ${r.decision.message} [${r.decision.reason}]`);
-        return obj;
-      }
-      return withPod(obj, r.pod);
-    } catch (e) {
-      if (!isInjectionError(e)) throw e;
-      errors.push(`${objectName(obj)}: ${e.message} [${e.code}]`);
-      return obj;
-    }
-  });
-  return { objects: out, skipped, errors };
+  for (const item of items) {
+    if (item.error) errors.push(`${item.object}: ${item.message} [${item.error.code}]`);
+    else if (item.inject === false) skipped.push(`===> Skipping injection because ${item.object}: ${item.message} [${item.reason}]`);
+  }
+  return { objects: unflattenLists(objects, items.map((item) => item.injected)), skipped, errors };
 }
 
 export function injectCommand(argv: string[], io: CliIO): number {

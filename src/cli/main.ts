@@ -25,24 +25,25 @@ commands:
 type Command = (argv: string[], io: CliIO) => number | Promise<number>;
 
 // Commands beyond inject/explain are loaded on first use, so `inject` does not pay for the server's or the
-// Kubernetes client's modules. Each lives in `<name>-command.ts` and exports `run`.
-const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const lazy = (name: string) => async (): Promise<Command> => {
-  const file = `./${name}-command${EXT}`;
-  const mod = (await import(file).catch((e: { code?: string; url?: string }) => {
-    if (e.code === 'ERR_MODULE_NOT_FOUND' && e.url?.endsWith(file.slice(1))) throw new UsageError(`command "${name}" is not part of this build`);
+// Kubernetes client's modules. The specifiers are literal, so tools follow them and the compiler checks
+// each `run` and rewrites `.ts` to `.js` in the build (rewriteRelativeImportExtensions).
+const onFirstUse = (name: string, load: () => Promise<{ run: Command }>) => async (): Promise<Command> => {
+  try {
+    return (await load()).run;
+  } catch (e) {
+    // the command's own module missing (a build without it), not one it imports
+    const { code, url } = e as { code?: string; url?: string };
+    if (code === 'ERR_MODULE_NOT_FOUND' && /\/([a-z]+)-command\.[jt]s$/.exec(url ?? '')?.[1] === name) throw new UsageError(`command "${name}" is not part of this build`);
     throw e;
-  })) as { run?: Command };
-  if (typeof mod.run !== 'function') throw new Error(`command module ${name} has no run()`);
-  return mod.run;
+  }
 };
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   inject: async () => injectCommand,
   explain: async () => explainCommand,
-  serve: lazy('serve'),
-  namespace: lazy('namespace'),
-  iptables: lazy('iptables'),
+  serve: onFirstUse('serve', () => import('./serve-command.ts')),
+  namespace: onFirstUse('namespace', () => import('./namespace-command.ts')),
+  iptables: onFirstUse('iptables', () => import('./iptables-command.ts')),
 };
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { KubeApiError } from '../kube/api-errors.ts';
 import { describeKubeConfigSource, findKubeConfigSource, loadKubeConfig } from '../kube/client.ts';
 import { NamespaceClient, type NamespaceInfo } from '../kube/namespace-client.ts';
-import { namespaceInjection, namespaceReport, type ClusterPod, type NamespaceReport } from '../kube/namespace-report.ts';
+import { namespaceInjection, namespaceReport, type ClusterPod, type NamespaceReport } from '../core/namespace-report.ts';
 import { UsageError, type CliIO } from './io.ts';
 
 const USAGE = `usage:

@@ -10,7 +10,8 @@ import { PROXY_CONFIG_RULES } from './settings/mesh.ts';
 import { checkRules } from './settings/schema.ts';
 import type { JsonObject } from './types.ts';
 
-export const A = {
+/** The annotations the injector reads by name: what the code calls each one -> its key on the pod. */
+export const ANNOTATION = {
   inject: 'sidecar.istio.io/inject',
   status: 'sidecar.istio.io/status',
   templates: 'inject.istio.io/templates',
@@ -142,28 +143,28 @@ const templates: Check = (v) => {
 };
 
 const CHECKS: Record<string, Check> = {
-  [A.interceptionMode]: (v) => (['REDIRECT', 'TPROXY', 'NONE'].includes(v) ? undefined : 'must be one of REDIRECT, TPROXY, NONE'),
-  [A.statusPort]: (v) => portProblem(v, true),
-  [A.readinessInitialDelay]: uint32,
-  [A.readinessPeriod]: uint32,
-  [A.readinessFailure]: uint32,
-  [A.includeOutboundIPRanges]: named('includeIPRanges', capture('-i', parseCidrSelection)),
-  [A.excludeOutboundIPRanges]: named('excludeIPRanges', capture('-x', parseCidrList)),
-  [A.includeInboundPorts]: named('includeInboundPorts', capture('-b', parsePortSelection)),
-  [A.excludeInboundPorts]: named('excludeInboundPorts', capture('-d', parsePortList)),
-  [A.excludeOutboundPorts]: named('excludeOutboundPorts', capture('-o', parsePortList)),
-  [A.includeOutboundPorts]: named('includeOutboundPorts', capture('-q', parsePortList)),
-  [A.excludeInterfaces]: capture('-c', parseInterfaceList),
-  [A.kubevirtInterfaces]: capture('-k', parseInterfaceList),
-  [A.rerouteVirtualInterfaces]: capture('-k', parseInterfaceList),
-  [A.mergeMetrics]: (v) => (parseGoBool(v) === undefined ? 'must be a boolean' : undefined),
-  [A.proxyCPU]: quantity,
-  [A.proxyMemory]: quantity,
-  [A.proxyCPULimit]: quantity,
-  [A.proxyMemoryLimit]: quantity,
-  [A.proxyConfig]: proxyConfig,
-  [A.templates]: templates,
-  [A.overrides]: jsonDepth,
+  [ANNOTATION.interceptionMode]: (v) => (['REDIRECT', 'TPROXY', 'NONE'].includes(v) ? undefined : 'must be one of REDIRECT, TPROXY, NONE'),
+  [ANNOTATION.statusPort]: (v) => portProblem(v, true),
+  [ANNOTATION.readinessInitialDelay]: uint32,
+  [ANNOTATION.readinessPeriod]: uint32,
+  [ANNOTATION.readinessFailure]: uint32,
+  [ANNOTATION.includeOutboundIPRanges]: named('includeIPRanges', capture('-i', parseCidrSelection)),
+  [ANNOTATION.excludeOutboundIPRanges]: named('excludeIPRanges', capture('-x', parseCidrList)),
+  [ANNOTATION.includeInboundPorts]: named('includeInboundPorts', capture('-b', parsePortSelection)),
+  [ANNOTATION.excludeInboundPorts]: named('excludeInboundPorts', capture('-d', parsePortList)),
+  [ANNOTATION.excludeOutboundPorts]: named('excludeOutboundPorts', capture('-o', parsePortList)),
+  [ANNOTATION.includeOutboundPorts]: named('includeOutboundPorts', capture('-q', parsePortList)),
+  [ANNOTATION.excludeInterfaces]: capture('-c', parseInterfaceList),
+  [ANNOTATION.kubevirtInterfaces]: capture('-k', parseInterfaceList),
+  [ANNOTATION.rerouteVirtualInterfaces]: capture('-k', parseInterfaceList),
+  [ANNOTATION.mergeMetrics]: (v) => (parseGoBool(v) === undefined ? 'must be a boolean' : undefined),
+  [ANNOTATION.proxyCPU]: quantity,
+  [ANNOTATION.proxyMemory]: quantity,
+  [ANNOTATION.proxyCPULimit]: quantity,
+  [ANNOTATION.proxyMemoryLimit]: quantity,
+  [ANNOTATION.proxyConfig]: proxyConfig,
+  [ANNOTATION.templates]: templates,
+  [ANNOTATION.overrides]: jsonDepth,
   'sidecar.istio.io/userVolume': jsonDepth,
   'sidecar.istio.io/userVolumeMount': jsonDepth,
 };
@@ -179,7 +180,7 @@ const CHECK_OF: ReadonlyMap<string, Check> = new Map(Object.entries(CHECKS));
  */
 export const MAX_ANNOTATION_VALUE = 32 * 1024;
 
-/** Annotations read by code rather than named in A or a template (their size is capped too). */
+/** Annotations read by code rather than named in ANNOTATION or a template (their size is capped too). */
 const READ_BY_CODE = ['sidecar.istio.io/userVolume', 'sidecar.istio.io/userVolumeMount', 'prometheus.io/scrape', 'prometheus.io/port', 'prometheus.io/path'];
 
 /** How a value that is not a string is named in a message (never stringified: it may be huge or hostile). */

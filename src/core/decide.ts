@@ -1,6 +1,6 @@
 // Inject or not, and why. Two steps: the webhook's selectors (which Istio leaves to the API server,
 // evaluated here only when the namespace's labels are known) and Istio's injectRequired, in its order.
-import { A } from './annotations.ts';
+import { ANNOTATION } from './annotations.ts';
 import type { InjectorConfig } from './settings/injector-config.ts';
 import { describeSelector, selectorMatches } from './selectors.ts';
 import type { LabelSelector } from './settings/injector-config.ts';
@@ -44,7 +44,7 @@ interface WebhookEntry {
 /** Istio's MutatingWebhookConfiguration entries for a revision (facts §1c). */
 export function webhookEntries(revision: string | undefined, enableNamespacesByDefault = false): WebhookEntry[] {
   const rev = revision || 'default';
-  const notFalse = { key: A.inject, operator: 'NotIn' as const, values: ['false'] };
+  const notFalse = { key: ANNOTATION.inject, operator: 'NotIn' as const, values: ['false'] };
   const entries: WebhookEntry[] = [
     { name: 'rev.namespace.sidecar-injector.istio.io',
       namespaceSelector: { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: [rev] }, { key: 'istio-injection', operator: 'DoesNotExist' }] },
@@ -60,14 +60,14 @@ export function webhookEntries(revision: string | undefined, enableNamespacesByD
         objectSelector: { matchExpressions: [notFalse] } },
       { name: 'object.sidecar-injector.istio.io',
         namespaceSelector: { matchExpressions: [{ key: 'istio-injection', operator: 'DoesNotExist' }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] },
-        objectSelector: { matchExpressions: [{ key: A.inject, operator: 'In', values: ['true'] }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] } },
+        objectSelector: { matchExpressions: [{ key: ANNOTATION.inject, operator: 'In', values: ['true'] }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] } },
     );
   }
   if (enableNamespacesByDefault) {
     entries.push({ name: 'auto.sidecar-injector.istio.io',
       namespaceSelector: { matchExpressions: [{ key: 'istio-injection', operator: 'DoesNotExist' }, { key: 'istio.io/rev', operator: 'DoesNotExist' },
         { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: IGNORED_NAMESPACES }] },
-      objectSelector: { matchExpressions: [{ key: A.inject, operator: 'DoesNotExist' }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] } });
+      objectSelector: { matchExpressions: [{ key: ANNOTATION.inject, operator: 'DoesNotExist' }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] } });
   }
   return entries;
 }
@@ -78,22 +78,22 @@ function namespaceStep(input: DecideInput, nsLabels: Record<string, string>): De
     if (selectorMatches(e.namespaceSelector, ns) && selectorMatches(e.objectSelector, input.labels ?? {})) return { webhook: e.name };
   }
   const nsLabel = nsLabels['istio-injection'];
-  const podLabel = input.labels?.[A.inject];
+  const podLabel = input.labels?.[ANNOTATION.inject];
   if (nsLabel === 'disabled') {
     return { inject: false, reason: 'NAMESPACE_DISABLED', message: `namespace "${input.namespace}" is labelled istio-injection=disabled`, decidedBy: [`namespace label istio-injection=disabled`] };
   }
   if (podLabel === 'false' && (nsLabel === 'enabled' || nsLabels['istio.io/rev'] !== undefined)) {
-    return { inject: false, reason: 'OBJECT_OPTED_OUT', message: `pod label ${A.inject}=false opts out of injection`, decidedBy: [`pod label ${A.inject}=false`] };
+    return { inject: false, reason: 'OBJECT_OPTED_OUT', message: `pod label ${ANNOTATION.inject}=false opts out of injection`, decidedBy: [`pod label ${ANNOTATION.inject}=false`] };
   }
   const why = nsLabel !== undefined ? `istio-injection=${nsLabel}` : nsLabels['istio.io/rev'] !== undefined ? `istio.io/rev=${nsLabels['istio.io/rev']} (not this injector's revision)` : 'no istio-injection label';
-  return { inject: false, reason: 'NAMESPACE_NOT_SELECTED', message: `namespace "${input.namespace}" is not opted in (${why}) and the pod has no ${A.inject}=true label`,
+  return { inject: false, reason: 'NAMESPACE_NOT_SELECTED', message: `namespace "${input.namespace}" is not opted in (${why}) and the pod has no ${ANNOTATION.inject}=true label`,
     decidedBy: [`namespace labels: ${why}`] };
 }
 
 function podOverride(input: DecideInput): { value: string; source: 'label' | 'annotation' } | undefined {
-  const label = input.labels?.[A.inject];
+  const label = input.labels?.[ANNOTATION.inject];
   if (label !== undefined) return { value: label, source: 'label' }; // the label is the newer API and wins
-  const ann = input.annotations?.[A.inject];
+  const ann = input.annotations?.[ANNOTATION.inject];
   return ann !== undefined ? { value: ann, source: 'annotation' } : undefined;
 }
 
@@ -119,7 +119,7 @@ export function decide(input: DecideInput): Decision {
   const ov = podOverride(input);
   const notes: string[] = [];
   if (ov) {
-    const where = `pod ${ov.source} ${A.inject}=${JSON.stringify(ov.value)}`;
+    const where = `pod ${ov.source} ${ANNOTATION.inject}=${JSON.stringify(ov.value)}`;
     if (ov.value === 'true') return done({ inject: true, reason: ov.source === 'label' ? 'LABEL_ENABLED' : 'ANNOTATION_ENABLED', message: `${where} asks for injection`, decidedBy: [where] });
     if (ov.value === 'false') return done({ inject: false, reason: ov.source === 'label' ? 'LABEL_DISABLED' : 'ANNOTATION_DISABLED', message: `${where} opts out of injection`, decidedBy: [where] });
     if (ov.value !== '') notes.push(`${where} is neither "true" nor "false" and was ignored`);

@@ -160,9 +160,14 @@ export function flattenLists(objects: KubeObject[]): unknown[] {
   return objects.flatMap((o): unknown[] => (isList(o) ? (o.items as unknown[]) : [o]));
 }
 
-/** Applies `fn` to every object, descending into Lists (whose shape is kept). */
-export function mapObjects(objects: KubeObject[], fn: (o: KubeObject) => KubeObject): KubeObject[] {
-  return objects.map((o) => (isList(o) ? { ...o, items: (o.items as unknown[]).map((it) => (isObject(it) ? fn(it) : it)) } : fn(o)));
+/**
+ * flattenLists undone: `objects` with each of its objects (List items included) replaced by the next of
+ * `replacements`, taken in flattenLists's order, Lists kept as Lists.
+ */
+export function unflattenLists(objects: KubeObject[], replacements: readonly unknown[]): KubeObject[] {
+  let next = 0;
+  const take = (): unknown => replacements[next++];
+  return objects.map((o) => (isList(o) ? { ...o, items: (o.items as unknown[]).map(take) } : (take() as KubeObject)));
 }
 
 export function toYaml(objects: KubeObject[]): string {

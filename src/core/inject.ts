@@ -1,6 +1,6 @@
 // The one entry point the three doors (webhook, preview, CLI) call, as its pipeline:
 // decide -> prepare (validate, strip a previous injection) -> render and merge -> post-process -> diff.
-import { A, refuseDeniedAnnotations, templateList, validateAnnotations } from './annotations.ts';
+import { ANNOTATION, refuseDeniedAnnotations, templateList, validateAnnotations } from './annotations.ts';
 import { checkBudget } from './budget.ts';
 import { decide, type Decision } from './decide.ts';
 import { clipJson } from './clip.ts';
@@ -16,7 +16,7 @@ import { isObject, type Container, type JsonObject, type Pod } from './types.ts'
 export type { InjectContext, InjectResult } from './inject-types.ts';
 
 function templateNames(pod: Pod, settings: Settings): string[] {
-  const ann = pod.metadata.annotations?.[A.templates];
+  const ann = pod.metadata.annotations?.[ANNOTATION.templates];
   const requested = ann !== undefined ? templateList(ann) : settings.config.defaultTemplates;
   return [...new Set(requested.flatMap((n) => (Object.hasOwn(settings.config.aliases, n) ? settings.config.aliases[n]! : [n])))];
 }
@@ -69,7 +69,7 @@ function renderTemplates(original: Pod, prep: Prepared, ctx: InjectContext): Ren
 /** The pod's annotations the injector or its templates read, as `key=value`. */
 function annotationsUsed(pod: Pod, settings: Settings): string[] {
   const known = settings.summary.reportedAnnotationKeys;
-  return Object.entries(pod.metadata.annotations ?? {}).filter(([k]) => known.has(k) && k !== A.status).map(([k, v]) => `${k}=${clipJson(v)}`);
+  return Object.entries(pod.metadata.annotations ?? {}).filter(([k]) => known.has(k) && k !== ANNOTATION.status).map(([k, v]) => `${k}=${clipJson(v)}`);
 }
 
 /**

@@ -2,7 +2,7 @@
 // previous injection stripped (and the overrides it saved put back), but are merged onto the pod as
 // received, so a re-injection updates the old containers in place (idempotent). Everything the later
 // stages need to know about the pod and its proxy is worked out here, once.
-import { A } from './annotations.ts';
+import { ANNOTATION } from './annotations.ts';
 import type { InjectContext, Prepared } from './inject-types.ts';
 import { resolveProxyEnv } from './postprocess/cluster-env.ts';
 import { reinsertOverrides } from './postprocess/overrides.ts';
@@ -16,16 +16,16 @@ import { workloadOfPod } from './workloads.ts';
 
 function effectiveProxyConfig(pod: Pod, settings: Settings): JsonObject {
   const base = settings.mesh.defaultConfig as JsonObject;
-  const raw = pod.metadata.annotations?.[A.proxyConfig];
+  const raw = pod.metadata.annotations?.[ANNOTATION.proxyConfig];
   if (raw === undefined) return base;
   const doc = parseProxyConfigAnnotation(raw); // validated already
-  return isObject(doc) ? overlayProxyConfig(base, doc as JsonObject, `annotation ${A.proxyConfig}: `) : base;
+  return isObject(doc) ? overlayProxyConfig(base, doc as JsonObject, `annotation ${ANNOTATION.proxyConfig}: `) : base;
 }
 
 function nativeSidecarMode(pod: Pod, ctx: InjectContext, notes: string[]): boolean {
-  const ann = pod.metadata.annotations?.[A.nativeSidecar];
+  const ann = pod.metadata.annotations?.[ANNOTATION.nativeSidecar];
   if (ann === 'true' || ann === 'false') {
-    notes.push(`annotation ${A.nativeSidecar}=${ann} chose the ${ann === 'true' ? 'native' : 'classic'} sidecar shape`);
+    notes.push(`annotation ${ANNOTATION.nativeSidecar}=${ann} chose the ${ann === 'true' ? 'native' : 'classic'} sidecar shape`);
     return ann === 'true';
   }
   const mode = ctx.settings.nativeSidecars;
@@ -39,7 +39,7 @@ function nativeSidecarMode(pod: Pod, ctx: InjectContext, notes: string[]): boole
  */
 function interceptionModeOf(pod: Pod, proxyConfig: JsonObject): string {
   const annotations = pod.metadata.annotations ?? {};
-  if (Object.hasOwn(annotations, A.interceptionMode)) return annotations[A.interceptionMode]!;
+  if (Object.hasOwn(annotations, ANNOTATION.interceptionMode)) return annotations[ANNOTATION.interceptionMode]!;
   const mode = proxyConfig.interceptionMode;
   return mode === undefined || mode === null ? '' : String(mode);
 }

@@ -1,17 +1,18 @@
 // The dry-run preview: for each object, the decision, the JSON patch for its pod (template) and the
 // injected object. The same injectPod the webhook runs, so a preview cannot disagree with an admission;
 // and the injected object is the patch applied (validated, by fast-json-patch) as the API server would.
+// Its per-object loop is also the CLI's: `explain` formats the items, `inject` writes their objects.
 import { CaptureSettingError } from '../capture/errors.ts';
 import { captureOfPod } from '../capture/pod.ts';
 import { checkBudget } from './budget.ts';
 import { clip, clipJson } from './clip.ts';
-import { flattenLists, type KubeObject } from './documents.ts';
+import { flattenLists, isList, type KubeObject } from './documents.ts';
 import { InjectionError, isInjectionError } from './errors.ts';
-import { injectPod, type InjectContext } from './inject.ts';
+import { injectPod, type InjectContext, type InjectResult } from './inject.ts';
 import { MAX_PREVIEW_OBJECTS } from './limits.ts';
 import { applyPatch, type Operation } from './patch.ts';
 import { checkTree } from './tree-limits.ts';
-import { isObject } from './types.ts';
+import { isObject, type Pod } from './types.ts';
 import { isInjectableKind, objectName, podOf, withPod, workloadOfObject } from './workloads.ts';
 
 export interface PreviewItem {
@@ -55,9 +56,18 @@ export function captureOrNote(pod: { spec?: { initContainers?: unknown } }, note
 
 export type PreviewContext = Omit<InjectContext, 'namespace' | 'workload'> & { namespace: string };
 
+/** How an injected object is built from its injection: the doors differ here, and only here. */
+export type InjectedObject = (obj: KubeObject, pod: Pod, result: InjectResult) => KubeObject;
+
+/** The patch applied to the pod as received, validated as the API server applies it: what /preview and `explain` show. */
+export const patchApplied: InjectedObject = (obj, pod, r) => withPod(obj, applyPatch(pod, r.patch));
+
+/** The injector's own pod put in place: what `inject` writes (in istioctl kube-inject's key order). */
+export const injectorPod: InjectedObject = (obj, _pod, r) => withPod(obj, r.pod);
+
 const NONE = { decidedBy: [], templates: [], notes: [], annotations: [], patch: [] };
 
-function previewOne(obj: KubeObject, ctx: PreviewContext): PreviewItem {
+function previewOne(obj: KubeObject, ctx: PreviewContext, injected: InjectedObject): PreviewItem {
   const meta = isObject(obj.metadata) ? obj.metadata : {};
   const text = (v: unknown): string => (typeof v === 'string' ? clip(v) : '');
   const base = { object: objectName(obj), kind: typeof obj.kind === 'string' ? clip(obj.kind) : clipJson(obj.kind), name: text(meta.name) || text(meta.generateName) };
@@ -72,7 +82,7 @@ function previewOne(obj: KubeObject, ctx: PreviewContext): PreviewItem {
     const notes = [...r.notes];
     const capture = r.decision.inject ? captureOrNote(r.pod, notes) : undefined;
     return { ...base, inject: r.decision.inject, reason: r.decision.reason, message: r.decision.message, decidedBy: r.decision.decidedBy,
-      templates: r.templates, notes, annotations: r.annotationsUsed, patch: r.patch, injected: r.decision.inject ? withPod(obj, applyPatch(pod, r.patch)) : obj,
+      templates: r.templates, notes, annotations: r.annotationsUsed, patch: r.patch, injected: r.decision.inject ? injected(obj, pod, r) : obj,
       ...(capture ? { capture } : {}) };
   } catch (e) {
     // over budget is the whole request's answer, not this object's
@@ -81,17 +91,28 @@ function previewOne(obj: KubeObject, ctx: PreviewContext): PreviewItem {
   }
 }
 
-export function previewObjects(objects: KubeObject[], ctx: PreviewContext): PreviewItem[] {
+/**
+ * The per-object loop of every door (/preview, `explain`, `inject`): Lists opened, one item per object in
+ * order, an object's error an item of its own (each door decides what an error means for the rest).
+ * Bounded by parseDocuments's MAX_OBJECTS and the budget; /preview adds its own cap (previewObjects).
+ */
+export function previewEachObject(objects: KubeObject[], ctx: PreviewContext, injected: InjectedObject = patchApplied): PreviewItem[] {
   const flat = flattenLists(objects);
-  if (flat.length > MAX_PREVIEW_OBJECTS) {
-    throw new InjectionError('LIMIT_EXCEEDED', `a preview takes at most ${MAX_PREVIEW_OBJECTS} objects (the cap MAX_PREVIEW_OBJECTS), got ${flat.length}: split the input`, 'MAX_PREVIEW_OBJECTS');
-  }
   return flat.map((obj, i) => {
     checkBudget(ctx, `previewing object ${i + 1} of ${flat.length}`);
     if (!isObject(obj)) {
       const message = `List item ${i + 1} is ${clipJson(obj)}, not a Kubernetes object`;
       return { object: `item ${i + 1}`, kind: '', name: '', inject: false, reason: 'ERROR', message, ...NONE, injected: {}, error: { code: 'INVALID_OBJECT' } };
     }
-    return previewOne(obj, ctx);
+    return previewOne(obj, ctx, injected);
   });
+}
+
+/** The /preview answer's items: at most MAX_PREVIEW_OBJECTS objects, since each item carries its injected object. */
+export function previewObjects(objects: KubeObject[], ctx: PreviewContext): PreviewItem[] {
+  const count = objects.reduce((n, o) => n + (isList(o) ? (o.items as unknown[]).length : 1), 0);
+  if (count > MAX_PREVIEW_OBJECTS) {
+    throw new InjectionError('LIMIT_EXCEEDED', `a preview takes at most ${MAX_PREVIEW_OBJECTS} objects (the cap MAX_PREVIEW_OBJECTS), got ${count}: split the input`, 'MAX_PREVIEW_OBJECTS');
+  }
+  return previewEachObject(objects, ctx);
 }

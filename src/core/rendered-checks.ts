@@ -7,7 +7,7 @@
 import { CaptureSettingError } from '../capture/errors.ts';
 import { captureOfPod } from '../capture/pod.ts';
 import { CAPTURE_FLAGS, type CaptureSettings } from '../capture/settings.ts';
-import { A } from './annotations.ts';
+import { ANNOTATION } from './annotations.ts';
 import { clip } from './clip.ts';
 import { InjectionError } from './errors.ts';
 import { annotationMetadataKeys } from './proxy-config-annotation.ts';
@@ -15,15 +15,15 @@ import { isObject, type JsonObject } from './types.ts';
 
 /** The annotations the templates pass on to each capture setting. */
 const ANNOTATIONS_OF: Partial<Record<keyof CaptureSettings, readonly string[]>> = {
-  outboundIPRanges: [A.includeOutboundIPRanges],
-  outboundIPRangesExclude: [A.excludeOutboundIPRanges],
-  inboundPorts: [A.includeInboundPorts],
-  inboundPortsExclude: [A.excludeInboundPorts, A.statusPort],
-  outboundPorts: [A.includeOutboundPorts],
-  outboundPortsExclude: [A.excludeOutboundPorts],
-  excludeInterfaces: [A.excludeInterfaces],
-  rerouteVirtualInterfaces: [A.rerouteVirtualInterfaces, A.kubevirtInterfaces],
-  interceptionMode: [A.interceptionMode, A.proxyConfig],
+  outboundIPRanges: [ANNOTATION.includeOutboundIPRanges],
+  outboundIPRangesExclude: [ANNOTATION.excludeOutboundIPRanges],
+  inboundPorts: [ANNOTATION.includeInboundPorts],
+  inboundPortsExclude: [ANNOTATION.excludeInboundPorts, ANNOTATION.statusPort],
+  outboundPorts: [ANNOTATION.includeOutboundPorts],
+  outboundPortsExclude: [ANNOTATION.excludeOutboundPorts],
+  excludeInterfaces: [ANNOTATION.excludeInterfaces],
+  rerouteVirtualInterfaces: [ANNOTATION.rerouteVirtualInterfaces, ANNOTATION.kubevirtInterfaces],
+  interceptionMode: [ANNOTATION.interceptionMode, ANNOTATION.proxyConfig],
 };
 
 function settingOfFlag(flag: string): { key: keyof CaptureSettings; fromEnv: boolean } | undefined {
@@ -37,7 +37,7 @@ function settingOfFlag(flag: string): { key: keyof CaptureSettings; fromEnv: boo
 /** The pod's annotation that made the capture refuse `flag`, if one did. */
 function culprit(flag: string, annotations: Record<string, string>, metadataKeys: readonly string[]): string | undefined {
   const setting = settingOfFlag(flag);
-  if (setting?.fromEnv) return metadataKeys.includes(flag) ? A.proxyConfig : undefined;
+  if (setting?.fromEnv) return metadataKeys.includes(flag) ? ANNOTATION.proxyConfig : undefined;
   return (setting && ANNOTATIONS_OF[setting.key]?.find((a) => Object.hasOwn(annotations, a))) ?? undefined;
 }
 
@@ -79,7 +79,7 @@ function checkEnvCollisions(rendered: JsonObject, metadataKeys: readonly string[
       const collides = seen.has(name) || (c.name === 'istio-proxy' && setAfterRender.includes(name));
       if (collides && fromAnnotation.has(name)) {
         throw new InjectionError('INVALID_ANNOTATION',
-          `invalid value for annotation '${A.proxyConfig}': proxyMetadata key '${clip(name, 100)}' names an env var the injected ${String(c.name)} container already sets`, A.proxyConfig);
+          `invalid value for annotation '${ANNOTATION.proxyConfig}': proxyMetadata key '${clip(name, 100)}' names an env var the injected ${String(c.name)} container already sets`, ANNOTATION.proxyConfig);
       }
       seen.add(name);
     }
@@ -94,7 +94,7 @@ function checkEnvCollisions(rendered: JsonObject, metadataKeys: readonly string[
  */
 export function checkRenderedSidecar(renders: readonly JsonObject[], merged: JsonObject, annotations: Record<string, string> | undefined, setAfterRender: readonly string[], capturePassed?: WeakSet<object>): void {
   const ann = annotations ?? {};
-  const metadataKeys = annotationMetadataKeys(ann[A.proxyConfig]);
+  const metadataKeys = annotationMetadataKeys(ann[ANNOTATION.proxyConfig]);
   for (const rendered of renders) checkEnvCollisions(rendered, metadataKeys, setAfterRender);
   checkCapture(renders, merged, ann, metadataKeys, capturePassed);
 }

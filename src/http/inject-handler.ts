@@ -9,7 +9,7 @@ import { HttpError, mediaType, readBody } from './body.ts';
 import { injectPathEnv } from './inject-path.ts';
 import type { LargeAdmissions } from './large-admission.ts';
 import { refuse } from './refuse.ts';
-import type { InjectorRuntime } from './runtime.ts';
+import type { InjectorRuntime } from './injector-runtime.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const BUDGET_MS = 2_000; // of work for a small review, well inside the API server's 10 s

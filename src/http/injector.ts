@@ -11,7 +11,7 @@ import { Metrics } from './metrics.ts';
 import { opsApp } from './ops-app.ts';
 import { previewApp, PREVIEW_DOOR_DEFAULTS, type PreviewDoorOptions } from './preview-app.ts';
 import { PREVIEW_DEFAULTS, PreviewRunner, type PreviewLimits } from './preview-runner.ts';
-import type { ClusterInfo, InjectorRuntime } from './runtime.ts';
+import type { ClusterInfo, InjectorRuntime } from './injector-runtime.ts';
 import { OPS_LIMITS, PREVIEW_LIMITS, startServers, WEBHOOK_LIMITS, type ConnectionLimits, type Listen } from './servers.ts';
 import { webhookApp } from './webhook-app.ts';
 

@@ -1,7 +1,7 @@
 // The plain-HTTP door for the kubelet and Prometheus: /healthz, /readyz and /metrics. It never serves
 // /inject or /preview.
 import express from 'express';
-import type { InjectorRuntime } from './runtime.ts';
+import type { InjectorRuntime } from './injector-runtime.ts';
 
 export function opsApp(rt: InjectorRuntime): express.Express {
   const app = express();

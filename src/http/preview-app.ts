@@ -2,10 +2,11 @@
 // Retry-After beyond), the work in a worker with a time and memory budget (preview-runner.ts), the
 // answer capped in bytes, and a client that stops reading it cut off. Every refusal is JSON with a code.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { parseLabelList } from '../core/label-list.ts';
 import { HttpError, mediaType, readBody } from './body.ts';
 import type { PreviewRunner } from './preview-runner.ts';
 import { refuseJson } from './refuse.ts';
-import type { InjectorRuntime } from './runtime.ts';
+import type { InjectorRuntime } from './injector-runtime.ts';
 
 const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml']);
 const ECHO_MAX = 80; // echoed input is clipped
@@ -24,17 +25,6 @@ export const PREVIEW_DOOR_DEFAULTS: PreviewDoorOptions = { concurrency: 2, slowR
 
 const clip = (s: string) => (s.length > ECHO_MAX ? `${s.slice(0, ECHO_MAX)}...` : s);
 
-function parseLabels(q: string | null): Record<string, string> | undefined {
-  if (q === null) return undefined;
-  const out: Record<string, string> = {};
-  for (const part of q.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw new HttpError(400, `namespaceLabels: ${JSON.stringify(clip(part))} is not KEY=VALUE`);
-    out[part.slice(0, eq)] = part.slice(eq + 1);
-  }
-  return out;
-}
-
 async function handle(rt: InjectorRuntime, runner: PreviewRunner, opts: PreviewDoorOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = process.hrtime.bigint();
   const type = mediaType(req.headers['content-type']);
@@ -42,7 +32,7 @@ async function handle(rt: InjectorRuntime, runner: PreviewRunner, opts: PreviewD
   const settings = rt.settings();
   if (!settings) throw new HttpError(503, 'injector configuration not loaded yet');
   const query = new URL(req.url ?? '/', 'https://preview').searchParams;
-  const given = parseLabels(query.get('namespaceLabels'));
+  const given = parseLabelList(query.get('namespaceLabels') ?? undefined, 'namespaceLabels', (message) => new HttpError(400, message));
   const body = await readBody(req);
   if (body.length === 0) throw new HttpError(400, 'no body found');
   const namespace = query.get('namespace') || 'default';

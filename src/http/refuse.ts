@@ -5,7 +5,7 @@
 // would make it see a reset (EPIPE) instead of the answer.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpError } from './body.ts';
-import type { InjectorRuntime } from './runtime.ts';
+import type { InjectorRuntime } from './injector-runtime.ts';
 
 // How much of a refused body is read and discarded, and for how long, before the connection closes.
 export const DRAIN_MAX_BYTES = 16 * 1024 * 1024;

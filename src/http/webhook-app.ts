@@ -5,7 +5,7 @@ import type { RequestListener } from 'node:http';
 import { injectHandler, isInjectRequest } from './inject-handler.ts';
 import type { LargeAdmissions } from './large-admission.ts';
 import { refuse } from './refuse.ts';
-import type { InjectorRuntime } from './runtime.ts';
+import type { InjectorRuntime } from './injector-runtime.ts';
 
 export function webhookApp(rt: InjectorRuntime, previewPort: () => number, large: LargeAdmissions): RequestListener {
   const inject = injectHandler(rt, large);

@@ -1,6 +1,6 @@
 // Settings ↔ istio-init arguments, both ways.
 import assert from 'node:assert/strict';
-import { toIstioIptablesArgs, toIstioIptablesEnv } from '../../src/capture/args.ts';
+import { toIstioIptablesArgs, toIstioIptablesEnv } from './istio-iptables-args.ts';
 import { CaptureSettingError } from '../../src/capture/errors.ts';
 import { defaultCaptureSettings, parseCaptureArgs, type CaptureSettings } from '../../src/capture/settings.ts';
 import { DEFAULT_INJECTED_ARGS, injectedIptablesArgs } from './helpers.ts';

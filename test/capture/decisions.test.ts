@@ -5,7 +5,7 @@ import { chooseVariant, countSavedRules, forcedVariant, lockEnv, toolsOf, type V
 import { CaptureSettingError } from '../../src/capture/errors.ts';
 import { isAlreadyPresent, toolFailure } from '../../src/capture/failures.ts';
 import { decideApply, unsupportedSetting, type FamilyState } from '../../src/capture/plan.ts';
-import { captureRuntime, nameservers, podHasIPv6 } from '../../src/capture/runtime.ts';
+import { captureRuntime, nameservers, podHasIPv6 } from '../../src/capture/pod-network.ts';
 import { defaultCaptureSettings, parseCaptureArgs } from '../../src/capture/settings.ts';
 import { saveFixture } from './helpers.ts';
 

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { runCli } from '../../src/cli/main.ts';
 import { parseDocuments } from '../../src/core/documents.ts';
+import { MAX_PREVIEW_OBJECTS } from '../../src/core/limits.ts';
 import { memoryIO } from '../helpers/cli.ts';
 import { SHARED } from '../helpers/settings.ts';
 
@@ -127,5 +128,28 @@ describe('CLI explain: what shaped the result', () => {
     assert.deepEqual(r.templates, ['sidecar']);
     assert.deepEqual(r.annotations.sort(), ['inject.istio.io/templates="sidecar"', 'sidecar.istio.io/proxyCPU="300m"', 'sidecar.istio.io/rewriteAppHTTPProbers="false"']);
     assert.ok(r.notes.some((n: string) => n.includes('rewriteAppHTTPProbers')));
+  });
+});
+
+describe('CLI: one loop with /preview, without its object cap', () => {
+  it(`injects and explains a List of more than MAX_PREVIEW_OBJECTS (${MAX_PREVIEW_OBJECTS}) objects, keeping every one`, async () => {
+    const cm = (i: number) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}` } });
+    const items = [deployment('first'), ...Array.from({ length: MAX_PREVIEW_OBJECTS }, (_, i) => cm(i)), deployment('last')];
+    const r = await inject(JSON.stringify({ apiVersion: 'v1', kind: 'List', items }), '-o', 'json');
+    assert.equal(r.code, 0, r.err);
+    const out = JSON.parse(r.out);
+    assert.equal(out.items.length, MAX_PREVIEW_OBJECTS + 2);
+    for (const d of [out.items[0], out.items.at(-1)]) assert.ok(d.spec.template.spec.containers.some((c: any) => c.name === 'istio-proxy'));
+    assert.deepEqual(out.items[1], cm(0));
+    const io = memoryIO(JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+    assert.equal(await runCli(['explain', '-f', '-', '-o', 'json'], io), 0, io.err());
+    assert.equal(JSON.parse(io.out()).length, MAX_PREVIEW_OBJECTS + 2);
+  });
+
+  it('refuses --namespace-labels without KEY=VALUE as a usage error naming the flag', async () => {
+    const io = memoryIO(JSON.stringify(deployment('a')));
+    assert.equal(await runCli(['explain', '-f', '-', '--namespace-labels', 'team=x,novalue'], io), 2);
+    assert.match(io.err(), /--namespace-labels: "novalue" is not KEY=VALUE/);
+    assert.equal(io.out(), '');
   });
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { admit } from '../../src/core/admission.ts';
-import { A } from '../../src/core/annotations.ts';
+import { ANNOTATION } from '../../src/core/annotations.ts';
 import { InjectionError } from '../../src/core/errors.ts';
 import { injectPod } from '../../src/core/inject.ts';
 import { applyPatch } from '../../src/core/patch.ts';
@@ -16,13 +16,13 @@ import { defaultSettings } from '../helpers/settings.ts';
 const settings = defaultSettings({ native: 'false' });
 
 function keysReadByTemplates(): string[] {
-  const keys = new Set<string>(Object.values(A));
+  const keys = new Set<string>(Object.values(ANNOTATION));
   for (const file of ['sidecar.liquid', 'capture-native.liquid']) {
     const text = readFileSync(join(import.meta.dirname, '..', '..', 'templates', file), 'utf8');
     for (const m of text.matchAll(/"([a-z0-9.-]+\.[a-z]+\/[A-Za-z0-9.-]+)"/g)) keys.add(m[1]!);
   }
   for (const k of ['sidecar.istio.io/userVolume', 'sidecar.istio.io/userVolumeMount', 'prometheus.io/scrape', 'prometheus.io/port', 'prometheus.io/path']) keys.add(k);
-  keys.delete(A.inject); // decides whether to inject at all; covered by the decision tests
+  keys.delete(ANNOTATION.inject); // decides whether to inject at all; covered by the decision tests
   return [...keys].sort();
 }
 
@@ -65,7 +65,7 @@ function checkCore(key: string, value: unknown, label: string): 'refused' | 'inj
   } catch (e) {
     if (!(e instanceof InjectionError)) throw e;
     // a template name the config does not have is refused naming the template
-    const named = e.message.includes(key) || e.subject === key || (key === A.templates && e.code === 'TEMPLATE_NOT_FOUND');
+    const named = e.message.includes(key) || e.subject === key || (key === ANNOTATION.templates && e.code === 'TEMPLATE_NOT_FOUND');
     assert.ok(named, `${key}=${label}: refused without naming the annotation: ${e.message.slice(0, 300)}`);
     assert.ok(e.message.length < 4000, `${key}=${label}: a ${e.message.length}-character message`);
     return 'refused';
@@ -83,7 +83,7 @@ function checkAdmission(key: string, value: unknown, label: string): void {
   assert.equal(response.uid, 'h-1');
   if (!response.allowed) {
     const message = response.status?.message ?? '';
-    assert.ok(message.includes(key) || message.includes('metadata.annotations') || (key === A.templates && message.includes('template')), `${key}=${label}: refused without naming the annotation: ${message.slice(0, 300)}`);
+    assert.ok(message.includes(key) || message.includes('metadata.annotations') || (key === ANNOTATION.templates && message.includes('template')), `${key}=${label}: refused without naming the annotation: ${message.slice(0, 300)}`);
     return;
   }
   if (!response.patch) return;

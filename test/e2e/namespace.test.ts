@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main.ts';
-import type { NamespaceReport } from '../../src/kube/namespace-report.ts';
+import type { NamespaceReport } from '../../src/core/namespace-report.ts';
 import { memoryIO } from '../helpers/cli.ts';
 import { apiCall, createPod, podManifest } from './harness/api.ts';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.ts';

@@ -12,7 +12,7 @@ import { parse as parseYaml } from 'yaml';
 import { runCli } from '../../src/cli/main.ts';
 import { startCaBundlePatcher, type CaBundlePatcher } from '../../src/kube/ca-bundle.ts';
 import { loadKubeConfig } from '../../src/kube/client.ts';
-import type { NamespaceReport } from '../../src/kube/namespace-report.ts';
+import type { NamespaceReport } from '../../src/core/namespace-report.ts';
 import { memoryIO } from '../helpers/cli.ts';
 import { apiCall, ApiError, createPod, podManifest } from './harness/api.ts';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.ts';

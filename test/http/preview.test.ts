@@ -74,7 +74,9 @@ describe('webhook /preview', function () {
     assert.equal(r.items[0].error.subject, 'sidecar.istio.io/proxyCPU');
     assert.equal((await inj.post('/preview', 'kind: [', { 'content-type': 'application/yaml' })).status, 400);
     assert.equal((await inj.post('/preview', '{}', { 'content-type': 'text/plain' })).status, 415);
-    assert.equal((await inj.post('/preview?namespaceLabels=novalue', '{}')).status, 400);
+    const labels = await inj.post('/preview?namespaceLabels=team=x,novalue', '{}');
+    assert.equal(labels.status, 400);
+    assert.match(labels.json().error.message, /^namespaceLabels: "novalue" is not KEY=VALUE$/);
   });
 });
 

@@ -1,7 +1,7 @@
 // injectPod's fourth stage: what Istio does to the merged pod after templating, in its order: the
 // user's overrides, the init container's user, cluster env, Prometheus merge, probe rewrite, the status
 // annotation and labels, container order.
-import { A, parseGoBool } from '../annotations.ts';
+import { ANNOTATION, parseGoBool } from '../annotations.ts';
 import type { InjectContext, Prepared, RenderedPod } from '../inject-types.ts';
 import type { Settings } from '../settings/index.ts';
 import type { Container, JsonObject, Pod } from '../types.ts';
@@ -30,10 +30,10 @@ function editableShell(pod: Pod): Pod {
 }
 
 function rewriteProbesWanted(pod: Pod, settings: Settings, notes: string[]): boolean {
-  const ann = pod.metadata.annotations?.[A.rewriteProbes];
+  const ann = pod.metadata.annotations?.[ANNOTATION.rewriteProbes];
   const byAnnotation = ann !== undefined ? parseGoBool(ann) : undefined;
   if (byAnnotation !== undefined) {
-    if (!byAnnotation) notes.push(`annotation ${A.rewriteProbes}=${ann} keeps the app's probes as they are`);
+    if (!byAnnotation) notes.push(`annotation ${ANNOTATION.rewriteProbes}=${ann} keeps the app's probes as they are`);
     return byAnnotation;
   }
   const v = settings.summary.rewriteProbes;
@@ -44,14 +44,14 @@ function rewriteProbesWanted(pod: Pod, settings: Settings, notes: string[]): boo
 function rewriteProbes(out: Pod, proxy: Container, ctx: InjectContext, notes: string[]): void {
   if (!rewriteProbesWanted(out, ctx.settings, notes)) return;
   const annotations = out.metadata.annotations ?? {}; // always there: postProcess made sure
-  const statusPort = Number(annotations[A.statusPort] ?? ctx.settings.summary.statusPort);
-  const n = applyProbeRewrite(out, proxy, statusPort, annotations[A.status] !== undefined, ctx);
+  const statusPort = Number(annotations[ANNOTATION.statusPort] ?? ctx.settings.summary.statusPort);
+  const n = applyProbeRewrite(out, proxy, statusPort, annotations[ANNOTATION.status] !== undefined, ctx);
   if (n > 0) notes.push(`${n} app probe(s) and lifecycle hook(s) now go through the agent on port ${statusPort}`);
 }
 
 /** The status annotation (what this injection added), the configured annotations, the network label. */
 function markInjected(out: Pod, templatePod: TemplatePod, network: string, settings: Settings): void {
-  out.metadata.annotations![A.status] = statusOf(templatePod, settings.summary.revision);
+  out.metadata.annotations![ANNOTATION.status] = statusOf(templatePod, settings.summary.revision);
   Object.assign(out.metadata.annotations!, settings.config.injectedAnnotations);
   if (network && !out.metadata.labels?.['topology.istio.io/network']) out.metadata.labels = { ...(out.metadata.labels ?? {}), 'topology.istio.io/network': network };
 }

@@ -2,7 +2,7 @@
 // override: it is merged over what the template made, so user fields win (`image: auto` keeps ours),
 // and saved in proxy.istio.io/overrides so a re-injection applies it again (Istio's
 // reapplyOverwrittenContainers and adjustInitContainerUser).
-import { A } from '../annotations.ts';
+import { ANNOTATION } from '../annotations.ts';
 import { clip } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
 import { goOrdered } from '../go-json.ts';
@@ -15,7 +15,7 @@ type Lists = { containers?: Container[]; initContainers?: Container[] };
 const LISTS = ['containers', 'initContainers'] as const;
 
 function existingOverrides(pod: Pod): Lists {
-  const raw = pod.metadata.annotations?.[A.overrides];
+  const raw = pod.metadata.annotations?.[ANNOTATION.overrides];
   if (raw === undefined) return {};
   try {
     const v = JSON.parse(raw) as unknown;
@@ -26,7 +26,7 @@ function existingOverrides(pod: Pod): Lists {
     for (const l of LISTS) if (v[l] !== undefined && (!Array.isArray(v[l]) || (v[l] as unknown[]).some((c) => !isObject(c) || typeof c.name !== 'string'))) throw new Error(`${l} is not a list of containers`);
     return v as Lists;
   } catch (e) {
-    throw new InjectionError('INVALID_ANNOTATION', `invalid value '${clip(raw)}' for annotation '${A.overrides}': ${(e as Error).message}`, A.overrides);
+    throw new InjectionError('INVALID_ANNOTATION', `invalid value '${clip(raw)}' for annotation '${ANNOTATION.overrides}': ${(e as Error).message}`, ANNOTATION.overrides);
   }
 }
 
@@ -70,7 +70,7 @@ export function reapplyOverrides(finalPod: Pod, original: Pod, templatePod: { sp
   if (!status && overridden.length > 0) {
     const doc: Record<string, unknown> = {};
     for (const l of LISTS) if (overrides[l]) doc[l] = overrides[l];
-    pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [A.overrides]: JSON.stringify(doc) };
+    pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [ANNOTATION.overrides]: JSON.stringify(doc) };
   }
   return { pod, overridden };
 }

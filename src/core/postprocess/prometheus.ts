@@ -1,6 +1,6 @@
 // Prometheus metrics merge: the pod's own scrape settings move into ISTIO_PROMETHEUS_ANNOTATIONS on the
 // proxy, and the pod is annotated to be scraped at the agent's status port, which merges both.
-import { A, parseGoBool } from '../annotations.ts';
+import { ANNOTATION, parseGoBool } from '../annotations.ts';
 import { clip } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
 import type { Container, Pod } from '../types.ts';
@@ -47,9 +47,9 @@ export function applyPrometheusMerge(pod: Pod, input: PrometheusInput): string |
   const keys = prometheusKeys(pod);
   const scrape = valueOf(pod, keys, 'prometheus.io/scrape');
   if (scrape !== undefined && parseGoBool(scrape) === false) return 'prometheus merge skipped: the pod sets prometheus.io/scrape=false';
-  const ann = pod.metadata.annotations?.[A.mergeMetrics];
+  const ann = pod.metadata.annotations?.[ANNOTATION.mergeMetrics];
   const enabled = ann !== undefined ? parseGoBool(ann) === true : input.meshEnablesMerge;
-  if (!enabled) return `prometheus merge disabled by ${ann !== undefined ? `annotation ${A.mergeMetrics}` : 'mesh enablePrometheusMerge'}`;
+  if (!enabled) return `prometheus merge disabled by ${ann !== undefined ? `annotation ${ANNOTATION.mergeMetrics}` : 'mesh enablePrometheusMerge'}`;
   const target = String(input.statusPort);
   const port = valueOf(pod, keys, 'prometheus.io/port');
   if (port === target) return undefined; // already ours

@@ -1,6 +1,6 @@
 // The sidecar.istio.io/status annotation: what a previous injection added, so that injecting again
 // first removes it (idempotent re-injection) and later steps know which containers are ours.
-import { A } from '../annotations.ts';
+import { ANNOTATION } from '../annotations.ts';
 import { isObject, type Pod } from '../types.ts';
 import { clearPrometheusAnnotations, prometheusAnnotation } from './prometheus.ts';
 
@@ -31,7 +31,7 @@ export function statusOf(templatePod: { spec?: Record<string, unknown> }, revisi
 }
 
 export function readStatus(pod: Pod): InjectionStatus | undefined {
-  const raw = pod.metadata.annotations?.[A.status];
+  const raw = pod.metadata.annotations?.[ANNOTATION.status];
   if (!raw) return undefined;
   try {
     const v = JSON.parse(raw) as unknown;
@@ -55,6 +55,6 @@ export function stripPreviousInjection(pod: Pod, statusPort: string): InjectionS
   pod.spec.containers = drop(pod.spec.containers, status.containers) ?? [];
   if (pod.spec.initContainers) pod.spec.initContainers = drop(pod.spec.initContainers, status.initContainers);
   if (prometheusAnnotation(pod, 'prometheus.io/port') === statusPort) clearPrometheusAnnotations(pod);
-  delete pod.metadata.annotations![A.status];
+  delete pod.metadata.annotations![ANNOTATION.status];
   return status;
 }

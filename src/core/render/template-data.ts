@@ -1,7 +1,7 @@
 // The data a template sees, in Istio's SidecarTemplateData shape (lowerCamel names), plus the few values
 // Istio computes in Go before templating (images, hold, network, interception mode, owner path, user
 // volumes).
-import { A } from '../annotations.ts';
+import { ANNOTATION } from '../annotations.ts';
 import { clip } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
 import type { Settings } from '../settings/index.ts';
@@ -55,7 +55,7 @@ export function templateData(ctx: RenderContext): Record<string, unknown> {
   const { settings, pod, workload } = ctx;
   const { values, summary } = settings;
   const image = ctx.proxyConfig.image;
-  const variant = pod.metadata.annotations?.[A.proxyImageType]
+  const variant = pod.metadata.annotations?.[ANNOTATION.proxyImageType]
     || String((isObject(image) ? image.imageType : undefined) ?? '')
     || summary.images.variant;
   return {

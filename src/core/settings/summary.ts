@@ -1,7 +1,7 @@
 // What an admission reads from the settings, worked out once per settings load (buildSettings), so the
 // hot path reads typed fields instead of looking values up by string path. Plain data: it crosses to a
 // worker thread with the rest of the settings.
-import { A } from '../annotations.ts';
+import { ANNOTATION } from '../annotations.ts';
 import type { JsonObject } from '../types.ts';
 import { getPath } from './schema.ts';
 
@@ -54,6 +54,6 @@ export function summarise(values: JsonObject, mesh: JsonObject, templateKeys: It
       hub: text(values, 'global.hub'), tag: text(values, 'global.tag'), variant: text(values, 'global.variant'),
       proxy: text(values, 'global.proxy.image', 'proxyv2'), proxyInit: text(values, 'global.proxy_init.image', 'proxyv2'),
     },
-    reportedAnnotationKeys: new Set<string>([...Object.values(A), ...templateKeys]),
+    reportedAnnotationKeys: new Set<string>([...Object.values(ANNOTATION), ...templateKeys]),
   };
 }

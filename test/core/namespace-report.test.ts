@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { hasSidecar, namespaceInjection, namespaceReport, type ClusterPod } from '../../src/kube/namespace-report.ts';
+import { hasSidecar, namespaceInjection, namespaceReport, type ClusterPod } from '../../src/core/namespace-report.ts';
 
 const pod = (name: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string>; hostNetwork?: boolean;
   containers?: string[]; initContainers?: string[]; phase?: string; owner?: { kind: string; name: string; hash?: string } } = {}): ClusterPod => ({

@@ -1,10 +1,10 @@
 // Pure: which namespaces are opted in to injection and which of their pods lack the sidecar although they
 // would get it if created now (created before the label, or while the injector was down), decided by the
 // same webhook selectors and decide() the injector uses.
-import { A } from '../core/annotations.ts';
-import { decide, webhookEntries, type ReasonCode } from '../core/decide.ts';
-import type { Pod } from '../core/types.ts';
-import { workloadOfPod } from '../core/workloads.ts';
+import { ANNOTATION } from './annotations.ts';
+import { decide, webhookEntries, type ReasonCode } from './decide.ts';
+import type { Pod } from './types.ts';
+import { workloadOfPod } from './workloads.ts';
 
 /** The fields of a pod (as listed from the API) that the report reads. */
 export interface ClusterPod {
@@ -48,7 +48,7 @@ export interface ReportOptions {
 const PROXY = 'istio-proxy';
 
 export function hasSidecar(pod: ClusterPod): boolean {
-  if (pod.metadata?.annotations?.[A.status] !== undefined) return true;
+  if (pod.metadata?.annotations?.[ANNOTATION.status] !== undefined) return true;
   return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].some((c) => c.name === PROXY);
 }
 

@@ -1,4 +1,7 @@
 /**
+ * A test helper (the injector never writes these arguments: its templates do): args.test.ts holds
+ * parseCaptureArgs and this to a round trip over the argument lists Istio's template writes.
+ *
  * Capture settings → the `istio-init` container's arguments, in the shape Istio's injection template
  * writes them: `istio-iptables -p … -z … -u … -m … -i … -x … -b … -d …`, then the optional
  * `-q`, `-o`, `-k`, `-c`, then `--log_output_level=…`, `--log_as_json`, then
@@ -9,7 +12,7 @@
  * `parseCaptureArgs(toIstioIptablesArgs(s), toIstioIptablesEnv(s))` gives back `s`, and for the
  * argument lists the injector produces, `toIstioIptablesArgs(parseCaptureArgs(args))` gives back `args`.
  */
-import { defaultCaptureSettings, ISTIO_IPTABLES_COMMAND, validateCaptureSettings, type CaptureSettings } from './settings.ts';
+import { defaultCaptureSettings, ISTIO_IPTABLES_COMMAND, validateCaptureSettings, type CaptureSettings } from '../../src/capture/settings.ts';
 
 const list = (v: readonly (string | number)[]): string => v.join(',');
 const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
