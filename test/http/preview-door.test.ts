@@ -119,7 +119,7 @@ describe('the /preview door', function () {
 describe('the /preview answer cap', function () {
   this.timeout(60_000);
   let inj: TestInjector;
-  before(async () => { inj = await startTestInjector({ nativeSidecars: 'false', previewLimits: { budgetMs: 1_000, maxAnswerBytes: 200_000, heapMb: 256 }  }); });
+  before(async () => { inj = await startTestInjector({ nativeSidecars: 'false', previewLimits: { maxAnswerBytes: 200_000, heapMb: 256 } }); });
   after(() => inj.stop(1000));
 
   it('refuses an answer over the byte cap, naming its size and the cap', async () => {
