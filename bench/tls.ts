@@ -4,12 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
+import type { CertKeyPair } from '../src/config/cert-source.ts';
 
-export interface BenchCerts {
+export interface BenchCerts extends CertKeyPair {
   dir: string;
   ca: string;
-  cert: string;
-  key: string;
 }
 
 const validity = () => {

@@ -1,17 +1,14 @@
 // `sidecar-injector serve`: the webhook. With no flags (npm start) it serves the built-in configuration
 // over HTTPS on :9443 (/inject) and :9444 (/preview) with a self-signed certificate it creates in
-// .sidecar-injector/certs, and health and metrics over HTTP on :8080.
+// .sidecar-injector/certs, and health and metrics over HTTP on :8080. This file parses and checks the
+// flags; src/serve/ wires and runs the server.
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { ensureSelfSigned } from '../config/cert-source.ts';
 import { readTemplatesDir } from '../config/files.ts';
 import { buildSettings, type NativeSidecarMode } from '../core/settings/index.ts';
 import { parseSet } from '../core/settings/set-flags.ts';
-import { startInjector } from '../http/injector.ts';
-import { findKubeConfigSource } from '../kube/config-source.ts';
+import { serve } from '../serve/serve.ts';
 import { UsageError, type CliIO } from './io.ts';
-
-export const SELF_SIGNED_DIR = '.sidecar-injector/certs';
 
 function port(v: string | undefined, flag: string, dflt: number): number {
   if (v === undefined) return dflt;
@@ -75,40 +72,12 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
   // every flag is checked before anything is created or served: a typo is a usage error, not a replica
   // that starts and then refuses every pod
   const flags = checkServeFlags(f);
-  const logger = pino({ level: flags.logLevel, base: undefined });
-  let certDir = f['cert-dir'];
-  if (certDir === undefined) {
-    const made = await ensureSelfSigned(SELF_SIGNED_DIR, new Date());
-    certDir = made.dir;
-    logger.warn({ certDir }, made.created ? 'no --cert-dir: created a self-signed certificate for 127.0.0.1 and localhost' : 'no --cert-dir: using the self-signed certificate made earlier');
-  }
-  // a cluster when one is configured (in-cluster, --kubeconfig, $KUBECONFIG, ~/.kube/config); none is fine,
-  // and then the Kubernetes client is never loaded
-  const clusterConfigured = !f['no-cluster'] && findKubeConfigSource({ kubeconfigPath: f.kubeconfig }) !== undefined;
-  const cluster = clusterConfigured
-    ? (await import('./serve-cluster.ts')).wireCluster({ kubeconfigPath: f.kubeconfig, webhookConfig: f['webhook-config'], certDir, logger })
-    : undefined;
-  if (!cluster) logger.info('no cluster configured: namespace labels come from /preview queries, native sidecars "auto" means classic');
-  const injector = await startInjector({
-    onCertificate: cluster?.onCertificate,
-    startCluster: cluster?.startCluster,
-    configDir: f['config-dir'], certDir, sets: f.set, nativeSidecars: flags.nativeSidecars, logger, pollMs: flags.pollMs,
+  await serve({
+    configDir: f['config-dir'], certDir: f['cert-dir'], sets: f.set, nativeSidecars: flags.nativeSidecars, logLevel: flags.logLevel, pollMs: flags.pollMs,
     webhook: { host: f.host!, port: flags.port },
     preview: { host: f['preview-host'] ?? f.host!, port: flags.previewPort },
     ops: { host: f['ops-host'] ?? f.host!, port: flags.opsPort },
-  }).catch((e: unknown) => {
-    cluster?.stop(); // nothing served: the process exits with the reason (main prints it)
-    throw e;
+    kubeconfigPath: f.kubeconfig, noCluster: f['no-cluster']!, webhookConfig: f['webhook-config'],
   });
-  await new Promise<void>((resolveStop) => {
-    const stop = (signal: string) => {
-      logger.info({ signal, inFlight: 'finishing' }, 'shutting down');
-      cluster?.stop();
-      injector.stop(10_000).then(resolveStop, resolveStop);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
-  logger.info('stopped');
   return 0;
 }

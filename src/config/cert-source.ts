@@ -7,15 +7,20 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { watchDir, type DirWatcher } from './watch.ts';
 
-export interface CertPair {
+/** A certificate and its private key, PEM: the one type for a pair, wherever one is passed. */
+export interface CertKeyPair {
   cert: string;
   key: string;
+}
+
+/** The serving certificate as read from its directory. */
+export interface ServingCertificate extends CertKeyPair {
   /** ca.crt beside them, when present (the CA to publish as the webhook's caBundle). */
   ca?: string;
   notAfter: Date;
 }
 
-export function readCertDir(dir: string): CertPair {
+export function readCertDir(dir: string): ServingCertificate {
   const certFile = join(dir, 'tls.crt');
   const keyFile = join(dir, 'tls.key');
   const cert = readFileSync(certFile, 'utf8');
@@ -51,12 +56,12 @@ export async function ensureSelfSigned(dir: string, now: Date): Promise<{ dir: s
 }
 
 export interface CertSource {
-  current(): CertPair | undefined;
+  current(): ServingCertificate | undefined;
   close(): void;
 }
 
-export function startCertSource(dir: string, events: { loaded(p: CertPair, first: boolean): void; failed(e: Error): void }, opts: { pollMs?: number } = {}): CertSource {
-  let current: CertPair | undefined;
+export function startCertSource(dir: string, events: { loaded(p: ServingCertificate, first: boolean): void; failed(e: Error): void }, opts: { pollMs?: number } = {}): CertSource {
+  let current: ServingCertificate | undefined;
   let lastFailure = '';
   const reload = () => {
     try {

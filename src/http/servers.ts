@@ -8,6 +8,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server as 
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { RequestListener } from 'node:http';
+import type { CertKeyPair } from '../config/cert-source.ts';
 import { MAX_BODY_BYTES } from './body.ts';
 
 export interface Listen {
@@ -15,17 +16,12 @@ export interface Listen {
   port: number;
 }
 
-export interface TlsPair {
-  cert: string;
-  key: string;
-}
-
 export interface Servers {
   webhookPort: number;
   previewPort: number;
   opsPort: number;
   /** New handshakes use the new certificate; established connections keep theirs. */
-  setCertificate(pair: TlsPair): void;
+  setCertificate(pair: CertKeyPair): void;
   inFlight(): number;
   close(graceMs: number): Promise<void>;
 }
@@ -92,7 +88,7 @@ export interface ServerSet {
 }
 
 /** `onConnection(listener, +1 | -1)` follows every listener's open connections (for a metric). */
-export async function startServers(set: ServerSet, tls: TlsPair, onConnection: (listener: keyof ServerSet, delta: number) => void = () => undefined): Promise<Servers> {
+export async function startServers(set: ServerSet, tls: CertKeyPair, onConnection: (listener: keyof ServerSet, delta: number) => void = () => undefined): Promise<Servers> {
   const tlsServer = (handler: RequestListener, limits: ConnectionLimits) => {
     const s = createHttpsServer({ ...TLS_OPTS, ...CHECK, handshakeTimeout: limits.handshakeMs, cert: tls.cert, key: tls.key }, handler);
     harden(s, limits);

@@ -8,17 +8,16 @@
 // found by retrying (a 404 is retried, unlike Istio, whose informer would see the creation).
 //
 // Failed attempts are retried with a jittered exponential backoff (capped delay, no cap on attempts) until
-// stop(). Events follow Istio's webhook patch metrics (pkg/webhooks/monitoring.go): every try is an
+// stop(), by retrying-sync.ts. Events follow Istio's webhook patch metrics (pkg/webhooks/monitoring.go): every try is an
 // `attempt` (webhook_patch_attempts_total), every failed try a `failure` with a reason
 // (webhook_patch_failures_total{reason}), and every failed try that will be tried again a `retry`
 // (webhook_patch_retries_total). A refusal (not ours, no entries) is a failure without a retry, as in Istio.
 import { X509Certificate } from 'node:crypto';
-import {
-  AdmissionregistrationV1Api, Observable, PatchStrategy, setHeaderOptions,
-  type ConfigurationOptions, type KubeConfig, type ObservableMiddleware,
-} from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { toKubeApiError } from './api-errors.ts';
-import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import type { BackoffOptions } from './backoff.ts';
+import { requestTimeout } from './request-timeout.ts';
+import { startRetryingSync, type AttemptOutcome } from './retrying-sync.ts';
 
 /** The label that marks a MutatingWebhookConfiguration as the injector's to patch. */
 export const OWNED_LABEL = 'sidecar-injector.io/owned';
@@ -187,27 +186,58 @@ export function planCaBundlePatch(config: WebhookConfigurationLike, caBundle: st
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The running part: GET, plan, PATCH, retry.
+// The running part: GET, plan, PATCH; retrying-sync.ts retries it.
 
-type Attempt =
-  | { done: true; result: CaBundleSyncResult }
-  | { done: false; reason: CaBundleFailureReason; detail: string };
+interface Failure {
+  reason: CaBundleFailureReason;
+  detail: string;
+}
+type Attempt = AttemptOutcome<CaBundleSyncResult, Failure>;
 
-export function startCaBundlePatcher(opts: CaBundlePatcherOptions): CaBundlePatcher {
+const failed = (reason: CaBundleFailureReason, detail: string): Attempt => ({ done: false, failure: { reason, detail } });
+const finished = (result: CaBundleSyncResult): Attempt => ({ done: true, result });
+
+/** One try: read the configuration, plan, patch; every failure comes back as a result. Each API call is
+ * bounded in time and aborted by `stop`. */
+function caBundleAttempt(opts: CaBundlePatcherOptions, stop: AbortSignal): () => Promise<Attempt> {
   const name = opts.webhookConfigurationName;
   const api = opts.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
   const server = opts.kubeConfig.getCurrentCluster()?.server;
-  const backoff = opts.backoff ?? DEFAULT_CA_BUNDLE_BACKOFF;
   const timeoutMs = opts.requestTimeoutMs ?? 10_000;
-  const stopper = new AbortController();
+  return async () => {
+    let config: WebhookConfigurationLike;
+    try {
+      config = await api.readMutatingWebhookConfiguration({ name }, requestTimeout(timeoutMs, undefined, stop));
+    } catch (e) {
+      const err = toKubeApiError(e, `read MutatingWebhookConfiguration "${name}"`, server);
+      return failed(err.kind === 'not-found' ? 'webhook_config_not_found' : 'webhook_config_read_failure', err.message);
+    }
+    // Ownership and entries first (as Istio checks the revision before loading the CA).
+    const refused = refusal(config);
+    if (refused) return finished({ outcome: 'refused', reason: refused.reason, message: refused.message });
+    let encoded: string;
+    try {
+      encoded = encodeCaBundle(opts.caBundle());
+    } catch (e) {
+      return failed('load_ca_bundle_failure', (e as Error).message);
+    }
+    const plan = planCaBundlePatch(config, encoded);
+    if (plan.action === 'refuse') return finished({ outcome: 'refused', reason: plan.reason, message: plan.message });
+    if (plan.action === 'none') return finished({ outcome: 'unchanged' });
+    try {
+      await api.patchMutatingWebhookConfiguration({ name, body: plan.ops, fieldManager: FIELD_MANAGER },
+        requestTimeout(timeoutMs, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch), stop));
+    } catch (e) {
+      return failed('webhook_update_failure', toKubeApiError(e, `patch the caBundle of MutatingWebhookConfiguration "${name}"`, server).message);
+    }
+    return finished({ outcome: 'patched', webhooks: plan.webhooks });
+  };
+}
+
+/** Events and log lines for each attempt, finished pass, failure and crash. */
+function caBundleReports(opts: CaBundlePatcherOptions) {
+  const name = opts.webhookConfigurationName;
   const log = { name };
-
-  let stopped = false;
-  let requested = 0; // sync() calls so far (the first one is made at start)
-  let running = false;
-  let wake: (() => void) | undefined; // ends a backoff wait early
-  const waiters: Array<{ gen: number; resolve: (r: CaBundleSyncResult) => void }> = [];
-
   const emit = (e: CaBundleEvent) => {
     try {
       opts.onEvent?.(e);
@@ -215,145 +245,51 @@ export function startCaBundlePatcher(opts: CaBundlePatcherOptions): CaBundlePatc
       // an observer's failure must not stop the patcher
     }
   };
-
-  /** Each API call bounded in time and aborted by stop(). */
-  const callOptions = (base?: ConfigurationOptions<ObservableMiddleware>): ConfigurationOptions<ObservableMiddleware> => {
-    const abort: ObservableMiddleware = {
-      pre: (ctx) => {
-        ctx.setSignal(AbortSignal.any([AbortSignal.timeout(timeoutMs), stopper.signal]));
-        return new Observable(Promise.resolve(ctx));
-      },
-      post: (res) => new Observable(Promise.resolve(res)),
-    };
-    return { ...base, middleware: [...(base?.middleware ?? []), abort], middlewareMergeStrategy: 'append' };
-  };
-
-  const attempt = async (): Promise<Attempt> => {
-    emit({ type: 'attempt', name });
-    let config: WebhookConfigurationLike;
-    try {
-      config = await api.readMutatingWebhookConfiguration({ name }, callOptions());
-    } catch (e) {
-      const err = toKubeApiError(e, `read MutatingWebhookConfiguration "${name}"`, server);
-      return { done: false, reason: err.kind === 'not-found' ? 'webhook_config_not_found' : 'webhook_config_read_failure', detail: err.message };
-    }
-    // Ownership and entries first (as Istio checks the revision before loading the CA).
-    const refused = refusal(config);
-    if (refused) return { done: true, result: { outcome: 'refused', reason: refused.reason, message: refused.message } };
-    let encoded: string;
-    try {
-      encoded = encodeCaBundle(opts.caBundle());
-    } catch (e) {
-      return { done: false, reason: 'load_ca_bundle_failure', detail: (e as Error).message };
-    }
-    const plan = planCaBundlePatch(config, encoded);
-    if (plan.action === 'refuse') return { done: true, result: { outcome: 'refused', reason: plan.reason, message: plan.message } };
-    if (plan.action === 'none') return { done: true, result: { outcome: 'unchanged' } };
-    try {
-      await api.patchMutatingWebhookConfiguration({ name, body: plan.ops, fieldManager: FIELD_MANAGER },
-        callOptions(setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)));
-    } catch (e) {
-      return { done: false, reason: 'webhook_update_failure', detail: toKubeApiError(e, `patch the caBundle of MutatingWebhookConfiguration "${name}"`, server).message };
-    }
-    return { done: true, result: { outcome: 'patched', webhooks: plan.webhooks } };
-  };
-
-  /** Waits ms, or less if stop() or a new sync() comes; says whether a new sync() ended it. */
-  const pause = (ms: number) => new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => { wake = undefined; resolve(false); }, ms);
-    timer.unref();
-    wake = () => { clearTimeout(timer); wake = undefined; resolve(true); };
-  });
-
-  /** One pass: attempts until one finishes (success, nothing to do, refusal) or stop(). */
-  const pass = async (): Promise<{ gen: number; result: CaBundleSyncResult }> => {
-    for (let failures = 0, tries = 1; ; tries++) {
-      if (stopped) return { gen: requested, result: { outcome: 'stopped' } };
-      const gen = requested; // every sync() made before this attempt read the CA is served by it
-      const a = await attempt();
-      if (stopped) return { gen, result: { outcome: 'stopped' } };
-      if (a.done) {
-        const r = a.result;
-        if (r.outcome === 'refused') {
-          emit({ type: 'failure', name, reason: r.reason, detail: r.message });
-          opts.logger?.error({ ...log, reason: r.reason }, `not setting caBundle: ${r.message}`);
-        } else if (r.outcome === 'patched') {
-          emit({ type: 'success', name, patched: r.webhooks });
-          opts.logger?.info({ ...log, webhooks: r.webhooks }, `set caBundle on ${r.webhooks.length} webhook entr${r.webhooks.length === 1 ? 'y' : 'ies'} of MutatingWebhookConfiguration "${name}"`);
-        } else {
-          emit({ type: 'success', name, patched: [] });
-        }
-        return { gen, result: r };
-      }
-      emit({ type: 'failure', name, reason: a.reason, detail: a.detail });
-      // A sync() since this attempt read the CA (a new certificate) is worth an attempt now, with the
-      // backoff started over; so is one that comes during the wait.
-      const fresh = requested > gen;
-      const delayMs = fresh ? 0 : backoffDelay(failures, backoff);
-      failures = fresh ? 0 : failures + 1;
-      emit({ type: 'retry', name, reason: a.reason, attempt: tries + 1, delayMs });
-      opts.logger?.warn({ ...log, reason: a.reason, error: a.detail, retryInMs: delayMs }, `caBundle not set (${a.reason}): ${a.detail}; retrying in ${delayMs} ms`);
-      if (!fresh && (await pause(delayMs))) failures = 0;
-    }
-  };
-
-  const settle = (upTo: number, result: CaBundleSyncResult) => {
-    for (let i = waiters.length - 1; i >= 0; i--) {
-      const w = waiters[i]!;
-      if (w.gen <= upTo) {
-        waiters.splice(i, 1);
-        w.resolve(result);
-      }
-    }
-  };
-
-  const loop = async () => {
-    running = true;
-    try {
-      let done = 0;
-      while (!stopped && done < requested) {
-        const { gen, result } = await pass();
-        if (result.outcome === 'stopped') break;
-        done = gen;
-        settle(gen, result);
-      }
-    } catch (e) {
-      // attempt() turns every failure into a result, so this is a bug (or a throwing logger): try again later
-      try {
-        opts.logger?.error({ ...log, error: (e as Error).message }, 'caBundle patcher failed unexpectedly');
-      } catch {
-        // nothing more to do
-      }
-      if (!stopped) setTimeout(() => { if (!stopped && !running && waiters.length > 0) void loop(); }, backoff.maxMs).unref();
-    } finally {
-      running = false;
-      if (stopped) settle(Infinity, { outcome: 'stopped' });
-    }
-  };
-
-  const sync = (): Promise<CaBundleSyncResult> => {
-    if (stopped) return Promise.resolve({ outcome: 'stopped' });
-    const gen = ++requested;
-    const p = new Promise<CaBundleSyncResult>((resolve) => waiters.push({ gen, resolve }));
-    if (running) wake?.();
-    else void loop();
-    return p;
-  };
-
-  const resync = opts.resyncMs && opts.resyncMs > 0 ? setInterval(() => void sync(), opts.resyncMs) : undefined;
-  resync?.unref();
-  const firstSync = sync();
-
   return {
-    firstSync,
-    sync,
+    attempt: () => emit({ type: 'attempt', name }),
+    done(r: CaBundleSyncResult) {
+      if (r.outcome === 'refused') {
+        emit({ type: 'failure', name, reason: r.reason, detail: r.message });
+        opts.logger?.error({ ...log, reason: r.reason }, `not setting caBundle: ${r.message}`);
+      } else if (r.outcome === 'patched') {
+        emit({ type: 'success', name, patched: r.webhooks });
+        opts.logger?.info({ ...log, webhooks: r.webhooks }, `set caBundle on ${r.webhooks.length} webhook entr${r.webhooks.length === 1 ? 'y' : 'ies'} of MutatingWebhookConfiguration "${name}"`);
+      } else {
+        emit({ type: 'success', name, patched: [] });
+      }
+    },
+    failed({ reason, detail }: Failure, nextTry: number, delayMs: number) {
+      emit({ type: 'failure', name, reason, detail });
+      emit({ type: 'retry', name, reason, attempt: nextTry, delayMs });
+      opts.logger?.warn({ ...log, reason, error: detail, retryInMs: delayMs }, `caBundle not set (${reason}): ${detail}; retrying in ${delayMs} ms`);
+    },
+    // the attempt turns every failure into a result, so this is a bug (or a throwing logger)
+    crash: (e: unknown) => opts.logger?.error({ ...log, error: (e as Error).message }, 'caBundle patcher failed unexpectedly'),
+  };
+}
+
+export function startCaBundlePatcher(opts: CaBundlePatcherOptions): CaBundlePatcher {
+  const stopper = new AbortController();
+  const report = caBundleReports(opts);
+  const attempt = caBundleAttempt(opts, stopper.signal);
+  const retrying = startRetryingSync<CaBundleSyncResult, Failure>({
+    attempt: () => {
+      report.attempt();
+      return attempt();
+    },
+    onDone: report.done,
+    onFailed: report.failed,
+    onCrash: report.crash,
+    backoff: opts.backoff ?? DEFAULT_CA_BUNDLE_BACKOFF,
+    resyncMs: opts.resyncMs,
+    stopped: { outcome: 'stopped' },
+  });
+  return {
+    firstSync: retrying.sync(),
+    sync: () => retrying.sync(),
     stop() {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(resync);
       stopper.abort();
-      wake?.();
-      settle(Infinity, { outcome: 'stopped' });
+      retrying.stop();
     },
   };
 }

@@ -2,11 +2,11 @@
 // API server that stopped answering (a frozen process, a black-holed connection) would wait forever.
 import { Observable, type ConfigurationOptions, type ObservableMiddleware } from '@kubernetes/client-node';
 
-/** Options for a CoreV1Api call that abort it after `ms`. */
-export function requestTimeout(ms: number, opts?: ConfigurationOptions<ObservableMiddleware>): ConfigurationOptions<ObservableMiddleware> {
+/** Options for an API call that abort it after `ms`, or when `stop` aborts (a caller shutting down). */
+export function requestTimeout(ms: number, opts?: ConfigurationOptions<ObservableMiddleware>, stop?: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
   const abortAfter: ObservableMiddleware = {
     pre: (ctx) => {
-      ctx.setSignal(AbortSignal.timeout(ms));
+      ctx.setSignal(stop ? AbortSignal.any([AbortSignal.timeout(ms), stop]) : AbortSignal.timeout(ms));
       return new Observable(Promise.resolve(ctx));
     },
     post: (res) => new Observable(Promise.resolve(res)),

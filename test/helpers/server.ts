@@ -2,7 +2,7 @@
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { pino } from 'pino';
-import { startInjector, type InjectorOptions, type RunningInjector } from '../../src/http/injector.ts';
+import { startInjector, type InjectorOptions, type RunningInjector } from '../../src/serve/injector.ts';
 import { makeCa, writeServerCert, type TestCa } from './tls.ts';
 
 export interface TestInjector extends RunningInjector {

@@ -3,11 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
+import type { CertKeyPair } from '../../src/config/cert-source.ts';
 
-export interface TestCa {
-  cert: string;
-  key: string;
-}
+/** The CA's certificate and key. */
+export type TestCa = CertKeyPair;
 
 export async function makeCa(name = 'sidecar-injector test CA'): Promise<TestCa> {
   const now = new Date();

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { InjectorOptions } from '../http/injector.ts';
+import type { InjectorOptions } from './injector.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { startCaBundlePatcher, type CaBundlePatcher } from '../kube/ca-bundle.ts';
 import { startClusterView } from '../kube/cluster-view.ts';

@@ -1,0 +1,37 @@
+// What the HTTP doors see of the running injector (settings, cluster, metrics, logger), and its readiness:
+// certificate loaded, cluster caches synced, not shutting down.
+import type { Logger } from 'pino';
+import type { SettingsSource } from '../config/config-dir.ts';
+import type { CertSource } from '../config/cert-source.ts';
+import type { ClusterInfo, InjectorRuntime } from '../http/injector-runtime.ts';
+import type { Metrics } from '../http/metrics.ts';
+import { clip } from './settings-watch.ts';
+
+export interface RuntimeParts {
+  settings: SettingsSource;
+  certs: CertSource;
+  cluster?: ClusterInfo;
+  metrics: Metrics;
+  logger: Logger;
+  stopping(): boolean;
+}
+
+export function injectorRuntime({ settings, certs, cluster, metrics, logger, stopping }: RuntimeParts): InjectorRuntime {
+  return {
+    settings: settings.current,
+    cluster,
+    metrics,
+    logger,
+    readiness() {
+      const reasons: string[] = [];
+      if (stopping()) reasons.push('shutting down');
+      if (!certs.current()) reasons.push('certificate not loaded');
+      if (cluster && !cluster.synced()) reasons.push('cluster caches not synced');
+      // the replica still serves its last good configuration, so it stays ready; the detail says why the
+      // one on disk is not in use (sidecar_injector_config_broken says it to alerts)
+      const broken = settings.problem();
+      const detail = broken === undefined ? [] : [`serving the last good configuration; the configuration on disk is broken: ${clip(broken)}`];
+      return { ready: reasons.length === 0, reasons, detail };
+    },
+  };
+}

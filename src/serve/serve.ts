@@ -1,0 +1,77 @@
+// The composition root of `serve`, from checked flags: the certificate directory (or a self-signed one),
+// the cluster when one is configured, then the injector (settings, certificate, listeners), until SIGTERM
+// or SIGINT.
+import { pino, type Logger } from 'pino';
+import { ensureSelfSigned } from '../config/cert-source.ts';
+import type { NativeSidecarMode } from '../core/settings/index.ts';
+import type { Listen } from '../http/servers.ts';
+import { findKubeConfigSource } from '../kube/config-source.ts';
+import type { ClusterWiring } from './cluster.ts';
+import { startInjector, type RunningInjector } from './injector.ts';
+
+export const SELF_SIGNED_DIR = '.sidecar-injector/certs';
+
+/** What `serve` runs with: every value already checked (cli/serve-command.ts). */
+export interface ServeConfig {
+  configDir?: string;
+  /** Undefined: a self-signed certificate in SELF_SIGNED_DIR, made once and reused. */
+  certDir?: string;
+  sets?: string[];
+  nativeSidecars?: NativeSidecarMode;
+  logLevel: string;
+  pollMs: number;
+  webhook: Listen;
+  preview: Listen;
+  ops: Listen;
+  kubeconfigPath?: string;
+  noCluster: boolean;
+  webhookConfig?: string;
+}
+
+async function certDirOrSelfSigned(certDir: string | undefined, logger: Logger): Promise<string> {
+  if (certDir !== undefined) return certDir;
+  const made = await ensureSelfSigned(SELF_SIGNED_DIR, new Date());
+  logger.warn({ certDir: made.dir }, made.created ? 'no --cert-dir: created a self-signed certificate for 127.0.0.1 and localhost' : 'no --cert-dir: using the self-signed certificate made earlier');
+  return made.dir;
+}
+
+/** A cluster when one is configured (in-cluster, --kubeconfig, $KUBECONFIG, ~/.kube/config); none is fine,
+ * and then the Kubernetes client is never loaded. */
+async function clusterFor(cfg: ServeConfig, certDir: string, logger: Logger): Promise<ClusterWiring | undefined> {
+  const configured = !cfg.noCluster && findKubeConfigSource({ kubeconfigPath: cfg.kubeconfigPath }) !== undefined;
+  const cluster = configured
+    ? (await import('./cluster.ts')).wireCluster({ kubeconfigPath: cfg.kubeconfigPath, webhookConfig: cfg.webhookConfig, certDir, logger })
+    : undefined;
+  if (!cluster) logger.info('no cluster configured: namespace labels come from /preview queries, native sidecars "auto" means classic');
+  return cluster;
+}
+
+function untilSignal(injector: RunningInjector, cluster: ClusterWiring | undefined, logger: Logger): Promise<void> {
+  return new Promise<void>((resolveStop) => {
+    const stop = (signal: string) => {
+      logger.info({ signal, inFlight: 'finishing' }, 'shutting down');
+      cluster?.stop();
+      injector.stop(10_000).then(resolveStop, resolveStop);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+/** Serves until SIGTERM or SIGINT; rejects (nothing served) when the configuration or certificate does not load. */
+export async function serve(cfg: ServeConfig): Promise<void> {
+  const logger = pino({ level: cfg.logLevel, base: undefined });
+  const certDir = await certDirOrSelfSigned(cfg.certDir, logger);
+  const cluster = await clusterFor(cfg, certDir, logger);
+  const injector = await startInjector({
+    onCertificate: cluster?.onCertificate,
+    startCluster: cluster?.startCluster,
+    configDir: cfg.configDir, certDir, sets: cfg.sets, nativeSidecars: cfg.nativeSidecars, logger, pollMs: cfg.pollMs,
+    webhook: cfg.webhook, preview: cfg.preview, ops: cfg.ops,
+  }).catch((e: unknown) => {
+    cluster?.stop(); // nothing served: the process exits with the reason (main prints it)
+    throw e;
+  });
+  await untilSignal(injector, cluster, logger);
+  logger.info('stopped');
+}
