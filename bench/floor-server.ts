@@ -17,7 +17,7 @@ const server = createServer({ minVersion: 'TLSv1.2', cert: readFileSync(join(cfg
   const chunks = [Buffer.alloc(0)]; // (typed without type syntax; the empty buffer costs nothing)
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
-    let body;
+    let body: string;
     try {
       const review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       const uid = review.request.uid;

@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     }
     const listener = previewFlag ? `its own listener (--preview-port, ${new URL(previewUrl).protocol.replace(':', '')})` : 'the webhook port (serve has no --preview-port)';
     const section = writeReport(rows, {
-      git: git(), node: process.version, date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', limitMB, nodeOptions,
+      git: git(), node: process.version, date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`, limitMB, nodeOptions,
       nodeOptionsFrom: process.env.BENCH_HOSTILE_NODE_OPTIONS === undefined ? ' (as deploy/base)' : ' (BENCH_HOSTILE_NODE_OPTIONS, not deploy/base)',
       previewListener: listener, totalSeconds: (Date.now() - t0) / 1000, loadBefore, otherCpu,
     }, process.env.BENCH_HOSTILE_BASELINE === '1');

@@ -202,9 +202,9 @@ export function writeResults(m: Measurements): { bad: number } {
       + `and moved between ${f1(sf.minMB)} and ${f1(sf.peakMB)} MB. The rate is half of what the injector sustains for this mix (from the per-admission times), at most 500 req/s.`, '');
     if (m.soak) {
       const all = m.soak.usage.samples;
-      const s = all.filter((x, i) => i % 10 === 0 || i === all.length - 1);
+      const s = all.filter((_, i) => i % 10 === 0 || i === all.length - 1);
       L.push(`| t (s) | ${s.map((x) => x.t.toFixed(0)).join(' | ')} |`, `|---|${s.map(() => '---|').join('')}`, `| RSS (MB) | ${s.map((x) => x.rssMB.toFixed(0)).join(' | ')} |`, '');
-      const h = m.soak.usage.heap.filter((x, i) => i % 2 === 0);
+      const h = m.soak.usage.heap.filter((_, i) => i % 2 === 0);
       if (h.length) L.push('The injector\'s V8 heap meanwhile (its /metrics):', '', `| t (s) | ${h.map((x) => x.t.toFixed(0)).join(' | ')} |`, `|---|${h.map(() => '---|').join('')}`,
         `| heap used (MB) | ${h.map((x) => x.usedMB.toFixed(0)).join(' | ')} |`, `| heap total (MB) | ${h.map((x) => x.totalMB.toFixed(0)).join(' | ')} |`, '');
     }

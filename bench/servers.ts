@@ -59,7 +59,7 @@ export function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function launch(name: Server['name'], args: string[], env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; output: () => string } {
+function launch(args: string[], env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -111,7 +111,7 @@ function httpGet(url: string): Promise<{ status: number; body: string }> {
  */
 export async function startInjector(build: string, certDir: string, nodeArgs: string[] = [], serveArgs: string[] = [], ready: 'readyz' | 'healthz' = 'readyz'): Promise<Server> {
   const [port, previewPort, opsPort] = [await freePort(), await freePort(), await freePort()];
-  const { child, output } = launch('injector', [...nodeArgs, join(build, 'dist/cli/main.js'), 'serve', '--cert-dir', certDir,
+  const { child, output } = launch([...nodeArgs, join(build, 'dist/cli/main.js'), 'serve', '--cert-dir', certDir,
     '--host', '127.0.0.1', '--port', String(port), '--preview-port', String(previewPort), '--ops-port', String(opsPort), '--log-level', 'warn', ...serveArgs]);
   await waitFor('injector', child, output, async () => (await httpGet(`http://127.0.0.1:${opsPort}/${ready}`)).status === 200, 30_000);
   return { name: 'injector', pid: child.pid!, url: `https://127.0.0.1:${port}/inject`, opsUrl: `http://127.0.0.1:${opsPort}`, output, stop: stopper(child) };
@@ -123,7 +123,7 @@ export async function startFloor(certDir: string, patches: Record<string, string
   const config = join(tmp, 'floor.json');
   writeFileSync(config, JSON.stringify({ certDir, host: '127.0.0.1', port, patches }));
   const source = readFileSync(join(ROOT, 'bench/floor-server.ts'), 'utf8');
-  const { child, output } = launch('floor', ['--input-type=module', '-e', source], { ...process.env, BENCH_FLOOR_CONFIG: config });
+  const { child, output } = launch(['--input-type=module', '-e', source], { ...process.env, BENCH_FLOOR_CONFIG: config });
   await waitFor('floor', child, output, async () => output().includes('listening'), 15_000);
   return { name: 'floor', pid: child.pid!, url: `https://127.0.0.1:${port}/inject`, stop: stopper(child) };
 }

@@ -84,6 +84,7 @@ const named = (param: string, inner: Check): Check => (v) => {
 
 const uint32: Check = (v) => (/^\d{1,10}$/.test(v) && Number(v) <= 0xffffffff ? undefined : 'must be a non-negative 32-bit integer');
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point of this check
 const quantity: Check = (v) => (parseQuantity(v.trim()) && !/[\x00-\x1f\x7f]/.test(v) ? undefined : 'not a resource quantity (e.g. 100m, 128Mi)');
 
 const proxyConfig: Check = (v) => {

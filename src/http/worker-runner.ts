@@ -66,8 +66,8 @@ export class WorkerRunner<J extends HostedJob, R> {
     if (this.running && this.waitingWeight + weight > maxWaiting) {
       return Promise.resolve({ ok: false, failure: 'busy', detail: `${this.queue.length} jobs already wait for the one running` });
     }
-    let generation = this.generations.get(settings);
-    if (generation === undefined) this.generations.set(settings, (generation = this.nextGeneration++));
+    const generation = this.generations.get(settings) ?? this.nextGeneration++;
+    this.generations.set(settings, generation);
     const { templates: _compiled, ...plain } = settings;
     return new Promise((done) => {
       const pending: Pending<J, R> = { job: { ...input, settingsGeneration: generation } as J, plain, weight, done };

@@ -48,7 +48,10 @@ async function iptablesAccepts(init: Container): Promise<{ code: number; err: st
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 function randomValues(alphabet: string, count: number, seed: number): string[] {

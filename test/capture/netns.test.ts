@@ -60,7 +60,7 @@ describe('capture in real network namespaces (root)', function () {
   });
 
   for (const backend of BACKENDS) {
-    describe(`iptables-${backend}`, function () {
+    describe(`iptables-${backend}`, () => {
       const topo = new Topology();
       const agents: Agent[] = [];
       let peer: Agent; // inbound client (root, peer namespace)
@@ -86,9 +86,12 @@ describe('capture in real network namespaces (root)', function () {
         agents.push(await Agent.start(topo.pod, 'pod-listeners', listen([
           [15001, 'envoy-outbound'], [15006, 'envoy-inbound'], [15008, 'hbone'], [15020, 'agent'], [8080, 'app-8080'], [8081, 'app-8081'], [8082, 'app-8082'],
         ])));
-        agents.push((peer = await Agent.start(topo.peer, 'peer', listen([[9090, 'peer-9090'], [9091, 'peer-9091'], [9092, 'peer-9092']]))));
-        agents.push((app = await Agent.start(topo.pod, 'app', ['--uid', '1000', '--gid', '1000'])));
-        agents.push((proxy = await Agent.start(topo.pod, 'proxy', ['--uid', '1337', '--gid', '1337'])));
+        peer = await Agent.start(topo.peer, 'peer', listen([[9090, 'peer-9090'], [9091, 'peer-9091'], [9092, 'peer-9092']]));
+        agents.push(peer);
+        app = await Agent.start(topo.pod, 'app', ['--uid', '1000', '--gid', '1000']);
+        agents.push(app);
+        proxy = await Agent.start(topo.pod, 'proxy', ['--uid', '1337', '--gid', '1337']);
+        agents.push(proxy);
       });
 
       after(async () => {

@@ -51,14 +51,14 @@ describe('parsing documents within caps', () => {
     assert.equal(e.code, 'LIMIT_EXCEEDED');
     assert.equal(e.subject, 'MAX_DOCUMENTS');
     assert.match(e.message, new RegExp(`more than ${MAX_DOCUMENTS} YAML documents \\(the cap MAX_DOCUMENTS\\)`));
-    assert.equal(parseDocuments('---\n'.repeat(MAX_DOCUMENTS - 1) + 'kind: Pod\n').length, 1);
+    assert.equal(parseDocuments(`${'---\n'.repeat(MAX_DOCUMENTS - 1)}kind: Pod\n`).length, 1);
   });
 
   it('refuses 100,000-deep flow nesting, block nesting and JSON nesting past MAX_NESTING_DEPTH', () => {
     const deep = [
       '['.repeat(100_000) + ']'.repeat(100_000),
-      '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000),
-      Array.from({ length: MAX_NESTING_DEPTH + 5 }, (_, i) => `${' '.repeat(i)}a:`).join('\n') + ' 1\n',
+      `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`,
+      `${Array.from({ length: MAX_NESTING_DEPTH + 5 }, (_, i) => `${' '.repeat(i)}a:`).join('\n')} 1\n`,
     ];
     for (const text of deep) {
       const e = refusal(text);

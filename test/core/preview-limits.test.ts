@@ -64,7 +64,10 @@ describe('preview of hostile input', () => {
     assert.equal(e.code, 'BUDGET_EXCEEDED');
     assert.match(e.message, /time budget/);
     let calls = 0;
-    assert.equal(previewObjects(objects, { ...ctx, overBudget: () => (calls++, false) }).length, 3);
+    assert.equal(previewObjects(objects, { ...ctx, overBudget: () => {
+      calls++;
+      return false;
+    } }).length, 3);
     assert.ok(calls >= 3);
   });
 

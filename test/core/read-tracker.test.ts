@@ -13,7 +13,7 @@ describe('reusing renders: the reads a template made decide', () => {
     void d.a.b;
     void d.a.c.length;
     void Object.keys(d.m);
-    void Object.prototype.hasOwnProperty.call(d.a, 'zzz');
+    void Object.hasOwn(d.a, 'zzz');
     const reads = compileReads(t.reads()!);
     assert.ok(sameReads(reads, { ...data, unread: 'other' }), 'an unread field does not matter');
     assert.ok(!sameReads(reads, { ...data, a: { ...data.a, b: 2 } }), 'a read value does');

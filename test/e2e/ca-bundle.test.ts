@@ -18,7 +18,7 @@ type Mwc = K8sObject & {
   webhooks: Array<{ name: string; clientConfig: { url?: string; caBundle?: string } }>;
 };
 
-describe('caBundle patcher (real API server, the injector\'s own RBAC)', function () {
+describe('caBundle patcher (real API server, the injector\'s own RBAC)', () => {
   let cp: ControlPlane | undefined;
   const patchers: CaBundlePatcher[] = [];
   const plane = () => { if (!cp) throw new Error('control plane did not start'); return cp; };

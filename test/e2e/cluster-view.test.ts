@@ -7,7 +7,7 @@ import { apiCall } from './harness/api.ts';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.ts';
 import { waitFor } from './harness/wait.ts';
 
-describe('cluster view (real API server)', function () {
+describe('cluster view (real API server)', () => {
   let cp: ControlPlane | undefined;
   let view: ClusterView | undefined;
   let events: ClusterViewEvent[] = [];
@@ -107,7 +107,7 @@ describe('cluster view (real API server)', function () {
   });
 });
 
-describe('cluster view when the API server compacts history away (410 Gone)', function () {
+describe('cluster view when the API server compacts history away (410 Gone)', () => {
   let cp: ControlPlane | undefined;
   let view: ClusterView | undefined;
 
@@ -130,7 +130,8 @@ describe('cluster view when the API server compacts history away (410 Gone)', fu
     const kubeConfig = loadKubeConfig({ kubeconfigPath: plane.kubeconfigPath });
     assert.ok(kubeConfig);
     // A short stall window makes the server end each watch after 1–2 s, so the informer re-watches often.
-    const v = view = startClusterView({ kubeConfig, onEvent: (e) => events.push(e), backoff: { initialMs: 100, maxMs: 1000 }, stallAfterMs: 4000 });
+    const v = startClusterView({ kubeConfig, onEvent: (e) => events.push(e), backoff: { initialMs: 100, maxMs: 1000 }, stallAfterMs: 4000 });
+    view = v;
     await waitFor(() => v.synced(), { what: 'the cluster view to sync', timeoutMs: 15_000 });
     let i = 0;
     // Writes advance etcd's revision past the nodes informer's (nothing changes for nodes).

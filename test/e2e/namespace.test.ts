@@ -9,7 +9,7 @@ import { memoryIO } from '../helpers/cli.ts';
 import { apiCall, createPod, podManifest } from './harness/api.ts';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.ts';
 
-describe('namespace command (real API server)', function () {
+describe('namespace command (real API server)', () => {
   let cp: ControlPlane | undefined;
   const plane = () => { if (!cp) throw new Error('control plane did not start'); return cp; };
 

@@ -15,7 +15,7 @@ import { waitFor } from './harness/wait.ts';
 const MWC = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/sidecar-injector';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-describe('webhook certificate rotation to a new CA (real API server, the injector\'s ServiceAccount)', function () {
+describe('webhook certificate rotation to a new CA (real API server, the injector\'s ServiceAccount)', () => {
   let cp: ControlPlane | undefined;
   let webhook: WebhookProcess | undefined;
   const plane = () => { if (!cp) throw new Error('control plane did not start'); return cp; };
@@ -39,7 +39,8 @@ describe('webhook certificate rotation to a new CA (real API server, the injecto
   it('serve sets the caBundle once its configuration is created and again after the rotation, and pods keep being injected', async function () {
     this.timeout(120_000);
     const kubeconfig = await serviceAccountKubeconfig(plane(), 'sidecar-injector', 'sidecar-injector');
-    const wh = webhook = await startWebhookProcess({ ca: plane().ca, dir: plane().dir, kubeconfig, extraArgs: ['--webhook-config', 'sidecar-injector'] });
+    const wh = await startWebhookProcess({ ca: plane().ca, dir: plane().dir, kubeconfig, extraArgs: ['--webhook-config', 'sidecar-injector'] });
+    webhook = wh;
     await apiCall(plane(), 'POST', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', await webhookConfigurationFromDeploy(plane(), { url: wh.url }));
     const first = b64(plane().caPem);
     await waitFor(async () => (await bundles()).every((b) => b === first), { what: 'the caBundle of both entries to be the first CA', timeoutMs: 40_000, intervalMs: 250 });

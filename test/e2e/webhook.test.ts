@@ -32,7 +32,7 @@ const ENABLED = 'e2e-enabled';
 const PLAIN = 'e2e-plain';
 const DISABLED = 'e2e-disabled';
 
-describe('webhook through a real API server (deploy/ manifests, kubectl)', function () {
+describe('webhook through a real API server (deploy/ manifests, kubectl)', () => {
   let cp: ControlPlane | undefined;
   let webhook: WebhookProcess | undefined;
   let patcher: CaBundlePatcher | undefined;

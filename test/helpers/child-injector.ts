@@ -44,8 +44,7 @@ export async function spawnInjector(args: string[] = [], nodeArgs: string[] = []
   let buf = '';
   child.stdout!.on('data', (c: Buffer) => {
     buf += c.toString();
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
       try { logs.push(JSON.parse(line)); } catch { /* not a log line */ }

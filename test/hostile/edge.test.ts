@@ -57,7 +57,7 @@ describe('the HTTP edge under hostile clients', function () {
       open = await openConnections(inj, 'preview');
     }
     assert.equal(open, 0, 'the server closed every connection (answers waiting for a reader freed) within 10 s');
-    clients.forEach((c) => c.socket.destroy());
+    for (const c of clients) c.socket.destroy();
     const r = await inj.post('/preview', JSON.stringify(pod(1)));
     assert.equal(r.status, 200, 'the preview serves again');
   });
@@ -136,7 +136,7 @@ describe('the HTTP edge: connection caps', function () {
       assert.deepEqual(first, Array(8).fill(200));
       assert.equal(await admitOn(false, 'newcomer'), 200, 'a new connection is admitted while the others idle');
     } finally {
-      agents.forEach((a) => a.destroy());
+      for (const a of agents) a.destroy();
     }
   });
 });

@@ -61,7 +61,7 @@ describe('the /preview door', function () {
     assert.equal(third.headers['retry-after'], '1');
     assert.equal(third.json().error.code, 'PREVIEW_BUSY');
     assert.match(third.json().error.message, /2 previews are already in progress/);
-    held.forEach((h) => h.release());
+    for (const h of held) h.release();
     const answers = await Promise.all(held.map((h) => h.answer));
     assert.deepEqual(answers.map((a) => a.status), [200, 200]);
     assert.equal((await inj.post('/preview', pods(1))).status, 200, 'a slot is free again');

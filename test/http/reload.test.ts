@@ -55,7 +55,7 @@ describe('reload while serving', function () {
     const flow = (async () => {
       while (flowing && sent < 2000) {
         const r = await inj.post('/inject', review(`f-${sent++}`)).catch(() => undefined);
-        if (!r || r.status !== 200 || r.json().response.allowed !== true) failures++;
+        if (r?.status !== 200 || r.json().response.allowed !== true) failures++;
       }
     })();
     cm.write({ values: JSON.stringify({ global: { hub: 'two.example' } }), mesh: '' });

@@ -95,7 +95,7 @@ describe('properties of admission over generated pods', function () {
       // ours treat the now-empty label as unset then
       const canonical = pod.metadata.labels?.['service.istio.io/canonical-name'];
       fc.pre(canonical === undefined || canonical === '' || canonical.replace(/^[-_.]+|[-_.]+$/g, '') !== '');
-      let first;
+      let first: ReturnType<typeof injectPod>;
       try {
         first = injectPod(pod, { settings, namespace: 'apps' });
       } catch (e) {
@@ -113,7 +113,7 @@ describe('properties of admission over generated pods', function () {
       { settings: settingsByMode[String(native) as 'true' | 'false'], namespace: 'apps' }).pod);
     const base = { true: baseline(true), false: baseline(false) };
     fc.assert(fc.property(podArb, fc.boolean(), (pod, native) => {
-      let r;
+      let r: ReturnType<typeof injectPod>;
       try {
         r = injectPod(pod, { settings: settingsByMode[String(native) as 'true' | 'false'], namespace: 'apps' });
       } catch (e) {

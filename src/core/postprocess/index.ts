@@ -4,7 +4,7 @@
 import { ANNOTATION, parseGoBool } from '../annotations.ts';
 import type { InjectContext, Prepared, RenderedPod } from '../inject-types.ts';
 import type { Settings } from '../settings/index.ts';
-import type { Container, JsonObject, Pod } from '../types.ts';
+import type { Container, Pod } from '../types.ts';
 import { applyProxyEnv } from './cluster-env.ts';
 import { adjustInitContainerUser, reapplyOverrides } from './overrides.ts';
 import { applyProbeRewrite } from './probes.ts';

@@ -62,7 +62,9 @@ export function reapplyOverrides(finalPod: Pod, original: Pod, templatePod: { sp
       // written as Go writes it (canonical quantities), so the saved copy and the pod agree on re-injection
       const overlay = goOrdered(cloneJson(match), 'container') as Container;
       if (overlay.image === 'auto') delete overlay.image;
-      (overrides[list] ??= []).push(overlay);
+      const listed = overrides[list];
+      if (listed) listed.push(overlay);
+      else overrides[list] = [overlay];
       overridden.push(c.name);
       pod = mergeMap(pod as unknown as JsonObject, { spec: { [list]: [overlay] } } as unknown as JsonObject) as unknown as Pod;
     }

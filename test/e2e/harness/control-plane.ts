@@ -96,7 +96,7 @@ function runKubectl(binDir: string, kubeconfig: string, cacheDir: string, args: 
     const child = execFile(join(binDir, 'kubectl'), ['--kubeconfig', opts.kubeconfig ?? kubeconfig, '--cache-dir', cacheDir, ...args],
       { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr: err && err.killed ? `${stderr}\nkubectl killed after ${opts.timeoutMs ?? 30_000} ms` : stderr });
+        resolve({ code, stdout, stderr: err?.killed ? `${stderr}\nkubectl killed after ${opts.timeoutMs ?? 30_000} ms` : stderr });
       });
     if (opts.stdin !== undefined) child.stdin?.end(opts.stdin);
     else child.stdin?.end();

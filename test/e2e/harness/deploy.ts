@@ -18,7 +18,7 @@ export type K8sObject = { apiVersion: string; kind: string; metadata: { name: st
 export async function renderDeploy(cp: ControlPlane, dir = DEPLOY_DIR): Promise<K8sObject[]> {
   const r = await cp.kubectl(['kustomize', dir]);
   if (r.code !== 0) throw new Error(`kubectl kustomize ${dir} failed (${r.code}): ${r.stderr}`);
-  return parseAllDocuments(r.stdout).map((d) => d.toJS() as K8sObject).filter((o) => o && o.kind);
+  return parseAllDocuments(r.stdout).map((d) => d.toJS() as K8sObject).filter((o) => o?.kind);
 }
 
 export interface WebhookConfigurationOptions {
@@ -48,7 +48,7 @@ export async function webhookConfigurationFromDeploy(cp: ControlPlane, opts: Web
 
 /** deploy/base/rbac.yaml with its binding's subjects replaced, applied with kubectl. */
 export async function applyDeployRbac(cp: ControlPlane, subjects: Array<Record<string, string>>): Promise<K8sObject[]> {
-  const objects = parseAllDocuments(readFileSync(join(DEPLOY_DIR, 'base', 'rbac.yaml'), 'utf8')).map((d) => d.toJS() as K8sObject).filter((o) => o && o.kind);
+  const objects = parseAllDocuments(readFileSync(join(DEPLOY_DIR, 'base', 'rbac.yaml'), 'utf8')).map((d) => d.toJS() as K8sObject).filter((o) => o?.kind);
   const bindings = objects.filter((o) => o.kind === 'ClusterRoleBinding');
   if (bindings.length !== 1) throw new Error(`deploy/base/rbac.yaml has ${bindings.length} ClusterRoleBindings, expected 1`);
   bindings[0]!.subjects = subjects;
