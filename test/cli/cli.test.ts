@@ -7,11 +7,11 @@ import { runCli } from '../../src/cli/main.ts';
 import { parseDocuments } from '../../src/core/documents.ts';
 import { MAX_PREVIEW_OBJECTS } from '../../src/core/limits.ts';
 import { memoryIO } from '../helpers/cli.ts';
-import { SHARED } from '../helpers/settings.ts';
+import { ISTIO_FIXTURES } from '../helpers/settings.ts';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'sidecar-injector.js');
-const hello = join(SHARED, 'inject', 'hello.yaml');
+const hello = join(ISTIO_FIXTURES, 'inject', 'hello.yaml');
 
 const deployment = (name: string, extra: Record<string, unknown> = {}) => ({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },

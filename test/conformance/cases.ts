@@ -1,4 +1,4 @@
-// Istio's injection test cases this suite runs (shared/conformance/istio/CASES.md), with the settings
+// Istio's injection test cases this suite runs (test/fixtures/istio/CASES.md), with the settings
 // each golden was made with.
 
 export interface InjectCase {

@@ -11,10 +11,10 @@ import { isInjectableKind, podOf } from '../../src/core/workloads.ts';
 import { admittedPod, asTemplate } from '../helpers/admission.ts';
 import { memoryIO } from '../helpers/cli.ts';
 import { normalize } from '../helpers/semantic.ts';
-import { istioTestSettings, MESH_FILE, SHARED, VALUES_FILE } from '../helpers/settings.ts';
+import { istioTestSettings, MESH_FILE, ISTIO_FIXTURES, VALUES_FILE } from '../helpers/settings.ts';
 import { ERROR_CASES, INJECT_CASES } from './cases.ts';
 
-const file = (name: string): string => join(SHARED, 'inject', name);
+const file = (name: string): string => join(ISTIO_FIXTURES, 'inject', name);
 const fixture = (name: string): string => join(import.meta.dirname, '..', 'fixtures', 'templates', name);
 
 /**

@@ -10,7 +10,7 @@ import { isInjectableKind, podOf } from '../../src/core/workloads.ts';
 import { admittedPod, asTemplate } from '../helpers/admission.ts';
 import { metricValue, startTestInjector, type TestInjector } from '../helpers/server.ts';
 import { normalize } from '../helpers/semantic.ts';
-import { SHARED } from '../helpers/settings.ts';
+import { ISTIO_FIXTURES } from '../helpers/settings.ts';
 
 const review = (pod: unknown, opts: { uid?: string; version?: string; namespace?: string; dryRun?: boolean } = {}) => JSON.stringify({
   apiVersion: opts.version ?? 'admission.k8s.io/v1', kind: 'AdmissionReview',
@@ -22,10 +22,10 @@ const simplePod = (annotations: Record<string, string> = {}): Pod => ({ apiVersi
   metadata: { generateName: 'web-6d8f-', annotations, labels: { 'pod-template-hash': '6d8f' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-6d8f', controller: true }] },
   spec: { containers: [{ name: 'web', image: 'web:1' }] } });
 
-describe('webhook /inject over HTTPS', function () {
+describe('webhook /inject over HTTPS', () => {
   let inj: TestInjector;
   before(async () => {
-    const shared = join(SHARED, 'settings');
+    const shared = join(ISTIO_FIXTURES, 'settings');
     inj = await startTestInjector({ configDir: undefined, sets: [], nativeSidecars: 'true' });
     void shared;
   });
@@ -54,8 +54,8 @@ describe('webhook /inject over HTTPS', function () {
     const settingsOpts = { sets: [] as string[] };
     void settingsOpts;
     for (const [input, golden] of [['hello.yaml', 'hello.yaml.injected'], ['multi-init.yaml', 'multi-init.yaml.injected'], ['traffic-annotations-wildcards.yaml', 'traffic-annotations-wildcards.yaml.injected']]) {
-      const objs = parseDocuments(readFileSync(join(SHARED, 'inject', input!), 'utf8')).flatMap((o) => (isList(o) ? (o.items as Record<string, unknown>[]) : [o])).filter((o) => isInjectableKind(o.kind));
-      const want = parseDocuments(readFileSync(join(SHARED, 'inject', golden!), 'utf8'));
+      const objs = parseDocuments(readFileSync(join(ISTIO_FIXTURES, 'inject', input!), 'utf8')).flatMap((o) => (isList(o) ? (o.items as Record<string, unknown>[]) : [o])).filter((o) => isInjectableKind(o.kind));
+      const want = parseDocuments(readFileSync(join(ISTIO_FIXTURES, 'inject', golden!), 'utf8'));
       for (const [i, obj] of objs.entries()) {
         const pod = admittedPod(obj, 'default');
         const r = (await inj.post('/inject', review(pod, { uid: `g-${i}` }))).json();

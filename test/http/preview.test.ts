@@ -7,14 +7,14 @@ import { stringify } from 'yaml';
 import { applyPatch } from '../../src/core/patch.ts';
 import { podOf } from '../../src/core/workloads.ts';
 import { startTestInjector, type TestInjector } from '../helpers/server.ts';
-import { SHARED } from '../helpers/settings.ts';
+import { ISTIO_FIXTURES } from '../helpers/settings.ts';
 
 const deployment = (name: string, annotations: Record<string, string> = {}) => ({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
   spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name }, annotations }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } },
 });
 
-describe('webhook /preview', function () {
+describe('webhook /preview', () => {
   let inj: TestInjector;
   before(async () => { inj = await startTestInjector({ nativeSidecars: 'false' }); });
   after(() => inj.stop(1000));
@@ -62,7 +62,7 @@ describe('webhook /preview', function () {
   });
 
   it('takes Istio\'s own example files', async () => {
-    const text = readFileSync(join(SHARED, 'inject', 'list.yaml'), 'utf8');
+    const text = readFileSync(join(ISTIO_FIXTURES, 'inject', 'list.yaml'), 'utf8');
     const r = (await inj.post('/preview', text, { 'content-type': 'application/yaml' })).json();
     assert.equal(r.items.length, 2);
     assert.ok(r.items.every((i: { inject: boolean }) => i.inject));
@@ -80,7 +80,7 @@ describe('webhook /preview', function () {
   });
 });
 
-describe('webhook /preview: traffic capture', function () {
+describe('webhook /preview: traffic capture', () => {
   let inj: TestInjector;
   before(async () => { inj = await startTestInjector({ nativeSidecars: 'true' }); });
   after(() => inj.stop(1000));
