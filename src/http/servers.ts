@@ -91,22 +91,22 @@ export interface ServerSet {
   ops: { handler: RequestListener; at: Listen; limits?: ConnectionLimits };
 }
 
-/** `onConnection(listener, +1 | -1)` follows every listener's open connections (for a metric). */
-export async function startServers(set: ServerSet, tls: TlsPair, onConnection: (listener: keyof ServerSet, delta: number) => void = () => undefined): Promise<Servers> {
-  const tlsServer = (handler: RequestListener, limits: ConnectionLimits) => {
-    const s = createHttpsServer({ ...TLS_OPTS, ...CHECK, handshakeTimeout: limits.handshakeMs, cert: tls.cert, key: tls.key }, handler);
-    harden(s, limits);
-    // a connection dropped before or during the handshake (timeout, garbage) only ends that socket
-    s.on('tlsClientError', (_e, socket) => socket.destroy());
-    return s;
-  };
-  const webhook = tlsServer(set.webhook.handler, set.webhook.limits ?? WEBHOOK_LIMITS);
-  const preview = tlsServer(set.preview.handler, set.preview.limits ?? PREVIEW_LIMITS);
-  const ops = createHttpServer(CHECK, set.ops.handler);
-  harden(ops, set.ops.limits ?? OPS_LIMITS);
-  const named = { webhook, preview, ops };
-  const all = [webhook, preview, ops];
-  // sockets still in their TLS handshake are not the http layer's yet (closeAllConnections misses them)
+type OnConnection = (listener: keyof ServerSet, delta: number) => void;
+
+function tlsServer(handler: RequestListener, limits: ConnectionLimits, tls: TlsPair): HttpsServer {
+  const s = createHttpsServer({ ...TLS_OPTS, ...CHECK, handshakeTimeout: limits.handshakeMs, cert: tls.cert, key: tls.key }, handler);
+  harden(s, limits);
+  // a connection dropped before or during the handshake (timeout, garbage) only ends that socket
+  s.on('tlsClientError', (_e, socket) => socket.destroy());
+  return s;
+}
+
+/**
+ * Counts each listener's open connections (for the metric, and to shed idle ones near the cap) and
+ * returns the set of open sockets: those still in their TLS handshake are not the http layer's yet,
+ * so closeAllConnections misses them and close() destroys them from this set.
+ */
+function trackConnections(named: Record<keyof ServerSet, HttpServer | HttpsServer>, onConnection: OnConnection): Set<Socket> {
   const raw = new Set<Socket>();
   for (const [name, s] of Object.entries(named) as Array<[keyof ServerSet, HttpServer | HttpsServer]>) {
     let open = 0;
@@ -124,6 +124,17 @@ export async function startServers(set: ServerSet, tls: TlsPair, onConnection: (
       });
     });
   }
+  return raw;
+}
+
+/** `onConnection(listener, +1 | -1)` follows every listener's open connections (for a metric). */
+export async function startServers(set: ServerSet, tls: TlsPair, onConnection: OnConnection = () => undefined): Promise<Servers> {
+  const webhook = tlsServer(set.webhook.handler, set.webhook.limits ?? WEBHOOK_LIMITS, tls);
+  const preview = tlsServer(set.preview.handler, set.preview.limits ?? PREVIEW_LIMITS, tls);
+  const ops = createHttpServer(CHECK, set.ops.handler);
+  harden(ops, set.ops.limits ?? OPS_LIMITS);
+  const all = [webhook, preview, ops];
+  const raw = trackConnections({ webhook, preview, ops }, onConnection);
   let active = 0;
   const track = (_req: unknown, res: { on(e: 'close', f: () => void): void }) => {
     active++;
