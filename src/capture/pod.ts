@@ -4,7 +4,8 @@
  * template). For a preview: the settings, and the rules they give. Pure.
  */
 import { generateRules, type CaptureRules, type CaptureRuntime } from './rules.ts';
-import { parseCaptureArgs, type CaptureEnv, type CaptureSettings } from './settings.ts';
+import type { CaptureSettings } from './settings.ts';
+import { parseCaptureArgs, type CaptureEnv } from './parse-args.ts';
 
 /** The init containers that run the capture: istio-init, or istio-validation under Istio CNI. */
 export const CAPTURE_CONTAINERS = ['istio-init', 'istio-validation'] as const;

@@ -6,7 +6,8 @@
 //    sets (POD_NAME, ISTIO_META_CLUSTER_ID, ...): the list is the rendered containers' own env.
 import { CaptureSettingError } from '../capture/errors.ts';
 import { captureOfPod } from '../capture/pod.ts';
-import { CAPTURE_FLAGS, type CaptureSettings } from '../capture/settings.ts';
+import type { CaptureSettings } from '../capture/settings.ts';
+import { CAPTURE_FLAGS } from '../capture/flags.ts';
 import { ANNOTATION } from './annotations.ts';
 import { clip } from './clip.ts';
 import { InjectionError } from './errors.ts';

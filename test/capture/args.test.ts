@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { toIstioIptablesArgs, toIstioIptablesEnv } from './istio-iptables-args.ts';
 import { CaptureSettingError } from '../../src/capture/errors.ts';
-import { defaultCaptureSettings, parseCaptureArgs, type CaptureSettings } from '../../src/capture/settings.ts';
+import { defaultCaptureSettings, type CaptureSettings } from '../../src/capture/settings.ts';
+import { parseCaptureArgs } from '../../src/capture/parse-args.ts';
 import { DEFAULT_INJECTED_ARGS, injectedIptablesArgs } from './helpers.ts';
 
 describe('capture: istio-init arguments', () => {

@@ -2,7 +2,7 @@
 // command with the same capture settings Istio's istio-init would get, through the real injection core.
 import assert from 'node:assert/strict';
 import { captureOfPod, captureSettingsForPod } from '../../src/capture/pod.ts';
-import { parseCaptureArgs } from '../../src/capture/settings.ts';
+import { parseCaptureArgs } from '../../src/capture/parse-args.ts';
 import { injectPod } from '../../src/core/inject.ts';
 import type { Pod } from '../../src/core/types.ts';
 import { defaultSettings } from '../helpers/settings.ts';

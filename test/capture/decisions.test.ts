@@ -6,7 +6,8 @@ import { CaptureSettingError } from '../../src/capture/errors.ts';
 import { isAlreadyPresent, toolFailure } from '../../src/capture/failures.ts';
 import { decideApply, unsupportedSetting, type FamilyState } from '../../src/capture/plan.ts';
 import { captureRuntime, nameservers, podHasIPv6 } from '../../src/capture/pod-network.ts';
-import { defaultCaptureSettings, parseCaptureArgs } from '../../src/capture/settings.ts';
+import { defaultCaptureSettings } from '../../src/capture/settings.ts';
+import { parseCaptureArgs } from '../../src/capture/parse-args.ts';
 import { saveFixture } from './helpers.ts';
 
 const probe = (variant: VariantProbe['variant'], installed: boolean, rules = 0): VariantProbe => ({ variant, installed, rules, ...(installed ? {} : { missing: `${variant}-save` }) });

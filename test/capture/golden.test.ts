@@ -1,8 +1,8 @@
-// Istio's istio-iptables goldens (shared/conformance/istio/iptables, CASES.md "iptables/"),
+// Istio's istio-iptables goldens (test/fixtures/istio/iptables, CASES.md "iptables/"),
 // reproduced table by table, chain by chain, in the same order.
 import assert from 'node:assert/strict';
 import { generateRules } from '../../src/capture/rules.ts';
-import { parseCaptureArgs } from '../../src/capture/settings.ts';
+import { parseCaptureArgs } from '../../src/capture/parse-args.ts';
 import { DEFAULT_INJECTED_ARGS, parseRestore, restoreInputOfGolden } from './helpers.ts';
 
 /** CASES.md: every case starts from the defaults, plus these settings (as istio-iptables flags). */

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { generateRules } from '../../src/capture/rules.ts';
-import { parseCaptureArgs } from '../../src/capture/settings.ts';
+import { parseCaptureArgs } from '../../src/capture/parse-args.ts';
 
 export const ISTIO_CONFORMANCE = join(import.meta.dirname, '..', 'fixtures', 'istio');
 export const IPTABLES_GOLDENS = join(ISTIO_CONFORMANCE, 'iptables');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { Host } from '../../src/capture/apply.ts';
 import type { ToolResult } from '../../src/capture/failures.ts';
 import { generateRules } from '../../src/capture/rules.ts';
-import { parseCaptureArgs } from '../../src/capture/settings.ts';
+import { parseCaptureArgs } from '../../src/capture/parse-args.ts';
 import { runIptables } from '../../src/cli/iptables-command.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { memoryIO } from '../helpers/cli.ts';

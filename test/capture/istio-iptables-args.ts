@@ -12,7 +12,9 @@
  * `parseCaptureArgs(toIstioIptablesArgs(s), toIstioIptablesEnv(s))` gives back `s`, and for the
  * argument lists the injector produces, `toIstioIptablesArgs(parseCaptureArgs(args))` gives back `args`.
  */
-import { defaultCaptureSettings, ISTIO_IPTABLES_COMMAND, validateCaptureSettings, type CaptureSettings } from '../../src/capture/settings.ts';
+import { defaultCaptureSettings, type CaptureSettings } from '../../src/capture/settings.ts';
+import { ISTIO_IPTABLES_COMMAND } from '../../src/capture/flags.ts';
+import { validateCaptureSettings } from '../../src/capture/parse-args.ts';
 
 const list = (v: readonly (string | number)[]): string => v.join(',');
 const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);

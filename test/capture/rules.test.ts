@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { CaptureSettingError } from '../../src/capture/errors.ts';
 import { generateRules } from '../../src/capture/rules.ts';
-import { defaultCaptureSettings, parseCaptureArgs } from '../../src/capture/settings.ts';
+import { defaultCaptureSettings } from '../../src/capture/settings.ts';
+import { parseCaptureArgs } from '../../src/capture/parse-args.ts';
 import { parseRestore } from './helpers.ts';
 
 const gen = (args: string[], runtime?: Parameters<typeof generateRules>[1]) => generateRules(parseCaptureArgs(args), runtime);

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { CaptureSettingError } from '../../src/capture/errors.ts';
 import { parsePrefix } from '../../src/capture/net.ts';
-import { defaultCaptureSettings, parseCaptureArgs, type CaptureSettings } from '../../src/capture/settings.ts';
+import { defaultCaptureSettings, type CaptureSettings } from '../../src/capture/settings.ts';
+import { parseCaptureArgs } from '../../src/capture/parse-args.ts';
 import { DEFAULT_INJECTED_ARGS } from './helpers.ts';
 
 /** Asserts that parsing fails with a CaptureSettingError naming `flag` (and the message mentions it). */
