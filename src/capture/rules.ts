@@ -202,21 +202,13 @@ function proxyOwnerRules({ b, s, loopV4, tunnel, redirectDNS }: Emit, loopbackIn
     ...s.proxyUID.map((id): ['--uid-owner', string] => ['--uid-owner', id]),
     ...s.proxyGID.map((id): ['--gid-owner', string] => ['--gid-owner', id]),
   ];
+  // With DNS capture, the UID's redirect-to-self spares port 53 too, and looped-back DNS is not returned.
+  const spareDns = redirectDNS ? ['-p', 'tcp', '!', '--dport', '53'] : [];
   for (const [match, id] of owners) {
-    if (redirectDNS && match === '--uid-owner') {
-      b.appendVersioned(loopV4, LOOPBACK_V6, 'nat', CHAIN.OUTPUT, '-o', 'lo', '!', '-d', V, '-p', 'tcp',
-        '-m', 'multiport', '!', '--dports', `53,${tunnel}`, '-m', 'owner', match, id, '-j', CHAIN.IN_REDIRECT);
-    } else {
-      b.appendVersioned(loopV4, LOOPBACK_V6, 'nat', CHAIN.OUTPUT, '-o', 'lo', '!', '-d', V, '-p', 'tcp',
-        '!', '--dport', tunnel, '-m', 'owner', match, id, '-j', CHAIN.IN_REDIRECT);
-    }
-    if (!loopbackIncluded) {
-      if (redirectDNS) {
-        b.append('nat', CHAIN.OUTPUT, '-o', 'lo', '-p', 'tcp', '!', '--dport', '53', '-m', 'owner', '!', match, id, '-j', 'RETURN');
-      } else {
-        b.append('nat', CHAIN.OUTPUT, '-o', 'lo', '-m', 'owner', '!', match, id, '-j', 'RETURN');
-      }
-    }
+    const ports = redirectDNS && match === '--uid-owner' ? ['-m', 'multiport', '!', '--dports', `53,${tunnel}`] : ['!', '--dport', tunnel];
+    const toSelf = ['-o', 'lo', '!', '-d', V, '-p', 'tcp', ...ports, '-m', 'owner', match, id, '-j', CHAIN.IN_REDIRECT] as const;
+    b.appendVersioned(loopV4, LOOPBACK_V6, 'nat', CHAIN.OUTPUT, ...toSelf);
+    if (!loopbackIncluded) b.append('nat', CHAIN.OUTPUT, '-o', 'lo', ...spareDns, '-m', 'owner', '!', match, id, '-j', 'RETURN');
     b.append('nat', CHAIN.OUTPUT, '-m', 'owner', match, id, '-j', 'RETURN');
   }
 }

@@ -69,7 +69,7 @@ describe('capture: the default injected argument set', () => {
     assert.deepEqual(rules.routes, []);
   });
 
-  it('matches the nat table written out in the facts document (1e)', () => {
+  it('writes the default injection\'s nat table exactly, line for line, as istio-iptables does', () => {
     const expected = `* nat
 -N ISTIO_INBOUND
 -N ISTIO_REDIRECT
