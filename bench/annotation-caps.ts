@@ -28,8 +28,13 @@ const cases: Array<[string, Record<string, string>]> = [
 ];
 
 function admitOnce(annotations: Record<string, string>, uid: string): string {
-  const request = { uid, kind: { group: '', version: 'v1', kind: 'Pod' }, namespace: 'bench', operation: 'CREATE',
-    object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } };
+  const request = {
+    uid,
+    kind: { group: '', version: 'v1', kind: 'Pod' },
+    namespace: 'bench',
+    operation: 'CREATE',
+    object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
+  };
   const out = admit({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request }, { settings, urlEnv: {} });
   return out.result === 'error' ? `refused (${out.reason})` : out.result;
 }

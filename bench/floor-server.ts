@@ -13,24 +13,27 @@ import { join } from 'node:path';
 const cfg = JSON.parse(readFileSync(process.env.BENCH_FLOOR_CONFIG ?? '', 'utf8'));
 const patches = new Map(Object.entries(cfg.patches)); // uid -> base64 patch, '' for an answer without one
 
-const server = createServer({ minVersion: 'TLSv1.2', cert: readFileSync(join(cfg.certDir, 'tls.crt')), key: readFileSync(join(cfg.certDir, 'tls.key')) }, (req, res) => {
-  const chunks = [Buffer.alloc(0)]; // (typed without type syntax; the empty buffer costs nothing)
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
-    let body;
-    try {
-      const review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      const uid = review.request.uid;
-      const patch = patches.get(uid);
-      const response = patch ? { uid, allowed: true, patchType: 'JSONPatch', patch } : { uid, allowed: true };
-      body = JSON.stringify({ apiVersion: review.apiVersion, kind: 'AdmissionReview', response });
-    } catch (e) {
-      res.writeHead(400, { 'content-type': 'text/plain' }).end(`${e}\n`);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
-  });
-});
+const server = createServer(
+  { minVersion: 'TLSv1.2', cert: readFileSync(join(cfg.certDir, 'tls.crt')), key: readFileSync(join(cfg.certDir, 'tls.key')) },
+  (req, res) => {
+    const chunks = [Buffer.alloc(0)]; // (typed without type syntax; the empty buffer costs nothing)
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      let body: string;
+      try {
+        const review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        const uid = review.request.uid;
+        const patch = patches.get(uid);
+        const response = patch ? { uid, allowed: true, patchType: 'JSONPatch', patch } : { uid, allowed: true };
+        body = JSON.stringify({ apiVersion: review.apiVersion, kind: 'AdmissionReview', response });
+      } catch (e) {
+        res.writeHead(400, { 'content-type': 'text/plain' }).end(`${e}\n`);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+    });
+  },
+);
 server.keepAliveTimeout = 90_000; // as the injector
 server.listen(cfg.port, cfg.host, () => process.stdout.write('listening\n'));
 process.once('SIGTERM', () => {

@@ -24,7 +24,11 @@ const UNITS: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, K
 /** The injector container's memory limit (in MB) and NODE_OPTIONS, as deploy/base gives them. */
 function deployment(): { limitMB: number; nodeOptions: string } {
   const doc = parse(readFileSync(join(ROOT, 'deploy/base/deployment.yaml'), 'utf8')) as {
-    spec: { template: { spec: { containers: Array<{ name: string; env?: Array<{ name: string; value?: string }>; resources?: { limits?: { memory?: string } } }> } } };
+    spec: {
+      template: {
+        spec: { containers: Array<{ name: string; env?: Array<{ name: string; value?: string }>; resources?: { limits?: { memory?: string } } }> };
+      };
+    };
   };
   const c = doc.spec.template.spec.containers.find((x) => x.name === 'injector') ?? doc.spec.template.spec.containers[0]!;
   const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|K|M|G|)$/.exec(c.resources?.limits?.memory ?? '');
@@ -81,7 +85,10 @@ async function startOnce(build: string, certs: BenchCerts, nodeOptions: string):
 
 /** The line that says why a process died (V8's "FATAL ERROR: … heap out of memory"), else its last line. */
 function whyDied(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return (lines.find((l) => /FATAL|out of memory|Error:/.test(l)) ?? lines.at(-1) ?? 'no output').slice(0, 160);
 }
 
@@ -148,16 +155,32 @@ async function main(): Promise<void> {
       console.log(`- ${attack.title}`);
       const { row, preview } = await measure(attack, build, certs, nodeOptions);
       previewUrl = preview;
-      const block = row.loop ? `${row.loop.maxMs.toFixed(0)} ms (${row.loop.samples} samples)` : "no report";
-      console.log(`  ${row.outcome.answer.slice(0, 200)}\n  ${row.outcome.elapsedMs.toFixed(0)} ms; block ${block}; /healthz p99 ${row.healthz.p99.toFixed(0)} ms; peak RSS ${row.proc.peakMB.toFixed(0)} MB`);
+      const block = row.loop ? `${row.loop.maxMs.toFixed(0)} ms (${row.loop.samples} samples)` : 'no report';
+      console.log(
+        `  ${row.outcome.answer.slice(0, 200)}\n  ${row.outcome.elapsedMs.toFixed(0)} ms; block ${block}; /healthz p99 ${row.healthz.p99.toFixed(0)} ms; peak RSS ${row.proc.peakMB.toFixed(0)} MB`,
+      );
       rows.push(row);
     }
-    const listener = previewFlag ? `its own listener (--preview-port, ${new URL(previewUrl).protocol.replace(':', '')})` : 'the webhook port (serve has no --preview-port)';
-    const section = writeReport(rows, {
-      git: git(), node: process.version, date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', limitMB, nodeOptions,
-      nodeOptionsFrom: process.env.BENCH_HOSTILE_NODE_OPTIONS === undefined ? ' (as deploy/base)' : ' (BENCH_HOSTILE_NODE_OPTIONS, not deploy/base)',
-      previewListener: listener, totalSeconds: (Date.now() - t0) / 1000, loadBefore, otherCpu,
-    }, process.env.BENCH_HOSTILE_BASELINE === '1');
+    const listener = previewFlag
+      ? `its own listener (--preview-port, ${new URL(previewUrl).protocol.replace(':', '')})`
+      : 'the webhook port (serve has no --preview-port)';
+    const section = writeReport(
+      rows,
+      {
+        git: git(),
+        node: process.version,
+        date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+        limitMB,
+        nodeOptions,
+        nodeOptionsFrom:
+          process.env.BENCH_HOSTILE_NODE_OPTIONS === undefined ? ' (as deploy/base)' : ' (BENCH_HOSTILE_NODE_OPTIONS, not deploy/base)',
+        previewListener: listener,
+        totalSeconds: (Date.now() - t0) / 1000,
+        loadBefore,
+        otherCpu,
+      },
+      process.env.BENCH_HOSTILE_BASELINE === '1',
+    );
     console.log(`\n${section}\n\nwrote bench/HOSTILE.md`);
   } finally {
     killAll();
@@ -172,7 +195,11 @@ const guard = setTimeout(() => {
   process.exit(2);
 }, 15 * 60_000);
 guard.unref();
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { killAll(); process.exit(130); });
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    killAll();
+    process.exit(130);
+  });
 
 main().catch((e: unknown) => {
   console.error(e);

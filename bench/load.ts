@@ -79,8 +79,9 @@ export function machineMeter(): { stop(server: Usage): { clientCpuPct: number; o
 /** The one-line summary of a run, loud when something failed. */
 export function logRun(run: Run): void {
   const bad = failed(run.failures);
-  const line = `${run.server.padEnd(8)} ${run.label.padEnd(36)} ${run.rps.toFixed(0).padStart(6)} req/s  mean ${run.latency.mean.toFixed(2)} ms  p99 ${run.latency.p99.toFixed(2)} ms  `
-    + `cpu ${run.usage.cpuPct.toFixed(0)}%  rss ${Math.max(...run.usage.samples.map((s) => s.rssMB)).toFixed(0)} MB  client ${run.clientCpuPct.toFixed(0)}%  others ${run.otherCpuPct.toFixed(0)}%`;
+  const line =
+    `${run.server.padEnd(8)} ${run.label.padEnd(36)} ${run.rps.toFixed(0).padStart(6)} req/s  mean ${run.latency.mean.toFixed(2)} ms  p99 ${run.latency.p99.toFixed(2)} ms  ` +
+    `cpu ${run.usage.cpuPct.toFixed(0)}%  rss ${Math.max(...run.usage.samples.map((s) => s.rssMB)).toFixed(0)} MB  client ${run.clientCpuPct.toFixed(0)}%  others ${run.otherCpuPct.toFixed(0)}%`;
   console.log(bad ? `${line}  !!! ${bad} FAILED: ${JSON.stringify(run.failures)}` : line);
 }
 
@@ -118,9 +119,15 @@ export async function load(server: Server, ca: string, cases: Case[], expected: 
     };
   };
   const opts: Options = {
-    url: server.url, method: 'POST', headers: { 'content-type': 'application/json' },
-    connections: spec.connections, pipelining: 1, timeout: 10,
-    tlsOptions: { ca, minVersion: 'TLSv1.2' }, verifyBody: verifier(expected), setupClient,
+    url: server.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    connections: spec.connections,
+    pipelining: 1,
+    timeout: 10,
+    tlsOptions: { ca, minVersion: 'TLSv1.2' },
+    verifyBody: verifier(expected),
+    setupClient,
     ...(cases.length === 1 ? { body: cases[0]!.body } : { requests: cases.map((c) => ({ body: c.body })) }),
     ...(spec.duration !== undefined ? { duration: spec.duration } : {}),
     ...(spec.amount !== undefined ? { amount: spec.amount } : {}),
@@ -138,19 +145,34 @@ export async function load(server: Server, ca: string, cases: Case[], expected: 
   });
   const limitMs = (spec.duration ?? 0) * 1000 + (spec.amount !== undefined ? 300_000 : 0) + 30_000;
   let overran = 0;
-  const soft = setTimeout(() => { overran = 1; instance.stop(); }, limitMs);
+  const soft = setTimeout(() => {
+    overran = 1;
+    instance.stop();
+  }, limitMs);
   let hard: NodeJS.Timeout | undefined;
   try {
-    const result = await Promise.race([instance, new Promise<never>((_, reject) => {
-      hard = setTimeout(() => reject(new Error(`${server.name} ${spec.label}: autocannon did not finish within ${limitMs + 15_000} ms`)), limitMs + 15_000);
-    })]);
+    const result = await Promise.race([
+      instance,
+      new Promise<never>((_, reject) => {
+        hard = setTimeout(
+          () => reject(new Error(`${server.name} ${spec.label}: autocannon did not finish within ${limitMs + 15_000} ms`)),
+          limitMs + 15_000,
+        );
+      }),
+    ]);
     const usage = sampler.stop();
     if (handshakes === 0) unverifiedTls = spec.connections; // the check above did not run: count every connection as unverified
     const run: Run = {
-      server: server.name, label: spec.label, responses: latencies.length, seconds: (last - started) / 1000,
-      rps: latencies.length / ((last - started) / 1000), latency: stats(latencies),
+      server: server.name,
+      label: spec.label,
+      responses: latencies.length,
+      seconds: (last - started) / 1000,
+      rps: latencies.length / ((last - started) / 1000),
+      latency: stats(latencies),
       failures: { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, mismatches: result.mismatches, unverifiedTls, overran },
-      handshakes, usage, ...meter.stop(usage),
+      handshakes,
+      usage,
+      ...meter.stop(usage),
     };
     allRuns.push(run);
     logRun(run);

@@ -23,45 +23,67 @@ export async function paced(server: Server, ca: string, c: Case, expected: Expec
   const f = { non2xx: 0, errors: 0, timeouts: 0, mismatches: 0, unverifiedTls: 0, overran: 0 };
   let handshakes = 0;
   const send = (done: (ms: number | undefined) => void, due: number) => {
-    const req = request(server.url, { agent, method: 'POST', timeout: 10_000, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => { text += d; });
-      res.on('end', () => {
-        if (res.statusCode !== 200) f.non2xx++;
-        else if (!verify(text)) f.mismatches++;
-        done(res.statusCode === 200 ? performance.now() - due : undefined);
-      });
-    });
+    const req = request(
+      server.url,
+      { agent, method: 'POST', timeout: 10_000, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          text += d;
+        });
+        res.on('end', () => {
+          if (res.statusCode !== 200) f.non2xx++;
+          else if (!verify(text)) f.mismatches++;
+          done(res.statusCode === 200 ? performance.now() - due : undefined);
+        });
+      },
+    );
     req.on('socket', (s) => {
-      if (!(s as TLSSocket).authorized) s.once('secureConnect', () => { handshakes++; });
+      if (!(s as TLSSocket).authorized)
+        s.once('secureConnect', () => {
+          handshakes++;
+        });
     });
-    req.on('timeout', () => { f.timeouts++; req.destroy(new Error('timeout')); });
-    req.on('error', () => { f.errors++; done(undefined); });
+    req.on('timeout', () => {
+      f.timeouts++;
+      req.destroy(new Error('timeout'));
+    });
+    req.on('error', () => {
+      f.errors++;
+      done(undefined);
+    });
     req.end(body);
   };
   /** Sends rate*seconds requests, each at its due time; resolves when all have answered (or the deadline passed). */
-  const phase = (seconds: number, record: number[] | undefined) => new Promise<void>((resolve) => {
-    const total = Math.round(spec.rate * seconds);
-    if (total === 0) return resolve();
-    const start = performance.now() + 5;
-    let sent = 0;
-    let answered = 0;
-    const deadline = setTimeout(() => { f.overran++; resolve(); }, seconds * 1000 + 30_000);
-    const done = (ms: number | undefined) => {
-      if (ms !== undefined) record?.push(ms);
-      if (++answered === total) {
-        clearTimeout(deadline);
-        resolve();
-      }
-    };
-    const tick = () => {
-      const now = performance.now();
-      while (sent < total && start + (sent * 1000) / spec.rate <= now) send(done, start + (sent++ * 1000) / spec.rate);
-      if (sent < total) setTimeout(tick, Math.max(0, start + (sent * 1000) / spec.rate - performance.now()));
-    };
-    tick();
-  });
+  const phase = (seconds: number, record: number[] | undefined) =>
+    new Promise<void>((resolve) => {
+      const total = Math.round(spec.rate * seconds);
+      if (total === 0) return resolve();
+      const start = performance.now() + 5;
+      let sent = 0;
+      let answered = 0;
+      const deadline = setTimeout(
+        () => {
+          f.overran++;
+          resolve();
+        },
+        seconds * 1000 + 30_000,
+      );
+      const done = (ms: number | undefined) => {
+        if (ms !== undefined) record?.push(ms);
+        if (++answered === total) {
+          clearTimeout(deadline);
+          resolve();
+        }
+      };
+      const tick = () => {
+        const now = performance.now();
+        while (sent < total && start + (sent * 1000) / spec.rate <= now) send(done, start + (sent++ * 1000) / spec.rate);
+        if (sent < total) setTimeout(tick, Math.max(0, start + (sent * 1000) / spec.rate - performance.now()));
+      };
+      tick();
+    });
   try {
     await phase(spec.warmupSeconds, undefined);
     const latencies: number[] = [];
@@ -72,8 +94,16 @@ export async function paced(server: Server, ca: string, c: Case, expected: Expec
     const seconds = (performance.now() - t0) / 1000;
     const usage = sampler.stop();
     const run: Run = {
-      server: server.name, label: spec.label, responses: latencies.length, seconds, rps: latencies.length / seconds,
-      latency: stats(latencies), failures: f, handshakes, usage, ...meter.stop(usage),
+      server: server.name,
+      label: spec.label,
+      responses: latencies.length,
+      seconds,
+      rps: latencies.length / seconds,
+      latency: stats(latencies),
+      failures: f,
+      handshakes,
+      usage,
+      ...meter.stop(usage),
     };
     allRuns.push(run);
     logRun(run);

@@ -73,7 +73,10 @@ function moduleOf(f: CallFrame): string {
   return u;
 }
 
-export function analyse(p: CpuProfile, window: { from: number; to: number }): Omit<CaseProfile, 'caseId' | 'title' | 'loadSeconds' | 'rps' | 'otherCpuPct'> {
+export function analyse(
+  p: CpuProfile,
+  window: { from: number; to: number },
+): Omit<CaseProfile, 'caseId' | 'title' | 'loadSeconds' | 'rps' | 'otherCpuPct'> {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -123,12 +126,20 @@ export function analyse(p: CpuProfile, window: { from: number; to: number }): Om
   return {
     sampledMs: total,
     idleMs: self.get(key({ functionName: '(idle)', url: '', lineNumber: -1 }))?.ms ?? 0,
-    self: [...self].sort((x, y) => y[1].ms - x[1].ms).slice(0, 25)
+    self: [...self]
+      .sort((x, y) => y[1].ms - x[1].ms)
+      .slice(0, 25)
       .map(([k, e]) => row(k, e.ms, [...e.line].sort((x, y) => y[1] - x[1])[0]![0])),
     byModule: top(mods, 15).map(([k, ms]) => row(`${k}\u0000`, ms)),
     inclusive: top(incl, 20).map(([k, ms]) => row(k, ms)),
-    callers: [...self].filter(([k]) => k.split('\u0000')[1]!.startsWith('dist/')).sort((x, y) => y[1].ms - x[1].ms).slice(0, 3)
-      .map(([k, e]) => ({ fn: k.replace('\u0000', ' in '), rows: top(callers.get(k) ?? new Map(), 5).map(([ck, ms]) => ({ ...row(ck, ms), pct: (100 * ms) / e.ms })) })),
+    callers: [...self]
+      .filter(([k]) => k.split('\u0000')[1]!.startsWith('dist/'))
+      .sort((x, y) => y[1].ms - x[1].ms)
+      .slice(0, 3)
+      .map(([k, e]) => ({
+        fn: k.replace('\u0000', ' in '),
+        rows: top(callers.get(k) ?? new Map(), 5).map(([ck, ms]) => ({ ...row(ck, ms), pct: (100 * ms) / e.ms })),
+      })),
   };
 }
 
@@ -137,7 +148,14 @@ const CONNECTIONS = 10;
 
 const micros = () => Number(process.hrtime.bigint() / 1000n);
 
-export async function profileCases(build: string, certs: BenchCerts, cases: Case[], expected: Expected, tmp: string, seconds: number): Promise<CaseProfile[]> {
+export async function profileCases(
+  build: string,
+  certs: BenchCerts,
+  cases: Case[],
+  expected: Expected,
+  tmp: string,
+  seconds: number,
+): Promise<CaseProfile[]> {
   const out: CaseProfile[] = [];
   for (const c of cases) {
     const dir = join(tmp, `cpuprofile-${c.id}`);
@@ -160,28 +178,39 @@ export async function profileCases(build: string, certs: BenchCerts, cases: Case
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
     if (!window || !run) throw new Error(`profile of ${c.id}: no measured load`);
     const a = analyse(profile, window);
-    if (a.sampledMs < seconds * 500) throw new Error(`profile of ${c.id}: only ${a.sampledMs.toFixed(0)} ms sampled in the ${seconds} s load window (clock mismatch?)`);
+    if (a.sampledMs < seconds * 500)
+      throw new Error(`profile of ${c.id}: only ${a.sampledMs.toFixed(0)} ms sampled in the ${seconds} s load window (clock mismatch?)`);
     out.push({ caseId: c.id, title: c.title, loadSeconds: seconds, rps: run.rps, otherCpuPct: run.otherCpuPct, ...a });
   }
   return out;
 }
 
 const table = (rows: Row[], head: string) => [
-  `| ${head} | Where | ms | % |`, '|---|---|---|---|',
+  `| ${head} | Where | ms | % |`,
+  '|---|---|---|---|',
   ...rows.map((r) => `| ${r.name.replaceAll('|', '\\|')} | ${r.where ? `\`${r.where}\`` : ''} | ${r.ms.toFixed(0)} | ${r.pct.toFixed(1)} |`),
 ];
 
 export function profileMarkdown(profiles: CaseProfile[], cpuModel: string, load: number[]): string {
-  const L = ['# CPU profile of the injector under load', '',
-    `\`node --cpu-prof\` on the production build (\`dist/\`), saturated by autocannon (${CONNECTIONS} connections) after a 2 s warm-up; only the samples `
-    + `taken during the measured load count. ${cpuModel}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; load average after: `
-    + `${load.map((x) => x.toFixed(2)).join(' / ')}. Written by \`npm run bench\` (bench/profile.ts). Paths are of the build: \`dist/x.js\` is \`src/x.ts\`.`, ''];
+  const L = [
+    '# CPU profile of the injector under load',
+    '',
+    `\`node --cpu-prof\` on the production build (\`dist/\`), saturated by autocannon (${CONNECTIONS} connections) after a 2 s warm-up; only the samples ` +
+      `taken during the measured load count. ${cpuModel}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; load average after: ` +
+      `${load.map((x) => x.toFixed(2)).join(' / ')}. Written by \`npm run bench\` (bench/profile.ts). Paths are of the build: \`dist/x.js\` is \`src/x.ts\`.`,
+    '',
+  ];
   for (const p of profiles) {
-    L.push(`## ${p.title}`, '', `${p.loadSeconds} s at ${p.rps.toFixed(0)} req/s (other processes meanwhile: ${p.otherCpuPct.toFixed(0)}% of a core); ${p.sampledMs.toFixed(0)} ms of samples, ${(100 * p.idleMs / p.sampledMs).toFixed(1)}% idle: `
-      + `${((p.sampledMs - p.idleMs) / (p.rps * p.loadSeconds)).toFixed(3)} ms of main-thread time per admission.`, '');
+    L.push(
+      `## ${p.title}`,
+      '',
+      `${p.loadSeconds} s at ${p.rps.toFixed(0)} req/s (other processes meanwhile: ${p.otherCpuPct.toFixed(0)}% of a core); ${p.sampledMs.toFixed(0)} ms of samples, ${((100 * p.idleMs) / p.sampledMs).toFixed(1)}% idle: ` +
+        `${((p.sampledMs - p.idleMs) / (p.rps * p.loadSeconds)).toFixed(3)} ms of main-thread time per admission.`,
+      '',
+    );
     L.push('### Self time by function', '', ...table(p.self, 'Function'), '');
     L.push('### Self time by module', '', ...table(p.byModule, 'Module'), '');
-    L.push('### Inclusive time, the project\'s own functions', '', ...table(p.inclusive, 'Function'), '');
+    L.push("### Inclusive time, the project's own functions", '', ...table(p.inclusive, 'Function'), '');
     for (const c of p.callers) L.push(`### Callers of ${c.fn} (share of its self time)`, '', ...table(c.rows, 'Caller'), '');
   }
   return L.join('\n');

@@ -10,7 +10,8 @@ import { pod, review } from './reviews.ts';
 
 const ROUNDS = 5;
 const settings = buildSettings({ ...readSettingsDir(undefined), nativeSidecars: 'false' });
-const apps = (n: number) => Array.from({ length: n }, (_, i) => review(`render-${n}-${i}`, pod(`app${i}`, { containers: 1, envVars: 6, probes: false })));
+const apps = (n: number) =>
+  Array.from({ length: n }, (_, i) => review(`render-${n}-${i}`, pod(`app${i}`, { containers: 1, envVars: 6, probes: false })));
 const cases = [
   { title: 'one pod again and again (every render reused)', bodies: apps(1), n: 5000 },
   { title: '16 apps in turn (every render reused)', bodies: apps(16), n: 5000 },
@@ -33,9 +34,11 @@ function run(bodies: string[], n: number): { wallUs: number; cpuUs: number } {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(`${new Date().toISOString()}; ${cpus()[0]?.model ?? '?'}; Node ${process.version}; median of ${ROUNDS} rounds, cases in turn`);
 const results = cases.map(() => [] as Array<{ wallUs: number; cpuUs: number }>);
-for (let r = 0; r < ROUNDS; r++) cases.forEach((c, k) => results[k]!.push(run(c.bodies, c.n)));
+for (let r = 0; r < ROUNDS; r++) for (const [k, c] of cases.entries()) results[k]!.push(run(c.bodies, c.n));
 console.log('| Admission, in-process | µs per admission (wall) | CPU µs | rounds (wall) |\n|---|---|---|---|');
 cases.forEach((c, k) => {
   const w = results[k]!.map((x) => x.wallUs);
-  console.log(`| ${c.title} | ${median(w).toFixed(0)} | ${median(results[k]!.map((x) => x.cpuUs)).toFixed(0)} | ${Math.min(...w).toFixed(0)}–${Math.max(...w).toFixed(0)} |`);
+  console.log(
+    `| ${c.title} | ${median(w).toFixed(0)} | ${median(results[k]!.map((x) => x.cpuUs)).toFixed(0)} | ${Math.min(...w).toFixed(0)}–${Math.max(...w).toFixed(0)} |`,
+  );
 });

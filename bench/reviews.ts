@@ -16,24 +16,32 @@ function env(count: number): Obj[] {
     const name = `APP_SETTING_${String(i).padStart(4, '0')}`;
     if (i % 10 === 9) vars.push({ name, valueFrom: { configMapKeyRef: { name: 'app-config', key: name.toLowerCase() } } });
     else if (i % 10 === 4) vars.push({ name, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } });
-    else vars.push({ name, value: `value-${i}-${(i * 2654435761 % 1e8).toString(36)}` });
+    else vars.push({ name, value: `value-${i}-${((i * 2654435761) % 1e8).toString(36)}` });
   }
   return vars;
 }
 
 const probe = (path: string, port: number, delay: number): Obj => ({
-  httpGet: { path, port, scheme: 'HTTP' }, initialDelaySeconds: delay, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3,
+  httpGet: { path, port, scheme: 'HTTP' },
+  initialDelaySeconds: delay,
+  timeoutSeconds: 1,
+  periodSeconds: 10,
+  successThreshold: 1,
+  failureThreshold: 3,
 });
 
 /** A container as the controller sends it (already defaulted when the Deployment was created). */
 function container(name: string, port: number, envCount: number, probes: boolean): Obj {
   return {
-    name, image: `registry.example.com/shop/${name}:1.14.2`,
+    name,
+    image: `registry.example.com/shop/${name}:1.14.2`,
     ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
     env: env(envCount),
     resources: { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '100m', memory: '128Mi' } },
     ...(probes ? { livenessProbe: probe('/healthz', port, 10), readinessProbe: probe('/ready', port, 5) } : {}),
-    terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: 'IfNotPresent',
+    terminationMessagePath: '/dev/termination-log',
+    terminationMessagePolicy: 'File',
+    imagePullPolicy: 'IfNotPresent',
   };
 }
 
@@ -60,10 +68,16 @@ function fieldsV1(v: unknown, field = ''): Obj {
 }
 
 function managedFields(meta: Obj, spec: Obj): Obj[] {
-  return [{
-    manager: 'kube-controller-manager', operation: 'Update', apiVersion: 'v1', time: '2025-11-20T09:14:07Z', fieldsType: 'FieldsV1',
-    fieldsV1: { 'f:metadata': fieldsV1(meta), 'f:spec': fieldsV1(spec) },
-  }];
+  return [
+    {
+      manager: 'kube-controller-manager',
+      operation: 'Update',
+      apiVersion: 'v1',
+      time: '2025-11-20T09:14:07Z',
+      fieldsType: 'FieldsV1',
+      fieldsV1: { 'f:metadata': fieldsV1(meta), 'f:spec': fieldsV1(spec) },
+    },
+  ];
 }
 
 export interface PodShape {
@@ -74,37 +88,67 @@ export interface PodShape {
 
 export function pod(app: string, shape: PodShape): Obj {
   const containers = Array.from({ length: shape.containers }, (_, i) =>
-    container(shape.containers === 1 ? app : `${app}-${i}`, 8080 + i, shape.envVars, shape.probes));
-  const set = { // what the ReplicaSet controller sends
+    container(shape.containers === 1 ? app : `${app}-${i}`, 8080 + i, shape.envVars, shape.probes),
+  );
+  const set = {
+    // what the ReplicaSet controller sends
     meta: {
       generateName: `${app}-${HASH}-`,
       labels: { app, 'app.kubernetes.io/name': app, 'app.kubernetes.io/part-of': 'shop', version: 'v1', 'pod-template-hash': HASH },
       annotations: { 'kubectl.kubernetes.io/restartedAt': '2025-11-20T09:14:05Z' },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${app}-${HASH}`, uid: '3f0e5c1a-7a0b-4d4e-9a43-2c9a0d6e8b21', controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: `${app}-${HASH}`,
+          uid: '3f0e5c1a-7a0b-4d4e-9a43-2c9a0d6e8b21',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: {
-      containers, restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst',
-      securityContext: {}, schedulerName: 'default-scheduler', enableServiceLinks: true,
+      containers,
+      restartPolicy: 'Always',
+      terminationGracePeriodSeconds: 30,
+      dnsPolicy: 'ClusterFirst',
+      securityContext: {},
+      schedulerName: 'default-scheduler',
+      enableServiceLinks: true,
     },
   };
-  const mounted = containers.map((c) => ({ ...c, volumeMounts: [{ name: SA_VOLUME, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }] }));
+  const mounted = containers.map((c) => ({
+    ...c,
+    volumeMounts: [{ name: SA_VOLUME, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }],
+  }));
   return {
-    kind: 'Pod', apiVersion: 'v1',
+    kind: 'Pod',
+    apiVersion: 'v1',
     metadata: { ...set.meta, namespace: NS, creationTimestamp: null, managedFields: managedFields(set.meta, set.spec) },
     spec: {
-      volumes: [{ name: SA_VOLUME, projected: { sources: [
-        { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
-        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
-      ], defaultMode: 420 } }],
+      volumes: [
+        {
+          name: SA_VOLUME,
+          projected: {
+            sources: [
+              { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+              { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+              { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+            ],
+            defaultMode: 420,
+          },
+        },
+      ],
       ...set.spec,
       containers: mounted,
-      serviceAccountName: 'default', serviceAccount: 'default',
+      serviceAccountName: 'default',
+      serviceAccount: 'default',
       tolerations: [
         { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
         { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
       ],
-      priority: 0, preemptionPolicy: 'PreemptLowerPriority',
+      priority: 0,
+      preemptionPolicy: 'PreemptLowerPriority',
     },
     status: {},
   };
@@ -114,12 +158,25 @@ export function review(uid: string, object: Obj): string {
   const gvk = { group: '', version: 'v1', kind: 'Pod' };
   const gvr = { group: '', version: 'v1', resource: 'pods' };
   return JSON.stringify({
-    kind: 'AdmissionReview', apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    apiVersion: 'admission.k8s.io/v1',
     request: {
-      uid, kind: gvk, resource: gvr, requestKind: gvk, requestResource: gvr, namespace: NS, operation: 'CREATE',
-      userInfo: { username: 'system:serviceaccount:kube-system:replicaset-controller', uid: 'b6a2c1e4-0d1f-4b7e-8c55-6f3a9e2d7c10',
-        groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] },
-      object, oldObject: null, dryRun: false, options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1' },
+      uid,
+      kind: gvk,
+      resource: gvr,
+      requestKind: gvk,
+      requestResource: gvr,
+      namespace: NS,
+      operation: 'CREATE',
+      userInfo: {
+        username: 'system:serviceaccount:kube-system:replicaset-controller',
+        uid: 'b6a2c1e4-0d1f-4b7e-8c55-6f3a9e2d7c10',
+        groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'],
+      },
+      object,
+      oldObject: null,
+      dryRun: false,
+      options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1' },
     },
   });
 }

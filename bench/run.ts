@@ -70,7 +70,11 @@ async function waitQuiet(maxSeconds: number): Promise<number> {
 function git(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, timeout: 5000 }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'templates'], { cwd: ROOT, timeout: 5000 }).toString().trim().split('\n').filter(Boolean);
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'templates'], { cwd: ROOT, timeout: 5000 })
+      .toString()
+      .trim()
+      .split('\n')
+      .filter(Boolean);
     return dirty.length ? `${head} + uncommitted changes in ${dirty.map((l) => l.slice(3)).join(', ')}` : head;
   } catch {
     return 'unknown';
@@ -82,18 +86,37 @@ function git(): string {
  * patcher). Here its kubeconfig names an API server that refuses connections: the client is loaded and
  * its informers keep retrying, which is what RSS needs to see; /inject answers meanwhile.
  */
-async function kubeClientRss(build: string, certs: { dir: string; ca: string }, a: Case, expected: Expected, tmp: string): Promise<Measurements['withClient']> {
+async function kubeClientRss(
+  build: string,
+  certs: { dir: string; ca: string },
+  a: Case,
+  expected: Expected,
+  tmp: string,
+): Promise<Measurements['withClient']> {
   const kubeconfig = join(tmp, 'unreachable.kubeconfig');
-  writeFileSync(kubeconfig, JSON.stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': 'x',
-    clusters: [{ name: 'c', cluster: { server: `https://127.0.0.1:${await freePort()}` } }],
-    users: [{ name: 'u', user: { token: 'bench' } }], contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }] }));
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'x',
+      clusters: [{ name: 'c', cluster: { server: `https://127.0.0.1:${await freePort()}` } }],
+      users: [{ name: 'u', user: { token: 'bench' } }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+    }),
+  );
   console.log('\n(v) RSS with the Kubernetes client loaded (a kubeconfig whose API server refuses connections)');
   const server = await startInjector(build, certs.dir, [], ['--kubeconfig', kubeconfig, '--log-level', 'error'], 'healthz'); // its informers' retries would log a warning each
   try {
     await new Promise((r) => setTimeout(r, 2000));
     const idleMB = rssMB(server.pid);
     // 500 req/s first: a saturation run before it would leave its heap growth behind
-    const even = await paced(server, certs.ca, a, expected, { label: 'kube client loaded: 500 req/s (a), evenly spaced', rate: 500, seconds: SECS, warmupSeconds: 1 });
+    const even = await paced(server, certs.ca, a, expected, {
+      label: 'kube client loaded: 500 req/s (a), evenly spaced',
+      rate: 500,
+      seconds: SECS,
+      warmupSeconds: 1,
+    });
     await load(server, certs.ca, [a], expected, { label: 'kube client loaded: warm-up', connections: 50, duration: QUICK ? 1 : 3 });
     const run = await load(server, certs.ca, [a], expected, { label: 'kube client loaded: saturation (a)', connections: 50, duration: SECS });
     const peak = (r: Run) => Math.max(...r.usage.samples.map((x) => x.rssMB));
@@ -141,8 +164,12 @@ async function main(): Promise<number> {
     const saturation = await rounds(pair, (s) => load(s, certs.ca, [a], expected, { label: 'saturation (a)', connections: 50, duration: SECS }));
 
     console.log(`\n(ii) 500 req/s, case (a): autocannon overallRate (10 connections), then evenly spaced, ${SECS} s x ${ROUNDS}`);
-    const fixedRate = await rounds(pair, (s) => load(s, certs.ca, [a], expected, { label: '500 req/s (a), overallRate', connections: 10, duration: SECS, overallRate: 500 }));
-    const evenRate = await rounds(pair, (s) => paced(s, certs.ca, a, expected, { label: '500 req/s (a), evenly spaced', rate: 500, seconds: SECS, warmupSeconds: 1 }));
+    const fixedRate = await rounds(pair, (s) =>
+      load(s, certs.ca, [a], expected, { label: '500 req/s (a), overallRate', connections: 10, duration: SECS, overallRate: 500 }),
+    );
+    const evenRate = await rounds(pair, (s) =>
+      paced(s, certs.ca, a, expected, { label: '500 req/s (a), evenly spaced', rate: 500, seconds: SECS, warmupSeconds: 1 }),
+    );
 
     console.log(`\n(iii) per admission: 1 connection, about 3 s of requests x ${ROUNDS}, after a 1 s warm-up`);
     const perCase: Record<string, Pair> = {};
@@ -152,7 +179,9 @@ async function main(): Promise<number> {
         const warm = await load(s, certs.ca, [c], expected, { label: `warm-up (${c.id})`, connections: 1, duration: 1 });
         amount[s.name] = Math.max(100, Math.min(5000, Math.round((QUICK ? 1000 : 3000) / warm.latency.mean)));
       }
-      perCase[c.id] = await rounds(pair, (s) => load(s, certs.ca, [c], expected, { label: `1 connection x ${amount[s.name]} (${c.id})`, connections: 1, amount: amount[s.name]! }));
+      perCase[c.id] = await rounds(pair, (s) =>
+        load(s, certs.ca, [c], expected, { label: `1 connection x ${amount[s.name]} (${c.id})`, connections: 1, amount: amount[s.name]! }),
+      );
     }
 
     const heapAfterLoad = await heapOf(injector, 0);
@@ -163,7 +192,12 @@ async function main(): Promise<number> {
       const rate = Math.max(10, Math.min(500, Math.round(500 / mixMs)));
       const secs = QUICK ? 20 : 120;
       console.log(`\n(iv) soak: ${secs} s at ${rate} req/s, cases (a)-(d) in turn`);
-      soak = await load(injector, certs.ca, cases, expected, { label: `soak ${secs} s, ${rate} req/s, (a)-(d) in turn`, connections: 10, duration: secs, overallRate: rate });
+      soak = await load(injector, certs.ca, cases, expected, {
+        label: `soak ${secs} s, ${rate} req/s, (a)-(d) in turn`,
+        connections: 10,
+        duration: secs,
+        overallRate: rate,
+      });
     }
     await Promise.all(servers.map((s) => s.stop()));
     const withClient = await kubeClientRss(build, certs, a, expected, tmp);
@@ -171,10 +205,30 @@ async function main(): Promise<number> {
     console.log('\nprofiles');
     const profiles = await profileCases(build, certs, [a, cases.find((c) => c.id === 'd2000')!], expected, tmp, SECS);
 
-    const m: Measurements = { cases, sizes, tls, saturation, fixedRate, evenRate, perCase, soak, idle, heapAfterLoad, withClient, profiles, quick: QUICK, rounds: ROUNDS, loadBefore, otherBefore, git: version };
+    const m: Measurements = {
+      cases,
+      sizes,
+      tls,
+      saturation,
+      fixedRate,
+      evenRate,
+      perCase,
+      soak,
+      idle,
+      heapAfterLoad,
+      withClient,
+      profiles,
+      quick: QUICK,
+      rounds: ROUNDS,
+      loadBefore,
+      otherBefore,
+      git: version,
+    };
     const { bad } = writeResults(m);
     if (bad > 0) {
-      console.error(`\n${'!'.repeat(72)}\n!!! ${bad} requests FAILED during the benchmark: figures from those runs are NOT valid.\n!!! See the Failures section of bench/RESULTS.md.\n${'!'.repeat(72)}`);
+      console.error(
+        `\n${'!'.repeat(72)}\n!!! ${bad} requests FAILED during the benchmark: figures from those runs are NOT valid.\n!!! See the Failures section of bench/RESULTS.md.\n${'!'.repeat(72)}`,
+      );
       return 1;
     }
     console.log('\nwrote bench/RESULTS.md and bench/PROFILE.md');
@@ -192,10 +246,19 @@ const guard = setTimeout(() => {
   process.exit(2);
 }, 45 * 60_000);
 guard.unref();
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { killAll(); process.exit(130); });
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    killAll();
+    process.exit(130);
+  });
 
-main().then((code) => { process.exitCode = code; }, (e: unknown) => {
-  console.error(e);
-  killAll();
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(e);
+    killAll();
+    process.exitCode = 1;
+  },
+);

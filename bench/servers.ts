@@ -19,7 +19,11 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
  */
 export function snapshotBuild(tmp: string): string {
   const dir = join(tmp, 'build');
-  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json', '--outDir', join(dir, 'dist')], { cwd: ROOT, timeout: 120_000, stdio: 'inherit' });
+  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json', '--outDir', join(dir, 'dist')], {
+    cwd: ROOT,
+    timeout: 120_000,
+    stdio: 'inherit',
+  });
   cpSync(join(ROOT, 'templates'), join(dir, 'templates'), { recursive: true });
   cpSync(join(ROOT, 'package.json'), join(dir, 'package.json')); // "type": "module"
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
@@ -59,12 +63,14 @@ export function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function launch(name: Server['name'], args: string[], env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; output: () => string } {
+function launch(args: string[], env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   let out = '';
-  const keep = (b: Buffer) => { out = (out + b.toString('utf8')).slice(-4000); };
+  const keep = (b: Buffer) => {
+    out = (out + b.toString('utf8')).slice(-4000);
+  };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   return { child, output: () => out };
@@ -73,7 +79,8 @@ function launch(name: Server['name'], args: string[], env: NodeJS.ProcessEnv = p
 async function waitFor(what: string, child: ChildProcess, output: () => string, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output()}`);
     if (await ready().catch(() => false)) return;
     await sleep(100);
   }
@@ -96,7 +103,9 @@ function httpGet(url: string): Promise<{ status: number; body: string }> {
     const req = httpRequest(url, { agent: false, timeout: 2000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (d: string) => { body += d; });
+      res.on('data', (d: string) => {
+        body += d;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
@@ -109,12 +118,41 @@ function httpGet(url: string): Promise<{ status: number; body: string }> {
  * `node [nodeArgs] <build>/dist/cli/main.js serve [serveArgs]` on free ports; ready when /readyz on the ops
  * port says so (or, for `waitFor: 'healthz'`, when it is live: a cluster that is never reached never syncs).
  */
-export async function startInjector(build: string, certDir: string, nodeArgs: string[] = [], serveArgs: string[] = [], ready: 'readyz' | 'healthz' = 'readyz'): Promise<Server> {
+export async function startInjector(
+  build: string,
+  certDir: string,
+  nodeArgs: string[] = [],
+  serveArgs: string[] = [],
+  ready: 'readyz' | 'healthz' = 'readyz',
+): Promise<Server> {
   const [port, previewPort, opsPort] = [await freePort(), await freePort(), await freePort()];
-  const { child, output } = launch('injector', [...nodeArgs, join(build, 'dist/cli/main.js'), 'serve', '--cert-dir', certDir,
-    '--host', '127.0.0.1', '--port', String(port), '--preview-port', String(previewPort), '--ops-port', String(opsPort), '--log-level', 'warn', ...serveArgs]);
+  const { child, output } = launch([
+    ...nodeArgs,
+    join(build, 'dist/cli/main.js'),
+    'serve',
+    '--cert-dir',
+    certDir,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--preview-port',
+    String(previewPort),
+    '--ops-port',
+    String(opsPort),
+    '--log-level',
+    'warn',
+    ...serveArgs,
+  ]);
   await waitFor('injector', child, output, async () => (await httpGet(`http://127.0.0.1:${opsPort}/${ready}`)).status === 200, 30_000);
-  return { name: 'injector', pid: child.pid!, url: `https://127.0.0.1:${port}/inject`, opsUrl: `http://127.0.0.1:${opsPort}`, output, stop: stopper(child) };
+  return {
+    name: 'injector',
+    pid: child.pid!,
+    url: `https://127.0.0.1:${port}/inject`,
+    opsUrl: `http://127.0.0.1:${opsPort}`,
+    output,
+    stop: stopper(child),
+  };
 }
 
 /** The floor (floor-server.ts, run as plain JavaScript), answering with the given patches by uid. */
@@ -123,7 +161,7 @@ export async function startFloor(certDir: string, patches: Record<string, string
   const config = join(tmp, 'floor.json');
   writeFileSync(config, JSON.stringify({ certDir, host: '127.0.0.1', port, patches }));
   const source = readFileSync(join(ROOT, 'bench/floor-server.ts'), 'utf8');
-  const { child, output } = launch('floor', ['--input-type=module', '-e', source], { ...process.env, BENCH_FLOOR_CONFIG: config });
+  const { child, output } = launch(['--input-type=module', '-e', source], { ...process.env, BENCH_FLOOR_CONFIG: config });
   await waitFor('floor', child, output, async () => output().includes('listening'), 15_000);
   return { name: 'floor', pid: child.pid!, url: `https://127.0.0.1:${port}/inject`, stop: stopper(child) };
 }
@@ -137,15 +175,24 @@ export interface Reply {
 /** One POST the way the API server makes it: the test CA only, certificate verified, TLS >= 1.2. */
 export function strictPost(url: string, ca: string, body: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, {
-      method: 'POST', ca, rejectUnauthorized: true, minVersion: 'TLSv1.2', agent: false, timeout: 10_000,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      const tlsVersion = (res.socket as TLSSocket).getProtocol?.() ?? '?';
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), tlsVersion }));
-    });
+    const req = httpsRequest(
+      url,
+      {
+        method: 'POST',
+        ca,
+        rejectUnauthorized: true,
+        minVersion: 'TLSv1.2',
+        agent: false,
+        timeout: 10_000,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        const tlsVersion = (res.socket as TLSSocket).getProtocol?.() ?? '?';
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), tlsVersion }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`POST ${url}: no answer within 10 s`)));
     req.on('error', reject);
     req.end(body);
@@ -199,10 +246,13 @@ export function sampleProcess(server: Server): { stop(): Usage } {
     const p = readProc(pid);
     if (!p) return;
     const now = Date.now();
-    const cpuPct = now > last.t ? ((p.ticks - last.ticks) / CLK_TCK) / ((now - last.t) / 1000) * 100 : 0;
+    const cpuPct = now > last.t ? ((p.ticks - last.ticks) / CLK_TCK / ((now - last.t) / 1000)) * 100 : 0;
     samples.push({ t: (now - t0) / 1000, rssMB: p.rssMB, cpuPct });
     last = { t: now, ticks: p.ticks };
-    if (samples.length % 5 === 1) void heapOf(server, (now - t0) / 1000).then((h) => { if (h) heap.push(h); }); // a /metrics read costs ~5 ms
+    if (samples.length % 5 === 1)
+      void heapOf(server, (now - t0) / 1000).then((h) => {
+        if (h) heap.push(h);
+      }); // a /metrics read costs ~5 ms
   };
   take();
   const timer = setInterval(take, 1000);
@@ -247,5 +297,10 @@ export async function heapOf(server: Server, t: number): Promise<Heap | undefine
   if (!server.opsUrl) return undefined;
   const { body } = await httpGet(`${server.opsUrl}/metrics`).catch(() => ({ body: '' }));
   const mb = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(body)?.[1] ?? NaN) / 2 ** 20;
-  return { t, usedMB: mb('nodejs_heap_size_used_bytes'), totalMB: mb('nodejs_heap_size_total_bytes'), externalMB: mb('nodejs_external_memory_bytes') };
+  return {
+    t,
+    usedMB: mb('nodejs_heap_size_used_bytes'),
+    totalMB: mb('nodejs_heap_size_total_bytes'),
+    externalMB: mb('nodejs_external_memory_bytes'),
+  };
 }

@@ -18,14 +18,24 @@ const validity = () => {
 
 export async function makeCerts(): Promise<BenchCerts> {
   const ca = await generate([{ name: 'commonName', value: 'sidecar-injector bench CA' }], {
-    keySize: 2048, algorithm: 'sha256', ...validity(),
-    extensions: [{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true }],
+    keySize: 2048,
+    algorithm: 'sha256',
+    ...validity(),
+    extensions: [
+      { name: 'basicConstraints', cA: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true },
+    ],
   });
   const server = await generate([{ name: 'commonName', value: 'sidecar-injector' }], {
-    keySize: 2048, algorithm: 'sha256', ...validity(),
+    keySize: 2048,
+    algorithm: 'sha256',
+    ...validity(),
     ca: { key: ca.private, cert: ca.cert },
-    extensions: [{ name: 'basicConstraints', cA: false }, { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+    ],
   });
   const dir = mkdtempSync(join(tmpdir(), 'si-bench-cert-'));
   writeFileSync(join(dir, 'tls.crt'), server.cert);

@@ -28,10 +28,16 @@ export interface Attack {
 const JSON_TYPE = 'application/json';
 const YAML_TYPE = 'application/yaml';
 
-const toInject = (id: string, title: string, make: () => string): Attack =>
-  ({ id, title, run: (ctx) => post(ctx.inject, make(), JSON_TYPE, ANSWER_MS) });
-const toPreview = (id: string, title: string, type: string, make: () => string): Attack =>
-  ({ id, title, run: (ctx) => post(ctx.preview, make(), type, ANSWER_MS) });
+const toInject = (id: string, title: string, make: () => string): Attack => ({
+  id,
+  title,
+  run: (ctx) => post(ctx.inject, make(), JSON_TYPE, ANSWER_MS),
+});
+const toPreview = (id: string, title: string, type: string, make: () => string): Attack => ({
+  id,
+  title,
+  run: (ctx) => post(ctx.preview, make(), type, ANSWER_MS),
+});
 
 /** 20 ordinary admissions one after another, then one ordinary /preview: the figures with no attack. */
 async function baseline(ctx: AttackContext): Promise<Outcome> {
@@ -47,8 +53,13 @@ async function baseline(ctx: AttackContext): Promise<Outcome> {
   }
   const p = await post(ctx.preview, JSON.stringify(body.smallPod('baseline')), JSON_TYPE, 10_000);
   const inject = [...answers].map(([a, n]) => `${n}x ${a}`).join('; ');
-  return { status: p.status, bytes: p.bytes, elapsedMs: performance.now() - t0, ok: ok && p.ok,
-    answer: `/inject ${inject} (slowest ${slowest.toFixed(0)} ms); /preview ${p.answer} in ${p.elapsedMs.toFixed(0)} ms` };
+  return {
+    status: p.status,
+    bytes: p.bytes,
+    elapsedMs: performance.now() - t0,
+    ok: ok && p.ok,
+    answer: `/inject ${inject} (slowest ${slowest.toFixed(0)} ms); /preview ${p.answer} in ${p.elapsedMs.toFixed(0)} ms`,
+  };
 }
 
 /**
@@ -57,7 +68,11 @@ async function baseline(ctx: AttackContext): Promise<Outcome> {
  */
 async function oversize(ctx: AttackContext): Promise<Outcome> {
   const big = body.admission('body8mib', { filler: 'x'.repeat(8 * 2 ** 20) });
-  const ways: Array<[string, Target, boolean]> = [['/inject with Content-Length', ctx.inject, false], ['/inject chunked', ctx.inject, true], ['/preview chunked', ctx.preview, true]];
+  const ways: Array<[string, Target, boolean]> = [
+    ['/inject with Content-Length', ctx.inject, false],
+    ['/inject chunked', ctx.inject, true],
+    ['/preview chunked', ctx.preview, true],
+  ];
   const t0 = performance.now();
   const said: string[] = [];
   let ok = true;
@@ -81,19 +96,28 @@ export function attacks(): Attack[] {
     toPreview('keys', '/preview: a mapping of 16k keys', YAML_TYPE, () => body.wideMapping(16_000)),
     toPreview('alias', '/preview: a YAML alias bomb (9 levels of 9)', YAML_TYPE, body.aliasBomb),
     toInject('metadata', '/inject: proxy.istio.io/config with 16,000 proxyMetadata keys', () =>
-      body.admission('metadata', { 'proxy.istio.io/config': body.proxyMetadataConfig(16_000) })),
+      body.admission('metadata', { 'proxy.istio.io/config': body.proxyMetadataConfig(16_000) }),
+    ),
     toInject('templates', '/inject: inject.istio.io/templates `sidecar,` x20,000', () =>
-      body.admission('templates', { 'inject.istio.io/templates': body.manyTemplates() })),
+      body.admission('templates', { 'inject.istio.io/templates': body.manyTemplates() }),
+    ),
     toInject('value4mb', '/inject: a 4 MB invalid annotation value (includeOutboundIPRanges)', () =>
-      body.admission('value4mb', { 'traffic.sidecar.istio.io/includeOutboundIPRanges': body.invalidQuantity() })),
-    toInject('generatename', '/inject: a 1 MB generateName', () =>
-      body.admission('generatename', {}, { generateName: `${'x'.repeat(1_000_000)}-` })),
+      body.admission('value4mb', { 'traffic.sidecar.istio.io/includeOutboundIPRanges': body.invalidQuantity() }),
+    ),
+    toInject('generatename', '/inject: a 1 MB generateName', () => body.admission('generatename', {}, { generateName: `${'x'.repeat(1_000_000)}-` })),
     toInject('overrides', '/inject: proxy.istio.io/overrides nested 100k deep (on re-injection)', () =>
-      body.admission('overrides', body.deepOverrides(100_000))),
-    { id: 'silent', title: '300 TCP connections that never send a ClientHello',
-      run: (ctx) => silentConnections(ctx.inject, ctx.pid, body.admission('silent'), 300, SILENT_HOLD_MS) },
-    { id: 'stalled', title: '8 clients that never read a /preview answer (List of 1,000 pods each)',
-      run: (ctx) => stalledReaders(ctx.preview, ctx.pid, body.podList(1000), 8, HOLD_MS) },
+      body.admission('overrides', body.deepOverrides(100_000)),
+    ),
+    {
+      id: 'silent',
+      title: '300 TCP connections that never send a ClientHello',
+      run: (ctx) => silentConnections(ctx.inject, ctx.pid, body.admission('silent'), 300, SILENT_HOLD_MS),
+    },
+    {
+      id: 'stalled',
+      title: '8 clients that never read a /preview answer (List of 1,000 pods each)',
+      run: (ctx) => stalledReaders(ctx.preview, ctx.pid, body.podList(1000), 8, HOLD_MS),
+    },
     { id: 'body8mib', title: 'an 8 MiB body, 5 times each: /inject with a Content-Length, /inject and /preview chunked', run: oversize },
     ...capAttacks(HOLD_MS),
   ];

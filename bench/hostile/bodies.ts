@@ -14,13 +14,19 @@ export function admission(id: string, annotations: Record<string, string> = {}, 
 }
 
 /** A Pod as a user would paste it into /preview. */
-export const smallPod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'app', image: 'nginx' }] } });
+export const smallPod = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name },
+  spec: { containers: [{ name: 'app', image: 'nginx' }] },
+});
 
 /** 6 MiB of empty YAML documents: `---\n` repeated (exactly the body cap). */
 export const emptyDocuments = () => '---\n'.repeat((6 * 2 ** 20) / 4);
 
 /** A `List` of 4,000 small pods (about 391 KB). */
-export const podList = (n = 4000) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items: Array.from({ length: n }, (_, i) => smallPod(`p${i}`)) });
+export const podList = (n = 4000) =>
+  JSON.stringify({ apiVersion: 'v1', kind: 'List', items: Array.from({ length: n }, (_, i) => smallPod(`p${i}`)) });
 
 /** A Pod whose top-level mapping also has 16,000 other keys (about 213 KB of YAML). */
 export function wideMapping(n = 16_000): string {
@@ -82,12 +88,24 @@ const probeOn = (port: number, path: string) => ({ httpGet: { path, port }, peri
  */
 export function heavyPod(i: number, containers: number, env: number): Obj {
   const id = String(i).padStart(4, '0');
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name: `heavy-${id}`, labels: { app: `heavy-${id}` } }, spec: { containers: Array.from({ length: containers }, (_, c) => ({
-    name: `c${c}`, image: `registry.example.com/team-${id}/svc-${c}:1.${i}.${c}`,
-    ports: [{ name: 'http', containerPort: 8000 + c }, { name: 'grpc', containerPort: 9000 + c }],
-    livenessProbe: probeOn(8000 + c, `/healthz/${id}`), readinessProbe: probeOn(8000 + c, `/ready/${id}`),
-    env: Array.from({ length: env }, (_, e) => ({ name: `SETTING_${e}`, value: `pod-${id}-container-${c}-value-${e}` })),
-  })) } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `heavy-${id}`, labels: { app: `heavy-${id}` } },
+    spec: {
+      containers: Array.from({ length: containers }, (_, c) => ({
+        name: `c${c}`,
+        image: `registry.example.com/team-${id}/svc-${c}:1.${i}.${c}`,
+        ports: [
+          { name: 'http', containerPort: 8000 + c },
+          { name: 'grpc', containerPort: 9000 + c },
+        ],
+        livenessProbe: probeOn(8000 + c, `/healthz/${id}`),
+        readinessProbe: probeOn(8000 + c, `/ready/${id}`),
+        env: Array.from({ length: env }, (_, e) => ({ name: `SETTING_${e}`, value: `pod-${id}-container-${c}-value-${e}` })),
+      })),
+    },
+  };
 }
 
 export const heavyList = (pods: number, containers: number, env: number) =>
@@ -95,7 +113,10 @@ export const heavyList = (pods: number, containers: number, env: number) =>
 
 /** `objects` small pods as documents, then empty documents (a comment each) up to `documents`, in about `bytes`. */
 export function manyDocuments(documents: number, objects: number, bytes: number): string {
-  const pods = Array.from({ length: objects }, (_, i) => `---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: d${i}\nspec:\n  containers:\n  - name: app\n    image: nginx\n`).join('');
+  const pods = Array.from(
+    { length: objects },
+    (_, i) => `---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: d${i}\nspec:\n  containers:\n  - name: app\n    image: nginx\n`,
+  ).join('');
   const each = Math.floor((bytes - pods.length) / (documents - objects)) - 6; // `---\n# ` + newline
   return pods + `---\n# ${'c'.repeat(Math.max(0, each))}\n`.repeat(documents - objects);
 }
@@ -127,13 +148,22 @@ export function proxyMetadataAtCap(entries: number, maxChars: number, maxSeparat
 }
 
 /** The ordinary admission's pod, as an object to change before wrapping it in a review. */
-export const plainPod = () => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'big', namespace: 'shop', labels: { app: 'big' } as Record<string, string> }, spec: { containers: [] as Obj[] } });
+export const plainPod = () => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'big', namespace: 'shop', labels: { app: 'big' } as Record<string, string> },
+  spec: { containers: [] as Obj[] },
+});
 
 /** A review of a pod with one container and `count` env vars, values padded to make the body about `bytes`. */
 export function envPod(count: number, bytes: number): string {
   const p = plainPod();
   const value = Math.max(1, Math.floor(bytes / count) - '{"name":"E_00000","value":""},'.length);
-  p.spec.containers.push({ name: 'app', image: 'nginx', env: Array.from({ length: count }, (_, i) => ({ name: `E_${String(i).padStart(5, '0')}`, value: pad(`${i}`, value, 'v') })) });
+  p.spec.containers.push({
+    name: 'app',
+    image: 'nginx',
+    env: Array.from({ length: count }, (_, i) => ({ name: `E_${String(i).padStart(5, '0')}`, value: pad(`${i}`, value, 'v') })),
+  });
   return review('hostile-cap-env-7b1d2c3e-0000-4000-8000-000000000000', p);
 }
 
@@ -142,10 +172,17 @@ export function manyContainers(count: number, env: number, bytes: number): strin
   const p = plainPod();
   const value = Math.max(1, Math.floor((bytes / count - 420) / env) - '{"name":"S_00","value":""},'.length);
   for (let c = 0; c < count; c++) {
-    p.spec.containers.push({ name: `c${c}`, image: `registry.example.com/app/c${c}:1.0`,
-      ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'admin', containerPort: 9090, protocol: 'TCP' }],
-      livenessProbe: probeOn(8080, '/healthz'), readinessProbe: probeOn(8080, '/ready'),
-      env: Array.from({ length: env }, (_, e) => ({ name: `S_${String(e).padStart(2, '0')}`, value: pad(`${c}-${e}`, value, 'v') })) });
+    p.spec.containers.push({
+      name: `c${c}`,
+      image: `registry.example.com/app/c${c}:1.0`,
+      ports: [
+        { name: 'http', containerPort: 8080, protocol: 'TCP' },
+        { name: 'admin', containerPort: 9090, protocol: 'TCP' },
+      ],
+      livenessProbe: probeOn(8080, '/healthz'),
+      readinessProbe: probeOn(8080, '/ready'),
+      env: Array.from({ length: env }, (_, e) => ({ name: `S_${String(e).padStart(2, '0')}`, value: pad(`${c}-${e}`, value, 'v') })),
+    });
   }
   return review('hostile-cap-containers-7b1d2c3e-0000-4000-8000-000000000000', p);
 }
@@ -154,7 +191,8 @@ export function manyContainers(count: number, env: number, bytes: number): strin
 export function probedContainers(count: number, bytes: number): string {
   const p = plainPod();
   const path = Math.max(2, Math.floor(bytes / count) - 150);
-  for (let c = 0; c < count; c++) p.spec.containers.push({ name: `c${c}`, image: 'nginx', livenessProbe: probeOn(8080 + (c % 1000), pad(`/h${c}/`, path)) });
+  for (let c = 0; c < count; c++)
+    p.spec.containers.push({ name: `c${c}`, image: 'nginx', livenessProbe: probeOn(8080 + (c % 1000), pad(`/h${c}/`, path)) });
   return review('hostile-cap-probes-7b1d2c3e-0000-4000-8000-000000000000', p);
 }
 
@@ -205,9 +243,14 @@ export function everyAnnotationAtCap(maxChars: number, templates: string, proxyC
     'traffic.sidecar.istio.io/kubevirtInterfaces': ifaces,
     'istio.io/reroute-virtual-interfaces': ifaces,
     'sidecar.istio.io/componentLogLevel': levels,
-    'sidecar.istio.io/agentLogLevel': fill(maxChars, (i) => `${['default', 'ads', 'cache', 'sds', 'xdsproxy'][i % 5]}:${['debug', 'info', 'warn'][i % 3]}`),
+    'sidecar.istio.io/agentLogLevel': fill(
+      maxChars,
+      (i) => `${['default', 'ads', 'cache', 'sds', 'xdsproxy'][i % 5]}:${['debug', 'info', 'warn'][i % 3]}`,
+    ),
     'sidecar.istio.io/userVolume': JSON.stringify(Object.fromEntries(names.map((n) => [n, { emptyDir: {} }]))),
-    'sidecar.istio.io/userVolumeMount': JSON.stringify(Object.fromEntries(names.map((n) => [n, { mountPath: `/var/run/uv/${n.slice(2)}`, readOnly: true }]))),
+    'sidecar.istio.io/userVolumeMount': JSON.stringify(
+      Object.fromEntries(names.map((n) => [n, { mountPath: `/var/run/uv/${n.slice(2)}`, readOnly: true }])),
+    ),
     'sidecar.istio.io/logLevel': 'debug',
     'sidecar.istio.io/interceptionMode': 'REDIRECT',
     'status.sidecar.istio.io/port': '15020',

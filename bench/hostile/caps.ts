@@ -46,11 +46,16 @@ async function largestAccepted(preview: Target, make: (n: number) => string, lo:
 }
 
 /** A row whose size is measured first (before the attack is watched): `size` gives n and the body. */
-function sized(id: string, title: (n: number) => string, size: (ctx: AttackContext) => Promise<[number, string]>,
-  run: (ctx: AttackContext, body: string) => Promise<Outcome>): Attack {
+function sized(
+  id: string,
+  title: (n: number) => string,
+  size: (ctx: AttackContext) => Promise<[number, string]>,
+  run: (ctx: AttackContext, body: string) => Promise<Outcome>,
+): Attack {
   let text = '';
   const attack: Attack = {
-    id, title: title(NaN),
+    id,
+    title: title(NaN),
     async prepare(ctx) {
       const [count, made] = await size(ctx);
       text = made;
@@ -66,10 +71,16 @@ async function heavyList(ctx: AttackContext): Promise<[number, string]> {
   return [env, body.heavyList(MAX_PREVIEW_OBJECTS, HEAVY_CONTAINERS, env)];
 }
 
-const toInject = (id: string, title: string, make: () => string): Attack =>
-  ({ id, title, run: (ctx) => post(ctx.inject, make(), JSON_TYPE, ANSWER_MS) });
-const toPreview = (id: string, title: string, type: string, make: () => string): Attack =>
-  ({ id, title, run: (ctx) => post(ctx.preview, make(), type, ANSWER_MS) });
+const toInject = (id: string, title: string, make: () => string): Attack => ({
+  id,
+  title,
+  run: (ctx) => post(ctx.inject, make(), JSON_TYPE, ANSWER_MS),
+});
+const toPreview = (id: string, title: string, type: string, make: () => string): Attack => ({
+  id,
+  title,
+  run: (ctx) => post(ctx.preview, make(), type, ANSWER_MS),
+});
 const annotated = (id: string, annotations: Record<string, string>) => body.admission(id, annotations);
 
 const metadataAtCap = () => body.proxyMetadataAtCap(MAX_PROXY_METADATA_ENTRIES, MAX_ANNOTATION_VALUE, MAX_PROXY_CONFIG_SEPARATORS);
@@ -88,50 +99,98 @@ async function burst(ctx: AttackContext, count: number): Promise<Outcome> {
   const seen = new Map<string, number>();
   for (const o of outcomes) seen.set(o.answer, (seen.get(o.answer) ?? 0) + 1);
   const slowest = Math.max(...outcomes.map((o) => o.elapsedMs));
-  return { bytes: 0, elapsedMs: performance.now() - t0, ok: outcomes.every((o) => o.ok),
-    answer: `${[...seen].map(([a, k]) => `${k}x ${a}`).join('; ')} (slowest ${slowest.toFixed(0)} ms)` };
+  return {
+    bytes: 0,
+    elapsedMs: performance.now() - t0,
+    ok: outcomes.every((o) => o.ok),
+    answer: `${[...seen].map(([a, k]) => `${k}x ${a}`).join('; ')} (slowest ${slowest.toFixed(0)} ms)`,
+  };
 }
 
 export function capAttacks(holdMs: number): Attack[] {
   const mib = (BODY / 2 ** 20).toFixed(1);
   return [
-    sized('cap-heavy', (env) => `/preview at the caps: ${MAX_PREVIEW_OBJECTS} distinct pods of ${HEAVY_CONTAINERS} containers (ports, probes, ${env} env each), answer just under ${PREVIEW_DEFAULTS.maxAnswerBytes / 2 ** 20} MiB`,
-      heavyList, (ctx, list) => post(ctx.preview, list, JSON_TYPE, ANSWER_MS)),
-    toPreview('cap-docs', `/preview at the caps: ${n(MAX_DOCUMENTS - 1)} documents (${MAX_PREVIEW_OBJECTS} pods, the rest comments) in ${mib} MiB`, YAML_TYPE,
-      () => body.manyDocuments(MAX_DOCUMENTS - 1, MAX_PREVIEW_OBJECTS, BODY)),
-    toPreview('cap-keys', `/preview at the caps: a mapping of ${n(MAX_NODES - SPARE_NODES)} keys in ${mib} MiB`, YAML_TYPE,
-      () => body.paddedMapping(MAX_NODES - SPARE_NODES, BODY)),
-    sized('cap-keys-ok', (k) => `/preview: the widest mapping accepted (${n(k)} short keys, bisected)`, async (ctx) => {
-      const k = await largestAccepted(ctx.preview, (x) => body.paddedMapping(x, 0), 0, MAX_NODES - SPARE_NODES);
-      return [k, body.paddedMapping(k, 0)];
-    }, (ctx, text) => post(ctx.preview, text, YAML_TYPE, ANSWER_MS)),
-    toPreview('cap-depth', `/preview at the caps: ${n(DEPTH_BRANCHES)} lists nested ${MAX_NESTING_DEPTH} deep (with the pod's own level)`, YAML_TYPE,
-      () => body.deepBranches(MAX_NESTING_DEPTH - 1, DEPTH_BRANCHES)),
-    sized('cap-depth-ok', (b) => `/preview: the most lists nested ${MAX_NESTING_DEPTH} deep accepted (${n(b)}, bisected)`, async (ctx) => {
-      const b = await largestAccepted(ctx.preview, (x) => body.deepBranches(MAX_NESTING_DEPTH - 1, x), 0, DEPTH_BRANCHES);
-      return [b, body.deepBranches(MAX_NESTING_DEPTH - 1, b)];
-    }, (ctx, text) => post(ctx.preview, text, YAML_TYPE, ANSWER_MS)),
-    toPreview('cap-alias', `/preview at the caps: ${ALIASES} aliases of a ${n(ALIASED_KEYS)}-key mapping`, YAML_TYPE,
-      () => body.manyAliases(ALIASES, ALIASED_KEYS)),
-    sized('cap-stalled', (env) => `8 clients that never read a /preview answer just under the answer cap (${MAX_PREVIEW_OBJECTS} pods, ${env} env per container)`,
-      heavyList, (ctx, list) => stalledReaders(ctx.preview, ctx.pid, list, 8, holdMs)),
-    toInject('cap-metadata', `/inject at the caps: proxy.istio.io/config with ${MAX_PROXY_METADATA_ENTRIES} proxyMetadata entries in ${KIB} KiB`, () =>
-      annotated('cap-metadata', { 'proxy.istio.io/config': metadataAtCap() })),
+    sized(
+      'cap-heavy',
+      (env) =>
+        `/preview at the caps: ${MAX_PREVIEW_OBJECTS} distinct pods of ${HEAVY_CONTAINERS} containers (ports, probes, ${env} env each), answer just under ${PREVIEW_DEFAULTS.maxAnswerBytes / 2 ** 20} MiB`,
+      heavyList,
+      (ctx, list) => post(ctx.preview, list, JSON_TYPE, ANSWER_MS),
+    ),
+    toPreview(
+      'cap-docs',
+      `/preview at the caps: ${n(MAX_DOCUMENTS - 1)} documents (${MAX_PREVIEW_OBJECTS} pods, the rest comments) in ${mib} MiB`,
+      YAML_TYPE,
+      () => body.manyDocuments(MAX_DOCUMENTS - 1, MAX_PREVIEW_OBJECTS, BODY),
+    ),
+    toPreview('cap-keys', `/preview at the caps: a mapping of ${n(MAX_NODES - SPARE_NODES)} keys in ${mib} MiB`, YAML_TYPE, () =>
+      body.paddedMapping(MAX_NODES - SPARE_NODES, BODY),
+    ),
+    sized(
+      'cap-keys-ok',
+      (k) => `/preview: the widest mapping accepted (${n(k)} short keys, bisected)`,
+      async (ctx) => {
+        const k = await largestAccepted(ctx.preview, (x) => body.paddedMapping(x, 0), 0, MAX_NODES - SPARE_NODES);
+        return [k, body.paddedMapping(k, 0)];
+      },
+      (ctx, text) => post(ctx.preview, text, YAML_TYPE, ANSWER_MS),
+    ),
+    toPreview(
+      'cap-depth',
+      `/preview at the caps: ${n(DEPTH_BRANCHES)} lists nested ${MAX_NESTING_DEPTH} deep (with the pod's own level)`,
+      YAML_TYPE,
+      () => body.deepBranches(MAX_NESTING_DEPTH - 1, DEPTH_BRANCHES),
+    ),
+    sized(
+      'cap-depth-ok',
+      (b) => `/preview: the most lists nested ${MAX_NESTING_DEPTH} deep accepted (${n(b)}, bisected)`,
+      async (ctx) => {
+        const b = await largestAccepted(ctx.preview, (x) => body.deepBranches(MAX_NESTING_DEPTH - 1, x), 0, DEPTH_BRANCHES);
+        return [b, body.deepBranches(MAX_NESTING_DEPTH - 1, b)];
+      },
+      (ctx, text) => post(ctx.preview, text, YAML_TYPE, ANSWER_MS),
+    ),
+    toPreview('cap-alias', `/preview at the caps: ${ALIASES} aliases of a ${n(ALIASED_KEYS)}-key mapping`, YAML_TYPE, () =>
+      body.manyAliases(ALIASES, ALIASED_KEYS),
+    ),
+    sized(
+      'cap-stalled',
+      (env) => `8 clients that never read a /preview answer just under the answer cap (${MAX_PREVIEW_OBJECTS} pods, ${env} env per container)`,
+      heavyList,
+      (ctx, list) => stalledReaders(ctx.preview, ctx.pid, list, 8, holdMs),
+    ),
+    toInject(
+      'cap-metadata',
+      `/inject at the caps: proxy.istio.io/config with ${MAX_PROXY_METADATA_ENTRIES} proxyMetadata entries in ${KIB} KiB`,
+      () => annotated('cap-metadata', { 'proxy.istio.io/config': metadataAtCap() }),
+    ),
     toInject('cap-templates', `/inject at the caps: inject.istio.io/templates naming ${MAX_TEMPLATES} templates`, () =>
-      annotated('cap-templates', { 'inject.istio.io/templates': templatesAtCap() })),
+      annotated('cap-templates', { 'inject.istio.io/templates': templatesAtCap() }),
+    ),
     toInject('cap-annotations', `/inject at the caps: every annotation the injector reads, long ones at ${KIB} KiB (valid lists)`, () =>
-      annotated('cap-annotations', body.everyAnnotationAtCap(MAX_ANNOTATION_VALUE, templatesAtCap(), metadataAtCap()))),
+      annotated('cap-annotations', body.everyAnnotationAtCap(MAX_ANNOTATION_VALUE, templatesAtCap(), metadataAtCap())),
+    ),
     toInject('cap-annotations-no-k', `/inject at the caps: the same, but kubevirtInterfaces and reroute-virtual-interfaces short`, () =>
-      annotated('cap-annotations-no-k', { ...body.everyAnnotationAtCap(MAX_ANNOTATION_VALUE, templatesAtCap(), metadataAtCap()),
-        'traffic.sidecar.istio.io/kubevirtInterfaces': 'net1', 'istio.io/reroute-virtual-interfaces': 'net1' })),
+      annotated('cap-annotations-no-k', {
+        ...body.everyAnnotationAtCap(MAX_ANNOTATION_VALUE, templatesAtCap(), metadataAtCap()),
+        'traffic.sidecar.istio.io/kubevirtInterfaces': 'net1',
+        'istio.io/reroute-virtual-interfaces': 'net1',
+      }),
+    ),
     toInject('cap-overrides', `/inject at the caps: proxy.istio.io/overrides ${KIB} KiB nested ${MAX_JSON_DEPTH} deep (on re-injection)`, () =>
-      annotated('cap-overrides', body.deepestOverrides(MAX_JSON_DEPTH, MAX_ANNOTATION_VALUE))),
+      annotated('cap-overrides', body.deepestOverrides(MAX_JSON_DEPTH, MAX_ANNOTATION_VALUE)),
+    ),
     toInject('cap-env', `/inject at the caps: one container with 60,000 env vars (${mib} MiB)`, () => body.envPod(60_000, BODY)),
-    toInject('cap-containers', `/inject at the caps: 2,000 containers with ports, probes and 20 env each (${mib} MiB)`, () => body.manyContainers(2000, 20, BODY)),
+    toInject('cap-containers', `/inject at the caps: 2,000 containers with ports, probes and 20 env each (${mib} MiB)`, () =>
+      body.manyContainers(2000, 20, BODY),
+    ),
     toInject('cap-probes', `/inject at the caps: 20,000 containers with a probe each (${mib} MiB)`, () => body.probedContainers(20_000, BODY)),
     toInject('cap-labels', `/inject at the caps: 60,000 labels (${mib} MiB)`, () => body.manyLabels(60_000, BODY)),
     { id: 'cap-burst', title: `/inject at the caps: 8 pods of 60,000 env vars (${mib} MiB each) at once`, run: (ctx) => burst(ctx, 8) },
-    { id: 'cap-keepalive', title: `${WEBHOOK_LIMITS.maxConnections} connections (the webhook's cap) idle with keep-alive after one admission each`,
-      run: (ctx) => idleKeepAlive(ctx.inject, ctx.pid, body.admission('keepalive'), WEBHOOK_LIMITS.maxConnections, 5000) },
+    {
+      id: 'cap-keepalive',
+      title: `${WEBHOOK_LIMITS.maxConnections} connections (the webhook's cap) idle with keep-alive after one admission each`,
+      run: (ctx) => idleKeepAlive(ctx.inject, ctx.pid, body.admission('keepalive'), WEBHOOK_LIMITS.maxConnections, 5000),
+    },
   ];
 }

@@ -29,7 +29,11 @@ export function describe(status: number, body: string, bytes: number): string {
   let msg = body;
   let prefix = `${status}`;
   try {
-    const v = JSON.parse(body) as { response?: { allowed?: boolean; status?: { message?: string } }; error?: { code?: string; message?: string }; items?: unknown[] };
+    const v = JSON.parse(body) as {
+      response?: { allowed?: boolean; status?: { message?: string } };
+      error?: { code?: string; message?: string };
+      items?: unknown[];
+    };
     if (v.response && typeof v.response.allowed === 'boolean') {
       prefix += ` allowed=${v.response.allowed}`;
       msg = v.response.status?.message ?? '';
@@ -38,7 +42,9 @@ export function describe(status: number, body: string, bytes: number): string {
     } else if (Array.isArray(v.items)) {
       msg = `${v.items.length} items`;
     }
-  } catch { /* not JSON (or too large to keep): the text */ }
+  } catch {
+    /* not JSON (or too large to keep): the text */
+  }
   const long = msg.length > 120 ? ` (message ${size(Buffer.byteLength(msg))})` : '';
   msg = msg.trim();
   return `${prefix}${msg ? `: ${clip(msg)}` : ''}${long}${bytes > 64 * 1024 ? ` [${size(bytes)} body]` : ''}`;
@@ -65,8 +71,12 @@ export function post(target: Target, body: string | Buffer, contentType: string,
       resolve({ ...o, elapsedMs: elapsed(), ok: complete && o.status !== undefined && o.status < 500 });
     };
     const https = target.url.startsWith('https:');
-    const options = { method: 'POST', agent: false, ...(https ? { ca: target.ca } : {}),
-      headers: { 'content-type': contentType, ...(chunked ? {} : { 'content-length': Buffer.byteLength(body) }) } };
+    const options = {
+      method: 'POST',
+      agent: false,
+      ...(https ? { ca: target.ca } : {}),
+      headers: { 'content-type': contentType, ...(chunked ? {} : { 'content-length': Buffer.byteLength(body) }) },
+    };
     const req = (https ? httpsRequest : httpRequest)(target.url, options, (res) => {
       const chunks: Buffer[] = [];
       let bytes = 0;
@@ -79,7 +89,9 @@ export function post(target: Target, body: string | Buffer, contentType: string,
         const status = res.statusCode ?? 0;
         settle({ status, bytes, answer: describe(status, Buffer.concat(chunks).toString('utf8'), bytes) });
       });
-      res.on('error', (e) => settle({ status: res.statusCode, bytes, answer: `${res.statusCode}, then ${(e as NodeJS.ErrnoException).code ?? e.message}` }, false));
+      res.on('error', (e) =>
+        settle({ status: res.statusCode, bytes, answer: `${res.statusCode}, then ${(e as NodeJS.ErrnoException).code ?? e.message}` }, false),
+      );
     });
     const timer = setTimeout(() => {
       settle({ bytes: 0, answer: `no answer within ${Math.round(timeoutMs / 1000)} s` });

@@ -10,11 +10,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves when every socket has connected (or failed), or after waitMs. */
 async function allSettled(sockets: Socket[], waitMs: number): Promise<number> {
-  const connected = sockets.map((s) => new Promise<boolean>((resolve) => {
-    s.once('connect', () => resolve(true));
-    s.once('error', () => resolve(false));
-    s.once('close', () => resolve(false));
-  }));
+  const connected = sockets.map(
+    (s) =>
+      new Promise<boolean>((resolve) => {
+        s.once('connect', () => resolve(true));
+        s.once('error', () => resolve(false));
+        s.once('close', () => resolve(false));
+      }),
+  );
   const timeout = sleep(waitMs).then(() => undefined);
   const results = await Promise.all(connected.map((p) => Promise.race([p, timeout])));
   return results.filter((r) => r === true).length;
@@ -31,7 +34,9 @@ export async function silentConnections(inject: Target, pid: number, body: strin
   let closed = 0;
   for (const s of sockets) {
     s.on('error', () => undefined);
-    s.once('close', () => { closed++; });
+    s.once('close', () => {
+      closed++;
+    });
     s.resume();
   }
   try {
@@ -45,9 +50,13 @@ export async function silentConnections(inject: Target, pid: number, body: strin
       most = Math.max(most, openFds(pid));
     }
     return {
-      status: admission.status, bytes: admission.bytes, elapsedMs: performance.now() - t0, ok: admission.ok,
+      status: admission.status,
+      bytes: admission.bytes,
+      elapsedMs: performance.now() - t0,
+      ok: admission.ok,
       ...(closed < count ? { miss: `connections held > ${holdMs / 1000} s` } : {}),
-      answer: `${opened} silent connections open, injector fds up to ${most} (limit ${fdLimit(pid)}); /inject meanwhile: ${admission.answer} in ` +
+      answer:
+        `${opened} silent connections open, injector fds up to ${most} (limit ${fdLimit(pid)}); /inject meanwhile: ${admission.answer} in ` +
         `${admission.elapsedMs.toFixed(0)} ms; server closed ${closed} of ${count} within ${holdMs / 1000} s`,
     };
   } finally {
@@ -78,8 +87,11 @@ export async function stalledReaders(preview: Target, pid: number, body: string,
     await sleep(holdMs);
     const fdsAtEnd = openFds(pid);
     return {
-      bytes: 0, elapsedMs: performance.now() - t0, ok: true, // nothing to answer: the row is about memory
-      answer: `${opened} clients sent ${(Buffer.byteLength(body) / 1024).toFixed(0)} KiB each and read nothing for ${holdMs / 1000} s; ` +
+      bytes: 0,
+      elapsedMs: performance.now() - t0,
+      ok: true, // nothing to answer: the row is about memory
+      answer:
+        `${opened} clients sent ${(Buffer.byteLength(body) / 1024).toFixed(0)} KiB each and read nothing for ${holdMs / 1000} s; ` +
         `injector fds ${fdsAtStart} -> ${fdsAtEnd} (the server dropping them shows as fewer)`,
     };
   } finally {
@@ -93,7 +105,10 @@ export async function stalledReaders(preview: Target, pid: number, body: string,
  */
 export async function idleKeepAlive(inject: Target, pid: number, body: string, count: number, holdMs: number): Promise<Outcome> {
   // an agent per connection: one shared agent would reuse a socket once its answer came
-  const agents = Array.from({ length: count }, () => new HttpsAgent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, timeout: 120_000, ca: inject.ca }));
+  const agents = Array.from(
+    { length: count },
+    () => new HttpsAgent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, timeout: 120_000, ca: inject.ca }),
+  );
   const t0 = performance.now();
   try {
     const answered = new Map<string, number>();
@@ -107,8 +122,12 @@ export async function idleKeepAlive(inject: Target, pid: number, body: string, c
     await sleep(holdMs);
     const later = await post(inject, body, 'application/json', 10_000);
     return {
-      status: later.status, bytes: later.bytes, elapsedMs: performance.now() - t0, ok: first.ok && later.ok,
-      answer: `${count} keep-alive admissions: ${[...answered].map(([a, n]) => `${n}x ${a}`).join(', ')}; ${heldAtStart} held idle, injector fds ${fds}; ` +
+      status: later.status,
+      bytes: later.bytes,
+      elapsedMs: performance.now() - t0,
+      ok: first.ok && later.ok,
+      answer:
+        `${count} keep-alive admissions: ${[...answered].map(([a, n]) => `${n}x ${a}`).join(', ')}; ${heldAtStart} held idle, injector fds ${fds}; ` +
         `a new admission then: ${first.answer} in ${first.elapsedMs.toFixed(0)} ms; after ${holdMs / 1000} s (${idle()} still idle): ${later.answer} in ${later.elapsedMs.toFixed(0)} ms`,
     };
   } finally {
@@ -119,10 +138,14 @@ export async function idleKeepAlive(inject: Target, pid: number, body: string, c
 /** One admission through a keep-alive agent (the socket goes back to the agent's pool, open). */
 function postVia(agent: HttpsAgent, inject: Target, body: string): Promise<string> {
   return new Promise((resolve) => {
-    const req = httpsRequest(inject.url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: 20_000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(String(res.statusCode)));
-    });
+    const req = httpsRequest(
+      inject.url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: 20_000 },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(String(res.statusCode)));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code ?? e.message}`));
     req.end(body);

@@ -37,7 +37,15 @@ process.on('SIGUSR2', () => setTimeout(dump, 25));
 
 function dump() {
   const ms = (ns) => ns / 1e6;
-  const figures = { seq: ++seq, maxMs: ms(histogram.max), p99Ms: ms(histogram.percentile(99)), meanMs: ms(histogram.mean), samples: histogram.count, logBytes, longestLogWrite };
+  const figures = {
+    seq: ++seq,
+    maxMs: ms(histogram.max),
+    p99Ms: ms(histogram.percentile(99)),
+    meanMs: ms(histogram.mean),
+    samples: histogram.count,
+    logBytes,
+    longestLogWrite,
+  };
   histogram.reset();
   logBytes = 0;
   longestLogWrite = 0;

@@ -64,12 +64,15 @@ export function verdict(r: Row, limitMB: number): { ok: boolean; text: string } 
 }
 
 export function table(rows: Row[], limitMB: number): string {
-  const head = '| Attack | Answer the attacker got | Elapsed | Worst loop block | /healthz p50 / p99 / max (probes) | Peak RSS | Logs written (longest write) | Others’ CPU | Goals |\n|---|---|---|---|---|---|---|---|---|';
+  const head =
+    '| Attack | Answer the attacker got | Elapsed | Worst loop block | /healthz p50 / p99 / max (probes) | Peak RSS | Logs written (longest write) | Others’ CPU | Goals |\n|---|---|---|---|---|---|---|---|---|';
   const lines = rows.map((r) => {
     const h = r.healthz;
     const probes = `${h.probes}${h.unanswered ? `, ${h.unanswered} unanswered` : ''}${h.failed ? `, ${h.failed} failed` : ''}`;
-    return `| ${cell(r.title)} | ${cell(r.outcome.answer)} | ${ms(r.outcome.elapsedMs)} | ${block(r).text} | ${ms(h.p50)} / ${ms(h.p99)} / ${ms(h.max)} (${probes}) | ` +
-      `${r.proc.peakMB.toFixed(0)} MB | ${logs(r)} | ${r.otherCpuPct.toFixed(0)}% | ${verdict(r, limitMB).text} |`;
+    return (
+      `| ${cell(r.title)} | ${cell(r.outcome.answer)} | ${ms(r.outcome.elapsedMs)} | ${block(r).text} | ${ms(h.p50)} / ${ms(h.p99)} / ${ms(h.max)} (${probes}) | ` +
+      `${r.proc.peakMB.toFixed(0)} MB | ${logs(r)} | ${r.otherCpuPct.toFixed(0)}% | ${verdict(r, limitMB).text} |`
+    );
   });
   return [head, ...lines].join('\n');
 }
@@ -90,10 +93,10 @@ export function writeReport(rows: Row[], c: Context, asBaseline: boolean): strin
   const intro = [
     '# Hostile input benchmark (`npm run bench:hostile`)',
     '',
-    "Issue 12's attack classes at the sizes the issue measured, then (rows \"at the caps\") at the largest input each cap",
+    'Issue 12\'s attack classes at the sizes the issue measured, then (rows "at the caps") at the largest input each cap',
     'still accepts, sized from the cap constants in src (bench/hostile/caps.ts; a row whose size is bisected or calibrated',
     'is measured before it is watched). Each row runs against a fresh injector process (the production build, with',
-    'deploy/base\'s NODE_OPTIONS), while the bench probes /healthz on the ops port every 20 ms.',
+    "deploy/base's NODE_OPTIONS), while the bench probes /healthz on the ops port every 20 ms.",
     '',
     '- **Worst loop block**: `perf_hooks.monitorEventLoopDelay` inside the injector (a preload, read and reset around',
     '  each attack). A loop still blocked 15 s after the answer (waited for at most 30 s) shows as "≥" the longest probe wait.',
@@ -106,7 +109,7 @@ export function writeReport(rows: Row[], c: Context, asBaseline: boolean): strin
     '- **Others’ CPU**: what other processes took during the row (% of one core; the machine has two). Figures near',
     '  a goal move with it.',
     `- **Goals**: worst block ≤ ${GOAL.blockMs} ms, /healthz p99 ≤ ${GOAL.healthzP99Ms} ms and no failed probe, peak RSS ≤ ${c.limitMB} MB (the`,
-    '  Deployment\'s memory limit in deploy/base), the process alive, an answer proper (a status below 500: not a 500,',
+    "  Deployment's memory limit in deploy/base), the process alive, an answer proper (a status below 500: not a 500,",
     `  a cut connection or silence), no log line over ${GOAL.logWriteBytes / 1024} KiB (echoed values clipped); for the silent connections,`,
     `  every one closed by the server within ${SILENT_HOLD_MS / 1000} s.`,
     '',

@@ -161,5 +161,11 @@ export function watchProc(pid: number): { now(): ProcFigures; stop(): ProcFigure
     read();
     return { alive, ticks, peakMB };
   };
-  return { now, stop() { clearInterval(timer); return now(); } };
+  return {
+    now,
+    stop() {
+      clearInterval(timer);
+      return now();
+    },
+  };
 }

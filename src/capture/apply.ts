@@ -54,7 +54,11 @@ function findOnPath(env: Readonly<Record<string, string | undefined>>, name: str
 }
 
 /** Runs a command with `input` on stdin, its output capped and its time bounded. Never throws. */
-function runCommand(env: Readonly<Record<string, string | undefined>>, argv: readonly string[], opts: { input?: string; env?: Record<string, string> }): Promise<ToolResult> {
+function runCommand(
+  env: Readonly<Record<string, string | undefined>>,
+  argv: readonly string[],
+  opts: { input?: string; env?: Record<string, string> },
+): Promise<ToolResult> {
   return new Promise((resolve) => {
     const [cmd, ...args] = argv as [string, ...string[]];
     const child = spawn(cmd, args, { env: { ...env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -65,9 +69,15 @@ function runCommand(env: Readonly<Record<string, string | undefined>>, argv: rea
       timedOut = true;
       child.kill('SIGKILL');
     }, RUN_TIMEOUT_MS);
-    child.stdout.on('data', (d: Buffer) => { if (stdout.length < MAX_OUTPUT) stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { if (stderr.length < MAX_OUTPUT) stderr += d.toString(); });
-    child.stdin.on('error', () => { /* the tool may exit before reading everything; its exit code says why */ });
+    child.stdout.on('data', (d: Buffer) => {
+      if (stdout.length < MAX_OUTPUT) stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      if (stderr.length < MAX_OUTPUT) stderr += d.toString();
+    });
+    child.stdin.on('error', () => {
+      /* the tool may exit before reading everything; its exit code says why */
+    });
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       resolve({ code: null, stdout, stderr: stderr || e.message, notFound: e.code === 'ENOENT' });
@@ -171,7 +181,13 @@ function restoreArgs(tools: Tools, restore: string): string[] {
   return tools.maybeLegacy ? [restore, '--noflush', '--wait=30'] : [restore, '--noflush'];
 }
 
-async function removeOwn(host: Host, tools: Tools, fam: { name: string; save: string; restore: string }, env: Record<string, string>, log: Log): Promise<void> {
+async function removeOwn(
+  host: Host,
+  tools: Tools,
+  fam: { name: string; save: string; restore: string },
+  env: Record<string, string>,
+  log: Log,
+): Promise<void> {
   const saved = await runTool(host, [fam.save], { env });
   const plan = cleanupPlan(saved.stdout);
   if (!plan.input) {

@@ -24,7 +24,14 @@ export interface Tools {
 
 export function toolsOf(variant: Variant): Tools {
   const v6 = variant.replace(/^iptables/, 'ip6tables');
-  return { variant, save: `${variant}-save`, restore: `${variant}-restore`, save6: `${v6}-save`, restore6: `${v6}-restore`, maybeLegacy: variant !== 'iptables-nft' };
+  return {
+    variant,
+    save: `${variant}-save`,
+    restore: `${variant}-restore`,
+    save6: `${v6}-save`,
+    restore6: `${v6}-restore`,
+    maybeLegacy: variant !== 'iptables-nft',
+  };
 }
 
 /** `--force-iptables-binary` value → variant; names the flag when the value is not one. */

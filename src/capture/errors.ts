@@ -6,7 +6,11 @@ export class CaptureSettingError extends Error {
   readonly code = 'INVALID_CAPTURE_SETTING';
   /** The bare reason, without the value and flag (for messages that name them their own way). */
   readonly reason: string;
-  constructor(readonly flag: string, message: string, reason?: string) {
+  constructor(
+    readonly flag: string,
+    message: string,
+    reason?: string,
+  ) {
     super(message);
     this.reason = reason ?? message;
   }

@@ -4,7 +4,10 @@
  */
 
 export class CaptureRunError extends Error {
-  constructor(message: string, readonly exitCode: 1 | 2) {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2,
+  ) {
     super(message);
   }
 }
@@ -43,7 +46,10 @@ export function toolFailure(argv: readonly string[], r: ToolResult, input?: stri
 }
 
 function firstLine(s: string): string {
-  const lines = s.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('Try `'));
+  const lines = s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('Try `'));
   return lines.slice(0, 2).join('; ');
 }
 

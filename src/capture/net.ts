@@ -104,7 +104,10 @@ function formatIPv6(b: readonly number[]): string {
   const hex = (g: number | undefined): string => (g ?? 0).toString(16);
   if (bestStart < 0) return groups.map(hex).join(':');
   const left = groups.slice(0, bestStart).map(hex).join(':');
-  const right = groups.slice(bestStart + bestLen).map(hex).join(':');
+  const right = groups
+    .slice(bestStart + bestLen)
+    .map(hex)
+    .join(':');
   return `${left}::${right}`;
 }
 

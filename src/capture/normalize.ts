@@ -44,12 +44,20 @@ export function splitRuleWords(line: string): string[] {
 }
 
 const BASE: Record<string, string> = {
-  '-s': '-s', '--source': '-s', '--src': '-s',
-  '-d': '-d', '--destination': '-d', '--dst': '-d',
-  '-i': '-i', '--in-interface': '-i',
-  '-o': '-o', '--out-interface': '-o',
-  '-p': '-p', '--protocol': '-p',
-  '-f': '-f', '--fragment': '-f',
+  '-s': '-s',
+  '--source': '-s',
+  '--src': '-s',
+  '-d': '-d',
+  '--destination': '-d',
+  '--dst': '-d',
+  '-i': '-i',
+  '--in-interface': '-i',
+  '-o': '-o',
+  '--out-interface': '-o',
+  '-p': '-p',
+  '--protocol': '-p',
+  '-f': '-f',
+  '--fragment': '-f',
 };
 const BASE_ORDER = ['-s', '-d', '-i', '-o', '-p', '-f'];
 const PROTOCOL_NUMBERS: Record<string, string> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'ipv6-icmp', '132': 'sctp' };
@@ -96,12 +104,50 @@ function isDefaultTargetOption(target: string, o: Opt): boolean {
   return false;
 }
 
+/** One rule's parts: base options (`-p`, `-s`, ...), matches in order, and the target. */
+interface ParsedRule {
+  base: Map<string, Opt>;
+  matches: Array<{ name: string; opts: Opt[] }>;
+  target: { name: string; goto: boolean; opts: Opt[] } | undefined;
+}
+
 /**
  * The canonical text of one rule (without `-A`/`-I` and the chain), e.g.
  * `-o lo -p tcp | -m tcp ! --dport 53 | -m owner ! --uid-owner 1337 | -j RETURN`.
  * `words` are the rule's words after the chain name (and after the position for `-I`).
  */
 export function canonicalRule(words: readonly string[]): string {
+  const { base, matches, target } = parseRule(words);
+  const parts: string[] = [];
+  const baseText = BASE_ORDER.filter((k) => base.has(k)).map((k) => optText(base.get(k) as Opt));
+  parts.push(baseText.join(' '));
+  for (const m of matches) parts.push([`-m ${m.name}`, ...[...m.opts].sort(byName).map(optText)].join(' '));
+  if (target) {
+    const opts = target.opts.filter((o) => !isDefaultTargetOption(target.name, o)).sort(byName);
+    parts.push([`${target.goto ? '-g' : '-j'} ${target.name}`, ...opts.map(optText)].join(' '));
+  }
+  return parts.join(' | ');
+}
+
+/** The match named `name`, added at the end when the rule has none yet. */
+function matchNamed(matches: ParsedRule['matches'], name: string): { name: string; opts: Opt[] } {
+  const m = matches.find((x) => x.name === name);
+  if (m) return m;
+  const created = { name, opts: [] as Opt[] };
+  matches.push(created);
+  return created;
+}
+
+/** A base option (`-s`, `-d`, `-p`, ...) with its value as iptables-save prints it. */
+function baseOption(name: string, raw: string, neg: boolean): Opt {
+  let value = raw;
+  if (name === '-s' || name === '-d') value = maskedCidr(value) ?? value;
+  if (name === '-p') value = PROTOCOL_NUMBERS[value] ?? value.toLowerCase();
+  return { name, neg, values: value === '' ? [] : [value] };
+}
+
+/** Reads a rule's words as iptables does: each `--option` belongs to the match or target before it. */
+function parseRule(words: readonly string[]): ParsedRule {
   const base = new Map<string, Opt>();
   const matches: Array<{ name: string; opts: Opt[] }> = [];
   let target: { name: string; goto: boolean; opts: Opt[] } | undefined;
@@ -110,30 +156,23 @@ export function canonicalRule(words: readonly string[]): string {
   let neg = false;
   let protocol = '';
 
-  const matchNamed = (name: string): { name: string; opts: Opt[] } => {
-    let m = matches.find((x) => x.name === name);
-    if (!m) matches.push((m = { name, opts: [] }));
-    return m;
+  let i = 0;
+  /** The values after the word at `i` (up to the next option or `!`), consumed. */
+  const takeValues = (): string[] => {
+    const vals: string[] = [];
+    while (i + 1 < words.length && !(words[i + 1] as string).startsWith('-') && words[i + 1] !== '!') vals.push(words[++i] as string);
+    return vals;
   };
-
-  for (let i = 0; i < words.length; i++) {
+  for (; i < words.length; i++) {
     const w = words[i] as string;
     if (w === '!') {
       neg = true;
       continue;
     }
-    const takeValues = (): string[] => {
-      const vals: string[] = [];
-      while (i + 1 < words.length && !(words[i + 1] as string).startsWith('-') && words[i + 1] !== '!') vals.push(words[++i] as string);
-      return vals;
-    };
     if (BASE[w]) {
-      const name = BASE[w] as string;
-      let [value = ''] = takeValues();
-      if (name === '-s' || name === '-d') value = maskedCidr(value) ?? value;
-      if (name === '-p') value = PROTOCOL_NUMBERS[value] ?? value.toLowerCase();
-      if (name === '-p') protocol = value;
-      base.set(name, { name, neg, values: value === '' ? [] : [value] });
+      const opt = baseOption(BASE[w] as string, takeValues()[0] ?? '', neg);
+      if (opt.name === '-p') protocol = opt.values[0] ?? '';
+      base.set(opt.name, opt);
     } else if (w === '-m' || w === '--match') {
       const [name = ''] = takeValues();
       const m = { name, opts: [] as Opt[] };
@@ -151,28 +190,19 @@ export function canonicalRule(words: readonly string[]): string {
       const opt: Opt = { name, neg, values };
       if (!target && PROTO_OPTIONS.has(w) && currentMatch !== protocol && (protocol === 'tcp' || protocol === 'udp')) {
         // `-p tcp --dport 53`: iptables loads `-m tcp` here, and prints it.
-        matchNamed(protocol).opts.push(opt);
+        matchNamed(matches, protocol).opts.push(opt);
       } else if (current) {
         current.push(opt);
       } else {
-        matchNamed('?').opts.push(opt);
+        matchNamed(matches, '?').opts.push(opt);
       }
     } else {
       // A stray word: keep it, so the rule can only compare unequal.
-      (current ?? matchNamed('?').opts).push({ name: w, neg, values: [] });
+      (current ?? matchNamed(matches, '?').opts).push({ name: w, neg, values: [] });
     }
     neg = false;
   }
-
-  const parts: string[] = [];
-  const baseText = BASE_ORDER.filter((k) => base.has(k)).map((k) => optText(base.get(k) as Opt));
-  parts.push(baseText.join(' '));
-  for (const m of matches) parts.push([`-m ${m.name}`, ...[...m.opts].sort(byName).map(optText)].join(' '));
-  if (target) {
-    const opts = target.opts.filter((o) => !isDefaultTargetOption(target!.name, o)).sort(byName);
-    parts.push([`${target.goto ? '-g' : '-j'} ${target.name}`, ...opts.map(optText)].join(' '));
-  }
-  return parts.join(' | ');
+  return { base, matches, target };
 }
 
 /** The jump target of a rule (`-j X` or `-g X`), or undefined. */

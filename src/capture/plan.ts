@@ -22,8 +22,9 @@ export interface FamilyState {
 
 /** Unsupported settings, named: these change what istio-iptables does in ways this command does not copy. */
 export function unsupportedSetting(s: CaptureSettings): string | undefined {
-  if (s.cniMode) return '--cni-mode is not supported: this command runs inside the pod\'s network namespace, as istio-init does';
-  if (s.networkNamespace !== '') return '--network-namespace is not supported: run the command inside the pod\'s network namespace (e.g. ip netns exec)';
+  if (s.cniMode) return "--cni-mode is not supported: this command runs inside the pod's network namespace, as istio-init does";
+  if (s.networkNamespace !== '')
+    return "--network-namespace is not supported: run the command inside the pod's network namespace (e.g. ip netns exec)";
   if (s.runValidation) return '--run-validation is not supported: istio-validation belongs to Istio CNI';
   return undefined;
 }
@@ -36,7 +37,10 @@ export function decideApply(states: readonly FamilyState[], settings: CaptureSet
   if (same) return { kind: 'replace', why: '--force-apply: replacing the rules already in place' };
   const differences = states.flatMap((s) => s.comparison.differences.map((d) => `${s.family} ${d}`));
   if (settings.reconcile || settings.forceApply) {
-    return { kind: 'replace', why: `${settings.reconcile ? '--reconcile' : '--force-apply'}: replacing ISTIO_* rules that differ (${differences[0] ?? 'unknown'})` };
+    return {
+      kind: 'replace',
+      why: `${settings.reconcile ? '--reconcile' : '--force-apply'}: replacing ISTIO_* rules that differ (${differences[0] ?? 'unknown'})`,
+    };
   }
   throw new CaptureRunError(
     `ISTIO_* rules from an earlier run are in this network namespace and differ from the ones these flags give (${differences.slice(0, 3).join('; ')}); ` +

@@ -4,7 +4,8 @@
  * template). For a preview: the settings, and the rules they give. Pure.
  */
 import { generateRules, type CaptureRules, type CaptureRuntime } from './rules.ts';
-import { parseCaptureArgs, type CaptureEnv, type CaptureSettings } from './settings.ts';
+import type { CaptureSettings } from './settings.ts';
+import { parseCaptureArgs, type CaptureEnv } from './parse-args.ts';
 
 /** The init containers that run the capture: istio-init, or istio-validation under Istio CNI. */
 export const CAPTURE_CONTAINERS = ['istio-init', 'istio-validation'] as const;
@@ -42,7 +43,8 @@ function envOf(c: ContainerLike): Record<string, string> {
   const out: Record<string, string> = {};
   if (!Array.isArray(c.env)) return out;
   // Only literal values: valueFrom is resolved by the kubelet, which a preview does not have.
-  for (const e of c.env as Array<{ name?: unknown; value?: unknown }>) if (typeof e?.name === 'string' && typeof e.value === 'string') out[e.name] = e.value;
+  for (const e of c.env as Array<{ name?: unknown; value?: unknown }>)
+    if (typeof e?.name === 'string' && typeof e.value === 'string') out[e.name] = e.value;
   return out;
 }
 

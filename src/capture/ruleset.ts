@@ -27,14 +27,14 @@ export const BUILTIN_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT
 export const isOwnChain = (chain: string): boolean => chain.startsWith('ISTIO_');
 
 function tableOf(set: Ruleset, name: string): Table {
-  let t = set.get(name);
-  if (!t) set.set(name, (t = { chains: new Map() }));
+  const t = set.get(name) ?? { chains: new Map() };
+  set.set(name, t);
   return t;
 }
 
 function chainOf(t: Table, name: string): RuleLine[] {
-  let c = t.chains.get(name);
-  if (!c) t.chains.set(name, (c = []));
+  const c = t.chains.get(name) ?? [];
+  t.chains.set(name, c);
   return c;
 }
 

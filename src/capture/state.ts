@@ -60,7 +60,9 @@ export function compareRulesets(expected: Ruleset, current: Ruleset): StateCompa
           if (wc.length !== hc.length || at >= 0) {
             const i = at >= 0 ? at : Math.min(wc.length, hc.length);
             const rule = w[i] ? `expected "${w[i]!.text}"` : `unexpected "${h[i]!.text}"`;
-            differences.push(`${tableName}: chain ${chain} has ${hc.length} rules, expected ${wc.length}; first difference at rule ${i + 1}: ${rule}`);
+            differences.push(
+              `${tableName}: chain ${chain} has ${hc.length} rules, expected ${wc.length}; first difference at rule ${i + 1}: ${rule}`,
+            );
           }
         }
         continue;
@@ -76,7 +78,9 @@ export function compareRulesets(expected: Ruleset, current: Ruleset): StateCompa
       const hj = jumpsToOwn(h ?? []).map(canon);
       if (wj.join('\n') !== hj.join('\n')) {
         const extra = jumpsToOwn(h ?? []).find((r, i) => canon(r) !== wj[i]);
-        differences.push(`${tableName}: chain ${chain} has ${hj.length} jumps to ISTIO_* chains, expected ${wj.length}${extra ? ` (e.g. "${extra.text}")` : ''}`);
+        differences.push(
+          `${tableName}: chain ${chain} has ${hj.length} jumps to ISTIO_* chains, expected ${wj.length}${extra ? ` (e.g. "${extra.text}")` : ''}`,
+        );
       }
     }
   }

@@ -148,4 +148,3 @@ export function parseOwnerGroupsInclude(value: string, flag: string): '*' | stri
   if (value.trim() === '*') return '*';
   return parseOwnerList(value, flag);
 }
-

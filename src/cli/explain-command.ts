@@ -25,19 +25,34 @@ export interface Explanation {
 export function explanationOf(item: PreviewItem): Explanation {
   const shaped = { decidedBy: item.decidedBy, templates: item.templates, notes: item.notes, annotations: item.annotations };
   if (item.inject === null) return { object: item.object, message: item.message, ...shaped };
-  return { object: item.object, inject: item.inject, reason: item.reason, message: item.message, ...shaped,
-    ...(item.capture ? { capture: item.capture } : {}), ...(item.error ? { error: item.error } : {}) };
+  return {
+    object: item.object,
+    inject: item.inject,
+    reason: item.reason,
+    message: item.message,
+    ...shaped,
+    ...(item.capture ? { capture: item.capture } : {}),
+    ...(item.error ? { error: item.error } : {}),
+  };
 }
 
 function explanationText(r: Explanation): string {
-  const verdict = r.error ? `error ${r.error.code}` : r.inject === undefined ? 'not applicable' : r.inject ? `inject (${r.reason})` : `skip (${r.reason})`;
+  const verdict = r.error
+    ? `error ${r.error.code}`
+    : r.inject === undefined
+      ? 'not applicable'
+      : r.inject
+        ? `inject (${r.reason})`
+        : `skip (${r.reason})`;
   const lines = [`${r.object}: ${verdict}`, `  ${r.message}`];
   for (const d of r.decidedBy) lines.push(`  decided by: ${d}`);
   if (r.templates.length) lines.push(`  templates: ${r.templates.join(', ')}`);
   for (const a of r.annotations) lines.push(`  annotation: ${a}`);
   for (const n of r.notes) lines.push(`  note: ${n}`);
   if (r.capture) {
-    lines.push(`  capture: ${r.capture.container} runs ${r.capture.runner === 'native' ? 'sidecar-injector iptables' : "Istio's istio-iptables"}; iptables-restore input:`);
+    lines.push(
+      `  capture: ${r.capture.container} runs ${r.capture.runner === 'native' ? 'sidecar-injector iptables' : "Istio's istio-iptables"}; iptables-restore input:`,
+    );
     for (const line of r.capture.ipv4.trimEnd().split('\n')) lines.push(`    ${line}`);
   }
   return `${lines.join('\n')}\n`;
@@ -46,8 +61,13 @@ function explanationText(r: Explanation): string {
 export function explainCommand(argv: string[], io: CliIO): number {
   const { values: f } = parseArgs({
     args: argv,
-    options: { ...SETTINGS_OPTIONS, filename: { type: 'string', short: 'f' }, output: { type: 'string', short: 'o', default: 'text' },
-      namespace: { type: 'string', short: 'n' }, 'namespace-labels': { type: 'string' } },
+    options: {
+      ...SETTINGS_OPTIONS,
+      filename: { type: 'string', short: 'f' },
+      output: { type: 'string', short: 'o', default: 'text' },
+      namespace: { type: 'string', short: 'n' },
+      'namespace-labels': { type: 'string' },
+    },
     strict: true,
   });
   if (!f.filename) throw new UsageError('explain needs -f FILE (or -f - for standard input)');

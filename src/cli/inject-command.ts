@@ -23,13 +23,25 @@ export function injectObjects(objects: KubeObject[], settings: Settings, namespa
     if (item.error) errors.push(`${item.object}: ${item.message} [${item.error.code}]`);
     else if (item.inject === false) skipped.push(`===> Skipping injection because ${item.object}: ${item.message} [${item.reason}]`);
   }
-  return { objects: unflattenLists(objects, items.map((item) => item.injected)), skipped, errors };
+  return {
+    objects: unflattenLists(
+      objects,
+      items.map((item) => item.injected),
+    ),
+    skipped,
+    errors,
+  };
 }
 
 export function injectCommand(argv: string[], io: CliIO): number {
   const { values: f } = parseArgs({
     args: argv,
-    options: { ...SETTINGS_OPTIONS, filename: { type: 'string', short: 'f' }, output: { type: 'string', short: 'o', default: 'yaml' }, namespace: { type: 'string', short: 'n' } },
+    options: {
+      ...SETTINGS_OPTIONS,
+      filename: { type: 'string', short: 'f' },
+      output: { type: 'string', short: 'o', default: 'yaml' },
+      namespace: { type: 'string', short: 'n' },
+    },
     strict: true,
   });
   if (!f.filename) throw new UsageError('inject needs -f FILE (or -f - for standard input)');

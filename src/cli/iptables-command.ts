@@ -7,7 +7,8 @@ import { applyCapture, cleanupCapture, realHost, rulesHere, type Host } from '..
 import { CaptureSettingError } from '../capture/errors.ts';
 import { CaptureRunError } from '../capture/failures.ts';
 import { describeRules } from '../capture/format.ts';
-import { parseCaptureArgs, type CaptureSettings } from '../capture/settings.ts';
+import type { CaptureSettings } from '../capture/settings.ts';
+import { parseCaptureArgs } from '../capture/parse-args.ts';
 import type { CliIO } from './io.ts';
 
 const USAGE = `usage: sidecar-injector iptables [istio-iptables flags]

@@ -33,7 +33,8 @@ const onFirstUse = (name: string, load: () => Promise<{ run: Command }>) => asyn
   } catch (e) {
     // the command's own module missing (a build without it), not one it imports
     const { code, url } = e as { code?: string; url?: string };
-    if (code === 'ERR_MODULE_NOT_FOUND' && /\/([a-z]+)-command\.[jt]s$/.exec(url ?? '')?.[1] === name) throw new UsageError(`command "${name}" is not part of this build`);
+    if (code === 'ERR_MODULE_NOT_FOUND' && /\/([a-z]+)-command\.[jt]s$/.exec(url ?? '')?.[1] === name)
+      throw new UsageError(`command "${name}" is not part of this build`);
     throw e;
   }
 };
@@ -79,5 +80,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 
 const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isMain) {
-  runCli(process.argv.slice(2), processIO()).then((code) => { process.exitCode = code; });
+  runCli(process.argv.slice(2), processIO()).then((code) => {
+    process.exitCode = code;
+  });
 }

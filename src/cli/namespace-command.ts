@@ -38,9 +38,11 @@ function revisionConflictWarning(ns: string, rev: string, value: string, flags: 
   const outcome = after.optedIn
     ? `new pods are injected through webhook entry ${after.webhook} (revision "${me}"), not by revision "${rev}"`
     : `new pods are not injected by revision "${me}"${me === rev ? '' : `, nor by revision "${rev}"`}`;
-  return `warning: namespace "${ns}" also has ${REV_LABEL}=${rev}. Istio's webhooks select a namespace by ${REV_LABEL} only when ${LABEL} is absent, `
-    + `so with ${LABEL}=${value} the ${REV_LABEL} label is ignored and ${outcome}. Keep only one of the two labels `
-    + `(e.g. kubectl label namespace ${ns} ${REV_LABEL}-).\n`;
+  return (
+    `warning: namespace "${ns}" also has ${REV_LABEL}=${rev}. Istio's webhooks select a namespace by ${REV_LABEL} only when ${LABEL} is absent, ` +
+    `so with ${LABEL}=${value} the ${REV_LABEL} label is ignored and ${outcome}. Keep only one of the two labels ` +
+    `(e.g. kubectl label namespace ${ns} ${REV_LABEL}-).\n`
+  );
 }
 
 async function setInjection(name: string, value: 'enabled' | 'disabled', flags: Flags, io: CliIO): Promise<number> {
@@ -79,7 +81,14 @@ function groupByNamespace(pods: ClusterPod[]): Map<string, ClusterPod[]> {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 2))).join('').trimEnd()).join('\n') + '\n';
+  return `${rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 2)))
+        .join('')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 function restartHint(owner: string, ns: string): string {
@@ -124,8 +133,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
-      kubeconfig: { type: 'string' }, revision: { type: 'string' },
-      output: { type: 'string', short: 'o', default: 'text' }, help: { type: 'boolean', short: 'h' },
+      kubeconfig: { type: 'string' },
+      revision: { type: 'string' },
+      output: { type: 'string', short: 'o', default: 'text' },
+      help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
     strict: true,
@@ -151,7 +162,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) throw e;
     const src = findKubeConfigSource({ kubeconfigPath: flags.kubeconfig });
-    const where = src && e instanceof KubeApiError && (e.kind === 'unreachable' || e.kind === 'unauthorized') ? ` (kubeconfig: ${describeKubeConfigSource(src)})` : '';
+    const where =
+      src && e instanceof KubeApiError && (e.kind === 'unreachable' || e.kind === 'unauthorized')
+        ? ` (kubeconfig: ${describeKubeConfigSource(src)})`
+        : '';
     io.stderr(`error: ${(e as Error).message}${where}\n`);
     return 1;
   }

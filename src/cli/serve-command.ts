@@ -38,9 +38,18 @@ function checkSet(expr: string, builtin: Record<string, string>): void {
   }
 }
 
-function checkServeFlags(f: { port?: string; 'ops-port'?: string; 'preview-port'?: string; 'native-sidecars'?: string; 'log-level'?: string; 'poll-seconds'?: string; set?: string[] }) {
+function checkServeFlags(f: {
+  port?: string;
+  'ops-port'?: string;
+  'preview-port'?: string;
+  'native-sidecars'?: string;
+  'log-level'?: string;
+  'poll-seconds'?: string;
+  set?: string[];
+}) {
   const native = f['native-sidecars'];
-  if (native !== undefined && !NATIVE_MODES.includes(native)) throw new UsageError(`--native-sidecars must be true, false or auto (got ${JSON.stringify(native)})`);
+  if (native !== undefined && !NATIVE_MODES.includes(native))
+    throw new UsageError(`--native-sidecars must be true, false or auto (got ${JSON.stringify(native)})`);
   const levels = [...Object.keys(pino.levels.values), 'silent'];
   const logLevel = f['log-level'] ?? 'info';
   if (!levels.includes(logLevel)) throw new UsageError(`--log-level must be one of ${levels.join(', ')} (got ${JSON.stringify(logLevel)})`);
@@ -49,8 +58,11 @@ function checkServeFlags(f: { port?: string; 'ops-port'?: string; 'preview-port'
     for (const expr of f.set) checkSet(expr, builtin);
   }
   return {
-    nativeSidecars: native as NativeSidecarMode | undefined, logLevel,
-    port: port(f.port, '--port', 9443), opsPort: port(f['ops-port'], '--ops-port', 8080), previewPort: port(f['preview-port'], '--preview-port', 9444),
+    nativeSidecars: native as NativeSidecarMode | undefined,
+    logLevel,
+    port: port(f.port, '--port', 9443),
+    opsPort: port(f['ops-port'], '--ops-port', 8080),
+    previewPort: port(f['preview-port'], '--preview-port', 9444),
     pollMs: seconds(f['poll-seconds'] ?? '10', '--poll-seconds') * 1000,
   };
 }
@@ -59,12 +71,20 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
   const { values: f } = parseArgs({
     args: argv,
     options: {
-      'config-dir': { type: 'string' }, 'cert-dir': { type: 'string' }, host: { type: 'string', default: '0.0.0.0' },
-      port: { type: 'string' }, 'ops-port': { type: 'string' }, 'ops-host': { type: 'string' }, set: { type: 'string', multiple: true },
-      'preview-port': { type: 'string' }, 'preview-host': { type: 'string' },
-      'native-sidecars': { type: 'string' }, 'log-level': { type: 'string', default: 'info' },
+      'config-dir': { type: 'string' },
+      'cert-dir': { type: 'string' },
+      host: { type: 'string', default: '0.0.0.0' },
+      port: { type: 'string' },
+      'ops-port': { type: 'string' },
+      'ops-host': { type: 'string' },
+      set: { type: 'string', multiple: true },
+      'preview-port': { type: 'string' },
+      'preview-host': { type: 'string' },
+      'native-sidecars': { type: 'string' },
+      'log-level': { type: 'string', default: 'info' },
       'poll-seconds': { type: 'string', default: '10' },
-      kubeconfig: { type: 'string' }, 'no-cluster': { type: 'boolean', default: false },
+      kubeconfig: { type: 'string' },
+      'no-cluster': { type: 'boolean', default: false },
       'webhook-config': { type: 'string', default: process.env.WEBHOOK_CONFIGURATION_NAME },
     },
     strict: true,
@@ -73,11 +93,18 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
   // that starts and then refuses every pod
   const flags = checkServeFlags(f);
   await serve({
-    configDir: f['config-dir'], certDir: f['cert-dir'], sets: f.set, nativeSidecars: flags.nativeSidecars, logLevel: flags.logLevel, pollMs: flags.pollMs,
+    configDir: f['config-dir'],
+    certDir: f['cert-dir'],
+    sets: f.set,
+    nativeSidecars: flags.nativeSidecars,
+    logLevel: flags.logLevel,
+    pollMs: flags.pollMs,
     webhook: { host: f.host!, port: flags.port },
     preview: { host: f['preview-host'] ?? f.host!, port: flags.previewPort },
     ops: { host: f['ops-host'] ?? f.host!, port: flags.opsPort },
-    kubeconfigPath: f.kubeconfig, noCluster: f['no-cluster']!, webhookConfig: f['webhook-config'],
+    kubeconfigPath: f.kubeconfig,
+    noCluster: f['no-cluster']!,
+    webhookConfig: f['webhook-config'],
   });
   return 0;
 }

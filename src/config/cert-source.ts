@@ -45,9 +45,22 @@ export async function ensureSelfSigned(dir: string, now: Date): Promise<{ dir: s
   const { generate } = await import('selfsigned');
   const notAfter = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
   const pems = await generate([{ name: 'commonName', value: 'sidecar-injector (local, self-signed)' }], {
-    keySize: 2048, algorithm: 'sha256', notBeforeDate: now, notAfterDate: notAfter,
-    extensions: [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true }, { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
+    keySize: 2048,
+    algorithm: 'sha256',
+    notBeforeDate: now,
+    notAfterDate: notAfter,
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 7, ip: '127.0.0.1' },
+          { type: 2, value: 'localhost' },
+        ],
+      },
+    ],
   });
   mkdirSync(abs, { recursive: true, mode: 0o700 });
   writeFileSync(join(abs, 'tls.crt'), pems.cert, { mode: 0o644 });
@@ -60,7 +73,11 @@ export interface CertSource {
   close(): void;
 }
 
-export function startCertSource(dir: string, events: { loaded(p: ServingCertificate, first: boolean): void; failed(e: Error): void }, opts: { pollMs?: number } = {}): CertSource {
+export function startCertSource(
+  dir: string,
+  events: { loaded(p: ServingCertificate, first: boolean): void; failed(e: Error): void },
+  opts: { pollMs?: number } = {},
+): CertSource {
   let current: ServingCertificate | undefined;
   let lastFailure = '';
   const reload = () => {

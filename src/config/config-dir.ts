@@ -24,12 +24,18 @@ export function readSettingsDir(dir: string | undefined): SettingsFiles {
   if (dir === undefined) return { templates: builtin };
   const file = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : undefined);
   const tdir = join(dir, 'templates');
-  return { config: file('config'), values: file('values'), mesh: file('mesh'),
-    templates: { ...builtin, ...readTemplatesDir(dir), ...(existsSync(tdir) ? readTemplatesDir(tdir) : {}) } };
+  return {
+    config: file('config'),
+    values: file('values'),
+    mesh: file('mesh'),
+    templates: { ...builtin, ...readTemplatesDir(dir), ...(existsSync(tdir) ? readTemplatesDir(tdir) : {}) },
+  };
 }
 
 function fingerprint(f: SettingsFiles, extra: string): string {
-  return createHash('sha256').update(JSON.stringify([f.config, f.values, f.mesh, Object.entries(f.templates).sort(), extra])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([f.config, f.values, f.mesh, Object.entries(f.templates).sort(), extra]))
+    .digest('hex');
 }
 
 export interface SettingsSourceEvents {
@@ -55,7 +61,10 @@ export function loadSettings(files: SettingsFiles, opts: { sets?: string[]; nati
   return s;
 }
 
-export function startSettingsSource(opts: { dir?: string; sets?: string[]; nativeSidecars?: NativeSidecarMode; pollMs?: number }, events: SettingsSourceEvents): SettingsSource {
+export function startSettingsSource(
+  opts: { dir?: string; sets?: string[]; nativeSidecars?: NativeSidecarMode; pollMs?: number },
+  events: SettingsSourceEvents,
+): SettingsSource {
   let current: Settings | undefined;
   let currentPrint = '';
   let failedPrint = ''; // the files last refused, not tried again until they change

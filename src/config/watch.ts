@@ -15,7 +15,9 @@ export function watchDir(dir: string, onChange: () => void, opts: { debounceMs?:
   const fire = () => {
     if (closed) return;
     clearTimeout(timer);
-    timer = setTimeout(() => { if (!closed) onChange(); }, debounceMs);
+    timer = setTimeout(() => {
+      if (!closed) onChange();
+    }, debounceMs);
     timer.unref();
   };
   // Not `recursive: true`: on Linux, Node implements it in JavaScript and throws an uncaught ENOTDIR from
@@ -25,13 +27,17 @@ export function watchDir(dir: string, onChange: () => void, opts: { debounceMs?:
   for (const d of [dir, join(dir, 'templates')]) {
     try {
       const w = watch(d, { persistent: false }, fire);
-      w.on('error', () => { /* the poll below keeps going */ });
+      w.on('error', () => {
+        /* the poll below keeps going */
+      });
       watchers.push(w);
     } catch {
       // absent (templates/ is optional) or not watchable: the poll covers it
     }
   }
-  const poll = setInterval(() => { if (!closed) onChange(); }, opts.pollMs ?? 10_000);
+  const poll = setInterval(() => {
+    if (!closed) onChange();
+  }, opts.pollMs ?? 10_000);
   poll.unref();
   return {
     close() {

@@ -34,7 +34,14 @@ const STATUS_CODES: Partial<Record<string, number>> = { BUDGET_EXCEEDED: 503, IN
 
 function failure(apiVersion: string, uid: string, message: string, code: string, namespace = '', pod = ''): AdmissionOutcome {
   const status = { message: clip(message, MAX_MESSAGE_CHARS), reason: code, code: STATUS_CODES[code] ?? 400 };
-  return { review: reviewOf(apiVersion, uid, { allowed: false, status }), result: 'error', reason: code, uid: clip(uid), namespace: clip(namespace), pod: clip(pod) };
+  return {
+    review: reviewOf(apiVersion, uid, { allowed: false, status }),
+    result: 'error',
+    reason: code,
+    uid: clip(uid),
+    namespace: clip(namespace),
+    pod: clip(pod),
+  };
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -55,7 +62,12 @@ export function admit(body: unknown, ctx: Omit<InjectContext, 'namespace' | 'nam
   const request = isObject(body) ? body.request : undefined;
   const uid = isObject(request) ? str(request.uid) : '';
   if (!isObject(body) || body.kind !== 'AdmissionReview' || !VERSIONS.includes(str(body.apiVersion))) {
-    return failure(apiVersion, uid, `not an AdmissionReview of ${VERSIONS.join(' or ')} (got apiVersion ${clipJson(isObject(body) ? body.apiVersion : undefined)}, kind ${clipJson(isObject(body) ? body.kind : undefined)})`, 'INVALID_REVIEW');
+    return failure(
+      apiVersion,
+      uid,
+      `not an AdmissionReview of ${VERSIONS.join(' or ')} (got apiVersion ${clipJson(isObject(body) ? body.apiVersion : undefined)}, kind ${clipJson(isObject(body) ? body.kind : undefined)})`,
+      'INVALID_REVIEW',
+    );
   }
   if (!isObject(request)) return failure(apiVersion, uid, 'AdmissionReview has no request', 'INVALID_REVIEW');
   if (uid === '') return failure(apiVersion, uid, 'AdmissionReview request has no uid (a string)', 'INVALID_REVIEW');

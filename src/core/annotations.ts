@@ -66,24 +66,29 @@ function portProblem(p: string, allowZero: boolean): string | undefined {
  * `sidecar-injector iptables` applies to the flag the template passes it on to, so the webhook refuses
  * at admission exactly what would make the init container exit (and the pod crash-loop).
  */
-const capture = (flag: string, parse: (v: string, flag: string) => unknown): Check => (v) => {
-  try {
-    parse(v, flag);
-    return undefined;
-  } catch (e) {
-    if (e instanceof CaptureSettingError) return `${e.reason} (the init container's ${flag} would refuse it)`;
-    throw e;
-  }
-};
+const capture =
+  (flag: string, parse: (v: string, flag: string) => unknown): Check =>
+  (v) => {
+    try {
+      parse(v, flag);
+      return undefined;
+    } catch (e) {
+      if (e instanceof CaptureSettingError) return `${e.reason} (the init container's ${flag} would refuse it)`;
+      throw e;
+    }
+  };
 
 /** Istio prefixes these errors with its parameter name (e.g. "includeIPRanges invalid: ..."). */
-const named = (param: string, inner: Check): Check => (v) => {
-  const why = inner(v);
-  return why === undefined ? undefined : `${param} invalid: ${why}`;
-};
+const named =
+  (param: string, inner: Check): Check =>
+  (v) => {
+    const why = inner(v);
+    return why === undefined ? undefined : `${param} invalid: ${why}`;
+  };
 
 const uint32: Check = (v) => (/^\d{1,10}$/.test(v) && Number(v) <= 0xffffffff ? undefined : 'must be a non-negative 32-bit integer');
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point of this check
 const quantity: Check = (v) => (parseQuantity(v.trim()) && !/[\x00-\x1f\x7f]/.test(v) ? undefined : 'not a resource quantity (e.g. 100m, 128Mi)');
 
 const proxyConfig: Check = (v) => {
@@ -114,7 +119,8 @@ const jsonDepth: Check = (v) => {
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
@@ -129,7 +135,14 @@ export const MAX_TEMPLATES = 32;
 
 /** The templates the annotation asks for, in order, each once (a repeat would render and merge again to no effect). */
 export function templateList(value: string): string[] {
-  return [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+  return [
+    ...new Set(
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  ];
 }
 
 const templates: Check = (v) => {
@@ -169,7 +182,6 @@ const CHECKS: Record<string, Check> = {
   'sidecar.istio.io/userVolumeMount': jsonDepth,
 };
 
-
 export const VALIDATED_ANNOTATIONS: readonly string[] = Object.keys(CHECKS);
 const CHECK_OF: ReadonlyMap<string, Check> = new Map(Object.entries(CHECKS));
 
@@ -181,7 +193,13 @@ const CHECK_OF: ReadonlyMap<string, Check> = new Map(Object.entries(CHECKS));
 export const MAX_ANNOTATION_VALUE = 32 * 1024;
 
 /** Annotations read by code rather than named in ANNOTATION or a template (their size is capped too). */
-const READ_BY_CODE = ['sidecar.istio.io/userVolume', 'sidecar.istio.io/userVolumeMount', 'prometheus.io/scrape', 'prometheus.io/port', 'prometheus.io/path'];
+const READ_BY_CODE = [
+  'sidecar.istio.io/userVolume',
+  'sidecar.istio.io/userVolumeMount',
+  'prometheus.io/scrape',
+  'prometheus.io/port',
+  'prometheus.io/path',
+];
 
 /** How a value that is not a string is named in a message (never stringified: it may be huge or hostile). */
 function kindOf(v: unknown): string {
@@ -208,7 +226,11 @@ function problemOf(name: string, v: unknown, read: ReadonlySet<string>): string 
 export function validateAnnotations(annotations: unknown, read: ReadonlySet<string> = new Set()): void {
   if (annotations === undefined || annotations === null) return;
   if (typeof annotations !== 'object' || Array.isArray(annotations)) {
-    throw new InjectionError('INVALID_ANNOTATION', `metadata.annotations must be a mapping of strings (got ${kindOf(annotations)})`, 'metadata.annotations');
+    throw new InjectionError(
+      'INVALID_ANNOTATION',
+      `metadata.annotations must be a mapping of strings (got ${kindOf(annotations)})`,
+      'metadata.annotations',
+    );
   }
   const problems: Array<[string, string]> = [];
   for (const [name, v] of Object.entries(annotations)) {
@@ -237,7 +259,10 @@ export function refuseDeniedAnnotations(annotations: unknown, denied: readonly s
     const entry = denied.find((d) => deniedEntryMatches(d, name));
     if (entry === undefined) continue;
     const how = entry === name ? '' : ` (entry '${clip(entry, 100)}')`;
-    throw new InjectionError('DENIED_ANNOTATION',
-      `annotation '${clip(name, 100)}' is not allowed here: the injector config's deniedAnnotations lists it${how}; remove the annotation or ask the mesh operator`, name);
+    throw new InjectionError(
+      'DENIED_ANNOTATION',
+      `annotation '${clip(name, 100)}' is not allowed here: the injector config's deniedAnnotations lists it${how}; remove the annotation or ask the mesh operator`,
+      name,
+    );
   }
 }

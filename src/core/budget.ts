@@ -12,6 +12,10 @@ export interface Budget {
 /** Throws BUDGET_EXCEEDED, naming the step, when the request is over its budget. */
 export function checkBudget(budget: Budget, step: string): void {
   if (budget.overBudget?.() === true) {
-    throw new InjectionError('BUDGET_EXCEEDED', `the injector ran out of its time budget for this request while ${step}: the input is too large or too complex to inject in time`, step);
+    throw new InjectionError(
+      'BUDGET_EXCEEDED',
+      `the injector ran out of its time budget for this request while ${step}: the input is too large or too complex to inject in time`,
+      step,
+    );
   }
 }

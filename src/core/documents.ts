@@ -30,7 +30,11 @@ function tokenDepthOver(doc: Token): boolean {
     if ('items' in t && Array.isArray(t.items)) {
       if (++depth > MAX_NESTING_DEPTH) return true;
       for (const it of t.items as Array<{ key?: Token | null; value?: Token }>) {
-        for (const c of [it.key, it.value]) if (c) { tokens.push(c); depths.push(depth); }
+        for (const c of [it.key, it.value])
+          if (c) {
+            tokens.push(c);
+            depths.push(depth);
+          }
       }
     } else if (t.type === 'document' && t.value) {
       tokens.push(t.value);
@@ -74,8 +78,18 @@ function toValue(d: Document.Parsed, where: string, line: (offset: number) => nu
     v = d.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (e) {
     const why = String((e as Error)?.message ?? e);
-    if (/alias count/i.test(why)) throw new InjectionError('LIMIT_EXCEEDED', `${where}: its aliases expand past ${MAX_YAML_ALIASES} (the cap MAX_YAML_ALIASES)`, 'MAX_YAML_ALIASES');
-    if (e instanceof RangeError) throw new InjectionError('LIMIT_EXCEEDED', `${where}: aliases nest it more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`, 'MAX_NESTING_DEPTH');
+    if (/alias count/i.test(why))
+      throw new InjectionError(
+        'LIMIT_EXCEEDED',
+        `${where}: its aliases expand past ${MAX_YAML_ALIASES} (the cap MAX_YAML_ALIASES)`,
+        'MAX_YAML_ALIASES',
+      );
+    if (e instanceof RangeError)
+      throw new InjectionError(
+        'LIMIT_EXCEEDED',
+        `${where}: aliases nest it more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`,
+        'MAX_NESTING_DEPTH',
+      );
     throw new InjectionError('INVALID_OBJECT', `${where} is not valid YAML or JSON: ${clip(why.split('\n')[0]!)}`, where);
   }
   return v;
@@ -93,7 +107,12 @@ function* tokens(text: string, source: string, lines: LineCounter, budget: Budge
   for (const lexeme of new Lexer().lex(text)) {
     if ((++n & 1023) === 0) checkBudget(budget, `parsing ${source}`);
     if (lexeme === '[' || lexeme === '{') {
-      if (++flow > MAX_NESTING_DEPTH) throw new InjectionError('LIMIT_EXCEEDED', `${source}: nests more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`, 'MAX_NESTING_DEPTH');
+      if (++flow > MAX_NESTING_DEPTH)
+        throw new InjectionError(
+          'LIMIT_EXCEEDED',
+          `${source}: nests more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`,
+          'MAX_NESTING_DEPTH',
+        );
     } else if ((lexeme === ']' || lexeme === '}') && flow > 0) flow--;
     yield* parser.next(lexeme);
   }
@@ -108,7 +127,12 @@ function accept(v: unknown, where: string, source: string, out: KubeObject[], co
   if (isList(v)) {
     // as kubectl: a List holds objects (the CLI and the preview read each item as one)
     const i = (v.items as unknown[]).findIndex((it) => !isObject(it));
-    if (i >= 0) throw new InjectionError('INVALID_OBJECT', `${where}: List item ${i + 1} is ${clipJson((v.items as unknown[])[i])}, not a Kubernetes object`, source);
+    if (i >= 0)
+      throw new InjectionError(
+        'INVALID_OBJECT',
+        `${where}: List item ${i + 1} is ${clipJson((v.items as unknown[])[i])}, not a Kubernetes object`,
+        source,
+      );
   }
   count.objects += isList(v) ? (v.items as unknown[]).length : 1;
   if (count.objects > MAX_OBJECTS) throw tooMany(source, 'MAX_OBJECTS', MAX_OBJECTS, 'objects (documents and List items)');
@@ -134,7 +158,11 @@ export function parseDocuments(text: string, source = 'input', budget: Budget = 
     const where = `${source}: document ${++composed}`;
     if (d.errors.length > 0) {
       const e = d.errors[0]!;
-      throw new InjectionError('INVALID_OBJECT', `${where} is not valid YAML or JSON (line ${line(e.pos[0])}): ${clip(e.message.split('\n')[0]!)}`, source);
+      throw new InjectionError(
+        'INVALID_OBJECT',
+        `${where} is not valid YAML or JSON (line ${line(e.pos[0])}): ${clip(e.message.split('\n')[0]!)}`,
+        source,
+      );
     }
     accept(toValue(d, where, line), where, source, out, count);
   };
@@ -142,7 +170,11 @@ export function parseDocuments(text: string, source = 'input', budget: Budget = 
     if (token.type === 'document') {
       if (++documents > MAX_DOCUMENTS) throw tooMany(source, 'MAX_DOCUMENTS', MAX_DOCUMENTS, 'YAML documents');
       if (tokenDepthOver(token)) {
-        throw new InjectionError('LIMIT_EXCEEDED', `${source}: document ${documents} nests more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`, 'MAX_NESTING_DEPTH');
+        throw new InjectionError(
+          'LIMIT_EXCEEDED',
+          `${source}: document ${documents} nests more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`,
+          'MAX_NESTING_DEPTH',
+        );
       }
     }
     for (const d of composer.next(token)) take(d);

@@ -5,16 +5,62 @@ import { canonicalQuantity } from './quantity.ts';
 import { isObject } from './types.ts';
 
 const ORDER: Record<string, string[]> = {
-  container: ['name', 'image', 'command', 'args', 'workingDir', 'ports', 'envFrom', 'env', 'resources', 'resizePolicy', 'restartPolicy',
-    'volumeMounts', 'volumeDevices', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'terminationMessagePath',
-    'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty'],
+  container: [
+    'name',
+    'image',
+    'command',
+    'args',
+    'workingDir',
+    'ports',
+    'envFrom',
+    'env',
+    'resources',
+    'resizePolicy',
+    'restartPolicy',
+    'volumeMounts',
+    'volumeDevices',
+    'livenessProbe',
+    'readinessProbe',
+    'startupProbe',
+    'lifecycle',
+    'terminationMessagePath',
+    'terminationMessagePolicy',
+    'imagePullPolicy',
+    'securityContext',
+    'stdin',
+    'stdinOnce',
+    'tty',
+  ],
   resources: ['limits', 'requests', 'claims'],
-  probe: ['exec', 'httpGet', 'tcpSocket', 'grpc', 'initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold', 'terminationGracePeriodSeconds'],
+  probe: [
+    'exec',
+    'httpGet',
+    'tcpSocket',
+    'grpc',
+    'initialDelaySeconds',
+    'timeoutSeconds',
+    'periodSeconds',
+    'successThreshold',
+    'failureThreshold',
+    'terminationGracePeriodSeconds',
+  ],
   lifecycle: ['postStart', 'preStop', 'stopSignal'],
   handler: ['exec', 'httpGet', 'tcpSocket', 'sleep'],
   httpGet: ['path', 'port', 'host', 'scheme', 'httpHeaders'],
-  securityContext: ['capabilities', 'privileged', 'seLinuxOptions', 'windowsOptions', 'runAsUser', 'runAsGroup', 'runAsNonRoot',
-    'readOnlyRootFilesystem', 'allowPrivilegeEscalation', 'procMount', 'seccompProfile', 'appArmorProfile'],
+  securityContext: [
+    'capabilities',
+    'privileged',
+    'seLinuxOptions',
+    'windowsOptions',
+    'runAsUser',
+    'runAsGroup',
+    'runAsNonRoot',
+    'readOnlyRootFilesystem',
+    'allowPrivilegeEscalation',
+    'procMount',
+    'seccompProfile',
+    'appArmorProfile',
+  ],
   capabilities: ['add', 'drop'],
   volumeMount: ['name', 'readOnly', 'recursiveReadOnly', 'mountPath', 'subPath', 'mountPropagation', 'subPathExpr'],
   env: ['name', 'value', 'valueFrom'],
@@ -23,8 +69,17 @@ const ORDER: Record<string, string[]> = {
 
 // which struct a field holds, by parent struct
 const CHILD: Record<string, Record<string, string>> = {
-  container: { resources: 'resources', livenessProbe: 'probe', readinessProbe: 'probe', startupProbe: 'probe', lifecycle: 'lifecycle',
-    securityContext: 'securityContext', volumeMounts: 'volumeMount', env: 'env', ports: 'port' },
+  container: {
+    resources: 'resources',
+    livenessProbe: 'probe',
+    readinessProbe: 'probe',
+    startupProbe: 'probe',
+    lifecycle: 'lifecycle',
+    securityContext: 'securityContext',
+    volumeMounts: 'volumeMount',
+    env: 'env',
+    ports: 'port',
+  },
   probe: { httpGet: 'httpGet' },
   lifecycle: { postStart: 'handler', preStop: 'handler' },
   handler: { httpGet: 'httpGet' },
@@ -35,7 +90,15 @@ const CHILD: Record<string, Record<string, string>> = {
 const ALWAYS: ReadonlySet<string> = new Set(['container.resources']);
 
 function empty(v: unknown): boolean {
-  return v === undefined || v === null || v === '' || v === false || v === 0 || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+  return (
+    v === undefined ||
+    v === null ||
+    v === '' ||
+    v === false ||
+    v === 0 ||
+    (Array.isArray(v) && v.length === 0) ||
+    (isObject(v) && Object.keys(v).length === 0)
+  );
 }
 
 export function goOrdered(value: unknown, type: string): unknown {
@@ -44,10 +107,29 @@ export function goOrdered(value: unknown, type: string): unknown {
   const v = type === 'container' ? { resources: {}, ...value } : value;
   const order = ORDER[type];
   if (type === 'resources') {
-    return Object.fromEntries((order ?? []).filter((k) => isObject(v[k])).map((k) => [k, k === 'claims' ? v[k] : Object.fromEntries(
-      Object.keys(v[k] as object).sort().map((r) => [r, canonicalQuantity(String((v[k] as Record<string, unknown>)[r]))]))]));
+    return Object.fromEntries(
+      (order ?? [])
+        .filter((k) => isObject(v[k]))
+        .map((k) => [
+          k,
+          k === 'claims'
+            ? v[k]
+            : Object.fromEntries(
+                Object.keys(v[k] as object)
+                  .sort()
+                  .map((r) => [r, canonicalQuantity(String((v[k] as Record<string, unknown>)[r]))]),
+              ),
+        ]),
+    );
   }
-  const keys = order ? [...order.filter((k) => k in v), ...Object.keys(v).filter((k) => !order.includes(k)).sort()] : Object.keys(v).sort();
+  const keys = order
+    ? [
+        ...order.filter((k) => k in v),
+        ...Object.keys(v)
+          .filter((k) => !order.includes(k))
+          .sort(),
+      ]
+    : Object.keys(v).sort();
   const out: Record<string, unknown> = {};
   for (const k of keys) {
     const child = CHILD[type]?.[k] ?? '';

@@ -38,8 +38,14 @@ function mergeRendered(pod: JsonObject, rendered: JsonObject, memo: MergeMemo | 
 function decideFor(pod: Pod, namespace: string, ctx: InjectContext): Decision {
   const { config, summary } = ctx.settings;
   return decide({
-    labels: pod.metadata?.labels, annotations: pod.metadata?.annotations, hostNetwork: pod.spec?.hostNetwork === true,
-    namespace, namespaceLabels: ctx.namespaceLabels, config, revision: summary.revision, enableNamespacesByDefault: summary.enableNamespacesByDefault,
+    labels: pod.metadata?.labels,
+    annotations: pod.metadata?.annotations,
+    hostNetwork: pod.spec?.hostNetwork === true,
+    namespace,
+    namespaceLabels: ctx.namespaceLabels,
+    config,
+    revision: summary.revision,
+    enableNamespacesByDefault: summary.enableNamespacesByDefault,
   });
 }
 
@@ -69,7 +75,9 @@ function renderTemplates(original: Pod, prep: Prepared, ctx: InjectContext): Ren
 /** The pod's annotations the injector or its templates read, as `key=value`. */
 function annotationsUsed(pod: Pod, settings: Settings): string[] {
   const known = settings.summary.reportedAnnotationKeys;
-  return Object.entries(pod.metadata.annotations ?? {}).filter(([k]) => known.has(k) && k !== ANNOTATION.status).map(([k, v]) => `${k}=${clipJson(v)}`);
+  return Object.entries(pod.metadata.annotations ?? {})
+    .filter(([k]) => known.has(k) && k !== ANNOTATION.status)
+    .map(([k, v]) => `${k}=${clipJson(v)}`);
 }
 
 /**

@@ -16,7 +16,11 @@ function stringEnd(text: string, start: number): { end: number; escaped: boolean
   let escaped = false;
   for (;;) {
     const c = text.charCodeAt(j);
-    if (c === 92) { escaped = true; j += 2; } else if (c === 34) return { end: j, escaped }; else j++;
+    if (c === 92) {
+      escaped = true;
+      j += 2;
+    } else if (c === 34) return { end: j, escaped };
+    else j++;
   }
 }
 

@@ -9,7 +9,10 @@ import { clipJson } from './clip.ts';
 export function parseLabelList(text: string | undefined, source: string, refuse: (message: string) => Error): Record<string, string> | undefined {
   if (text === undefined) return undefined;
   const labels: Record<string, string> = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const eq = part.indexOf('=');
     if (eq <= 0) throw refuse(`${source}: ${clipJson(part, 80)} is not KEY=VALUE`);
     labels[part.slice(0, eq)] = part.slice(eq + 1);

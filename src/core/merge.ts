@@ -54,7 +54,10 @@ const withoutDirectives = (patch: Json[]): Json[] => patch.filter((x) => !(isObj
 /** First index of each id. */
 function indexById(list: Json[], idOf: (x: Json) => Json | undefined): Map<Json | undefined, number> {
   const m = new Map<Json | undefined, number>();
-  list.forEach((x, i) => { const id = idOf(x); if (!m.has(id)) m.set(id, i); });
+  list.forEach((x, i) => {
+    const id = idOf(x);
+    if (!m.has(id)) m.set(id, i);
+  });
   return m;
 }
 

@@ -9,8 +9,11 @@ import { workloadOfPod } from './workloads.ts';
 /** The fields of a pod (as listed from the API) that the report reads. */
 export interface ClusterPod {
   metadata?: {
-    name?: string; namespace?: string; generateName?: string;
-    labels?: Record<string, string>; annotations?: Record<string, string>;
+    name?: string;
+    namespace?: string;
+    generateName?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
     ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; controller?: boolean }>;
     deletionTimestamp?: unknown;
   };
@@ -54,17 +57,27 @@ export function hasSidecar(pod: ClusterPod): boolean {
 
 /** Entries that select by namespace (as opposed to by pod label): these make a namespace "opted in". */
 function namespaceEntryNames(revision: string | undefined): string[] {
-  return webhookEntries(revision).map((e) => e.name).filter((n) => n.startsWith('namespace.') || n.startsWith('rev.namespace.'));
+  return webhookEntries(revision)
+    .map((e) => e.name)
+    .filter((n) => n.startsWith('namespace.') || n.startsWith('rev.namespace.'));
 }
 
-export function namespaceInjection(namespace: string, labels: Record<string, string>, opts: ReportOptions = {}): Pick<NamespaceReport, 'optedIn' | 'webhook' | 'why'> {
+export function namespaceInjection(
+  namespace: string,
+  labels: Record<string, string>,
+  opts: ReportOptions = {},
+): Pick<NamespaceReport, 'optedIn' | 'webhook' | 'why'> {
   // A pod with no labels or annotations: the entry that would send it is the namespace's own opt-in.
   const d = decide({ namespace, namespaceLabels: labels, labels: {}, config: configOf(opts), revision: opts.revision });
   const optedIn = d.webhook !== undefined && namespaceEntryNames(opts.revision).includes(d.webhook);
   const inj = labels['istio-injection'];
   const rev = labels['istio.io/rev'];
-  const why = inj !== undefined ? `istio-injection=${inj}${rev !== undefined ? `; istio.io/rev=${rev} ignored` : ''}`
-    : rev !== undefined ? `istio.io/rev=${rev}${optedIn ? '' : `; not revision "${opts.revision || 'default'}"`}` : 'no istio-injection label';
+  const why =
+    inj !== undefined
+      ? `istio-injection=${inj}${rev !== undefined ? `; istio.io/rev=${rev} ignored` : ''}`
+      : rev !== undefined
+        ? `istio.io/rev=${rev}${optedIn ? '' : `; not revision "${opts.revision || 'default'}"`}`
+        : 'no istio-injection label';
   return { optedIn, ...(optedIn ? { webhook: d.webhook } : {}), why };
 }
 
@@ -86,12 +99,16 @@ function isLive(pod: ClusterPod): boolean {
 export function namespaceReport(namespace: string, nsLabels: Record<string, string>, pods: ClusterPod[], opts: ReportOptions = {}): NamespaceReport {
   const state = namespaceInjection(namespace, nsLabels, opts);
   const report: NamespaceReport = {
-    namespace, ...state,
+    namespace,
+    ...state,
     labels: {
       ...(nsLabels['istio-injection'] !== undefined ? { 'istio-injection': nsLabels['istio-injection'] } : {}),
       ...(nsLabels['istio.io/rev'] !== undefined ? { 'istio.io/rev': nsLabels['istio.io/rev'] } : {}),
     },
-    pods: pods.length, withSidecar: 0, needRestart: [], skipped: [],
+    pods: pods.length,
+    withSidecar: 0,
+    needRestart: [],
+    skipped: [],
   };
   for (const pod of pods) {
     if (hasSidecar(pod)) {
@@ -101,8 +118,13 @@ export function namespaceReport(namespace: string, nsLabels: Record<string, stri
     if (!state.optedIn || !isLive(pod)) continue;
     const ref = { name: pod.metadata?.name ?? '', owner: ownerOf(pod, namespace) };
     const d = decide({
-      namespace, namespaceLabels: nsLabels, config: configOf(opts), revision: opts.revision,
-      labels: pod.metadata?.labels ?? {}, annotations: pod.metadata?.annotations ?? {}, hostNetwork: pod.spec?.hostNetwork,
+      namespace,
+      namespaceLabels: nsLabels,
+      config: configOf(opts),
+      revision: opts.revision,
+      labels: pod.metadata?.labels ?? {},
+      annotations: pod.metadata?.annotations ?? {},
+      hostNetwork: pod.spec?.hostNetwork,
     });
     if (d.inject) report.needRestart.push(ref);
     else report.skipped.push({ ...ref, reason: d.reason });

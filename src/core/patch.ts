@@ -13,7 +13,7 @@ export type { Operation };
 
 type Node = Record<string, unknown> | unknown[];
 
-const escape = (k: string): string => (k.includes('/') || k.includes('~') ? k.replace(/~/g, '~0').replace(/\//g, '~1') : k);
+const escapeKey = (k: string): string => (k.includes('/') || k.includes('~') ? k.replace(/~/g, '~0').replace(/\//g, '~1') : k);
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null;
 const keysOf = (v: Node): string[] => {
   if (!Array.isArray(v)) return Object.keys(v);
@@ -21,7 +21,7 @@ const keysOf = (v: Node): string[] => {
   for (let i = 0; i < v.length; i++) keys[i] = String(i);
   return keys;
 };
-const has = (v: Node, k: string): boolean => Object.prototype.hasOwnProperty.call(v, k);
+const has = (v: Node, k: string): boolean => Object.hasOwn(v, k);
 
 function diff(before: Node, after: Node, path: string, ops: Operation[]): void {
   if (before === after) return;
@@ -38,10 +38,10 @@ function diff(before: Node, after: Node, path: string, ops: Operation[]): void {
     if (has(after, key) && !(b[key] === undefined && was !== undefined && !afterIsArray)) {
       const now = b[key];
       if (was === now) continue; // shared or equal scalar: nothing to say, and no path to build
-      if (isNode(was) && isNode(now) && Array.isArray(was) === Array.isArray(now)) diff(was, now, `${path}/${escape(key)}`, ops);
-      else ops.push({ op: 'replace', path: `${path}/${escape(key)}`, value: now });
+      if (isNode(was) && isNode(now) && Array.isArray(was) === Array.isArray(now)) diff(was, now, `${path}/${escapeKey(key)}`, ops);
+      else ops.push({ op: 'replace', path: `${path}/${escapeKey(key)}`, value: now });
     } else if (Array.isArray(before) === afterIsArray) {
-      ops.push({ op: 'remove', path: `${path}/${escape(key)}` });
+      ops.push({ op: 'remove', path: `${path}/${escapeKey(key)}` });
       deleted = true;
     } else {
       ops.push({ op: 'replace', path, value: after });
@@ -49,7 +49,7 @@ function diff(before: Node, after: Node, path: string, ops: Operation[]): void {
   }
   if (!deleted && newKeys.length === oldKeys.length) return;
   for (const key of newKeys) {
-    if (!has(before, key) && b[key] !== undefined) ops.push({ op: 'add', path: `${path}/${escape(key)}`, value: b[key] });
+    if (!has(before, key) && b[key] !== undefined) ops.push({ op: 'add', path: `${path}/${escapeKey(key)}`, value: b[key] });
   }
 }
 

@@ -48,7 +48,11 @@ export function preparePod(original: Pod, namespace: string, ctx: InjectContext,
   const { settings } = ctx;
   const { summary } = settings;
   // a shallow copy is enough: stripping and reinserting replace lists and delete annotation keys, never edit in place
-  const stripped: Pod = { ...original, metadata: { ...original.metadata, annotations: { ...(original.metadata.annotations ?? {}) } }, spec: { ...original.spec } };
+  const stripped: Pod = {
+    ...original,
+    metadata: { ...original.metadata, annotations: { ...(original.metadata.annotations ?? {}) } },
+    spec: { ...original.spec },
+  };
   if (stripPreviousInjection(stripped, String(summary.statusPort))) notes.push('the pod was injected before: the injection was redone over it');
   reinsertOverrides(stripped);
 
@@ -57,8 +61,10 @@ export function preparePod(original: Pod, namespace: string, ctx: InjectContext,
   const holdProxy = (proxyConfig.holdApplicationUntilProxyStarts === true || summary.holdApplication) && !nativeSidecars;
   const workload = ctx.workload ?? workloadOfPod(stripped, namespace);
   const proxyEnv = resolveProxyEnv({
-    clusterName: summary.clusterName, network: summary.network,
-    urlEnv: ctx.urlEnv ?? {}, networkLabel: stripped.metadata.labels?.['topology.istio.io/network'],
+    clusterName: summary.clusterName,
+    network: summary.network,
+    urlEnv: ctx.urlEnv ?? {},
+    networkLabel: stripped.metadata.labels?.['topology.istio.io/network'],
   });
   const network = proxyEnv.ISTIO_META_NETWORK ?? '';
   const interceptionMode = interceptionModeOf(stripped, proxyConfig);

@@ -70,7 +70,11 @@ const NONE = { decidedBy: [], templates: [], notes: [], annotations: [], patch: 
 function previewOne(obj: KubeObject, ctx: PreviewContext, injected: InjectedObject): PreviewItem {
   const meta = isObject(obj.metadata) ? obj.metadata : {};
   const text = (v: unknown): string => (typeof v === 'string' ? clip(v) : '');
-  const base = { object: objectName(obj), kind: typeof obj.kind === 'string' ? clip(obj.kind) : clipJson(obj.kind), name: text(meta.name) || text(meta.generateName) };
+  const base = {
+    object: objectName(obj),
+    kind: typeof obj.kind === 'string' ? clip(obj.kind) : clipJson(obj.kind),
+    name: text(meta.name) || text(meta.generateName),
+  };
   if (!isInjectableKind(obj.kind)) {
     return { ...base, inject: null, reason: 'NO_POD', message: `kind ${clipJson(obj.kind)} has no pod: passed through`, ...NONE, injected: obj };
   }
@@ -81,13 +85,31 @@ function previewOne(obj: KubeObject, ctx: PreviewContext, injected: InjectedObje
     const r = injectPod(pod, { ...ctx, namespace, workload: workloadOfObject(obj, namespace) });
     const notes = [...r.notes];
     const capture = r.decision.inject ? captureOrNote(r.pod, notes) : undefined;
-    return { ...base, inject: r.decision.inject, reason: r.decision.reason, message: r.decision.message, decidedBy: r.decision.decidedBy,
-      templates: r.templates, notes, annotations: r.annotationsUsed, patch: r.patch, injected: r.decision.inject ? injected(obj, pod, r) : obj,
-      ...(capture ? { capture } : {}) };
+    return {
+      ...base,
+      inject: r.decision.inject,
+      reason: r.decision.reason,
+      message: r.decision.message,
+      decidedBy: r.decision.decidedBy,
+      templates: r.templates,
+      notes,
+      annotations: r.annotationsUsed,
+      patch: r.patch,
+      injected: r.decision.inject ? injected(obj, pod, r) : obj,
+      ...(capture ? { capture } : {}),
+    };
   } catch (e) {
     // over budget is the whole request's answer, not this object's
     if (!isInjectionError(e) || e.code === 'BUDGET_EXCEEDED') throw e;
-    return { ...base, inject: false, reason: 'ERROR', message: e.message, ...NONE, injected: obj, error: { code: e.code, ...(e.subject ? { subject: e.subject } : {}) } };
+    return {
+      ...base,
+      inject: false,
+      reason: 'ERROR',
+      message: e.message,
+      ...NONE,
+      injected: obj,
+      error: { code: e.code, ...(e.subject ? { subject: e.subject } : {}) },
+    };
   }
 }
 
@@ -102,7 +124,17 @@ export function previewEachObject(objects: KubeObject[], ctx: PreviewContext, in
     checkBudget(ctx, `previewing object ${i + 1} of ${flat.length}`);
     if (!isObject(obj)) {
       const message = `List item ${i + 1} is ${clipJson(obj)}, not a Kubernetes object`;
-      return { object: `item ${i + 1}`, kind: '', name: '', inject: false, reason: 'ERROR', message, ...NONE, injected: {}, error: { code: 'INVALID_OBJECT' } };
+      return {
+        object: `item ${i + 1}`,
+        kind: '',
+        name: '',
+        inject: false,
+        reason: 'ERROR',
+        message,
+        ...NONE,
+        injected: {},
+        error: { code: 'INVALID_OBJECT' },
+      };
     }
     return previewOne(obj, ctx, injected);
   });
@@ -112,7 +144,11 @@ export function previewEachObject(objects: KubeObject[], ctx: PreviewContext, in
 export function previewObjects(objects: KubeObject[], ctx: PreviewContext): PreviewItem[] {
   const count = objects.reduce((n, o) => n + (isList(o) ? (o.items as unknown[]).length : 1), 0);
   if (count > MAX_PREVIEW_OBJECTS) {
-    throw new InjectionError('LIMIT_EXCEEDED', `a preview takes at most ${MAX_PREVIEW_OBJECTS} objects (the cap MAX_PREVIEW_OBJECTS), got ${count}: split the input`, 'MAX_PREVIEW_OBJECTS');
+    throw new InjectionError(
+      'LIMIT_EXCEEDED',
+      `a preview takes at most ${MAX_PREVIEW_OBJECTS} objects (the cap MAX_PREVIEW_OBJECTS), got ${count}: split the input`,
+      'MAX_PREVIEW_OBJECTS',
+    );
   }
   return previewEachObject(objects, ctx);
 }

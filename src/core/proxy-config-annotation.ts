@@ -64,7 +64,10 @@ function checkProxyMetadata(doc: JsonObject): void {
     throw new ProxyConfigProblem(`proxyMetadata has ${keys.length} entries, more than the limit of ${MAX_PROXY_METADATA_ENTRIES}`);
   }
   for (const k of keys) {
-    if (!ENV_NAME.test(k)) throw new ProxyConfigProblem(`proxyMetadata key ${clipKey(k)} is not a valid environment variable name (Kubernetes wants [-._a-zA-Z][-._a-zA-Z0-9]*)`);
+    if (!ENV_NAME.test(k))
+      throw new ProxyConfigProblem(
+        `proxyMetadata key ${clipKey(k)} is not a valid environment variable name (Kubernetes wants [-._a-zA-Z][-._a-zA-Z0-9]*)`,
+      );
   }
 }
 

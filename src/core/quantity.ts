@@ -55,7 +55,18 @@ export function canonicalQuantity(s: string): string {
     if (i > 0 || units === 0n) return `${units}${suffixes[i]}`;
   }
   // decimal SI: pick the largest exponent (multiple of 3) that keeps an integer mantissa
-  const exps: Array<[number, string]> = [[18, 'E'], [15, 'P'], [12, 'T'], [9, 'G'], [6, 'M'], [3, 'k'], [0, ''], [-3, 'm'], [-6, 'u'], [-9, 'n']];
+  const exps: Array<[number, string]> = [
+    [18, 'E'],
+    [15, 'P'],
+    [12, 'T'],
+    [9, 'G'],
+    [6, 'M'],
+    [3, 'k'],
+    [0, ''],
+    [-3, 'm'],
+    [-6, 'u'],
+    [-9, 'n'],
+  ];
   if (nano === 0n) return '0';
   for (const [e, suf] of exps) {
     const unit = 10n ** BigInt(e + 9);

@@ -6,7 +6,8 @@
 //    sets (POD_NAME, ISTIO_META_CLUSTER_ID, ...): the list is the rendered containers' own env.
 import { CaptureSettingError } from '../capture/errors.ts';
 import { captureOfPod } from '../capture/pod.ts';
-import { CAPTURE_FLAGS, type CaptureSettings } from '../capture/settings.ts';
+import type { CaptureSettings } from '../capture/settings.ts';
+import { CAPTURE_FLAGS } from '../capture/flags.ts';
 import { ANNOTATION } from './annotations.ts';
 import { clip } from './clip.ts';
 import { InjectionError } from './errors.ts';
@@ -46,7 +47,13 @@ function culprit(flag: string, annotations: Record<string, string>, metadataKeys
  * and the check reads nothing else, so its answer cannot change: remembering it saves ~45 us of the
  * ~120 us an admission with a reused render costs.
  */
-function checkCapture(renders: readonly JsonObject[], merged: JsonObject, annotations: Record<string, string>, metadataKeys: readonly string[], passed: WeakSet<object> | undefined): void {
+function checkCapture(
+  renders: readonly JsonObject[],
+  merged: JsonObject,
+  annotations: Record<string, string>,
+  metadataKeys: readonly string[],
+  passed: WeakSet<object> | undefined,
+): void {
   const only = passed && renders.length === 1 && Object.isFrozen(renders[0]) ? renders[0]! : undefined;
   if (only && passed!.has(only)) return;
   try {
@@ -56,10 +63,18 @@ function checkCapture(renders: readonly JsonObject[], merged: JsonObject, annota
     if (!(e instanceof CaptureSettingError)) throw e;
     const name = culprit(e.flag, annotations, metadataKeys);
     if (name === undefined) {
-      throw new InjectionError('TEMPLATE_RENDER', `the capture init container the templates rendered would refuse its own arguments: ${clip(e.message, 400)}`, e.flag);
+      throw new InjectionError(
+        'TEMPLATE_RENDER',
+        `the capture init container the templates rendered would refuse its own arguments: ${clip(e.message, 400)}`,
+        e.flag,
+      );
     }
     const value = clip(String(annotations[name]));
-    throw new InjectionError('INVALID_ANNOTATION', `invalid value '${value}' for annotation '${name}': the init container's iptables command would refuse it: ${clip(e.message, 400)}`, name);
+    throw new InjectionError(
+      'INVALID_ANNOTATION',
+      `invalid value '${value}' for annotation '${name}': the init container's iptables command would refuse it: ${clip(e.message, 400)}`,
+      name,
+    );
   }
 }
 
@@ -78,8 +93,11 @@ function checkEnvCollisions(rendered: JsonObject, metadataKeys: readonly string[
       if (name === undefined) continue;
       const collides = seen.has(name) || (c.name === 'istio-proxy' && setAfterRender.includes(name));
       if (collides && fromAnnotation.has(name)) {
-        throw new InjectionError('INVALID_ANNOTATION',
-          `invalid value for annotation '${ANNOTATION.proxyConfig}': proxyMetadata key '${clip(name, 100)}' names an env var the injected ${String(c.name)} container already sets`, ANNOTATION.proxyConfig);
+        throw new InjectionError(
+          'INVALID_ANNOTATION',
+          `invalid value for annotation '${ANNOTATION.proxyConfig}': proxyMetadata key '${clip(name, 100)}' names an env var the injected ${String(c.name)} container already sets`,
+          ANNOTATION.proxyConfig,
+        );
       }
       seen.add(name);
     }
@@ -92,7 +110,13 @@ function checkEnvCollisions(rendered: JsonObject, metadataKeys: readonly string[
  * gets. `setAfterRender`: env names post-processing sets on istio-proxy (cluster id, network), which
  * would silently override the pod's. `capturePassed`: see checkCapture.
  */
-export function checkRenderedSidecar(renders: readonly JsonObject[], merged: JsonObject, annotations: Record<string, string> | undefined, setAfterRender: readonly string[], capturePassed?: WeakSet<object>): void {
+export function checkRenderedSidecar(
+  renders: readonly JsonObject[],
+  merged: JsonObject,
+  annotations: Record<string, string> | undefined,
+  setAfterRender: readonly string[],
+  capturePassed?: WeakSet<object>,
+): void {
   const ann = annotations ?? {};
   const metadataKeys = annotationMetadataKeys(ann[ANNOTATION.proxyConfig]);
   for (const rendered of renders) checkEnvCollisions(rendered, metadataKeys, setAfterRender);

@@ -2,13 +2,17 @@
 import type { LabelSelector, LabelSelectorRequirement } from './settings/injector-config.ts';
 
 function requirementMatches(labels: Record<string, string>, r: LabelSelectorRequirement): boolean {
-  const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+  const has = Object.hasOwn(labels, r.key);
   const v = labels[r.key];
   switch (r.operator) {
-    case 'In': return has && (r.values ?? []).includes(v!);
-    case 'NotIn': return !has || !(r.values ?? []).includes(v!);
-    case 'Exists': return has;
-    case 'DoesNotExist': return !has;
+    case 'In':
+      return has && (r.values ?? []).includes(v!);
+    case 'NotIn':
+      return !has || !(r.values ?? []).includes(v!);
+    case 'Exists':
+      return has;
+    case 'DoesNotExist':
+      return !has;
   }
 }
 

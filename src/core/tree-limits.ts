@@ -13,7 +13,8 @@ import { MAX_NESTING_DEPTH, MAX_NODES } from './limits.ts';
 function prototypeField(v: Record<string, unknown>): TreeProblem | undefined {
   if (Object.hasOwn(v, '__proto__')) return { why: 'has a field named "__proto__", which no Kubernetes object has' };
   const c = Object.hasOwn(v, 'constructor') ? v.constructor : undefined;
-  if (c !== null && typeof c === 'object' && Object.hasOwn(c, 'prototype')) return { why: 'has a field "constructor.prototype", which no Kubernetes object has' };
+  if (c !== null && typeof c === 'object' && Object.hasOwn(c, 'prototype'))
+    return { why: 'has a field "constructor.prototype", which no Kubernetes object has' };
   return undefined;
 }
 
@@ -48,7 +49,8 @@ export function treeProblem(value: unknown): TreeProblem | undefined {
     const v = nodes[i];
     if (nodes.length > MAX_NODES) return { why: `has more than ${MAX_NODES} values (the cap MAX_NODES)`, cap: 'MAX_NODES' };
     if (v === null || typeof v !== 'object') continue;
-    if (depths[i]! >= MAX_NESTING_DEPTH) return at(i, { why: `nests more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`, cap: 'MAX_NESTING_DEPTH' });
+    if (depths[i]! >= MAX_NESTING_DEPTH)
+      return at(i, { why: `nests more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`, cap: 'MAX_NESTING_DEPTH' });
     const why = Array.isArray(v) ? undefined : prototypeField(v as Record<string, unknown>);
     if (why) return at(i, why);
     const entries: Array<[string | number, unknown]> = Array.isArray(v) ? v.map((c, k) => [k, c]) : Object.entries(v);

@@ -54,7 +54,8 @@ export function podOf(obj: Record<string, unknown>): Pod {
   }
   if (path.length > 0 && isObject(obj.metadata)) validateMeta(obj.metadata, describe(obj), (...p) => p.join('.'));
   validatePodShape(metadata, spec, describe(obj), path);
-  const pod: Pod = path.length === 0 ? (obj as unknown as Pod) : { apiVersion: 'v1', kind: 'Pod', metadata: metadata as ObjectMeta, spec: spec as Pod['spec'] };
+  const pod: Pod =
+    path.length === 0 ? (obj as unknown as Pod) : { apiVersion: 'v1', kind: 'Pod', metadata: metadata as ObjectMeta, spec: spec as Pod['spec'] };
   return pod;
 }
 
@@ -73,7 +74,8 @@ function validateMeta(meta: Record<string, unknown>, what: string, at: (...p: st
   }
   for (const f of ['labels', 'annotations'] as const) {
     const m = meta[f];
-    if (present(m) && (!isObject(m) || Object.values(m).some((v) => typeof v !== 'string'))) refuse(what, at('metadata', f), 'must map strings to strings');
+    if (present(m) && (!isObject(m) || Object.values(m).some((v) => typeof v !== 'string')))
+      refuse(what, at('metadata', f), 'must map strings to strings');
   }
   const refs = meta.ownerReferences;
   if (!present(refs)) return;
@@ -95,7 +97,8 @@ function validateContainers(spec: Record<string, unknown>, what: string, at: (..
       const item = at('spec', `${list}[${i}]`);
       if (!isObject(c) || typeof c.name !== 'string') refuse(what, `${item}.name`, 'must be a string');
       // the API server rejects other names anyway; refusing early keeps absurd names off the hot path
-      if (!DNS_LABEL.test(c.name)) refuse(what, `${item}.name`, `${clipJson(c.name, 80)} is not a DNS label (lower-case letters, digits and "-", at most 63 characters)`);
+      if (!DNS_LABEL.test(c.name))
+        refuse(what, `${item}.name`, `${clipJson(c.name, 80)} is not a DNS label (lower-case letters, digits and "-", at most 63 characters)`);
       for (const f of ['ports', 'env', 'volumeMounts'] as const) {
         const v = c[f];
         if (present(v) && (!Array.isArray(v) || v.some((x) => !isObject(x)))) refuse(what, `${item}.${f}`, 'must be a list of objects');
@@ -110,7 +113,8 @@ function validatePodShape(meta: Record<string, unknown>, spec: Record<string, un
   validateContainers(spec, what, at);
   for (const f of ['volumes', 'imagePullSecrets'] as const) {
     const v = spec[f];
-    if (present(v) && (!Array.isArray(v) || v.some((x) => !isObject(x) || typeof x.name !== 'string'))) refuse(what, at('spec', f), 'must be a list of objects with names');
+    if (present(v) && (!Array.isArray(v) || v.some((x) => !isObject(x) || typeof x.name !== 'string')))
+      refuse(what, at('spec', f), 'must be a list of objects with names');
   }
 }
 

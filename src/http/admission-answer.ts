@@ -22,7 +22,15 @@ export interface AdmissionAnswer {
 
 export function answerOf(outcome: AdmissionOutcome, json: string | Uint8Array): AdmissionAnswer {
   const error = outcome.result === 'error' ? (outcome.review.response as { status?: { message?: string } }).status?.message : undefined;
-  return { json, result: outcome.result, reason: outcome.reason, uid: outcome.uid, namespace: outcome.namespace, pod: outcome.pod, ...(error === undefined ? {} : { error }) };
+  return {
+    json,
+    result: outcome.result,
+    reason: outcome.reason,
+    uid: outcome.uid,
+    namespace: outcome.namespace,
+    pod: outcome.pod,
+    ...(error === undefined ? {} : { error }),
+  };
 }
 
 /** Parses and admits a review within `budgetMs` of work (past it the core answers BUDGET_EXCEEDED). */
@@ -44,6 +52,10 @@ export function admitBody(body: Uint8Array, ctx: AdmitContext, budgetMs: number)
  * understands no other answer. `error` carries the detail for the log.
  */
 export function internalFailure(body: Uint8Array, detail: string): AdmissionAnswer {
-  const outcome = refusal(reviewHead(body), 'INTERNAL', 'the injector failed unexpectedly while admitting this pod; the pod was refused (see the injector\'s log)');
+  const outcome = refusal(
+    reviewHead(body),
+    'INTERNAL',
+    "the injector failed unexpectedly while admitting this pod; the pod was refused (see the injector's log)",
+  );
   return { ...answerOf(outcome, JSON.stringify(outcome.review)), error: clip(detail, 400) };
 }

@@ -12,8 +12,15 @@ export interface AdmissionJob extends HostedJob, Omit<AdmitContext, 'settings'> 
 
 export type AdmissionReply = { ok: true; answer: AdmissionAnswer & { json: Uint8Array } } | { ok: false; message: string };
 
-serveJobs<AdmissionJob, AdmissionReply>((job, settings) => {
-  const answer = admitBody(job.body, { settings, urlEnv: job.urlEnv, nodesSupportNativeSidecars: job.nodesSupportNativeSidecars }, job.softBudgetMs);
-  const json = new TextEncoder().encode(answer.json as string);
-  return { reply: { ok: true, answer: { ...answer, json } }, transfer: [json.buffer as ArrayBuffer] };
-}, (message) => ({ ok: false, message: `admission failed: ${message}` }));
+serveJobs<AdmissionJob, AdmissionReply>(
+  (job, settings) => {
+    const answer = admitBody(
+      job.body,
+      { settings, urlEnv: job.urlEnv, nodesSupportNativeSidecars: job.nodesSupportNativeSidecars },
+      job.softBudgetMs,
+    );
+    const json = new TextEncoder().encode(answer.json as string);
+    return { reply: { ok: true, answer: { ...answer, json } }, transfer: [json.buffer as ArrayBuffer] };
+  },
+  (message) => ({ ok: false, message: `admission failed: ${message}` }),
+);

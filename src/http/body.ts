@@ -4,17 +4,36 @@
 
 /** A refusal at the HTTP edge: status, a stable code (the preview answers it as JSON) and a message. */
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly code: HttpErrorCode = codeFor(status)) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: HttpErrorCode = codeFor(status),
+  ) {
     super(message);
   }
 }
 
 // The edge's codes (the injection's own come from src/core/errors.ts).
-export type HttpErrorCode = 'BAD_REQUEST' | 'NOT_FOUND' | 'BODY_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_READY' | 'INTERNAL'
-  | 'PREVIEW_BUSY' | 'PREVIEW_TIMEOUT' | 'PREVIEW_OUT_OF_MEMORY' | 'PREVIEW_ANSWER_TOO_LARGE';
+export type HttpErrorCode =
+  | 'BAD_REQUEST'
+  | 'NOT_FOUND'
+  | 'BODY_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'NOT_READY'
+  | 'INTERNAL'
+  | 'PREVIEW_BUSY'
+  | 'PREVIEW_TIMEOUT'
+  | 'PREVIEW_OUT_OF_MEMORY'
+  | 'PREVIEW_ANSWER_TOO_LARGE';
 
 function codeFor(status: number): HttpErrorCode {
-  const byStatus: Record<number, HttpErrorCode> = { 404: 'NOT_FOUND', 413: 'BODY_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 503: 'NOT_READY', 500: 'INTERNAL' };
+  const byStatus: Record<number, HttpErrorCode> = {
+    404: 'NOT_FOUND',
+    413: 'BODY_TOO_LARGE',
+    415: 'UNSUPPORTED_MEDIA_TYPE',
+    503: 'NOT_READY',
+    500: 'INTERNAL',
+  };
   return byStatus[status] ?? 'BAD_REQUEST';
 }
 

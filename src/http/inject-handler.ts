@@ -70,8 +70,18 @@ async function answer(rt: InjectorRuntime, large: LargeAdmissions, req: Incoming
   const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
   m.latency.observe({ endpoint: 'inject' }, durationMs / 1000);
   if (rt.logger.isLevelEnabled('info')) {
-    rt.logger.info({ uid: outcome.uid, namespace: outcome.namespace, pod: outcome.pod, decision: outcome.result, reason: outcome.reason, durationMs: Math.round(durationMs * 1000) / 1000,
-      ...(outcome.error === undefined ? {} : { error: outcome.error }) }, 'admission');
+    rt.logger.info(
+      {
+        uid: outcome.uid,
+        namespace: outcome.namespace,
+        pod: outcome.pod,
+        decision: outcome.result,
+        reason: outcome.reason,
+        durationMs: Math.round(durationMs * 1000) / 1000,
+        ...(outcome.error === undefined ? {} : { error: outcome.error }),
+      },
+      'admission',
+    );
   }
 }
 
@@ -89,10 +99,12 @@ export function injectHandler(rt: InjectorRuntime, large: LargeAdmissions): (req
     const started = process.hrtime.bigint();
     rt.metrics.requests.inc();
     const endTimer = rt.metrics.time.startTimer();
-    answer(rt, large, req, res, started).catch((err: unknown) => {
-      rt.logger.error({ err }, 'request failed');
-      if (!res.headersSent) refuse(rt, res, 'inject', 500, 'internal error', req);
-      else res.destroy();
-    }).finally(endTimer);
+    answer(rt, large, req, res, started)
+      .catch((err: unknown) => {
+        rt.logger.error({ err }, 'request failed');
+        if (!res.headersSent) refuse(rt, res, 'inject', 500, 'internal error', req);
+        else res.destroy();
+      })
+      .finally(endTimer);
   };
 }

@@ -40,13 +40,22 @@ export interface LargeAdmissionLimits extends WorkerLimits {
 // two million empty arrays does not fit and is refused as OUT_OF_MEMORY (or, as V8 collects again and
 // again near its cap, as BUDGET_EXCEEDED).
 export const LARGE_ADMISSION_DEFAULTS: LargeAdmissionLimits = {
-  thresholdBytes: 64 * 1024, softBudgetMs: 2_000, budgetMs: 4_000, heapMb: 64, idleWorkerMs: 60_000, maxWaiting: 16 * 1024 * 1024, maxWaitMs: 3_000,
+  thresholdBytes: 64 * 1024,
+  softBudgetMs: 2_000,
+  budgetMs: 4_000,
+  heapMb: 64,
+  idleWorkerMs: 60_000,
+  maxWaiting: 16 * 1024 * 1024,
+  maxWaitMs: 3_000,
 };
 
 export class LargeAdmissions {
   private readonly runner: WorkerRunner<AdmissionJob, AdmissionReply>;
 
-  constructor(readonly limits: LargeAdmissionLimits, private readonly metrics: Metrics) {
+  constructor(
+    readonly limits: LargeAdmissionLimits,
+    private readonly metrics: Metrics,
+  ) {
     this.runner = new WorkerRunner('admission-worker', limits, (reason) => metrics.workerTerminations.inc({ worker: 'admission', reason }));
   }
 
@@ -75,10 +84,20 @@ export class LargeAdmissions {
     const l = this.limits;
     const large = `a large pod (an AdmissionReview of ${bytes} bytes; reviews over ${l.thresholdBytes} bytes are admitted one at a time)`;
     switch (why) {
-      case 'timeout': return ['BUDGET_EXCEEDED', `the injector stopped admitting ${large} after its time budget of ${l.budgetMs / 1000} s: the pod is too large or too complex to inject in time`];
-      case 'out-of-memory': return ['OUT_OF_MEMORY', `the injector ran out of the memory it gives one admission (${l.heapMb} MB of heap) while admitting ${large}: the pod is too large to inject`];
-      case 'busy': return ['INJECTOR_BUSY', `the injector is busy with other large pods and could not take ${large} in time: retry shortly`];
-      case 'closed': return ['INJECTOR_BUSY', `the injector is shutting down and could not admit ${large}: retry`];
+      case 'timeout':
+        return [
+          'BUDGET_EXCEEDED',
+          `the injector stopped admitting ${large} after its time budget of ${l.budgetMs / 1000} s: the pod is too large or too complex to inject in time`,
+        ];
+      case 'out-of-memory':
+        return [
+          'OUT_OF_MEMORY',
+          `the injector ran out of the memory it gives one admission (${l.heapMb} MB of heap) while admitting ${large}: the pod is too large to inject`,
+        ];
+      case 'busy':
+        return ['INJECTOR_BUSY', `the injector is busy with other large pods and could not take ${large} in time: retry shortly`];
+      case 'closed':
+        return ['INJECTOR_BUSY', `the injector is shutting down and could not admit ${large}: retry`];
     }
   }
 }

@@ -12,7 +12,10 @@ export function opsApp(rt: InjectorRuntime): express.Express {
   app.get('/readyz', (_req, res) => {
     const r = rt.readiness();
     const detail = r.detail?.length ? `\n${r.detail.join('\n')}` : '';
-    res.status(r.ready ? 200 : 503).type('text/plain').send(`${r.ready ? 'ok' : `not ready: ${r.reasons.join('; ')}`}${detail}\n`);
+    res
+      .status(r.ready ? 200 : 503)
+      .type('text/plain')
+      .send(`${r.ready ? 'ok' : `not ready: ${r.reasons.join('; ')}`}${detail}\n`);
   });
   app.get('/metrics', async (_req, res) => {
     res.type(rt.metrics.registry.contentType).send(await rt.metrics.registry.metrics());

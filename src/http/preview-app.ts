@@ -25,10 +25,17 @@ export const PREVIEW_DOOR_DEFAULTS: PreviewDoorOptions = { concurrency: 2, slowR
 
 const clip = (s: string) => (s.length > ECHO_MAX ? `${s.slice(0, ECHO_MAX)}...` : s);
 
-async function handle(rt: InjectorRuntime, runner: PreviewRunner, opts: PreviewDoorOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  rt: InjectorRuntime,
+  runner: PreviewRunner,
+  opts: PreviewDoorOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const started = process.hrtime.bigint();
   const type = mediaType(req.headers['content-type']);
-  if (type !== 'application/json' && !YAML_TYPES.has(type)) throw new HttpError(415, 'invalid Content-Type, want application/json or application/yaml');
+  if (type !== 'application/json' && !YAML_TYPES.has(type))
+    throw new HttpError(415, 'invalid Content-Type, want application/json or application/yaml');
   const settings = rt.settings();
   if (!settings) throw new HttpError(503, 'injector configuration not loaded yet');
   const query = new URL(req.url ?? '/', 'https://preview').searchParams;
@@ -40,7 +47,10 @@ async function handle(rt: InjectorRuntime, runner: PreviewRunner, opts: PreviewD
   // no socket activity while the worker runs: the inactivity bound waits for the budget
   res.setTimeout(runner.limits.budgetMs + opts.slowReaderMs);
   const outcome = await runner.run(settings, {
-    body, namespace, namespaceLabels, namespaceLabelsSource: given ? 'query' : namespaceLabels ? 'cluster' : 'unknown',
+    body,
+    namespace,
+    namespaceLabels,
+    namespaceLabelsSource: given ? 'query' : namespaceLabels ? 'cluster' : 'unknown',
     nodesSupportNativeSidecars: rt.cluster?.nodesSupportNativeSidecars(),
   });
   if (!outcome.ok) {
@@ -64,7 +74,14 @@ export function previewApp(rt: InjectorRuntime, runner: PreviewRunner, opts: Pre
       return refuseJson(rt, req, res, 'preview', new HttpError(404, `not found: ${clip(`${req.method} ${path}`)}; this port serves POST /preview`));
     }
     if (inFlight >= opts.concurrency) {
-      return refuseJson(rt, req, res, 'preview', new HttpError(429, `${opts.concurrency} previews are already in progress (the limit): retry in a second`, 'PREVIEW_BUSY'), { 'retry-after': 1 });
+      return refuseJson(
+        rt,
+        req,
+        res,
+        'preview',
+        new HttpError(429, `${opts.concurrency} previews are already in progress (the limit): retry in a second`, 'PREVIEW_BUSY'),
+        { 'retry-after': 1 },
+      );
     }
     // The slot is held until the answer is sent (or the connection is gone) AND the work is over: answers
     // waiting for clients that do not read are bounded, and so is work left by clients that hung up.
@@ -75,6 +92,8 @@ export function previewApp(rt: InjectorRuntime, runner: PreviewRunner, opts: Pre
       if (res.headersSent) return void res.destroy();
       refuseJson(rt, req, res, 'preview', e instanceof HttpError ? e : new HttpError(500, 'internal error'));
     });
-    void Promise.all([sent, worked]).then(() => { inFlight--; });
+    void Promise.all([sent, worked]).then(() => {
+      inFlight--;
+    });
   };
 }

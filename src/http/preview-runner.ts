@@ -25,18 +25,34 @@ function failure(status: number, code: HttpErrorCode | string, message: string, 
 
 function refusal(limits: PreviewLimits, why: WorkerFailure, detail: string): PreviewOutcome {
   switch (why) {
-    case 'timeout': return failure(503, 'PREVIEW_TIMEOUT', `the preview ran past its time budget of ${limits.budgetMs / 1000} s and was stopped: send fewer or smaller objects`);
-    case 'out-of-memory': return failure(413, 'PREVIEW_OUT_OF_MEMORY', `the preview ran out of its memory budget (${limits.heapMb} MB of heap) and was stopped: send fewer or smaller objects`);
-    case 'busy': return failure(503, 'PREVIEW_BUSY', `the preview worker is busy: ${detail}`);
-    case 'closed': return failure(503, 'NOT_READY', 'shutting down');
-    case 'failed': return failure(500, 'INTERNAL', `the preview failed: ${detail}`);
+    case 'timeout':
+      return failure(
+        503,
+        'PREVIEW_TIMEOUT',
+        `the preview ran past its time budget of ${limits.budgetMs / 1000} s and was stopped: send fewer or smaller objects`,
+      );
+    case 'out-of-memory':
+      return failure(
+        413,
+        'PREVIEW_OUT_OF_MEMORY',
+        `the preview ran out of its memory budget (${limits.heapMb} MB of heap) and was stopped: send fewer or smaller objects`,
+      );
+    case 'busy':
+      return failure(503, 'PREVIEW_BUSY', `the preview worker is busy: ${detail}`);
+    case 'closed':
+      return failure(503, 'NOT_READY', 'shutting down');
+    case 'failed':
+      return failure(500, 'INTERNAL', `the preview failed: ${detail}`);
   }
 }
 
 export class PreviewRunner {
   private readonly runner: WorkerRunner<PreviewJob, PreviewReply>;
 
-  constructor(readonly limits: PreviewLimits = PREVIEW_DEFAULTS, onTerminated?: (reason: TerminationReason) => void) {
+  constructor(
+    readonly limits: PreviewLimits = PREVIEW_DEFAULTS,
+    onTerminated?: (reason: TerminationReason) => void,
+  ) {
     this.runner = new WorkerRunner('preview-worker', limits, onTerminated);
   }
 

@@ -19,13 +19,15 @@ export interface PreviewJob extends HostedJob {
   softBudgetMs: number;
 }
 
-export type PreviewReply =
-  | { ok: true; answer: Uint8Array }
-  | { ok: false; status: number; code: string; message: string; subject?: string };
+export type PreviewReply = { ok: true; answer: Uint8Array } | { ok: false; status: number; code: string; message: string; subject?: string };
 
 /** The answer's JSON, item by item, so an answer over the cap is measured without being held whole. */
 function serialise(job: PreviewJob, items: unknown[]): PreviewReply {
-  const head = JSON.stringify({ namespace: job.namespace, namespaceLabels: job.namespaceLabels ?? null, namespaceLabelsSource: job.namespaceLabelsSource });
+  const head = JSON.stringify({
+    namespace: job.namespace,
+    namespaceLabels: job.namespaceLabels ?? null,
+    namespaceLabelsSource: job.namespaceLabelsSource,
+  });
   const parts = [`${head.slice(0, -1)},"items":[`];
   let bytes = Buffer.byteLength(parts[0]!) + 2;
   for (const [i, item] of items.entries()) {
@@ -34,8 +36,12 @@ function serialise(job: PreviewJob, items: unknown[]): PreviewReply {
     if (bytes <= job.maxAnswerBytes) parts.push(text);
   }
   if (bytes > job.maxAnswerBytes) {
-    return { ok: false, status: 413, code: 'PREVIEW_ANSWER_TOO_LARGE',
-      message: `preview answer would be ${bytes} bytes (${items.length} objects), over the cap of ${job.maxAnswerBytes}: send fewer objects` };
+    return {
+      ok: false,
+      status: 413,
+      code: 'PREVIEW_ANSWER_TOO_LARGE',
+      message: `preview answer would be ${bytes} bytes (${items.length} objects), over the cap of ${job.maxAnswerBytes}: send fewer objects`,
+    };
   }
   parts.push(']}');
   return { ok: true, answer: new TextEncoder().encode(parts.join('')) };
@@ -46,15 +52,30 @@ function runPreviewJob(job: PreviewJob, settings: Settings): PreviewReply {
   const overBudget = () => performance.now() > end;
   try {
     const objects = parseDocuments(asBuffer(job.body).toString('utf8'), 'body', { overBudget });
-    const items = previewObjects(objects, { settings, namespace: job.namespace, namespaceLabels: job.namespaceLabels, nodesSupportNativeSidecars: job.nodesSupportNativeSidecars, overBudget });
+    const items = previewObjects(objects, {
+      settings,
+      namespace: job.namespace,
+      namespaceLabels: job.namespaceLabels,
+      nodesSupportNativeSidecars: job.nodesSupportNativeSidecars,
+      overBudget,
+    });
     return serialise(job, items);
   } catch (e) {
     if (!isInjectionError(e)) throw e;
-    return { ok: false, status: e.code === 'BUDGET_EXCEEDED' ? 503 : 400, code: e.code, message: e.message, ...(e.subject ? { subject: e.subject } : {}) };
+    return {
+      ok: false,
+      status: e.code === 'BUDGET_EXCEEDED' ? 503 : 400,
+      code: e.code,
+      message: e.message,
+      ...(e.subject ? { subject: e.subject } : {}),
+    };
   }
 }
 
-serveJobs<PreviewJob, PreviewReply>((job, settings): HostedReply<PreviewReply> => {
-  const reply = runPreviewJob(job, settings);
-  return { reply, transfer: reply.ok ? [reply.answer.buffer as ArrayBuffer] : [] };
-}, (message) => ({ ok: false, status: 500, code: 'INTERNAL', message: `preview failed: ${message}` }));
+serveJobs<PreviewJob, PreviewReply>(
+  (job, settings): HostedReply<PreviewReply> => {
+    const reply = runPreviewJob(job, settings);
+    return { reply, transfer: reply.ok ? [reply.answer.buffer as ArrayBuffer] : [] };
+  },
+  (message) => ({ ok: false, status: 500, code: 'INTERNAL', message: `preview failed: ${message}` }),
+);

@@ -12,7 +12,13 @@ export const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
 export const DRAIN_MAX_MS = 5_000;
 
 /** Writes the whole answer; if `req` still has body to come, closes the connection once it is drained (bounded). */
-export function answerThenClose(req: IncomingMessage | undefined, res: ServerResponse, status: number, headers: Record<string, string | number>, body: string): void {
+export function answerThenClose(
+  req: IncomingMessage | undefined,
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | number>,
+  body: string,
+): void {
   const unread = req !== undefined && !req.complete;
   res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body), ...(unread ? { connection: 'close' } : {}) });
   if (!unread) {
@@ -40,13 +46,27 @@ export function answerThenClose(req: IncomingMessage | undefined, res: ServerRes
   req.resume();
 }
 
-export function refuse(rt: InjectorRuntime, res: ServerResponse, endpoint: string, status: number, message: string, drainFrom?: IncomingMessage): void {
+export function refuse(
+  rt: InjectorRuntime,
+  res: ServerResponse,
+  endpoint: string,
+  status: number,
+  message: string,
+  drainFrom?: IncomingMessage,
+): void {
   rt.metrics.httpErrors.inc({ endpoint, status: String(status) });
   answerThenClose(drainFrom, res, status, { 'content-type': 'text/plain; charset=utf-8' }, `${message}\n`);
 }
 
 /** The preview's refusals: `{"error": {"code", "message"}}`. */
-export function refuseJson(rt: InjectorRuntime, req: IncomingMessage, res: ServerResponse, endpoint: string, e: HttpError, headers: Record<string, string | number> = {}): void {
+export function refuseJson(
+  rt: InjectorRuntime,
+  req: IncomingMessage,
+  res: ServerResponse,
+  endpoint: string,
+  e: HttpError,
+  headers: Record<string, string | number> = {},
+): void {
   rt.metrics.httpErrors.inc({ endpoint, status: String(e.status) });
   const body = JSON.stringify({ error: { code: e.code, message: e.message } });
   answerThenClose(req, res, e.status, { ...headers, 'content-type': 'application/json; charset=utf-8' }, body);

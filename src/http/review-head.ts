@@ -77,9 +77,14 @@ export function reviewHead(bytes: Uint8Array): ReviewHead {
       const end = stringEnd(body, i + 1);
       const after = nextNonSpace(body, end + 1);
       if (body[after] === COLON) {
-        key = depth === 1 && isKey(body, i + 1, end, API_VERSION) ? 'apiVersion'
-          : depth === 1 && isKey(body, i + 1, end, REQUEST) ? 'request'
-          : requestDepth > 1 && depth === requestDepth && isKey(body, i + 1, end, UID) ? 'uid' : undefined;
+        key =
+          depth === 1 && isKey(body, i + 1, end, API_VERSION)
+            ? 'apiVersion'
+            : depth === 1 && isKey(body, i + 1, end, REQUEST)
+              ? 'request'
+              : requestDepth > 1 && depth === requestDepth && isKey(body, i + 1, end, UID)
+                ? 'uid'
+                : undefined;
         i = after;
         continue;
       }

@@ -42,9 +42,30 @@ export interface ConnectionLimits {
 // API server reuses connections). The three connection caps add up to 576, under the common soft fd
 // limit of 1024 with room for files and the Kubernetes client; the API server opens one connection per
 // concurrent admission.
-export const WEBHOOK_LIMITS: ConnectionLimits = { handshakeMs: 5_000, headersMs: 10_000, requestMs: 30_000, keepAliveMs: 90_000, idleMs: 30_000, maxConnections: 512 };
-export const PREVIEW_LIMITS: ConnectionLimits = { handshakeMs: 5_000, headersMs: 10_000, requestMs: 20_000, keepAliveMs: 5_000, idleMs: 5_000, maxConnections: 16 };
-export const OPS_LIMITS: ConnectionLimits = { handshakeMs: 0, headersMs: 5_000, requestMs: 10_000, keepAliveMs: 10_000, idleMs: 10_000, maxConnections: 48 };
+export const WEBHOOK_LIMITS: ConnectionLimits = {
+  handshakeMs: 5_000,
+  headersMs: 10_000,
+  requestMs: 30_000,
+  keepAliveMs: 90_000,
+  idleMs: 30_000,
+  maxConnections: 512,
+};
+export const PREVIEW_LIMITS: ConnectionLimits = {
+  handshakeMs: 5_000,
+  headersMs: 10_000,
+  requestMs: 20_000,
+  keepAliveMs: 5_000,
+  idleMs: 5_000,
+  maxConnections: 16,
+};
+export const OPS_LIMITS: ConnectionLimits = {
+  handshakeMs: 0,
+  headersMs: 5_000,
+  requestMs: 10_000,
+  keepAliveMs: 10_000,
+  idleMs: 10_000,
+  maxConnections: 48,
+};
 
 const TLS_OPTS = { minVersion: 'TLSv1.2' as const };
 // how often Node checks the header and request timeouts (its default, 30 s, would let a stalled client
@@ -62,7 +83,9 @@ function harden(server: HttpServer | HttpsServer, limits: ConnectionLimits): voi
   // Node applies server.timeout to a connection's first request only (keep-alive resets it to 0), so the
   // inactivity bound is set per request: with no 'timeout' listener, Node destroys the socket, which
   // frees whatever answer was waiting for a client that does not read.
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => { res.setTimeout(limits.idleMs); });
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    res.setTimeout(limits.idleMs);
+  });
   // A client that asks first (Expect: 100-continue, as curl does past 1 MiB) is invited to send its body
   // only when the declared length is within the cap; otherwise its 413 comes without the upload.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
@@ -87,22 +110,22 @@ export interface ServerSet {
   ops: { handler: RequestListener; at: Listen; limits?: ConnectionLimits };
 }
 
-/** `onConnection(listener, +1 | -1)` follows every listener's open connections (for a metric). */
-export async function startServers(set: ServerSet, tls: CertKeyPair, onConnection: (listener: keyof ServerSet, delta: number) => void = () => undefined): Promise<Servers> {
-  const tlsServer = (handler: RequestListener, limits: ConnectionLimits) => {
-    const s = createHttpsServer({ ...TLS_OPTS, ...CHECK, handshakeTimeout: limits.handshakeMs, cert: tls.cert, key: tls.key }, handler);
-    harden(s, limits);
-    // a connection dropped before or during the handshake (timeout, garbage) only ends that socket
-    s.on('tlsClientError', (_e, socket) => socket.destroy());
-    return s;
-  };
-  const webhook = tlsServer(set.webhook.handler, set.webhook.limits ?? WEBHOOK_LIMITS);
-  const preview = tlsServer(set.preview.handler, set.preview.limits ?? PREVIEW_LIMITS);
-  const ops = createHttpServer(CHECK, set.ops.handler);
-  harden(ops, set.ops.limits ?? OPS_LIMITS);
-  const named = { webhook, preview, ops };
-  const all = [webhook, preview, ops];
-  // sockets still in their TLS handshake are not the http layer's yet (closeAllConnections misses them)
+type OnConnection = (listener: keyof ServerSet, delta: number) => void;
+
+function tlsServer(handler: RequestListener, limits: ConnectionLimits, tls: CertKeyPair): HttpsServer {
+  const s = createHttpsServer({ ...TLS_OPTS, ...CHECK, handshakeTimeout: limits.handshakeMs, cert: tls.cert, key: tls.key }, handler);
+  harden(s, limits);
+  // a connection dropped before or during the handshake (timeout, garbage) only ends that socket
+  s.on('tlsClientError', (_e, socket) => socket.destroy());
+  return s;
+}
+
+/**
+ * Counts each listener's open connections (for the metric, and to shed idle ones near the cap) and
+ * returns the set of open sockets: those still in their TLS handshake are not the http layer's yet,
+ * so closeAllConnections misses them and close() destroys them from this set.
+ */
+function trackConnections(named: Record<keyof ServerSet, HttpServer | HttpsServer>, onConnection: OnConnection): Set<Socket> {
   const raw = new Set<Socket>();
   for (const [name, s] of Object.entries(named) as Array<[keyof ServerSet, HttpServer | HttpsServer]>) {
     let open = 0;
@@ -120,10 +143,23 @@ export async function startServers(set: ServerSet, tls: CertKeyPair, onConnectio
       });
     });
   }
+  return raw;
+}
+
+/** `onConnection(listener, +1 | -1)` follows every listener's open connections (for a metric). */
+export async function startServers(set: ServerSet, tls: CertKeyPair, onConnection: OnConnection = () => undefined): Promise<Servers> {
+  const webhook = tlsServer(set.webhook.handler, set.webhook.limits ?? WEBHOOK_LIMITS, tls);
+  const preview = tlsServer(set.preview.handler, set.preview.limits ?? PREVIEW_LIMITS, tls);
+  const ops = createHttpServer(CHECK, set.ops.handler);
+  harden(ops, set.ops.limits ?? OPS_LIMITS);
+  const all = [webhook, preview, ops];
+  const raw = trackConnections({ webhook, preview, ops }, onConnection);
   let active = 0;
   const track = (_req: unknown, res: { on(e: 'close', f: () => void): void }) => {
     active++;
-    res.on('close', () => { active--; });
+    res.on('close', () => {
+      active--;
+    });
   };
   webhook.on('request', track);
   preview.on('request', track);

@@ -12,6 +12,15 @@ export function webhookApp(rt: InjectorRuntime, previewPort: () => number, large
   return (req, res) => {
     if (isInjectRequest(req)) return inject(req, res);
     const preview = (req.url ?? '').toLowerCase().startsWith('/preview');
-    refuse(rt, res, 'webhook', 404, preview ? `not found: /preview is served on its own port (${previewPort()}, flag --preview-port), not the webhook's` : 'not found: POST /inject', req);
+    refuse(
+      rt,
+      res,
+      'webhook',
+      404,
+      preview
+        ? `not found: /preview is served on its own port (${previewPort()}, flag --preview-port), not the webhook's`
+        : 'not found: POST /inject',
+      req,
+    );
   };
 }

@@ -28,7 +28,10 @@ export function settingsFor(job: HostedJob): Settings {
   if (job.settings) {
     const s = job.settings;
     // frozen as buildSettings freezes them: render reuse recognises frozen values without a walk
-    current = { generation: job.settingsGeneration, settings: { ...s, values: deepFreeze(s.values), mesh: deepFreeze(s.mesh), templates: compileTemplates(s.config.templates, { reuse: s.reuse }) } };
+    current = {
+      generation: job.settingsGeneration,
+      settings: { ...s, values: deepFreeze(s.values), mesh: deepFreeze(s.mesh), templates: compileTemplates(s.config.templates, { reuse: s.reuse }) },
+    };
   }
   if (current?.generation !== job.settingsGeneration) throw new Error(`worker has settings ${current?.generation}, not ${job.settingsGeneration}`);
   return current.settings;

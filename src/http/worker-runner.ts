@@ -40,7 +40,8 @@ interface Pending<J, R> {
 const FROM_SOURCES = import.meta.url.endsWith('.ts');
 // Run from the TypeScript sources, the worker needs tsx too: given by `--import tsx` (npm start, mocha)
 // it is inherited; registered through its API (bin/sidecar-injector.js) it is not, so it is added.
-const WORKER_EXEC_ARGV = FROM_SOURCES && !process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv, '--import', import.meta.resolve('tsx')] : undefined;
+const WORKER_EXEC_ARGV =
+  FROM_SOURCES && !process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv, '--import', import.meta.resolve('tsx')] : undefined;
 
 export class WorkerRunner<J extends HostedJob, R> {
   private readonly url: URL;
@@ -55,7 +56,11 @@ export class WorkerRunner<J extends HostedJob, R> {
   private closed = false;
 
   /** `script`: the worker's module next to this one, without extension (e.g. `preview-worker`). */
-  constructor(script: string, readonly limits: WorkerLimits, private readonly onTerminated: (reason: TerminationReason) => void = () => {}) {
+  constructor(
+    script: string,
+    readonly limits: WorkerLimits,
+    private readonly onTerminated: (reason: TerminationReason) => void = () => {},
+  ) {
     this.url = new URL(`./${script}${FROM_SOURCES ? '.ts' : '.js'}`, import.meta.url);
   }
 
@@ -66,8 +71,8 @@ export class WorkerRunner<J extends HostedJob, R> {
     if (this.running && this.waitingWeight + weight > maxWaiting) {
       return Promise.resolve({ ok: false, failure: 'busy', detail: `${this.queue.length} jobs already wait for the one running` });
     }
-    let generation = this.generations.get(settings);
-    if (generation === undefined) this.generations.set(settings, (generation = this.nextGeneration++));
+    const generation = this.generations.get(settings) ?? this.nextGeneration++;
+    this.generations.set(settings, generation);
     const { templates: _compiled, ...plain } = settings;
     return new Promise((done) => {
       const pending: Pending<J, R> = { job: { ...input, settingsGeneration: generation } as J, plain, weight, done };
@@ -138,7 +143,10 @@ export class WorkerRunner<J extends HostedJob, R> {
   }
 
   private startWorker(): Worker {
-    const w = new Worker(this.url, { execArgv: WORKER_EXEC_ARGV, resourceLimits: { maxOldGenerationSizeMb: this.limits.heapMb, maxYoungGenerationSizeMb: 8, stackSizeMb: 4 } });
+    const w = new Worker(this.url, {
+      execArgv: WORKER_EXEC_ARGV,
+      resourceLimits: { maxOldGenerationSizeMb: this.limits.heapMb, maxYoungGenerationSizeMb: 8, stackSizeMb: 4 },
+    });
     w.unref(); // never what keeps the process alive
     this.worker = w;
     this.workerGeneration = -1;
@@ -153,7 +161,8 @@ export class WorkerRunner<J extends HostedJob, R> {
       this.onTerminated(reason);
     };
     w.on('error', (e: Error & { code?: string }) => {
-      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') lost('out_of_memory', { ok: false, failure: 'out-of-memory', detail: `ran out of its memory budget (${this.limits.heapMb} MB of heap)` });
+      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY')
+        lost('out_of_memory', { ok: false, failure: 'out-of-memory', detail: `ran out of its memory budget (${this.limits.heapMb} MB of heap)` });
       else lost('failed', { ok: false, failure: 'failed', detail: `the worker failed: ${e.message.slice(0, 300)}` });
     });
     w.on('exit', (code) => lost('failed', { ok: false, failure: 'failed', detail: `the worker stopped (exit code ${code})` }));

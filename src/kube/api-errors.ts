@@ -5,7 +5,11 @@ import { ApiException } from '@kubernetes/client-node';
 export type KubeErrorKind = 'no-cluster' | 'not-found' | 'forbidden' | 'unauthorized' | 'conflict' | 'unreachable' | 'api';
 
 export class KubeApiError extends Error {
-  constructor(readonly kind: KubeErrorKind, message: string, readonly status?: number) {
+  constructor(
+    readonly kind: KubeErrorKind,
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
   }
 }
@@ -44,7 +48,8 @@ export function toKubeApiError(e: unknown, action: string, server?: string): Kub
     const status = e.code as number;
     const kind = KIND_BY_STATUS[status] ?? 'api';
     const said = statusMessage(e.body);
-    const lead = kind === 'forbidden' ? 'forbidden' : kind === 'unauthorized' ? 'unauthorized (are the credentials in the kubeconfig valid?)' : `HTTP ${status}`;
+    const lead =
+      kind === 'forbidden' ? 'forbidden' : kind === 'unauthorized' ? 'unauthorized (are the credentials in the kubeconfig valid?)' : `HTTP ${status}`;
     return new KubeApiError(kind, `cannot ${action}: ${lead}${said ? `: ${said}` : ''}`, status);
   }
   const code = networkCode(e);

@@ -144,12 +144,17 @@ export function refusal(config: WebhookConfigurationLike): Extract<CaBundlePlan,
   const owned = config.metadata?.labels?.[OWNED_LABEL];
   if (owned !== 'true') {
     return {
-      action: 'refuse', reason: 'not_owned',
+      action: 'refuse',
+      reason: 'not_owned',
       message: `MutatingWebhookConfiguration "${name}" is not labelled ${OWNED_LABEL}: "true" (${owned === undefined ? 'no such label' : `it is "${owned}"`}); its caBundle is left alone`,
     };
   }
   if ((config.webhooks ?? []).length === 0) {
-    return { action: 'refuse', reason: 'webhook_entry_not_found', message: `MutatingWebhookConfiguration "${name}" has no webhook entries to set a caBundle on` };
+    return {
+      action: 'refuse',
+      reason: 'webhook_entry_not_found',
+      message: `MutatingWebhookConfiguration "${name}" has no webhook entries to set a caBundle on`,
+    };
   }
   return undefined;
 }
@@ -225,8 +230,10 @@ function caBundleAttempt(opts: CaBundlePatcherOptions, stop: AbortSignal): () =>
     if (plan.action === 'refuse') return finished({ outcome: 'refused', reason: plan.reason, message: plan.message });
     if (plan.action === 'none') return finished({ outcome: 'unchanged' });
     try {
-      await api.patchMutatingWebhookConfiguration({ name, body: plan.ops, fieldManager: FIELD_MANAGER },
-        requestTimeout(timeoutMs, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch), stop));
+      await api.patchMutatingWebhookConfiguration(
+        { name, body: plan.ops, fieldManager: FIELD_MANAGER },
+        requestTimeout(timeoutMs, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch), stop),
+      );
     } catch (e) {
       return failed('webhook_update_failure', toKubeApiError(e, `patch the caBundle of MutatingWebhookConfiguration "${name}"`, server).message);
     }
@@ -253,7 +260,10 @@ function caBundleReports(opts: CaBundlePatcherOptions) {
         opts.logger?.error({ ...log, reason: r.reason }, `not setting caBundle: ${r.message}`);
       } else if (r.outcome === 'patched') {
         emit({ type: 'success', name, patched: r.webhooks });
-        opts.logger?.info({ ...log, webhooks: r.webhooks }, `set caBundle on ${r.webhooks.length} webhook entr${r.webhooks.length === 1 ? 'y' : 'ies'} of MutatingWebhookConfiguration "${name}"`);
+        opts.logger?.info(
+          { ...log, webhooks: r.webhooks },
+          `set caBundle on ${r.webhooks.length} webhook entr${r.webhooks.length === 1 ? 'y' : 'ies'} of MutatingWebhookConfiguration "${name}"`,
+        );
       } else {
         emit({ type: 'success', name, patched: [] });
       }

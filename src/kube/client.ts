@@ -30,7 +30,9 @@ export function loadKubeConfig(lookup: KubeConfigLookup = {}): KubeConfig | unde
     }
   }
   if (!kc.getCurrentCluster()) {
-    throw new Error(`kubeconfig ${describeKubeConfigSource(src)} has no current context with a cluster (current-context: "${kc.getCurrentContext() ?? ''}")`);
+    throw new Error(
+      `kubeconfig ${describeKubeConfigSource(src)} has no current context with a cluster (current-context: "${kc.getCurrentContext() ?? ''}")`,
+    );
   }
   return kc;
 }

@@ -37,16 +37,24 @@ export interface ClusterView {
 export function startClusterView(opts: ClusterViewOptions): ClusterView {
   const api = opts.kubeConfig.makeApiClient(CoreV1Api);
   const common = {
-    kubeConfig: opts.kubeConfig, logger: opts.logger, onEvent: opts.onEvent,
-    backoff: opts.backoff, stallAfterMs: opts.stallAfterMs, listTimeoutMs: opts.listTimeoutMs,
+    kubeConfig: opts.kubeConfig,
+    logger: opts.logger,
+    onEvent: opts.onEvent,
+    backoff: opts.backoff,
+    stallAfterMs: opts.stallAfterMs,
+    listTimeoutMs: opts.listTimeoutMs,
   };
   const namespaces = new ResilientInformer<V1Namespace, Record<string, string>, ClusterInformerName>({
-    ...common, name: 'namespaces', path: '/api/v1/namespaces',
+    ...common,
+    name: 'namespaces',
+    path: '/api/v1/namespaces',
     list: (ms) => api.listNamespace({}, requestTimeout(ms)),
     project: (ns) => ({ ...(ns.metadata?.labels ?? {}) }),
   });
   const nodes = new ResilientInformer<V1Node, string, ClusterInformerName>({
-    ...common, name: 'nodes', path: '/api/v1/nodes',
+    ...common,
+    name: 'nodes',
+    path: '/api/v1/nodes',
     list: (ms) => api.listNode({}, requestTimeout(ms)),
     project: (node) => node.status?.nodeInfo?.kubeletVersion ?? '',
   });
@@ -58,9 +66,11 @@ export function startClusterView(opts: ClusterViewOptions): ClusterView {
       const labels = namespaces.get(name);
       return labels ? { ...labels } : undefined;
     },
-    namespaces: () => namespaces.entries()
-      .map(([name, labels]) => ({ name, labels: { ...labels } }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+    namespaces: () =>
+      namespaces
+        .entries()
+        .map(([name, labels]) => ({ name, labels: { ...labels } }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
     nodesSupportNativeSidecars: () => (nodes.synced() ? allNodesSupportNativeSidecars(nodes.entries().map(([, v]) => v)) : undefined),
     synced: () => namespaces.synced() && nodes.synced(),
     stop: () => {

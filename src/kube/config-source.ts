@@ -6,9 +6,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
-export type KubeConfigSource =
-  | { kind: 'file'; paths: string[]; from: 'flag' | 'KUBECONFIG' | 'home' }
-  | { kind: 'in-cluster' };
+export type KubeConfigSource = { kind: 'file'; paths: string[]; from: 'flag' | 'KUBECONFIG' | 'home' } | { kind: 'in-cluster' };
 
 export interface KubeConfigLookup {
   /** An explicit kubeconfig (the --kubeconfig flag); it must exist. */
@@ -41,6 +39,7 @@ export function findKubeConfigSource(lookup: KubeConfigLookup = {}): KubeConfigS
 }
 
 export function describeKubeConfigSource(src: KubeConfigSource): string {
-  return src.kind === 'in-cluster' ? 'in-cluster service account' : `${src.paths.join(', ')} (${src.from === 'flag' ? '--kubeconfig' : src.from === 'KUBECONFIG' ? '$KUBECONFIG' : 'default location'})`;
+  return src.kind === 'in-cluster'
+    ? 'in-cluster service account'
+    : `${src.paths.join(', ')} (${src.from === 'flag' ? '--kubeconfig' : src.from === 'KUBECONFIG' ? '$KUBECONFIG' : 'default location'})`;
 }
-

@@ -63,7 +63,9 @@ export class NamespaceClient {
   async setLabel(name: string, key: string, value: string | null, resourceVersion?: string): Promise<NamespaceInfo> {
     const body = { metadata: { labels: { [key]: value }, ...(resourceVersion ? { resourceVersion } : {}) } };
     try {
-      return info(await this.api.patchNamespace({ name, body }, requestTimeout(CALL_TIMEOUT_MS, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))));
+      return info(
+        await this.api.patchNamespace({ name, body }, requestTimeout(CALL_TIMEOUT_MS, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))),
+      );
     } catch (e) {
       throw this.fail(e, `label namespace "${name}"`, `namespace "${name}" not found`);
     }
@@ -75,9 +77,10 @@ export class NamespaceClient {
     let cont: string | undefined;
     try {
       for (let page = 0; page < MAX_PAGES; page++) {
-        const res = namespace === undefined
-          ? await this.api.listPodForAllNamespaces({ limit: PAGE_SIZE, _continue: cont }, requestTimeout(CALL_TIMEOUT_MS))
-          : await this.api.listNamespacedPod({ namespace, limit: PAGE_SIZE, _continue: cont }, requestTimeout(CALL_TIMEOUT_MS));
+        const res =
+          namespace === undefined
+            ? await this.api.listPodForAllNamespaces({ limit: PAGE_SIZE, _continue: cont }, requestTimeout(CALL_TIMEOUT_MS))
+            : await this.api.listNamespacedPod({ namespace, limit: PAGE_SIZE, _continue: cont }, requestTimeout(CALL_TIMEOUT_MS));
         out.push(...res.items);
         cont = res.metadata?._continue;
         if (!cont) break;

@@ -3,7 +3,11 @@
 import { Observable, type ConfigurationOptions, type ObservableMiddleware } from '@kubernetes/client-node';
 
 /** Options for an API call that abort it after `ms`, or when `stop` aborts (a caller shutting down). */
-export function requestTimeout(ms: number, opts?: ConfigurationOptions<ObservableMiddleware>, stop?: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
+export function requestTimeout(
+  ms: number,
+  opts?: ConfigurationOptions<ObservableMiddleware>,
+  stop?: AbortSignal,
+): ConfigurationOptions<ObservableMiddleware> {
   const abortAfter: ObservableMiddleware = {
     pre: (ctx) => {
       ctx.setSignal(stop ? AbortSignal.any([AbortSignal.timeout(ms), stop]) : AbortSignal.timeout(ms));

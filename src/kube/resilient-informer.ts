@@ -125,17 +125,10 @@ export class ResilientInformer<T extends KubernetesObject, V, N extends string> 
     informer?.stop().catch(() => undefined);
   }
 
-  private launch(after: string | undefined): void {
-    const gen = ++this.generation;
-    const live = () => gen === this.generation && !this.stopped;
+  /** The list call of one informer generation: the first list syncs the store, later ones are relists after 410 Gone. */
+  private lister(gen: number, live: () => boolean): () => Promise<KubernetesListObject<T>> {
     let lists = 0;
-    this.lastActivity = Date.now();
-    this.syncedAt = undefined;
-    this.shortWatches = 0;
-    this.lastConnect = 0;
-    if (after !== undefined) this.emit('restart', after);
-
-    const list = async (): Promise<KubernetesListObject<T>> => {
+    return async () => {
       const res = await this.opts.list(this.opts.listTimeoutMs ?? 60_000);
       // Throwing stops a retired informer here; returning would let it go on to open a watch.
       if (!live()) throw new Error(`${this.opts.name} informer generation ${gen} was retired`);
@@ -152,6 +145,18 @@ export class ResilientInformer<T extends KubernetesObject, V, N extends string> 
       }
       return res;
     };
+  }
+
+  private launch(after: string | undefined): void {
+    const gen = ++this.generation;
+    const live = () => gen === this.generation && !this.stopped;
+    this.lastActivity = Date.now();
+    this.syncedAt = undefined;
+    this.shortWatches = 0;
+    this.lastConnect = 0;
+    if (after !== undefined) this.emit('restart', after);
+
+    const list = this.lister(gen, live);
     // Query parameters in the path reach the watch URL (client-node appends its own to it).
     const path = `${this.opts.path}?allowWatchBookmarks=true&timeoutSeconds=${this.watchTimeoutSeconds}`;
     const informer = makeInformer<T>(this.opts.kubeConfig, path, list);
@@ -162,9 +167,20 @@ export class ResilientInformer<T extends KubernetesObject, V, N extends string> 
       this.lastActivity = Date.now();
       apply(obj);
     };
-    informer.on('add', onObject((o) => this.put(o)));
-    informer.on('update', onObject((o) => this.put(o)));
-    informer.on('delete', onObject((o) => { if (o.metadata?.name) this.store.delete(o.metadata.name); }));
+    informer.on(
+      'add',
+      onObject((o) => this.put(o)),
+    );
+    informer.on(
+      'update',
+      onObject((o) => this.put(o)),
+    );
+    informer.on(
+      'delete',
+      onObject((o) => {
+        if (o.metadata?.name) this.store.delete(o.metadata.name);
+      }),
+    );
     // Short: under half the requested watch timeout, at most 1 s.
     const shortMs = Math.min(1000, this.watchTimeoutSeconds * 500);
     informer.on('connect', () => {

@@ -35,9 +35,16 @@ class Pause {
   /** Resolves after ms, or sooner with true when interrupt() is called. */
   wait(ms: number): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => { this.wake = undefined; resolve(false); }, ms);
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve(false);
+      }, ms);
       timer.unref();
-      this.wake = () => { clearTimeout(timer); this.wake = undefined; resolve(true); };
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve(true);
+      };
     });
   }
   interrupt(): void {
@@ -124,7 +131,10 @@ class RetryingSyncLoop<R, F> implements RetryingSync<R> {
       } catch {
         // nothing more to do
       }
-      if (!this.stopped) setTimeout(() => { if (!this.stopped && !this.running && this.waiters.length > 0) void this.loop(); }, this.opts.backoff.maxMs).unref();
+      if (!this.stopped)
+        setTimeout(() => {
+          if (!this.stopped && !this.running && this.waiters.length > 0) void this.loop();
+        }, this.opts.backoff.maxMs).unref();
     } finally {
       this.running = false;
       if (this.stopped) this.settle(Infinity, this.opts.stopped);

@@ -31,21 +31,26 @@ export function wireCluster(opts: { kubeconfigPath?: string; webhookConfig?: str
   logger.info({ server: kubeConfig.getCurrentCluster()?.server }, 'watching namespaces and nodes of the cluster');
   // with a webhook configuration to own: publish our CA as its caBundle, now and after each rotation
   let patcher: CaBundlePatcher | undefined;
-  const onCertificate = webhookConfig ? ({ metrics }: { metrics: Metrics }) => {
-    if (patcher) {
-      void patcher.sync(); // a rotation: publish the new CA
-      return;
-    }
-    patcher = startCaBundlePatcher({
-      kubeConfig, webhookConfigurationName: webhookConfig, caBundle: () => caOf(certDir), logger: logger.child({ component: 'ca-bundle' }),
-      onEvent: (e) => {
-        if (e.type === 'attempt') metrics.patchAttempts.inc({ name: e.name });
-        if (e.type === 'retry') metrics.patchRetries.inc({ name: e.name });
-        if (e.type === 'failure') metrics.patchFailures.inc({ name: e.name, reason: e.reason });
-      },
-      resyncMs: 5 * 60_000, // puts back a caBundle that a re-apply of the configuration wiped
-    });
-  } : undefined;
+  const onCertificate = webhookConfig
+    ? ({ metrics }: { metrics: Metrics }) => {
+        if (patcher) {
+          void patcher.sync(); // a rotation: publish the new CA
+          return;
+        }
+        patcher = startCaBundlePatcher({
+          kubeConfig,
+          webhookConfigurationName: webhookConfig,
+          caBundle: () => caOf(certDir),
+          logger: logger.child({ component: 'ca-bundle' }),
+          onEvent: (e) => {
+            if (e.type === 'attempt') metrics.patchAttempts.inc({ name: e.name });
+            if (e.type === 'retry') metrics.patchRetries.inc({ name: e.name });
+            if (e.type === 'failure') metrics.patchFailures.inc({ name: e.name, reason: e.reason });
+          },
+          resyncMs: 5 * 60_000, // puts back a caBundle that a re-apply of the configuration wiped
+        });
+      }
+    : undefined;
   return {
     onCertificate,
     startCluster: ({ onEvent }) => startClusterView({ kubeConfig, logger: logger.child({ component: 'cluster' }), onEvent }),

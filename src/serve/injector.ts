@@ -62,7 +62,14 @@ export async function startInjector(opts: InjectorOptions): Promise<RunningInjec
     throw e;
   });
   listeners = running;
-  logger.info({ webhook: `https://${opts.webhook.host}:${running.webhookPort}`, preview: `https://${opts.preview.host}:${running.previewPort}`, ops: `http://${opts.ops.host}:${running.opsPort}` }, 'serving');
+  logger.info(
+    {
+      webhook: `https://${opts.webhook.host}:${running.webhookPort}`,
+      preview: `https://${opts.preview.host}:${running.previewPort}`,
+      ops: `http://${opts.ops.host}:${running.opsPort}`,
+    },
+    'serving',
+  );
   return {
     webhookPort: running.webhookPort,
     previewPort: running.previewPort,

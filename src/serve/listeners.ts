@@ -27,16 +27,30 @@ export interface Listeners extends Pick<Servers, 'webhookPort' | 'previewPort' |
 
 export async function startListeners(opts: ListenerOptions, rt: InjectorRuntime, pair: CertKeyPair): Promise<Listeners> {
   const { metrics } = rt;
-  const runner = new PreviewRunner({ ...PREVIEW_DEFAULTS, ...opts.previewLimits }, (reason) => metrics.workerTerminations.inc({ worker: 'preview', reason }));
+  const runner = new PreviewRunner({ ...PREVIEW_DEFAULTS, ...opts.previewLimits }, (reason) =>
+    metrics.workerTerminations.inc({ worker: 'preview', reason }),
+  );
   const large = new LargeAdmissions({ ...LARGE_ADMISSION_DEFAULTS, ...opts.largeAdmissionLimits }, metrics);
   const limits = opts.connectionLimits ?? {};
   let servers: Servers | undefined;
   try {
-    servers = await startServers({
-      webhook: { handler: webhookApp(rt, () => servers?.previewPort ?? opts.preview.port, large), at: opts.webhook, limits: { ...WEBHOOK_LIMITS, ...limits.webhook } },
-      preview: { handler: previewApp(rt, runner, { ...PREVIEW_DOOR_DEFAULTS, ...opts.previewLimits }), at: opts.preview, limits: { ...PREVIEW_LIMITS, ...limits.preview } },
-      ops: { handler: opsApp(rt), at: opts.ops, limits: { ...OPS_LIMITS, ...limits.ops } },
-    }, pair, (listener, delta) => metrics.openConnections.inc({ listener }, delta));
+    servers = await startServers(
+      {
+        webhook: {
+          handler: webhookApp(rt, () => servers?.previewPort ?? opts.preview.port, large),
+          at: opts.webhook,
+          limits: { ...WEBHOOK_LIMITS, ...limits.webhook },
+        },
+        preview: {
+          handler: previewApp(rt, runner, { ...PREVIEW_DOOR_DEFAULTS, ...opts.previewLimits }),
+          at: opts.preview,
+          limits: { ...PREVIEW_LIMITS, ...limits.preview },
+        },
+        ops: { handler: opsApp(rt), at: opts.ops, limits: { ...OPS_LIMITS, ...limits.ops } },
+      },
+      pair,
+      (listener, delta) => metrics.openConnections.inc({ listener }, delta),
+    );
   } catch (e) {
     runner.close();
     large.close();

@@ -31,7 +31,12 @@ export interface ServeConfig {
 async function certDirOrSelfSigned(certDir: string | undefined, logger: Logger): Promise<string> {
   if (certDir !== undefined) return certDir;
   const made = await ensureSelfSigned(SELF_SIGNED_DIR, new Date());
-  logger.warn({ certDir: made.dir }, made.created ? 'no --cert-dir: created a self-signed certificate for 127.0.0.1 and localhost' : 'no --cert-dir: using the self-signed certificate made earlier');
+  logger.warn(
+    { certDir: made.dir },
+    made.created
+      ? 'no --cert-dir: created a self-signed certificate for 127.0.0.1 and localhost'
+      : 'no --cert-dir: using the self-signed certificate made earlier',
+  );
   return made.dir;
 }
 
@@ -66,8 +71,15 @@ export async function serve(cfg: ServeConfig): Promise<void> {
   const injector = await startInjector({
     onCertificate: cluster?.onCertificate,
     startCluster: cluster?.startCluster,
-    configDir: cfg.configDir, certDir, sets: cfg.sets, nativeSidecars: cfg.nativeSidecars, logger, pollMs: cfg.pollMs,
-    webhook: cfg.webhook, preview: cfg.preview, ops: cfg.ops,
+    configDir: cfg.configDir,
+    certDir,
+    sets: cfg.sets,
+    nativeSidecars: cfg.nativeSidecars,
+    logger,
+    pollMs: cfg.pollMs,
+    webhook: cfg.webhook,
+    preview: cfg.preview,
+    ops: cfg.ops,
   }).catch((e: unknown) => {
     cluster?.stop(); // nothing served: the process exits with the reason (main prints it)
     throw e;

@@ -7,7 +7,8 @@ import type { NativeSidecarMode } from '../core/settings/index.ts';
 import type { Metrics } from '../http/metrics.ts';
 
 /** Reasons can quote a whole template line: a log line or /readyz body stays short. */
-export const clip = (text: string, max = 500): string => (text.length > max ? `${text.slice(0, max)}... (${text.length - max} more characters)` : text);
+export const clip = (text: string, max = 500): string =>
+  text.length > max ? `${text.slice(0, max)}... (${text.length - max} more characters)` : text;
 
 export interface SettingsWatchOptions {
   configDir?: string;
@@ -17,26 +18,40 @@ export interface SettingsWatchOptions {
 }
 
 export function watchSettings(opts: SettingsWatchOptions, metrics: Metrics, logger: Logger): SettingsSource {
-  const settings = startSettingsSource({ dir: opts.configDir, sets: opts.sets, nativeSidecars: opts.nativeSidecars, pollMs: opts.pollMs }, {
-    loaded(s, first, restored) {
-      metrics.configReloads.inc({ result: 'success' });
-      metrics.configLastSuccess.set(Date.now() / 1000);
-      metrics.configBroken.set(0);
-      logger.info({ configDir: opts.configDir ?? '(built-in)', templates: s.templates.names, ...(restored ? { note: 'the files on disk are again those of the configuration in use' } : {}) },
-        first ? 'configuration loaded' : 'configuration reloaded');
+  const settings = startSettingsSource(
+    { dir: opts.configDir, sets: opts.sets, nativeSidecars: opts.nativeSidecars, pollMs: opts.pollMs },
+    {
+      loaded(s, first, restored) {
+        metrics.configReloads.inc({ result: 'success' });
+        metrics.configLastSuccess.set(Date.now() / 1000);
+        metrics.configBroken.set(0);
+        logger.info(
+          {
+            configDir: opts.configDir ?? '(built-in)',
+            templates: s.templates.names,
+            ...(restored ? { note: 'the files on disk are again those of the configuration in use' } : {}),
+          },
+          first ? 'configuration loaded' : 'configuration reloaded',
+        );
+      },
+      failed(e, serving) {
+        metrics.configReloads.inc({ result: 'failure' });
+        metrics.configLastFailure.set(Date.now() / 1000);
+        metrics.configBroken.set(1);
+        logger.error(
+          { configDir: opts.configDir, error: clip(e.message) },
+          serving ? 'configuration failed to load; the last good one keeps serving' : 'configuration failed to load; there is no good one to serve',
+        );
+      },
     },
-    failed(e, serving) {
-      metrics.configReloads.inc({ result: 'failure' });
-      metrics.configLastFailure.set(Date.now() / 1000);
-      metrics.configBroken.set(1);
-      logger.error({ configDir: opts.configDir, error: clip(e.message) },
-        serving ? 'configuration failed to load; the last good one keeps serving' : 'configuration failed to load; there is no good one to serve');
-    },
-  });
+  );
   if (!settings.current()) {
     settings.close();
     // nothing to serve: stop here, so a rollout with a bad config stalls while the old replicas serve
-    throw new InjectionError('INVALID_SETTING', `the configuration in ${opts.configDir ?? '(built-in)'} does not load: ${clip(settings.problem() ?? 'unknown')}`);
+    throw new InjectionError(
+      'INVALID_SETTING',
+      `the configuration in ${opts.configDir ?? '(built-in)'} does not load: ${clip(settings.problem() ?? 'unknown')}`,
+    );
   }
   return settings;
 }

@@ -16,7 +16,11 @@ const settings = defaultSettings({ native: 'false' });
 const dryRunHost = (env: Record<string, string>): Host => ({
   env,
   which: () => undefined,
-  addresses: () => [{ address: '127.0.0.1', internal: true }, { address: '10.1.2.3', internal: false }, { address: 'fd00::3', internal: false }],
+  addresses: () => [
+    { address: '127.0.0.1', internal: true },
+    { address: '10.1.2.3', internal: false },
+    { address: 'fd00::3', internal: false },
+  ],
   readFile: () => 'nameserver 10.96.0.10\n',
   defaultLockWritable: () => true,
   run: () => Promise.reject(new Error('a dry run runs nothing')),
@@ -26,7 +30,12 @@ const dryRunHost = (env: Record<string, string>): Host => ({
 type Verdict = { allowed: true; init?: Container } | { allowed: false; error: InjectionError };
 
 function admitWith(annotations: Record<string, string>): Verdict {
-  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', annotations }, spec: { containers: [{ name: 'app', image: 'app' }] } };
+  const pod: Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace: 'default', annotations },
+    spec: { containers: [{ name: 'app', image: 'app' }] },
+  };
   try {
     const r = injectPod(pod, { settings, namespace: 'default' });
     assert.equal(r.decision.inject, true);
@@ -48,22 +57,35 @@ async function iptablesAccepts(init: Container): Promise<{ code: number; err: st
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 function randomValues(alphabet: string, count: number, seed: number): string[] {
   const rnd = seeded(seed);
-  return Array.from({ length: count }, () => Array.from({ length: 1 + Math.floor(rnd() * 20) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join(''));
+  return Array.from({ length: count }, () =>
+    Array.from({ length: 1 + Math.floor(rnd() * 20) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join(''),
+  );
 }
 
 const IFACE = 'ab1-:./ ,!+@*_n';
 const PORT = '0123456789,* -';
 const CIDR = '0123456789abcdef.:/,* -';
 const TABLE: Array<{ annotation: string; known: string[]; alphabet: string }> = [
-  { annotation: 'traffic.sidecar.istio.io/excludeInterfaces', known: ['--dry-run', 'a:b', '-n', 'eth1', 'eth1,net1', 'net+', '.', '..', 'a/b', 'averyveryverylong'], alphabet: IFACE },
+  {
+    annotation: 'traffic.sidecar.istio.io/excludeInterfaces',
+    known: ['--dry-run', 'a:b', '-n', 'eth1', 'eth1,net1', 'net+', '.', '..', 'a/b', 'averyveryverylong'],
+    alphabet: IFACE,
+  },
   { annotation: 'traffic.sidecar.istio.io/kubevirtInterfaces', known: ['-n', '--cleanup-only', 'net1', 'a b', '!x'], alphabet: IFACE },
   { annotation: 'istio.io/reroute-virtual-interfaces', known: ['-n', 'net1,net2', 'x,-y'], alphabet: IFACE },
-  { annotation: 'traffic.sidecar.istio.io/includeOutboundIPRanges', known: ['1:2:3:4:5:6:7::1:2:3:4:5:6:7:8/64', '*', '10.0.0.0/8', '010.0.0.0/8', 'fd00::/8', '::ffff:1.2.3.4/128', '10.0.0.0/08'], alphabet: CIDR },
+  {
+    annotation: 'traffic.sidecar.istio.io/includeOutboundIPRanges',
+    known: ['1:2:3:4:5:6:7::1:2:3:4:5:6:7:8/64', '*', '10.0.0.0/8', '010.0.0.0/8', 'fd00::/8', '::ffff:1.2.3.4/128', '10.0.0.0/08'],
+    alphabet: CIDR,
+  },
   { annotation: 'traffic.sidecar.istio.io/excludeOutboundIPRanges', known: ['1:2:3:4:5:6:7:8:9/64', '10.96.0.2/24', '*'], alphabet: CIDR },
   { annotation: 'traffic.sidecar.istio.io/includeInboundPorts', known: ['*', '80,443', '0', '65536', '*,80', ''], alphabet: PORT },
   { annotation: 'traffic.sidecar.istio.io/excludeInboundPorts', known: ['8080', '*', '00080'], alphabet: PORT },
@@ -71,14 +93,28 @@ const TABLE: Array<{ annotation: string; known: string[]; alphabet: string }> = 
   { annotation: 'traffic.sidecar.istio.io/excludeOutboundPorts', known: ['25', ' 25 , 26 ', '*'], alphabet: PORT },
   { annotation: 'status.sidecar.istio.io/port', known: ['15020', '0', '65535', '99999'], alphabet: '0123456789' },
   { annotation: 'sidecar.istio.io/interceptionMode', known: ['REDIRECT', 'TPROXY', 'NONE', 'tproxy'], alphabet: 'RTPOXYEDIC' },
-  { annotation: 'proxy.istio.io/config', known: ['proxyMetadata: {ISTIO_META_DNS_CAPTURE: maybe}', 'proxyMetadata: {ISTIO_META_DNS_CAPTURE: "true"}', 'proxyMetadata: {INBOUND_CAPTURE_PORT: "0"}',
-    'proxyMetadata: {DRY_RUN: "x"}', 'proxyMetadata: {ISTIO_OUTBOUND_OWNER_GROUPS: "-bad"}', 'interceptionMode: TPROXY', 'proxyMetadata: {PROBE_TIMEOUT: "5s"}'], alphabet: '' },
+  {
+    annotation: 'proxy.istio.io/config',
+    known: [
+      'proxyMetadata: {ISTIO_META_DNS_CAPTURE: maybe}',
+      'proxyMetadata: {ISTIO_META_DNS_CAPTURE: "true"}',
+      'proxyMetadata: {INBOUND_CAPTURE_PORT: "0"}',
+      'proxyMetadata: {DRY_RUN: "x"}',
+      'proxyMetadata: {ISTIO_OUTBOUND_OWNER_GROUPS: "-bad"}',
+      'interceptionMode: TPROXY',
+      'proxyMetadata: {PROBE_TIMEOUT: "5s"}',
+    ],
+    alphabet: '',
+  },
 ];
 
-describe('capture annotations: the webhook allows only what the init container\'s iptables command accepts', function () {
+describe("capture annotations: the webhook allows only what the init container's iptables command accepts", function () {
   this.timeout(120_000);
-  const ESCAPES: Record<string, string> = { 'traffic.sidecar.istio.io/excludeInterfaces': '--dry-run', 'traffic.sidecar.istio.io/kubevirtInterfaces': '-n',
-    'traffic.sidecar.istio.io/includeOutboundIPRanges': '1:2:3:4:5:6:7::1:2:3:4:5:6:7:8/64' };
+  const ESCAPES: Record<string, string> = {
+    'traffic.sidecar.istio.io/excludeInterfaces': '--dry-run',
+    'traffic.sidecar.istio.io/kubevirtInterfaces': '-n',
+    'traffic.sidecar.istio.io/includeOutboundIPRanges': '1:2:3:4:5:6:7::1:2:3:4:5:6:7:8/64',
+  };
 
   it('refuses the known escapes at admission, naming the annotation', () => {
     for (const [annotation, value] of [...Object.entries(ESCAPES), ['traffic.sidecar.istio.io/excludeInterfaces', 'a:b']] as const) {

@@ -2,16 +2,24 @@
 // command with the same capture settings Istio's istio-init would get, through the real injection core.
 import assert from 'node:assert/strict';
 import { captureOfPod, captureSettingsForPod } from '../../src/capture/pod.ts';
-import { parseCaptureArgs } from '../../src/capture/settings.ts';
+import { parseCaptureArgs } from '../../src/capture/parse-args.ts';
 import { injectPod } from '../../src/core/inject.ts';
 import type { Pod } from '../../src/core/types.ts';
 import { defaultSettings } from '../helpers/settings.ts';
 
-type Container = { name: string; image?: string; command?: string[]; args?: string[]; env?: Array<{ name: string; value?: string }>; securityContext?: unknown };
+type Container = {
+  name: string;
+  image?: string;
+  command?: string[];
+  args?: string[];
+  env?: Array<{ name: string; value?: string }>;
+  securityContext?: unknown;
+};
 
 function pod(annotations: Record<string, string>): Pod {
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name: 'web', namespace: 'shop', annotations },
     spec: { containers: [{ name: 'web', image: 'web:1', ports: [{ containerPort: 8080 }] }] },
   };
@@ -24,40 +32,59 @@ function inject(templates: string, annotations: Record<string, string> = {}, opt
   return r.pod;
 }
 
-const initOf = (p: Pod, name = 'istio-init'): Container | undefined => ((p.spec as { initContainers?: Container[] }).initContainers ?? []).find((c) => c.name === name);
+const initOf = (p: Pod, name = 'istio-init'): Container | undefined =>
+  ((p.spec as { initContainers?: Container[] }).initContainers ?? []).find((c) => c.name === name);
 
 /** Pod annotations (and settings) that change istio-init's arguments. */
 const VARIANTS: Array<[string, Record<string, string>, string[]?]> = [
   ['defaults', {}],
   ['excluded inbound ports', { 'traffic.sidecar.istio.io/excludeInboundPorts': '8081,9090' }],
   ['only some inbound ports', { 'traffic.sidecar.istio.io/includeInboundPorts': '8080,8443' }],
-  ['outbound CIDRs', { 'traffic.sidecar.istio.io/includeOutboundIPRanges': '10.96.0.0/12,fd00::/8', 'traffic.sidecar.istio.io/excludeOutboundIPRanges': '10.96.0.10/32' }],
+  [
+    'outbound CIDRs',
+    {
+      'traffic.sidecar.istio.io/includeOutboundIPRanges': '10.96.0.0/12,fd00::/8',
+      'traffic.sidecar.istio.io/excludeOutboundIPRanges': '10.96.0.10/32',
+    },
+  ],
   ['outbound ports', { 'traffic.sidecar.istio.io/includeOutboundPorts': '3306', 'traffic.sidecar.istio.io/excludeOutboundPorts': '25,587' }],
   ['TPROXY', { 'sidecar.istio.io/interceptionMode': 'TPROXY' }],
   ['interfaces', { 'istio.io/reroute-virtual-interfaces': 'net1', 'traffic.sidecar.istio.io/excludeInterfaces': 'eth9' }],
   ['status port', { 'status.sidecar.istio.io/port': '15999' }],
   ['DNS capture through proxy metadata', { 'proxy.istio.io/config': '{"proxyMetadata":{"ISTIO_META_DNS_CAPTURE":"true"}}' }],
-  ['JSON logs and forced apply', {}, ['values.global.logAsJson=true', 'values.global.proxy_init.forceApplyIptables=true', 'values.global.logging.level=default:debug']],
+  [
+    'JSON logs and forced apply',
+    {},
+    ['values.global.logAsJson=true', 'values.global.proxy_init.forceApplyIptables=true', 'values.global.logging.level=default:debug'],
+  ],
 ];
 
 describe('capture-native template: istio-init runs sidecar-injector iptables', () => {
-  it('replaces the sidecar template\'s istio-init: our command, Istio\'s arguments without the pilot-agent word, hardened', () => {
+  it("replaces the sidecar template's istio-init: our command, Istio's arguments without the pilot-agent word, hardened", () => {
     for (const native of ['true', 'false'] as const) {
       const ours = inject('sidecar,capture-native', {}, { native });
       const theirs = inject('sidecar', {}, { native });
       const init = initOf(ours) as Container;
       const istio = initOf(theirs) as Container;
-      assert.equal(((ours.spec as { initContainers: Container[] }).initContainers).filter((c) => c.name === 'istio-init').length, 1, 'one istio-init');
+      assert.equal((ours.spec as { initContainers: Container[] }).initContainers.filter((c) => c.name === 'istio-init').length, 1, 'one istio-init');
       assert.equal(init.image, 'sidecar-injector:0.1.0', 'the injector image (values.sidecarInjector.image), which has the command');
       assert.deepEqual(init.command, ['sidecar-injector', 'iptables']);
       assert.deepEqual(init.args, (istio.args as string[]).slice(1));
       assert.equal(istio.args?.[0], 'istio-iptables');
       assert.deepEqual(init.securityContext, {
-        allowPrivilegeEscalation: false, privileged: false,
+        allowPrivilegeEscalation: false,
+        privileged: false,
         capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
-        readOnlyRootFilesystem: true, runAsGroup: 0, runAsNonRoot: false, runAsUser: 0,
+        readOnlyRootFilesystem: true,
+        runAsGroup: 0,
+        runAsNonRoot: false,
+        runAsUser: 0,
       });
-      assert.deepEqual((init as { resources?: unknown }).resources, (istio as { resources?: unknown }).resources, 'resources as the sidecar template set them');
+      assert.deepEqual(
+        (init as { resources?: unknown }).resources,
+        (istio as { resources?: unknown }).resources,
+        'resources as the sidecar template set them',
+      );
     }
   });
 
@@ -71,7 +98,7 @@ describe('capture-native template: istio-init runs sidecar-injector iptables', (
     assert.deepEqual(strip(inject('sidecar,capture-native')), strip(inject('sidecar')));
   });
 
-  describe('gives the same capture settings as Istio\'s istio-init for the same pod', () => {
+  describe("gives the same capture settings as Istio's istio-init for the same pod", () => {
     for (const [name, annotations, sets] of VARIANTS) {
       it(name, () => {
         const ours = initOf(inject('sidecar,capture-native', annotations, { sets: sets ?? [] })) as Container;
@@ -103,7 +130,10 @@ describe('capture-native template: istio-init runs sidecar-injector iptables', (
 
 describe('capture of an injected pod, for a preview', () => {
   it('reads the settings and rules from either istio-init, naming which command runs them', () => {
-    const annotations = { 'traffic.sidecar.istio.io/excludeInboundPorts': '8081', 'proxy.istio.io/config': '{"proxyMetadata":{"ISTIO_META_DNS_CAPTURE":"true"}}' };
+    const annotations = {
+      'traffic.sidecar.istio.io/excludeInboundPorts': '8081',
+      'proxy.istio.io/config': '{"proxyMetadata":{"ISTIO_META_DNS_CAPTURE":"true"}}',
+    };
     const ours = captureOfPod(inject('sidecar,capture-native', annotations) as never, { dnsServers: ['10.96.0.10'] });
     const istio = captureOfPod(inject('sidecar', annotations) as never, { dnsServers: ['10.96.0.10'] });
     assert.ok(ours && istio);

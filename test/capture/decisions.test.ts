@@ -6,25 +6,49 @@ import { CaptureSettingError } from '../../src/capture/errors.ts';
 import { isAlreadyPresent, toolFailure } from '../../src/capture/failures.ts';
 import { decideApply, unsupportedSetting, type FamilyState } from '../../src/capture/plan.ts';
 import { captureRuntime, nameservers, podHasIPv6 } from '../../src/capture/pod-network.ts';
-import { defaultCaptureSettings, parseCaptureArgs } from '../../src/capture/settings.ts';
+import { defaultCaptureSettings } from '../../src/capture/settings.ts';
+import { parseCaptureArgs } from '../../src/capture/parse-args.ts';
 import { saveFixture } from './helpers.ts';
 
-const probe = (variant: VariantProbe['variant'], installed: boolean, rules = 0): VariantProbe => ({ variant, installed, rules, ...(installed ? {} : { missing: `${variant}-save` }) });
+const probe = (variant: VariantProbe['variant'], installed: boolean, rules = 0): VariantProbe => ({
+  variant,
+  installed,
+  rules,
+  ...(installed ? {} : { missing: `${variant}-save` }),
+});
 
 describe('capture: choosing the iptables backend the node uses', () => {
   it('uses the variant that already has rules in the namespace, nft first', () => {
-    assert.deepEqual(chooseVariant([probe('iptables-nft', true, 0), probe('iptables-legacy', true, 3)], undefined), { variant: 'iptables-legacy', why: '3 rules already in this network namespace' });
-    assert.equal((chooseVariant([probe('iptables-nft', true, 2), probe('iptables-legacy', true, 3)], undefined) as { variant: string }).variant, 'iptables-nft');
+    assert.deepEqual(chooseVariant([probe('iptables-nft', true, 0), probe('iptables-legacy', true, 3)], undefined), {
+      variant: 'iptables-legacy',
+      why: '3 rules already in this network namespace',
+    });
+    assert.equal(
+      (chooseVariant([probe('iptables-nft', true, 2), probe('iptables-legacy', true, 3)], undefined) as { variant: string }).variant,
+      'iptables-nft',
+    );
   });
 
   it('uses the first installed variant (nft, legacy, plain iptables) when the namespace is empty', () => {
-    assert.equal((chooseVariant([probe('iptables-nft', true), probe('iptables-legacy', true)], undefined) as { variant: string }).variant, 'iptables-nft');
-    assert.equal((chooseVariant([probe('iptables-nft', false), probe('iptables-legacy', true)], undefined) as { variant: string }).variant, 'iptables-legacy');
-    assert.equal((chooseVariant([probe('iptables-nft', false), probe('iptables-legacy', false), probe('iptables', true)], undefined) as { variant: string }).variant, 'iptables');
+    assert.equal(
+      (chooseVariant([probe('iptables-nft', true), probe('iptables-legacy', true)], undefined) as { variant: string }).variant,
+      'iptables-nft',
+    );
+    assert.equal(
+      (chooseVariant([probe('iptables-nft', false), probe('iptables-legacy', true)], undefined) as { variant: string }).variant,
+      'iptables-legacy',
+    );
+    assert.equal(
+      (chooseVariant([probe('iptables-nft', false), probe('iptables-legacy', false), probe('iptables', true)], undefined) as { variant: string })
+        .variant,
+      'iptables',
+    );
   });
 
   it('names iptables-restore when no iptables is installed, and the forced one when it is missing', () => {
-    assert.deepEqual(chooseVariant([probe('iptables-nft', false), probe('iptables-legacy', false), probe('iptables', false)], undefined), { missing: 'iptables-restore' });
+    assert.deepEqual(chooseVariant([probe('iptables-nft', false), probe('iptables-legacy', false), probe('iptables', false)], undefined), {
+      missing: 'iptables-restore',
+    });
     assert.deepEqual(chooseVariant([probe('iptables-legacy', false)], 'iptables-legacy'), { missing: 'iptables-legacy-save' });
   });
 
@@ -32,8 +56,17 @@ describe('capture: choosing the iptables backend the node uses', () => {
     assert.equal(forcedVariant(''), undefined);
     assert.equal(forcedVariant('iptables-legacy'), 'iptables-legacy');
     assert.equal(forcedVariant('/usr/sbin/iptables-nft-restore'), 'iptables-nft');
-    assert.throws(() => forcedVariant('nft'), (e: unknown) => e instanceof CaptureSettingError && e.flag === '--force-iptables-binary' && /expected one of iptables-nft, iptables-legacy, iptables/.test(e.message));
-    assert.deepEqual(chooseVariant([probe('iptables-legacy', true)], 'iptables-legacy'), { variant: 'iptables-legacy', why: 'chosen with --force-iptables-binary' });
+    assert.throws(
+      () => forcedVariant('nft'),
+      (e: unknown) =>
+        e instanceof CaptureSettingError &&
+        e.flag === '--force-iptables-binary' &&
+        /expected one of iptables-nft, iptables-legacy, iptables/.test(e.message),
+    );
+    assert.deepEqual(chooseVariant([probe('iptables-legacy', true)], 'iptables-legacy'), {
+      variant: 'iptables-legacy',
+      why: 'chosen with --force-iptables-binary',
+    });
   });
 
   it('counts rules, not table headers, in iptables-save output', () => {
@@ -44,8 +77,12 @@ describe('capture: choosing the iptables backend the node uses', () => {
 
   it('names the IPv6 tools of the same variant', () => {
     assert.deepEqual(toolsOf('iptables-legacy'), {
-      variant: 'iptables-legacy', save: 'iptables-legacy-save', restore: 'iptables-legacy-restore',
-      save6: 'ip6tables-legacy-save', restore6: 'ip6tables-legacy-restore', maybeLegacy: true,
+      variant: 'iptables-legacy',
+      save: 'iptables-legacy-save',
+      restore: 'iptables-legacy-restore',
+      save6: 'ip6tables-legacy-save',
+      restore6: 'ip6tables-legacy-restore',
+      maybeLegacy: true,
     });
     assert.equal(toolsOf('iptables').restore6, 'ip6tables-restore');
   });
@@ -82,7 +119,10 @@ describe('capture: what the pod looks like at run time', () => {
 });
 
 describe('capture: what to do with rules already in the namespace', () => {
-  const state = (residue: boolean, same: boolean): FamilyState => ({ family: 'IPv4', comparison: { residue, same, differences: same ? [] : ['nat: chain ISTIO_INBOUND has 4 rules, expected 5'] } });
+  const state = (residue: boolean, same: boolean): FamilyState => ({
+    family: 'IPv4',
+    comparison: { residue, same, differences: same ? [] : ['nat: chain ISTIO_INBOUND has 4 rules, expected 5'] },
+  });
   const s = defaultCaptureSettings();
 
   it('applies in a clean namespace and does nothing when the same rules are there', () => {
@@ -91,7 +131,10 @@ describe('capture: what to do with rules already in the namespace', () => {
   });
 
   it('refuses to stack new rules on different ones, saying how to proceed', () => {
-    assert.throws(() => decideApply([state(true, false)], s), /differ from the ones these flags give \(IPv4 nat: chain ISTIO_INBOUND has 4 rules, expected 5\); rerun with --reconcile to replace them, or with --cleanup-only to remove them/);
+    assert.throws(
+      () => decideApply([state(true, false)], s),
+      /differ from the ones these flags give \(IPv4 nat: chain ISTIO_INBOUND has 4 rules, expected 5\); rerun with --reconcile to replace them, or with --cleanup-only to remove them/,
+    );
   });
 
   it('replaces them with --reconcile, and always with --force-apply', () => {
@@ -117,8 +160,8 @@ describe('capture: messages for a failed iptables or ip run', () => {
   it('says CAP_NET_ADMIN is needed when the kernel refuses (exit 1)', () => {
     for (const stderr of [
       'iptables-nft-save v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)',
-      'Fatal: can\'t open lock file /run/xtables.lock: Permission denied',
-      'iptables-restore v1.8.9 (legacy): iptables-restore: unable to initialize table \'nat\'\n\nError occurred at line: 1\nPermission denied',
+      "Fatal: can't open lock file /run/xtables.lock: Permission denied",
+      "iptables-restore v1.8.9 (legacy): iptables-restore: unable to initialize table 'nat'\n\nError occurred at line: 1\nPermission denied",
     ]) {
       const e = toolFailure(['iptables-restore', '--noflush'], { code: 4, stdout: '', stderr });
       assert.equal(e.exitCode, 1);
@@ -129,17 +172,31 @@ describe('capture: messages for a failed iptables or ip run', () => {
   it('names a missing binary and what to install (exit 2)', () => {
     const e = toolFailure(['ip6tables-restore'], { code: null, stdout: '', stderr: '', notFound: true });
     assert.equal(e.exitCode, 2);
-    assert.equal(e.message, 'ip6tables-restore not found in PATH: install iptables in the image (or choose another backend with --force-iptables-binary)');
-    assert.match(toolFailure(['ip', 'rule'], { code: null, stdout: '', stderr: '', notFound: true }).message, /^ip not found in PATH: install iproute2/);
+    assert.equal(
+      e.message,
+      'ip6tables-restore not found in PATH: install iptables in the image (or choose another backend with --force-iptables-binary)',
+    );
+    assert.match(
+      toolFailure(['ip', 'rule'], { code: null, stdout: '', stderr: '', notFound: true }).message,
+      /^ip not found in PATH: install iproute2/,
+    );
   });
 
   it('shows the input line iptables-restore refused', () => {
     const input = '* nat\n-N ISTIO_OUTPUT\n-A ISTIO_OUTPUT -m owner --gid-owner java -j RETURN\nCOMMIT\n';
-    const legacy = 'iptables-restore v1.8.9 (legacy): owner: Bad value for "--gid-owner" option: "java"\nError occurred at line: 3\nTry `iptables-restore -h\' or \'iptables-restore --help\' for more information.';
+    const legacy =
+      'iptables-restore v1.8.9 (legacy): owner: Bad value for "--gid-owner" option: "java"\nError occurred at line: 3\nTry `iptables-restore -h\' or \'iptables-restore --help\' for more information.';
     const e = toolFailure(['iptables-legacy-restore', '--noflush'], { code: 2, stdout: '', stderr: legacy }, input);
     assert.equal(e.exitCode, 1);
-    assert.equal(e.message, 'iptables-legacy-restore --noflush failed at input line 3 "-A ISTIO_OUTPUT -m owner --gid-owner java -j RETURN": iptables-restore v1.8.9 (legacy): owner: Bad value for "--gid-owner" option: "java"; Error occurred at line: 3');
-    const nft = toolFailure(['iptables-nft-restore', '--noflush'], { code: 1, stdout: '', stderr: 'iptables-nft-restore: line 2 failed: Chain already exists.' }, input);
+    assert.equal(
+      e.message,
+      'iptables-legacy-restore --noflush failed at input line 3 "-A ISTIO_OUTPUT -m owner --gid-owner java -j RETURN": iptables-restore v1.8.9 (legacy): owner: Bad value for "--gid-owner" option: "java"; Error occurred at line: 3',
+    );
+    const nft = toolFailure(
+      ['iptables-nft-restore', '--noflush'],
+      { code: 1, stdout: '', stderr: 'iptables-nft-restore: line 2 failed: Chain already exists.' },
+      input,
+    );
     assert.match(nft.message, /at input line 2 "-N ISTIO_OUTPUT": iptables-nft-restore: line 2 failed: Chain already exists\.$/);
   });
 

@@ -1,8 +1,8 @@
-// Istio's istio-iptables goldens (shared/conformance/istio/iptables, CASES.md "iptables/"),
+// Istio's istio-iptables goldens (test/fixtures/istio/iptables, CASES.md "iptables/"),
 // reproduced table by table, chain by chain, in the same order.
 import assert from 'node:assert/strict';
 import { generateRules } from '../../src/capture/rules.ts';
-import { parseCaptureArgs } from '../../src/capture/settings.ts';
+import { parseCaptureArgs } from '../../src/capture/parse-args.ts';
 import { DEFAULT_INJECTED_ARGS, parseRestore, restoreInputOfGolden } from './helpers.ts';
 
 /** CASES.md: every case starts from the defaults, plus these settings (as istio-iptables flags). */
@@ -69,7 +69,7 @@ describe('capture: the default injected argument set', () => {
     assert.deepEqual(rules.routes, []);
   });
 
-  it('matches the nat table written out in the facts document (1e)', () => {
+  it("writes the default injection's nat table exactly, line for line, as istio-iptables does", () => {
     const expected = `* nat
 -N ISTIO_INBOUND
 -N ISTIO_REDIRECT

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { generateRules } from '../../src/capture/rules.ts';
-import { parseCaptureArgs } from '../../src/capture/settings.ts';
+import { parseCaptureArgs } from '../../src/capture/parse-args.ts';
 
 export const ISTIO_CONFORMANCE = join(import.meta.dirname, '..', 'fixtures', 'istio');
 export const IPTABLES_GOLDENS = join(ISTIO_CONFORMANCE, 'iptables');
@@ -11,8 +11,24 @@ export const INJECT_GOLDENS = join(ISTIO_CONFORMANCE, 'inject');
 
 /** The args Istio's default `sidecar` template gives istio-init (golden hello-old-version.yaml.injected). */
 export const DEFAULT_INJECTED_ARGS: readonly string[] = [
-  'istio-iptables', '-p', '15001', '-z', '15006', '-u', '1337', '-m', 'REDIRECT',
-  '-i', '*', '-x', '', '-b', '*', '-d', '15090,15021,15020', '--log_output_level=default:info',
+  'istio-iptables',
+  '-p',
+  '15001',
+  '-z',
+  '15006',
+  '-u',
+  '1337',
+  '-m',
+  'REDIRECT',
+  '-i',
+  '*',
+  '-x',
+  '',
+  '-b',
+  '*',
+  '-d',
+  '15090,15021,15020',
+  '--log_output_level=default:info',
 ];
 
 /**
@@ -81,7 +97,9 @@ export function injectedIptablesArgs(): Array<{ file: string; args: string[] }> 
       for (const v of Object.values(o)) walk(file, v);
     }
   };
-  for (const file of readdirSync(INJECT_GOLDENS).filter((f) => f.endsWith('.injected')).sort()) {
+  for (const file of readdirSync(INJECT_GOLDENS)
+    .filter((f) => f.endsWith('.injected'))
+    .sort()) {
     for (const doc of parseAllDocuments(readFileSync(join(INJECT_GOLDENS, file), 'utf8'))) walk(file, doc.toJS());
   }
   return out;
@@ -99,8 +117,34 @@ export const saveFixture = (name: string): string => readFileSync(join(FIXTURES,
 export const FIXTURE_CASES = {
   default: { args: [...DEFAULT_INJECTED_ARGS], env: {} },
   everything: {
-    args: ['-p', '15001', '-z', '15006', '-u', '1337', '-m', 'TPROXY', '-i', '10.96.0.1/24,fd00::/8', '-x', '10.1.2.3/16,fd01::1/64', '-b', '*',
-      '-d', '15090,15021,15020', '-q', '3306', '-o', '25', '-k', 'eth1', '-c', 'net1', '--redirect-dns', '--drop-invalid'],
+    args: [
+      '-p',
+      '15001',
+      '-z',
+      '15006',
+      '-u',
+      '1337',
+      '-m',
+      'TPROXY',
+      '-i',
+      '10.96.0.1/24,fd00::/8',
+      '-x',
+      '10.1.2.3/16,fd01::1/64',
+      '-b',
+      '*',
+      '-d',
+      '15090,15021,15020',
+      '-q',
+      '3306',
+      '-o',
+      '25',
+      '-k',
+      'eth1',
+      '-c',
+      'net1',
+      '--redirect-dns',
+      '--drop-invalid',
+    ],
     env: { ISTIO_OUTBOUND_OWNER_GROUPS: '101,202' },
   },
 };

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { Host } from '../../src/capture/apply.ts';
 import type { ToolResult } from '../../src/capture/failures.ts';
 import { generateRules } from '../../src/capture/rules.ts';
-import { parseCaptureArgs } from '../../src/capture/settings.ts';
+import { parseCaptureArgs } from '../../src/capture/parse-args.ts';
 import { runIptables } from '../../src/cli/iptables-command.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { memoryIO } from '../helpers/cli.ts';
@@ -14,7 +14,12 @@ const NFT = ['iptables-nft-save', 'iptables-nft-restore', 'ip6tables-nft-save', 
 const LEGACY = ['iptables-legacy-save', 'iptables-legacy-restore', 'ip6tables-legacy-save', 'ip6tables-legacy-restore'];
 const ok = (stdout = ''): ToolResult => ({ code: 0, stdout, stderr: '' });
 
-interface Run { cmd: string; args: string[]; input?: string; env?: Record<string, string> }
+interface Run {
+  cmd: string;
+  args: string[];
+  input?: string;
+  env?: Record<string, string>;
+}
 
 interface FakeOptions {
   installed?: string[];
@@ -35,7 +40,11 @@ function fakeHost(o: FakeOptions = {}): Host & { runs: Run[]; ran(): string[] } 
     ran: () => runs.map((r) => [r.cmd, ...r.args].join(' ')),
     env: o.env ?? {},
     which: (name) => (installed.has(name) ? `/usr/sbin/${name}` : undefined),
-    addresses: () => o.addresses ?? [{ address: '127.0.0.1', internal: true }, { address: '10.1.2.3', internal: false }],
+    addresses: () =>
+      o.addresses ?? [
+        { address: '127.0.0.1', internal: true },
+        { address: '10.1.2.3', internal: false },
+      ],
     readFile: () => undefined,
     defaultLockWritable: () => o.lockWritable ?? true,
     async run(argv, opts = {}) {
@@ -72,8 +81,11 @@ describe('sidecar-injector iptables: applying the rules', () => {
     // nft has no rules, so legacy is asked too (it has none either): nft, the first installed, is used.
     assert.deepEqual(host.ran(), ['iptables-nft-save', 'iptables-legacy-save', 'iptables-nft-save', 'iptables-nft-restore --noflush']);
     assert.equal(host.runs[3]?.input, RULES);
-    assert.equal(r.out, 'using iptables-nft (no rules in this network namespace yet; first one installed)\n' +
-      `IPv4: iptables-nft-restore --noflush input:\n${RULES}IPv4: applied 18 rules with iptables-nft-restore --noflush\n`);
+    assert.equal(
+      r.out,
+      'using iptables-nft (no rules in this network namespace yet; first one installed)\n' +
+        `IPv4: iptables-nft-restore --noflush input:\n${RULES}IPv4: applied 18 rules with iptables-nft-restore --noflush\n`,
+    );
   });
 
   it('does nothing when the same rules are already there', async () => {
@@ -88,7 +100,12 @@ describe('sidecar-injector iptables: applying the rules', () => {
     const host = fakeHost({ saves: { 'iptables-legacy-save': '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j ACCEPT\nCOMMIT\n' }, lockWritable: false });
     const r = await cli(ARGS, host);
     assert.equal(r.code, 0, r.err);
-    assert.deepEqual(host.ran(), ['iptables-nft-save', 'iptables-legacy-save', 'iptables-legacy-save', 'iptables-legacy-restore --noflush --wait=30']);
+    assert.deepEqual(host.ran(), [
+      'iptables-nft-save',
+      'iptables-legacy-save',
+      'iptables-legacy-save',
+      'iptables-legacy-restore --noflush --wait=30',
+    ]);
     assert.deepEqual(host.runs[3]?.env, { XTABLES_LOCKFILE: '/proc/self/ns/net' });
     assert.match(r.out, /^using iptables-legacy \(1 rules already in this network namespace\)/);
   });
@@ -98,8 +115,15 @@ describe('sidecar-injector iptables: applying the rules', () => {
     const refused = fakeHost({ saves: { 'iptables-nft-save': other } });
     const r = await cli(ARGS, refused);
     assert.equal(r.code, 1);
-    assert.match(r.err, /^error: ISTIO_\* rules from an earlier run .* rerun with --reconcile to replace them, or with --cleanup-only to remove them\n$/);
-    assert.equal(refused.ran().some((c) => c.includes('restore')), false, 'nothing written');
+    assert.match(
+      r.err,
+      /^error: ISTIO_\* rules from an earlier run .* rerun with --reconcile to replace them, or with --cleanup-only to remove them\n$/,
+    );
+    assert.equal(
+      refused.ran().some((c) => c.includes('restore')),
+      false,
+      'nothing written',
+    );
 
     const host = fakeHost({ saves: { 'iptables-nft-save': other } });
     const ok2 = await cli([...ARGS, '--reconcile'], host);
@@ -111,25 +135,47 @@ describe('sidecar-injector iptables: applying the rules', () => {
   });
 
   it('writes ip6tables rules too in an IPv6 pod', async () => {
-    const host = fakeHost({ addresses: [{ address: '::1', internal: true }, { address: 'fd00::5', internal: false }] });
+    const host = fakeHost({
+      addresses: [
+        { address: '::1', internal: true },
+        { address: 'fd00::5', internal: false },
+      ],
+    });
     const r = await cli(ARGS, host);
     assert.equal(r.code, 0, r.err);
-    assert.deepEqual(host.ran(), ['iptables-nft-save', 'iptables-legacy-save', 'iptables-nft-save', 'ip6tables-nft-save', 'iptables-nft-restore --noflush', 'ip6tables-nft-restore --noflush', 'ip -6 addr add ::6/128 dev lo']);
+    assert.deepEqual(host.ran(), [
+      'iptables-nft-save',
+      'iptables-legacy-save',
+      'iptables-nft-save',
+      'ip6tables-nft-save',
+      'iptables-nft-restore --noflush',
+      'ip6tables-nft-restore --noflush',
+      'ip -6 addr add ::6/128 dev lo',
+    ]);
   });
 
   it('sets up TPROXY policy routing with ip, accepting routes that are already there', async () => {
     const host = fakeHost({ ip: (a) => (a.includes('route') ? { code: 2, stdout: '', stderr: 'RTNETLINK answers: File exists' } : ok()) });
     const r = await cli(['-m', 'TPROXY', '-b', '*'], host);
     assert.equal(r.code, 0, r.err);
-    assert.deepEqual(host.ran().filter((c) => c.startsWith('ip ')), ['ip -4 rule add fwmark 1337 lookup 133', 'ip -4 route add local 0.0.0.0/0 dev lo table 133']);
+    assert.deepEqual(
+      host.ran().filter((c) => c.startsWith('ip ')),
+      ['ip -4 rule add fwmark 1337 lookup 133', 'ip -4 route add local 0.0.0.0/0 dev lo table 133'],
+    );
     assert.match(r.out, /ip -4 route add local 0\.0\.0\.0\/0 dev lo table 133 \(already present\)\n$/);
   });
 
   it('logs one JSON object a line with --log_as_json, as pilot-agent does', async () => {
     const r = await cli([...ARGS, '--log_as_json'], fakeHost());
     assert.equal(r.code, 0, r.err);
-    const lines = r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string; time: string });
-    assert.deepEqual(lines.map((l) => l.level), ['info', 'info', 'info']);
+    const lines = r.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: string; msg: string; time: string });
+    assert.deepEqual(
+      lines.map((l) => l.level),
+      ['info', 'info', 'info'],
+    );
     assert.match(lines[2]?.msg ?? '', /^IPv4: applied 18 rules/);
   });
 
@@ -147,9 +193,12 @@ describe('sidecar-injector iptables: --dry-run and --cleanup-only', () => {
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(host.runs, []);
     const rules = generateRules(parseCaptureArgs(['-m', 'TPROXY', '-b', '80']), { ipv6: true });
-    assert.equal(r.out, `# iptables-restore --noflush (IPv4)\n${rules.ipv4}# ip6tables-restore --noflush (IPv6)\n${rules.ipv6}# routes\n` +
-      'ip -6 addr add ::6/128 dev lo\nip -4 rule add fwmark 1337 lookup 133\nip -6 rule add fwmark 1337 lookup 133\n' +
-      'ip -4 route add local 0.0.0.0/0 dev lo table 133\nip -6 route add local ::/0 dev lo table 133\n');
+    assert.equal(
+      r.out,
+      `# iptables-restore --noflush (IPv4)\n${rules.ipv4}# ip6tables-restore --noflush (IPv6)\n${rules.ipv6}# routes\n` +
+        'ip -6 addr add ::6/128 dev lo\nip -4 rule add fwmark 1337 lookup 133\nip -6 rule add fwmark 1337 lookup 133\n' +
+        'ip -4 route add local 0.0.0.0/0 dev lo table 133\nip -6 route add local ::/0 dev lo table 133\n',
+    );
   });
 
   it('takes istio-iptables environment variables (DRY_RUN, ISTIO_INBOUND_PORTS)', async () => {
@@ -164,8 +213,11 @@ describe('sidecar-injector iptables: --dry-run and --cleanup-only', () => {
     const r = await cli(['--cleanup-only'], host);
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(host.ran(), ['iptables-nft-save', 'iptables-nft-save', 'iptables-nft-restore --noflush', 'ip6tables-nft-save']);
-    assert.equal(host.runs[2]?.input, '*nat\n-D PREROUTING -p tcp -j ISTIO_INBOUND\n-D OUTPUT -j ISTIO_OUTPUT\n' +
-      '-F ISTIO_INBOUND\n-F ISTIO_IN_REDIRECT\n-F ISTIO_OUTPUT\n-F ISTIO_REDIRECT\n-X ISTIO_INBOUND\n-X ISTIO_IN_REDIRECT\n-X ISTIO_OUTPUT\n-X ISTIO_REDIRECT\nCOMMIT\n');
+    assert.equal(
+      host.runs[2]?.input,
+      '*nat\n-D PREROUTING -p tcp -j ISTIO_INBOUND\n-D OUTPUT -j ISTIO_OUTPUT\n' +
+        '-F ISTIO_INBOUND\n-F ISTIO_IN_REDIRECT\n-F ISTIO_OUTPUT\n-F ISTIO_REDIRECT\n-X ISTIO_INBOUND\n-X ISTIO_IN_REDIRECT\n-X ISTIO_OUTPUT\n-X ISTIO_REDIRECT\nCOMMIT\n',
+    );
     assert.match(r.out, /IPv4: removed 4 chains .* and 2 jumps to them\nIPv6: no ISTIO_\* chains or jumps to remove\n$/);
   });
 });
@@ -175,8 +227,11 @@ describe('sidecar-injector iptables: errors a node operator can act on', () => {
     for (const [argv, text] of [
       [['-p', '99999'], 'error: invalid value "99999" for -p: port 99999 is out of range (1-65535)\n'],
       [['--bogus'], 'error: unknown flag --bogus\n'],
-      [['--force-iptables-binary=nft'], 'error: invalid value "nft" for --force-iptables-binary: expected one of iptables-nft, iptables-legacy, iptables\n'],
-      [['--cni-mode'], 'error: --cni-mode is not supported: this command runs inside the pod\'s network namespace, as istio-init does\n'],
+      [
+        ['--force-iptables-binary=nft'],
+        'error: invalid value "nft" for --force-iptables-binary: expected one of iptables-nft, iptables-legacy, iptables\n',
+      ],
+      [['--cni-mode'], "error: --cni-mode is not supported: this command runs inside the pod's network namespace, as istio-init does\n"],
     ] as const) {
       const r = await cli([...argv], fakeHost());
       assert.equal(r.code, 2, argv.join(' '));
@@ -190,27 +245,42 @@ describe('sidecar-injector iptables: errors a node operator can act on', () => {
   it('exits 2 naming the missing binary', async () => {
     const none = await cli(ARGS, fakeHost({ installed: [] }));
     assert.equal(none.code, 2);
-    assert.equal(none.err, 'error: iptables-restore not found in PATH: install iptables in the image (or choose another backend with --force-iptables-binary)\n');
+    assert.equal(
+      none.err,
+      'error: iptables-restore not found in PATH: install iptables in the image (or choose another backend with --force-iptables-binary)\n',
+    );
     const noLegacy = await cli([...ARGS, '--force-iptables-binary=iptables-legacy'], fakeHost({ installed: NFT }));
     assert.match(noLegacy.err, /^error: iptables-legacy-save not found in PATH/);
-    const noIp6 = await cli(ARGS, fakeHost({ installed: ['iptables-nft-save', 'iptables-nft-restore', 'ip'], addresses: [{ address: 'fd00::5', internal: false }] }));
+    const noIp6 = await cli(
+      ARGS,
+      fakeHost({ installed: ['iptables-nft-save', 'iptables-nft-restore', 'ip'], addresses: [{ address: 'fd00::5', internal: false }] }),
+    );
     assert.match(noIp6.err, /^error: ip6tables-nft-save not found in PATH/);
     const noIp = await cli(['-m', 'TPROXY', '-b', '*'], fakeHost({ installed: NFT }));
     assert.match(noIp.err, /^error: ip not found in PATH: install iproute2/);
   });
 
   it('exits 1 saying CAP_NET_ADMIN is needed when not allowed', async () => {
-    const denied: ToolResult = { code: 4, stdout: '', stderr: 'iptables-nft-save v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)\n' };
+    const denied: ToolResult = {
+      code: 4,
+      stdout: '',
+      stderr: 'iptables-nft-save v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)\n',
+    };
     const r = await cli(ARGS, fakeHost({ saves: { 'iptables-nft-save': denied, 'iptables-legacy-save': denied } }));
     assert.equal(r.code, 1);
     assert.match(r.err, /^error: iptables-nft-save failed: needs CAP_NET_ADMIN \(run as root\): /);
   });
 
   it('exits 1 showing the rule iptables-restore refused', async () => {
-    const host = fakeHost({ restore: () => ({ code: 1, stdout: '', stderr: 'iptables-nft-restore: line 9 failed: No chain/target/match by that name.' }) });
+    const host = fakeHost({
+      restore: () => ({ code: 1, stdout: '', stderr: 'iptables-nft-restore: line 9 failed: No chain/target/match by that name.' }),
+    });
     const r = await cli(ARGS, host);
     assert.equal(r.code, 1);
-    assert.equal(r.err, 'error: iptables-nft-restore --noflush failed at input line 9 "-A PREROUTING -p tcp -j ISTIO_INBOUND": iptables-nft-restore: line 9 failed: No chain/target/match by that name.\n');
+    assert.equal(
+      r.err,
+      'error: iptables-nft-restore --noflush failed at input line 9 "-A PREROUTING -p tcp -j ISTIO_INBOUND": iptables-nft-restore: line 9 failed: No chain/target/match by that name.\n',
+    );
   });
 
   it('is reachable as `sidecar-injector iptables` and explains itself with --help', async () => {

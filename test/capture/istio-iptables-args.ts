@@ -12,7 +12,9 @@
  * `parseCaptureArgs(toIstioIptablesArgs(s), toIstioIptablesEnv(s))` gives back `s`, and for the
  * argument lists the injector produces, `toIstioIptablesArgs(parseCaptureArgs(args))` gives back `args`.
  */
-import { defaultCaptureSettings, ISTIO_IPTABLES_COMMAND, validateCaptureSettings, type CaptureSettings } from '../../src/capture/settings.ts';
+import { defaultCaptureSettings, type CaptureSettings } from '../../src/capture/settings.ts';
+import { ISTIO_IPTABLES_COMMAND } from '../../src/capture/flags.ts';
+import { validateCaptureSettings } from '../../src/capture/parse-args.ts';
 
 const list = (v: readonly (string | number)[]): string => v.join(',');
 const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -23,14 +25,22 @@ export function toIstioIptablesArgs(settings: CaptureSettings): string[] {
   const d = defaultCaptureSettings();
   const args: string[] = [
     ISTIO_IPTABLES_COMMAND,
-    '-p', String(s.proxyPort),
-    '-z', String(s.inboundCapturePort),
-    '-u', list(s.proxyUID),
-    '-m', s.interceptionMode,
-    '-i', s.outboundIPRanges === '*' ? '*' : list(s.outboundIPRanges),
-    '-x', list(s.outboundIPRangesExclude),
-    '-b', s.inboundPorts === '*' ? '*' : list(s.inboundPorts),
-    '-d', list(s.inboundPortsExclude),
+    '-p',
+    String(s.proxyPort),
+    '-z',
+    String(s.inboundCapturePort),
+    '-u',
+    list(s.proxyUID),
+    '-m',
+    s.interceptionMode,
+    '-i',
+    s.outboundIPRanges === '*' ? '*' : list(s.outboundIPRanges),
+    '-x',
+    list(s.outboundIPRangesExclude),
+    '-b',
+    s.inboundPorts === '*' ? '*' : list(s.inboundPorts),
+    '-d',
+    list(s.inboundPortsExclude),
   ];
   if (s.outboundPorts.length > 0) args.push('-q', list(s.outboundPorts));
   if (s.outboundPortsExclude.length > 0) args.push('-o', list(s.outboundPortsExclude));

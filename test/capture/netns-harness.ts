@@ -20,7 +20,11 @@ process.on('exit', () => {
   for (const ns of live.namespaces) spawnSync('ip', ['netns', 'del', ns], { timeout: 5000 });
 });
 
-export interface Result { code: number | null; stdout: string; stderr: string }
+export interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs a command to completion (bounded), never throwing. */
 export function sh(argv: readonly string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Result> {
@@ -29,11 +33,23 @@ export function sh(argv: readonly string[], opts: { input?: string; env?: NodeJS
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', (e) => { clearTimeout(timer); resolve({ code: null, stdout, stderr: stderr || e.message }); });
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-    child.stdin.on('error', () => { /* it may exit without reading; its exit code tells */ });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: null, stdout, stderr: stderr || e.message });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.on('error', () => {
+      /* it may exit without reading; its exit code tells */
+    });
     child.stdin.end(opts.input ?? '');
   });
 }
@@ -50,19 +66,28 @@ export function cannotRun(backends: readonly string[]): string | undefined {
   if (process.platform !== 'linux') return `they need Linux network namespaces (this is ${process.platform})`;
   if (process.getuid?.() !== 0) return 'they need root (uid 0) to create network namespaces: run `sudo npx mocha test/capture`';
   const tools = ['ip', ...backends.flatMap((b) => [`iptables-${b}-save`, `iptables-${b}-restore`, `ip6tables-${b}-save`, `ip6tables-${b}-restore`])];
-  const missing = tools.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`], { env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` } }).status !== 0);
+  const missing = tools.filter(
+    (t) => spawnSync('sh', ['-c', `command -v ${t}`], { env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` } }).status !== 0,
+  );
   if (missing.length > 0) return `${missing.join(', ')} not installed (apt-get install -y iptables iproute2)`;
   return undefined;
 }
 
-export interface Probe { label?: string; local?: string; error?: string }
+export interface Probe {
+  label?: string;
+  local?: string;
+  error?: string;
+}
 
 /** A tcp-agent.mjs process inside a namespace: listeners, and a client that connects where it is told. */
 export class Agent {
   private next = 0;
   private readonly waiting = new Map<number, (p: Probe) => void>();
   private onReady: (() => void) | undefined;
-  private constructor(private readonly child: ChildProcessWithoutNullStreams, readonly name: string) {
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    readonly name: string,
+  ) {
     createInterface({ input: child.stdout }).on('line', (line) => {
       const msg = JSON.parse(line) as { id?: number; ready?: boolean; reply?: string; error?: string };
       if (msg.ready) this.onReady?.();
@@ -77,14 +102,27 @@ export class Agent {
     const child = spawn('ip', ['netns', 'exec', ns, process.execPath, AGENT, '--max-seconds', String(AGENT_LIFETIME_S), ...args], { cwd: REPO });
     live.agents.add(child);
     child.once('exit', () => live.agents.delete(child));
-    child.stdin.on('error', () => { /* a dead agent shows as unanswered probes */ });
+    child.stdin.on('error', () => {
+      /* a dead agent shows as unanswered probes */
+    });
     const agent = new Agent(child, name);
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { agent.stop(); reject(new Error(`agent ${name} did not start: ${stderr}`)); }, AGENT_START_MS);
-      agent.onReady = () => { clearTimeout(timer); resolve(agent); };
-      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`agent ${name} exited (${code}): ${stderr}`)); });
+      const timer = setTimeout(() => {
+        agent.stop();
+        reject(new Error(`agent ${name} did not start: ${stderr}`));
+      }, AGENT_START_MS);
+      agent.onReady = () => {
+        clearTimeout(timer);
+        resolve(agent);
+      };
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`agent ${name} exited (${code}): ${stderr}`));
+      });
     });
   }
 
@@ -92,8 +130,14 @@ export class Agent {
   connect(host: string, port: number): Promise<Probe> {
     const id = this.next++;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.waiting.delete(id); resolve({ error: `no answer from agent ${this.name}` }); }, PROBE_MS);
-      this.waiting.set(id, (p) => { clearTimeout(timer); resolve(p); });
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        resolve({ error: `no answer from agent ${this.name}` });
+      }, PROBE_MS);
+      this.waiting.set(id, (p) => {
+        clearTimeout(timer);
+        resolve(p);
+      });
       this.child.stdin.write(`${JSON.stringify({ id, host, port })}\n`);
     });
   }
@@ -136,7 +180,10 @@ export class Topology {
       // A new namespace's loopback is down; REDIRECT in OUTPUT sends to 127.0.0.1, so it must be up.
       await must(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
     }
-    const pairs: Array<[string, string, string]> = [['veth0', this.podIP, this.peerIP], ['veth1', this.pod2IP, this.peer2IP]];
+    const pairs: Array<[string, string, string]> = [
+      ['veth0', this.podIP, this.peerIP],
+      ['veth1', this.pod2IP, this.peer2IP],
+    ];
     for (const [dev, podIP, peerIP] of pairs) {
       // Created inside the pod namespace with the peer end moved straight into the peer namespace:
       // nothing ever appears in the host's namespace.
@@ -174,13 +221,31 @@ export class Topology {
    */
   cliReadOnlyRun(args: readonly string[]): Promise<Result> {
     const cli = [process.execPath, '--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), 'iptables', ...args];
-    return sh(['ip', 'netns', 'exec', this.pod, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o ro tmpfs /run && exec "$@"', 'sh', ...cli]);
+    return sh([
+      'ip',
+      'netns',
+      'exec',
+      this.pod,
+      'unshare',
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      'mount -t tmpfs -o ro tmpfs /run && exec "$@"',
+      'sh',
+      ...cli,
+    ]);
   }
 
   /** The pod namespace's tables as `<backend>-save` prints them, without the timestamped comments. */
   async save(backend: string, family: 4 | 6 = 4): Promise<string> {
     const out = await must(['ip', 'netns', 'exec', this.pod, `${family === 4 ? 'iptables' : 'ip6tables'}-${backend}-save`]);
     // Legacy prints packet counters on chain policies (`:INPUT ACCEPT [112:6324]`); they count traffic, not rules.
-    return out.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[[0-9]+:[0-9]+\]$/, '[0:0]')).join('\n');
+    return out
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .map((l) => l.replace(/\[[0-9]+:[0-9]+\]$/, '[0:0]'))
+      .join('\n');
   }
 }

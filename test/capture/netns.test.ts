@@ -26,7 +26,25 @@ const BACKENDS = ['nft', 'legacy'] as const;
 const WHY_NOT = cannotRun(BACKENDS);
 
 /** The args the sidecar template gives istio-init (capture-native drops the leading `istio-iptables`), with 8081 excluded. */
-const INJECTED = ['-p', '15001', '-z', '15006', '-u', '1337', '-m', 'REDIRECT', '-i', '*', '-x', '', '-b', '*', '-d', '15090,15021,8081,15020', '--log_output_level=default:info'];
+const INJECTED = [
+  '-p',
+  '15001',
+  '-z',
+  '15006',
+  '-u',
+  '1337',
+  '-m',
+  'REDIRECT',
+  '-i',
+  '*',
+  '-x',
+  '',
+  '-b',
+  '*',
+  '-d',
+  '15090,15021,8081,15020',
+  '--log_output_level=default:info',
+];
 
 /** Someone else's rules in every table we touch: they must survive everything, and make "pristine" concrete. */
 const FOREIGN = `*nat
@@ -60,7 +78,7 @@ describe('capture in real network namespaces (root)', function () {
   });
 
   for (const backend of BACKENDS) {
-    describe(`iptables-${backend}`, function () {
+    describe(`iptables-${backend}`, () => {
       const topo = new Topology();
       const agents: Agent[] = [];
       let peer: Agent; // inbound client (root, peer namespace)
@@ -78,17 +96,44 @@ describe('capture in real network namespaces (root)', function () {
           this.skip();
         }
         // The node's other rules, written with this backend: our command must detect it from them.
-        await sh(['ip', 'netns', 'exec', topo.pod, `iptables-${backend}-restore`, '--noflush'], { input: FOREIGN }).then((r) => assert.equal(r.code, 0, r.stderr));
-        await sh(['ip', 'netns', 'exec', topo.pod, `ip6tables-${backend}-restore`, '--noflush'], { input: FOREIGN }).then((r) => assert.equal(r.code, 0, r.stderr));
+        await sh(['ip', 'netns', 'exec', topo.pod, `iptables-${backend}-restore`, '--noflush'], { input: FOREIGN }).then((r) =>
+          assert.equal(r.code, 0, r.stderr),
+        );
+        await sh(['ip', 'netns', 'exec', topo.pod, `ip6tables-${backend}-restore`, '--noflush'], { input: FOREIGN }).then((r) =>
+          assert.equal(r.code, 0, r.stderr),
+        );
         pristine = await topo.save(backend);
         pristine6 = await topo.save(backend, 6);
         const listen = (pairs: Array<[number, string]>): string[] => pairs.flatMap(([port, label]) => ['--listen', `${port}=${label}`]);
-        agents.push(await Agent.start(topo.pod, 'pod-listeners', listen([
-          [15001, 'envoy-outbound'], [15006, 'envoy-inbound'], [15008, 'hbone'], [15020, 'agent'], [8080, 'app-8080'], [8081, 'app-8081'], [8082, 'app-8082'],
-        ])));
-        agents.push((peer = await Agent.start(topo.peer, 'peer', listen([[9090, 'peer-9090'], [9091, 'peer-9091'], [9092, 'peer-9092']]))));
-        agents.push((app = await Agent.start(topo.pod, 'app', ['--uid', '1000', '--gid', '1000'])));
-        agents.push((proxy = await Agent.start(topo.pod, 'proxy', ['--uid', '1337', '--gid', '1337'])));
+        agents.push(
+          await Agent.start(
+            topo.pod,
+            'pod-listeners',
+            listen([
+              [15001, 'envoy-outbound'],
+              [15006, 'envoy-inbound'],
+              [15008, 'hbone'],
+              [15020, 'agent'],
+              [8080, 'app-8080'],
+              [8081, 'app-8081'],
+              [8082, 'app-8082'],
+            ]),
+          ),
+        );
+        peer = await Agent.start(
+          topo.peer,
+          'peer',
+          listen([
+            [9090, 'peer-9090'],
+            [9091, 'peer-9091'],
+            [9092, 'peer-9092'],
+          ]),
+        );
+        agents.push(peer);
+        app = await Agent.start(topo.pod, 'app', ['--uid', '1000', '--gid', '1000']);
+        agents.push(app);
+        proxy = await Agent.start(topo.pod, 'proxy', ['--uid', '1337', '--gid', '1337']);
+        agents.push(proxy);
       });
 
       after(async () => {
@@ -209,8 +254,29 @@ describe('capture in real network namespaces (root)', function () {
       });
 
       it('recognises its own rules with every option in place (TPROXY, DNS, interfaces, owner groups): applying twice changes nothing', async () => {
-        const args = ['-m', 'TPROXY', '-i', '10.96.0.1/24', '-x', '10.1.2.3/16', '-b', '*', '-d', '15090,15021,15020', '-q', '3306', '-o', '25',
-          '-k', 'eth9', '-c', 'net9', '--redirect-dns', '--capture-all-dns', '--drop-invalid'];
+        const args = [
+          '-m',
+          'TPROXY',
+          '-i',
+          '10.96.0.1/24',
+          '-x',
+          '10.1.2.3/16',
+          '-b',
+          '*',
+          '-d',
+          '15090,15021,15020',
+          '-q',
+          '3306',
+          '-o',
+          '25',
+          '-k',
+          'eth9',
+          '-c',
+          'net9',
+          '--redirect-dns',
+          '--capture-all-dns',
+          '--drop-invalid',
+        ];
         const env = { ISTIO_OUTBOUND_OWNER_GROUPS: '101,202' };
         const first = await topo.cli(args, env);
         assert.equal(first.code, 0, first.stderr);

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { CaptureSettingError } from '../../src/capture/errors.ts';
 import { generateRules } from '../../src/capture/rules.ts';
-import { defaultCaptureSettings, parseCaptureArgs } from '../../src/capture/settings.ts';
+import { defaultCaptureSettings } from '../../src/capture/settings.ts';
+import { parseCaptureArgs } from '../../src/capture/parse-args.ts';
 import { parseRestore } from './helpers.ts';
 
 const gen = (args: string[], runtime?: Parameters<typeof generateRules>[1]) => generateRules(parseCaptureArgs(args), runtime);
@@ -37,7 +38,11 @@ describe('capture: rule generation', () => {
 
   it('adds the drop-invalid rule in mangle via ISTIO_DROP', () => {
     const r = gen(['--drop-invalid']);
-    assert.ok(r.ipv4.startsWith('* mangle\n-N ISTIO_DROP\n-A PREROUTING -m conntrack --ctstate INVALID -j ISTIO_DROP\n-A ISTIO_DROP -j DROP\nCOMMIT\n* nat\n'));
+    assert.ok(
+      r.ipv4.startsWith(
+        '* mangle\n-N ISTIO_DROP\n-A PREROUTING -m conntrack --ctstate INVALID -j ISTIO_DROP\n-A ISTIO_DROP -j DROP\nCOMMIT\n* nat\n',
+      ),
+    );
     assert.deepEqual(gen(['--drop-invalid']), generateRules(parseCaptureArgs([], { INVALID_DROP: 'true' })));
   });
 
@@ -189,7 +194,9 @@ describe('capture: rule generation', () => {
     it('redirects to the agent for the resolv.conf nameservers, with raw-table conntrack zones', () => {
       const r = gen(['--redirect-dns', '-u', '3', '-g', '1'], { ipv6: true, dnsServers: ['127.0.0.53', '::127.0.0.53', 'bogus'] });
       const out = chain(r.ipv4, 'nat', 'ISTIO_OUTPUT');
-      assert.ok(out.includes('-A ISTIO_OUTPUT -o lo ! -d 127.0.0.1/32 -p tcp -m multiport ! --dports 53,15008 -m owner --uid-owner 3 -j ISTIO_IN_REDIRECT'));
+      assert.ok(
+        out.includes('-A ISTIO_OUTPUT -o lo ! -d 127.0.0.1/32 -p tcp -m multiport ! --dports 53,15008 -m owner --uid-owner 3 -j ISTIO_IN_REDIRECT'),
+      );
       assert.ok(out.includes('-A ISTIO_OUTPUT -o lo -p tcp ! --dport 53 -m owner ! --uid-owner 3 -j RETURN'));
       assert.ok(out.includes('-A ISTIO_OUTPUT -o lo ! -d 127.0.0.1/32 -p tcp ! --dport 15008 -m owner --gid-owner 1 -j ISTIO_IN_REDIRECT'));
       assert.ok(out.includes('-A ISTIO_OUTPUT -o lo -p tcp ! --dport 53 -m owner ! --gid-owner 1 -j RETURN'));
@@ -235,9 +242,15 @@ describe('capture: rule generation', () => {
   it('validates settings built in code', () => {
     const s = defaultCaptureSettings();
     s.outboundIPRanges = ['10.0.0.0/33'];
-    assert.throws(() => generateRules(s), (e: unknown) => e instanceof CaptureSettingError && e.flag === '-i');
+    assert.throws(
+      () => generateRules(s),
+      (e: unknown) => e instanceof CaptureSettingError && e.flag === '-i',
+    );
     const t = defaultCaptureSettings();
     t.proxyPort = 70000;
-    assert.throws(() => generateRules(t), (e: unknown) => e instanceof CaptureSettingError && e.flag === '-p');
+    assert.throws(
+      () => generateRules(t),
+      (e: unknown) => e instanceof CaptureSettingError && e.flag === '-p',
+    );
   });
 });

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { CaptureSettingError } from '../../src/capture/errors.ts';
 import { parsePrefix } from '../../src/capture/net.ts';
-import { defaultCaptureSettings, parseCaptureArgs, type CaptureSettings } from '../../src/capture/settings.ts';
+import { defaultCaptureSettings, type CaptureSettings } from '../../src/capture/settings.ts';
+import { parseCaptureArgs } from '../../src/capture/parse-args.ts';
 import { DEFAULT_INJECTED_ARGS } from './helpers.ts';
 
 /** Asserts that parsing fails with a CaptureSettingError naming `flag` (and the message mentions it). */
@@ -52,13 +53,7 @@ describe('capture: settings', () => {
   });
 
   it('accepts every pflag spelling of a flag', () => {
-    for (const argv of [
-      ['-z', '16006'],
-      ['-z16006'],
-      ['-z=16006'],
-      ['--inbound-capture-port', '16006'],
-      ['--inbound-capture-port=16006'],
-    ]) {
+    for (const argv of [['-z', '16006'], ['-z16006'], ['-z=16006'], ['--inbound-capture-port', '16006'], ['--inbound-capture-port=16006']]) {
       assert.equal(parseCaptureArgs(argv).inboundCapturePort, 16006, argv.join(' '));
     }
     assert.equal(parseCaptureArgs(['-n']).dryRun, true);
@@ -70,24 +65,97 @@ describe('capture: settings', () => {
 
   it('knows every short and long flag of istio-iptables', () => {
     const s = parseCaptureArgs([
-      '-p', '1', '-z', '2', '-e', '3', '-u', '4,5', '-g', '6', '-m', 'TPROXY', '-b', '7,8', '-d', '9',
-      '-c', 'eth9', '-i', '10.0.0.0/8', '-x', '10.1.0.0/16', '-q', '11', '-o', '12', '-k', 'eth1',
-      '-t', '13', '-r', '14', '-n',
-      '--iptables-probe-port', '15', '--probe-timeout', '1m30s', '--skip-rule-apply', '--run-validation',
-      '--redirect-dns', '--drop-invalid', '--dual-stack', '--capture-all-dns', '--network-namespace', '/var/run/netns/x',
-      '--cni-mode', '--reconcile', '--cleanup-only', '--force-apply', '--native-nftables',
-      '--force-iptables-binary', 'iptables-legacy', '--log_output_level=default:debug', '--log_as_json',
+      '-p',
+      '1',
+      '-z',
+      '2',
+      '-e',
+      '3',
+      '-u',
+      '4,5',
+      '-g',
+      '6',
+      '-m',
+      'TPROXY',
+      '-b',
+      '7,8',
+      '-d',
+      '9',
+      '-c',
+      'eth9',
+      '-i',
+      '10.0.0.0/8',
+      '-x',
+      '10.1.0.0/16',
+      '-q',
+      '11',
+      '-o',
+      '12',
+      '-k',
+      'eth1',
+      '-t',
+      '13',
+      '-r',
+      '14',
+      '-n',
+      '--iptables-probe-port',
+      '15',
+      '--probe-timeout',
+      '1m30s',
+      '--skip-rule-apply',
+      '--run-validation',
+      '--redirect-dns',
+      '--drop-invalid',
+      '--dual-stack',
+      '--capture-all-dns',
+      '--network-namespace',
+      '/var/run/netns/x',
+      '--cni-mode',
+      '--reconcile',
+      '--cleanup-only',
+      '--force-apply',
+      '--native-nftables',
+      '--force-iptables-binary',
+      'iptables-legacy',
+      '--log_output_level=default:debug',
+      '--log_as_json',
     ]);
     assert.deepEqual(s, {
       ...defaultCaptureSettings(),
-      proxyPort: 1, inboundCapturePort: 2, inboundTunnelPort: 3, proxyUID: ['4', '5'], proxyGID: ['6'],
-      interceptionMode: 'TPROXY', inboundPorts: [7, 8], inboundPortsExclude: [9], excludeInterfaces: ['eth9'],
-      outboundIPRanges: ['10.0.0.0/8'], outboundIPRangesExclude: ['10.1.0.0/16'], outboundPorts: [11],
-      outboundPortsExclude: [12], rerouteVirtualInterfaces: ['eth1'], tproxyMark: 13, tproxyRouteTable: 14,
-      dryRun: true, iptablesProbePort: 15, probeTimeout: '1m30s', skipRuleApply: true, runValidation: true,
-      redirectDNS: true, dropInvalid: true, dualStack: true, captureAllDNS: true, networkNamespace: '/var/run/netns/x',
-      cniMode: true, reconcile: true, cleanupOnly: true, forceApply: true, nativeNftables: true,
-      forceIptablesBinary: 'iptables-legacy', logOutputLevel: 'default:debug', logAsJson: true,
+      proxyPort: 1,
+      inboundCapturePort: 2,
+      inboundTunnelPort: 3,
+      proxyUID: ['4', '5'],
+      proxyGID: ['6'],
+      interceptionMode: 'TPROXY',
+      inboundPorts: [7, 8],
+      inboundPortsExclude: [9],
+      excludeInterfaces: ['eth9'],
+      outboundIPRanges: ['10.0.0.0/8'],
+      outboundIPRangesExclude: ['10.1.0.0/16'],
+      outboundPorts: [11],
+      outboundPortsExclude: [12],
+      rerouteVirtualInterfaces: ['eth1'],
+      tproxyMark: 13,
+      tproxyRouteTable: 14,
+      dryRun: true,
+      iptablesProbePort: 15,
+      probeTimeout: '1m30s',
+      skipRuleApply: true,
+      runValidation: true,
+      redirectDNS: true,
+      dropInvalid: true,
+      dualStack: true,
+      captureAllDNS: true,
+      networkNamespace: '/var/run/netns/x',
+      cniMode: true,
+      reconcile: true,
+      cleanupOnly: true,
+      forceApply: true,
+      nativeNftables: true,
+      forceIptablesBinary: 'iptables-legacy',
+      logOutputLevel: 'default:debug',
+      logAsJson: true,
     } satisfies CaptureSettings);
   });
 
@@ -250,7 +318,12 @@ describe('capture: settings', () => {
       rejects(['--dry-run=maybe'], '--dry-run', {}, /boolean/);
       rejects(['--probe-timeout', '5'], '--probe-timeout', {}, /duration/);
       rejects([], 'REDIRECT_DNS', { REDIRECT_DNS: 'yes' });
-      rejects([], 'ISTIO_OUTBOUND_OWNER_GROUPS', { ISTIO_OUTBOUND_OWNER_GROUPS: Array.from({ length: 65 }, (_, i) => String(i)).join(',') }, /cannot exceed 64/);
+      rejects(
+        [],
+        'ISTIO_OUTBOUND_OWNER_GROUPS',
+        { ISTIO_OUTBOUND_OWNER_GROUPS: Array.from({ length: 65 }, (_, i) => String(i)).join(',') },
+        /cannot exceed 64/,
+      );
       rejects([], 'ISTIO_OUTBOUND_OWNER_GROUPS', { ISTIO_OUTBOUND_OWNER_GROUPS: ',' });
     });
   });

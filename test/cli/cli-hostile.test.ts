@@ -10,7 +10,8 @@ async function cli(command: string, input: string) {
   return { code, out: io.out(), err: io.err() };
 }
 
-const BOMB = 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
+const BOMB =
+  'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
 
 describe('CLI with hostile input', () => {
   for (const command of ['inject', 'explain']) {
@@ -35,7 +36,15 @@ describe('CLI with hostile input', () => {
     const r = await cli('inject', 'kind: constructor\nmetadata: {name: a}\n---\nkind: __proto__\nmetadata: {name: b}\n');
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /kind: constructor[\s\S]*kind: __proto__/);
-    const bad = await cli('inject', JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', ownerReferences: 'x' }, spec: { containers: [{ name: 'a', image: 'a' }] } }));
+    const bad = await cli(
+      'inject',
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p', ownerReferences: 'x' },
+        spec: { containers: [{ name: 'a', image: 'a' }] },
+      }),
+    );
     assert.equal(bad.code, 1);
     assert.match(bad.err, /^error: .*metadata\.ownerReferences must be a list of objects \[INVALID_OBJECT\]\n$/);
   });

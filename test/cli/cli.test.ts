@@ -7,15 +7,20 @@ import { runCli } from '../../src/cli/main.ts';
 import { parseDocuments } from '../../src/core/documents.ts';
 import { MAX_PREVIEW_OBJECTS } from '../../src/core/limits.ts';
 import { memoryIO } from '../helpers/cli.ts';
-import { SHARED } from '../helpers/settings.ts';
+import { ISTIO_FIXTURES } from '../helpers/settings.ts';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'sidecar-injector.js');
-const hello = join(SHARED, 'inject', 'hello.yaml');
+const hello = join(ISTIO_FIXTURES, 'inject', 'hello.yaml');
 
 const deployment = (name: string, extra: Record<string, unknown> = {}) => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
-  spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name }, ...extra }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } },
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name },
+  spec: {
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name }, ...extra }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
+  },
 });
 
 async function inject(input: string, ...flags: string[]) {
@@ -31,11 +36,20 @@ describe('CLI inject', () => {
     const r = await inject(input, '--native-sidecars', 'false');
     assert.equal(r.code, 0, r.err);
     const docs = parseDocuments(r.out);
-    assert.deepEqual(docs.map((d) => d.kind), ['Deployment', 'ConfigMap', 'Deployment']);
+    assert.deepEqual(
+      docs.map((d) => d.kind),
+      ['Deployment', 'ConfigMap', 'Deployment'],
+    );
     assert.deepEqual(docs[1], cm);
     for (const d of [docs[0], docs[2]] as any[]) {
-      assert.deepEqual(d.spec.template.spec.containers.map((c: any) => c.name), ['app', 'istio-proxy']);
-      assert.deepEqual(d.spec.template.spec.initContainers.map((c: any) => c.name), ['istio-init']);
+      assert.deepEqual(
+        d.spec.template.spec.containers.map((c: any) => c.name),
+        ['app', 'istio-proxy'],
+      );
+      assert.deepEqual(
+        d.spec.template.spec.initContainers.map((c: any) => c.name),
+        ['istio-init'],
+      );
     }
   });
 
@@ -44,7 +58,10 @@ describe('CLI inject', () => {
     assert.equal(r.code, 0, r.err);
     const out = JSON.parse(r.out);
     assert.equal(out.kind, 'List');
-    assert.deepEqual(out.items[0].spec.template.spec.initContainers.map((c: any) => c.name), ['istio-init', 'istio-proxy']);
+    assert.deepEqual(
+      out.items[0].spec.template.spec.initContainers.map((c: any) => c.name),
+      ['istio-init', 'istio-proxy'],
+    );
   });
 
   it('passes a skipped object through and says why on stderr', async () => {
@@ -63,7 +80,9 @@ describe('CLI inject', () => {
   });
 
   it('names the field of a malformed object instead of crashing', async () => {
-    const r = await inject(JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { template: { spec: { containers: 'no' } } } }));
+    const r = await inject(
+      JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { template: { spec: { containers: 'no' } } } }),
+    );
     assert.equal(r.code, 1);
     assert.match(r.err, /spec\.template\.spec\.containers must be a list/);
     const y = await inject('kind: Pod\nmetadata: {name: [\n');
@@ -72,7 +91,13 @@ describe('CLI inject', () => {
   });
 
   it('applies --set and file settings, and rejects a bad one naming the key', async () => {
-    const r = await inject(JSON.stringify(deployment('s')), '--set', 'values.global.hub=registry.example.com/mesh', '--set', 'values.global.tag=9.9.9');
+    const r = await inject(
+      JSON.stringify(deployment('s')),
+      '--set',
+      'values.global.hub=registry.example.com/mesh',
+      '--set',
+      'values.global.tag=9.9.9',
+    );
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /image: registry\.example\.com\/mesh\/proxyv2:9\.9\.9/);
     const bad = await inject(JSON.stringify(deployment('s')), '--set', 'values.global.proxy.statusPort=abc');
@@ -97,7 +122,13 @@ describe('CLI inject', () => {
 
 describe('CLI explain', () => {
   it('says for each object whether it would be injected, why, and which templates run', async () => {
-    const io = memoryIO(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [deployment('a'), deployment('b', { annotations: { 'sidecar.istio.io/inject': 'false' } })] }));
+    const io = memoryIO(
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [deployment('a'), deployment('b', { annotations: { 'sidecar.istio.io/inject': 'false' } })],
+      }),
+    );
     assert.equal(await runCli(['explain', '-f', '-', '-o', 'json', '--namespace-labels', 'istio-injection=enabled'], io), 0);
     const r = JSON.parse(io.out());
     assert.equal(r[0].inject, true);
@@ -120,13 +151,23 @@ describe('CLI explain', () => {
 
 describe('CLI explain: what shaped the result', () => {
   it('lists the templates that ran and the annotations that changed the result', async () => {
-    const d = deployment('t', { annotations: { 'inject.istio.io/templates': 'sidecar', 'sidecar.istio.io/proxyCPU': '300m', 'example.com/unrelated': 'x',
-      'sidecar.istio.io/rewriteAppHTTPProbers': 'false' } });
+    const d = deployment('t', {
+      annotations: {
+        'inject.istio.io/templates': 'sidecar',
+        'sidecar.istio.io/proxyCPU': '300m',
+        'example.com/unrelated': 'x',
+        'sidecar.istio.io/rewriteAppHTTPProbers': 'false',
+      },
+    });
     const io = memoryIO(JSON.stringify(d));
     assert.equal(await runCli(['explain', '-f', '-', '-o', 'json'], io), 0);
     const [r] = JSON.parse(io.out());
     assert.deepEqual(r.templates, ['sidecar']);
-    assert.deepEqual(r.annotations.sort(), ['inject.istio.io/templates="sidecar"', 'sidecar.istio.io/proxyCPU="300m"', 'sidecar.istio.io/rewriteAppHTTPProbers="false"']);
+    assert.deepEqual(r.annotations.sort(), [
+      'inject.istio.io/templates="sidecar"',
+      'sidecar.istio.io/proxyCPU="300m"',
+      'sidecar.istio.io/rewriteAppHTTPProbers="false"',
+    ]);
     assert.ok(r.notes.some((n: string) => n.includes('rewriteAppHTTPProbers')));
   });
 });

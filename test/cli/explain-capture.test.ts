@@ -18,12 +18,18 @@ spec:
 `;
 
 describe('CLI explain: capture the init container would refuse', () => {
-  it('names the annotation for an annotation value, and notes a pod\'s own unreadable istio-init', async () => {
+  it("names the annotation for an annotation value, and notes a pod's own unreadable istio-init", async () => {
     const io = memoryIO(PODS);
     assert.equal(await runCli(['explain', '-f', '-'], io), 1);
     const out = io.out();
-    assert.match(out, /Pod "escape": error INVALID_ANNOTATION\n {2}invalid value '-n' for annotation 'traffic\.sidecar\.istio\.io\/kubevirtInterfaces'/);
-    assert.match(out, /Pod "own-init": inject[^\n]*\n(.*\n)*? {2}note: the capture init container's arguments cannot be read as istio-iptables flags: invalid value "--dry-run" for -c/);
+    assert.match(
+      out,
+      /Pod "escape": error INVALID_ANNOTATION\n {2}invalid value '-n' for annotation 'traffic\.sidecar\.istio\.io\/kubevirtInterfaces'/,
+    );
+    assert.match(
+      out,
+      /Pod "own-init": inject[^\n]*\n(.*\n)*? {2}note: the capture init container's arguments cannot be read as istio-iptables flags: invalid value "--dry-run" for -c/,
+    );
     assert.equal(io.err(), '');
   });
 });

@@ -11,18 +11,34 @@ import { makeCa, writeServerCert } from '../helpers/tls.ts';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
-interface Exit { code: number | null; stdout: string; stderr: string }
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs `serve` with the flags; it must exit by itself within 20 s. */
 function serve(flags: string[]): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--host', '127.0.0.1', '--no-cluster', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--host', '127.0.0.1', '--no-cluster', ...flags], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    const kill = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`serve ${flags.join(' ')} did not exit within 20 s; stdout: ${stdout}`)); }, 20_000);
-    child.on('exit', (code) => { clearTimeout(kill); resolve({ code, stdout, stderr }); });
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const kill = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve ${flags.join(' ')} did not exit within 20 s; stdout: ${stdout}`));
+    }, 20_000);
+    child.on('exit', (code) => {
+      clearTimeout(kill);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -39,7 +55,10 @@ describe('serve: flags and the first config', function () {
     [['--native-sidecars', 'foo'], /--native-sidecars must be true, false or auto \(got "foo"\)/],
     [['--set', 'nokey'], /--set "nokey": want KEY=VALUE/],
     [['--set', 'other.x=1'], /--set key "other\.x": must start with values\., mesh\. or config\./],
-    [['--set', 'values.global.proxy.statusPort=x'], /--set values\.global\.proxy\.statusPort=x: .*values\.global\.proxy\.statusPort: must be a port number/],
+    [
+      ['--set', 'values.global.proxy.statusPort=x'],
+      /--set values\.global\.proxy\.statusPort=x: .*values\.global\.proxy\.statusPort: must be a port number/,
+    ],
     [['--port', '70000'], /--port must be a port number \(got 70000\)/],
     [['--ops-port', 'http'], /--ops-port must be a port number/],
     [['--log-level', 'loud'], /--log-level must be one of .*info.* \(got "loud"\)/],
@@ -67,8 +86,14 @@ describe('serve: flags and the first config', function () {
         const r = await serve(['--cert-dir', certDir, ...ports, '--config-dir', dir]);
         assert.equal(r.code, 1, r.stderr + r.stdout);
         assert.match(r.stderr, reason);
-        const logs = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; error?: string });
-        assert.ok(logs.some((l) => l.level === 50 && reason.test(String(l.error))), `an error log with the reason: ${r.stdout}`);
+        const logs = r.stdout
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as { level: number; error?: string });
+        assert.ok(
+          logs.some((l) => l.level === 50 && reason.test(String(l.error))),
+          `an error log with the reason: ${r.stdout}`,
+        );
         assert.doesNotMatch(r.stdout + r.stderr, /last good/);
         assert.doesNotMatch(r.stdout, /"serving"/);
         assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');

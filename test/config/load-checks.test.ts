@@ -23,7 +23,15 @@ function loadDir(files: Record<string, string>): { settings?: Settings; error?: 
   let src: SettingsSource | undefined;
   try {
     for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
-    src = startSettingsSource({ dir, nativeSidecars: 'false', pollMs: 60_000 }, { loaded() {}, failed(e) { error = e.message; } });
+    src = startSettingsSource(
+      { dir, nativeSidecars: 'false', pollMs: 60_000 },
+      {
+        loaded() {},
+        failed(e) {
+          error = e.message;
+        },
+      },
+    );
     return { settings: src.current(), error };
   } finally {
     src?.close();
@@ -53,7 +61,9 @@ describe('config load checks', () => {
       ['sidecarInjector: 3', /values\.sidecarInjector: must be a mapping/],
     ];
     for (const [values, want] of cases) {
-      it(JSON.stringify(values), () => { rejected({ values }, want); });
+      it(JSON.stringify(values), () => {
+        rejected({ values }, want);
+      });
     }
   });
 
@@ -67,7 +77,9 @@ describe('config load checks', () => {
       [{ config: 'aliases: {a: b}' }, /config\.aliases\.a: must be a list of template names/],
     ];
     for (const [files, want] of cases) {
-      it(JSON.stringify(files), () => { rejected(files, want); });
+      it(JSON.stringify(files), () => {
+        rejected(files, want);
+      });
     }
   });
 
@@ -102,7 +114,11 @@ describe('config load checks', () => {
       rejected({ config: 'defaultTemplates: [sidecar, nosuch]' }, /nosuch/);
     });
     it('an alias naming a template that fails', () => {
-      rejected({ config: 'aliases: {extra: [sidecar, broken]}', 'broken.liquid': 'spec:\n  x: {% include "nowhere" %}\n' }, /alias "extra"/, /template "broken"/);
+      rejected(
+        { config: 'aliases: {extra: [sidecar, broken]}', 'broken.liquid': 'spec:\n  x: {% include "nowhere" %}\n' },
+        /alias "extra"/,
+        /template "broken"/,
+      );
     });
     it('a template only some pods ask for may fail for them: the config still loads', () => {
       const r = loadDir({ 'fails.liquid': 'spec:\n  x: {% include "nowhere" %}\n' });

@@ -1,4 +1,4 @@
-// Istio's injection test cases this suite runs (shared/conformance/istio/CASES.md), with the settings
+// Istio's injection test cases this suite runs (test/fixtures/istio/CASES.md), with the settings
 // each golden was made with.
 
 export interface InjectCase {
@@ -52,18 +52,38 @@ export const INJECT_CASES: InjectCase[] = [
   { input: 'hello-probes.yaml', golden: 'hello-probes.yaml.injected', native: true },
   { input: 'hello-probes.yaml', golden: 'hello-probes.proxyHoldsApplication.yaml.injected', native: true, sets: [HOLD] },
   { input: 'ready_live.yaml', golden: 'ready_live.yaml.injected', native: true },
-  { input: 'merge-probers.yaml', golden: 'merge-probers.yaml.injected', native: true, sets: [HOLD],
-    settlesOnSecondPass: 'the classic istio-proxy of the input moves to initContainers and is kept as an override once; the next injection renders it anew' },
+  {
+    input: 'merge-probers.yaml',
+    golden: 'merge-probers.yaml.injected',
+    native: true,
+    sets: [HOLD],
+    settlesOnSecondPass:
+      'the classic istio-proxy of the input moves to initContainers and is kept as an override once; the next injection renders it anew',
+  },
   { input: 'hello.yaml', golden: 'hello.proxyHoldsApplication.yaml.injected', native: true, sets: [HOLD] },
-  { input: 'hello-probes-proxyHoldApplication-ProxyConfig.yaml', golden: 'hello-probes-proxyHoldApplication-ProxyConfig.yaml.injected', native: true },
-  { input: 'hello-probes-noProxyHoldApplication-ProxyConfig.yaml', golden: 'hello-probes-noProxyHoldApplication-ProxyConfig.yaml.injected', native: true, sets: [HOLD] },
+  {
+    input: 'hello-probes-proxyHoldApplication-ProxyConfig.yaml',
+    golden: 'hello-probes-proxyHoldApplication-ProxyConfig.yaml.injected',
+    native: true,
+  },
+  {
+    input: 'hello-probes-noProxyHoldApplication-ProxyConfig.yaml',
+    golden: 'hello-probes-noProxyHoldApplication-ProxyConfig.yaml.injected',
+    native: true,
+    sets: [HOLD],
+  },
   { input: 'proxy-override.yaml', golden: 'proxy-override.yaml.injected', native: true },
   { input: 'proxy-override-args.yaml', golden: 'proxy-override-args.yaml.injected', native: true },
   { input: 'proxy-override-args.yaml', golden: 'proxy-override-args-native.yaml.injected', native: true },
   { input: 'multiple-templates.yaml', golden: 'multiple-templates.yaml.injected', native: true },
   { input: 'custom-template.yaml', golden: 'custom-template.yaml.injected', native: true, valuesFiles: ['custom-template.values.yaml'] },
   { input: 'user-volume.yaml', golden: 'user-volume.yaml.injected', native: true },
-  { input: 'hello.yaml', golden: 'hello.yaml.cni.injected', native: true, sets: ['values.pilot.cni.enabled=true', 'values.pilot.cni.provider=default', 'values.global.network=network1'] },
+  {
+    input: 'hello.yaml',
+    golden: 'hello.yaml.cni.injected',
+    native: true,
+    sets: ['values.pilot.cni.enabled=true', 'values.pilot.cni.provider=default', 'values.global.network=network1'],
+  },
 ];
 
 export const ERROR_CASES: Array<{ input: string; mentions: string }> = [

@@ -11,10 +11,10 @@ import { isInjectableKind, podOf } from '../../src/core/workloads.ts';
 import { admittedPod, asTemplate } from '../helpers/admission.ts';
 import { memoryIO } from '../helpers/cli.ts';
 import { normalize } from '../helpers/semantic.ts';
-import { istioTestSettings, MESH_FILE, SHARED, VALUES_FILE } from '../helpers/settings.ts';
+import { istioTestSettings, MESH_FILE, ISTIO_FIXTURES, VALUES_FILE } from '../helpers/settings.ts';
 import { ERROR_CASES, INJECT_CASES } from './cases.ts';
 
-const file = (name: string): string => join(SHARED, 'inject', name);
+const file = (name: string): string => join(ISTIO_FIXTURES, 'inject', name);
 const fixture = (name: string): string => join(import.meta.dirname, '..', 'fixtures', 'templates', name);
 
 /**
@@ -38,8 +38,19 @@ describe('Istio conformance: injection goldens', () => {
 
     it(`${label}: the CLI writes Istio's objects`, async () => {
       const io = memoryIO();
-      const args = ['inject', '-f', file(c.input), '--values', VALUES_FILE, ...(c.valuesFiles ?? []).flatMap((v) => ['--values', fixture(v)]),
-        '--mesh', MESH_FILE, '--native-sidecars', String(c.native), ...(c.sets ?? []).flatMap((s) => ['--set', s])];
+      const args = [
+        'inject',
+        '-f',
+        file(c.input),
+        '--values',
+        VALUES_FILE,
+        ...(c.valuesFiles ?? []).flatMap((v) => ['--values', fixture(v)]),
+        '--mesh',
+        MESH_FILE,
+        '--native-sidecars',
+        String(c.native),
+        ...(c.sets ?? []).flatMap((s) => ['--set', s]),
+      ];
       const code = await runCli(args, io);
       assert.equal(code, 0, io.err());
       const got = parseDocuments(io.out());
@@ -49,7 +60,11 @@ describe('Istio conformance: injection goldens', () => {
 
     if (c.skipWebhook) continue;
     it(`${label}: the webhook patch gives Istio's pod, and re-injection changes nothing`, () => {
-      const settings = istioTestSettings({ sets: c.sets, native: String(c.native) as 'true' | 'false', valuesFiles: (c.valuesFiles ?? []).map(fixture) });
+      const settings = istioTestSettings({
+        sets: c.sets,
+        native: String(c.native) as 'true' | 'false',
+        valuesFiles: (c.valuesFiles ?? []).map(fixture),
+      });
       const inputs = objectsOf(readFileSync(file(c.input), 'utf8')).filter((o) => isInjectableKind(o.kind));
       const goldens = objectsOf(readFileSync(file(c.golden), 'utf8'));
       assert.equal(inputs.length, goldens.length);
@@ -62,7 +77,11 @@ describe('Istio conformance: injection goldens', () => {
         assert.deepEqual(normalize(asTemplate(patched, String(obj.kind))), normalize(want));
         let again = injectPod(patched, { settings, namespace: 'default' });
         if (c.settlesOnSecondPass) {
-          assert.deepEqual(applyPatch(patched, again.patch).spec.containers.map((x) => x.name), patched.spec.containers.map((x) => x.name), 'the second pass keeps the containers');
+          assert.deepEqual(
+            applyPatch(patched, again.patch).spec.containers.map((x) => x.name),
+            patched.spec.containers.map((x) => x.name),
+            'the second pass keeps the containers',
+          );
           again = injectPod(again.pod, { settings, namespace: 'default' });
         }
         assert.deepEqual(again.patch, [], 'injecting an injected pod must not change it');
@@ -78,8 +97,10 @@ describe('Istio conformance: injection goldens', () => {
       assert.equal(io.out(), '', 'nothing is written when an object fails');
       assert.match(io.err().toLowerCase(), new RegExp(c.mentions));
       const obj = objectsOf(readFileSync(file(c.input), 'utf8'))[0]!;
-      assert.throws(() => injectPod(admittedPod(obj, 'default'), { settings: istioTestSettings(), namespace: 'default' }),
-        (e: Error & { code?: string }) => e.code === 'INVALID_ANNOTATION' && e.message.toLowerCase().includes(c.mentions));
+      assert.throws(
+        () => injectPod(admittedPod(obj, 'default'), { settings: istioTestSettings(), namespace: 'default' }),
+        (e: Error & { code?: string }) => e.code === 'INVALID_ANNOTATION' && e.message.toLowerCase().includes(c.mentions),
+      );
     });
   }
 });

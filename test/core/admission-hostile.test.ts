@@ -11,11 +11,16 @@ const settings = defaultSettings();
 const UID = 'hostile-uid';
 
 const review = (object: unknown) => ({
-  apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
+  apiVersion: 'admission.k8s.io/v1',
+  kind: 'AdmissionReview',
   request: { uid: UID, kind: { group: '', version: 'v1', kind: 'Pod' }, namespace: 'apps', operation: 'CREATE', object },
 });
-const pod = (metadata: Record<string, unknown> | undefined, containers: unknown[] = [{ name: 'app', image: 'app:1' }]) =>
-  ({ apiVersion: 'v1', kind: 'Pod', ...(metadata === undefined ? {} : { metadata }), spec: { containers } });
+const pod = (metadata: Record<string, unknown> | undefined, containers: unknown[] = [{ name: 'app', image: 'app:1' }]) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  ...(metadata === undefined ? {} : { metadata }),
+  spec: { containers },
+});
 
 type Response = { uid: string; allowed: boolean; patch?: string; status?: { message: string; reason: string; code: number } };
 const responseOf = (o: AdmissionOutcome): Response => o.review.response as Response;
@@ -41,8 +46,14 @@ describe('admission of hostile reviews', () => {
     const kind5 = [{ apiVersion: 'apps/v1', kind: 5, name: 'rs', uid: 'u', controller: true }];
     assert.match(refused(pod({ generateName: 'web-', ownerReferences: kind5 })).message, /metadata\.ownerReferences\[0\]\.kind must be a string/);
     const name5 = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 5, controller: true }];
-    assert.match(refused(pod({ generateName: 'web-', labels: { 'pod-template-hash': 'x' }, ownerReferences: name5 })).message, /ownerReferences\[0\]\.name must be a string/);
-    assert.match(refused(pod({ generateName: 'web-', ownerReferences: [{ apiVersion: 'v1', kind: 'Job', name: 'j', controller: 'yes' }] })).message, /controller must be a boolean/);
+    assert.match(
+      refused(pod({ generateName: 'web-', labels: { 'pod-template-hash': 'x' }, ownerReferences: name5 })).message,
+      /ownerReferences\[0\]\.name must be a string/,
+    );
+    assert.match(
+      refused(pod({ generateName: 'web-', ownerReferences: [{ apiVersion: 'v1', kind: 'Job', name: 'j', controller: 'yes' }] })).message,
+      /controller must be a boolean/,
+    );
   });
 
   it('refuses name fields of the wrong type', () => {
@@ -63,16 +74,32 @@ describe('admission of hostile reviews', () => {
 
   it('refuses deep user volumes and a deep probers env of a re-injected proxy, instead of overflowing the stack', () => {
     const vol = `{"v":{"emptyDir":${nestedJson(10_000, '{}')}}}`;
-    assert.match(refused(pod({ name: 'p', annotations: { 'sidecar.istio.io/userVolume': vol } })).message, /sidecar\.istio\.io\/userVolume.*nested deeper than \d+ levels/);
-    const status = JSON.stringify({ initContainers: ['istio-init'], containers: ['istio-proxy'], volumes: [], imagePullSecrets: [], revision: 'default' });
+    assert.match(
+      refused(pod({ name: 'p', annotations: { 'sidecar.istio.io/userVolume': vol } })).message,
+      /sidecar\.istio\.io\/userVolume.*nested deeper than \d+ levels/,
+    );
+    const status = JSON.stringify({
+      initContainers: ['istio-init'],
+      containers: ['istio-proxy'],
+      volumes: [],
+      imagePullSecrets: [],
+      revision: 'default',
+    });
     const proxy = { name: 'istio-proxy', image: 'auto', env: [{ name: 'ISTIO_KUBE_APP_PROBERS', value: `{"/x":${nestedJson(100_000)}}` }] };
     const app = { name: 'app', image: 'app:1', readinessProbe: { httpGet: { port: 8080, path: '/r' } } };
     const s = refused(pod({ name: 'p', annotations: { 'sidecar.istio.io/status': status } }, [app, proxy]));
     assert.match(s.message, /ISTIO_KUBE_APP_PROBERS.*MAX_NESTING_DEPTH/);
   });
 
-  it('keeps a proxy override\'s env vars named like Object members (constructor, toString)', () => {
-    const proxy = { name: 'istio-proxy', image: 'auto', env: [{ name: 'constructor', value: 'c' }, { name: 'toString', value: 't' }] };
+  it("keeps a proxy override's env vars named like Object members (constructor, toString)", () => {
+    const proxy = {
+      name: 'istio-proxy',
+      image: 'auto',
+      env: [
+        { name: 'constructor', value: 'c' },
+        { name: 'toString', value: 't' },
+      ],
+    };
     const o = admit(review(pod({ name: 'p' }, [{ name: 'app', image: 'app:1' }, proxy])), { settings, urlEnv: { ISTIO_META_CLUSTER_ID: 'c1' } });
     assert.equal(responseOf(o).allowed, true);
     const injected = o.inject!.pod.spec;
@@ -94,7 +121,12 @@ describe('admission of hostile reviews', () => {
     assert.match(o.pod, /… \(1048576 characters\)$/);
     const bad = refused(pod({ name: 'p' }, [{ name: 'X'.repeat(4 << 20), image: 'a' }]));
     assert.match(bad.message, /spec\.containers\[0\]\.name "X{80}"… \(4194304 characters\) is not a DNS label/);
-    const huge = refused(pod({ name: 'p', annotations: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`sidecar.istio.io/proxyCPU${i ? `-${i}` : ''}`, 'lots'.repeat(1000)])) }));
+    const huge = refused(
+      pod({
+        name: 'p',
+        annotations: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`sidecar.istio.io/proxyCPU${i ? `-${i}` : ''}`, 'lots'.repeat(1000)])),
+      }),
+    );
     assert.ok(huge.message.length <= MAX_MESSAGE_CHARS + 40, `message is ${huge.message.length} characters`);
   });
 
@@ -104,7 +136,9 @@ describe('admission of hostile reviews', () => {
       assert.equal(r.allowed, true);
       const ops = JSON.parse(Buffer.from(r.patch!, 'base64').toString('utf8'));
       assert.equal(jsonpatch.validate(ops, structuredClone(object)), undefined);
-      const injected = jsonpatch.applyPatch(structuredClone(object), ops, true, false).newDocument as unknown as { metadata: { annotations: Record<string, string> } };
+      const injected = jsonpatch.applyPatch(structuredClone(object), ops, true, false).newDocument as unknown as {
+        metadata: { annotations: Record<string, string> };
+      };
       assert.ok(injected.metadata.annotations['sidecar.istio.io/status']);
     }
   });
@@ -116,7 +150,15 @@ describe('admission of hostile reviews', () => {
     assert.equal(s.code, 503);
     assert.match(s.message, /time budget for this request while rendering template "sidecar"/);
     let calls = 0;
-    const ok = responseOf(admit(review(pod({ name: 'p' })), { settings, overBudget: () => (calls++, false) }));
+    const ok = responseOf(
+      admit(review(pod({ name: 'p' })), {
+        settings,
+        overBudget: () => {
+          calls++;
+          return false;
+        },
+      }),
+    );
     assert.equal(ok.allowed, true);
     assert.ok(calls >= 4, `asked ${calls} times`);
   });
@@ -128,10 +170,28 @@ describe('admission of hostile reviews', () => {
     for (const annotation of ['traffic.sidecar.istio.io/kubevirtInterfaces', 'istio.io/reroute-virtual-interfaces']) {
       const s = refused(pod({ name: 'p', annotations: { [annotation]: nics, 'traffic.sidecar.istio.io/includeOutboundIPRanges': cidrs } }));
       assert.equal(s.reason, 'INVALID_ANNOTATION');
-      assert.match(s.message, new RegExp(`annotation '${annotation.replace(/[./]/g, '\\$&')}'.*3000 virtual interfaces times 2000 outbound IP ranges \\(-i\\) make 6000000 rules, over the cap of 1024`));
+      assert.match(
+        s.message,
+        new RegExp(
+          `annotation '${annotation.replace(/[./]/g, '\\$&')}'.*3000 virtual interfaces times 2000 outbound IP ranges \\(-i\\) make 6000000 rules, over the cap of 1024`,
+        ),
+      );
     }
     // a pod's few of each still pass
-    const ok = responseOf(admit(review(pod({ name: 'p', annotations: { 'traffic.sidecar.istio.io/kubevirtInterfaces': 'net1,net2', 'traffic.sidecar.istio.io/includeOutboundIPRanges': '10.0.0.0/8,192.168.0.0/16' } })), { settings }));
+    const ok = responseOf(
+      admit(
+        review(
+          pod({
+            name: 'p',
+            annotations: {
+              'traffic.sidecar.istio.io/kubevirtInterfaces': 'net1,net2',
+              'traffic.sidecar.istio.io/includeOutboundIPRanges': '10.0.0.0/8,192.168.0.0/16',
+            },
+          }),
+        ),
+        { settings },
+      ),
+    );
     assert.equal(ok.allowed, true);
   });
 });

@@ -3,14 +3,17 @@ import { validateAnnotations } from '../../src/core/annotations.ts';
 import { InjectionError } from '../../src/core/errors.ts';
 
 function rejects(name: string, value: string, why?: RegExp): void {
-  assert.throws(() => validateAnnotations({ [name]: value }), (e: unknown) => {
-    assert.ok(e instanceof InjectionError);
-    assert.equal(e.code, 'INVALID_ANNOTATION');
-    assert.equal(e.subject, name);
-    assert.ok(e.message.includes(`for annotation '${name}'`), e.message);
-    if (why) assert.match(e.message, why);
-    return true;
-  });
+  assert.throws(
+    () => validateAnnotations({ [name]: value }),
+    (e: unknown) => {
+      assert.ok(e instanceof InjectionError);
+      assert.equal(e.code, 'INVALID_ANNOTATION');
+      assert.equal(e.subject, name);
+      assert.ok(e.message.includes(`for annotation '${name}'`), e.message);
+      if (why) assert.match(e.message, why);
+      return true;
+    },
+  );
 }
 
 const accepts = (name: string, value: string) => assert.doesNotThrow(() => validateAnnotations({ [name]: value }), `${name}=${value}`);
@@ -22,7 +25,11 @@ describe('annotation validation: every annotation Istio validates, with its name
     ['readiness.status.sidecar.istio.io/initialDelaySeconds', ['0', '100'], ['-1', '1.5', 'x']],
     ['readiness.status.sidecar.istio.io/periodSeconds', ['200'], ['4294967296']],
     ['readiness.status.sidecar.istio.io/failureThreshold', ['300'], ['ten']],
-    ['traffic.sidecar.istio.io/includeOutboundIPRanges', ['*', '', '10.0.0.0/8,127.0.0.1/24', 'fd00::/8'], ['bad', '10.0.0.0', '10.0.0.0/33', '*,10.0.0.0/8']],
+    [
+      'traffic.sidecar.istio.io/includeOutboundIPRanges',
+      ['*', '', '10.0.0.0/8,127.0.0.1/24', 'fd00::/8'],
+      ['bad', '10.0.0.0', '10.0.0.0/33', '*,10.0.0.0/8'],
+    ],
     ['traffic.sidecar.istio.io/excludeOutboundIPRanges', ['', '10.96.0.2/24'], ['*', '300.0.0.0/8']],
     ['traffic.sidecar.istio.io/includeInboundPorts', ['*', '', '1,2,3'], ['http', '0', '70000']],
     ['traffic.sidecar.istio.io/excludeInboundPorts', ['', '4,5,6'], ['*', '4;5']],
@@ -36,8 +43,11 @@ describe('annotation validation: every annotation Istio validates, with its name
     ['sidecar.istio.io/proxyMemory', ['128Mi', '1Gi', '1e3'], ['128MB']],
     ['sidecar.istio.io/proxyCPULimit', ['4000m'], ['-']],
     ['sidecar.istio.io/proxyMemoryLimit', ['2Gi'], ['2 Gi']],
-    ['proxy.istio.io/config', ['concurrency: 2', '{ "holdApplicationUntilProxyStarts": true }', 'proxyMetadata:\n  A: b'],
-      ['concurrency: lots', 'holdApplicationUntilProxyStarts: maybe', 'proxyMetadata: [1]', 'interceptionMode: SOMETIMES', '{unclosed']],
+    [
+      'proxy.istio.io/config',
+      ['concurrency: 2', '{ "holdApplicationUntilProxyStarts": true }', 'proxyMetadata:\n  A: b'],
+      ['concurrency: lots', 'holdApplicationUntilProxyStarts: maybe', 'proxyMetadata: [1]', 'interceptionMode: SOMETIMES', '{unclosed'],
+    ],
   ];
   for (const [name, good, bad] of table) {
     it(`${name}: accepts ${good.map((v) => JSON.stringify(v)).join(' ')} and rejects ${bad.map((v) => JSON.stringify(v)).join(' ')}`, () => {
@@ -46,17 +56,20 @@ describe('annotation validation: every annotation Istio validates, with its name
     });
   }
 
-  it('uses the parameter names Istio\'s messages carry (includeIPRanges, excludeInboundPorts)', () => {
+  it("uses the parameter names Istio's messages carry (includeIPRanges, excludeInboundPorts)", () => {
     rejects('traffic.sidecar.istio.io/includeOutboundIPRanges', 'bad', /includeIPRanges invalid/);
     rejects('traffic.sidecar.istio.io/excludeInboundPorts', '*', /excludeInboundPorts invalid/);
   });
 
   it('reports every bad annotation at once', () => {
-    assert.throws(() => validateAnnotations({ 'sidecar.istio.io/proxyCPU': 'x', 'sidecar.istio.io/interceptionMode': 'y' }), (e: Error) => {
-      assert.match(e.message, /proxyCPU/);
-      assert.match(e.message, /interceptionMode/);
-      return true;
-    });
+    assert.throws(
+      () => validateAnnotations({ 'sidecar.istio.io/proxyCPU': 'x', 'sidecar.istio.io/interceptionMode': 'y' }),
+      (e: Error) => {
+        assert.match(e.message, /proxyCPU/);
+        assert.match(e.message, /interceptionMode/);
+        return true;
+      },
+    );
   });
 
   it('leaves annotations it does not validate alone', () => {

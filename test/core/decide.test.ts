@@ -24,7 +24,13 @@ describe('decide: inject or not, and why (Istio order)', () => {
     const d = decide(base({ labels: { 'sidecar.istio.io/inject': 'false' }, annotations: { 'sidecar.istio.io/inject': 'true' } }));
     assert.equal(d.inject, false);
     assert.equal(d.reason, 'LABEL_DISABLED');
-    const e = decide(base({ config: { ...config, policy: 'disabled' }, labels: { 'sidecar.istio.io/inject': 'true' }, annotations: { 'sidecar.istio.io/inject': 'false' } }));
+    const e = decide(
+      base({
+        config: { ...config, policy: 'disabled' },
+        labels: { 'sidecar.istio.io/inject': 'true' },
+        annotations: { 'sidecar.istio.io/inject': 'false' },
+      }),
+    );
     assert.equal(e.inject, true);
     assert.equal(e.reason, 'LABEL_ENABLED');
   });
@@ -56,7 +62,10 @@ describe('decide: inject or not, and why (Istio order)', () => {
     const d = decide(base({ labels: { tier: 'api' }, config: { policy: 'disabled', neverInjectSelector: [], alwaysInjectSelector: always } }));
     assert.equal(d.reason, 'ALWAYS_INJECT_SELECTOR');
     assert.equal(d.inject, true);
-    assert.equal(decide(base({ labels: { tier: 'db' }, config: { policy: 'disabled', neverInjectSelector: [], alwaysInjectSelector: always } })).reason, 'POLICY_DISABLED');
+    assert.equal(
+      decide(base({ labels: { tier: 'db' }, config: { policy: 'disabled', neverInjectSelector: [], alwaysInjectSelector: always } })).reason,
+      'POLICY_DISABLED',
+    );
   });
 
   it('uses the policy when nothing else decides', () => {
@@ -99,7 +108,7 @@ describe('decide: inject or not, and why (Istio order)', () => {
       assert.equal(decide(base({ namespaceLabels: { 'istio.io/rev': 'canary' } })).reason, 'NAMESPACE_NOT_SELECTED');
     });
 
-    it('keeps Istio\'s checks after the selectors: an annotation opt-out still skips in an enabled namespace', () => {
+    it("keeps Istio's checks after the selectors: an annotation opt-out still skips in an enabled namespace", () => {
       const d = decide(base({ namespaceLabels: { 'istio-injection': 'enabled' }, annotations: { 'sidecar.istio.io/inject': 'false' } }));
       assert.equal(d.inject, false);
       assert.equal(d.reason, 'ANNOTATION_DISABLED');

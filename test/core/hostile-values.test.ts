@@ -39,28 +39,78 @@ function keysReadByTemplate(): string[] {
 
 /** A valid, ordinary value for annotations the injector validates (anything else: "benign"). */
 const BENIGN: Record<string, string> = {
-  'readiness.status.sidecar.istio.io/failureThreshold': '5', 'readiness.status.sidecar.istio.io/initialDelaySeconds': '5',
-  'readiness.status.sidecar.istio.io/periodSeconds': '5', 'status.sidecar.istio.io/port': '15020', 'sidecar.istio.io/interceptionMode': 'REDIRECT',
-  'sidecar.istio.io/proxyCPU': '100m', 'sidecar.istio.io/proxyCPULimit': '1', 'sidecar.istio.io/proxyMemory': '128Mi', 'sidecar.istio.io/proxyMemoryLimit': '1Gi',
-  'traffic.sidecar.istio.io/excludeInboundPorts': '8081', 'traffic.sidecar.istio.io/includeInboundPorts': '8080', 'traffic.sidecar.istio.io/excludeOutboundPorts': '25',
-  'traffic.sidecar.istio.io/includeOutboundPorts': '443', 'traffic.sidecar.istio.io/includeOutboundIPRanges': '10.0.0.0/8',
-  'traffic.sidecar.istio.io/excludeOutboundIPRanges': '10.1.0.0/16', 'traffic.sidecar.istio.io/excludeInterfaces': 'eth1',
-  'traffic.sidecar.istio.io/kubevirtInterfaces': 'net1', 'istio.io/reroute-virtual-interfaces': 'net1', 'proxy.istio.io/config': 'concurrency: 2',
-  'prometheus.istio.io/merge-metrics': 'true', 'sidecar.istio.io/proxyImageType': 'debug', 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080',
-  'sidecar.istio.io/userVolume': '{"v":{"emptyDir":{}}}', 'sidecar.istio.io/userVolumeMount': '{"v":{"mountPath":"/v"}}', 'inject.istio.io/templates': 'sidecar',
+  'readiness.status.sidecar.istio.io/failureThreshold': '5',
+  'readiness.status.sidecar.istio.io/initialDelaySeconds': '5',
+  'readiness.status.sidecar.istio.io/periodSeconds': '5',
+  'status.sidecar.istio.io/port': '15020',
+  'sidecar.istio.io/interceptionMode': 'REDIRECT',
+  'sidecar.istio.io/proxyCPU': '100m',
+  'sidecar.istio.io/proxyCPULimit': '1',
+  'sidecar.istio.io/proxyMemory': '128Mi',
+  'sidecar.istio.io/proxyMemoryLimit': '1Gi',
+  'traffic.sidecar.istio.io/excludeInboundPorts': '8081',
+  'traffic.sidecar.istio.io/includeInboundPorts': '8080',
+  'traffic.sidecar.istio.io/excludeOutboundPorts': '25',
+  'traffic.sidecar.istio.io/includeOutboundPorts': '443',
+  'traffic.sidecar.istio.io/includeOutboundIPRanges': '10.0.0.0/8',
+  'traffic.sidecar.istio.io/excludeOutboundIPRanges': '10.1.0.0/16',
+  'traffic.sidecar.istio.io/excludeInterfaces': 'eth1',
+  'traffic.sidecar.istio.io/kubevirtInterfaces': 'net1',
+  'istio.io/reroute-virtual-interfaces': 'net1',
+  'proxy.istio.io/config': 'concurrency: 2',
+  'prometheus.istio.io/merge-metrics': 'true',
+  'sidecar.istio.io/proxyImageType': 'debug',
+  'prometheus.io/scrape': 'true',
+  'prometheus.io/port': '8080',
+  'sidecar.istio.io/userVolume': '{"v":{"emptyDir":{}}}',
+  'sidecar.istio.io/userVolumeMount': '{"v":{"mountPath":"/v"}}',
+  'inject.istio.io/templates': 'sidecar',
 };
 
-const EXTRA_ANNOTATIONS = ['sidecar.istio.io/inject', 'inject.istio.io/templates', 'proxy.istio.io/config', 'sidecar.istio.io/status',
-  'sidecar.istio.io/userVolume', 'sidecar.istio.io/userVolumeMount', 'sidecar.istio.io/nativeSidecar', 'sidecar.istio.io/proxyImageType',
-  'prometheus.io/port', 'prometheus.io/path', 'prometheus.io/scrape', 'sidecar.istio.io/rewriteAppHTTPProbers', 'prometheus.istio.io/merge-metrics'];
-const LABELS = ['app', 'version', 'app.kubernetes.io/name', 'app.kubernetes.io/version', 'service.istio.io/canonical-name', 'service.istio.io/canonical-revision',
-  'service.istio.io/workload-name', 'security.istio.io/tlsMode', 'networking.istio.io/tunnel', 'topology.istio.io/network', 'sidecar.istio.io/inject'];
+const EXTRA_ANNOTATIONS = [
+  'sidecar.istio.io/inject',
+  'inject.istio.io/templates',
+  'proxy.istio.io/config',
+  'sidecar.istio.io/status',
+  'sidecar.istio.io/userVolume',
+  'sidecar.istio.io/userVolumeMount',
+  'sidecar.istio.io/nativeSidecar',
+  'sidecar.istio.io/proxyImageType',
+  'prometheus.io/port',
+  'prometheus.io/path',
+  'prometheus.io/scrape',
+  'sidecar.istio.io/rewriteAppHTTPProbers',
+  'prometheus.istio.io/merge-metrics',
+];
+const LABELS = [
+  'app',
+  'version',
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/version',
+  'service.istio.io/canonical-name',
+  'service.istio.io/canonical-revision',
+  'service.istio.io/workload-name',
+  'security.istio.io/tlsMode',
+  'networking.istio.io/tunnel',
+  'topology.istio.io/network',
+  'sidecar.istio.io/inject',
+];
 
 function pod(annotations: Record<string, string>, labels: Record<string, string>, containerName = 'app'): Pod {
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name: 'p', namespace: 'default', annotations, labels },
-    spec: { containers: [{ name: containerName, image: 'app:1', ports: [{ name: 'http', containerPort: 8080 }], readinessProbe: { httpGet: { port: 'http', path: '/r' } } as never }] },
+    spec: {
+      containers: [
+        {
+          name: containerName,
+          image: 'app:1',
+          ports: [{ name: 'http', containerPort: 8080 }],
+          readinessProbe: { httpGet: { port: 'http', path: '/r' } } as never,
+        },
+      ],
+    },
   };
 }
 
@@ -75,8 +125,12 @@ function shape(v: unknown): unknown {
 /** Every string anywhere in the value, including JSON and key names. */
 function strings(v: unknown, out: string[] = []): string[] {
   if (typeof v === 'string') out.push(v);
-  else if (Array.isArray(v)) v.forEach((x) => strings(x, out));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) { out.push(k); strings(x, out); }
+  else if (Array.isArray(v)) for (const x of v) strings(x, out);
+  else if (v && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) {
+      out.push(k);
+      strings(x, out);
+    }
   return out;
 }
 
@@ -100,12 +154,20 @@ describe('hostile values in annotations, labels and names cannot change what is 
 
   it('finds the annotations the template reads (sanity check of this test)', () => {
     const keys = keysReadByTemplate();
-    for (const k of ['sidecar.istio.io/proxyImage', 'sidecar.istio.io/logLevel', 'traffic.sidecar.istio.io/includeInboundPorts', 'sidecar.istio.io/bootstrapOverride']) {
+    for (const k of [
+      'sidecar.istio.io/proxyImage',
+      'sidecar.istio.io/logLevel',
+      'traffic.sidecar.istio.io/includeInboundPorts',
+      'sidecar.istio.io/bootstrapOverride',
+    ]) {
       assert.ok(keys.includes(k), k);
     }
   });
 
-  for (const [where, keys] of [['annotations', annotations], ['labels', LABELS]] as const) {
+  for (const [where, keys] of [
+    ['annotations', annotations],
+    ['labels', LABELS],
+  ] as const) {
     for (const key of keys) {
       it(`${where} ${key}: an error, or the same structure as a benign value`, () => {
         const ok = BENIGN[key] ?? 'benign';
@@ -127,7 +189,10 @@ describe('hostile values in annotations, labels and names cannot change what is 
       const got = tryInject(pod({}, {}, h));
       assert.ok(!(got instanceof Error) && !(benign instanceof Error));
       assert.deepEqual(shape(got), shape(benign));
-      assert.ok(strings(got).some((s) => s === h), 'the name is kept verbatim');
+      assert.ok(
+        strings(got).some((s) => s === h),
+        'the name is kept verbatim',
+      );
     }
   });
 });

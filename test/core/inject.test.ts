@@ -7,7 +7,12 @@ import { defaultSettings } from '../helpers/settings.ts';
 const settings = defaultSettings({ native: 'false' });
 
 function pod(meta: Partial<Pod['metadata']> = {}): Pod {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'web-', namespace: 'shop', ...meta }, spec: { containers: [{ name: 'web', image: 'web:1' }] } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { generateName: 'web-', namespace: 'shop', ...meta },
+    spec: { containers: [{ name: 'web', image: 'web:1' }] },
+  };
 }
 
 describe('injectPod: the patch the API server applies', () => {
@@ -23,11 +28,17 @@ describe('injectPod: the patch the API server applies', () => {
   it('adds whole maps the pod lacks and escapes "/" in annotation keys (~1)', () => {
     const r = injectPod(pod({ annotations: { keep: 'me' } }), { settings, namespace: 'shop' });
     assert.ok(r.patch.some((op) => op.op === 'add' && op.path === '/metadata/annotations/sidecar.istio.io~1status'));
-    assert.ok(r.patch.some((op) => op.op === 'add' && op.path === '/metadata/labels'), 'labels are added as one map');
+    assert.ok(
+      r.patch.some((op) => op.op === 'add' && op.path === '/metadata/labels'),
+      'labels are added as one map',
+    );
   });
 
   it('uses the request namespace for a pod from generateName and names the owner it infers', () => {
-    const p = pod({ labels: { 'pod-template-hash': '6d8f' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-6d8f', controller: true }] });
+    const p = pod({
+      labels: { 'pod-template-hash': '6d8f' },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-6d8f', controller: true }],
+    });
     delete p.metadata.namespace;
     const r = injectPod(p, { settings, namespace: 'shop' });
     const env = Object.fromEntries(r.pod.spec.containers.find((c) => c.name === 'istio-proxy')!.env!.map((e) => [e.name, e.value]));
@@ -45,7 +56,10 @@ describe('injectPod: the patch the API server applies', () => {
   });
 
   it('names the requested template that does not exist', () => {
-    assert.throws(() => injectPod(pod({ annotations: { 'inject.istio.io/templates': 'sidecar,nope' } }), { settings, namespace: 'shop' }),
-      (e: Error & { code?: string }) => e.code === 'TEMPLATE_NOT_FOUND' && /"nope" not found \(inject\.istio\.io\/templates .*\); have .*sidecar/.test(e.message));
+    assert.throws(
+      () => injectPod(pod({ annotations: { 'inject.istio.io/templates': 'sidecar,nope' } }), { settings, namespace: 'shop' }),
+      (e: Error & { code?: string }) =>
+        e.code === 'TEMPLATE_NOT_FOUND' && /"nope" not found \(inject\.istio\.io\/templates .*\); have .*sidecar/.test(e.message),
+    );
   });
 });

@@ -16,18 +16,45 @@ describe('strategic merge of rendered templates into pods', () => {
     assert.deepEqual(names(out.spec.volumes), ['istio-envoy', 'istio-data', 'data']);
   });
 
-  it('keeps the pod\'s relative order for items it shares with the patch', () => {
+  it("keeps the pod's relative order for items it shares with the patch", () => {
     const pod = { spec: { containers: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] } };
     const out = mergeMap(pod, { spec: { containers: [{ name: 'c', x: 1 }, { name: 'new' }] } }) as any;
     assert.deepEqual(names(out.spec.containers), ['a', 'b', 'c', 'new']);
   });
 
   it('merges env by name, volumeMounts by mountPath and ports by containerPort', () => {
-    const pod = { spec: { containers: [{ name: 'p', env: [{ name: 'A', value: '1' }], volumeMounts: [{ name: 'v', mountPath: '/x' }], ports: [{ containerPort: 80, name: 'http' }] }] } };
-    const out = mergeMap(pod, { spec: { containers: [{ name: 'p', env: [{ name: 'A', value: '2' }, { name: 'B', value: '3' }],
-      volumeMounts: [{ name: 'w', mountPath: '/x' }], ports: [{ containerPort: 80, protocol: 'TCP' }] }] } }) as any;
+    const pod = {
+      spec: {
+        containers: [
+          {
+            name: 'p',
+            env: [{ name: 'A', value: '1' }],
+            volumeMounts: [{ name: 'v', mountPath: '/x' }],
+            ports: [{ containerPort: 80, name: 'http' }],
+          },
+        ],
+      },
+    };
+    const out = mergeMap(pod, {
+      spec: {
+        containers: [
+          {
+            name: 'p',
+            env: [
+              { name: 'A', value: '2' },
+              { name: 'B', value: '3' },
+            ],
+            volumeMounts: [{ name: 'w', mountPath: '/x' }],
+            ports: [{ containerPort: 80, protocol: 'TCP' }],
+          },
+        ],
+      },
+    }) as any;
     const c = out.spec.containers[0];
-    assert.deepEqual(c.env, [{ name: 'A', value: '2' }, { name: 'B', value: '3' }]);
+    assert.deepEqual(c.env, [
+      { name: 'A', value: '2' },
+      { name: 'B', value: '3' },
+    ]);
     assert.deepEqual(c.volumeMounts, [{ name: 'w', mountPath: '/x' }]);
     assert.deepEqual(c.ports, [{ containerPort: 80, name: 'http', protocol: 'TCP' }]);
   });
@@ -39,8 +66,14 @@ describe('strategic merge of rendered templates into pods', () => {
   });
 
   it('deletes a field set to null and honours $patch: delete and $patch: replace', () => {
-    const pod = { metadata: { annotations: { a: '1', b: '2' } }, spec: { volumes: [{ name: 'x' }, { name: 'y' }], securityContext: { runAsUser: 1, fsGroup: 2 } } };
-    const out = mergeMap(pod, { metadata: { annotations: { a: null } }, spec: { volumes: [{ name: 'x', $patch: 'delete' }], securityContext: { $patch: 'replace', runAsUser: 5 } } }) as any;
+    const pod = {
+      metadata: { annotations: { a: '1', b: '2' } },
+      spec: { volumes: [{ name: 'x' }, { name: 'y' }], securityContext: { runAsUser: 1, fsGroup: 2 } },
+    };
+    const out = mergeMap(pod, {
+      metadata: { annotations: { a: null } },
+      spec: { volumes: [{ name: 'x', $patch: 'delete' }], securityContext: { $patch: 'replace', runAsUser: 5 } },
+    }) as any;
     assert.deepEqual(out.metadata.annotations, { b: '2' });
     assert.deepEqual(names(out.spec.volumes), ['y']);
     assert.deepEqual(out.spec.securityContext, { runAsUser: 5 });

@@ -1,29 +1,55 @@
 import assert from 'node:assert/strict';
 import { hasSidecar, namespaceInjection, namespaceReport, type ClusterPod } from '../../src/core/namespace-report.ts';
 
-const pod = (name: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string>; hostNetwork?: boolean;
-  containers?: string[]; initContainers?: string[]; phase?: string; owner?: { kind: string; name: string; hash?: string } } = {}): ClusterPod => ({
+const pod = (
+  name: string,
+  extra: {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    hostNetwork?: boolean;
+    containers?: string[];
+    initContainers?: string[];
+    phase?: string;
+    owner?: { kind: string; name: string; hash?: string };
+  } = {},
+): ClusterPod => ({
   metadata: {
-    name, namespace: 'ns',
+    name,
+    namespace: 'ns',
     labels: { ...(extra.labels ?? {}), ...(extra.owner?.hash ? { 'pod-template-hash': extra.owner.hash } : {}) },
     annotations: extra.annotations ?? {},
-    ...(extra.owner ? { generateName: `${extra.owner.name}-`, ownerReferences: [{ apiVersion: 'apps/v1', kind: extra.owner.kind, name: extra.owner.name, controller: true }] } : {}),
+    ...(extra.owner
+      ? {
+          generateName: `${extra.owner.name}-`,
+          ownerReferences: [{ apiVersion: 'apps/v1', kind: extra.owner.kind, name: extra.owner.name, controller: true }],
+        }
+      : {}),
   },
-  spec: { hostNetwork: extra.hostNetwork, containers: (extra.containers ?? ['app']).map((n) => ({ name: n })), initContainers: (extra.initContainers ?? []).map((n) => ({ name: n })) },
+  spec: {
+    hostNetwork: extra.hostNetwork,
+    containers: (extra.containers ?? ['app']).map((n) => ({ name: n })),
+    initContainers: (extra.initContainers ?? []).map((n) => ({ name: n })),
+  },
   status: { phase: extra.phase ?? 'Running' },
 });
 
 describe('namespace injection report', () => {
   it('a namespace is opted in by istio-injection=enabled, or by istio.io/rev of this revision without istio-injection', () => {
-    assert.deepEqual(namespaceInjection('a', { 'istio-injection': 'enabled' }), { optedIn: true, webhook: 'namespace.sidecar-injector.istio.io', why: 'istio-injection=enabled' });
+    assert.deepEqual(namespaceInjection('a', { 'istio-injection': 'enabled' }), {
+      optedIn: true,
+      webhook: 'namespace.sidecar-injector.istio.io',
+      why: 'istio-injection=enabled',
+    });
     assert.equal(namespaceInjection('a', { 'istio.io/rev': 'default' }).webhook, 'rev.namespace.sidecar-injector.istio.io');
     assert.equal(namespaceInjection('a', { 'istio.io/rev': 'canary' }, { revision: 'canary' }).optedIn, true);
     assert.deepEqual(namespaceInjection('a', { 'istio.io/rev': 'canary' }), { optedIn: false, why: 'istio.io/rev=canary; not revision "default"' });
     assert.deepEqual(namespaceInjection('a', {}), { optedIn: false, why: 'no istio-injection label' });
     assert.equal(namespaceInjection('a', { 'istio-injection': 'disabled' }).optedIn, false);
     // Istio's revision entry needs istio-injection absent: with both labels, istio-injection decides.
-    assert.deepEqual(namespaceInjection('a', { 'istio-injection': 'enabled', 'istio.io/rev': 'canary' }, { revision: 'canary' }),
-      { optedIn: false, why: 'istio-injection=enabled; istio.io/rev=canary ignored' });
+    assert.deepEqual(namespaceInjection('a', { 'istio-injection': 'enabled', 'istio.io/rev': 'canary' }, { revision: 'canary' }), {
+      optedIn: false,
+      why: 'istio-injection=enabled; istio.io/rev=canary ignored',
+    });
   });
 
   it('a pod has the sidecar when it carries the status annotation or an istio-proxy container (classic or native)', () => {
@@ -46,22 +72,42 @@ describe('namespace injection report', () => {
     const r = namespaceReport('ns', { 'istio-injection': 'enabled' }, pods);
     assert.equal(r.pods, 7);
     assert.equal(r.withSidecar, 1);
-    assert.deepEqual(r.needRestart, [{ name: 'plain', owner: 'Pod/plain' }, { name: 'web-5d4f8c6b7-x2x9z', owner: 'Deployment/web' }]);
-    assert.deepEqual(r.skipped.map((p) => `${p.name}:${p.reason}`), ['annotation-off:ANNOTATION_DISABLED', 'host:HOST_NETWORK', 'label-off:OBJECT_OPTED_OUT']);
+    assert.deepEqual(r.needRestart, [
+      { name: 'plain', owner: 'Pod/plain' },
+      { name: 'web-5d4f8c6b7-x2x9z', owner: 'Deployment/web' },
+    ]);
+    assert.deepEqual(
+      r.skipped.map((p) => `${p.name}:${p.reason}`),
+      ['annotation-off:ANNOTATION_DISABLED', 'host:HOST_NETWORK', 'label-off:OBJECT_OPTED_OUT'],
+    );
   });
 
   it('nothing needs a restart in a namespace that is not opted in, or with the injector policy disabled', () => {
     assert.deepEqual(namespaceReport('ns', {}, [pod('plain')]).needRestart, []);
     assert.deepEqual(namespaceReport('ns', { 'istio-injection': 'disabled' }, [pod('plain')]).needRestart, []);
-    const r = namespaceReport('ns', { 'istio-injection': 'enabled' }, [pod('plain'), pod('asks', { labels: { 'sidecar.istio.io/inject': 'true' } })], { policy: 'disabled' });
-    assert.deepEqual(r.needRestart.map((p) => p.name), ['asks']);
-    assert.deepEqual(r.skipped.map((p) => p.reason), ['POLICY_DISABLED']);
+    const r = namespaceReport(
+      'ns',
+      { 'istio-injection': 'enabled' },
+      [pod('plain'), pod('asks', { labels: { 'sidecar.istio.io/inject': 'true' } })],
+      { policy: 'disabled' },
+    );
+    assert.deepEqual(
+      r.needRestart.map((p) => p.name),
+      ['asks'],
+    );
+    assert.deepEqual(
+      r.skipped.map((p) => p.reason),
+      ['POLICY_DISABLED'],
+    );
   });
 
   it('kube-system is never injected, even when labelled', () => {
     const r = namespaceReport('kube-system', { 'istio-injection': 'enabled' }, [pod('dns')]);
     assert.equal(r.optedIn, true);
     assert.deepEqual(r.needRestart, []);
-    assert.deepEqual(r.skipped.map((p) => p.reason), ['IGNORED_NAMESPACE']);
+    assert.deepEqual(
+      r.skipped.map((p) => p.reason),
+      ['IGNORED_NAMESPACE'],
+    );
   });
 });

@@ -14,25 +14,39 @@ const tree = fc.letrec((tie) => ({
   obj: fc.dictionary(key, tie('node'), { maxKeys: 5, noNullPrototype: true }),
   arr: fc.array(tie('node'), { maxLength: 5 }),
 })).node;
-const rootPair = fc.tuple(fc.dictionary(key, tree, { maxKeys: 6, noNullPrototype: true }), fc.dictionary(key, tree, { maxKeys: 6, noNullPrototype: true }));
+const rootPair = fc.tuple(
+  fc.dictionary(key, tree, { maxKeys: 6, noNullPrototype: true }),
+  fc.dictionary(key, tree, { maxKeys: 6, noNullPrototype: true }),
+);
 
 describe('admission patch', () => {
   it('makes exactly the operations fast-json-patch compare makes, for any two JSON documents', () => {
-    fc.assert(fc.property(rootPair, ([before, after]) => {
-      assert.deepEqual(createPatch(before, after), jsonpatch.compare(before, after));
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(rootPair, ([before, after]) => {
+        assert.deepEqual(createPatch(before, after), jsonpatch.compare(before, after));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('takes the original document to the new one when applied', () => {
-    fc.assert(fc.property(rootPair, ([before, after]) => {
-      assert.deepEqual(applyPatch(before, createPatch(before, after)), after);
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(rootPair, ([before, after]) => {
+        assert.deepEqual(applyPatch(before, createPatch(before, after)), after);
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('skips a shared subtree without reading it, so the patch costs what changed, not the pod size', () => {
     const env = Array.from({ length: 5000 }, (_, i) => ({ name: `E${i}`, value: String(i) }));
     let reads = 0;
-    const watched = new Proxy(env, { get: (t, p, r) => { reads++; return Reflect.get(t, p, r); } });
+    const watched = new Proxy(env, {
+      get: (t, p, r) => {
+        reads++;
+        return Reflect.get(t, p, r);
+      },
+    });
     const before = { spec: { containers: [{ name: 'app', env: watched }] } };
     const after = { spec: { containers: [{ name: 'app', env: watched }, { name: 'istio-proxy' }] } };
     assert.deepEqual(createPatch(before, after), [{ op: 'add', path: '/spec/containers/1', value: { name: 'istio-proxy' } }]);

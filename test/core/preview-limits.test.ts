@@ -33,7 +33,11 @@ describe('preview of hostile input', () => {
   });
 
   it('answers type-confused objects and List items per item, naming what is wrong', () => {
-    const list = { apiVersion: 'v1', kind: 'List', items: [null, 5, 'x', { kind: 5 }, { kind: 'Pod', metadata: { name: 'p', ownerReferences: 'x' }, spec: { containers: [] } }, pod('fine')] };
+    const list = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [null, 5, 'x', { kind: 5 }, { kind: 'Pod', metadata: { name: 'p', ownerReferences: 'x' }, spec: { containers: [] } }, pod('fine')],
+    };
     const items = previewObjects([list], ctx);
     assert.equal(items.length, 6);
     assert.match(items[0]!.message, /List item 1 is null, not a Kubernetes object/);
@@ -64,7 +68,16 @@ describe('preview of hostile input', () => {
     assert.equal(e.code, 'BUDGET_EXCEEDED');
     assert.match(e.message, /time budget/);
     let calls = 0;
-    assert.equal(previewObjects(objects, { ...ctx, overBudget: () => (calls++, false) }).length, 3);
+    assert.equal(
+      previewObjects(objects, {
+        ...ctx,
+        overBudget: () => {
+          calls++;
+          return false;
+        },
+      }).length,
+      3,
+    );
     assert.ok(calls >= 3);
   });
 
@@ -78,11 +91,17 @@ describe('preview of hostile input', () => {
 });
 
 describe('preview of a pod that brings its own istio-init', () => {
-  it('answers with a note instead of failing when that container\'s args are not istio-iptables flags', () => {
-    const own = { ...pod('own-init'), spec: { initContainers: [{ name: 'istio-init', image: 'mine:1', args: ['--no-such-flag'] }], containers: [{ name: 'app', image: 'app:1' }] } };
+  it("answers with a note instead of failing when that container's args are not istio-iptables flags", () => {
+    const own = {
+      ...pod('own-init'),
+      spec: { initContainers: [{ name: 'istio-init', image: 'mine:1', args: ['--no-such-flag'] }], containers: [{ name: 'app', image: 'app:1' }] },
+    };
     const [item] = previewObjects([own], ctx);
     assert.equal(item!.inject, true, item!.message);
     assert.equal(item!.capture, undefined);
-    assert.ok(item!.notes.some((n) => /capture init container's arguments cannot be read as istio-iptables flags.*no-such-flag/.test(n)), item!.notes.join('\n'));
+    assert.ok(
+      item!.notes.some((n) => /capture init container's arguments cannot be read as istio-iptables flags.*no-such-flag/.test(n)),
+      item!.notes.join('\n'),
+    );
   });
 });

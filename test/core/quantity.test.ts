@@ -3,7 +3,16 @@ import { canonicalQuantity, parseQuantity } from '../../src/core/quantity.ts';
 
 describe('resource quantities', () => {
   it('writes quantities the way Kubernetes does', () => {
-    const cases: Array<[string, string]> = [['2000m', '2'], ['1024Mi', '1Gi'], ['100m', '100m'], ['128Mi', '128Mi'], ['1.5Gi', '1536Mi'], ['0.5', '500m'], ['4000m', '4'], ['0', '0']];
+    const cases: Array<[string, string]> = [
+      ['2000m', '2'],
+      ['1024Mi', '1Gi'],
+      ['100m', '100m'],
+      ['128Mi', '128Mi'],
+      ['1.5Gi', '1536Mi'],
+      ['0.5', '500m'],
+      ['4000m', '4'],
+      ['0', '0'],
+    ];
     for (const [input, want] of cases) assert.equal(canonicalQuantity(input), want, input);
   });
 

@@ -13,7 +13,7 @@ describe('reusing renders: the reads a template made decide', () => {
     void d.a.b;
     void d.a.c.length;
     void Object.keys(d.m);
-    void Object.prototype.hasOwnProperty.call(d.a, 'zzz');
+    void Object.hasOwn(d.a, 'zzz');
     const reads = compileReads(t.reads()!);
     assert.ok(sameReads(reads, { ...data, unread: 'other' }), 'an unread field does not matter');
     assert.ok(!sameReads(reads, { ...data, a: { ...data.a, b: 2 } }), 'a read value does');
@@ -21,14 +21,24 @@ describe('reusing renders: the reads a template made decide', () => {
     assert.ok(!sameReads(reads, { ...data, m: { x: '1', y: '2' } }), 'a listed key set does');
     assert.ok(!sameReads(reads, { ...data, a: { ...data.a, zzz: 1 } }), 'a presence check does');
     assert.ok(!sameReads(reads, { ...data, a: 'now a string' }), 'a change of type does');
-    assert.throws(() => { (t.data as Record<string, unknown>).unread = 'x'; }, /read-only/);
-    assert.throws(() => { deepFreeze({ a: [{ b: 1 }] }).a[0]!.b = 2; }, TypeError);
+    assert.throws(() => {
+      (t.data as Record<string, unknown>).unread = 'x';
+    }, /read-only/);
+    assert.throws(() => {
+      deepFreeze({ a: [{ b: 1 }] }).a[0]!.b = 2;
+    }, TypeError);
   });
 
   it('records a frozen object by identity, reads nothing below it, and takes only that very object again', () => {
     // a getter frozen into the settings counts how often it is read, while rendering and while matching
     let levelReads = 0;
-    const proxy = Object.defineProperty({ ports: [15001, 15006] }, 'level', { enumerable: true, get: () => { levelReads++; return 'info'; } });
+    const proxy = Object.defineProperty({ ports: [15001, 15006] }, 'level', {
+      enumerable: true,
+      get: () => {
+        levelReads++;
+        return 'info';
+      },
+    });
     const settings = deepFreeze({ proxy });
     const t = trackReads({ values: settings, pod: { name: 'a' } });
     const d = t.data as { values: { proxy: { level: string; ports: number[] } }; pod: { name: string } };
@@ -36,12 +46,19 @@ describe('reusing renders: the reads a template made decide', () => {
     assert.equal(d.values.proxy.level, 'info');
     void d.values.proxy.ports.length;
     void d.pod.name;
-    assert.deepEqual(t.reads()!.map((r) => r.path.join('.')), ['values', 'pod', 'pod.name'], 'nothing below the frozen object is recorded');
+    assert.deepEqual(
+      t.reads()!.map((r) => r.path.join('.')),
+      ['values', 'pod', 'pod.name'],
+      'nothing below the frozen object is recorded',
+    );
     const reads = compileReads(t.reads()!);
     levelReads = 0;
     assert.ok(sameReads(reads, { values: settings, pod: { name: 'a' } }), 'the same frozen settings');
     assert.equal(levelReads, 0, 'found again by identity: not read');
-    assert.ok(!sameReads(reads, { values: deepFreeze({ proxy: { level: 'info', ports: [15001, 15006] } }), pod: { name: 'a' } }), 'another frozen object, even an equal one, is other data');
+    assert.ok(
+      !sameReads(reads, { values: deepFreeze({ proxy: { level: 'info', ports: [15001, 15006] } }), pod: { name: 'a' } }),
+      'another frozen object, even an equal one, is other data',
+    );
     assert.ok(!sameReads(reads, { values: { proxy: { level: 'info', ports: [15001, 15006] } }, pod: { name: 'a' } }), 'and so is a mutable one');
     assert.ok(!sameReads(reads, { values: settings, pod: { name: 'b' } }), 'the unfrozen rest is still checked');
   });
@@ -53,19 +70,34 @@ describe('reusing renders: the reads a template made decide', () => {
     assert.ok(small.reads()!.length > 50, 'under the limit every read is kept');
     const big = trackReads(data, 20);
     const names = (big.data as typeof data).containers.map((c) => c.name);
-    assert.deepEqual(names, data.containers.map((c) => c.name), 'reads still answer');
+    assert.deepEqual(
+      names,
+      data.containers.map((c) => c.name),
+      'reads still answer',
+    );
     assert.equal(big.reads(), undefined);
   });
 
   it('gives every pod its own result although renders are reused between pods', () => {
     const settings = defaultSettings({ native: 'false' });
-    const pod = (level: string, sa: string, ports: number[]): Pod => ({ apiVersion: 'v1', kind: 'Pod',
+    const pod = (level: string, sa: string, ports: number[]): Pod => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
       metadata: { generateName: 'web-', annotations: { 'sidecar.istio.io/logLevel': level } },
-      spec: { serviceAccountName: 'default', volumes: [{ name: `kube-api-access-${sa}` }], containers: [{ name: 'web', image: 'w', ports: ports.map((p) => ({ containerPort: p })) }] } });
+      spec: {
+        serviceAccountName: 'default',
+        volumes: [{ name: `kube-api-access-${sa}` }],
+        containers: [{ name: 'web', image: 'w', ports: ports.map((p) => ({ containerPort: p })) }],
+      },
+    });
     const argsOf = (p: Pod) => {
       const r = injectPod(p, { settings, namespace: 'n' });
       const proxy = r.pod.spec.containers.find((c) => c.name === 'istio-proxy')!;
-      return { args: proxy.args, ports: proxy.env!.find((e) => e.name === 'ISTIO_META_POD_PORTS')!.value, volumes: r.pod.spec.volumes!.map((v) => v.name) };
+      return {
+        args: proxy.args,
+        ports: proxy.env!.find((e) => e.name === 'ISTIO_META_POD_PORTS')!.value,
+        volumes: r.pod.spec.volumes!.map((v) => v.name),
+      };
     };
     const a = argsOf(pod('debug', 'aaaaa', [80]));
     const b = argsOf(pod('debug', 'bbbbb', [80])); // differs only where the template does not look

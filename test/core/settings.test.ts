@@ -8,17 +8,20 @@ import { proxyConfigJson, applyMeshConfig } from '../../src/core/settings/mesh.t
 const templates = readTemplatesDir();
 
 function failsNaming(input: Parameters<typeof buildSettings>[0], subject: string): void {
-  assert.throws(() => buildSettings(input), (e: unknown) => {
-    assert.ok(e instanceof InjectionError, String(e));
-    assert.equal(e.code, 'INVALID_SETTING');
-    assert.equal(e.subject, subject, e.message);
-    assert.ok(e.message.includes(subject), e.message);
-    return true;
-  });
+  assert.throws(
+    () => buildSettings(input),
+    (e: unknown) => {
+      assert.ok(e instanceof InjectionError, String(e));
+      assert.equal(e.code, 'INVALID_SETTING');
+      assert.equal(e.subject, subject, e.message);
+      assert.ok(e.message.includes(subject), e.message);
+      return true;
+    },
+  );
 }
 
 describe('settings: Istio-shaped config, values and mesh config', () => {
-  it('defaults to Istio\'s chart values with a released proxy image', () => {
+  it("defaults to Istio's chart values with a released proxy image", () => {
     const s = buildSettings({ templates });
     const g = s.values.global as any;
     assert.equal(g.hub, 'docker.io/istio');
@@ -30,9 +33,18 @@ describe('settings: Istio-shaped config, values and mesh config', () => {
     assert.equal((s.mesh.defaultConfig as any).statusPort, 15020);
   });
 
-  it('applies --set to values, mesh and config, with Helm\'s scalar typing', () => {
-    const s = buildSettings({ templates, sets: ['values.global.proxy.statusPort=123', 'values.global.hub=example.com/x', 'mesh.defaultConfig.proxyMetadata.FOO=bar',
-      'config.policy=disabled', 'values.global.imagePullSecrets={a,b}', 'values.global.proxy.holdApplicationUntilProxyStarts=true'] });
+  it("applies --set to values, mesh and config, with Helm's scalar typing", () => {
+    const s = buildSettings({
+      templates,
+      sets: [
+        'values.global.proxy.statusPort=123',
+        'values.global.hub=example.com/x',
+        'mesh.defaultConfig.proxyMetadata.FOO=bar',
+        'config.policy=disabled',
+        'values.global.imagePullSecrets={a,b}',
+        'values.global.proxy.holdApplicationUntilProxyStarts=true',
+      ],
+    });
     const g = s.values.global as any;
     assert.equal(g.proxy.statusPort, 123);
     assert.equal(g.hub, 'example.com/x');
@@ -43,8 +55,11 @@ describe('settings: Istio-shaped config, values and mesh config', () => {
     assert.equal(s.config.policy, 'disabled');
   });
 
-  it('takes policy, selectors and templates from values as Istio\'s chart does, and a config document over them', () => {
-    const values = JSON.stringify({ global: { proxy: { autoInject: 'disabled' } }, sidecarInjectorWebhook: { alwaysInjectSelector: [{ matchLabels: { a: 'b' } }], templates: { extra: 'spec: {}' } } });
+  it("takes policy, selectors and templates from values as Istio's chart does, and a config document over them", () => {
+    const values = JSON.stringify({
+      global: { proxy: { autoInject: 'disabled' } },
+      sidecarInjectorWebhook: { alwaysInjectSelector: [{ matchLabels: { a: 'b' } }], templates: { extra: 'spec: {}' } },
+    });
     const s = buildSettings({ templates, values });
     assert.equal(s.config.policy, 'disabled');
     assert.deepEqual(s.config.alwaysInjectSelector, [{ matchLabels: { a: 'b' } }]);
@@ -60,10 +75,16 @@ describe('settings: Istio-shaped config, values and mesh config', () => {
     failsNaming({ templates, values: '{"global": {"proxy": {"resources": {"limits": {"cpu": "lots"}}}}}' }, 'values.global.proxy.resources');
     failsNaming({ templates, values: '{"global": {"proxy": {"autoInject": "maybe"}}}' }, 'values.global.proxy.autoInject');
     failsNaming({ templates, mesh: 'proxyListenPort: -1' }, 'mesh.proxyListenPort');
-    failsNaming({ templates, mesh: 'defaultConfig:\n  holdApplicationUntilProxyStarts: yes please' }, 'mesh.defaultConfig.holdApplicationUntilProxyStarts');
+    failsNaming(
+      { templates, mesh: 'defaultConfig:\n  holdApplicationUntilProxyStarts: yes please' },
+      'mesh.defaultConfig.holdApplicationUntilProxyStarts',
+    );
     failsNaming({ templates, config: 'policy: sometimes' }, 'config.policy');
     failsNaming({ templates, config: 'polcy: enabled' }, 'config.polcy');
-    failsNaming({ templates, config: 'neverInjectSelector:\n- matchExpressions:\n  - key: a\n    operator: Near' }, 'config.neverInjectSelector[0].matchExpressions[0]');
+    failsNaming(
+      { templates, config: 'neverInjectSelector:\n- matchExpressions:\n  - key: a\n    operator: Near' },
+      'config.neverInjectSelector[0].matchExpressions[0]',
+    );
     failsNaming({ templates, values: '{not json' }, 'values');
     failsNaming({ templates, sets: ['global.hub=x'] }, 'global.hub');
     failsNaming({ templates, nativeSidecars: 'yes' as never }, 'nativeSidecars');
@@ -95,8 +116,10 @@ describe('settings: Istio-shaped config, values and mesh config', () => {
     assert.throws(() => buildSettings({ templates: { ...templates, broken: 'spec:\n\n  {% if %}\n' } }), /template "broken", line 3/);
   });
 
-  it('writes PROXY_CONFIG with only the fields that differ from Istio\'s defaults', () => {
-    const mesh = applyMeshConfig({ defaultConfig: { discoveryAddress: 'istiod.istio-system.svc:15012', concurrency: 0, proxyMetadata: { Z: '1', A: '2' } } });
+  it("writes PROXY_CONFIG with only the fields that differ from Istio's defaults", () => {
+    const mesh = applyMeshConfig({
+      defaultConfig: { discoveryAddress: 'istiod.istio-system.svc:15012', concurrency: 0, proxyMetadata: { Z: '1', A: '2' } },
+    });
     assert.equal(proxyConfigJson(mesh.defaultConfig as any), '{"concurrency":0,"proxyMetadata":{"A":"2","Z":"1"}}');
     assert.equal(proxyConfigJson(applyMeshConfig(undefined).defaultConfig as any), '{}');
   });

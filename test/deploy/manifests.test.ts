@@ -18,7 +18,7 @@ describe('deploy/ manifests', () => {
     assert.deepEqual(k.configMapGenerator[0].files, ['config/config', 'config/values', 'config/mesh', 'config/sidecar.liquid']);
   });
 
-  it('registers Istio\'s namespace. and object. entries with the policies the issue asks for', () => {
+  it("registers Istio's namespace. and object. entries with the policies the issue asks for", () => {
     const [mwc] = docs('deploy/base/mutatingwebhook.yaml');
     assert.equal(mwc.metadata.labels['sidecar-injector.io/owned'], 'true');
     const istio = Object.fromEntries(webhookEntries('').map((e) => [e.name, e]));
@@ -35,14 +35,22 @@ describe('deploy/ manifests', () => {
       assert.deepEqual(w.namespaceSelector.matchExpressions, [...want.namespaceSelector.matchExpressions!, exclusion]);
       assert.deepEqual(w.objectSelector.matchExpressions, want.objectSelector.matchExpressions);
     }
-    assert.deepEqual(mwc.webhooks.map((w: { name: string }) => w.name), ['namespace.sidecar-injector.istio.io', 'object.sidecar-injector.istio.io']);
+    assert.deepEqual(
+      mwc.webhooks.map((w: { name: string }) => w.name),
+      ['namespace.sidecar-injector.istio.io', 'object.sidecar-injector.istio.io'],
+    );
   });
 
   it('grants only what the injector reads or patches: no pods (only the namespace status command lists them, as its user)', () => {
     const [role] = docs('deploy/base/rbac.yaml');
     assert.deepEqual(role.rules, [
       { apiGroups: [''], resources: ['namespaces', 'nodes'], verbs: ['list', 'watch'] },
-      { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], resourceNames: ['sidecar-injector'], verbs: ['get', 'patch'] },
+      {
+        apiGroups: ['admissionregistration.k8s.io'],
+        resources: ['mutatingwebhookconfigurations'],
+        resourceNames: ['sidecar-injector'],
+        verbs: ['get', 'patch'],
+      },
     ]);
     // what the server uses of the cluster (src/kube/cluster-view.ts) never touches pods
     assert.doesNotMatch(read('src/kube/cluster-view.ts'), /Pod\b|pods/);
@@ -56,7 +64,10 @@ describe('deploy/ manifests', () => {
     assert.equal(flag(c.args, 'preview-host'), '127.0.0.1');
     assert.ok(!c.ports.some((p: { containerPort: number }) => p.containerPort === 9444), 'no container port for the preview');
     const [svc] = docs('deploy/base/service.yaml');
-    assert.deepEqual(svc.spec.ports.map((p: { targetPort: string }) => p.targetPort), ['https-webhook', 'http-monitoring']);
+    assert.deepEqual(
+      svc.spec.ports.map((p: { targetPort: string }) => p.targetPort),
+      ['https-webhook', 'http-monitoring'],
+    );
     assert.match(read('deploy/README.md'), /kubectl -n sidecar-injector port-forward deploy\/sidecar-injector 9444/);
   });
 
@@ -66,7 +77,8 @@ describe('deploy/ manifests', () => {
     const [np] = docs('deploy/base/networkpolicy.yaml');
     assert.deepEqual(np.spec.podSelector.matchLabels, d.spec.selector.matchLabels);
     assert.deepEqual(np.spec.policyTypes, ['Ingress', 'Egress']);
-    const ports = (rules: Array<{ ports: Array<{ protocol: string; port: number }>; from?: unknown; to?: unknown }>) => rules.map((r) => r.ports.map((p) => `${p.protocol}/${p.port}`).join(','));
+    const ports = (rules: Array<{ ports: Array<{ protocol: string; port: number }>; from?: unknown; to?: unknown }>) =>
+      rules.map((r) => r.ports.map((p) => `${p.protocol}/${p.port}`).join(','));
     assert.deepEqual(ports(np.spec.ingress), [`TCP/${flag(args, 'port')}`, `TCP/${flag(args, 'ops-port')}`]);
     assert.deepEqual(ports(np.spec.egress), ['TCP/443,TCP/6443', 'UDP/53,TCP/53']);
     assert.ok(docs('deploy/kustomization.yaml')[0].resources.includes('base/networkpolicy.yaml'));
@@ -80,7 +92,10 @@ describe('deploy/ manifests', () => {
     assert.equal(spec.securityContext.runAsNonRoot, true);
     assert.equal(spec.securityContext.seccompProfile.type, 'RuntimeDefault');
     assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
-    assert.equal(spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey, 'kubernetes.io/hostname');
+    assert.equal(
+      spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey,
+      'kubernetes.io/hostname',
+    );
     assert.equal(c.readinessProbe.httpGet.port, 'http-monitoring');
     assert.equal(c.readinessProbe.httpGet.path, '/readyz');
     assert.equal(c.livenessProbe.httpGet.path, '/healthz');

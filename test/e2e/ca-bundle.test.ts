@@ -18,10 +18,13 @@ type Mwc = K8sObject & {
   webhooks: Array<{ name: string; clientConfig: { url?: string; caBundle?: string } }>;
 };
 
-describe('caBundle patcher (real API server, the injector\'s own RBAC)', function () {
+describe("caBundle patcher (real API server, the injector's own RBAC)", () => {
   let cp: ControlPlane | undefined;
   const patchers: CaBundlePatcher[] = [];
-  const plane = () => { if (!cp) throw new Error('control plane did not start'); return cp; };
+  const plane = () => {
+    if (!cp) throw new Error('control plane did not start');
+    return cp;
+  };
   let template: K8sObject;
 
   before(async function () {
@@ -32,7 +35,9 @@ describe('caBundle patcher (real API server, the injector\'s own RBAC)', functio
   });
   afterEach(async () => {
     for (const p of patchers.splice(0)) p.stop();
-    await apiCall(plane(), 'DELETE', `${MWC_PATH}/${NAME}`).catch((e) => { if (!(e instanceof ApiError && e.status === 404)) throw e; });
+    await apiCall(plane(), 'DELETE', `${MWC_PATH}/${NAME}`).catch((e) => {
+      if (!(e instanceof ApiError && e.status === 404)) throw e;
+    });
   });
   after(async function () {
     this.timeout(60_000);
@@ -51,8 +56,13 @@ describe('caBundle patcher (real API server, the injector\'s own RBAC)', functio
     const kubeConfig = loadKubeConfig({ kubeconfigPath: plane().injectorUser.kubeconfigPath });
     assert.ok(kubeConfig);
     const patcher = startCaBundlePatcher({
-      kubeConfig, webhookConfigurationName: name, caBundle, logger, onEvent: (e) => events.push(e),
-      backoff, requestTimeoutMs: 5000,
+      kubeConfig,
+      webhookConfigurationName: name,
+      caBundle,
+      logger,
+      onEvent: (e) => events.push(e),
+      backoff,
+      requestTimeoutMs: 5000,
     });
     patchers.push(patcher);
     const count = (type: CaBundleEvent['type']) => events.filter((e) => e.type === type).length;
@@ -63,16 +73,26 @@ describe('caBundle patcher (real API server, the injector\'s own RBAC)', functio
   const get = (name = NAME) => apiCall<Mwc>(plane(), 'GET', `${MWC_PATH}/${name}`);
   const bundles = (m: Mwc) => m.webhooks.map((w) => w.clientConfig.caBundle);
 
-  it('sets the caBundle on every entry of its configuration, as the injector user with only deploy/\'s ClusterRole', async () => {
+  it("sets the caBundle on every entry of its configuration, as the injector user with only deploy/'s ClusterRole", async () => {
     await create(template);
     const { patcher, events } = start(() => plane().caPem);
     const r = await patcher.firstSync;
     assert.deepEqual(r, { outcome: 'patched', webhooks: ['namespace.sidecar-injector.istio.io', 'object.sidecar-injector.istio.io'] });
     const m = await get();
     assert.deepEqual(bundles(m), [b64(plane().caPem), b64(plane().caPem)]);
-    assert.deepEqual(m.webhooks.map((w) => w.clientConfig.url), ['https://127.0.0.1:9/inject', 'https://127.0.0.1:9/inject'], 'nothing else changed');
-    assert.ok(m.metadata.managedFields?.some((f) => f.manager === 'sidecar-injector' && f.operation === 'Update'), JSON.stringify(m.metadata.managedFields));
-    assert.deepEqual(events.filter((e) => e.type !== 'attempt').map((e) => e.type), ['success']);
+    assert.deepEqual(
+      m.webhooks.map((w) => w.clientConfig.url),
+      ['https://127.0.0.1:9/inject', 'https://127.0.0.1:9/inject'],
+      'nothing else changed',
+    );
+    assert.ok(
+      m.metadata.managedFields?.some((f) => f.manager === 'sidecar-injector' && f.operation === 'Update'),
+      JSON.stringify(m.metadata.managedFields),
+    );
+    assert.deepEqual(
+      events.filter((e) => e.type !== 'attempt').map((e) => e.type),
+      ['success'],
+    );
   });
 
   it('sends nothing when every entry already carries the CA', async () => {
@@ -93,7 +113,9 @@ describe('caBundle patcher (real API server, the injector\'s own RBAC)', functio
     assert.equal((await patcher.firstSync).outcome, 'patched');
     const next = (await createTestCA('rotated CA')).certPem;
     // One entry already has the new CA (another replica, or a person, got there first).
-    await apiCall(plane(), 'PATCH', `${MWC_PATH}/${NAME}`, [{ op: 'replace', path: '/webhooks/1/clientConfig/caBundle', value: b64(next) }], { contentType: 'application/json-patch+json' });
+    await apiCall(plane(), 'PATCH', `${MWC_PATH}/${NAME}`, [{ op: 'replace', path: '/webhooks/1/clientConfig/caBundle', value: b64(next) }], {
+      contentType: 'application/json-patch+json',
+    });
     current = next;
     assert.deepEqual(await patcher.sync(), { outcome: 'patched', webhooks: ['namespace.sidecar-injector.istio.io'] });
     assert.deepEqual(bundles(await get()), [b64(next), b64(next)]);
@@ -104,7 +126,10 @@ describe('caBundle patcher (real API server, the injector\'s own RBAC)', functio
     const first = patcher.firstSync;
     await waitFor(() => count('retry') >= 3, { what: 'three retries while the configuration is missing', timeoutMs: 10_000, intervalMs: 50 });
     const failures = events.filter((e) => e.type === 'failure');
-    assert.ok(failures.every((e) => e.type === 'failure' && e.reason === 'webhook_config_not_found'), JSON.stringify(failures));
+    assert.ok(
+      failures.every((e) => e.type === 'failure' && e.reason === 'webhook_config_not_found'),
+      JSON.stringify(failures),
+    );
     await create(template);
     assert.equal((await first).outcome, 'patched');
     assert.deepEqual(bundles(await get()), [b64(plane().caPem), b64(plane().caPem)]);
@@ -148,9 +173,15 @@ describe('caBundle patcher (real API server, the injector\'s own RBAC)', functio
     const after = await get();
     assert.equal(after.metadata.resourceVersion, created.metadata.resourceVersion);
     assert.deepEqual(bundles(after), [undefined, undefined]);
-    assert.deepEqual(events.map((e) => e.type === 'failure' ? `failure:${e.reason}` : e.type).filter((t) => t !== 'attempt'), ['failure:not_owned']);
+    assert.deepEqual(
+      events.map((e) => (e.type === 'failure' ? `failure:${e.reason}` : e.type)).filter((t) => t !== 'attempt'),
+      ['failure:not_owned'],
+    );
     assert.equal(count('retry'), 0);
-    assert.ok(logs.some((l) => l.level === 'error' && /not labelled sidecar-injector\.io\/owned: "true"/.test(l.msg)), JSON.stringify(logs));
+    assert.ok(
+      logs.some((l) => l.level === 'error' && /not labelled sidecar-injector\.io\/owned: "true"/.test(l.msg)),
+      JSON.stringify(logs),
+    );
   });
 
   it('cannot read or patch any other webhook configuration: forbidden, retried, never written; stop() ends it', async () => {
@@ -161,7 +192,10 @@ describe('caBundle patcher (real API server, the injector\'s own RBAC)', functio
       await waitFor(() => count('retry') >= 3, { what: 'three retries of a forbidden read', timeoutMs: 10_000, intervalMs: 50 });
       const f = events.find((e) => e.type === 'failure');
       assert.ok(f && f.type === 'failure' && f.reason === 'webhook_config_read_failure', JSON.stringify(f));
-      assert.match(f.detail, /forbidden: .*"someone-elses-webhook" is forbidden: User "e2e-injector" cannot get resource "mutatingwebhookconfigurations"/);
+      assert.match(
+        f.detail,
+        /forbidden: .*"someone-elses-webhook" is forbidden: User "e2e-injector" cannot get resource "mutatingwebhookconfigurations"/,
+      );
       patcher.stop();
       assert.deepEqual(await pending, { outcome: 'stopped' });
       const attempts = count('attempt');
@@ -170,8 +204,16 @@ describe('caBundle patcher (real API server, the injector\'s own RBAC)', functio
       assert.equal((await get('someone-elses-webhook')).metadata.resourceVersion, other.metadata.resourceVersion);
       // Nor could it patch it directly, with the same credentials.
       const asInjector = { ...plane(), token: plane().injectorUser.token };
-      await assert.rejects(apiCall(asInjector, 'PATCH', `${MWC_PATH}/someone-elses-webhook`, [{ op: 'add', path: '/webhooks/0/clientConfig/caBundle', value: b64(plane().caPem) }], { contentType: 'application/json-patch+json' }),
-        (e: unknown) => e instanceof ApiError && e.status === 403);
+      await assert.rejects(
+        apiCall(
+          asInjector,
+          'PATCH',
+          `${MWC_PATH}/someone-elses-webhook`,
+          [{ op: 'add', path: '/webhooks/0/clientConfig/caBundle', value: b64(plane().caPem) }],
+          { contentType: 'application/json-patch+json' },
+        ),
+        (e: unknown) => e instanceof ApiError && e.status === 403,
+      );
     } finally {
       await apiCall(plane(), 'DELETE', `${MWC_PATH}/someone-elses-webhook`).catch(() => undefined);
     }

@@ -7,11 +7,14 @@ import { apiCall } from './harness/api.ts';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.ts';
 import { waitFor } from './harness/wait.ts';
 
-describe('cluster view (real API server)', function () {
+describe('cluster view (real API server)', () => {
   let cp: ControlPlane | undefined;
   let view: ClusterView | undefined;
   let events: ClusterViewEvent[] = [];
-  const plane = () => { if (!cp) throw new Error('control plane did not start'); return cp; };
+  const plane = () => {
+    if (!cp) throw new Error('control plane did not start');
+    return cp;
+  };
 
   before(async function () {
     this.timeout(16 * 60_000); // a cold build of the binaries takes ~5 min; the start itself is bounded at 90 s
@@ -33,8 +36,11 @@ describe('cluster view (real API server)', function () {
     const kubeConfig = loadKubeConfig({ kubeconfigPath: plane().kubeconfigPath });
     assert.ok(kubeConfig);
     view = startClusterView({
-      kubeConfig, onEvent: (e) => events.push(e),
-      backoff: { initialMs: 100, maxMs: 1000 }, listTimeoutMs: 3000, stallAfterMs: opts.stallAfterMs ?? 60_000,
+      kubeConfig,
+      onEvent: (e) => events.push(e),
+      backoff: { initialMs: 100, maxMs: 1000 },
+      listTimeoutMs: 3000,
+      stallAfterMs: opts.stallAfterMs ?? 60_000,
     });
     const v = view;
     await waitFor(() => v.synced(), { what: 'the cluster view to sync', timeoutMs: 15_000 });
@@ -53,16 +59,25 @@ describe('cluster view (real API server)', function () {
     assert.equal(v.namespaceLabels('cv-labels')?.['kubernetes.io/metadata.name'], 'cv-labels');
 
     await setLabels('cv-labels', { team: null, 'istio-injection': 'enabled' });
-    await waitFor(() => v.namespaceLabels('cv-labels')?.['istio-injection'] === 'enabled', { what: 'istio-injection=enabled in the view', timeoutMs: 10_000 });
+    await waitFor(() => v.namespaceLabels('cv-labels')?.['istio-injection'] === 'enabled', {
+      what: 'istio-injection=enabled in the view',
+      timeoutMs: 10_000,
+    });
     assert.equal(v.namespaceLabels('cv-labels')?.team, undefined);
-    assert.deepEqual(events.filter((e) => e.type === 'synced').map((e) => e.informer).sort(), ['namespaces', 'nodes']);
+    assert.deepEqual(
+      events
+        .filter((e) => e.type === 'synced')
+        .map((e) => e.informer)
+        .sort(),
+      ['namespaces', 'nodes'],
+    );
   });
 
-  it('decides native sidecar support from every node\'s kubelet version', async () => {
+  it("decides native sidecar support from every node's kubelet version", async () => {
     const v = await startView();
     assert.equal(v.nodesSupportNativeSidecars(), undefined, 'no nodes registered yet');
-    const node = (name: string, kubeletVersion: string) => apiCall(plane(), 'POST', '/api/v1/nodes',
-      { apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { nodeInfo: { kubeletVersion } } });
+    const node = (name: string, kubeletVersion: string) =>
+      apiCall(plane(), 'POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { nodeInfo: { kubeletVersion } } });
     await node('node-new', 'v1.33.0');
     await waitFor(() => v.nodesSupportNativeSidecars() === true, { what: 'native sidecars with one v1.33.0 node', timeoutMs: 10_000 });
     await node('node-old', 'v1.32.0');
@@ -79,14 +94,20 @@ describe('cluster view (real API server)', function () {
     await waitFor(() => v.namespaceLabels('cv-restart')?.phase === 'before', { what: 'phase=before in the view', timeoutMs: 10_000 });
 
     await plane().stopApiServer();
-    await waitFor(() => events.some((e) => e.informer === 'namespaces' && e.type === 'error'), { what: 'the namespaces informer to report the outage', timeoutMs: 20_000 });
+    await waitFor(() => events.some((e) => e.informer === 'namespaces' && e.type === 'error'), {
+      what: 'the namespaces informer to report the outage',
+      timeoutMs: 20_000,
+    });
     assert.equal(v.namespaceLabels('cv-restart')?.phase, 'before', 'the last known labels stay available during the outage');
 
     const outageEnd = events.length;
     await plane().startApiServer();
     await setLabels('cv-restart', { phase: 'after' });
     await waitFor(() => v.namespaceLabels('cv-restart')?.phase === 'after', { what: 'phase=after in the view after the restart', timeoutMs: 30_000 });
-    const later = events.slice(outageEnd).filter((e) => e.informer === 'namespaces').map((e) => e.type);
+    const later = events
+      .slice(outageEnd)
+      .filter((e) => e.informer === 'namespaces')
+      .map((e) => e.type);
     assert.ok(later.includes('restart') && later.includes('synced'), `events after the outage: ${later.join(',')}`);
   });
 
@@ -98,7 +119,10 @@ describe('cluster view (real API server)', function () {
 
     plane().pauseApiServer();
     try {
-      await waitFor(() => events.some((e) => e.informer === 'namespaces' && e.type === 'stall'), { what: 'a stall event while the API server is frozen', timeoutMs: 20_000 });
+      await waitFor(() => events.some((e) => e.informer === 'namespaces' && e.type === 'stall'), {
+        what: 'a stall event while the API server is frozen',
+        timeoutMs: 20_000,
+      });
     } finally {
       plane().resumeApiServer();
     }
@@ -107,7 +131,7 @@ describe('cluster view (real API server)', function () {
   });
 });
 
-describe('cluster view when the API server compacts history away (410 Gone)', function () {
+describe('cluster view when the API server compacts history away (410 Gone)', () => {
   let cp: ControlPlane | undefined;
   let view: ClusterView | undefined;
 
@@ -130,17 +154,26 @@ describe('cluster view when the API server compacts history away (410 Gone)', fu
     const kubeConfig = loadKubeConfig({ kubeconfigPath: plane.kubeconfigPath });
     assert.ok(kubeConfig);
     // A short stall window makes the server end each watch after 1–2 s, so the informer re-watches often.
-    const v = view = startClusterView({ kubeConfig, onEvent: (e) => events.push(e), backoff: { initialMs: 100, maxMs: 1000 }, stallAfterMs: 4000 });
+    const v = startClusterView({ kubeConfig, onEvent: (e) => events.push(e), backoff: { initialMs: 100, maxMs: 1000 }, stallAfterMs: 4000 });
+    view = v;
     await waitFor(() => v.synced(), { what: 'the cluster view to sync', timeoutMs: 15_000 });
     let i = 0;
     // Writes advance etcd's revision past the nodes informer's (nothing changes for nodes).
-    await waitFor(async () => {
-      await plane.createNamespace(`gone-${i++}`);
-      return events.some((e) => e.informer === 'nodes' && e.type === 'relist');
-    }, { what: 'a relist of the nodes informer after 410 Gone', timeoutMs: 30_000, intervalMs: 500 });
+    await waitFor(
+      async () => {
+        await plane.createNamespace(`gone-${i++}`);
+        return events.some((e) => e.informer === 'nodes' && e.type === 'relist');
+      },
+      { what: 'a relist of the nodes informer after 410 Gone', timeoutMs: 30_000, intervalMs: 500 },
+    );
     assert.ok(!events.some((e) => e.type === 'error'), `no errors: ${JSON.stringify(events.filter((e) => e.type === 'error'))}`);
 
-    await apiCall(plane, 'POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'after-relist' }, status: { nodeInfo: { kubeletVersion: 'v1.32.3' } } });
+    await apiCall(plane, 'POST', '/api/v1/nodes', {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'after-relist' },
+      status: { nodeInfo: { kubeletVersion: 'v1.32.3' } },
+    });
     await waitFor(() => v.nodesSupportNativeSidecars() === false, { what: 'the node created after the relist', timeoutMs: 10_000 });
   });
 });

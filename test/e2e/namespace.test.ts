@@ -9,9 +9,12 @@ import { memoryIO } from '../helpers/cli.ts';
 import { apiCall, createPod, podManifest } from './harness/api.ts';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.ts';
 
-describe('namespace command (real API server)', function () {
+describe('namespace command (real API server)', () => {
   let cp: ControlPlane | undefined;
-  const plane = () => { if (!cp) throw new Error('control plane did not start'); return cp; };
+  const plane = () => {
+    if (!cp) throw new Error('control plane did not start');
+    return cp;
+  };
 
   before(async function () {
     this.timeout(16 * 60_000); // a cold build of the binaries takes ~5 min; the start itself is bounded at 90 s
@@ -47,8 +50,14 @@ describe('namespace command (real API server)', function () {
     await createPod(plane(), ns, injected);
     // A Deployment's pod (owner ReplicaSet web-7d9f8c6b5); no controllers run, so the owner need not exist.
     await createPod(plane(), ns, {
-      ...podManifest(''), metadata: { generateName: 'web-7d9f8c6b5-', labels: { app: 'web', 'pod-template-hash': '7d9f8c6b5' },
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-7d9f8c6b5', uid: '6b1f6f1e-0000-4000-8000-000000000001', controller: true }] },
+      ...podManifest(''),
+      metadata: {
+        generateName: 'web-7d9f8c6b5-',
+        labels: { app: 'web', 'pod-template-hash': '7d9f8c6b5' },
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-7d9f8c6b5', uid: '6b1f6f1e-0000-4000-8000-000000000001', controller: true },
+        ],
+      },
     });
 
     const before = await statusJson(ns);
@@ -70,7 +79,13 @@ describe('namespace command (real API server)', function () {
     assert.equal(r.pods, 5);
     assert.equal(r.withSidecar, 1);
     assert.deepEqual(r.needRestart.map((p) => p.owner).sort(), ['Deployment/web', 'Pod/before']);
-    assert.deepEqual(r.skipped.map((p) => [p.name, p.reason]), [['host', 'HOST_NETWORK'], ['opted-out', 'OBJECT_OPTED_OUT']]);
+    assert.deepEqual(
+      r.skipped.map((p) => [p.name, p.reason]),
+      [
+        ['host', 'HOST_NETWORK'],
+        ['opted-out', 'OBJECT_OPTED_OUT'],
+      ],
+    );
 
     const text = await cli(['status', ns]);
     assert.equal(text.code, 0, text.err);
@@ -107,13 +122,19 @@ describe('namespace command (real API server)', function () {
     const r = await cli(['enable', 'ns-rev']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /^warning: namespace "ns-rev" also has istio\.io\/rev=canary/);
-    assert.match(r.err, /istio\.io\/rev label is ignored and new pods are injected through webhook entry namespace\.sidecar-injector\.istio\.io \(revision "default"\), not by revision "canary"/);
+    assert.match(
+      r.err,
+      /istio\.io\/rev label is ignored and new pods are injected through webhook entry namespace\.sidecar-injector\.istio\.io \(revision "default"\), not by revision "canary"/,
+    );
     const d = await cli(['disable', 'ns-rev']);
     assert.match(d.err, /new pods are not injected by revision "default", nor by revision "canary"/);
   });
 
   it('a missing namespace is an error naming it (exit 1)', async () => {
-    for (const args of [['status', 'no-such-ns'], ['enable', 'no-such-ns']]) {
+    for (const args of [
+      ['status', 'no-such-ns'],
+      ['enable', 'no-such-ns'],
+    ]) {
       const r = await cli(args);
       assert.equal(r.code, 1);
       assert.equal(r.err, 'error: namespace "no-such-ns" not found\n');
@@ -146,7 +167,10 @@ describe('namespace command (real API server)', function () {
       assert.equal(await runCli(['namespace', 'status'], io), 1);
       assert.match(io.err(), /^error: no cluster configured: pass --kubeconfig FILE/);
     } finally {
-      for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
       rmSync(home, { recursive: true, force: true });
     }
   });

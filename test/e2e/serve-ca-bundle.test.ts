@@ -12,7 +12,9 @@ describe('serve publishes its caBundle', function () {
   this.timeout(16 * 60_000);
   let cp: ControlPlane;
   let inj: ChildInjector;
-  before(async () => { cp = await startControlPlane(); });
+  before(async () => {
+    cp = await startControlPlane();
+  });
   after(async () => {
     await inj?.stop();
     await cp?.stop();
@@ -23,13 +25,27 @@ describe('serve publishes its caBundle', function () {
     await apiCall(cp, 'POST', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', mwc);
     inj = await spawnInjector(['--kubeconfig', cp.kubeconfigPath, '--webhook-config', 'serve-owned']);
     writeFileSync(join(inj.certDir, 'ca.crt'), inj.ca.cert);
-    const bundles = async () => ((await apiCall<{ webhooks: Array<{ clientConfig: { caBundle?: string } }> }>(cp, 'GET',
-      '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/serve-owned')).webhooks.map((w) => Buffer.from(w.clientConfig.caBundle ?? '', 'base64').toString()));
-    await waitFor(async () => ((await bundles()).every((b) => b.includes('BEGIN CERTIFICATE')) ? true : undefined), { what: 'a caBundle on every entry', timeoutMs: 60_000, intervalMs: 300 });
+    const bundles = async () =>
+      (
+        await apiCall<{ webhooks: Array<{ clientConfig: { caBundle?: string } }> }>(
+          cp,
+          'GET',
+          '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/serve-owned',
+        )
+      ).webhooks.map((w) => Buffer.from(w.clientConfig.caBundle ?? '', 'base64').toString());
+    await waitFor(async () => ((await bundles()).every((b) => b.includes('BEGIN CERTIFICATE')) ? true : undefined), {
+      what: 'a caBundle on every entry',
+      timeoutMs: 60_000,
+      intervalMs: 300,
+    });
     const newCa = await makeCa('rotated CA');
     await writeServerCert(newCa, inj.certDir, 'rotated');
     writeFileSync(join(inj.certDir, 'ca.crt'), newCa.cert);
-    await waitFor(async () => ((await bundles()).every((b) => b === newCa.cert) ? true : undefined), { what: 'the new CA as caBundle', timeoutMs: 60_000, intervalMs: 300 });
+    await waitFor(async () => ((await bundles()).every((b) => b === newCa.cert) ? true : undefined), {
+      what: 'the new CA as caBundle',
+      timeoutMs: 60_000,
+      intervalMs: 300,
+    });
     const m = await inj.metrics();
     assert.match(m, /webhook_patch_attempts_total\{name="serve-owned"\} [1-9]/);
   });

@@ -17,8 +17,17 @@ import { memoryIO } from '../helpers/cli.ts';
 import { apiCall, ApiError, createPod, podManifest } from './harness/api.ts';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.ts';
 import {
-  applyDeployRbac, containerNames, DEPLOY_DIR, dryRunPod, initContainerNames, renderDeploy, serviceAccountKubeconfig,
-  waitForInjection, waitForRefusal, webhookConfigurationFromDeploy, type StoredPod,
+  applyDeployRbac,
+  containerNames,
+  DEPLOY_DIR,
+  dryRunPod,
+  initContainerNames,
+  renderDeploy,
+  serviceAccountKubeconfig,
+  waitForInjection,
+  waitForRefusal,
+  webhookConfigurationFromDeploy,
+  type StoredPod,
 } from './harness/deploy.ts';
 import { startWebhookProcess, type WebhookProcess } from './harness/injector.ts';
 import { waitFor } from './harness/wait.ts';
@@ -32,12 +41,18 @@ const ENABLED = 'e2e-enabled';
 const PLAIN = 'e2e-plain';
 const DISABLED = 'e2e-disabled';
 
-describe('webhook through a real API server (deploy/ manifests, kubectl)', function () {
+describe('webhook through a real API server (deploy/ manifests, kubectl)', () => {
   let cp: ControlPlane | undefined;
   let webhook: WebhookProcess | undefined;
   let patcher: CaBundlePatcher | undefined;
-  const plane = () => { if (!cp) throw new Error('control plane did not start'); return cp; };
-  const hook = () => { if (!webhook) throw new Error('webhook did not start'); return webhook; };
+  const plane = () => {
+    if (!cp) throw new Error('control plane did not start');
+    return cp;
+  };
+  const hook = () => {
+    if (!webhook) throw new Error('webhook did not start');
+    return webhook;
+  };
 
   before(async function () {
     this.timeout(16 * 60_000); // a cold build of the binaries takes ~5 min; the start itself is bounded at 90 s
@@ -68,11 +83,21 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', funct
   async function startPatcher(): Promise<void> {
     if (patcher) return;
     await applyDeployRbac(plane(), [{ kind: 'ServiceAccount', name: 'sidecar-injector', namespace: 'sidecar-injector' }]);
-    await apiCall(plane(), 'POST', '/api/v1/namespaces/sidecar-injector/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sidecar-injector' } })
-      .catch((e) => { if (!(e instanceof ApiError && e.status === 409)) throw e; });
+    await apiCall(plane(), 'POST', '/api/v1/namespaces/sidecar-injector/serviceaccounts', {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'sidecar-injector' },
+    }).catch((e) => {
+      if (!(e instanceof ApiError && e.status === 409)) throw e;
+    });
     const kubeConfig = loadKubeConfig({ kubeconfigPath: await serviceAccountKubeconfig(plane(), 'sidecar-injector', 'sidecar-injector') });
     assert.ok(kubeConfig);
-    patcher = startCaBundlePatcher({ kubeConfig, webhookConfigurationName: 'sidecar-injector', caBundle: () => plane().caPem, backoff: { initialMs: 100, maxMs: 1000 } });
+    patcher = startCaBundlePatcher({
+      kubeConfig,
+      webhookConfigurationName: 'sidecar-injector',
+      caBundle: () => plane().caPem,
+      backoff: { initialMs: 100, maxMs: 1000 },
+    });
     const r = await patcher.firstSync;
     assert.equal(r.outcome, 'patched', JSON.stringify(r));
   }
@@ -91,9 +116,16 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', funct
       assert.equal(objects.length, 10, objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', '));
       for (const o of objects) {
         const resource = o.kind.toLowerCase() + (o.apiVersion.includes('/') ? `.${o.apiVersion.split('/')[0]}` : '');
-        assert.match(r.stdout, new RegExp(`^${resource.replace(/\./g, '\\.')}/${o.metadata.name} serverside-applied \\(server dry run\\)$`, 'm'), `${o.kind}/${o.metadata.name} in:\n${r.stdout}`);
+        assert.match(
+          r.stdout,
+          new RegExp(`^${resource.replace(/\./g, '\\.')}/${o.metadata.name} serverside-applied \\(server dry run\\)$`, 'm'),
+          `${o.kind}/${o.metadata.name} in:\n${r.stdout}`,
+        );
       }
-      await assert.rejects(apiCall(plane(), 'GET', '/apis/apps/v1/namespaces/sidecar-injector/deployments/sidecar-injector'), (e: unknown) => e instanceof ApiError && e.status === 404);
+      await assert.rejects(
+        apiCall(plane(), 'GET', '/apis/apps/v1/namespaces/sidecar-injector/deployments/sidecar-injector'),
+        (e: unknown) => e instanceof ApiError && e.status === 404,
+      );
       await assert.rejects(apiCall(plane(), 'GET', `${MWC_PATH}/sidecar-injector`), (e: unknown) => e instanceof ApiError && e.status === 404);
     });
 
@@ -112,22 +144,38 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', funct
 
       it('allows exactly: list/watch namespaces and nodes, get/patch its own MutatingWebhookConfiguration', async () => {
         const allowed = [
-          ['list', 'namespaces'], ['watch', 'namespaces'], ['list', 'nodes'], ['watch', 'nodes'],
-          ['get', 'mutatingwebhookconfigurations/sidecar-injector'], ['patch', 'mutatingwebhookconfigurations/sidecar-injector'],
+          ['list', 'namespaces'],
+          ['watch', 'namespaces'],
+          ['list', 'nodes'],
+          ['watch', 'nodes'],
+          ['get', 'mutatingwebhookconfigurations/sidecar-injector'],
+          ['patch', 'mutatingwebhookconfigurations/sidecar-injector'],
         ];
         for (const a of allowed) assert.equal(await canI(...a), 'yes', `can-i ${a.join(' ')}`);
       });
 
       it('denies everything else: pods (even list), secrets, other webhook configurations, configmaps, writes to namespaces', async () => {
         const denied = [
-          ['list', 'pods', '--all-namespaces'], ['list', 'pods', '-n', 'e2e-any'],
-          ['get', 'secrets', '-n', 'sidecar-injector'], ['list', 'secrets', '--all-namespaces'], ['create', 'pods', '-n', 'e2e-any'],
-          ['delete', 'pods', '-n', 'e2e-any'], ['watch', 'pods', '--all-namespaces'], ['get', 'pods', '-n', 'e2e-any'],
-          ['patch', 'mutatingwebhookconfigurations/istio-sidecar-injector'], ['get', 'mutatingwebhookconfigurations/other'],
-          ['list', 'mutatingwebhookconfigurations'], ['update', 'mutatingwebhookconfigurations/sidecar-injector'],
-          ['delete', 'mutatingwebhookconfigurations/sidecar-injector'], ['create', 'mutatingwebhookconfigurations'],
-          ['patch', 'validatingwebhookconfigurations/sidecar-injector'], ['list', 'configmaps', '-n', 'sidecar-injector'],
-          ['get', 'namespaces/default'], ['patch', 'namespaces/default'], ['patch', 'nodes/any'], ['create', 'serviceaccounts/token', '-n', 'sidecar-injector'],
+          ['list', 'pods', '--all-namespaces'],
+          ['list', 'pods', '-n', 'e2e-any'],
+          ['get', 'secrets', '-n', 'sidecar-injector'],
+          ['list', 'secrets', '--all-namespaces'],
+          ['create', 'pods', '-n', 'e2e-any'],
+          ['delete', 'pods', '-n', 'e2e-any'],
+          ['watch', 'pods', '--all-namespaces'],
+          ['get', 'pods', '-n', 'e2e-any'],
+          ['patch', 'mutatingwebhookconfigurations/istio-sidecar-injector'],
+          ['get', 'mutatingwebhookconfigurations/other'],
+          ['list', 'mutatingwebhookconfigurations'],
+          ['update', 'mutatingwebhookconfigurations/sidecar-injector'],
+          ['delete', 'mutatingwebhookconfigurations/sidecar-injector'],
+          ['create', 'mutatingwebhookconfigurations'],
+          ['patch', 'validatingwebhookconfigurations/sidecar-injector'],
+          ['list', 'configmaps', '-n', 'sidecar-injector'],
+          ['get', 'namespaces/default'],
+          ['patch', 'namespaces/default'],
+          ['patch', 'nodes/any'],
+          ['create', 'serviceaccounts/token', '-n', 'sidecar-injector'],
         ];
         for (const d of denied) assert.equal(await canI(...d), 'no', `can-i ${d.join(' ')}`);
       });
@@ -150,7 +198,10 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', funct
       const probe = await waitForInjection(plane(), ENABLED);
       assert.deepEqual(containerNames(probe), ['app', 'istio-proxy']);
       const mwc = await apiCall<{ webhooks: Array<{ clientConfig: { caBundle?: string } }> }>(plane(), 'GET', `${MWC_PATH}/sidecar-injector`);
-      assert.deepEqual(mwc.webhooks.map((w) => w.clientConfig.caBundle), [Buffer.from(plane().caPem).toString('base64'), Buffer.from(plane().caPem).toString('base64')]);
+      assert.deepEqual(
+        mwc.webhooks.map((w) => w.clientConfig.caBundle),
+        [Buffer.from(plane().caPem).toString('base64'), Buffer.from(plane().caPem).toString('base64')],
+      );
     });
 
     describe('classic sidecars (auto, no nodes known)', () => {
@@ -169,7 +220,12 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', funct
           assert.equal(p.metadata.labels?.['security.istio.io/tlsMode'], 'istio');
         }
         await waitFor(() => hook().admissions(ENABLED, 'web').length > 0, { what: 'the admission log of pod web', timeoutMs: 10_000 });
-        assert.deepEqual(hook().admissions(ENABLED, 'web').map((l) => [l.decision, l.reason]), [['injected', 'POLICY_ENABLED']]);
+        assert.deepEqual(
+          hook()
+            .admissions(ENABLED, 'web')
+            .map((l) => [l.decision, l.reason]),
+          [['injected', 'POLICY_ENABLED']],
+        );
       });
 
       it('injects a pod labelled sidecar.istio.io/inject: "true" in a namespace that is not labelled (object. entry)', async () => {
@@ -177,13 +233,23 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', funct
         const stored = await pod(PLAIN, 'opted-in');
         for (const p of [created, stored]) assert.deepEqual([initContainerNames(p), containerNames(p)], [['istio-init'], ['app', 'istio-proxy']]);
         await waitFor(() => hook().admissions(PLAIN, 'opted-in').length > 0, { what: 'the admission log of pod opted-in', timeoutMs: 10_000 });
-        assert.deepEqual(hook().admissions(PLAIN, 'opted-in').map((l) => [l.decision, l.reason]), [['injected', 'LABEL_ENABLED']]);
+        assert.deepEqual(
+          hook()
+            .admissions(PLAIN, 'opted-in')
+            .map((l) => [l.decision, l.reason]),
+          [['injected', 'LABEL_ENABLED']],
+        );
       });
 
       it('leaves pods alone: unlabelled namespace, istio-injection=disabled, kube-system (even labelled enabled), inject: "false", hostNetwork', async () => {
         await apiCall(plane(), 'PATCH', '/api/v1/namespaces/kube-system', { metadata: { labels: { 'istio-injection': 'enabled' } } });
-        await apiCall(plane(), 'POST', '/api/v1/namespaces/kube-system/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } })
-          .catch((e) => { if (!(e instanceof ApiError && e.status === 409)) throw e; });
+        await apiCall(plane(), 'POST', '/api/v1/namespaces/kube-system/serviceaccounts', {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name: 'default' },
+        }).catch((e) => {
+          if (!(e instanceof ApiError && e.status === 409)) throw e;
+        });
         const cases: Array<[string, string, Record<string, unknown>]> = [
           [PLAIN, 'plain', podManifest('plain')],
           [DISABLED, 'disabled', podManifest('disabled')],
@@ -201,13 +267,23 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', funct
         // A pod injected after them: its log line proves the earlier ones' lines would be there by now.
         await create(ENABLED, podManifest('barrier'));
         await waitFor(() => hook().admissions(ENABLED, 'barrier').length === 1, { what: 'the admission log of pod barrier', timeoutMs: 10_000 });
-        for (const [ns, name] of cases.slice(0, 4)) assert.deepEqual(hook().admissions(ns, name), [], `the API server did not call the webhook for ${ns}/${name}`);
-        assert.deepEqual(hook().admissions(ENABLED, 'host').map((l) => [l.decision, l.reason]), [['skipped', 'HOST_NETWORK']], 'hostNetwork: called, and skipped by the webhook');
+        for (const [ns, name] of cases.slice(0, 4))
+          assert.deepEqual(hook().admissions(ns, name), [], `the API server did not call the webhook for ${ns}/${name}`);
+        assert.deepEqual(
+          hook()
+            .admissions(ENABLED, 'host')
+            .map((l) => [l.decision, l.reason]),
+          [['skipped', 'HOST_NETWORK']],
+          'hostNetwork: called, and skipped by the webhook',
+        );
       });
 
       it('`kubectl create --dry-run=server -o yaml -f pod.yaml` shows the injected pod, and stores nothing', async () => {
         const file = join(plane().dir, 'pod.yaml');
-        writeFileSync(file, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: preview\n  namespace: e2e-enabled\nspec:\n  containers:\n  - name: app\n    image: registry.example/app:1\n');
+        writeFileSync(
+          file,
+          'apiVersion: v1\nkind: Pod\nmetadata:\n  name: preview\n  namespace: e2e-enabled\nspec:\n  containers:\n  - name: app\n    image: registry.example/app:1\n',
+        );
         const r = await plane().kubectl(['create', '--dry-run=server', '-o', 'yaml', '-f', file]);
         assert.equal(r.code, 0, r.stderr);
         const shown = parseYaml(r.stdout) as StoredPod;
@@ -218,16 +294,25 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', funct
 
       it('refuses a pod with an invalid annotation value, with our message naming the annotation (API and kubectl)', async () => {
         const bad = podManifest('greedy', { annotations: { 'sidecar.istio.io/proxyCPU': 'lots' } });
-        const err = await create(ENABLED, bad).then(() => undefined, (e: unknown) => e);
+        const err = await create(ENABLED, bad).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         assert.ok(err instanceof ApiError, String(err));
         const message = (JSON.parse(err.body) as { message: string }).message;
-        assert.equal(message, 'admission webhook "namespace.sidecar-injector.istio.io" denied the request: invalid value \'lots\' for annotation \'sidecar.istio.io/proxyCPU\': not a resource quantity (e.g. 100m, 128Mi)');
+        assert.equal(
+          message,
+          "admission webhook \"namespace.sidecar-injector.istio.io\" denied the request: invalid value 'lots' for annotation 'sidecar.istio.io/proxyCPU': not a resource quantity (e.g. 100m, 128Mi)",
+        );
 
         const file = join(plane().dir, 'greedy.json');
         writeFileSync(file, JSON.stringify({ ...bad, metadata: { ...(bad.metadata as object), namespace: ENABLED } }));
         const k = await plane().kubectl(['create', '-f', file]);
         assert.equal(k.code, 1);
-        assert.match(k.stderr, /admission webhook "namespace\.sidecar-injector\.istio\.io" denied the request: invalid value 'lots' for annotation 'sidecar\.istio\.io\/proxyCPU'/);
+        assert.match(
+          k.stderr,
+          /admission webhook "namespace\.sidecar-injector\.istio\.io" denied the request: invalid value 'lots' for annotation 'sidecar\.istio\.io\/proxyCPU'/,
+        );
         await assert.rejects(pod(ENABLED, 'greedy'), (e: unknown) => e instanceof ApiError && e.status === 404);
       });
 
@@ -251,7 +336,10 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', funct
         const [report] = (JSON.parse(st.out) as { namespaces: NamespaceReport[] }).namespaces;
         assert.equal(report?.optedIn, true);
         assert.equal(report?.withSidecar, 1, 'the pod the webhook injected counts as having the sidecar');
-        assert.deepEqual(report?.needRestart.map((p) => p.owner), ['Pod/older']);
+        assert.deepEqual(
+          report?.needRestart.map((p) => p.owner),
+          ['Pod/older'],
+        );
       });
     });
 
@@ -260,7 +348,12 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', funct
         this.timeout(90_000);
         await ready();
         for (const name of ['node-a', 'node-b']) {
-          await apiCall(plane(), 'POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { nodeInfo: { kubeletVersion: 'v1.33.0' } } });
+          await apiCall(plane(), 'POST', '/api/v1/nodes', {
+            apiVersion: 'v1',
+            kind: 'Node',
+            metadata: { name },
+            status: { nodeInfo: { kubeletVersion: 'v1.33.0' } },
+          });
         }
         // The injector's node informer sees them; no restart, no flag.
         await waitForInjection(plane(), ENABLED, { native: true, timeoutMs: 20_000 });
@@ -278,7 +371,12 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', funct
 
       it('goes back to classic sidecars once a node with an older kubelet (v1.32) registers', async function () {
         this.timeout(30_000);
-        await apiCall(plane(), 'POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-old' }, status: { nodeInfo: { kubeletVersion: 'v1.32.4' } } });
+        await apiCall(plane(), 'POST', '/api/v1/nodes', {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name: 'node-old' },
+          status: { nodeInfo: { kubeletVersion: 'v1.32.4' } },
+        });
         const p = await waitForInjection(plane(), ENABLED, { timeoutMs: 20_000 });
         assert.deepEqual([initContainerNames(p), containerNames(p)], [['istio-init'], ['app', 'istio-proxy']]);
       });
@@ -296,7 +394,10 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', funct
           [ENABLED, podManifest('while-down'), 'namespace'],
           [PLAIN, podManifest('opted-in-while-down', { labels: { 'sidecar.istio.io/inject': 'true' } }), 'object'],
         ] as const) {
-          const err = await create(ns, manifest).then(() => undefined, (e: unknown) => e);
+          const err = await create(ns, manifest).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
           assert.ok(err instanceof ApiError, `${ns}: ${String(err)}`);
           assert.match(err.body, new RegExp(`failed calling webhook \\\\"${entry}\\.sidecar-injector\\.istio\\.io\\\\".*connection refused`));
         }

@@ -10,7 +10,9 @@ export function admittedPod(obj: Record<string, unknown>, namespace: string): Po
   const kind = String(obj.kind);
   const name = String((obj.metadata as { name?: string }).name);
   pod.metadata.namespace = namespace;
-  const owner = (apiVersion: string, k: string, n: string) => [{ apiVersion, kind: k, name: n, uid: `uid-${n}`, controller: true, blockOwnerDeletion: true }];
+  const owner = (apiVersion: string, k: string, n: string) => [
+    { apiVersion, kind: k, name: n, uid: `uid-${n}`, controller: true, blockOwnerDeletion: true },
+  ];
   switch (kind) {
     case 'Pod':
       break;

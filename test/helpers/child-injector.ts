@@ -38,26 +38,54 @@ export async function spawnInjector(args: string[] = [], nodeArgs: string[] = []
   const [webhookPort, previewPort, opsPort] = [await freePort(), await freePort(), await freePort()];
   const main = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
   const entry = opts.viaBin ? [join(import.meta.dirname, '..', '..', 'bin', 'sidecar-injector.js')] : ['--import', 'tsx', main];
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...entry, 'serve', '--host', '127.0.0.1', '--port', String(webhookPort),
-    '--preview-port', String(previewPort), '--ops-port', String(opsPort), '--cert-dir', certDir, '--poll-seconds', '0.5', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...nodeArgs,
+      ...entry,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(webhookPort),
+      '--preview-port',
+      String(previewPort),
+      '--ops-port',
+      String(opsPort),
+      '--cert-dir',
+      certDir,
+      '--poll-seconds',
+      '0.5',
+      ...args,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const logs: Array<Record<string, unknown>> = [];
   let buf = '';
   child.stdout!.on('data', (c: Buffer) => {
     buf += c.toString();
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
-      try { logs.push(JSON.parse(line)); } catch { /* not a log line */ }
+      try {
+        logs.push(JSON.parse(line));
+      } catch {
+        /* not a log line */
+      }
     }
   });
-  const get = (path: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
-    request({ host: '127.0.0.1', port: opsPort, path, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject).end();
-  });
+  const get = (path: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      request({ host: '127.0.0.1', port: opsPort, path, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (c) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+        .on('error', reject)
+        .end();
+    });
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`injector exited with ${child.exitCode}`);
@@ -70,9 +98,16 @@ export async function spawnInjector(args: string[] = [], nodeArgs: string[] = []
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    webhookPort, previewPort, opsPort, ca, certDir, logs,
+    webhookPort,
+    previewPort,
+    opsPort,
+    ca,
+    certDir,
+    logs,
     metrics: async () => (await get('/metrics')).body,
-    signal: (sig) => { child.kill(sig); },
+    signal: (sig) => {
+      child.kill(sig);
+    },
     heapAfterGc: async () => {
       const seen = logs.length;
       child.kill('SIGUSR2');
@@ -83,11 +118,15 @@ export async function spawnInjector(args: string[] = [], nodeArgs: string[] = []
       }
       throw new Error('no heap figure within 5 s of SIGUSR2 (is the gc-on-signal preload loaded?)');
     },
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      child.once('exit', () => { clearTimeout(kill); resolve(); });
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
   };
 }

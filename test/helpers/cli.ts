@@ -6,8 +6,12 @@ export function memoryIO(stdin = ''): CliIO & { out(): string; err(): string } {
   let out = '';
   let err = '';
   return {
-    stdout: (t) => { out += t; },
-    stderr: (t) => { err += t; },
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
     readInput: (p) => (p === '-' ? stdin : readFileSync(p, 'utf8')),
     out: () => out,
     err: () => err,

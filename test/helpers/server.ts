@@ -26,20 +26,46 @@ export async function startTestInjector(opts: Partial<InjectorOptions> = {}): Pr
   const ca = await makeCa();
   const certDir = opts.certDir ?? (await writeServerCert(ca));
   const logs: Array<Record<string, unknown>> = [];
-  const logger = pino({ base: undefined }, { write: (line: string) => { logs.push(JSON.parse(line)); } });
-  const inj = await startInjector({ certDir, logger, webhook: { host: '127.0.0.1', port: 0 }, preview: { host: '127.0.0.1', port: 0 }, ops: { host: '127.0.0.1', port: 0 }, processMetrics: false, ...opts });
+  const logger = pino(
+    { base: undefined },
+    {
+      write: (line: string) => {
+        logs.push(JSON.parse(line));
+      },
+    },
+  );
+  const inj = await startInjector({
+    certDir,
+    logger,
+    webhook: { host: '127.0.0.1', port: 0 },
+    preview: { host: '127.0.0.1', port: 0 },
+    ops: { host: '127.0.0.1', port: 0 },
+    processMetrics: false,
+    ...opts,
+  });
   const post = (path: string, body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
     new Promise<Reply>((resolve, reject) => {
       const port = path.startsWith('/preview') ? inj.previewPort : inj.webhookPort;
-      const req = httpsRequest({ host: '127.0.0.1', port, path, method: 'POST', ca: ca.cert, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        const peer = (res.socket as import('node:tls').TLSSocket).getPeerCertificate?.()?.fingerprint256;
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text), peerFingerprint: peer });
-        });
-      });
+      const req = httpsRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method: 'POST',
+          ca: ca.cert,
+          headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+          agent: false,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          const peer = (res.socket as import('node:tls').TLSSocket).getPeerCertificate?.()?.fingerprint256;
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text), peerFingerprint: peer });
+          });
+        },
+      );
       req.on('error', reject);
       req.setTimeout(20_000, () => req.destroy(new Error('timeout')));
       req.end(body);
@@ -53,7 +79,9 @@ export async function startTestInjector(opts: Partial<InjectorOptions> = {}): Pr
           const text = Buffer.concat(chunks).toString('utf8');
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) });
         });
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
   return { ...inj, ca, certDir, logs, post, ops };
 }

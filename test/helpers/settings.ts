@@ -1,19 +1,21 @@
-// The settings Istio's goldens were made with (shared/conformance/istio/settings), loaded the way a user
+// The settings Istio's goldens were made with (test/fixtures/istio/settings), loaded the way a user
 // would load them: the same files through buildSettings, plus per-case --set overrides.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTemplatesDir } from '../../src/config/files.ts';
 import { buildSettings, type NativeSidecarMode, type Settings } from '../../src/core/settings/index.ts';
 
-// A verbatim copy of shared/conformance/istio (Istio's own test data, Apache-2.0; see its CASES.md),
-// kept in the repository so CI needs nothing outside the clone.
-export const SHARED = join(import.meta.dirname, '..', 'fixtures', 'istio');
-export const VALUES_FILE = join(SHARED, 'settings', 'injector-values.json');
-export const MESH_FILE = join(SHARED, 'settings', 'mesh.yaml');
+// Istio's own test data (Apache-2.0; see its CASES.md), copied verbatim into the repository so CI
+// needs nothing outside the clone.
+export const ISTIO_FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'istio');
+export const VALUES_FILE = join(ISTIO_FIXTURES, 'settings', 'injector-values.json');
+export const MESH_FILE = join(ISTIO_FIXTURES, 'settings', 'mesh.yaml');
 
 const builtin = readTemplatesDir();
 
-export function istioTestSettings(opts: { sets?: string[]; native?: NativeSidecarMode; templates?: Record<string, string>; valuesFiles?: string[] } = {}): Settings {
+export function istioTestSettings(
+  opts: { sets?: string[]; native?: NativeSidecarMode; templates?: Record<string, string>; valuesFiles?: string[] } = {},
+): Settings {
   return buildSettings({
     values: [VALUES_FILE, ...(opts.valuesFiles ?? [])].map((f) => readFileSync(f, 'utf8')),
     mesh: readFileSync(MESH_FILE, 'utf8'),

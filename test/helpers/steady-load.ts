@@ -16,7 +16,14 @@ export interface LoadResult {
   latenciesMs: number[];
 }
 
-export async function steadyLoad(opts: { port: number; ca: string; rate: number; durationMs: number; make(i: number): LoadRequest; path?: string }): Promise<LoadResult> {
+export async function steadyLoad(opts: {
+  port: number;
+  ca: string;
+  rate: number;
+  durationMs: number;
+  make(i: number): LoadRequest;
+  path?: string;
+}): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64, ca: opts.ca });
   const result: LoadResult = { sent: 0, ok: 0, failures: [], latenciesMs: [] };
   const pending = new Set<Promise<void>>();
@@ -24,24 +31,36 @@ export async function steadyLoad(opts: { port: number; ca: string; rate: number;
     const r = opts.make(i);
     const t0 = performance.now();
     const p = new Promise<void>((resolve) => {
-      const req = request({ host: '127.0.0.1', port: opts.port, path: opts.path ?? '/inject', method: 'POST', agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(r.body) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          result.latenciesMs.push(performance.now() - t0);
-          try {
-            const allowed = JSON.parse(Buffer.concat(chunks).toString()).response.allowed;
-            if (res.statusCode !== 200) result.failures.push(`#${i}: HTTP ${res.statusCode}`);
-            else if (r.allowed !== undefined && allowed !== r.allowed) result.failures.push(`#${i}: allowed=${allowed}, want ${r.allowed}`);
-            else result.ok++;
-          } catch (e) {
-            result.failures.push(`#${i}: ${(e as Error).message}`);
-          }
-          resolve();
-        });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: opts.port,
+          path: opts.path ?? '/inject',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(r.body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            result.latenciesMs.push(performance.now() - t0);
+            try {
+              const allowed = JSON.parse(Buffer.concat(chunks).toString()).response.allowed;
+              if (res.statusCode !== 200) result.failures.push(`#${i}: HTTP ${res.statusCode}`);
+              else if (r.allowed !== undefined && allowed !== r.allowed) result.failures.push(`#${i}: allowed=${allowed}, want ${r.allowed}`);
+              else result.ok++;
+            } catch (e) {
+              result.failures.push(`#${i}: ${(e as Error).message}`);
+            }
+            resolve();
+          });
+        },
+      );
+      req.on('error', (e) => {
+        result.failures.push(`#${i}: ${e.message}`);
+        resolve();
       });
-      req.on('error', (e) => { result.failures.push(`#${i}: ${e.message}`); resolve(); });
       req.setTimeout(10_000, () => req.destroy(new Error('timed out after 10 s')));
       req.end(r.body);
     });

@@ -13,8 +13,14 @@ export function silentConnection(port: number, capMs: number): Promise<number> {
   return new Promise((resolve) => {
     const t0 = Date.now();
     const s = netConnect(port, '127.0.0.1');
-    const cap = setTimeout(() => { s.destroy(); resolve(capMs); }, capMs);
-    s.on('close', () => { clearTimeout(cap); resolve(Date.now() - t0); });
+    const cap = setTimeout(() => {
+      s.destroy();
+      resolve(capMs);
+    }, capMs);
+    s.on('close', () => {
+      clearTimeout(cap);
+      resolve(Date.now() - t0);
+    });
     s.on('error', () => undefined);
     s.resume();
   });
@@ -29,10 +35,19 @@ export interface Answer {
 }
 
 /** POSTs `body` (chunked when `chunked`), reading the answer as it comes, even while still writing. */
-export function postWhileReading(port: number, ca: string, path: string, body: Buffer, opts: { chunked?: boolean; contentType?: string } = {}): Promise<Answer> {
+export function postWhileReading(
+  port: number,
+  ca: string,
+  path: string,
+  body: Buffer,
+  opts: { chunked?: boolean; contentType?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve) => {
     let answer: Answer | undefined;
-    const headers: Record<string, string | number> = { 'content-type': opts.contentType ?? 'application/json', ...(opts.chunked ? {} : { 'content-length': body.length }) };
+    const headers: Record<string, string | number> = {
+      'content-type': opts.contentType ?? 'application/json',
+      ...(opts.chunked ? {} : { 'content-length': body.length }),
+    };
     const req = httpsRequest({ host: '127.0.0.1', port, path, method: 'POST', ca, agent: false, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -42,7 +57,9 @@ export function postWhileReading(port: number, ca: string, path: string, body: B
       });
       res.on('error', (e) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '', error: e.message }));
     });
-    req.on('error', (e: NodeJS.ErrnoException) => { if (!answer) resolve({ status: 0, headers: {}, body: '', error: e.code ?? e.message }); });
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      if (!answer) resolve({ status: 0, headers: {}, body: '', error: e.code ?? e.message });
+    });
     req.setTimeout(30_000, () => req.destroy(new Error('client timeout')));
     // in 64 KiB pieces, as a client streaming a file would
     for (let i = 0; i < body.length; i += 65536) req.write(body.subarray(i, i + 65536));
@@ -69,21 +86,28 @@ export function neverReading(port: number, ca: string, path: string, body: Buffe
 export function pollHealthz(opsPort: number, everyMs = 50): { stop(): Promise<number[]> } {
   const latencies: number[] = [];
   let running = true;
-  const one = () => new Promise<number>((resolve) => {
-    const t0 = performance.now();
-    const req = httpRequest({ host: '127.0.0.1', port: opsPort, path: '/healthz', agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200 ? performance.now() - t0 : Infinity));
+  const one = () =>
+    new Promise<number>((resolve) => {
+      const t0 = performance.now();
+      const req = httpRequest({ host: '127.0.0.1', port: opsPort, path: '/healthz', agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode === 200 ? performance.now() - t0 : Infinity));
+      });
+      req.on('error', () => resolve(Infinity));
+      req.setTimeout(20_000, () => req.destroy());
+      req.end();
     });
-    req.on('error', () => resolve(Infinity));
-    req.setTimeout(20_000, () => req.destroy());
-    req.end();
-  });
   const loop = (async () => {
     for (let i = 0; running && i < 100_000; i++) {
       latencies.push(await one());
       await sleep(everyMs);
     }
   })();
-  return { stop: async () => { running = false; await loop; return latencies; } };
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return latencies;
+    },
+  };
 }

@@ -6,8 +6,18 @@ import { Agent, request } from 'node:https';
 import { metricValue, startTestInjector, type TestInjector } from '../helpers/server.ts';
 import { neverReading, pollHealthz, postWhileReading, silentConnection, sleep } from './edge-clients.ts';
 
-const review = (uid: string) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid, kind: { group: '', version: 'v1', kind: 'Pod' },
-  namespace: 'apps', operation: 'CREATE', object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: uid }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } } });
+const review = (uid: string) =>
+  JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid,
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      namespace: 'apps',
+      operation: 'CREATE',
+      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: uid }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
+    },
+  });
 
 async function timedInject(inj: TestInjector, uid: string): Promise<number> {
   const t0 = performance.now();
@@ -17,13 +27,16 @@ async function timedInject(inj: TestInjector, uid: string): Promise<number> {
   return performance.now() - t0;
 }
 
-const openConnections = async (inj: TestInjector, listener: string) => metricValue((await inj.ops('/metrics')).body, 'sidecar_injector_open_connections', { listener }) ?? 0;
+const openConnections = async (inj: TestInjector, listener: string) =>
+  metricValue((await inj.ops('/metrics')).body, 'sidecar_injector_open_connections', { listener }) ?? 0;
 
 describe('the HTTP edge under hostile clients', function () {
   this.timeout(90_000);
   let inj: TestInjector;
   // the slow-reader bound shortened from 10 s so the test is quick; the mechanism is the same
-  before(async () => { inj = await startTestInjector({ nativeSidecars: 'false', previewLimits: { slowReaderMs: 1_500 } }); });
+  before(async () => {
+    inj = await startTestInjector({ nativeSidecars: 'false', previewLimits: { slowReaderMs: 1_500 } });
+  });
   after(() => inj.stop(1000));
 
   it('6 MiB of "---" to /preview: a JSON answer with a code, while /healthz and /inject answer promptly', async () => {
@@ -46,7 +59,12 @@ describe('the HTTP edge under hostile clients', function () {
   it('clients that never read a big /preview answer: two are served then cut off, the rest get 429 at once', async () => {
     // 240 pods (under MAX_PREVIEW_OBJECTS) with 25 env vars each: an answer of about 4 MB
     const env = Array.from({ length: 25 }, (_, j) => ({ name: `E${j}`, value: 'v'.repeat(100) }));
-    const pod = (i: number) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}` }, spec: { containers: [{ name: 'app', image: 'app:1', env }] } });
+    const pod = (i: number) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `p${i}` },
+      spec: { containers: [{ name: 'app', image: 'app:1', env }] },
+    });
     const body = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: Array.from({ length: 240 }, (_, i) => pod(i)) }));
     const clients = await Promise.all(Array.from({ length: 8 }, () => neverReading(inj.previewPort, inj.ca.cert, '/preview', body)));
     const lines = clients.map((c) => c.statusLine).sort();
@@ -57,7 +75,7 @@ describe('the HTTP edge under hostile clients', function () {
       open = await openConnections(inj, 'preview');
     }
     assert.equal(open, 0, 'the server closed every connection (answers waiting for a reader freed) within 10 s');
-    clients.forEach((c) => c.socket.destroy());
+    for (const c of clients) c.socket.destroy();
     const r = await inj.post('/preview', JSON.stringify(pod(1)));
     assert.equal(r.status, 200, 'the preview serves again');
   });
@@ -83,7 +101,9 @@ describe('the HTTP edge under hostile clients', function () {
       const preview = await postWhileReading(inj.previewPort, inj.ca.cert, '/preview', big, { chunked });
       assert.equal(preview.error, undefined, `the client saw ${preview.error}`);
       assert.equal(preview.status, 413);
-      assert.deepEqual(JSON.parse(preview.body), { error: { code: 'BODY_TOO_LARGE', message: 'request body is larger than the cap of 6291456 bytes' } });
+      assert.deepEqual(JSON.parse(preview.body), {
+        error: { code: 'BODY_TOO_LARGE', message: 'request body is larger than the cap of 6291456 bytes' },
+      });
       assert.equal(preview.headers.connection, 'close');
     });
   }
@@ -91,12 +111,28 @@ describe('the HTTP edge under hostile clients', function () {
   it('a client that asks first (Expect: 100-continue) for 8 MiB gets its 413 without being invited to upload', async () => {
     const r = await new Promise<{ status: number; invited: boolean }>((resolve, reject) => {
       let invited = false;
-      const req = request({ host: '127.0.0.1', port: inj.webhookPort, path: '/inject', method: 'POST', ca: inj.ca.cert, agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': 8 * 1024 * 1024, expect: '100-continue' } }, (res) => {
-        res.resume();
-        res.on('end', () => { resolve({ status: res.statusCode ?? 0, invited }); req.destroy(); });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: inj.webhookPort,
+          path: '/inject',
+          method: 'POST',
+          ca: inj.ca.cert,
+          agent: false,
+          headers: { 'content-type': 'application/json', 'content-length': 8 * 1024 * 1024, expect: '100-continue' },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            resolve({ status: res.statusCode ?? 0, invited });
+            req.destroy();
+          });
+        },
+      );
+      req.on('continue', () => {
+        invited = true;
+        req.end(Buffer.alloc(8 * 1024 * 1024, 0x20));
       });
-      req.on('continue', () => { invited = true; req.end(Buffer.alloc(8 * 1024 * 1024, 0x20)); });
       req.on('error', reject);
       req.flushHeaders();
     });
@@ -107,10 +143,12 @@ describe('the HTTP edge under hostile clients', function () {
 describe('the HTTP edge: connection caps', function () {
   this.timeout(30_000);
   let inj: TestInjector;
-  before(async () => { inj = await startTestInjector({ connectionLimits: { webhook: { maxConnections: 8 } } }); });
+  before(async () => {
+    inj = await startTestInjector({ connectionLimits: { webhook: { maxConnections: 8 } } });
+  });
   after(() => inj.stop(1000));
 
-  it('drops connections beyond the webhook listener\'s cap at once, while health and metrics answer on theirs', async () => {
+  it("drops connections beyond the webhook listener's cap at once, while health and metrics answer on theirs", async () => {
     const silent = Array.from({ length: 10 }, () => silentConnection(inj.webhookPort, 3_000));
     const held = await Promise.all(silent);
     const droppedAtOnce = held.filter((ms) => ms < 1_000).length;
@@ -121,22 +159,33 @@ describe('the HTTP edge: connection caps', function () {
   it('closes idle keep-alive connections near the cap, so clients that hold them cannot lock new admissions out', async () => {
     // one admission on each of 8 connections (the cap), then silence: each connection idles on keep-alive
     const agents = Array.from({ length: 8 }, () => new Agent({ keepAlive: true, maxSockets: 1, ca: inj.ca.cert }));
-    const admitOn = (agent: Agent | false, uid: string) => new Promise<number>((resolve, reject) => {
-      const body = review(uid);
-      const req = request({ host: '127.0.0.1', port: inj.webhookPort, path: '/inject', method: 'POST', agent, ca: inj.ca.cert,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode!));
+    const admitOn = (agent: Agent | false, uid: string) =>
+      new Promise<number>((resolve, reject) => {
+        const body = review(uid);
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: inj.webhookPort,
+            path: '/inject',
+            method: 'POST',
+            agent,
+            ca: inj.ca.cert,
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode!));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
       });
-      req.on('error', reject);
-      req.end(body);
-    });
     try {
       const first = await Promise.all(agents.map((a, i) => admitOn(a, `idle-${i}`)));
       assert.deepEqual(first, Array(8).fill(200));
       assert.equal(await admitOn(false, 'newcomer'), 200, 'a new connection is admitted while the others idle');
     } finally {
-      agents.forEach((a) => a.destroy());
+      for (const a of agents) a.destroy();
     }
   });
 });

@@ -8,7 +8,9 @@ import { hostileCorpus } from './corpus.ts';
 describe('hostile input corpus against the real server', function () {
   this.timeout(300_000);
   let inj: TestInjector;
-  before(async () => { inj = await startTestInjector({ nativeSidecars: 'false' }); });
+  before(async () => {
+    inj = await startTestInjector({ nativeSidecars: 'false' });
+  });
   after(() => inj.stop(1000));
 
   it('answers every case as specified, and quickly', async () => {
@@ -40,21 +42,24 @@ describe('hostile input corpus against the real server', function () {
       if (c.body.length >= 100_000) big.push(`${c.name}: ${(serverMs ?? ms).toFixed(1)} ms (${refused ? 'refused' : 'answered'})`);
     }
     durations.sort((a, b) => a - b);
-    console.log(`      ${corpus.length} hostile cases; server time p50 ${durations[Math.floor(durations.length / 2)]!.toFixed(2)} ms, p99 ${durations[Math.floor(durations.length * 0.99)]!.toFixed(2)} ms, max ${durations.at(-1)!.toFixed(1)} ms`);
+    console.log(
+      `      ${corpus.length} hostile cases; server time p50 ${durations[Math.floor(durations.length / 2)]!.toFixed(2)} ms, p99 ${durations[Math.floor(durations.length * 0.99)]!.toFixed(2)} ms, max ${durations.at(-1)!.toFixed(1)} ms`,
+    );
     console.log(`      large bodies: ${big.join('; ')}`);
     assert.deepEqual(slow, [], 'refusals of small bodies come quickly after the body arrives');
     assert.equal((await inj.ops('/healthz')).status, 200, 'still alive');
   });
 
   it('drops a client that stalls before sending its headers, and one that stalls mid-body', async () => {
-    const stalled = (payload: string) => new Promise<number>((resolve) => {
-      const t0 = Date.now();
-      const s = connect({ host: '127.0.0.1', port: inj.webhookPort, ca: inj.ca.cert }, () => s.write(payload));
-      s.on('close', () => resolve(Date.now() - t0));
-      s.on('error', () => undefined);
-      s.resume();
-      setTimeout(() => s.destroy(), 60_000).unref();
-    });
+    const stalled = (payload: string) =>
+      new Promise<number>((resolve) => {
+        const t0 = Date.now();
+        const s = connect({ host: '127.0.0.1', port: inj.webhookPort, ca: inj.ca.cert }, () => s.write(payload));
+        s.on('close', () => resolve(Date.now() - t0));
+        s.on('error', () => undefined);
+        s.resume();
+        setTimeout(() => s.destroy(), 60_000).unref();
+      });
     const [noHeaders, midBody] = await Promise.all([
       stalled('POST /inject HTTP/1.1\r\nHost: x\r\n'),
       stalled('POST /inject HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"apiVersion":'),

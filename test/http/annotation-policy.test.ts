@@ -6,17 +6,29 @@ import { ConfigMapDir } from '../helpers/configmap-dir.ts';
 import { startTestInjector, type TestInjector } from '../helpers/server.ts';
 import { defaultSettings } from '../helpers/settings.ts';
 
-const review = (annotations: Record<string, string>, uid: string) => JSON.stringify({
-  apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
-  request: { uid, kind: { group: '', version: 'v1', kind: 'Pod' }, resource: { group: '', version: 'v1', resource: 'pods' }, namespace: 'shop', operation: 'CREATE',
-    object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', annotations }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } },
-});
+const review = (annotations: Record<string, string>, uid: string) =>
+  JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid,
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      resource: { group: '', version: 'v1', resource: 'pods' },
+      namespace: 'shop',
+      operation: 'CREATE',
+      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', annotations }, spec: { containers: [{ name: 'web', image: 'web:1' }] } },
+    },
+  });
 
 describe('annotation policy through /inject', function () {
   this.timeout(30_000);
   let inj: TestInjector;
   before(async () => {
-    const cm = new ConfigMapDir({ config: 'deniedAnnotations:\n- sidecar.istio.io/proxyImage\n- proxy.istio.io/overrides\n- sidecar.istio.io/userVolume*\n', values: '{}', mesh: '' });
+    const cm = new ConfigMapDir({
+      config: 'deniedAnnotations:\n- sidecar.istio.io/proxyImage\n- proxy.istio.io/overrides\n- sidecar.istio.io/userVolume*\n',
+      values: '{}',
+      mesh: '',
+    });
     inj = await startTestInjector({ configDir: cm.dir, nativeSidecars: 'false' });
   });
   after(() => inj.stop(1000));
@@ -28,7 +40,10 @@ describe('annotation policy through /inject', function () {
       const { response } = r.json();
       assert.equal(response.allowed, false, name);
       assert.equal(response.status.reason, 'DENIED_ANNOTATION');
-      assert.ok(response.status.message.includes(`annotation '${name}'`) && response.status.message.includes('deniedAnnotations'), response.status.message);
+      assert.ok(
+        response.status.message.includes(`annotation '${name}'`) && response.status.message.includes('deniedAnnotations'),
+        response.status.message,
+      );
     }
   });
 
@@ -39,8 +54,12 @@ describe('annotation policy through /inject', function () {
   });
 
   it('refuses the capture values the init container would refuse, and /healthz answers', async () => {
-    const cases: Record<string, string> = { 'traffic.sidecar.istio.io/excludeInterfaces': '--dry-run', 'traffic.sidecar.istio.io/kubevirtInterfaces': '-n',
-      'traffic.sidecar.istio.io/includeOutboundIPRanges': '1:2:3:4:5:6:7::1:2:3:4:5:6:7:8/64', 'proxy.istio.io/config': 'proxyMetadata: {POD_NAME: spoofed}' };
+    const cases: Record<string, string> = {
+      'traffic.sidecar.istio.io/excludeInterfaces': '--dry-run',
+      'traffic.sidecar.istio.io/kubevirtInterfaces': '-n',
+      'traffic.sidecar.istio.io/includeOutboundIPRanges': '1:2:3:4:5:6:7::1:2:3:4:5:6:7:8/64',
+      'proxy.istio.io/config': 'proxyMetadata: {POD_NAME: spoofed}',
+    };
     for (const [name, value] of Object.entries(cases)) {
       const { response } = (await inj.post('/inject', review({ [name]: value }, `cap-${name}`))).json();
       assert.equal(response.allowed, false, `${name}=${value}`);
@@ -52,7 +71,12 @@ describe('annotation policy through /inject', function () {
 
 describe('the same capture values in a preview', () => {
   it('are an error item naming the annotation, not an exception', () => {
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations: { 'traffic.sidecar.istio.io/excludeInterfaces': 'a:b' } }, spec: { containers: [{ name: 'a', image: 'a' }] } };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', annotations: { 'traffic.sidecar.istio.io/excludeInterfaces': 'a:b' } },
+      spec: { containers: [{ name: 'a', image: 'a' }] },
+    };
     const [item] = previewObjects([pod], { settings: defaultSettings(), namespace: 'default' });
     assert.equal(item?.error?.code, 'INVALID_ANNOTATION');
     assert.equal(item?.error?.subject, 'traffic.sidecar.istio.io/excludeInterfaces');

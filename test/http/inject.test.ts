@@ -10,22 +10,39 @@ import { isInjectableKind, podOf } from '../../src/core/workloads.ts';
 import { admittedPod, asTemplate } from '../helpers/admission.ts';
 import { metricValue, startTestInjector, type TestInjector } from '../helpers/server.ts';
 import { normalize } from '../helpers/semantic.ts';
-import { SHARED } from '../helpers/settings.ts';
+import { ISTIO_FIXTURES } from '../helpers/settings.ts';
 
-const review = (pod: unknown, opts: { uid?: string; version?: string; namespace?: string; dryRun?: boolean } = {}) => JSON.stringify({
-  apiVersion: opts.version ?? 'admission.k8s.io/v1', kind: 'AdmissionReview',
-  request: { uid: opts.uid ?? 'uid-1', kind: { group: '', version: 'v1', kind: 'Pod' }, resource: { group: '', version: 'v1', resource: 'pods' },
-    namespace: opts.namespace ?? 'default', operation: 'CREATE', object: pod, dryRun: opts.dryRun ?? false },
+const review = (pod: unknown, opts: { uid?: string; version?: string; namespace?: string; dryRun?: boolean } = {}) =>
+  JSON.stringify({
+    apiVersion: opts.version ?? 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: opts.uid ?? 'uid-1',
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      resource: { group: '', version: 'v1', resource: 'pods' },
+      namespace: opts.namespace ?? 'default',
+      operation: 'CREATE',
+      object: pod,
+      dryRun: opts.dryRun ?? false,
+    },
+  });
+
+const simplePod = (annotations: Record<string, string> = {}): Pod => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {
+    generateName: 'web-6d8f-',
+    annotations,
+    labels: { 'pod-template-hash': '6d8f' },
+    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-6d8f', controller: true }],
+  },
+  spec: { containers: [{ name: 'web', image: 'web:1' }] },
 });
 
-const simplePod = (annotations: Record<string, string> = {}): Pod => ({ apiVersion: 'v1', kind: 'Pod',
-  metadata: { generateName: 'web-6d8f-', annotations, labels: { 'pod-template-hash': '6d8f' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-6d8f', controller: true }] },
-  spec: { containers: [{ name: 'web', image: 'web:1' }] } });
-
-describe('webhook /inject over HTTPS', function () {
+describe('webhook /inject over HTTPS', () => {
   let inj: TestInjector;
   before(async () => {
-    const shared = join(SHARED, 'settings');
+    const shared = join(ISTIO_FIXTURES, 'settings');
     inj = await startTestInjector({ configDir: undefined, sets: [], nativeSidecars: 'true' });
     void shared;
   });
@@ -44,18 +61,27 @@ describe('webhook /inject over HTTPS', function () {
       assert.equal(body.response.allowed, true);
       assert.equal(body.response.patchType, 'JSONPatch');
       const patched = applyPatch(pod, JSON.parse(Buffer.from(body.response.patch, 'base64').toString('utf8')));
-      assert.deepEqual(patched.spec.initContainers!.map((c) => c.name), ['istio-init', 'istio-proxy']);
+      assert.deepEqual(
+        patched.spec.initContainers!.map((c) => c.name),
+        ['istio-init', 'istio-proxy'],
+      );
       const env = Object.fromEntries(patched.spec.initContainers![1]!.env!.map((e) => [e.name, e.value]));
       assert.equal(env.ISTIO_META_OWNER, 'kubernetes://apis/apps/v1/namespaces/shop/deployments/web', 'generateName pods take the request namespace');
     });
   }
 
-  it('turns Istio\'s shared inputs, sent as pods, into Istio\'s pods', async () => {
+  it("turns Istio's shared inputs, sent as pods, into Istio's pods", async () => {
     const settingsOpts = { sets: [] as string[] };
     void settingsOpts;
-    for (const [input, golden] of [['hello.yaml', 'hello.yaml.injected'], ['multi-init.yaml', 'multi-init.yaml.injected'], ['traffic-annotations-wildcards.yaml', 'traffic-annotations-wildcards.yaml.injected']]) {
-      const objs = parseDocuments(readFileSync(join(SHARED, 'inject', input!), 'utf8')).flatMap((o) => (isList(o) ? (o.items as Record<string, unknown>[]) : [o])).filter((o) => isInjectableKind(o.kind));
-      const want = parseDocuments(readFileSync(join(SHARED, 'inject', golden!), 'utf8'));
+    for (const [input, golden] of [
+      ['hello.yaml', 'hello.yaml.injected'],
+      ['multi-init.yaml', 'multi-init.yaml.injected'],
+      ['traffic-annotations-wildcards.yaml', 'traffic-annotations-wildcards.yaml.injected'],
+    ]) {
+      const objs = parseDocuments(readFileSync(join(ISTIO_FIXTURES, 'inject', input!), 'utf8'))
+        .flatMap((o) => (isList(o) ? (o.items as Record<string, unknown>[]) : [o]))
+        .filter((o) => isInjectableKind(o.kind));
+      const want = parseDocuments(readFileSync(join(ISTIO_FIXTURES, 'inject', golden!), 'utf8'));
       for (const [i, obj] of objs.entries()) {
         const pod = admittedPod(obj, 'default');
         const r = (await inj.post('/inject', review(pod, { uid: `g-${i}` }))).json();
@@ -63,7 +89,12 @@ describe('webhook /inject over HTTPS', function () {
         const patched = applyPatch(pod, JSON.parse(Buffer.from(r.response.patch, 'base64').toString('utf8')));
         const expected = podOf(want[i]!);
         // our defaults use docker.io/istio and a released tag; Istio's goldens its test registry
-        const got = JSON.parse(JSON.stringify(asTemplate(patched, String(obj.kind))).replaceAll('docker.io/istio/proxyv2:1.28.0', 'registry.istio.io/testing/proxyv2:latest'));
+        const got = JSON.parse(
+          JSON.stringify(asTemplate(patched, String(obj.kind))).replaceAll(
+            'docker.io/istio/proxyv2:1.28.0',
+            'registry.istio.io/testing/proxyv2:latest',
+          ),
+        );
         assert.deepEqual(normalize(got), normalize({ metadata: expected.metadata, spec: expected.spec }), input);
       }
     }
@@ -92,11 +123,14 @@ describe('webhook /inject over HTTPS', function () {
     assert.deepEqual(a, b);
   });
 
-  it('takes cluster and network from Istio\'s path parameters', async () => {
+  it("takes cluster and network from Istio's path parameters", async () => {
     const r = (await inj.post('/inject/cluster/east/net/net--slash--1', review(simplePod(), { uid: 'p' }))).json();
     const patched = applyPatch(simplePod(), JSON.parse(Buffer.from(r.response.patch, 'base64').toString('utf8')));
     const env = patched.spec.initContainers![1]!.env!;
-    assert.deepEqual(env.slice(-2), [{ name: 'ISTIO_META_CLUSTER_ID', value: 'east' }, { name: 'ISTIO_META_NETWORK', value: 'net/1' }]);
+    assert.deepEqual(env.slice(-2), [
+      { name: 'ISTIO_META_CLUSTER_ID', value: 'east' },
+      { name: 'ISTIO_META_NETWORK', value: 'net/1' },
+    ]);
     assert.equal(patched.metadata.labels!['topology.istio.io/network'], 'net/1');
   });
 
@@ -133,8 +167,20 @@ describe('webhook /inject over HTTPS', function () {
       ['a JSON array', '[1,2]', /not an AdmissionReview/],
       ['another kind', JSON.stringify({ apiVersion: 'v1', kind: 'Pod' }), /not an AdmissionReview/],
       ['no request', JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }), /no request/],
-      ['no uid', JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { kind: { kind: 'Pod' }, object: simplePod() } }), /no uid/],
-      ['a Deployment', JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'x', kind: { group: 'apps', kind: 'Deployment' }, object: {} } }), /only Pods/],
+      [
+        'no uid',
+        JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { kind: { kind: 'Pod' }, object: simplePod() } }),
+        /no uid/,
+      ],
+      [
+        'a Deployment',
+        JSON.stringify({
+          apiVersion: 'admission.k8s.io/v1',
+          kind: 'AdmissionReview',
+          request: { uid: 'x', kind: { group: 'apps', kind: 'Deployment' }, object: {} },
+        }),
+        /only Pods/,
+      ],
       ['a pod without spec', review({ metadata: {} }), /request\.object is not a Pod/],
       ['containers not a list', review({ metadata: {}, spec: { containers: {} } }), /containers must be a list/],
       ['labels not strings', review({ metadata: { labels: { a: 1 } }, spec: { containers: [] } }), /metadata\.labels must map strings to strings/],
@@ -154,7 +200,10 @@ describe('webhook /inject over HTTPS', function () {
 
   it('serves TLS 1.2 and above only', async () => {
     const err = await new Promise<Error | undefined>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port: inj.webhookPort, ca: inj.ca.cert, maxVersion: 'TLSv1.1', minVersion: 'TLSv1' }, () => { s.end(); resolve(undefined); });
+      const s = connect({ host: '127.0.0.1', port: inj.webhookPort, ca: inj.ca.cert, maxVersion: 'TLSv1.1', minVersion: 'TLSv1' }, () => {
+        s.end();
+        resolve(undefined);
+      });
       s.on('error', resolve);
     });
     assert.ok(err, 'a TLS 1.1 handshake must fail');
@@ -181,7 +230,13 @@ describe('webhook /inject over HTTPS', function () {
     assert.equal((await inj.ops('/healthz')).status, 200);
     assert.equal((await inj.ops('/readyz')).status, 200);
     const m = (await inj.ops('/metrics')).body;
-    for (const name of ['sidecar_injection_requests_total', 'sidecar_injection_success_total', 'sidecar_injection_failure_total', 'sidecar_injection_skip_total', 'sidecar_injection_time_seconds_bucket']) {
+    for (const name of [
+      'sidecar_injection_requests_total',
+      'sidecar_injection_success_total',
+      'sidecar_injection_failure_total',
+      'sidecar_injection_skip_total',
+      'sidecar_injection_time_seconds_bucket',
+    ]) {
       assert.ok(m.includes(name), name);
     }
     assert.match(m, /sidecar_injector_admission_duration_seconds_bucket\{le="0.0005",endpoint="inject"\}/);

@@ -10,15 +10,36 @@ import { injectHandler } from '../../src/http/inject-handler.ts';
 import { LARGE_ADMISSION_DEFAULTS, LargeAdmissions } from '../../src/http/large-admission.ts';
 import { Metrics } from '../../src/http/metrics.ts';
 
-const broken = new Proxy({}, { get() { throw new TypeError('a bug reading settings'); } }) as Settings;
+const broken = new Proxy(
+  {},
+  {
+    get() {
+      throw new TypeError('a bug reading settings');
+    },
+  },
+) as Settings;
 
-function post(port: number, body: string): Promise<{ status: number; json: { response: { uid: string; allowed: boolean; status: { reason: string; message: string } } } }> {
+function post(
+  port: number,
+  body: string,
+): Promise<{ status: number; json: { response: { uid: string; allowed: boolean; status: { reason: string; message: string } } } }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/inject', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => { text += c.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/inject',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => {
+          text += c.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -42,11 +63,28 @@ describe('an unexpected failure while admitting', function () {
     server.close();
   });
 
-  const review = (uid: string, padding = 0) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
-    request: { uid, kind: { group: '', version: 'v1', kind: 'Pod' }, namespace: 'apps', operation: 'CREATE',
-      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations: { pad: 'x'.repeat(padding) } }, spec: { containers: [{ name: 'a', image: 'a' }] } } } });
+  const review = (uid: string, padding = 0) =>
+    JSON.stringify({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: {
+        uid,
+        kind: { group: '', version: 'v1', kind: 'Pod' },
+        namespace: 'apps',
+        operation: 'CREATE',
+        object: {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'p', annotations: { pad: 'x'.repeat(padding) } },
+          spec: { containers: [{ name: 'a', image: 'a' }] },
+        },
+      },
+    });
 
-  for (const [path, padding] of [['the fast path', 0], ['the large-admission worker', 8 * 1024]] as const) {
+  for (const [path, padding] of [
+    ['the fast path', 0],
+    ['the large-admission worker', 8 * 1024],
+  ] as const) {
     it(`on ${path}: an AdmissionReview with the uid, refusing the pod as INTERNAL`, async () => {
       const r = await post(port, review(`uid-${padding}`, padding));
       assert.equal(r.status, 200);

@@ -8,35 +8,70 @@ import { buildSettings } from '../../src/core/settings/index.ts';
 import { LARGE_ADMISSION_DEFAULTS } from '../../src/http/large-admission.ts';
 import { metricValue, startTestInjector, type Reply, type TestInjector } from '../helpers/server.ts';
 
-const review = (uid: string, pod: unknown, version = 'admission.k8s.io/v1') => JSON.stringify({
-  apiVersion: version, kind: 'AdmissionReview',
-  request: { uid, kind: { group: '', version: 'v1', kind: 'Pod' }, resource: { group: '', version: 'v1', resource: 'pods' }, namespace: 'apps', operation: 'CREATE', object: pod },
-});
+const review = (uid: string, pod: unknown, version = 'admission.k8s.io/v1') =>
+  JSON.stringify({
+    apiVersion: version,
+    kind: 'AdmissionReview',
+    request: {
+      uid,
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      resource: { group: '', version: 'v1', resource: 'pods' },
+      namespace: 'apps',
+      operation: 'CREATE',
+      object: pod,
+    },
+  });
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-const podWith = (metadata: Record<string, unknown>, containers: unknown[]) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'big', ...metadata }, spec: { containers } });
+const podWith = (metadata: Record<string, unknown>, containers: unknown[]) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'big', ...metadata },
+  spec: { containers },
+});
 
 // Legal pods within the 6 MiB body cap that cost the core the most per byte (100-250 ms in-process)
 const SHAPES: Record<string, () => unknown> = {
-  'one container with 60,000 env vars': () => podWith({}, [{ name: 'a', image: 'a', env: range(60_000).map((i) => ({ name: `E${i}`, value: 'v'.repeat(60) })) }]),
-  '2,000 containers with ports, probes and 20 env vars each': () => podWith({}, range(2_000).map((c) => ({
-    name: `c${c}`, image: 'a', ports: [{ containerPort: 1000 + c }], readinessProbe: { httpGet: { port: 1000 + c, path: '/r' } }, livenessProbe: { httpGet: { port: 1000 + c, path: '/l' } },
-    env: range(20).map((i) => ({ name: `E${i}`, value: 'v'.repeat(100) })) }))),
+  'one container with 60,000 env vars': () =>
+    podWith({}, [{ name: 'a', image: 'a', env: range(60_000).map((i) => ({ name: `E${i}`, value: 'v'.repeat(60) })) }]),
+  '2,000 containers with ports, probes and 20 env vars each': () =>
+    podWith(
+      {},
+      range(2_000).map((c) => ({
+        name: `c${c}`,
+        image: 'a',
+        ports: [{ containerPort: 1000 + c }],
+        readinessProbe: { httpGet: { port: 1000 + c, path: '/r' } },
+        livenessProbe: { httpGet: { port: 1000 + c, path: '/l' } },
+        env: range(20).map((i) => ({ name: `E${i}`, value: 'v'.repeat(100) })),
+      })),
+    ),
   '20,000 containers with a probe each': () => twentyThousandContainers(),
   '60,000 labels': () => podWith({ labels: Object.fromEntries(range(60_000).map((i) => [`k${i}`, 'v'.repeat(40)])) }, [{ name: 'a', image: 'a' }]),
 };
 function twentyThousandContainers() {
-  return podWith({}, range(20_000).map((c) => ({ name: `c${c}`, image: 'a', ports: [{ containerPort: 1 + c }], readinessProbe: { httpGet: { port: 1 + c, path: '/r' } } })));
+  return podWith(
+    {},
+    range(20_000).map((c) => ({
+      name: `c${c}`,
+      image: 'a',
+      ports: [{ containerPort: 1 + c }],
+      readinessProbe: { httpGet: { port: 1 + c, path: '/r' } },
+    })),
+  );
 }
 
 const settings = buildSettings({ ...readSettingsDir(undefined), nativeSidecars: 'false' });
 const decodedPatch = (response: { patch?: string }) => JSON.parse(Buffer.from(response.patch ?? '', 'base64').toString('utf8'));
-const metric = async (inj: TestInjector, name: string, labels: Record<string, string>) => metricValue((await inj.ops('/metrics')).body, name, labels) ?? 0;
+const metric = async (inj: TestInjector, name: string, labels: Record<string, string>) =>
+  metricValue((await inj.ops('/metrics')).body, name, labels) ?? 0;
 const answered = (inj: TestInjector) => metric(inj, 'sidecar_injector_large_admissions_total', { outcome: 'answered' });
 
 /** Waits for `work` while asking /healthz every 10 ms (each must answer 200 within 5 s); how many answered meanwhile. */
 async function whileHealthy<T>(inj: TestInjector, work: Promise<T>): Promise<{ value: T; probes: number }> {
   let done = false;
-  const settled = work.finally(() => { done = true; });
+  const settled = work.finally(() => {
+    done = true;
+  });
   let probes = 0;
   // bounded: at most 3,000 probes (30 s and more)
   for (let i = 0; i < 3_000 && !done; i++) {
@@ -64,7 +99,9 @@ function assertRefusal(r: Reply, uid: string, version: string, code: string, mes
 describe('large admissions, in the admission worker', function () {
   this.timeout(120_000);
   let inj: TestInjector;
-  before(async () => { inj = await startTestInjector({ nativeSidecars: 'false' }); });
+  before(async () => {
+    inj = await startTestInjector({ nativeSidecars: 'false' });
+  });
   after(() => inj.stop(1000));
 
   for (const [name, make] of Object.entries(SHAPES)) {
@@ -87,11 +124,17 @@ describe('large admissions, in the admission worker', function () {
   it('keeps answering /healthz while large admissions are worked on', async () => {
     const replies = whileHealthy(inj, Promise.all(range(2).map((i) => inj.post('/inject', review(`busy-${i}`, twentyThousandContainers())))));
     const { value, probes } = await replies;
-    assert.deepEqual(value.map((r) => [r.json().response.uid, r.json().response.allowed]), [['busy-0', true], ['busy-1', true]]);
+    assert.deepEqual(
+      value.map((r) => [r.json().response.uid, r.json().response.allowed]),
+      [
+        ['busy-0', true],
+        ['busy-1', true],
+      ],
+    );
     assert.ok(probes >= 3, `/healthz answered ${probes} times while the admissions were in progress`);
   });
 
-  it('keeps a normal review on the main thread\'s fast path', async () => {
+  it("keeps a normal review on the main thread's fast path", async () => {
     const before = await answered(inj);
     const r = await inj.post('/inject', review('small', podWith({}, [{ name: 'web', image: 'web:1' }])));
     assert.equal(r.json().response.allowed, true);
@@ -103,19 +146,26 @@ describe('large admissions, in the admission worker', function () {
 describe('large admissions past their budgets', function () {
   this.timeout(60_000);
 
-  it('past the hard time budget: the worker is stopped and the pod refused in the review\'s version, with its uid', async () => {
+  it("past the hard time budget: the worker is stopped and the pod refused in the review's version, with its uid", async () => {
     // 50 ms cannot even start a worker: the runner's stop, not the core's, answers
     const inj = await startTestInjector({ nativeSidecars: 'false', largeAdmissionLimits: { thresholdBytes: 1024, budgetMs: 50 } });
     try {
       const body = review('slow-1', SHAPES['60,000 labels']!(), 'admission.k8s.io/v1beta1');
       const r = await inj.post('/inject', body);
-      assertRefusal(r, 'slow-1', 'admission.k8s.io/v1beta1', 'BUDGET_EXCEEDED',
-        new RegExp(`^the injector stopped admitting a large pod \\(an AdmissionReview of ${body.length} bytes; reviews over 1024 bytes are admitted one at a time\\) after its time budget of 0.05 s: the pod is too large or too complex to inject in time$`));
+      assertRefusal(
+        r,
+        'slow-1',
+        'admission.k8s.io/v1beta1',
+        'BUDGET_EXCEEDED',
+        new RegExp(
+          `^the injector stopped admitting a large pod \\(an AdmissionReview of ${body.length} bytes; reviews over 1024 bytes are admitted one at a time\\) after its time budget of 0.05 s: the pod is too large or too complex to inject in time$`,
+        ),
+      );
       assert.equal(r.json().response.status.code, 503);
       const metrics = (await inj.ops('/metrics')).body;
       assert.equal(metricValue(metrics, 'sidecar_injector_worker_terminations_total', { worker: 'admission', reason: 'timeout' }), 1);
       assert.equal(metricValue(metrics, 'sidecar_injector_large_admissions_total', { outcome: 'timeout' }), 1);
-      assert.equal(metricValue(metrics, 'sidecar_injection_failure_total'), 1, 'Istio\'s failure count');
+      assert.equal(metricValue(metrics, 'sidecar_injection_failure_total'), 1, "Istio's failure count");
       assert.equal(metricValue(metrics, 'sidecar_injection_success_total'), 1, 'an answered review is a success for Istio');
       assert.equal((await inj.ops('/healthz')).status, 200);
     } finally {
@@ -123,7 +173,7 @@ describe('large admissions past their budgets', function () {
     }
   });
 
-  it('out of the worker\'s heap: the pod is refused with OUT_OF_MEMORY and its uid, even written after the object', async () => {
+  it("out of the worker's heap: the pod is refused with OUT_OF_MEMORY and its uid, even written after the object", async () => {
     // near its cap, V8 collects again and again before it gives up: budgets long enough that memory runs out first
     const inj = await startTestInjector({ nativeSidecars: 'false', largeAdmissionLimits: { heapMb: 32, softBudgetMs: 30_000, budgetMs: 30_000 } });
     try {
@@ -133,10 +183,19 @@ describe('large admissions past their budgets', function () {
       // seconds of work in the worker (collecting near its cap), and the event loop answers all along
       const { value: r, probes } = await whileHealthy(inj, inj.post('/inject', body));
       assert.ok(probes >= 10, `/healthz answered ${probes} times meanwhile`);
-      assertRefusal(r, 'oom-1', 'admission.k8s.io/v1', 'OUT_OF_MEMORY', /^the injector ran out of the memory it gives one admission \(32 MB of heap\) while admitting a large pod \(an AdmissionReview of \d+ bytes; .*\): the pod is too large to inject$/);
+      assertRefusal(
+        r,
+        'oom-1',
+        'admission.k8s.io/v1',
+        'OUT_OF_MEMORY',
+        /^the injector ran out of the memory it gives one admission \(32 MB of heap\) while admitting a large pod \(an AdmissionReview of \d+ bytes; .*\): the pod is too large to inject$/,
+      );
       assert.equal(r.json().response.status.code, 413);
       assert.equal(await metric(inj, 'sidecar_injector_worker_terminations_total', { worker: 'admission', reason: 'out_of_memory' }), 1);
-      const next = await inj.post('/inject', review('after-oom', podWith({ labels: Object.fromEntries(range(8_000).map((i) => [`k${i}`, 'v'.repeat(40)])) }, [{ name: 'a', image: 'a' }])));
+      const next = await inj.post(
+        '/inject',
+        review('after-oom', podWith({ labels: Object.fromEntries(range(8_000).map((i) => [`k${i}`, 'v'.repeat(40)])) }, [{ name: 'a', image: 'a' }])),
+      );
       assert.equal(next.json().response.allowed, true, 'a new worker admits the next large pod');
     } finally {
       await inj.stop(1000);
@@ -148,11 +207,20 @@ describe('large admissions past their budgets', function () {
     try {
       // sent together; the first also waits for its worker to start, so the others arrive while it runs
       const replies = await Promise.all(range(4).map((i) => inj.post('/inject', review(`q-${i}`, twentyThousandContainers()))));
-      assert.deepEqual(replies.map((r) => [r.status, r.json().response.uid]), range(4).map((i) => [200, `q-${i}`]));
+      assert.deepEqual(
+        replies.map((r) => [r.status, r.json().response.uid]),
+        range(4).map((i) => [200, `q-${i}`]),
+      );
       const busy = replies.filter((r) => !r.json().response.allowed);
       assert.ok(busy.length >= 1 && busy.length <= 2, `${busy.length} refused as busy`);
       for (const r of busy) {
-        assertRefusal(r, r.json().response.uid, 'admission.k8s.io/v1', 'INJECTOR_BUSY', /^the injector is busy with other large pods and could not take a large pod \(an AdmissionReview of \d+ bytes; reviews over 65536 bytes are admitted one at a time\) in time: retry shortly$/);
+        assertRefusal(
+          r,
+          r.json().response.uid,
+          'admission.k8s.io/v1',
+          'INJECTOR_BUSY',
+          /^the injector is busy with other large pods and could not take a large pod \(an AdmissionReview of \d+ bytes; reviews over 65536 bytes are admitted one at a time\) in time: retry shortly$/,
+        );
       }
       assert.equal(await metric(inj, 'sidecar_injector_large_admissions_total', { outcome: 'busy' }), busy.length);
       assert.equal(await metric(inj, 'sidecar_injector_large_admissions_total', { outcome: 'answered' }), 4 - busy.length);
@@ -167,7 +235,10 @@ describe('large admissions past their budgets', function () {
       // the first waits for its worker to start (a tenth of a second and more): the second cannot wait 1 ms
       const [first, second] = await Promise.all(['w-0', 'w-1'].map((uid) => inj.post('/inject', review(uid, twentyThousandContainers()))));
       const replies = [first!, second!].map((r) => r.json().response);
-      assert.deepEqual(replies.map((r) => r.uid), ['w-0', 'w-1']);
+      assert.deepEqual(
+        replies.map((r) => r.uid),
+        ['w-0', 'w-1'],
+      );
       assert.deepEqual(replies.map((r) => r.allowed).sort(), [false, true]);
       assert.equal(replies.find((r) => !r.allowed).status.reason, 'INJECTOR_BUSY');
     } finally {

@@ -8,22 +8,60 @@ import { startTestInjector, type TestInjector } from '../helpers/server.ts';
 
 // n pods (at most MAX_PREVIEW_OBJECTS, 250) of `containers` containers each: heavier pods, not more of
 // them, make a slow preview. With `distinct`, every pod has its own ports, so no render can be reused.
-const pods = (n: number, containers = 1, distinct = false) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items: Array.from({ length: n }, (_, i) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}` },
-  spec: { containers: Array.from({ length: containers }, (_, c) => ({ name: `app${c}`, image: 'app:1', ports: [{ containerPort: (distinct ? 1000 + i * 16 : 8000) + c }],
-    readinessProbe: { httpGet: { port: (distinct ? 1000 + i * 16 : 8000) + c, path: '/ready' } }, env: Array.from({ length: distinct ? 4 : 20 }, (_, j) => ({ name: `E${j}`, value: 'v'.repeat(100) })) })) } })) });
-const review = (uid: string) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid, kind: { group: '', version: 'v1', kind: 'Pod' },
-  namespace: 'apps', operation: 'CREATE', object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: uid }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } } });
+const pods = (n: number, containers = 1, distinct = false) =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: Array.from({ length: n }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `p${i}` },
+      spec: {
+        containers: Array.from({ length: containers }, (_, c) => ({
+          name: `app${c}`,
+          image: 'app:1',
+          ports: [{ containerPort: (distinct ? 1000 + i * 16 : 8000) + c }],
+          readinessProbe: { httpGet: { port: (distinct ? 1000 + i * 16 : 8000) + c, path: '/ready' } },
+          env: Array.from({ length: distinct ? 4 : 20 }, (_, j) => ({ name: `E${j}`, value: 'v'.repeat(100) })),
+        })),
+      },
+    })),
+  });
+const review = (uid: string) =>
+  JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid,
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      namespace: 'apps',
+      operation: 'CREATE',
+      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: uid }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
+    },
+  });
 
 /** POSTs JSON to any port; the first 10 bytes at once, the rest when `release()` is called. */
 function postHeld(port: number, ca: string, path: string, body: string) {
   let release!: () => void;
   const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', ca, agent: false,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        ca,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.write(body.slice(0, 10));
     release = () => req.end(body.slice(10));
@@ -43,7 +81,9 @@ async function postTo(port: number, ca: string, path: string, body: string): Pro
 describe('the /preview door', function () {
   this.timeout(60_000);
   let inj: TestInjector;
-  before(async () => { inj = await startTestInjector({ nativeSidecars: 'false' }); });
+  before(async () => {
+    inj = await startTestInjector({ nativeSidecars: 'false' });
+  });
   after(() => inj.stop(1000));
 
   it('is not served on the webhook port, which says where it is', async () => {
@@ -61,21 +101,30 @@ describe('the /preview door', function () {
     assert.equal(third.headers['retry-after'], '1');
     assert.equal(third.json().error.code, 'PREVIEW_BUSY');
     assert.match(third.json().error.message, /2 previews are already in progress/);
-    held.forEach((h) => h.release());
+    for (const h of held) h.release();
     const answers = await Promise.all(held.map((h) => h.answer));
-    assert.deepEqual(answers.map((a) => a.status), [200, 200]);
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [200, 200],
+    );
     assert.equal((await inj.post('/preview', pods(1))).status, 200, 'a slot is free again');
   });
 
   it('keeps counting a preview whose client hung up until its work is over, so hang-ups cannot pile work up', async () => {
     const body = pods(240, 3);
-    const hangUp = () => new Promise<void>((resolve, reject) => {
-      const s = connect({ host: '127.0.0.1', port: inj.previewPort, ca: inj.ca.cert }, () => {
-        s.write(`POST /preview HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
-        s.end(body, () => setTimeout(() => { s.destroy(); resolve(); }, 100));
+    const hangUp = () =>
+      new Promise<void>((resolve, reject) => {
+        const s = connect({ host: '127.0.0.1', port: inj.previewPort, ca: inj.ca.cert }, () => {
+          s.write(`POST /preview HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+          s.end(body, () =>
+            setTimeout(() => {
+              s.destroy();
+              resolve();
+            }, 100),
+          );
+        });
+        s.on('error', reject);
       });
-      s.on('error', reject);
-    });
     await Promise.all([hangUp(), hangUp()]);
     const third = await inj.post('/preview', pods(1));
     assert.equal(third.status, 429, 'both slots still taken by work in progress');
@@ -111,7 +160,11 @@ describe('the /preview door', function () {
       worst.push(performance.now() - t0);
     }
     const previews = await Promise.all(busy);
-    assert.deepEqual(previews.map((p) => p.status), [200, 200], 'the previews were still busy or done, not refused');
+    assert.deepEqual(
+      previews.map((p) => p.status),
+      [200, 200],
+      'the previews were still busy or done, not refused',
+    );
     assert.ok(Math.max(...worst) < 1_000, `each admission within 1 s (${worst.map((x) => x.toFixed(0)).join(', ')} ms)`);
   });
 });
@@ -119,7 +172,9 @@ describe('the /preview door', function () {
 describe('the /preview answer cap', function () {
   this.timeout(60_000);
   let inj: TestInjector;
-  before(async () => { inj = await startTestInjector({ nativeSidecars: 'false', previewLimits: { maxAnswerBytes: 200_000, heapMb: 256 } }); });
+  before(async () => {
+    inj = await startTestInjector({ nativeSidecars: 'false', previewLimits: { maxAnswerBytes: 200_000, heapMb: 256 } });
+  });
   after(() => inj.stop(1000));
 
   it('refuses an answer over the byte cap, naming its size and the cap', async () => {
@@ -136,7 +191,9 @@ describe('the /preview time budget', function () {
   let inj: TestInjector;
   // a budget of 1 ms: any real preview runs past it (parsing this body alone takes longer), so the
   // answer does not depend on how fast the machine is
-  before(async () => { inj = await startTestInjector({ nativeSidecars: 'false', previewLimits: { budgetMs: 1, heapMb: 256 } }); });
+  before(async () => {
+    inj = await startTestInjector({ nativeSidecars: 'false', previewLimits: { budgetMs: 1, heapMb: 256 } });
+  });
   after(() => inj.stop(1000));
 
   it('stops a preview past its time budget with 503 naming the budget, while /healthz and /inject answer', async () => {
@@ -144,7 +201,8 @@ describe('the /preview time budget', function () {
     assert.equal(r.status, 503, r.body.slice(0, 300));
     const error = r.json().error;
     // termination answers PREVIEW_TIMEOUT; the core's own check (80 % of the budget) BUDGET_EXCEEDED
-    if (error.code === 'PREVIEW_TIMEOUT') assert.equal(error.message, 'the preview ran past its time budget of 0.001 s and was stopped: send fewer or smaller objects');
+    if (error.code === 'PREVIEW_TIMEOUT')
+      assert.equal(error.message, 'the preview ran past its time budget of 0.001 s and was stopped: send fewer or smaller objects');
     else assert.match(`${error.code}: ${error.message}`, /^BUDGET_EXCEEDED: the injector ran out of its time budget for this request while /);
     assert.equal((await inj.ops('/healthz')).status, 200);
     assert.equal((await inj.post('/inject', review('after-timeout'))).status, 200);
@@ -154,13 +212,18 @@ describe('the /preview time budget', function () {
 describe('the /preview memory budget', function () {
   this.timeout(60_000);
   let inj: TestInjector;
-  before(async () => { inj = await startTestInjector({ nativeSidecars: 'false', previewLimits: { heapMb: 32 } }); });
+  before(async () => {
+    inj = await startTestInjector({ nativeSidecars: 'false', previewLimits: { heapMb: 32 } });
+  });
   after(() => inj.stop(1000));
 
   it('stops a preview that runs out of its heap with 413 naming the budget; the process lives on and the next preview is served', async () => {
     const r = await inj.post('/preview', pods(240, 8));
     assert.equal(r.status, 413, r.body.slice(0, 300));
-    assert.deepEqual(r.json().error, { code: 'PREVIEW_OUT_OF_MEMORY', message: 'the preview ran out of its memory budget (32 MB of heap) and was stopped: send fewer or smaller objects' });
+    assert.deepEqual(r.json().error, {
+      code: 'PREVIEW_OUT_OF_MEMORY',
+      message: 'the preview ran out of its memory budget (32 MB of heap) and was stopped: send fewer or smaller objects',
+    });
     assert.equal((await inj.ops('/healthz')).status, 200);
     assert.equal((await inj.post('/inject', review('after-oom'))).status, 200);
     assert.equal((await inj.post('/preview', pods(1))).status, 200);

@@ -7,16 +7,23 @@ import { stringify } from 'yaml';
 import { applyPatch } from '../../src/core/patch.ts';
 import { podOf } from '../../src/core/workloads.ts';
 import { startTestInjector, type TestInjector } from '../helpers/server.ts';
-import { SHARED } from '../helpers/settings.ts';
+import { ISTIO_FIXTURES } from '../helpers/settings.ts';
 
 const deployment = (name: string, annotations: Record<string, string> = {}) => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
-  spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name }, annotations }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } },
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name },
+  spec: {
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name }, annotations }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
+  },
 });
 
-describe('webhook /preview', function () {
+describe('webhook /preview', () => {
   let inj: TestInjector;
-  before(async () => { inj = await startTestInjector({ nativeSidecars: 'false' }); });
+  before(async () => {
+    inj = await startTestInjector({ nativeSidecars: 'false' });
+  });
   after(() => inj.stop(1000));
 
   it('previews a Deployment: decision, a patch for its pod template, and the injected Deployment', async () => {
@@ -34,35 +41,63 @@ describe('webhook /preview', function () {
     const pod = podOf(d);
     const patched = applyPatch({ metadata: pod.metadata, spec: pod.spec }, item.patch);
     assert.deepEqual(patched.spec, item.injected.spec.template.spec, 'the patch applies to the pod template');
-    assert.deepEqual(item.injected.spec.template.spec.containers.map((c: { name: string }) => c.name), ['app', 'istio-proxy']);
+    assert.deepEqual(
+      item.injected.spec.template.spec.containers.map((c: { name: string }) => c.name),
+      ['app', 'istio-proxy'],
+    );
   });
 
   it('shows a Pod as the API server would store it after the patch: its managedFields kept, never patched', async () => {
-    const managedFields = [{ manager: 'kubectl', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:containers': {} } } }];
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'store', managedFields }, spec: { containers: [{ name: 'web', image: 'web:1' }] } };
+    const managedFields = [
+      { manager: 'kubectl', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:containers': {} } } },
+    ];
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web', namespace: 'store', managedFields },
+      spec: { containers: [{ name: 'web', image: 'web:1' }] },
+    };
     const r = await inj.post('/preview?namespaceLabels=istio-injection=enabled', JSON.stringify(pod));
     assert.equal(r.status, 200, r.body);
     const [item] = r.json().items;
     assert.equal(item.inject, true);
     assert.deepEqual(item.injected.metadata.managedFields, managedFields);
-    assert.ok(item.patch.every((op: { path: string }) => !op.path.startsWith('/metadata/managedFields')), 'the patch leaves managedFields alone');
-    assert.deepEqual(item.injected.spec.containers.map((c: { name: string }) => c.name), ['web', 'istio-proxy']);
+    assert.ok(
+      item.patch.every((op: { path: string }) => !op.path.startsWith('/metadata/managedFields')),
+      'the patch leaves managedFields alone',
+    );
+    assert.deepEqual(
+      item.injected.spec.containers.map((c: { name: string }) => c.name),
+      ['web', 'istio-proxy'],
+    );
   });
 
   it('previews a List and a multi-document YAML, and says why a namespace is not opted in', async () => {
     const list = { apiVersion: 'v1', kind: 'List', items: [deployment('a'), { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } }] };
     const l = (await inj.post('/preview?namespaceLabels=team=x', JSON.stringify(list))).json();
-    assert.deepEqual(l.items.map((i: { kind: string; inject: boolean | null }) => [i.kind, i.inject]), [['Deployment', false], ['Service', null]]);
+    assert.deepEqual(
+      l.items.map((i: { kind: string; inject: boolean | null }) => [i.kind, i.inject]),
+      [
+        ['Deployment', false],
+        ['Service', null],
+      ],
+    );
     assert.equal(l.items[0].reason, 'NAMESPACE_NOT_SELECTED');
     assert.deepEqual(l.items[0].patch, []);
     const yaml = [deployment('b'), deployment('c', { 'sidecar.istio.io/inject': 'false' })].map((o) => stringify(o)).join('---\n');
     const y = (await inj.post('/preview', yaml, { 'content-type': 'application/yaml' })).json();
-    assert.deepEqual(y.items.map((i: { name: string; reason: string }) => [i.name, i.reason]), [['b', 'POLICY_ENABLED'], ['c', 'ANNOTATION_DISABLED']]);
+    assert.deepEqual(
+      y.items.map((i: { name: string; reason: string }) => [i.name, i.reason]),
+      [
+        ['b', 'POLICY_ENABLED'],
+        ['c', 'ANNOTATION_DISABLED'],
+      ],
+    );
     assert.equal(y.namespaceLabelsSource, 'unknown');
   });
 
-  it('takes Istio\'s own example files', async () => {
-    const text = readFileSync(join(SHARED, 'inject', 'list.yaml'), 'utf8');
+  it("takes Istio's own example files", async () => {
+    const text = readFileSync(join(ISTIO_FIXTURES, 'inject', 'list.yaml'), 'utf8');
     const r = (await inj.post('/preview', text, { 'content-type': 'application/yaml' })).json();
     assert.equal(r.items.length, 2);
     assert.ok(r.items.every((i: { inject: boolean }) => i.inject));
@@ -80,9 +115,11 @@ describe('webhook /preview', function () {
   });
 });
 
-describe('webhook /preview: traffic capture', function () {
+describe('webhook /preview: traffic capture', () => {
   let inj: TestInjector;
-  before(async () => { inj = await startTestInjector({ nativeSidecars: 'true' }); });
+  before(async () => {
+    inj = await startTestInjector({ nativeSidecars: 'true' });
+  });
   after(() => inj.stop(1000));
 
   it('shows the iptables rules the pod will get, from its injected init container', async () => {

@@ -13,8 +13,12 @@ import { writeServerCert } from '../helpers/tls.ts';
 import { ConfigMapDir } from '../helpers/configmap-dir.ts';
 
 const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'app', image: 'app:1' }] } };
-const review = (uid: string) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
-  request: { uid, kind: { group: '', version: 'v1', kind: 'Pod' }, namespace: 'default', object: pod } });
+const review = (uid: string) =>
+  JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: { uid, kind: { group: '', version: 'v1', kind: 'Pod' }, namespace: 'default', object: pod },
+  });
 
 async function hubOf(inj: TestInjector, uid: string): Promise<string> {
   const r = await inj.post('/inject', review(uid));
@@ -55,7 +59,7 @@ describe('reload while serving', function () {
     const flow = (async () => {
       while (flowing && sent < 2000) {
         const r = await inj.post('/inject', review(`f-${sent++}`)).catch(() => undefined);
-        if (!r || r.status !== 200 || r.json().response.allowed !== true) failures++;
+        if (r?.status !== 200 || r.json().response.allowed !== true) failures++;
       }
     })();
     cm.write({ values: JSON.stringify({ global: { hub: 'two.example' } }), mesh: '' });
@@ -102,7 +106,10 @@ async function assertServingLastGood(inj: TestInjector, reason: RegExp): Promise
   assert.match(ready.body, reason);
   assert.match(await hubOf(inj, `old-${Date.now()}`), /^good\.example\//, 'admissions use the last good config');
   assert.equal((await inj.ops('/healthz')).status, 200);
-  assert.ok(inj.logs.some((l) => l.level === 50 && String(l.msg).includes('last good') && reason.test(String(l.error))), 'an error log with the reason');
+  assert.ok(
+    inj.logs.some((l) => l.level === 50 && String(l.msg).includes('last good') && reason.test(String(l.error))),
+    'an error log with the reason',
+  );
 }
 
 async function assertRepaired(inj: TestInjector): Promise<void> {

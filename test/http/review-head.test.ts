@@ -5,12 +5,19 @@ import { reviewHead } from '../../src/http/review-head.ts';
 
 const head = (text: string) => reviewHead(Buffer.from(text, 'utf8'));
 
-describe('reading a review\'s uid and apiVersion from its bytes', () => {
+describe("reading a review's uid and apiVersion from its bytes", () => {
   it('finds them as the API server writes them, and as JSON.parse reads them in any order', () => {
-    const object = { metadata: { uid: 'pod-uid', ownerReferences: [{ uid: 'owner-uid', apiVersion: 'apps/v1' }] }, spec: { containers: [{ name: 'a', apiVersion: 'x' }] } };
+    const object = {
+      metadata: { uid: 'pod-uid', ownerReferences: [{ uid: 'owner-uid', apiVersion: 'apps/v1' }] },
+      spec: { containers: [{ name: 'a', apiVersion: 'x' }] },
+    };
     const reviews = [
       { kind: 'AdmissionReview', apiVersion: 'admission.k8s.io/v1', request: { uid: 'u-1', kind: { kind: 'Pod', apiVersion: 'v1' }, object } },
-      { request: { object, kind: { kind: 'Pod' }, uid: 'u-1', nested: { uid: 'not-this' } }, kind: 'AdmissionReview', apiVersion: 'admission.k8s.io/v1' },
+      {
+        request: { object, kind: { kind: 'Pod' }, uid: 'u-1', nested: { uid: 'not-this' } },
+        kind: 'AdmissionReview',
+        apiVersion: 'admission.k8s.io/v1',
+      },
       { apiVersion: 'admission.k8s.io/v1', response: { uid: 'no' }, items: [{ request: { uid: 'no' } }], request: { object, uid: 'u-1' } },
     ];
     for (const r of reviews) {
@@ -35,7 +42,10 @@ describe('reading a review\'s uid and apiVersion from its bytes', () => {
   });
 
   it('reads what there is of a body cut off or broken after the fields', () => {
-    assert.deepEqual(head('{"apiVersion":"admission.k8s.io/v1","request":{"uid":"u-2","object":{"metadata":'), { apiVersion: 'admission.k8s.io/v1', uid: 'u-2' });
+    assert.deepEqual(head('{"apiVersion":"admission.k8s.io/v1","request":{"uid":"u-2","object":{"metadata":'), {
+      apiVersion: 'admission.k8s.io/v1',
+      uid: 'u-2',
+    });
     assert.deepEqual(head('{"request":{"uid":"u-3"'), { uid: 'u-3' });
   });
 });

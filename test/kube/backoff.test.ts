@@ -10,7 +10,10 @@ describe('informer restart backoff', () => {
   });
 
   it('is jittered within [half, full] of the step, never above the cap', () => {
-    assert.equal(backoffDelay(2, opts, () => 0), 200);
+    assert.equal(
+      backoffDelay(2, opts, () => 0),
+      200,
+    );
     for (let i = 0; i < 200; i++) {
       const d = backoffDelay(i % 8, opts);
       const base = Math.min(1000, 100 * 2 ** (i % 8));
@@ -19,6 +22,9 @@ describe('informer restart backoff', () => {
   });
 
   it('treats a negative attempt as the first', () => {
-    assert.equal(backoffDelay(-3, opts, () => 1), 100);
+    assert.equal(
+      backoffDelay(-3, opts, () => 1),
+      100,
+    );
   });
 });

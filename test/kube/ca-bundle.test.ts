@@ -8,7 +8,10 @@ import { makeCa } from '../helpers/tls.ts';
 const { applyPatch } = fjp;
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-function config(webhooks: WebhookConfigurationLike['webhooks'], labels: Record<string, string> = { [OWNED_LABEL]: 'true' }): WebhookConfigurationLike {
+function config(
+  webhooks: WebhookConfigurationLike['webhooks'],
+  labels: Record<string, string> = { [OWNED_LABEL]: 'true' },
+): WebhookConfigurationLike {
   return { metadata: { name: 'sidecar-injector', labels }, webhooks };
 }
 
@@ -98,19 +101,34 @@ describe('caBundle patch plan', () => {
 
     it('fails as a whole when the entries were reordered or changed since they were read (the pass then reads again)', () => {
       const want = b64(caPem);
-      const c = config([{ name: 'a', clientConfig: { caBundle: b64(otherPem) } }, { name: 'b', clientConfig: {} }]);
+      const c = config([
+        { name: 'a', clientConfig: { caBundle: b64(otherPem) } },
+        { name: 'b', clientConfig: {} },
+      ]);
       const plan = planCaBundlePatch(c, want);
       assert.equal(plan.action, 'patch');
       const ops = plan.action === 'patch' ? plan.ops : [];
       const reordered = config([c.webhooks![1]!, c.webhooks![0]!]);
       assert.throws(() => applyPatch(structuredClone(reordered), ops, true, false), /TEST_OPERATION_FAILED|Test operation failed/);
-      const rotatedMeanwhile = config([{ name: 'a', clientConfig: { caBundle: b64('someone else') } }, { name: 'b', clientConfig: {} }]);
+      const rotatedMeanwhile = config([
+        { name: 'a', clientConfig: { caBundle: b64('someone else') } },
+        { name: 'b', clientConfig: {} },
+      ]);
       assert.throws(() => applyPatch(structuredClone(rotatedMeanwhile), ops, true, false), /TEST_OPERATION_FAILED|Test operation failed/);
     });
 
     it('sends nothing when every entry already has the caBundle', () => {
       const want = b64(caPem);
-      assert.deepEqual(planCaBundlePatch(config([{ name: 'a', clientConfig: { caBundle: want } }, { name: 'b', clientConfig: { caBundle: want } }]), want), { action: 'none' });
+      assert.deepEqual(
+        planCaBundlePatch(
+          config([
+            { name: 'a', clientConfig: { caBundle: want } },
+            { name: 'b', clientConfig: { caBundle: want } },
+          ]),
+          want,
+        ),
+        { action: 'none' },
+      );
     });
 
     it('adds a whole clientConfig to an entry that has none', () => {
@@ -128,17 +146,23 @@ describe('caBundle patch plan', () => {
       const entries = [{ name: 'a', clientConfig: {} }];
       const none = planCaBundlePatch(config(entries, {}), b64(caPem));
       assert.deepEqual(none, {
-        action: 'refuse', reason: 'not_owned',
-        message: 'MutatingWebhookConfiguration "sidecar-injector" is not labelled sidecar-injector.io/owned: "true" (no such label); its caBundle is left alone',
+        action: 'refuse',
+        reason: 'not_owned',
+        message:
+          'MutatingWebhookConfiguration "sidecar-injector" is not labelled sidecar-injector.io/owned: "true" (no such label); its caBundle is left alone',
       });
       const no = planCaBundlePatch(config(entries, { [OWNED_LABEL]: 'false' }), b64(caPem));
-      assert.equal(no.action === 'refuse' && no.message, 'MutatingWebhookConfiguration "sidecar-injector" is not labelled sidecar-injector.io/owned: "true" (it is "false"); its caBundle is left alone');
+      assert.equal(
+        no.action === 'refuse' && no.message,
+        'MutatingWebhookConfiguration "sidecar-injector" is not labelled sidecar-injector.io/owned: "true" (it is "false"); its caBundle is left alone',
+      );
       assert.equal(planCaBundlePatch(config(entries, { [OWNED_LABEL]: 'True' }), b64(caPem)).action, 'refuse', 'the value is compared exactly');
     });
 
     it('refuses one with no webhook entries', () => {
       assert.deepEqual(refusal(config([])), {
-        action: 'refuse', reason: 'webhook_entry_not_found',
+        action: 'refuse',
+        reason: 'webhook_entry_not_found',
         message: 'MutatingWebhookConfiguration "sidecar-injector" has no webhook entries to set a caBundle on',
       });
       assert.equal(refusal(config(undefined))?.reason, 'webhook_entry_not_found');

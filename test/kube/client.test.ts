@@ -4,13 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findKubeConfigSource, loadKubeConfig } from '../../src/kube/client.ts';
 
-const kubeconfig = (server: string, context = 'ctx') => JSON.stringify({
-  apiVersion: 'v1', kind: 'Config',
-  clusters: [{ name: `c-${context}`, cluster: { server } }],
-  users: [{ name: `u-${context}`, user: { token: 't' } }],
-  contexts: [{ name: context, context: { cluster: `c-${context}`, user: `u-${context}` } }],
-  'current-context': context,
-});
+const kubeconfig = (server: string, context = 'ctx') =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: `c-${context}`, cluster: { server } }],
+    users: [{ name: `u-${context}`, user: { token: 't' } }],
+    contexts: [{ name: context, context: { cluster: `c-${context}`, user: `u-${context}` } }],
+    'current-context': context,
+  });
 
 describe('kube client configuration', () => {
   let dir: string;
@@ -55,7 +57,11 @@ describe('kube client configuration', () => {
     writeFileSync(a, kubeconfig('https://a.example:6443'));
     const env = { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443', KUBECONFIG: a };
     assert.deepEqual(findKubeConfigSource({ env, homeDir: home, serviceAccountRoot: dir }), { kind: 'in-cluster' });
-    assert.deepEqual(findKubeConfigSource({ env: { KUBECONFIG: a }, homeDir: home, serviceAccountRoot: dir })?.kind, 'file', 'no service host: not in a pod');
+    assert.deepEqual(
+      findKubeConfigSource({ env: { KUBECONFIG: a }, homeDir: home, serviceAccountRoot: dir })?.kind,
+      'file',
+      'no service host: not in a pod',
+    );
   });
 
   it('an explicit kubeconfig wins, and one that is missing or unreadable is an error naming the file', () => {
@@ -66,7 +72,10 @@ describe('kube client configuration', () => {
     assert.throws(() => loadKubeConfig({ kubeconfigPath: missing }), { message: `kubeconfig ${missing} does not exist` });
     const bad = join(dir, 'bad');
     writeFileSync(bad, 'clusters: [');
-    assert.throws(() => loadKubeConfig({ kubeconfigPath: bad }), (e: Error) => e.message.startsWith(`kubeconfig ${bad} cannot be read`));
+    assert.throws(
+      () => loadKubeConfig({ kubeconfigPath: bad }),
+      (e: Error) => e.message.startsWith(`kubeconfig ${bad} cannot be read`),
+    );
     const noContext = join(dir, 'no-context');
     writeFileSync(noContext, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [], users: [], contexts: [] }));
     assert.throws(() => loadKubeConfig({ kubeconfigPath: noContext }), /has no current context with a cluster/);

@@ -29,7 +29,9 @@ describe('retrying sync', () => {
     assert.equal(await sync.sync(), 'done');
     assert.equal(seen.attempts, 4);
     assert.deepEqual(seen.failed, [
-      { failure: 'a', nextTry: 2, delayMs: 5 }, { failure: 'b', nextTry: 3, delayMs: 10 }, { failure: 'c', nextTry: 4, delayMs: 20 },
+      { failure: 'a', nextTry: 2, delayMs: 5 },
+      { failure: 'b', nextTry: 3, delayMs: 10 },
+      { failure: 'c', nextTry: 4, delayMs: 20 },
     ]);
     assert.deepEqual(seen.done, ['done']);
     sync.stop();
@@ -53,7 +55,10 @@ describe('retrying sync', () => {
     const { sync } = scripted([], {
       attempt: async () => {
         n++;
-        if (n === 1) await new Promise<void>((r) => { release = r; });
+        if (n === 1)
+          await new Promise<void>((r) => {
+            release = r;
+          });
         return ok(`pass ${n}`);
       },
     });

@@ -10,9 +10,22 @@ import { metricValue } from '../helpers/server.ts';
 import { percentile, steadyLoad } from '../helpers/steady-load.ts';
 import { writeServerCert } from '../helpers/tls.ts';
 
-const review = (i: number, annotations: Record<string, string> = {}) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
-  request: { uid: `load-${i}`, kind: { group: '', version: 'v1', kind: 'Pod' }, namespace: 'load', object: {
-    apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'web-', annotations }, spec: { containers: [{ name: 'web', image: 'web:1', ports: [{ containerPort: 8080 }] }] } } } });
+const review = (i: number, annotations: Record<string, string> = {}) =>
+  JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: `load-${i}`,
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      namespace: 'load',
+      object: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { generateName: 'web-', annotations },
+        spec: { containers: [{ name: 'web', image: 'web:1', ports: [{ containerPort: 8080 }] }] },
+      },
+    },
+  });
 
 const GOOD = { values: JSON.stringify({ global: { hub: 'good.example' } }) };
 const BROKEN_TEMPLATE = 'spec:\n  x: {% include "nowhere" %}\n';
@@ -41,15 +54,26 @@ describe('faults under load', function () {
       setTimeout(() => void writeServerCert(inj.ca, inj.certDir, 'rotated-2'), 10_000),
     ];
     // every 10th request asks for the template that cannot render: it must be refused, the rest allowed
-    const r = await steadyLoad({ port: inj.webhookPort, ca: inj.ca.cert, rate: 300, durationMs: 13_000,
-      make: (i) => (i % 10 === 9 ? { body: review(i, { 'inject.istio.io/templates': 'sidecar,fails' }), allowed: false } : { body: review(i), allowed: true }) });
+    const r = await steadyLoad({
+      port: inj.webhookPort,
+      ca: inj.ca.cert,
+      rate: 300,
+      durationMs: 13_000,
+      make: (i) =>
+        i % 10 === 9 ? { body: review(i, { 'inject.istio.io/templates': 'sidecar,fails' }), allowed: false } : { body: review(i), allowed: true },
+    });
     faults.forEach(clearTimeout);
-    console.log(`      ${r.sent} requests at 300/s: ${r.ok} as expected, ${r.failures.length} not; p50 ${percentile(r.latenciesMs, 0.5).toFixed(2)} ms, p99 ${percentile(r.latenciesMs, 0.99).toFixed(2)} ms`);
+    console.log(
+      `      ${r.sent} requests at 300/s: ${r.ok} as expected, ${r.failures.length} not; p50 ${percentile(r.latenciesMs, 0.5).toFixed(2)} ms, p99 ${percentile(r.latenciesMs, 0.99).toFixed(2)} ms`,
+    );
     assert.ok(r.sent >= 3500, `sent ${r.sent}`);
     assert.deepEqual(r.failures.slice(0, 10), []);
     const m = await inj.metrics();
     assert.ok((metricValue(m, 'sidecar_injector_config_reloads_total', { result: 'failure' }) ?? 0) >= 3, 'the three broken configs counted');
-    assert.ok(inj.logs.some((l) => String(l.msg).startsWith('configuration failed to load') && String(l.error).includes('template "sidecar"')), 'the broken default template named');
+    assert.ok(
+      inj.logs.some((l) => String(l.msg).startsWith('configuration failed to load') && String(l.error).includes('template "sidecar"')),
+      'the broken default template named',
+    );
     assert.equal(metricValue(m, 'sidecar_injector_config_broken'), 0, 'repaired');
     assert.ok((metricValue(m, 'sidecar_injector_cert_reloads_total', { result: 'success' }) ?? 0) >= 3, 'two rotations after the first load');
     assert.ok((metricValue(m, 'sidecar_injection_decisions_total', { result: 'error', reason: 'TEMPLATE_RENDER' }) ?? 0) > 0);

@@ -9,11 +9,21 @@ import { metricValue } from '../helpers/server.ts';
 
 function post(inj: ChildInjector, body: Buffer, contentType: string): Promise<number> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port: inj.webhookPort, path: '/inject', method: 'POST', ca: inj.ca.cert, agent: false,
-      headers: { 'content-type': contentType, 'content-length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: inj.webhookPort,
+        path: '/inject',
+        method: 'POST',
+        ca: inj.ca.cert,
+        agent: false,
+        headers: { 'content-type': contentType, 'content-length': body.length },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', () => resolve(0));
     req.end(body);
   });
@@ -37,14 +47,17 @@ describe('memory after hostile input', function () {
     const rss0 = await rss();
     let answered = 0;
     // an over-cap body may see its connection closed before the 413 is read: that is the refusal too
-    for (let round = 0; round < 3; round++) for (const c of corpus) if ((await post(inj, c.body, c.contentType ?? 'application/json')) > 0 || c.expect === 'http4xx') answered++;
+    for (let round = 0; round < 3; round++)
+      for (const c of corpus) if ((await post(inj, c.body, c.contentType ?? 'application/json')) > 0 || c.expect === 'http4xx') answered++;
     const peak = await rss();
     // a full collection (the test preload runs gc() on SIGUSR2): what is left is what is kept
     await inj.heapAfterGc(); // a second one clears what the first left for finalisation
     const heap1 = await inj.heapAfterGc();
     const rss1 = await rss();
     const mb = (b: number) => (b / 1048576).toFixed(1);
-    console.log(`      ${answered} hostile requests answered; heap ${mb(heap0)} -> ${mb(heap1)} MB, RSS ${mb(rss0)} -> peak ${mb(peak)} -> ${mb(rss1)} MB`);
+    console.log(
+      `      ${answered} hostile requests answered; heap ${mb(heap0)} -> ${mb(heap1)} MB, RSS ${mb(rss0)} -> peak ${mb(peak)} -> ${mb(rss1)} MB`,
+    );
     assert.equal(answered, corpus.length * 3, 'every request was answered');
     assert.ok(heap1 < heap0 + 32 * 1048576, `heap came back (${mb(heap0)} -> ${mb(heap1)} MB)`);
     assert.equal((await inj.metrics()).length > 0, true, 'still serving');

@@ -9,10 +9,35 @@ import { percentile, steadyLoad } from '../helpers/steady-load.ts';
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 300);
 const RATE = 200;
 
-const review = (i: number) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
-  request: { uid: `soak-${i}`, kind: { group: '', version: 'v1', kind: 'Pod' }, namespace: `ns-${i % 50}`, object: {
-    apiVersion: 'v1', kind: 'Pod', metadata: { generateName: `app-${i % 200}-`, labels: { app: `app-${i % 200}` }, annotations: i % 7 === 0 ? { 'sidecar.istio.io/inject': 'false' } : {} },
-    spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 + (i % 10) }], env: Array.from({ length: i % 30 }, (_, k) => ({ name: `E${k}`, value: `v${i}` })) }] } } } });
+const review = (i: number) =>
+  JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: `soak-${i}`,
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      namespace: `ns-${i % 50}`,
+      object: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          generateName: `app-${i % 200}-`,
+          labels: { app: `app-${i % 200}` },
+          annotations: i % 7 === 0 ? { 'sidecar.istio.io/inject': 'false' } : {},
+        },
+        spec: {
+          containers: [
+            {
+              name: 'app',
+              image: 'app:1',
+              ports: [{ containerPort: 8080 + (i % 10) }],
+              env: Array.from({ length: i % 30 }, (_, k) => ({ name: `E${k}`, value: `v${i}` })),
+            },
+          ],
+        },
+      },
+    },
+  });
 
 describe(`soak: ${RATE} requests/s for ${SECONDS} s`, function () {
   this.timeout((SECONDS + 120) * 1000);
@@ -36,7 +61,13 @@ describe(`soak: ${RATE} requests/s for ${SECONDS} s`, function () {
     }, 10_000);
     const handles = async () => metricValue(await inj.metrics(), 'nodejs_active_handles_total')!;
     const handlesIdle = await handles();
-    const r = await steadyLoad({ port: inj.webhookPort, ca: inj.ca.cert, rate: RATE, durationMs: SECONDS * 1000, make: (i) => ({ body: review(i), allowed: true }) });
+    const r = await steadyLoad({
+      port: inj.webhookPort,
+      ca: inj.ca.cert,
+      rate: RATE,
+      durationMs: SECONDS * 1000,
+      make: (i) => ({ body: review(i), allowed: true }),
+    });
     clearInterval(sampler);
     // after warm-up: the median of the first third against the median of the last third (RSS moves with
     // V8's heap sizing from one sample to the next; medians show a trend, not that jitter)
@@ -53,8 +84,12 @@ describe(`soak: ${RATE} requests/s for ${SECONDS} s`, function () {
     const heap = growth((x) => x.heap);
     const handlesFirst = Math.max(...warm.slice(0, third).map((x) => x.handles));
     const handlesLast = Math.max(...warm.slice(-third).map((x) => x.handles));
-    console.log(`      ${r.sent} requests, ${r.failures.length} failed; p50 ${percentile(r.latenciesMs, 0.5).toFixed(2)} ms, p99 ${percentile(r.latenciesMs, 0.99).toFixed(2)} ms`);
-    console.log(`      RSS ${mb(rss.first)} -> ${mb(rss.last)} MB (drift ${(rss.drift * 100).toFixed(1)} %), peak ${mb(Math.max(...samples.map((x) => x.rss)))} MB; heap after GC ${mb(heap.first)} -> ${mb(heap.last)} MB; handles (max) ${handlesFirst} -> ${handlesLast}`);
+    console.log(
+      `      ${r.sent} requests, ${r.failures.length} failed; p50 ${percentile(r.latenciesMs, 0.5).toFixed(2)} ms, p99 ${percentile(r.latenciesMs, 0.99).toFixed(2)} ms`,
+    );
+    console.log(
+      `      RSS ${mb(rss.first)} -> ${mb(rss.last)} MB (drift ${(rss.drift * 100).toFixed(1)} %), peak ${mb(Math.max(...samples.map((x) => x.rss)))} MB; heap after GC ${mb(heap.first)} -> ${mb(heap.last)} MB; handles (max) ${handlesFirst} -> ${handlesLast}`,
+    );
     assert.deepEqual(r.failures.slice(0, 5), []);
     assert.ok(warm.length >= 3, 'enough samples');
     assert.ok(rss.drift < 0.1, `RSS grew ${(rss.drift * 100).toFixed(1)} % after warm-up`); // shrinking is not a leak

@@ -23,18 +23,25 @@ const annotation = fc.oneof(
   fc.tuple(fc.constant('sidecar.istio.io/rewriteAppHTTPProbers'), fc.constantFrom('true', 'false')),
   fc.tuple(fc.constant('sidecar.istio.io/nativeSidecar'), fc.constantFrom('true', 'false')),
   fc.tuple(fc.constant('traffic.sidecar.istio.io/includeInboundPorts'), fc.constantFrom('*', '8080', '80,81')),
-  fc.tuple(fc.constant('proxy.istio.io/config'), fc.constantFrom('holdApplicationUntilProxyStarts: true', 'concurrency: 4', 'interceptionMode: TPROXY')),
+  fc.tuple(
+    fc.constant('proxy.istio.io/config'),
+    fc.constantFrom('holdApplicationUntilProxyStarts: true', 'concurrency: 4', 'interceptionMode: TPROXY'),
+  ),
   fc.tuple(fc.constant('prometheus.io/scrape'), fc.constantFrom('true', 'false')),
 );
 const probe = fc.oneof(
   fc.record({ httpGet: fc.record({ port: fc.constantFrom(8080, 'http'), path: fc.constantFrom('/', '/healthz') }) }),
   fc.record({ tcpSocket: fc.record({ port: fc.integer({ min: 1, max: 65535 }) }) }),
 );
-const container = fc.record({
-  name: appName, image: fc.constantFrom('app:1', 'app:2'),
-  ports: fc.array(fc.record({ name: fc.constantFrom('http', 'grpc'), containerPort: fc.constantFrom(80, 8080, 9090) }), { maxLength: 2 }),
-  readinessProbe: fc.option(probe, { nil: undefined }),
-}, { requiredKeys: ['name', 'image', 'ports'] });
+const container = fc.record(
+  {
+    name: appName,
+    image: fc.constantFrom('app:1', 'app:2'),
+    ports: fc.array(fc.record({ name: fc.constantFrom('http', 'grpc'), containerPort: fc.constantFrom(80, 8080, 9090) }), { maxLength: 2 }),
+    readinessProbe: fc.option(probe, { nil: undefined }),
+  },
+  { requiredKeys: ['name', 'image', 'ports'] },
+);
 const app = fc.record({
   name: appName,
   annotations: fc.array(annotation, { maxLength: 3 }).map((kv) => Object.fromEntries(kv)),
@@ -52,11 +59,14 @@ type Generated<A> = A extends fc.Arbitrary<infer T> ? T : never;
 
 function podOf(a: Generated<typeof app>, r: Generated<typeof replica>): Pod {
   const annotations = { ...a.annotations, ...(r.extra ? { [r.extra[0]]: r.extra[1] } : {}) };
-  return JSON.parse(JSON.stringify({
-    apiVersion: 'v1', kind: 'Pod',
-    metadata: { generateName: `${a.name}-`, labels: { app: a.name, 'pod-template-hash': r.suffix }, annotations },
-    spec: { serviceAccountName: 'default', volumes: [{ name: `kube-api-access-${r.suffix}` }], containers: a.containers as Container[] },
-  })) as Pod;
+  return JSON.parse(
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { generateName: `${a.name}-`, labels: { app: a.name, 'pod-template-hash': r.suffix }, annotations },
+      spec: { serviceAccountName: 'default', volumes: [{ name: `kube-api-access-${r.suffix}` }], containers: a.containers as Container[] },
+    }),
+  ) as Pod;
 }
 
 /** A result as JSON, or the refusal's code and message; anything else that is thrown fails the test. */
@@ -73,29 +83,40 @@ describe('render reuse: reused and fresh renders give the same results', functio
   this.timeout(120_000);
 
   it('injects a generated sequence of replicas the same with reuse on and off', () => {
-    fc.assert(fc.property(fc.array(app, { minLength: 1, maxLength: 3 }), fc.array(replica, { minLength: 1, maxLength: 12 }), fc.constantFrom('true', 'false' as const),
-      (apps, replicas, native) => {
-        const reused = defaultSettings({ native });
-        const fresh = defaultSettings({ native, reuse: false });
-        for (const r of replicas) {
-          const pod = podOf(apps[r.app % apps.length]!, r);
-          const a = outcome(reused, pod);
-          assert.deepEqual(a, outcome(fresh, pod));
-          if (r.reinject && 'ok' in a) assert.deepEqual(outcome(reused, a.ok.pod), outcome(fresh, a.ok.pod), 're-injecting the result');
-        }
-      }), { numRuns: RUNS, seed: 13 });
+    fc.assert(
+      fc.property(
+        fc.array(app, { minLength: 1, maxLength: 3 }),
+        fc.array(replica, { minLength: 1, maxLength: 12 }),
+        fc.constantFrom('true', 'false' as const),
+        (apps, replicas, native) => {
+          const reused = defaultSettings({ native });
+          const fresh = defaultSettings({ native, reuse: false });
+          for (const r of replicas) {
+            const pod = podOf(apps[r.app % apps.length]!, r);
+            const a = outcome(reused, pod);
+            assert.deepEqual(a, outcome(fresh, pod));
+            if (r.reinject && 'ok' in a) assert.deepEqual(outcome(reused, a.ok.pod), outcome(fresh, a.ok.pod), 're-injecting the result');
+          }
+        },
+      ),
+      { numRuns: RUNS, seed: 13 },
+    );
   });
 
   it('shares frozen renders between admissions with reuse on, and never with reuse off', () => {
-    const pod = (suffix: string): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'web-', labels: { 'pod-template-hash': suffix } },
-      spec: { volumes: [{ name: `kube-api-access-${suffix}` }], containers: [{ name: 'web', image: 'w' }] } });
+    const pod = (suffix: string): Pod => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { generateName: 'web-', labels: { 'pod-template-hash': suffix } },
+      spec: { volumes: [{ name: `kube-api-access-${suffix}` }], containers: [{ name: 'web', image: 'w' }] },
+    });
     const proxyArgs = (settings: Settings, suffix: string) =>
       injectPod(pod(suffix), { settings, namespace: 'apps' }).pod.spec.containers.find((c) => c.name === 'istio-proxy')!.args!;
     const on = defaultSettings({ native: 'false' });
     const off = defaultSettings({ native: 'false', reuse: false });
     assert.equal(on.reuse, true, 'on by default');
     const [a, b] = [proxyArgs(on, 'aaaaa'), proxyArgs(on, 'bbbbb')];
-    assert.ok(Object.isFrozen(a) && a === b, 'reuse on: the second replica gets the first one\'s (frozen) render');
+    assert.ok(Object.isFrozen(a) && a === b, "reuse on: the second replica gets the first one's (frozen) render");
     const [c, d] = [proxyArgs(off, 'aaaaa'), proxyArgs(off, 'bbbbb')];
     assert.ok(!Object.isFrozen(c) && c !== d, 'reuse off: each admission renders afresh');
     assert.deepEqual([c, d], [a, b], 'and the results are equal');

@@ -4,7 +4,7 @@
 import { ANNOTATION, parseGoBool } from '../annotations.ts';
 import type { InjectContext, Prepared, RenderedPod } from '../inject-types.ts';
 import type { Settings } from '../settings/index.ts';
-import type { Container, JsonObject, Pod } from '../types.ts';
+import type { Container, Pod } from '../types.ts';
 import { applyProxyEnv } from './cluster-env.ts';
 import { adjustInitContainerUser, reapplyOverrides } from './overrides.ts';
 import { applyProbeRewrite } from './probes.ts';
@@ -37,7 +37,7 @@ function rewriteProbesWanted(pod: Pod, settings: Settings, notes: string[]): boo
     return byAnnotation;
   }
   const v = settings.summary.rewriteProbes;
-  if (!v) notes.push('values sidecarInjectorWebhook.rewriteAppHTTPProbe=false keeps the app\'s probes as they are');
+  if (!v) notes.push("values sidecarInjectorWebhook.rewriteAppHTTPProbe=false keeps the app's probes as they are");
   return v;
 }
 
@@ -53,7 +53,8 @@ function rewriteProbes(out: Pod, proxy: Container, ctx: InjectContext, notes: st
 function markInjected(out: Pod, templatePod: TemplatePod, network: string, settings: Settings): void {
   out.metadata.annotations![ANNOTATION.status] = statusOf(templatePod, settings.summary.revision);
   Object.assign(out.metadata.annotations!, settings.config.injectedAnnotations);
-  if (network && !out.metadata.labels?.['topology.istio.io/network']) out.metadata.labels = { ...(out.metadata.labels ?? {}), 'topology.istio.io/network': network };
+  if (network && !out.metadata.labels?.['topology.istio.io/network'])
+    out.metadata.labels = { ...(out.metadata.labels ?? {}), 'topology.istio.io/network': network };
 }
 
 export function postProcess(original: Pod, prep: Prepared, rendered: RenderedPod, ctx: InjectContext, notes: string[]): Pod {

@@ -23,10 +23,16 @@ function existingOverrides(pod: Pod): Lists {
     const over = treeProblem(v);
     if (over) throw new Error(`it ${over.why}`);
     if (!isObject(v)) throw new Error('not an object');
-    for (const l of LISTS) if (v[l] !== undefined && (!Array.isArray(v[l]) || (v[l] as unknown[]).some((c) => !isObject(c) || typeof c.name !== 'string'))) throw new Error(`${l} is not a list of containers`);
+    for (const l of LISTS)
+      if (v[l] !== undefined && (!Array.isArray(v[l]) || (v[l] as unknown[]).some((c) => !isObject(c) || typeof c.name !== 'string')))
+        throw new Error(`${l} is not a list of containers`);
     return v as Lists;
   } catch (e) {
-    throw new InjectionError('INVALID_ANNOTATION', `invalid value '${clip(raw)}' for annotation '${ANNOTATION.overrides}': ${(e as Error).message}`, ANNOTATION.overrides);
+    throw new InjectionError(
+      'INVALID_ANNOTATION',
+      `invalid value '${clip(raw)}' for annotation '${ANNOTATION.overrides}': ${(e as Error).message}`,
+      ANNOTATION.overrides,
+    );
   }
 }
 
@@ -62,7 +68,9 @@ export function reapplyOverrides(finalPod: Pod, original: Pod, templatePod: { sp
       // written as Go writes it (canonical quantities), so the saved copy and the pod agree on re-injection
       const overlay = goOrdered(cloneJson(match), 'container') as Container;
       if (overlay.image === 'auto') delete overlay.image;
-      (overrides[list] ??= []).push(overlay);
+      const listed = overrides[list];
+      if (listed) listed.push(overlay);
+      else overrides[list] = [overlay];
       overridden.push(c.name);
       pod = mergeMap(pod as unknown as JsonObject, { spec: { [list]: [overlay] } } as unknown as JsonObject) as unknown as Pod;
     }

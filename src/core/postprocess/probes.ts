@@ -13,8 +13,11 @@ export const PROBERS_ENV = 'ISTIO_KUBE_APP_PROBERS';
 
 export function proberUrls(c: string) {
   return {
-    readyz: `/app-health/${c}/readyz`, livez: `/app-health/${c}/livez`, startupz: `/app-health/${c}/startupz`,
-    prestopz: `/app-lifecycle/${c}/prestopz`, poststartz: `/app-lifecycle/${c}/poststartz`,
+    readyz: `/app-health/${c}/readyz`,
+    livez: `/app-health/${c}/livez`,
+    startupz: `/app-health/${c}/startupz`,
+    prestopz: `/app-lifecycle/${c}/prestopz`,
+    poststartz: `/app-lifecycle/${c}/poststartz`,
   };
 }
 
@@ -57,8 +60,7 @@ function resolvePort(p: Prober | undefined, ports: Map<string, number>, statusPo
   return p;
 }
 
-const appContainers = (pod: Pod): Container[] =>
-  [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].filter((c) => c.name !== 'istio-proxy');
+const appContainers = (pod: Pod): Container[] => [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].filter((c) => c.name !== 'istio-proxy');
 
 /** The ISTIO_KUBE_APP_PROBERS map for a pod (empty when nothing to take over). */
 export function dumpAppProbers(pod: Pod, statusPort: number): Record<string, Prober> {
@@ -70,7 +72,11 @@ export function dumpAppProbers(pod: Pod, statusPort: number): Record<string, Pro
       const r = resolvePort(p, ports, statusPort);
       if (r) out[url] = r;
     };
-    for (const [field, url] of [['readinessProbe', urls.readyz], ['livenessProbe', urls.livez], ['startupProbe', urls.startupz]] as const) {
+    for (const [field, url] of [
+      ['readinessProbe', urls.readyz],
+      ['livenessProbe', urls.livez],
+      ['startupProbe', urls.startupz],
+    ] as const) {
       const probe = c[field];
       add(url, toProber(probe, true, isObject(probe) ? probe.timeoutSeconds : undefined));
     }
@@ -84,7 +90,13 @@ export function dumpAppProbers(pod: Pod, statusPort: number): Record<string, Pro
 }
 
 function sortedJson(m: Record<string, Prober>): string {
-  return JSON.stringify(Object.fromEntries(Object.keys(m).sort().map((k) => [k, m[k]])));
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(m)
+        .sort()
+        .map((k) => [k, m[k]]),
+    ),
+  );
 }
 
 function rewrite(handler: unknown, url: string, statusPort: number, allowGrpc: boolean): Handler | undefined {
@@ -127,7 +139,11 @@ export function applyProbeRewrite(pod: Pod, proxy: Container, statusPort: number
   for (const c of appContainers(pod)) {
     checkBudget(budget, 'rewriting app probes');
     const urls = proberUrls(c.name);
-    for (const [field, url] of [['readinessProbe', urls.readyz], ['livenessProbe', urls.livez], ['startupProbe', urls.startupz]] as const) {
+    for (const [field, url] of [
+      ['readinessProbe', urls.readyz],
+      ['livenessProbe', urls.livez],
+      ['startupProbe', urls.startupz],
+    ] as const) {
       const r = rewrite(c[field], url, statusPort, true);
       if (r) c[field] = r;
     }

@@ -23,13 +23,13 @@ function prometheusKeys(pod: Pod): Map<string, string[]> {
   return out;
 }
 
-function valueOf(pod: Pod, keys: Map<string, string[]>, key: string): string | undefined {
+function annotationValue(pod: Pod, keys: Map<string, string[]>, key: string): string | undefined {
   const k = keys.get(sanitize(key))?.[0];
   return k === undefined ? undefined : pod.metadata.annotations![k];
 }
 
 export function prometheusAnnotation(pod: Pod, key: string): string | undefined {
-  return valueOf(pod, prometheusKeys(pod), key);
+  return annotationValue(pod, prometheusKeys(pod), key);
 }
 
 export function clearPrometheusAnnotations(pod: Pod): void {
@@ -45,28 +45,35 @@ export interface PrometheusInput {
 /** Returns a note for the decision trace, or undefined when nothing changed. */
 export function applyPrometheusMerge(pod: Pod, input: PrometheusInput): string | undefined {
   const keys = prometheusKeys(pod);
-  const scrape = valueOf(pod, keys, 'prometheus.io/scrape');
+  const scrape = annotationValue(pod, keys, 'prometheus.io/scrape');
   if (scrape !== undefined && parseGoBool(scrape) === false) return 'prometheus merge skipped: the pod sets prometheus.io/scrape=false';
   const ann = pod.metadata.annotations?.[ANNOTATION.mergeMetrics];
   const enabled = ann !== undefined ? parseGoBool(ann) === true : input.meshEnablesMerge;
   if (!enabled) return `prometheus merge disabled by ${ann !== undefined ? `annotation ${ANNOTATION.mergeMetrics}` : 'mesh enablePrometheusMerge'}`;
   const target = String(input.statusPort);
-  const port = valueOf(pod, keys, 'prometheus.io/port');
+  const port = annotationValue(pod, keys, 'prometheus.io/port');
   if (port === target) return undefined; // already ours
   if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535 || RESERVED_PORTS.has(port))) {
     const why = RESERVED_PORTS.has(port) ? 'is a port the proxy reserves' : 'is not a port number';
     throw new InjectionError('INVALID_PROMETHEUS', `invalid value '${clip(port)}' for annotation 'prometheus.io/port': ${why}`, 'prometheus.io/port');
   }
   // Go's PrometheusScrapeConfiguration: scrape, path, port always written; scrapeTargets only when set
-  const path = valueOf(pod, keys, 'prometheus.io/path');
-  const targets = valueOf(pod, keys, 'prometheus.istio.io/scrape-targets');
+  const path = annotationValue(pod, keys, 'prometheus.io/path');
+  const targets = annotationValue(pod, keys, 'prometheus.istio.io/scrape-targets');
   const scrapeConfig: Record<string, string> = { scrape: scrape ?? '', path: path ?? '', port: port ?? '' };
   if (targets !== undefined) scrapeConfig.scrapeTargets = targets;
   if (input.proxy && (scrape ?? path ?? port ?? targets) !== undefined) {
-    input.proxy.env = [...(input.proxy.env ?? []).filter((e) => e.name !== 'ISTIO_PROMETHEUS_ANNOTATIONS'),
-      { name: 'ISTIO_PROMETHEUS_ANNOTATIONS', value: JSON.stringify(scrapeConfig) }];
+    input.proxy.env = [
+      ...(input.proxy.env ?? []).filter((e) => e.name !== 'ISTIO_PROMETHEUS_ANNOTATIONS'),
+      { name: 'ISTIO_PROMETHEUS_ANNOTATIONS', value: JSON.stringify(scrapeConfig) },
+    ];
   }
   clearPrometheusAnnotations(pod);
-  pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), 'prometheus.io/port': target, 'prometheus.io/path': '/stats/prometheus', 'prometheus.io/scrape': 'true' };
+  pod.metadata.annotations = {
+    ...(pod.metadata.annotations ?? {}),
+    'prometheus.io/port': target,
+    'prometheus.io/path': '/stats/prometheus',
+    'prometheus.io/scrape': 'true',
+  };
   return `prometheus.io annotations point at the agent (port ${target}), which merges the app's metrics`;
 }

@@ -4,10 +4,16 @@
 // application must wait for the proxy.
 import type { Container, Pod } from '../types.ts';
 
-const rank = (order: Record<string, number>, fallback: number) => (c: Container): number => order[c.name] ?? fallback;
+const rank =
+  (order: Record<string, number>, fallback: number) =>
+  (c: Container): number =>
+    order[c.name] ?? fallback;
 
 function stableSort(list: Container[], key: (c: Container) => number): Container[] {
-  return list.map((c, i) => ({ c, i, k: key(c) })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.c);
+  return list
+    .map((c, i) => ({ c, i, k: key(c) }))
+    .sort((a, b) => a.k - b.k || a.i - b.i)
+    .map((x) => x.c);
 }
 
 export function reorderContainers(pod: Pod, holdApplication: boolean): void {

@@ -37,7 +37,13 @@ export function readStatus(pod: Pod): InjectionStatus | undefined {
     const v = JSON.parse(raw) as unknown;
     if (!isObject(v)) return undefined;
     const list = (x: unknown): string[] | null => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : null);
-    return { initContainers: list(v.initContainers), containers: list(v.containers), volumes: list(v.volumes), imagePullSecrets: list(v.imagePullSecrets), revision: String(v.revision ?? '') };
+    return {
+      initContainers: list(v.initContainers),
+      containers: list(v.containers),
+      volumes: list(v.volumes),
+      imagePullSecrets: list(v.imagePullSecrets),
+      revision: String(v.revision ?? ''),
+    };
   } catch {
     return undefined; // a status we cannot read is treated as absent, as Istio does
   }

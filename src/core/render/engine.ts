@@ -22,9 +22,12 @@ const noFile = (f: string): never => {
   throw new Error(`templates cannot include files (${f})`);
 };
 const NO_FILES = {
-  exists: async () => false, existsSync: () => false,
-  readFile: async (f: string) => noFile(f), readFileSync: (f: string) => noFile(f),
-  resolve: (_dir: string, file: string) => file, sep: '/',
+  exists: async () => false,
+  existsSync: () => false,
+  readFile: async (f: string) => noFile(f),
+  readFileSync: (f: string) => noFile(f),
+  resolve: (_dir: string, file: string) => file,
+  sep: '/',
 };
 
 function yamlScalar(v: unknown): string {
@@ -40,7 +43,12 @@ function yamlScalar(v: unknown): string {
  */
 function withoutNulls(v: unknown): unknown {
   if (Array.isArray(v)) return v.filter((x) => x !== null && x !== undefined).map(withoutNulls);
-  if (isObject(v)) return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null && x !== undefined).map(([k, x]) => [k, withoutNulls(x)]));
+  if (isObject(v))
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== null && x !== undefined)
+        .map(([k, x]) => [k, withoutNulls(x)]),
+    );
   return v;
 }
 
@@ -53,7 +61,10 @@ function lineOf(e: unknown): string {
 }
 
 function cleanMessage(e: unknown): string {
-  return String((e as Error)?.message ?? e).replace(/, line:\d+, col:\d+/, '').replace(/, file:\S+/, '').split('\n')[0]!;
+  return String((e as Error)?.message ?? e)
+    .replace(/, line:\d+, col:\d+/, '')
+    .replace(/, file:\S+/, '')
+    .split('\n')[0]!;
 }
 
 export interface CompileOptions {
@@ -79,7 +90,11 @@ export function compileTemplates(sources: Record<string, string>, options: Compi
     try {
       parsed.set(name, engine.parse(text, name));
     } catch (e) {
-      throw new InjectionError('INVALID_SETTING', `invalid setting templates.${name}: template "${name}"${lineOf(e)}: ${cleanMessage(e)}`, `templates.${name}`);
+      throw new InjectionError(
+        'INVALID_SETTING',
+        `invalid setting templates.${name}: template "${name}"${lineOf(e)}: ${cleanMessage(e)}`,
+        `templates.${name}`,
+      );
     }
   }
   const keysRead = new Set<string>();
@@ -92,7 +107,11 @@ export function compileTemplates(sources: Record<string, string>, options: Compi
     render(name: string, data: object): JsonObject {
       const tpl = parsed.get(name);
       if (!tpl) {
-        throw new InjectionError('TEMPLATE_NOT_FOUND', `requested template ${clipJson(name)} not found (inject.istio.io/templates or the config's defaultTemplates); have ${[...parsed.keys()].sort().join(', ')}`, name);
+        throw new InjectionError(
+          'TEMPLATE_NOT_FOUND',
+          `requested template ${clipJson(name)} not found (inject.istio.io/templates or the config's defaultTemplates); have ${[...parsed.keys()].sort().join(', ')}`,
+          name,
+        );
       }
       return memo.render(name, data, (tracked) => renderParsed(engine, name, tpl, tracked));
     },
@@ -114,15 +133,25 @@ function renderParsed(engine: Liquid, name: string, tpl: Template[], data: objec
   } catch (e) {
     const mark = (e as { mark?: { line?: number } }).mark;
     const why = String((e as { reason?: string }).reason ?? (e as Error).message).split('\n')[0];
-    throw new InjectionError('TEMPLATE_NOT_POD', `injection template "${name}" rendered invalid YAML${mark?.line !== undefined ? ` at rendered line ${mark.line + 1}` : ''}: ${why}`, name);
+    throw new InjectionError(
+      'TEMPLATE_NOT_POD',
+      `injection template "${name}" rendered invalid YAML${mark?.line !== undefined ? ` at rendered line ${mark.line + 1}` : ''}: ${why}`,
+      name,
+    );
   }
   if (out === null || out === undefined) return { out: {}, size: text.length };
   if (!isObject(out) || Object.keys(out).some((k) => k !== 'metadata' && k !== 'spec')) {
-    throw new InjectionError('TEMPLATE_NOT_POD', `injection template "${name}" did not render to a pod (want a mapping with only metadata and spec)`, name);
+    throw new InjectionError(
+      'TEMPLATE_NOT_POD',
+      `injection template "${name}" did not render to a pod (want a mapping with only metadata and spec)`,
+      name,
+    );
   }
-  if ((out.spec !== undefined && out.spec !== null && !isObject(out.spec)) || (out.metadata !== undefined && out.metadata !== null && !isObject(out.metadata))) {
+  if (
+    (out.spec !== undefined && out.spec !== null && !isObject(out.spec)) ||
+    (out.metadata !== undefined && out.metadata !== null && !isObject(out.metadata))
+  ) {
     throw new InjectionError('TEMPLATE_NOT_POD', `injection template "${name}" did not render to a pod (metadata and spec must be mappings)`, name);
   }
   return { out: out as JsonObject, size: text.length };
 }
-

@@ -1,5 +1,6 @@
 // Template helpers, equivalent to the functions Istio's injection templates use (its InjectionFuncmap
 // plus the few sprig functions they need), under Liquid filter names. All are pure.
+import type { FilterImplOptions } from 'liquidjs';
 import { proxyConfigJson } from '../settings/mesh.ts';
 import { isObject, type JsonObject } from '../types.ts';
 
@@ -7,7 +8,7 @@ type Meta = { annotations?: Record<string, string>; labels?: Record<string, stri
 type Port = { name?: string; hostPort?: number; containerPort?: number; protocol?: string; hostIP?: string };
 type Container = { name?: string; ports?: Port[] };
 
-const has = (o: unknown, k: string): boolean => isObject(o) && Object.prototype.hasOwnProperty.call(o, k);
+const has = (o: unknown, k: string): boolean => isObject(o) && Object.hasOwn(o, k);
 
 /** Go's zero-value test: nil, "", 0, false, empty list or map are "empty". */
 export function isEmpty(v: unknown): boolean {
@@ -28,7 +29,7 @@ export function portJson(p: Port): string {
   return JSON.stringify(out);
 }
 
-export const filters: Record<string, (...args: any[]) => unknown> = {
+export const filters: Record<string, FilterImplOptions> = {
   /** annotation value if the key is present (even if empty), else the default as a string. */
   annotation(meta: Meta, name: string, dflt?: unknown): string {
     const a = meta?.annotations;
@@ -66,7 +67,10 @@ export const filters: Record<string, (...args: any[]) => unknown> = {
     const p = port === undefined || port === null ? '' : String(port);
     const l = list === undefined || list === null ? '' : String(list);
     if (p === '' || p === '0') return l;
-    const items = l.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const items = l
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     if (items.includes(p)) return l;
     return l === '' ? p : `${l},${p}`;
   },
@@ -112,7 +116,9 @@ export const filters: Record<string, (...args: any[]) => unknown> = {
   /** sorted [key, value] pairs of a map, for Go-like deterministic iteration. */
   sorted_pairs(m: unknown): Array<{ key: string; value: unknown }> {
     if (!isObject(m)) return [];
-    return Object.keys(m).sort().map((key) => ({ key, value: m[key] }));
+    return Object.keys(m)
+      .sort()
+      .map((key) => ({ key, value: m[key] }));
   },
   trunc(s: unknown, n: number): string {
     return String(s ?? '').slice(0, n);

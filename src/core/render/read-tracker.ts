@@ -104,10 +104,14 @@ export function trackReads<T extends object>(root: T, limit = Infinity): Tracked
 
 function check(r: Read, v: unknown): boolean {
   switch (r.kind) {
-    case 'value': return v === r.value || (Number.isNaN(v) && Number.isNaN(r.value));
-    case 'type': return typeOf(v) === r.type;
-    case 'keys': return typeOf(v) !== 'primitive' && Object.keys(v as object).join('\u0000') === r.keys;
-    case 'has': return typeOf(v) !== 'primitive' && Object.prototype.hasOwnProperty.call(v, r.key) === r.has;
+    case 'value':
+      return v === r.value || (Number.isNaN(v) && Number.isNaN(r.value));
+    case 'type':
+      return typeOf(v) === r.type;
+    case 'keys':
+      return typeOf(v) !== 'primitive' && Object.keys(v as object).join('\u0000') === r.keys;
+    case 'has':
+      return typeOf(v) !== 'primitive' && Object.hasOwn(v as object, r.key) === r.has;
   }
 }
 
@@ -124,8 +128,8 @@ export function compileReads(reads: Read[]): ReadTree {
   for (const r of reads) {
     let node = root;
     for (const p of r.path) {
-      let next = node.children.get(p);
-      if (!next) node.children.set(p, (next = { checks: [], children: new Map() }));
+      const next = node.children.get(p) ?? { checks: [], children: new Map() };
+      node.children.set(p, next);
       node = next;
     }
     node.checks.push(r);
@@ -136,7 +140,7 @@ export function compileReads(reads: Read[]): ReadTree {
 
 function step(cur: unknown, p: string | number): unknown {
   if (cur === null || typeof cur !== 'object') return undefined;
-  return Object.prototype.hasOwnProperty.call(cur, p) || Array.isArray(cur) ? (cur as Record<string | number, unknown>)[p] : undefined;
+  return Object.hasOwn(cur, p) || Array.isArray(cur) ? (cur as Record<string | number, unknown>)[p] : undefined;
 }
 
 function matches(node: ReadTree, v: unknown): boolean {

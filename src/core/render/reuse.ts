@@ -44,7 +44,7 @@ export interface RenderMemo {
 
 function readBytes(reads: Array<{ kind: string; value?: unknown; keys?: string }>): number {
   let n = 0;
-  for (const r of reads) n += typeof r.value === 'string' ? r.value.length : r.keys?.length ?? 8;
+  for (const r of reads) n += typeof r.value === 'string' ? r.value.length : (r.keys?.length ?? 8);
   return n;
 }
 

@@ -46,22 +46,32 @@ function userEntries(pod: Pod, annotation: string): JsonObject[] {
   const over = treeProblem(doc); // the template writes it out recursively: it must be within the caps
   if (over) throw new InjectionError('INVALID_ANNOTATION', `invalid value '${clip(raw)}' for annotation '${annotation}': it ${over.why}`, annotation);
   if (!isObject(doc) || Object.values(doc).some((v) => !isObject(v))) {
-    throw new InjectionError('INVALID_ANNOTATION', `invalid value '${clip(raw)}' for annotation '${annotation}': want a JSON map of name to object`, annotation);
+    throw new InjectionError(
+      'INVALID_ANNOTATION',
+      `invalid value '${clip(raw)}' for annotation '${annotation}': want a JSON map of name to object`,
+      annotation,
+    );
   }
-  return Object.keys(doc).sort().map((name) => ({ ...(doc as Record<string, JsonObject>)[name], name }));
+  return Object.keys(doc)
+    .sort()
+    .map((name) => ({ ...(doc as Record<string, JsonObject>)[name], name }));
 }
 
 export function templateData(ctx: RenderContext): Record<string, unknown> {
   const { settings, pod, workload } = ctx;
   const { values, summary } = settings;
   const image = ctx.proxyConfig.image;
-  const variant = pod.metadata.annotations?.[ANNOTATION.proxyImageType]
-    || String((isObject(image) ? image.imageType : undefined) ?? '')
-    || summary.images.variant;
+  const variant =
+    pod.metadata.annotations?.[ANNOTATION.proxyImageType] || String((isObject(image) ? image.imageType : undefined) ?? '') || summary.images.variant;
   return {
     typeMeta: { apiVersion: workload.apiVersion, kind: workload.kind, kindPlural: `${workload.kind.toLowerCase()}s` },
     deploymentMeta: { name: workload.name, namespace: workload.namespace || 'default' },
-    objectMeta: { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? '', labels: pod.metadata.labels ?? {}, annotations: pod.metadata.annotations ?? {} },
+    objectMeta: {
+      name: pod.metadata.name ?? '',
+      namespace: pod.metadata.namespace ?? '',
+      labels: pod.metadata.labels ?? {},
+      annotations: pod.metadata.annotations ?? {},
+    },
     spec: pod.spec,
     values,
     meshConfig: settings.mesh,

@@ -50,7 +50,11 @@ function parseDoc(text: string | undefined, what: string): unknown {
     return parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 }) ?? undefined;
   } catch (e) {
     const line = (e as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
-    throw new InjectionError('INVALID_SETTING', `invalid setting ${what}: not YAML or JSON${line ? ` (line ${line})` : ''}: ${String((e as Error).message).split('\n')[0]}`, what);
+    throw new InjectionError(
+      'INVALID_SETTING',
+      `invalid setting ${what}: not YAML or JSON${line ? ` (line ${line})` : ''}: ${String((e as Error).message).split('\n')[0]}`,
+      what,
+    );
   }
 }
 
@@ -59,7 +63,8 @@ function mergeValuesDocs(texts: string[]): unknown {
   for (const [i, t] of texts.entries()) {
     const doc = parseDoc(t, texts.length > 1 ? `values[${i}]` : 'values');
     if (doc === undefined) continue;
-    if (!isObject(doc)) throw new InjectionError('INVALID_SETTING', `invalid setting values${texts.length > 1 ? `[${i}]` : ''}: must be a mapping`, 'values');
+    if (!isObject(doc))
+      throw new InjectionError('INVALID_SETTING', `invalid setting values${texts.length > 1 ? `[${i}]` : ''}: must be a mapping`, 'values');
     merged = merged === undefined ? doc : deepMerge(merged as JsonObject, doc as JsonObject);
   }
   return merged;
@@ -68,7 +73,7 @@ function mergeValuesDocs(texts: string[]): unknown {
 export function buildSettings(input: SettingsInput): Settings {
   const docs: Record<'config' | 'values' | 'mesh', unknown> = {
     config: parseDoc(input.config, 'config'),
-    values: mergeValuesDocs(typeof input.values === 'string' ? [input.values] : input.values ?? []),
+    values: mergeValuesDocs(typeof input.values === 'string' ? [input.values] : (input.values ?? [])),
     mesh: parseDoc(input.mesh, 'mesh'),
   };
   for (const expr of input.sets ?? []) {
@@ -80,12 +85,21 @@ export function buildSettings(input: SettingsInput): Settings {
   const config = buildInjectorConfig(docs.config, values, input.templates);
   const native = input.nativeSidecars ?? 'auto';
   if (!['true', 'false', 'auto'].includes(native)) {
-    throw new InjectionError('INVALID_SETTING', `invalid setting nativeSidecars: must be true, false or auto (got ${JSON.stringify(native)})`, 'nativeSidecars');
+    throw new InjectionError(
+      'INVALID_SETTING',
+      `invalid setting nativeSidecars: must be true, false or auto (got ${JSON.stringify(native)})`,
+      'nativeSidecars',
+    );
   }
   const reuse = input.reuse !== false;
   const templates = compileTemplates(config.templates, { reuse });
   return {
-    config, values: deepFreeze(values), mesh: deepFreeze(mesh), summary: summarise(values, mesh, templates.keysRead),
-    templates, nativeSidecars: native, reuse,
+    config,
+    values: deepFreeze(values),
+    mesh: deepFreeze(mesh),
+    summary: summarise(values, mesh, templates.keysRead),
+    templates,
+    nativeSidecars: native,
+    reuse,
   };
 }

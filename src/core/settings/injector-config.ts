@@ -29,12 +29,27 @@ export interface InjectorConfig {
 }
 
 const CONFIG_RULES: Rules = {
-  policy: { oneOf: ['enabled', 'disabled'] }, defaultTemplates: 'stringList', templates: 'stringMap',
-  aliases: 'object', neverInjectSelector: 'selectorList', alwaysInjectSelector: 'selectorList', injectedAnnotations: 'stringMap',
+  policy: { oneOf: ['enabled', 'disabled'] },
+  defaultTemplates: 'stringList',
+  templates: 'stringMap',
+  aliases: 'object',
+  neverInjectSelector: 'selectorList',
+  alwaysInjectSelector: 'selectorList',
+  injectedAnnotations: 'stringMap',
   deniedAnnotations: 'stringList',
 };
 
-const KNOWN: ReadonlySet<string> = new Set(['policy', 'defaultTemplates', 'templates', 'aliases', 'neverInjectSelector', 'alwaysInjectSelector', 'injectedAnnotations', 'deniedAnnotations', 'template']);
+const KNOWN: ReadonlySet<string> = new Set([
+  'policy',
+  'defaultTemplates',
+  'templates',
+  'aliases',
+  'neverInjectSelector',
+  'alwaysInjectSelector',
+  'injectedAnnotations',
+  'deniedAnnotations',
+  'template',
+]);
 const OPERATORS: ReadonlySet<string> = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
 
 function checkSelectors(list: LabelSelector[], key: string): void {
@@ -42,11 +57,19 @@ function checkSelectors(list: LabelSelector[], key: string): void {
     for (const [j, e] of (s.matchExpressions ?? []).entries()) {
       const where = `config.${key}[${i}].matchExpressions[${j}]`;
       if (!isObject(e) || typeof e.key !== 'string' || !OPERATORS.has(e.operator as string)) {
-        throw new InjectionError('INVALID_SETTING', `invalid setting ${where}: needs a key and an operator of In, NotIn, Exists, DoesNotExist`, where);
+        throw new InjectionError(
+          'INVALID_SETTING',
+          `invalid setting ${where}: needs a key and an operator of In, NotIn, Exists, DoesNotExist`,
+          where,
+        );
       }
       const needsValues = e.operator === 'In' || e.operator === 'NotIn';
       if (needsValues !== (Array.isArray(e.values) && e.values.length > 0)) {
-        throw new InjectionError('INVALID_SETTING', `invalid setting ${where}.values: ${e.operator} ${needsValues ? 'needs' : 'takes no'} values`, `${where}.values`);
+        throw new InjectionError(
+          'INVALID_SETTING',
+          `invalid setting ${where}.values: ${e.operator} ${needsValues ? 'needs' : 'takes no'} values`,
+          `${where}.values`,
+        );
       }
     }
   }
@@ -75,7 +98,11 @@ export function buildInjectorConfig(user: unknown, values: JsonObject, builtinTe
   };
   for (const [name, list] of Object.entries(config.aliases)) {
     if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) {
-      throw new InjectionError('INVALID_SETTING', `invalid setting config.aliases.${name}: must be a list of template names`, `config.aliases.${name}`);
+      throw new InjectionError(
+        'INVALID_SETTING',
+        `invalid setting config.aliases.${name}: must be a list of template names`,
+        `config.aliases.${name}`,
+      );
     }
   }
   checkSelectors(config.neverInjectSelector, 'neverInjectSelector');

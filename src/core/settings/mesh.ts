@@ -35,27 +35,74 @@ export const DEFAULT_MESH: JsonObject = {
 // ProxyConfig fields in the order of their declaration in Istio's proxy.proto, which is the order
 // protobuf's JSON writer uses; fields we do not know follow in sorted order.
 const PROXY_CONFIG_ORDER = [
-  'configPath', 'binaryPath', 'serviceCluster', 'drainDuration', 'parentShutdownDuration', 'discoveryAddress',
-  'statsdUdpAddress', 'proxyAdminPort', 'controlPlaneAuthPolicy', 'customConfigFile', 'statNameLength', 'concurrency',
-  'proxyBootstrapTemplatePath', 'interceptionMode', 'tracing', 'envoyAccessLogService', 'envoyMetricsService',
-  'proxyMetadata', 'runtimeValues', 'statusPort', 'extraStatTags', 'gatewayTopology', 'terminationDrainDuration',
-  'meshId', 'readinessProbe', 'proxyStatsMatcher', 'holdApplicationUntilProxyStarts', 'caCertificatesPem', 'image',
-  'privateKeyProvider', 'proxyHeaders', 'tracingServiceName', 'fileFlushInterval', 'fileFlushMinSizeKb',
+  'configPath',
+  'binaryPath',
+  'serviceCluster',
+  'drainDuration',
+  'parentShutdownDuration',
+  'discoveryAddress',
+  'statsdUdpAddress',
+  'proxyAdminPort',
+  'controlPlaneAuthPolicy',
+  'customConfigFile',
+  'statNameLength',
+  'concurrency',
+  'proxyBootstrapTemplatePath',
+  'interceptionMode',
+  'tracing',
+  'envoyAccessLogService',
+  'envoyMetricsService',
+  'proxyMetadata',
+  'runtimeValues',
+  'statusPort',
+  'extraStatTags',
+  'gatewayTopology',
+  'terminationDrainDuration',
+  'meshId',
+  'readinessProbe',
+  'proxyStatsMatcher',
+  'holdApplicationUntilProxyStarts',
+  'caCertificatesPem',
+  'image',
+  'privateKeyProvider',
+  'proxyHeaders',
+  'tracingServiceName',
+  'fileFlushInterval',
+  'fileFlushMinSizeKb',
 ];
 
 export const PROXY_CONFIG_RULES: Rules = {
-  configPath: 'string', binaryPath: 'string', serviceCluster: 'string', discoveryAddress: 'string',
-  drainDuration: 'duration', parentShutdownDuration: 'duration', terminationDrainDuration: 'duration',
-  proxyAdminPort: 'port', statusPort: 'port', statNameLength: 'uint', concurrency: 'uint',
+  configPath: 'string',
+  binaryPath: 'string',
+  serviceCluster: 'string',
+  discoveryAddress: 'string',
+  drainDuration: 'duration',
+  parentShutdownDuration: 'duration',
+  terminationDrainDuration: 'duration',
+  proxyAdminPort: 'port',
+  statusPort: 'port',
+  statNameLength: 'uint',
+  concurrency: 'uint',
   controlPlaneAuthPolicy: { oneOf: ['NONE', 'MUTUAL_TLS', 'INHERIT'] },
   interceptionMode: { oneOf: ['REDIRECT', 'TPROXY', 'NONE'] },
-  proxyMetadata: 'stringMap', holdApplicationUntilProxyStarts: 'bool', meshId: 'string',
-  tracing: 'object', image: 'object', proxyHeaders: 'object', readinessProbe: 'object', gatewayTopology: 'object',
+  proxyMetadata: 'stringMap',
+  holdApplicationUntilProxyStarts: 'bool',
+  meshId: 'string',
+  tracing: 'object',
+  image: 'object',
+  proxyHeaders: 'object',
+  readinessProbe: 'object',
+  gatewayTopology: 'object',
 };
 
 const MESH_RULES: Rules = {
-  proxyListenPort: 'port', proxyInboundListenPort: 'port', enablePrometheusMerge: 'bool', trustDomain: 'string',
-  rootNamespace: 'string', defaultConfig: 'object', 'inboundTrafficPolicy.mode': { oneOf: ['PASSTHROUGH', 'LOCALHOST'] },
+  proxyListenPort: 'port',
+  proxyInboundListenPort: 'port',
+  enablePrometheusMerge: 'bool',
+  trustDomain: 'string',
+  rootNamespace: 'string',
+  defaultConfig: 'object',
+  'inboundTrafficPolicy.mode': { oneOf: ['PASSTHROUGH', 'LOCALHOST'] },
   trustDomainAliases: 'stringList',
 };
 
@@ -92,7 +139,11 @@ export function applyMeshConfig(user: unknown): JsonObject {
 }
 
 function sortKeys(o: JsonObject): JsonObject {
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k] as Json]));
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k] as Json]),
+  );
 }
 
 function deepEqual(a: unknown, b: unknown): boolean {
@@ -102,7 +153,9 @@ function deepEqual(a: unknown, b: unknown): boolean {
 /** PROXY_CONFIG: the fields that differ from Istio's defaults, in proto order (Istio's protoToJSON + clean). */
 export function proxyConfigJson(pc: JsonObject): string {
   const known = PROXY_CONFIG_ORDER.filter((k) => k in pc);
-  const rest = Object.keys(pc).filter((k) => !PROXY_CONFIG_ORDER.includes(k)).sort();
+  const rest = Object.keys(pc)
+    .filter((k) => !PROXY_CONFIG_ORDER.includes(k))
+    .sort();
   const out: JsonObject = {};
   for (const k of [...known, ...rest]) {
     const v = pc[k];

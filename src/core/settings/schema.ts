@@ -5,8 +5,19 @@ import { isObject } from '../types.ts';
 import { parseQuantity } from '../quantity.ts';
 
 export type Kind =
-  | 'string' | 'bool' | 'port' | 'uint' | 'int' | 'object' | 'stringList' | 'stringMap' | 'scalar'
-  | 'resources' | 'selectorList' | 'duration' | { oneOf: readonly string[] };
+  | 'string'
+  | 'bool'
+  | 'port'
+  | 'uint'
+  | 'int'
+  | 'object'
+  | 'stringList'
+  | 'stringMap'
+  | 'scalar'
+  | 'resources'
+  | 'selectorList'
+  | 'duration'
+  | { oneOf: readonly string[] };
 
 export type Rules = Record<string, Kind>;
 
@@ -25,15 +36,24 @@ function problem(v: unknown, kind: Kind): string | undefined {
     return typeof v === 'string' && kind.oneOf.includes(v) ? undefined : `must be one of ${kind.oneOf.join(', ')}`;
   }
   switch (kind) {
-    case 'string': return typeof v === 'string' ? undefined : 'must be a string';
-    case 'scalar': return ['string', 'number', 'boolean'].includes(typeof v) ? undefined : 'must be a string or number';
-    case 'bool': return typeof v === 'boolean' ? undefined : 'must be true or false';
-    case 'port': return Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535 ? undefined : 'must be a port number (0-65535)';
-    case 'uint': return Number.isInteger(v) && (v as number) >= 0 ? undefined : 'must be a non-negative integer';
-    case 'int': return Number.isInteger(v) ? undefined : 'must be an integer';
-    case 'object': return isObject(v) ? undefined : 'must be a mapping';
-    case 'duration': return typeof v === 'string' && /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/.test(v) ? undefined : 'must be a duration such as 45s';
-    case 'stringList': return Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : 'must be a list of strings';
+    case 'string':
+      return typeof v === 'string' ? undefined : 'must be a string';
+    case 'scalar':
+      return ['string', 'number', 'boolean'].includes(typeof v) ? undefined : 'must be a string or number';
+    case 'bool':
+      return typeof v === 'boolean' ? undefined : 'must be true or false';
+    case 'port':
+      return Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535 ? undefined : 'must be a port number (0-65535)';
+    case 'uint':
+      return Number.isInteger(v) && (v as number) >= 0 ? undefined : 'must be a non-negative integer';
+    case 'int':
+      return Number.isInteger(v) ? undefined : 'must be an integer';
+    case 'object':
+      return isObject(v) ? undefined : 'must be a mapping';
+    case 'duration':
+      return typeof v === 'string' && /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/.test(v) ? undefined : 'must be a duration such as 45s';
+    case 'stringList':
+      return Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : 'must be a list of strings';
     case 'stringMap':
       return isObject(v) && Object.values(v).every((x) => typeof x === 'string') ? undefined : 'must be a mapping of strings to strings';
     case 'resources': {
@@ -60,7 +80,11 @@ function problem(v: unknown, kind: Kind): string | undefined {
 
 const fail = (where: string, why: string, v: unknown): never => {
   const shown = JSON.stringify(v) ?? String(v);
-  throw new InjectionError('INVALID_SETTING', `invalid setting ${where}: ${why} (got ${shown.length > 80 ? `${shown.slice(0, 80)}...` : shown})`, where);
+  throw new InjectionError(
+    'INVALID_SETTING',
+    `invalid setting ${where}: ${why} (got ${shown.length > 80 ? `${shown.slice(0, 80)}...` : shown})`,
+    where,
+  );
 };
 
 /**
@@ -77,7 +101,8 @@ export function checkRules(data: unknown, rules: Rules, prefix: string, defaults
       cur = (cur as Record<string, unknown>)[parts[i]!];
       const path = parts.slice(0, i + 1).join('.');
       const wantMap = cur !== undefined && (cur !== null || isObject(getPath(defaults, path)));
-      if (wantMap && !isObject(cur)) fail(`${prefix}${path}`, cur === null ? 'must be a mapping; remove the key to keep the default' : 'must be a mapping', cur);
+      if (wantMap && !isObject(cur))
+        fail(`${prefix}${path}`, cur === null ? 'must be a mapping; remove the key to keep the default' : 'must be a mapping', cur);
       if (cur === null) cur = undefined;
     }
     const v = cur === undefined ? undefined : (cur as Record<string, unknown>)[parts[parts.length - 1]!];

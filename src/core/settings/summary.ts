@@ -51,8 +51,11 @@ export function summarise(values: JsonObject, mesh: JsonObject, templateKeys: It
     prometheusMerge: getPath(mesh, 'enablePrometheusMerge') !== false,
     inboundTrafficPolicyMode: getPath(mesh, 'inboundTrafficPolicy.mode') === 'LOCALHOST' ? 'localhost' : 'passthrough',
     images: {
-      hub: text(values, 'global.hub'), tag: text(values, 'global.tag'), variant: text(values, 'global.variant'),
-      proxy: text(values, 'global.proxy.image', 'proxyv2'), proxyInit: text(values, 'global.proxy_init.image', 'proxyv2'),
+      hub: text(values, 'global.hub'),
+      tag: text(values, 'global.tag'),
+      variant: text(values, 'global.variant'),
+      proxy: text(values, 'global.proxy.image', 'proxyv2'),
+      proxyInit: text(values, 'global.proxy_init.image', 'proxyv2'),
     },
     reportedAnnotationKeys: new Set<string>([...Object.values(ANNOTATION), ...templateKeys]),
   };

@@ -10,29 +10,39 @@ import type { Container, Pod } from '../types.ts';
 import type { Settings } from './index.ts';
 
 const TRIAL_POD: Pod = {
-  apiVersion: 'v1', kind: 'Pod',
+  apiVersion: 'v1',
+  kind: 'Pod',
   metadata: { name: 'config-check', namespace: 'default', labels: { app: 'config-check', 'sidecar.istio.io/inject': 'true' } },
-  spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ name: 'http', containerPort: 8080 }],
-    readinessProbe: { httpGet: { path: '/ready', port: 8080 } } }] },
+  spec: {
+    containers: [
+      { name: 'app', image: 'app:1', ports: [{ name: 'http', containerPort: 8080 }], readinessProbe: { httpGet: { path: '/ready', port: 8080 } } },
+    ],
+  },
 };
 
 // an image reference as container runtimes parse it ([registry[:port]/]path[:tag][@digest]): the API
 // server takes any non-blank string, but the kubelet cannot pull "/proxyv2:1.28" (an empty hub) and the
 // pod never starts
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const IMAGE_REF = new RegExp(`^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?/)?${COMPONENT}(?:/${COMPONENT})*`
-  + '(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$');
+const IMAGE_REF = new RegExp(
+  `^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?/)?${COMPONENT}(?:/${COMPONENT})*` +
+    '(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$',
+);
 
 /** What the API server or the kubelet would refuse in the injected pod's containers, or undefined. */
 function containerProblem(pod: Pod): string | undefined {
-  for (const [list, cs] of [['containers', pod.spec?.containers], ['initContainers', pod.spec?.initContainers]] as const) {
+  for (const [list, cs] of [
+    ['containers', pod.spec?.containers],
+    ['initContainers', pod.spec?.initContainers],
+  ] as const) {
     if (cs !== undefined && !Array.isArray(cs)) return `spec.${list} is not a list`;
     for (const c of (cs ?? []) as Container[]) {
       const name = (c as { name?: unknown }).name;
       if (typeof name !== 'string' || name === '') return `a container in spec.${list} has no name`;
       const image = (c as { image?: unknown }).image;
       if (typeof image !== 'string' || image.trim() === '') return `container "${name}" in spec.${list} has no image`;
-      if (image.length > 512 || !IMAGE_REF.test(image)) return `container "${name}" in spec.${list} has image ${JSON.stringify(image.slice(0, 100))}, which is not an image reference`;
+      if (image.length > 512 || !IMAGE_REF.test(image))
+        return `container "${name}" in spec.${list} has image ${JSON.stringify(image.slice(0, 100))}, which is not an image reference`;
     }
   }
   return undefined;
@@ -52,8 +62,11 @@ function tryOnce(settings: Settings, alias: string | undefined, nodesSupportNati
   }
   if (problem !== undefined) {
     const mode = settings.nativeSidecars === 'auto' ? `, native sidecars ${nodesSupportNativeSidecars}` : '';
-    throw new InjectionError('INVALID_SETTING', `invalid settings: injecting a plain pod with ${what}${mode} fails, so every such pod would: ${problem}`,
-      alias === undefined ? 'config.defaultTemplates' : `config.aliases.${alias}`);
+    throw new InjectionError(
+      'INVALID_SETTING',
+      `invalid settings: injecting a plain pod with ${what}${mode} fails, so every such pod would: ${problem}`,
+      alias === undefined ? 'config.defaultTemplates' : `config.aliases.${alias}`,
+    );
   }
 }
 

@@ -9,7 +9,12 @@ export interface ApiTarget {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly method: string, readonly path: string, readonly body: string) {
+  constructor(
+    readonly status: number,
+    readonly method: string,
+    readonly path: string,
+    readonly body: string,
+  ) {
     super(`${method} ${path} returned ${status}: ${body.slice(0, 500)}`);
   }
 }
@@ -21,36 +26,46 @@ export interface ApiCallOptions {
 }
 
 export async function apiCall<T = Record<string, unknown>>(
-  target: ApiTarget, method: string, path: string, body?: unknown, opts: ApiCallOptions = {},
+  target: ApiTarget,
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: ApiCallOptions = {},
 ): Promise<T> {
   const url = new URL(path, target.server);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const contentType = opts.contentType ?? (method === 'PATCH' ? 'application/merge-patch+json' : 'application/json');
   return new Promise<T>((resolve, reject) => {
-    const req = request(url, {
-      method,
-      ca: target.caPem,
-      headers: {
-        authorization: `Bearer ${target.token}`,
-        accept: 'application/json',
-        ...(payload !== undefined ? { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) } : {}),
+    const req = request(
+      url,
+      {
+        method,
+        ca: target.caPem,
+        headers: {
+          authorization: `Bearer ${target.token}`,
+          accept: 'application/json',
+          ...(payload !== undefined ? { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) } : {}),
+        },
+        timeout: opts.timeoutMs ?? 15_000,
       },
-      timeout: opts.timeoutMs ?? 15_000,
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { text += c; });
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        if (status < 200 || status >= 300) return reject(new ApiError(status, method, path, text));
-        try {
-          resolve((text ? JSON.parse(text) : {}) as T);
-        } catch {
-          resolve(text as unknown as T);
-        }
-      });
-      res.on('error', reject);
-    });
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          text += c;
+        });
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status >= 300) return reject(new ApiError(status, method, path, text));
+          try {
+            resolve((text ? JSON.parse(text) : {}) as T);
+          } catch {
+            resolve(text as unknown as T);
+          }
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out after ${opts.timeoutMs ?? 15_000} ms`)));
     req.on('error', reject);
     if (payload !== undefined) req.write(payload);
@@ -64,13 +79,21 @@ export async function apiCall<T = Record<string, unknown>>(
  */
 export async function createNamespace(target: ApiTarget, name: string, labels: Record<string, string> = {}): Promise<void> {
   await apiCall(target, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
-  await apiCall(target, 'POST', `/api/v1/namespaces/${name}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } });
+  await apiCall(target, 'POST', `/api/v1/namespaces/${name}/serviceaccounts`, {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: 'default' },
+  });
 }
 
 /** A minimal pod spec (never scheduled: no kubelet runs here). */
-export function podManifest(name: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string>; hostNetwork?: boolean } = {}): Record<string, unknown> {
+export function podManifest(
+  name: string,
+  extra: { labels?: Record<string, string>; annotations?: Record<string, string>; hostNetwork?: boolean } = {},
+): Record<string, unknown> {
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name, labels: extra.labels ?? {}, annotations: extra.annotations ?? {} },
     spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }], ...(extra.hostNetwork ? { hostNetwork: true } : {}) },
   };

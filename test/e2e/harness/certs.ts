@@ -20,7 +20,9 @@ const validity = () => ({ notBeforeDate: new Date(Date.now() - 60_000), notAfter
 
 export async function createTestCA(commonName = 'sidecar-injector e2e CA'): Promise<TestCA> {
   const pems = await generate([{ name: 'commonName', value: commonName }], {
-    keyType: 'ec', algorithm: 'sha256', ...validity(),
+    keyType: 'ec',
+    algorithm: 'sha256',
+    ...validity(),
     extensions: [
       { name: 'basicConstraints', cA: true, critical: true },
       { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
@@ -36,7 +38,9 @@ export async function createTestCA(commonName = 'sidecar-injector e2e CA'): Prom
 export async function issueServerCert(ca: TestCA, hosts: string[]): Promise<IssuedCert> {
   if (hosts.length === 0) throw new Error('issueServerCert needs at least one host (an IP address or DNS name)');
   const pems = await generate([{ name: 'commonName', value: hosts[0]! }], {
-    keyType: 'ec', algorithm: 'sha256', ...validity(),
+    keyType: 'ec',
+    algorithm: 'sha256',
+    ...validity(),
     ca: { key: ca.keyPem, cert: ca.certPem },
     extensions: [
       { name: 'basicConstraints', cA: false },

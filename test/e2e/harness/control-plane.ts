@@ -93,24 +93,33 @@ export function controlPlaneBinDir(): Promise<string> {
 
 function runKubectl(binDir: string, kubeconfig: string, cacheDir: string, args: string[], opts: KubectlOptions): Promise<KubectlResult> {
   return new Promise((resolve) => {
-    const child = execFile(join(binDir, 'kubectl'), ['--kubeconfig', opts.kubeconfig ?? kubeconfig, '--cache-dir', cacheDir, ...args],
-      { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    const child = execFile(
+      join(binDir, 'kubectl'),
+      ['--kubeconfig', opts.kubeconfig ?? kubeconfig, '--cache-dir', cacheDir, ...args],
+      { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr: err && err.killed ? `${stderr}\nkubectl killed after ${opts.timeoutMs ?? 30_000} ms` : stderr });
-      });
+        resolve({ code, stdout, stderr: err?.killed ? `${stderr}\nkubectl killed after ${opts.timeoutMs ?? 30_000} ms` : stderr });
+      },
+    );
     if (opts.stdin !== undefined) child.stdin?.end(opts.stdin);
     else child.stdin?.end();
   });
 }
 
 function kubeconfigJson(server: string, caPem: string, users: Array<{ name: string; token: string }>, current: string): string {
-  return JSON.stringify({
-    apiVersion: 'v1', kind: 'Config',
-    clusters: [{ name: 'e2e', cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
-    users: users.map((u) => ({ name: u.name, user: { token: u.token } })),
-    contexts: users.map((u) => ({ name: u.name, context: { cluster: 'e2e', user: u.name } })),
-    'current-context': current,
-  }, null, 2);
+  return JSON.stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'e2e', cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
+      users: users.map((u) => ({ name: u.name, user: { token: u.token } })),
+      contexts: users.map((u) => ({ name: u.name, context: { cluster: 'e2e', user: u.name } })),
+      'current-context': current,
+    },
+    null,
+    2,
+  );
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -121,7 +130,9 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   let etcd: ManagedProcess | undefined;
   let apiserver: ManagedProcess | undefined;
   let stopped = false;
-  const removeDir = () => { if (!keepDir) rmSync(dir, { recursive: true, force: true }); };
+  const removeDir = () => {
+    if (!keepDir) rmSync(dir, { recursive: true, force: true });
+  };
   const unregister = atProcessDeath(removeDir); // etcd's data is ~100 MB: do not leave it behind on a kill
 
   const stop = async () => {
@@ -141,7 +152,11 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const sa = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const token = randomBytes(16).toString('hex');
     const injectorToken = randomBytes(16).toString('hex');
-    const file = (name: string, content: string) => { const p = join(dir, name); writeFileSync(p, content, { mode: 0o600 }); return p; };
+    const file = (name: string, content: string) => {
+      const p = join(dir, name);
+      writeFileSync(p, content, { mode: 0o600 });
+      return p;
+    };
     file('ca.crt', ca.certPem);
     const certFile = file('apiserver.crt', serving.certPem);
     const keyFile = file('apiserver.key', serving.keyPem);
@@ -157,27 +172,50 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const kubectlCache = join(dir, 'kubectl-cache');
     mkdirSync(kubectlCache);
 
-    etcd = startProcess('etcd', join(binDir, 'etcd'), [
-      '--name=default', `--data-dir=${join(dir, 'etcd')}`,
-      `--listen-client-urls=http://127.0.0.1:${etcdPort}`, `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
-      `--listen-peer-urls=http://127.0.0.1:${peerPort}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
-      `--initial-cluster=default=http://127.0.0.1:${peerPort}`, '--unsafe-no-fsync=true', '--log-level=warn',
-    ], join(dir, 'etcd.log'));
+    etcd = startProcess(
+      'etcd',
+      join(binDir, 'etcd'),
+      [
+        '--name=default',
+        `--data-dir=${join(dir, 'etcd')}`,
+        `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+        `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+        `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+        `--initial-cluster=default=http://127.0.0.1:${peerPort}`,
+        '--unsafe-no-fsync=true',
+        '--log-level=warn',
+      ],
+      join(dir, 'etcd.log'),
+    );
     const etcdProc = etcd;
-    await waitFor(async () => {
-      const res = await fetch(`http://127.0.0.1:${etcdPort}/health`, { signal: AbortSignal.timeout(2000) });
-      return (await res.text()).includes('"health":"true"');
-    }, { what: 'etcd /health', timeoutMs: 30_000, intervalMs: 200, abortIf: () => etcdProc.exited() && `etcd exited (${etcdProc.exited()}):\n${etcdProc.logTail()}` });
+    await waitFor(
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${etcdPort}/health`, { signal: AbortSignal.timeout(2000) });
+        return (await res.text()).includes('"health":"true"');
+      },
+      {
+        what: 'etcd /health',
+        timeoutMs: 30_000,
+        intervalMs: 200,
+        abortIf: () => etcdProc.exited() && `etcd exited (${etcdProc.exited()}):\n${etcdProc.logTail()}`,
+      },
+    );
 
     const apiArgs = [
       `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-      '--bind-address=127.0.0.1', `--secure-port=${apiPort}`,
-      '--advertise-address=127.0.0.1', '--endpoint-reconciler-type=none',
-      `--tls-cert-file=${certFile}`, `--tls-private-key-file=${keyFile}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      '--advertise-address=127.0.0.1',
+      '--endpoint-reconciler-type=none',
+      `--tls-cert-file=${certFile}`,
+      `--tls-private-key-file=${keyFile}`,
       '--service-cluster-ip-range=10.0.0.0/24',
       `--service-account-issuer=${server}`,
-      `--service-account-key-file=${saPubFile}`, `--service-account-signing-key-file=${saKeyFile}`,
-      '--authorization-mode=RBAC', `--token-auth-file=${tokensFile}`,
+      `--service-account-key-file=${saPubFile}`,
+      `--service-account-signing-key-file=${saKeyFile}`,
+      '--authorization-mode=RBAC',
+      `--token-auth-file=${tokensFile}`,
       '--allow-privileged=true',
       ...(opts.extraApiServerArgs ?? []),
     ];
@@ -188,18 +226,26 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       const proc = startProcess('kube-apiserver', join(binDir, 'kube-apiserver'), apiArgs, join(dir, 'kube-apiserver.log'));
       apiserver = proc;
       await waitFor(async () => (await apiCall<string>(target, 'GET', '/readyz', undefined, { timeoutMs: 3000 })) === 'ok', {
-        what: `kube-apiserver ${server}/readyz`, timeoutMs: readyTimeoutMs, intervalMs: 250,
+        what: `kube-apiserver ${server}/readyz`,
+        timeoutMs: readyTimeoutMs,
+        intervalMs: 250,
         abortIf: () => proc.exited() && `kube-apiserver exited (${proc.exited()}):\n${proc.logTail()}`,
       });
     };
     await startApiServer();
 
     return {
-      ...target, kubeconfigPath, ca, binDir, dir,
+      ...target,
+      kubeconfigPath,
+      ca,
+      binDir,
+      dir,
       injectorUser: { ...injector, kubeconfigPath: injectorKubeconfig },
       kubectl: (args, o = {}) => runKubectl(binDir, kubeconfigPath, kubectlCache, args, o),
       createNamespace: (name, labels) => createNamespace(target, name, labels),
-      stopApiServer: async (o = {}) => { await apiserver?.stop(o.graceMs ?? 5000); },
+      stopApiServer: async (o = {}) => {
+        await apiserver?.stop(o.graceMs ?? 5000);
+      },
       startApiServer,
       pauseApiServer: () => apiserver?.signal('SIGSTOP'),
       resumeApiServer: () => apiserver?.signal('SIGCONT'),

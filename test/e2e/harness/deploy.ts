@@ -12,13 +12,20 @@ export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 export const DEPLOY_DIR = join(REPO_ROOT, 'deploy');
 
 // Loose shapes: these are test fixtures read from YAML.
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any };
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  [k: string]: any;
+};
 
 /** `kubectl kustomize deploy/`: exactly the objects `kubectl apply -k deploy/` sends. */
 export async function renderDeploy(cp: ControlPlane, dir = DEPLOY_DIR): Promise<K8sObject[]> {
   const r = await cp.kubectl(['kustomize', dir]);
   if (r.code !== 0) throw new Error(`kubectl kustomize ${dir} failed (${r.code}): ${r.stderr}`);
-  return parseAllDocuments(r.stdout).map((d) => d.toJS() as K8sObject).filter((o) => o && o.kind);
+  return parseAllDocuments(r.stdout)
+    .map((d) => d.toJS() as K8sObject)
+    .filter((o) => o?.kind);
 }
 
 export interface WebhookConfigurationOptions {
@@ -48,7 +55,9 @@ export async function webhookConfigurationFromDeploy(cp: ControlPlane, opts: Web
 
 /** deploy/base/rbac.yaml with its binding's subjects replaced, applied with kubectl. */
 export async function applyDeployRbac(cp: ControlPlane, subjects: Array<Record<string, string>>): Promise<K8sObject[]> {
-  const objects = parseAllDocuments(readFileSync(join(DEPLOY_DIR, 'base', 'rbac.yaml'), 'utf8')).map((d) => d.toJS() as K8sObject).filter((o) => o && o.kind);
+  const objects = parseAllDocuments(readFileSync(join(DEPLOY_DIR, 'base', 'rbac.yaml'), 'utf8'))
+    .map((d) => d.toJS() as K8sObject)
+    .filter((o) => o?.kind);
   const bindings = objects.filter((o) => o.kind === 'ClusterRoleBinding');
   if (bindings.length !== 1) throw new Error(`deploy/base/rbac.yaml has ${bindings.length} ClusterRoleBindings, expected 1`);
   bindings[0]!.subjects = subjects;
@@ -62,23 +71,35 @@ export async function applyDeployRbac(cp: ControlPlane, subjects: Array<Record<s
  * server issues it itself; no controller is needed). Written into the control plane's dir.
  */
 export async function serviceAccountKubeconfig(cp: ControlPlane, namespace: string, name: string, expirationSeconds = 3600): Promise<string> {
-  const tr = await apiCall<{ status: { token: string } }>(cp, 'POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
-    { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds } });
+  const tr = await apiCall<{ status: { token: string } }>(cp, 'POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'TokenRequest',
+    spec: { expirationSeconds },
+  });
   const user = `system:serviceaccount:${namespace}:${name}`;
   const path = join(cp.dir, `kubeconfig-sa-${namespace}-${name}`);
-  writeFileSync(path, JSON.stringify({
-    apiVersion: 'v1', kind: 'Config',
-    clusters: [{ name: 'e2e', cluster: { server: cp.server, 'certificate-authority-data': Buffer.from(cp.caPem).toString('base64') } }],
-    users: [{ name: user, user: { token: tr.status.token } }],
-    contexts: [{ name: user, context: { cluster: 'e2e', user } }],
-    'current-context': user,
-  }), { mode: 0o600 });
+  writeFileSync(
+    path,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'e2e', cluster: { server: cp.server, 'certificate-authority-data': Buffer.from(cp.caPem).toString('base64') } }],
+      users: [{ name: user, user: { token: tr.status.token } }],
+      contexts: [{ name: user, context: { cluster: 'e2e', user } }],
+      'current-context': user,
+    }),
+    { mode: 0o600 },
+  );
   return path;
 }
 
 export interface StoredPod {
   metadata: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: { containers: Array<{ name: string; image?: string }>; initContainers?: Array<{ name: string; restartPolicy?: string }>; hostNetwork?: boolean };
+  spec: {
+    containers: Array<{ name: string; image?: string }>;
+    initContainers?: Array<{ name: string; restartPolicy?: string }>;
+    hostNetwork?: boolean;
+  };
 }
 
 export const containerNames = (pod: StoredPod) => pod.spec.containers.map((c) => c.name);
@@ -94,27 +115,51 @@ export function dryRunPod(target: ApiTarget, namespace: string, pod: Record<stri
  * comes back with istio-proxy (in initContainers with restartPolicy Always when `native`). Until the
  * configuration reaches the API server's webhook cache, pods come back untouched (or refused): it asks again.
  */
-export async function waitForInjection(target: ApiTarget, namespace: string, opts: { timeoutMs?: number; native?: boolean } = {}): Promise<StoredPod> {
-  const probe = { apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'probe-' }, spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] } };
-  return waitFor(async () => {
-    const pod = await dryRunPod(target, namespace, probe);
-    const injected = opts.native
-      ? (pod.spec.initContainers ?? []).some((c) => c.name === 'istio-proxy' && c.restartPolicy === 'Always')
-      : containerNames(pod).includes('istio-proxy');
-    return injected ? pod : false;
-  }, { what: `pods in namespace ${namespace} to be injected${opts.native ? ' with a native sidecar' : ''} (dryRun=All probe)`, timeoutMs: opts.timeoutMs ?? 30_000, intervalMs: 250 });
+export async function waitForInjection(
+  target: ApiTarget,
+  namespace: string,
+  opts: { timeoutMs?: number; native?: boolean } = {},
+): Promise<StoredPod> {
+  const probe = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { generateName: 'probe-' },
+    spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] },
+  };
+  return waitFor(
+    async () => {
+      const pod = await dryRunPod(target, namespace, probe);
+      const injected = opts.native
+        ? (pod.spec.initContainers ?? []).some((c) => c.name === 'istio-proxy' && c.restartPolicy === 'Always')
+        : containerNames(pod).includes('istio-proxy');
+      return injected ? pod : false;
+    },
+    {
+      what: `pods in namespace ${namespace} to be injected${opts.native ? ' with a native sidecar' : ''} (dryRun=All probe)`,
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      intervalMs: 250,
+    },
+  );
 }
 
 /** Waits (bounded) until creating a pod in `namespace` is refused with a message matching `re`; returns the message. */
 export async function waitForRefusal(target: ApiTarget, namespace: string, re: RegExp, timeoutMs = 30_000): Promise<string> {
-  const probe = { apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'probe-' }, spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] } };
-  return waitFor(async () => {
-    try {
-      await dryRunPod(target, namespace, probe);
-      return false;
-    } catch (e) {
-      if (e instanceof ApiError && re.test(e.body)) return (JSON.parse(e.body) as { message: string }).message;
-      throw e;
-    }
-  }, { what: `pod creation in ${namespace} to be refused with ${re}`, timeoutMs, intervalMs: 250 });
+  const probe = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { generateName: 'probe-' },
+    spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] },
+  };
+  return waitFor(
+    async () => {
+      try {
+        await dryRunPod(target, namespace, probe);
+        return false;
+      } catch (e) {
+        if (e instanceof ApiError && re.test(e.body)) return (JSON.parse(e.body) as { message: string }).message;
+        throw e;
+      }
+    },
+    { what: `pod creation in ${namespace} to be refused with ${re}`, timeoutMs, intervalMs: 250 },
+  );
 }

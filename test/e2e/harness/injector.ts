@@ -49,7 +49,9 @@ function opsGet(port: number, path: string): Promise<{ status: number; body: str
     const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: 5000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
+      res.on('data', (c: string) => {
+        body += c;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       res.on('error', reject);
     });
@@ -68,11 +70,27 @@ export async function startWebhookProcess(opts: WebhookProcessOptions): Promise<
   writeFileSync(join(certDir, 'tls.key'), cert.keyPem, { mode: 0o600 });
   writeFileSync(join(certDir, 'ca.crt'), opts.ca.certPem); // as in the Secret of deploy/README.md
   const [port, previewPort, opsPort] = (await freePorts(3)) as [number, number, number];
-  const args = ['--import', TSX, MAIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--preview-port', String(previewPort), '--ops-port', String(opsPort),
-    '--cert-dir', certDir, '--poll-seconds', '1',
+  const args = [
+    '--import',
+    TSX,
+    MAIN,
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--preview-port',
+    String(previewPort),
+    '--ops-port',
+    String(opsPort),
+    '--cert-dir',
+    certDir,
+    '--poll-seconds',
+    '1',
     ...(opts.kubeconfig ? ['--kubeconfig', opts.kubeconfig] : ['--no-cluster']),
     ...(opts.nativeSidecars ? ['--native-sidecars', opts.nativeSidecars] : []),
-    ...(opts.extraArgs ?? [])];
+    ...(opts.extraArgs ?? []),
+  ];
   const proc = startProcess(`sidecar-injector-${n}`, process.execPath, args, join(opts.dir, `webhook-${n}.log`));
 
   const logs = () => {
@@ -94,14 +112,21 @@ export async function startWebhookProcess(opts: WebhookProcessOptions): Promise<
     return out;
   };
   const handle: WebhookProcess = {
-    port, opsPort, url: `https://127.0.0.1:${port}/inject`, certDir, process: proc, logs,
+    port,
+    opsPort,
+    url: `https://127.0.0.1:${port}/inject`,
+    certDir,
+    process: proc,
+    logs,
     admissions: (namespace, pod) => logs().filter((l) => l.msg === 'admission' && l.namespace === namespace && l.pod === pod),
     ops: (path) => opsGet(opsPort, path),
     stop: () => proc.stop(15_000),
   };
   try {
     await waitFor(async () => (await opsGet(opsPort, '/readyz')).status === 200, {
-      what: `sidecar-injector serve on 127.0.0.1:${port} to be ready`, timeoutMs: opts.readyTimeoutMs ?? 60_000, intervalMs: 200,
+      what: `sidecar-injector serve on 127.0.0.1:${port} to be ready`,
+      timeoutMs: opts.readyTimeoutMs ?? 60_000,
+      intervalMs: 200,
       abortIf: () => proc.exited() && `it exited (${proc.exited()}):\n${proc.logTail()}`,
     });
   } catch (e) {
