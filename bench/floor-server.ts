@@ -19,7 +19,7 @@ const server = createServer(
     const chunks = [Buffer.alloc(0)]; // (typed without type syntax; the empty buffer costs nothing)
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
-      let body: string;
+      let body = ''; // no type syntax here (see the header): the initial value types it
       try {
         const review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         const uid = review.request.uid;
