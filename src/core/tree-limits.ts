@@ -35,34 +35,56 @@ function pathTo(node: number, keys: Array<string | number>, parents: number[]): 
   return `${shown.join('').replace(/^\./, '')}${chain.length > 8 ? '…' : ''}`;
 }
 
-/** Why `value` is over a cap or holds a prototype field name (and where), or undefined when it is fine. */
+/** The problem of one node, or undefined (children are the caller's). */
+function nodeProblem(v: object, depth: number): TreeProblem | undefined {
+  if (depth >= MAX_NESTING_DEPTH)
+    return { why: `nests more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`, cap: 'MAX_NESTING_DEPTH' };
+  return Array.isArray(v) ? undefined : prototypeField(v as Record<string, unknown>);
+}
+
+/**
+ * Why `value` is over a cap or holds a prototype field name (and where), or undefined when it is fine.
+ * Every admission pays for this walk, so it keeps only two stacks; where a problem is, is worked out by
+ * a second walk that runs only for a value about to be refused.
+ */
 export function treeProblem(value: unknown): TreeProblem | undefined {
-  // iterative, with each node's key and parent kept so a problem can say where it is
-  const stack: number[] = [0];
-  const nodes: unknown[] = [value];
+  const values: unknown[] = [value];
   const depths: number[] = [0];
+  let seen = 0;
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop()!;
+    if (++seen > MAX_NODES) return { why: `has more than ${MAX_NODES} values (the cap MAX_NODES)`, cap: 'MAX_NODES' };
+    if (v === null || typeof v !== 'object') continue;
+    const p = nodeProblem(v, depth);
+    if (p) return depth === 0 ? p : { ...p, why: `at ${locate(value, v)} ${p.why}` };
+    for (const c of Array.isArray(v) ? v : Object.values(v)) {
+      values.push(c);
+      depths.push(depth + 1);
+    }
+  }
+  return undefined;
+}
+
+/** The path to `target` inside `root` (found by identity; the caps hold, so this walk is bounded too). */
+function locate(root: unknown, target: object): string {
+  const nodes: unknown[] = [root];
   const keys: Array<string | number> = [''];
   const parents: number[] = [-1];
-  const at = (i: number, p: TreeProblem): TreeProblem => (i === 0 ? p : { ...p, why: `at ${pathTo(i, keys, parents)} ${p.why}` });
-  while (stack.length > 0) {
+  const stack: number[] = [0];
+  while (stack.length > 0 && nodes.length <= MAX_NODES) {
     const i = stack.pop()!;
     const v = nodes[i];
-    if (nodes.length > MAX_NODES) return { why: `has more than ${MAX_NODES} values (the cap MAX_NODES)`, cap: 'MAX_NODES' };
+    if (v === target) return pathTo(i, keys, parents);
     if (v === null || typeof v !== 'object') continue;
-    if (depths[i]! >= MAX_NESTING_DEPTH)
-      return at(i, { why: `nests more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`, cap: 'MAX_NESTING_DEPTH' });
-    const why = Array.isArray(v) ? undefined : prototypeField(v as Record<string, unknown>);
-    if (why) return at(i, why);
-    const entries: Array<[string | number, unknown]> = Array.isArray(v) ? v.map((c, k) => [k, c]) : Object.entries(v);
-    for (const [k, c] of entries) {
+    for (const [k, c] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
       stack.push(nodes.length);
       nodes.push(c);
-      depths.push(depths[i]! + 1);
       keys.push(k);
       parents.push(i);
     }
   }
-  return undefined;
+  return '(a nested value)';
 }
 
 /** Throws LIMIT_EXCEEDED (naming the cap) or INVALID_OBJECT for a value treeProblem finds fault with; `what` names it. */
