@@ -46,3 +46,26 @@ export function asTemplate(pod: Pod, kind: string): Record<string, unknown> {
   }
   return p as unknown as Record<string, unknown>;
 }
+
+/** A plain pod named `name`, with one container. */
+export const plainPod = (name: string, metadata: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, ...metadata },
+  spec: { containers: [{ name: 'app', image: 'app:1' }] },
+});
+
+/** The JSON of an AdmissionReview for creating `pod` in namespace apps, as the API server sends it. */
+export const reviewJson = (uid: string, pod: unknown = plainPod(uid), version = 'admission.k8s.io/v1') =>
+  JSON.stringify({
+    apiVersion: version,
+    kind: 'AdmissionReview',
+    request: {
+      uid,
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      resource: { group: '', version: 'v1', resource: 'pods' },
+      namespace: 'apps',
+      operation: 'CREATE',
+      object: pod,
+    },
+  });

@@ -5,19 +5,9 @@ import assert from 'node:assert/strict';
 import { Agent, request } from 'node:https';
 import { metricValue, startTestInjector, type TestInjector } from '../helpers/server.ts';
 import { neverReading, pollHealthz, postWhileReading, silentConnection, sleep } from './edge-clients.ts';
+import { reviewJson } from '../helpers/admission.ts';
 
-const review = (uid: string) =>
-  JSON.stringify({
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      namespace: 'apps',
-      operation: 'CREATE',
-      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: uid }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
-    },
-  });
+const review = (uid: string) => reviewJson(uid);
 
 async function timedInject(inj: TestInjector, uid: string): Promise<number> {
   const t0 = performance.now();

@@ -9,6 +9,7 @@ import type { Settings } from '../../src/core/settings/index.ts';
 import { injectHandler } from '../../src/http/inject-handler.ts';
 import { LARGE_ADMISSION_DEFAULTS, LargeAdmissions } from '../../src/http/large-admission.ts';
 import { Metrics } from '../../src/http/metrics.ts';
+import { plainPod, reviewJson } from '../helpers/admission.ts';
 
 const broken = new Proxy(
   {},
@@ -63,23 +64,7 @@ describe('an unexpected failure while admitting', function () {
     server.close();
   });
 
-  const review = (uid: string, padding = 0) =>
-    JSON.stringify({
-      apiVersion: 'admission.k8s.io/v1',
-      kind: 'AdmissionReview',
-      request: {
-        uid,
-        kind: { group: '', version: 'v1', kind: 'Pod' },
-        namespace: 'apps',
-        operation: 'CREATE',
-        object: {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: { name: 'p', annotations: { pad: 'x'.repeat(padding) } },
-          spec: { containers: [{ name: 'a', image: 'a' }] },
-        },
-      },
-    });
+  const review = (uid: string, padding = 0) => reviewJson(uid, plainPod('p', { annotations: { pad: 'x'.repeat(padding) } }));
 
   for (const [path, padding] of [
     ['the fast path', 0],

@@ -7,20 +7,9 @@ import { admit } from '../../src/core/admission.ts';
 import { buildSettings } from '../../src/core/settings/index.ts';
 import { LARGE_ADMISSION_DEFAULTS } from '../../src/http/large-admission.ts';
 import { metricValue, startTestInjector, type Reply, type TestInjector } from '../helpers/server.ts';
+import { reviewJson } from '../helpers/admission.ts';
 
-const review = (uid: string, pod: unknown, version = 'admission.k8s.io/v1') =>
-  JSON.stringify({
-    apiVersion: version,
-    kind: 'AdmissionReview',
-    request: {
-      uid,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      namespace: 'apps',
-      operation: 'CREATE',
-      object: pod,
-    },
-  });
+const review = reviewJson;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const podWith = (metadata: Record<string, unknown>, containers: unknown[]) => ({
   apiVersion: 'v1',

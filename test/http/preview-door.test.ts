@@ -5,6 +5,7 @@ import { request } from 'node:https';
 import { connect } from 'node:tls';
 import { spawnInjector } from '../helpers/child-injector.ts';
 import { startTestInjector, type TestInjector } from '../helpers/server.ts';
+import { reviewJson } from '../helpers/admission.ts';
 
 // n pods (at most MAX_PREVIEW_OBJECTS, 250) of `containers` containers each: heavier pods, not more of
 // them, make a slow preview. With `distinct`, every pod has its own ports, so no render can be reused.
@@ -27,18 +28,7 @@ const pods = (n: number, containers = 1, distinct = false) =>
       },
     })),
   });
-const review = (uid: string) =>
-  JSON.stringify({
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      namespace: 'apps',
-      operation: 'CREATE',
-      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: uid }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
-    },
-  });
+const review = (uid: string) => reviewJson(uid);
 
 /** POSTs JSON to any port; the first 10 bytes at once, the rest when `release()` is called. */
 function postHeld(port: number, ca: string, path: string, body: string) {
