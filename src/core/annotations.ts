@@ -245,18 +245,31 @@ export function validateAnnotations(annotations: unknown, read: ReadonlySet<stri
 }
 
 /** Whether a `deniedAnnotations` entry matches a name: equal, or a prefix when the entry ends in `*`. */
-export function deniedEntryMatches(entry: string, name: string): boolean {
-  return entry.endsWith('*') ? name.startsWith(entry.slice(0, -1)) : name === entry;
+/** `deniedAnnotations` as admissions match it: names in a set, `prefix*` entries as prefixes (built once per config). */
+export interface DeniedAnnotations {
+  readonly exact: ReadonlySet<string>;
+  readonly prefixes: readonly string[];
+}
+
+export function deniedAnnotationsOf(entries: readonly string[]): DeniedAnnotations {
+  return { exact: new Set(entries.filter((e) => !e.endsWith('*'))), prefixes: entries.filter((e) => e.endsWith('*')).map((e) => e.slice(0, -1)) };
+}
+
+/** The entry that denies `name` (as the operator wrote it), or undefined. */
+function denyingEntry(denied: DeniedAnnotations, name: string): string | undefined {
+  if (denied.exact.has(name)) return name;
+  const prefix = denied.prefixes.find((p) => name.startsWith(p));
+  return prefix === undefined ? undefined : `${prefix}*`;
 }
 
 /**
  * The operator's `deniedAnnotations` (injector config): a pod that sets a matching annotation is refused
  * at admission, naming the annotation and the setting. Only for pods that would be injected.
  */
-export function refuseDeniedAnnotations(annotations: unknown, denied: readonly string[]): void {
-  if (denied.length === 0 || typeof annotations !== 'object' || annotations === null) return;
+export function refuseDeniedAnnotations(annotations: unknown, denied: DeniedAnnotations): void {
+  if ((denied.exact.size === 0 && denied.prefixes.length === 0) || typeof annotations !== 'object' || annotations === null) return;
   for (const name of Object.keys(annotations)) {
-    const entry = denied.find((d) => deniedEntryMatches(d, name));
+    const entry = denyingEntry(denied, name);
     if (entry === undefined) continue;
     const how = entry === name ? '' : ` (entry '${clip(entry, 100)}')`;
     throw new InjectionError(

@@ -50,7 +50,7 @@ function decideFor(pod: Pod, namespace: string, ctx: InjectContext): Decision {
 }
 
 function validate(pod: Pod, settings: Settings): void {
-  refuseDeniedAnnotations(pod.metadata.annotations, settings.config.deniedAnnotations);
+  refuseDeniedAnnotations(pod.metadata.annotations, settings.summary.deniedAnnotations);
   validateAnnotations(pod.metadata.annotations, settings.summary.reportedAnnotationKeys);
 }
 

@@ -97,7 +97,7 @@ export function buildSettings(input: SettingsInput): Settings {
     config,
     values: deepFreeze(values),
     mesh: deepFreeze(mesh),
-    summary: summarise(values, mesh, templates.keysRead),
+    summary: summarise(values, mesh, templates.keysRead, config.deniedAnnotations),
     templates,
     nativeSidecars: native,
     reuse,

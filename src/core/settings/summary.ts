@@ -1,7 +1,7 @@
 // What an admission reads from the settings, worked out once per settings load (buildSettings), so the
 // hot path reads typed fields instead of looking values up by string path. Plain data: it crosses to a
 // worker thread with the rest of the settings.
-import { ANNOTATION } from '../annotations.ts';
+import { ANNOTATION, type DeniedAnnotations, deniedAnnotationsOf } from '../annotations.ts';
 import type { JsonObject } from '../types.ts';
 import { getPath } from './schema.ts';
 
@@ -36,9 +36,16 @@ export interface SettingsSummary {
   readonly images: Readonly<ImageSettings>;
   /** Annotation keys worth reporting as used: ours and those the templates mention. */
   readonly reportedAnnotationKeys: ReadonlySet<string>;
+  /** config deniedAnnotations, ready to match. */
+  readonly deniedAnnotations: DeniedAnnotations;
 }
 
-export function summarise(values: JsonObject, mesh: JsonObject, templateKeys: Iterable<string>): SettingsSummary {
+export function summarise(
+  values: JsonObject,
+  mesh: JsonObject,
+  templateKeys: Iterable<string>,
+  deniedAnnotations: readonly string[] = [],
+): SettingsSummary {
   const text = (root: JsonObject, path: string, dflt = ''): string => String(getPath(root, path) ?? dflt);
   return {
     revision: String(values.revision ?? ''),
@@ -58,5 +65,6 @@ export function summarise(values: JsonObject, mesh: JsonObject, templateKeys: It
       proxyInit: text(values, 'global.proxy_init.image', 'proxyv2'),
     },
     reportedAnnotationKeys: new Set<string>([...Object.values(ANNOTATION), ...templateKeys]),
+    deniedAnnotations: deniedAnnotationsOf(deniedAnnotations),
   };
 }
