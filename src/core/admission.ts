@@ -4,7 +4,7 @@
 // (in the message or the outcome's log fields) is clipped.
 import { checkBudget } from './budget.ts';
 import { clip, clipJson } from './clip.ts';
-import { isInjectionError, type ErrorCode } from './errors.ts';
+import { isInjectionError, statusOfCode, type ErrorCode } from './errors.ts';
 import { injectPod, type InjectContext, type InjectResult } from './inject.ts';
 import { MAX_MESSAGE_CHARS } from './limits.ts';
 import { checkTree } from './tree-limits.ts';
@@ -28,12 +28,8 @@ function reviewOf(apiVersion: string, uid: string, response: Record<string, unkn
   return { apiVersion, kind: 'AdmissionReview', response: { uid, ...response } };
 }
 
-// over budget or busy is the injector's own limit, not a fault of the pod: said as 503 in the review's
-// status; out of memory is the pod being too large for it: 413
-const STATUS_CODES: Partial<Record<string, number>> = { BUDGET_EXCEEDED: 503, INJECTOR_BUSY: 503, OUT_OF_MEMORY: 413, INTERNAL: 500 };
-
 function failure(apiVersion: string, uid: string, message: string, code: string, namespace = '', pod = ''): AdmissionOutcome {
-  const status = { message: clip(message, MAX_MESSAGE_CHARS), reason: code, code: STATUS_CODES[code] ?? 400 };
+  const status = { message: clip(message, MAX_MESSAGE_CHARS), reason: code, code: statusOfCode(code) };
   return {
     review: reviewOf(apiVersion, uid, { allowed: false, status }),
     result: 'error',

@@ -36,3 +36,12 @@ export class InjectionError extends Error {
 export function isInjectionError(e: unknown): e is InjectionError {
   return e instanceof InjectionError;
 }
+
+// Over budget or busy is the injector's own limit, not the request's fault: 503; out of memory is the
+// request being too large for it: 413; a bug: 500. Every other refusal is the request's: 400.
+const STATUS_OF_CODE: Partial<Record<string, number>> = { BUDGET_EXCEEDED: 503, INJECTOR_BUSY: 503, OUT_OF_MEMORY: 413, INTERNAL: 500 };
+
+/** The status an error code is answered with (an AdmissionReview's status.code, /preview's HTTP status). */
+export function statusOfCode(code: string): number {
+  return STATUS_OF_CODE[code] ?? 400;
+}

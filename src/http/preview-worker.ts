@@ -3,7 +3,7 @@
 // the same core as /inject, and serialise the answer, refusing one over the byte cap. None of it runs on
 // the event loop that answers /inject and /healthz.
 import { parseDocuments } from '../core/documents.ts';
-import { isInjectionError } from '../core/errors.ts';
+import { isInjectionError, statusOfCode } from '../core/errors.ts';
 import { previewObjects } from '../core/preview.ts';
 import type { Settings } from '../core/settings/index.ts';
 import { asBuffer, serveJobs, type HostedJob, type HostedReply } from './worker-host.ts';
@@ -64,7 +64,7 @@ function runPreviewJob(job: PreviewJob, settings: Settings): PreviewReply {
     if (!isInjectionError(e)) throw e;
     return {
       ok: false,
-      status: e.code === 'BUDGET_EXCEEDED' ? 503 : 400,
+      status: statusOfCode(e.code),
       code: e.code,
       message: e.message,
       ...(e.subject ? { subject: e.subject } : {}),
