@@ -23,21 +23,18 @@ export function setupDnsRedirect(b: RuleBuilder, s: CaptureSettings, dnsV4: read
   b.append('raw', 'OUTPUT', '-j', CHAIN.OUTPUT_DNS);
   if (all || dnsV4.length > 0) b.appendV4('nat', CHAIN.OUTPUT, '-j', CHAIN.OUTPUT_DNS);
   if (all || dnsV6.length > 0) b.appendV6('nat', CHAIN.OUTPUT, '-j', CHAIN.OUTPUT_DNS);
-  if (all) {
-    b.append('nat', CHAIN.OUTPUT_DNS, '-p', 'tcp', '--dport', '53', '-j', 'REDIRECT', '--to-ports', AGENT_DNS_PORT);
-  } else {
-    for (const d of dnsV4)
-      b.appendV4('nat', CHAIN.OUTPUT_DNS, '-p', 'tcp', '--dport', '53', '-d', `${d}/32`, '-j', 'REDIRECT', '--to-ports', AGENT_DNS_PORT);
-    for (const d of dnsV6)
-      b.appendV6('nat', CHAIN.OUTPUT_DNS, '-p', 'tcp', '--dport', '53', '-d', `${d}/128`, '-j', 'REDIRECT', '--to-ports', AGENT_DNS_PORT);
-  }
-  if (all) {
-    b.append('nat', CHAIN.OUTPUT_DNS, '-p', 'udp', '--dport', '53', '-j', 'REDIRECT', '--to-port', AGENT_DNS_PORT);
-  } else {
-    for (const d of dnsV4)
-      b.appendV4('nat', CHAIN.OUTPUT_DNS, '-p', 'udp', '--dport', '53', '-d', `${d}/32`, '-j', 'REDIRECT', '--to-port', AGENT_DNS_PORT);
-    for (const d of dnsV6)
-      b.appendV6('nat', CHAIN.OUTPUT_DNS, '-p', 'udp', '--dport', '53', '-d', `${d}/128`, '-j', 'REDIRECT', '--to-port', AGENT_DNS_PORT);
+  // Istio spells the target's flag --to-ports for tcp and --to-port for udp; the rules are kept as it writes them
+  for (const [proto, toPorts] of [
+    ['tcp', '--to-ports'],
+    ['udp', '--to-port'],
+  ] as const) {
+    const redirect = ['-j', 'REDIRECT', toPorts, AGENT_DNS_PORT];
+    if (all) {
+      b.append('nat', CHAIN.OUTPUT_DNS, '-p', proto, '--dport', '53', ...redirect);
+      continue;
+    }
+    for (const d of dnsV4) b.appendV4('nat', CHAIN.OUTPUT_DNS, '-p', proto, '--dport', '53', '-d', `${d}/32`, ...redirect);
+    for (const d of dnsV6) b.appendV6('nat', CHAIN.OUTPUT_DNS, '-p', proto, '--dport', '53', '-d', `${d}/128`, ...redirect);
   }
   // Conntrack zones: istio <-> upstream resolvers in zone 1, app <-> istio in zone 2.
   for (const uid of s.proxyUID) {
