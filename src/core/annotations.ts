@@ -86,7 +86,14 @@ const named =
     return why === undefined ? undefined : `${param} invalid: ${why}`;
   };
 
-const uint32: Check = (v) => (/^\d{1,10}$/.test(v) && Number(v) <= 0xffffffff ? undefined : 'must be a non-negative 32-bit integer');
+// Istio checks a uint32, then the value lands in a probe's int32 field: above 2^31-1 istiod's render
+// fails (and the API server would refuse it), so it is refused here, by name.
+const probeSeconds: Check = (v) =>
+  !/^\d{1,10}$/.test(v) || Number(v) > 0xffffffff
+    ? 'must be a non-negative 32-bit integer'
+    : Number(v) > 0x7fffffff
+      ? "larger than a probe's int32 field holds (2147483647)"
+      : undefined;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point of this check
 const quantity: Check = (v) => (parseQuantity(v.trim()) && !/[\x00-\x1f\x7f]/.test(v) ? undefined : 'not a resource quantity (e.g. 100m, 128Mi)');
@@ -133,16 +140,12 @@ const jsonDepth: Check = (v) => {
 /** More templates than any pod asks for (Istio's own combinations name two or three). */
 export const MAX_TEMPLATES = 32;
 
-/** The templates the annotation asks for, in order, each once (a repeat would render and merge again to no effect). */
+/**
+ * The templates the annotation asks for, in order, each once (a repeat would render and merge again to no
+ * effect). An empty name stays, as in istiod: `""` or `sidecar,` is refused as a template not found.
+ */
 export function templateList(value: string): string[] {
-  return [
-    ...new Set(
-      value
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== ''),
-    ),
-  ];
+  return [...new Set(value.split(',').map((s) => s.trim()))];
 }
 
 const templates: Check = (v) => {
@@ -158,9 +161,9 @@ const templates: Check = (v) => {
 const CHECKS: Record<string, Check> = {
   [ANNOTATION.interceptionMode]: (v) => (['REDIRECT', 'TPROXY', 'NONE'].includes(v) ? undefined : 'must be one of REDIRECT, TPROXY, NONE'),
   [ANNOTATION.statusPort]: (v) => portProblem(v, true),
-  [ANNOTATION.readinessInitialDelay]: uint32,
-  [ANNOTATION.readinessPeriod]: uint32,
-  [ANNOTATION.readinessFailure]: uint32,
+  [ANNOTATION.readinessInitialDelay]: probeSeconds,
+  [ANNOTATION.readinessPeriod]: probeSeconds,
+  [ANNOTATION.readinessFailure]: probeSeconds,
   [ANNOTATION.includeOutboundIPRanges]: named('includeIPRanges', capture('-i', parseCidrSelection)),
   [ANNOTATION.excludeOutboundIPRanges]: named('excludeIPRanges', capture('-x', parseCidrList)),
   [ANNOTATION.includeInboundPorts]: named('includeInboundPorts', capture('-b', parsePortSelection)),

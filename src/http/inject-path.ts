@@ -7,13 +7,17 @@ const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 function put(out: Record<string, string>, key: string, value: string): void {
   const name = KNOWN[key] ?? key.toUpperCase();
-  if (ENV_NAME.test(name)) out[name] = value.replaceAll('--slash--', '/');
+  if (ENV_NAME.test(name)) out[name] = value;
 }
 
-/** `rest` is the path after `/inject`. */
+/**
+ * `rest` is the raw path after `/inject`. As istiod (Go's `URL.Path`), the whole path is decoded before
+ * it is split, so `%2F` separates like `/`; `--slash--` is the way to put a `/` in a value (not in the
+ * deprecated `:ENV:` form, where istiod leaves it as it is). Malformed escapes throw (an HTTP 400).
+ */
 export function injectPathEnv(rest: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const trimmed = rest.replace(/^\/+|\/+$/g, '');
+  const trimmed = decodeURIComponent(rest).replace(/^\/+|\/+$/g, '');
   if (trimmed === '') return out;
   if (trimmed.startsWith(':ENV:')) {
     for (const part of trimmed.split(':ENV:').slice(1)) {
@@ -22,7 +26,8 @@ export function injectPathEnv(rest: string): Record<string, string> {
     }
     return out;
   }
-  const parts = trimmed.split('/').map((p) => decodeURIComponent(p));
-  for (let i = 0; i + 1 < parts.length; i += 2) put(out, parts[i]!, parts[i + 1]!); // an odd trailing key is ignored
+  const parts = trimmed.split('/');
+  // an odd trailing key is ignored
+  for (let i = 0; i + 1 < parts.length; i += 2) put(out, parts[i]!, parts[i + 1]!.replaceAll('--slash--', '/'));
   return out;
 }

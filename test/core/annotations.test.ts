@@ -23,7 +23,7 @@ describe('annotation validation: every annotation Istio validates, with its name
     ['sidecar.istio.io/interceptionMode', ['REDIRECT', 'TPROXY', 'NONE'], ['redirect', 'DROP', '']],
     ['status.sidecar.istio.io/port', ['0', '15020', '65535'], ['-1', '65536', 'http', '']],
     ['readiness.status.sidecar.istio.io/initialDelaySeconds', ['0', '100'], ['-1', '1.5', 'x']],
-    ['readiness.status.sidecar.istio.io/periodSeconds', ['200'], ['4294967296']],
+    ['readiness.status.sidecar.istio.io/periodSeconds', ['200', '2147483647'], ['4294967296', '2147483648']],
     ['readiness.status.sidecar.istio.io/failureThreshold', ['300'], ['ten']],
     [
       'traffic.sidecar.istio.io/includeOutboundIPRanges',
@@ -59,6 +59,10 @@ describe('annotation validation: every annotation Istio validates, with its name
   it("uses the parameter names Istio's messages carry (includeIPRanges, excludeInboundPorts)", () => {
     rejects('traffic.sidecar.istio.io/includeOutboundIPRanges', 'bad', /includeIPRanges invalid/);
     rejects('traffic.sidecar.istio.io/excludeInboundPorts', '*', /excludeInboundPorts invalid/);
+  });
+
+  it("refuses a readiness value above a probe's int32 field by name, where istiod's render fails", () => {
+    rejects('readiness.status.sidecar.istio.io/periodSeconds', '4294967295', /int32 field/);
   });
 
   it('reports every bad annotation at once', () => {

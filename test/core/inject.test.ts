@@ -62,4 +62,14 @@ describe('injectPod: the patch the API server applies', () => {
         e.code === 'TEMPLATE_NOT_FOUND' && /"nope" not found \(inject\.istio\.io\/templates .*\); have .*sidecar/.test(e.message),
     );
   });
+
+  it('refuses an empty template name as istiod does (an empty annotation, or a trailing comma)', () => {
+    for (const value of ['', 'sidecar,']) {
+      assert.throws(
+        () => injectPod(pod({ annotations: { 'inject.istio.io/templates': value } }), { settings, namespace: 'shop' }),
+        (e: Error & { code?: string }) => e.code === 'TEMPLATE_NOT_FOUND' && /requested template "" not found/.test(e.message),
+        JSON.stringify(value),
+      );
+    }
+  });
 });

@@ -134,6 +134,19 @@ describe('webhook /inject over HTTPS', () => {
     assert.equal(patched.metadata.labels!['topology.istio.io/network'], 'net/1');
   });
 
+  it('splits path parameters after decoding, as istiod does: %2F separates like /', async () => {
+    const envOf = async (path: string) => {
+      const r = (await inj.post(path, review(simplePod(), { uid: 's' }))).json();
+      const patched = applyPatch(simplePod(), JSON.parse(Buffer.from(r.response.patch, 'base64').toString('utf8')));
+      return Object.fromEntries(patched.spec.initContainers![1]!.env!.map((e) => [e.name, e.value]));
+    };
+    const split = await envOf('/inject/cluster%2Feast/net/n1');
+    assert.equal(split.ISTIO_META_CLUSTER_ID, 'east');
+    assert.equal(split.ISTIO_META_NETWORK, 'n1');
+    const legacy = await envOf('/inject/:ENV:cluster=c--slash--1:ENV:net=n1');
+    assert.equal(legacy.ISTIO_META_CLUSTER_ID, 'c--slash--1', 'the deprecated :ENV: form keeps --slash-- as istiod does');
+  });
+
   it('answers /inject with a query string or a trailing slash, and refuses malformed path parameters with 400 naming the path', async () => {
     for (const path of ['/inject?timeout=10s', '/inject/']) {
       const r = await inj.post(path, review(simplePod(), { uid: 'q' }));

@@ -83,4 +83,3 @@ func unstructuredStrings(obj map[string]any, key string) (map[string]string, boo
 	}
 	return out, true, nil
 }
-

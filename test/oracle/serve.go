@@ -27,6 +27,7 @@ import (
 	"istio.io/istio/pkg/kube/inject"
 	"istio.io/istio/pkg/kube/multicluster"
 	istiolog "istio.io/istio/pkg/log"
+	corev1 "k8s.io/api/core/v1"
 )
 
 type serveOptions struct {
@@ -113,11 +114,18 @@ func serveLines(mux *http.ServeMux) error {
 	out := bufio.NewWriter(os.Stdout)
 	for in.Scan() {
 		var req struct {
-			Path   string          `json:"path"`
-			Review json.RawMessage `json:"review"`
+			Path      string          `json:"path"`
+			Review    json.RawMessage `json:"review"`
+			Canonical json.RawMessage `json:"canonical"`
 		}
 		if err := json.Unmarshal(in.Bytes(), &req); err != nil {
 			return fmt.Errorf("bad request line: %v", err)
+		}
+		if req.Canonical != nil {
+			if err := writeLine(out, canonicalPod(req.Canonical)); err != nil {
+				return err
+			}
+			continue
 		}
 		if req.Path == "" {
 			req.Path = "/inject"
@@ -126,15 +134,29 @@ func serveLines(mux *http.ServeMux) error {
 		r.Header.Set("Content-Type", "application/json")
 		w := httptest.NewRecorder()
 		mux.ServeHTTP(w, r)
-		answer := map[string]any{"status": w.Code, "body": w.Body.String()}
-		line, _ := json.Marshal(answer)
-		out.Write(line)
-		out.WriteByte('\n')
-		if err := out.Flush(); err != nil {
+		if err := writeLine(out, map[string]any{"status": w.Code, "body": w.Body.String()}); err != nil {
 			return err
 		}
 	}
 	return in.Err()
+}
+
+func writeLine(out *bufio.Writer, answer map[string]any) error {
+	line, _ := json.Marshal(answer)
+	out.Write(line)
+	out.WriteByte('\n')
+	return out.Flush()
+}
+
+// canonicalPod is a Pod as the API server stores it before defaulting: decoded into Kubernetes' Go types
+// and encoded again (omitempty fields dropped, quantities in canonical form, unknown fields gone).
+func canonicalPod(raw json.RawMessage) map[string]any {
+	var pod corev1.Pod
+	if err := json.Unmarshal(raw, &pod); err != nil {
+		return map[string]any{"status": 422, "body": err.Error()}
+	}
+	body, _ := json.Marshal(&pod)
+	return map[string]any{"status": 200, "body": string(body)}
 }
 
 func serveHTTPS(mux *http.ServeMux, addr string) error {

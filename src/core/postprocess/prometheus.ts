@@ -42,6 +42,42 @@ export interface PrometheusInput {
   proxy: Container | undefined;
 }
 
+interface ScrapeTarget {
+  port: string;
+  path: string;
+}
+
+/** istiod's ParseScrapeTargets: `port:path,…`, entries trimmed, an empty path is /metrics; undefined when an entry has no port (istiod ignores the annotation then). */
+function parseScrapeTargets(raw: string): ScrapeTarget[] | undefined {
+  const out: ScrapeTarget[] = [];
+  for (const entry of raw.split(',').map((e) => e.trim())) {
+    if (entry === '') continue;
+    const colon = entry.indexOf(':');
+    const port = (colon < 0 ? entry : entry.slice(0, colon)).trim();
+    if (port === '') return undefined;
+    const path = colon < 0 ? '' : entry.slice(colon + 1).trim();
+    out.push({ port, path: path || '/metrics' });
+  }
+  return out;
+}
+
+/** Go's strconv.Atoi then the range and reserved-port checks istiod makes, or why the port is refused. */
+function scrapePortProblem(port: string, target: string): string | undefined {
+  const n = /^[+-]?\d{1,18}$/.test(port) ? Number(port) : Number.NaN;
+  if (!(n >= 1 && n <= 65535)) return 'is not a port number (1-65535)';
+  const canonical = String(n);
+  if (canonical === target) return `conflicts with the agent's port ${target}`;
+  if (RESERVED_PORTS.has(canonical)) return 'is a port the proxy reserves';
+  return undefined;
+}
+
+function refuse(annotation: string, value: string, why: string): never {
+  throw new InjectionError('INVALID_PROMETHEUS', `invalid value '${clip(value)}' for annotation '${annotation}': ${why}`, annotation);
+}
+
+/** Go's encoding/json escapes <, > and & in strings (HTML safety); the agent reads either, but the pod must be istiod's. */
+const goJson = (v: unknown): string => JSON.stringify(v).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+
 /** Returns a note for the decision trace, or undefined when nothing changed. */
 export function applyPrometheusMerge(pod: Pod, input: PrometheusInput): string | undefined {
   const keys = prometheusKeys(pod);
@@ -51,21 +87,29 @@ export function applyPrometheusMerge(pod: Pod, input: PrometheusInput): string |
   const enabled = ann !== undefined ? parseGoBool(ann) === true : input.meshEnablesMerge;
   if (!enabled) return `prometheus merge disabled by ${ann !== undefined ? `annotation ${ANNOTATION.mergeMetrics}` : 'mesh enablePrometheusMerge'}`;
   const target = String(input.statusPort);
-  const port = annotationValue(pod, keys, 'prometheus.io/port');
+  let port = annotationValue(pod, keys, 'prometheus.io/port');
   if (port === target) return undefined; // already ours
-  if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535 || RESERVED_PORTS.has(port))) {
-    const why = RESERVED_PORTS.has(port) ? 'is a port the proxy reserves' : 'is not a port number';
-    throw new InjectionError('INVALID_PROMETHEUS', `invalid value '${clip(port)}' for annotation 'prometheus.io/port': ${why}`, 'prometheus.io/port');
+  let path = annotationValue(pod, keys, 'prometheus.io/path');
+  const rawTargets = annotationValue(pod, keys, 'prometheus.istio.io/scrape-targets');
+  const targets = rawTargets === undefined ? [] : (parseScrapeTargets(rawTargets) ?? []);
+  if (targets.length > 0) {
+    // the first target stands in for port and path, for agents that know no targets
+    port = targets[0]!.port;
+    path = targets[0]!.path;
+    for (const t of targets) {
+      const why = scrapePortProblem(t.port, target);
+      if (why) refuse('prometheus.istio.io/scrape-targets', rawTargets!, `target port ${clip(t.port)} ${why}`);
+    }
+  } else if (port !== undefined && port !== '') {
+    const why = scrapePortProblem(port, target);
+    if (why) refuse('prometheus.io/port', port, why);
   }
-  // Go's PrometheusScrapeConfiguration: scrape, path, port always written; scrapeTargets only when set
-  const path = annotationValue(pod, keys, 'prometheus.io/path');
-  const targets = annotationValue(pod, keys, 'prometheus.istio.io/scrape-targets');
-  const scrapeConfig: Record<string, string> = { scrape: scrape ?? '', path: path ?? '', port: port ?? '' };
-  if (targets !== undefined) scrapeConfig.scrapeTargets = targets;
-  if (input.proxy && (scrape ?? path ?? port ?? targets) !== undefined) {
+  const scrapeConfig: Record<string, unknown> = { scrape: scrape ?? '', path: path ?? '', port: port ?? '' };
+  if (targets.length > 0) scrapeConfig.targets = targets;
+  if (input.proxy && (scrapeConfig.scrape !== '' || scrapeConfig.path !== '' || scrapeConfig.port !== '' || targets.length > 0)) {
     input.proxy.env = [
       ...(input.proxy.env ?? []).filter((e) => e.name !== 'ISTIO_PROMETHEUS_ANNOTATIONS'),
-      { name: 'ISTIO_PROMETHEUS_ANNOTATIONS', value: JSON.stringify(scrapeConfig) },
+      { name: 'ISTIO_PROMETHEUS_ANNOTATIONS', value: goJson(scrapeConfig) },
     ];
   }
   clearPrometheusAnnotations(pod);

@@ -1,0 +1,102 @@
+// Differential tests against istiod's own injector: generated pods, annotations, paths and settings;
+// both injectors get the same AdmissionReview with the same ConfigMap data; their pods must be equal, or
+// both refuse, or both skip, unless an entry of exceptions.ts names the difference.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { podArb, pathArb, reviewOf } from './arbitraries/pod.ts';
+import { disagreement, istiodOutcome, type Outcome, ourOutcome } from './compare.ts';
+import { acceptedDifference } from './exceptions.ts';
+import { IstiodInjector, oracleDir, renderIstioSettings } from './istiod.ts';
+import { ourInjection, ourSettings } from './ours.ts';
+import { VARIANTS } from './variants.ts';
+
+const RUNS = Number(process.env.ORACLE_RUNS ?? 300);
+const SEED = Number(process.env.ORACLE_SEED ?? 20261130);
+/** ORACLE_SURVEY=1: record every disagreement (by where it is) instead of stopping at the first. */
+const SURVEY = process.env.ORACLE_SURVEY === '1';
+const signature = (line: string) =>
+  line
+    .replace(/:.*$/, '')
+    .replace(/\[\d+\]/g, '[i]')
+    .slice(0, 160);
+const tally = new Map<string, number>();
+const examples: string[] = [];
+const count = (key: string) => tally.set(key, (tally.get(key) ?? 0) + 1);
+
+after(() => {
+  const lines = [...tally.entries()].sort().map(([k, n]) => `    ${k}: ${n}`);
+  console.log(`  oracle cases by outcome (seed ${SEED}, ${RUNS} per property):\n${lines.join('\n')}`);
+  if (examples.length > 0) console.log(`  first example of each difference:\n    ${examples.join('\n    ')}`);
+});
+
+for (const [index, variant] of VARIANTS.entries()) {
+  describe(`istiod's injector and ours agree: ${variant.name}`, function () {
+    this.timeout(15 * 60_000);
+    let istiod: IstiodInjector;
+    let settings: ReturnType<typeof ourSettings>;
+
+    before(() => {
+      const oracle = oracleDir();
+      const rendered = renderIstioSettings(oracle, variant.sets);
+      let proxyConfigs: string | undefined;
+      if (variant.proxyConfigs) {
+        proxyConfigs = join(rendered.dir, 'proxy-configs.json');
+        writeFileSync(proxyConfigs, JSON.stringify(variant.proxyConfigs));
+      }
+      const revision = variant.sets.find((s) => s.startsWith('revision='))?.slice('revision='.length);
+      istiod = new IstiodInjector(oracle, rendered.dir, { native: variant.native, revision, proxyConfigs });
+      settings = ourSettings(rendered, variant.native);
+    });
+    after(() => istiod?.close());
+
+    /** An injected pod as the API server would store it (what both patches end up as). */
+    async function canonical(o: Outcome): Promise<Outcome> {
+      return o.kind === 'injected' ? { kind: 'injected', pod: await istiod.canonical(o.pod) } : o;
+    }
+
+    /** Both answers for one review, compared; throws with both outcomes when they differ unaccepted. */
+    async function compare(pod: Record<string, unknown>, namespace: string, path: string): Promise<Outcome> {
+      const review = reviewOf({ pod, namespace }, 'oracle-case');
+      const theirs = await canonical(istiodOutcome(await istiod.inject(path, review), pod));
+      const ours = await canonical(ourOutcome(ourInjection(settings, path, review), pod));
+      const why = disagreement(ours, theirs);
+      const accepted = why.length > 0 ? acceptedDifference({ pod, path, ours, istiod: theirs }) : undefined;
+      if (why.length > 0 && !accepted) {
+        if (!SURVEY) throw new Error(`injectors disagree at ${path}:\n  ${why.join('\n  ')}`);
+        for (const line of why) {
+          const key = `DIFFERENT ${variant.name}: ${signature(line)}`;
+          if (!tally.has(key))
+            examples.push(`${key}\n      ${line}\n      annotations ${JSON.stringify((pod.metadata as { annotations?: unknown }).annotations)}`);
+          count(key);
+        }
+        return theirs;
+      }
+      count(accepted ? `accepted: ${accepted.name}` : `agreed: ${theirs.kind}`);
+      return theirs;
+    }
+
+    it(`inject, skip or refuse the same pods (${RUNS} generated cases)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(podArb, pathArb, (g, path) => compare(g.pod, g.namespace, path).then(() => true)),
+        { numRuns: RUNS, seed: SEED + index, endOnFailure: false },
+      );
+    });
+
+    it(`leave a pod that istiod injected as it is (${RUNS} generated cases)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(podArb, async (g) => {
+          const first = await compare(g.pod, g.namespace, '/inject');
+          if (first.kind !== 'injected') return true;
+          const again = first.pod as Record<string, unknown>;
+          const review = reviewOf({ pod: again, namespace: g.namespace }, 'oracle-reinject');
+          const ours = ourOutcome(ourInjection(settings, '/inject', review), again);
+          if (ours.kind !== 'skipped') throw new Error(`re-injecting istiod's pod: ours ${ours.kind}, want no change`);
+          count('re-injection left alone');
+          return true;
+        }),
+        { numRuns: RUNS, seed: SEED + 1000 + index },
+      );
+    });
+  });
+}

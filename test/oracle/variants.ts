@@ -1,0 +1,51 @@
+// Settings variants: each is rendered by Istio's own renderer (istioctl-style --set) and given, as the
+// same ConfigMap data, to both injectors.
+export interface Variant {
+  name: string;
+  /** istioctl --set flags for Istio's renderer (values.…, meshConfig.…, revision=…). */
+  sets: string[];
+  native: 'true' | 'false';
+  /** ProxyConfig resources in the cluster ([{name, namespace, spec}]). */
+  proxyConfigs?: Array<{ name: string; namespace: string; spec: Record<string, unknown> }>;
+}
+
+export const VARIANTS: Variant[] = [
+  { name: 'default profile, classic sidecar', sets: [], native: 'false' },
+  { name: 'default profile, native sidecar', sets: [], native: 'true' },
+  { name: 'CNI (istio-validation)', sets: ['values.pilot.cni.enabled=true', 'values.istio_cni.enabled=true'], native: 'false' },
+  { name: 'hold application until proxy starts', sets: ['values.global.proxy.holdApplicationUntilProxyStarts=true'], native: 'false' },
+  { name: 'TPROXY interception', sets: ['meshConfig.defaultConfig.interceptionMode=TPROXY'], native: 'false' },
+  {
+    name: 'revision canary, image pull secrets',
+    sets: ['revision=canary', 'values.global.imagePullSecrets[0]=barSecret', 'values.global.imagePullSecrets[1]=regcred'],
+    native: 'true',
+  },
+  {
+    name: 'seccomp, status port, proxy resources, log levels',
+    sets: [
+      'values.global.proxy.seccompProfile.type=RuntimeDefault',
+      'values.global.proxy.statusPort=15021',
+      'values.global.proxy.resources.requests.cpu=200m',
+      'values.global.proxy.resources.limits.memory=1Gi',
+      'values.global.proxy.logLevel=debug',
+      'values.global.logging.level=default:debug',
+      'values.global.proxy.componentLogLevel=misc:info',
+    ],
+    native: 'false',
+  },
+  {
+    name: 'mesh defaultConfig and ProxyConfig resources',
+    sets: [
+      'meshConfig.defaultConfig.proxyMetadata.FOO=bar',
+      'meshConfig.defaultConfig.concurrency=2',
+      'meshConfig.defaultConfig.holdApplicationUntilProxyStarts=true',
+      'meshConfig.defaultConfig.image.imageType=distroless',
+    ],
+    native: 'true',
+    proxyConfigs: [
+      { name: 'mesh-wide', namespace: 'istio-system', spec: { environmentVariables: { MESH_WIDE: '1' } } },
+      { name: 'apps', namespace: 'apps', spec: { concurrency: 3, image: { imageType: 'debug' } } },
+      { name: 'web', namespace: 'default', spec: { selector: { matchLabels: { app: 'web' } }, environmentVariables: { WEB: 'yes' } } },
+    ],
+  },
+];
