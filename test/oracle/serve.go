@@ -31,7 +31,7 @@ import (
 )
 
 type serveOptions struct {
-	dir, revision, proxyConfigs, nodes, listen, cluster string
+	dir, revision, proxyConfigs, nodes, listen, cluster, certFile, keyFile string
 }
 
 // runServe starts istiod's injection webhook (NewWebhook registers istiod's /inject handlers on a mux)
@@ -45,6 +45,8 @@ func runServe(args []string) error {
 	fs.StringVar(&o.nodes, "nodes", "", "nodes for native-sidecar auto detection: name=kubeletVersion,...")
 	fs.StringVar(&o.cluster, "cluster", "Kubernetes", "cluster ID the nodes belong to")
 	fs.StringVar(&o.listen, "listen", "", "serve HTTPS on this address instead of JSON lines")
+	fs.StringVar(&o.certFile, "cert", "", "serving certificate (PEM) for --listen; self-signed when absent")
+	fs.StringVar(&o.keyFile, "key", "", "its private key (PEM)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,7 +56,7 @@ func runServe(args []string) error {
 		return err
 	}
 	if o.listen != "" {
-		return serveHTTPS(mux, o.listen)
+		return serveHTTPS(mux, o)
 	}
 	return serveLines(mux)
 }
@@ -159,12 +161,15 @@ func canonicalPod(raw json.RawMessage) map[string]any {
 	return map[string]any{"status": 200, "body": string(body)}
 }
 
-func serveHTTPS(mux *http.ServeMux, addr string) error {
+func serveHTTPS(mux *http.ServeMux, o serveOptions) error {
 	cert, err := selfSigned()
+	if o.certFile != "" {
+		cert, err = tls.LoadX509KeyPair(o.certFile, o.keyFile)
+	}
 	if err != nil {
 		return err
 	}
-	listener, err := net.Listen("tcp", addr)
+	listener, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return err
 	}
