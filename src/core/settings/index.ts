@@ -38,6 +38,8 @@ export interface Settings {
   templates: CompiledTemplates;
   nativeSidecars: NativeSidecarMode;
   reuse: boolean;
+  /** What loaded but deserves an operator's eye (Istio accepts it with a warning): logged, and in /readyz. */
+  warnings: readonly string[];
 }
 
 // An empty document means "no overrides", whatever form the emptiness takes: no file, blank text, only
@@ -80,9 +82,10 @@ export function buildSettings(input: SettingsInput): Settings {
     const s = parseSet(expr);
     docs[s.target] = applySet(docs[s.target], s.path, s.value);
   }
-  const values = applyValues(docs.values);
+  const warnings: string[] = [];
+  const values = applyValues(docs.values, warnings);
   const mesh = applyMeshConfig(docs.mesh);
-  const config = buildInjectorConfig(docs.config, values, input.templates);
+  const config = buildInjectorConfig(docs.config, values, input.templates, warnings);
   const native = input.nativeSidecars ?? 'auto';
   if (!['true', 'false', 'auto'].includes(native)) {
     throw new InjectionError(
@@ -101,5 +104,6 @@ export function buildSettings(input: SettingsInput): Settings {
     templates,
     nativeSidecars: native,
     reuse,
+    warnings: Object.freeze(warnings),
   };
 }

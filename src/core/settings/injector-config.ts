@@ -1,6 +1,7 @@
 // The injector config (Istio's `config` key): policy, templates, aliases, selectors, injected annotations.
 // Like Istio's chart, it starts from what values say; a config document overrides field by field.
 import { InjectionError } from '../errors.ts';
+import { selectorProblem } from '../selectors.ts';
 import { isObject, type JsonObject } from '../types.ts';
 import { checkRules, getPath, type Rules } from './schema.ts';
 
@@ -29,7 +30,7 @@ export interface InjectorConfig {
 }
 
 const CONFIG_RULES: Rules = {
-  policy: { oneOf: ['enabled', 'disabled'] },
+  policy: 'string',
   defaultTemplates: 'stringList',
   templates: 'stringMap',
   aliases: 'object',
@@ -50,32 +51,48 @@ const KNOWN: ReadonlySet<string> = new Set([
   'deniedAnnotations',
   'template',
 ]);
-const OPERATORS: ReadonlySet<string> = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
-
-function checkSelectors(list: LabelSelector[], key: string): void {
+/**
+ * Istio reads selectors into metav1.LabelSelector: a shape that does not fit fails the whole config (an
+ * error here too), but one Kubernetes' LabelSelectorAsSelector refuses (an unknown operator, a bad label
+ * key, In without values) is only skipped at match time, with a warning. The same here: a warning, and the
+ * selector left out (it would never match).
+ */
+function usableSelectors(list: LabelSelector[], source: string, warnings: string[]): LabelSelector[] {
   for (const [i, s] of list.entries()) {
-    for (const [j, e] of (s.matchExpressions ?? []).entries()) {
-      const where = `config.${key}[${i}].matchExpressions[${j}]`;
-      if (!isObject(e) || typeof e.key !== 'string' || !OPERATORS.has(e.operator as string)) {
-        throw new InjectionError(
-          'INVALID_SETTING',
-          `invalid setting ${where}: needs a key and an operator of In, NotIn, Exists, DoesNotExist`,
-          where,
-        );
-      }
-      const needsValues = e.operator === 'In' || e.operator === 'NotIn';
-      if (needsValues !== (Array.isArray(e.values) && e.values.length > 0)) {
-        throw new InjectionError(
-          'INVALID_SETTING',
-          `invalid setting ${where}.values: ${e.operator} ${needsValues ? 'needs' : 'takes no'} values`,
-          `${where}.values`,
-        );
-      }
+    const where = `${source}[${i}]`;
+    const labels = s.matchLabels ?? {};
+    if (!isObject(labels) || Object.values(labels).some((v) => typeof v !== 'string'))
+      throw new InjectionError(
+        'INVALID_SETTING',
+        `invalid setting ${where}.matchLabels: must be a mapping of strings to strings`,
+        `${where}.matchLabels`,
+      );
+    const exprs = s.matchExpressions ?? [];
+    if (!Array.isArray(exprs))
+      throw new InjectionError('INVALID_SETTING', `invalid setting ${where}.matchExpressions: must be a list`, `${where}.matchExpressions`);
+    for (const [j, e] of exprs.entries()) {
+      const at = `${where}.matchExpressions[${j}]`;
+      const values = (e as { values?: unknown }).values;
+      if (!isObject(e) || !['string', 'undefined'].includes(typeof e.key) || !['string', 'undefined'].includes(typeof e.operator))
+        throw new InjectionError('INVALID_SETTING', `invalid setting ${at}: must be a mapping with a string key and operator`, at);
+      if (values !== undefined && values !== null && !(Array.isArray(values) && values.every((v) => typeof v === 'string')))
+        throw new InjectionError('INVALID_SETTING', `invalid setting ${at}.values: must be a list of strings`, `${at}.values`);
     }
   }
+  return list.filter((s, i) => {
+    const why = selectorProblem(s);
+    if (why) warnings.push(`${source}[${i}] is not a valid label selector and is skipped, as Istio skips it: ${why}`);
+    return why === undefined;
+  });
 }
 
-export function buildInjectorConfig(user: unknown, values: JsonObject, builtinTemplates: Record<string, string>): InjectorConfig {
+/** `warnings` gets what Istio accepts with a warning (it is put to use as Istio would use it). */
+export function buildInjectorConfig(
+  user: unknown,
+  values: JsonObject,
+  builtinTemplates: Record<string, string>,
+  warnings: string[] = [],
+): InjectorConfig {
   if (user !== undefined && user !== null && !isObject(user)) {
     throw new InjectionError('INVALID_SETTING', 'invalid setting config: must be a mapping', 'config');
   }
@@ -105,7 +122,14 @@ export function buildInjectorConfig(user: unknown, values: JsonObject, builtinTe
       );
     }
   }
-  checkSelectors(config.neverInjectSelector, 'neverInjectSelector');
-  checkSelectors(config.alwaysInjectSelector, 'alwaysInjectSelector');
+  for (const key of ['neverInjectSelector', 'alwaysInjectSelector'] as const) {
+    const source = doc[key] !== undefined && doc[key] !== null ? `config.${key}` : `values.sidecarInjectorWebhook.${key}`;
+    config[key] = usableSelectors(config[key], source, warnings);
+  }
+  if (config.policy !== 'enabled' && config.policy !== 'disabled') {
+    warnings.push(
+      `config.policy ${JSON.stringify(config.policy)} is neither enabled nor disabled: as in Istio, no pod is injected, whatever its labels or annotations`,
+    );
+  }
   return config;
 }
