@@ -6,22 +6,26 @@
 /** The nodes of the cluster this injector watches: kubelet version (status.nodeInfo.kubeletVersion) by node name. */
 export type NodeKubelets = ReadonlyMap<string, string>;
 
-// hashicorp/go-version's pattern (what Istio parses kubelet versions with), anchored as NewVersion does
-const GO_VERSION =
-  /^v?([0-9]+(?:\.[0-9]+)*?)(?:-(?:[0-9]+[0-9A-Za-z\-~]*(?:\.[0-9A-Za-z\-~]+)*)|(?:-?(?:[A-Za-z\-~]+[0-9A-Za-z\-~]*(?:\.[0-9A-Za-z\-~]+)*)))?(?:\+(?:[0-9A-Za-z\-~]+(?:\.[0-9A-Za-z\-~]+)*))?$/;
+// hashicorp/go-version's pattern (what Istio parses kubelet versions with), anchored as NewVersion does,
+// in two cheap parts: its suffixes never start with a digit or a dot, so its lazy segment list is the
+// longest one, and the rest must be a prerelease and/or metadata suffix
+const SEGMENTS = /^v?([0-9]+(?:\.[0-9]+)*)/;
+const SUFFIX =
+  /^(?:-[0-9][0-9A-Za-z\-~]*(?:\.[0-9A-Za-z\-~]+)*|-?[A-Za-z\-~][0-9A-Za-z\-~]*(?:\.[0-9A-Za-z\-~]+)*)?(?:\+[0-9A-Za-z\-~]+(?:\.[0-9A-Za-z\-~]+)*)?$/;
 const INT64_MAX = 9223372036854775807n;
-const MIN_MINOR = 33n;
+const MIN_MINOR = 33;
 
 /**
  * As Istio: the minor version (the second segment, 0 when absent) is at least 33, whatever the major; a
  * version go-version cannot parse (or a segment past int64) counts as too old.
  */
 export function kubeletSupportsNativeSidecars(version: string): boolean {
-  const m = GO_VERSION.exec(version);
-  if (!m) return false;
-  const segments = m[1]!.split('.').map((s) => BigInt(s));
-  if (segments.some((s) => s > INT64_MAX)) return false;
-  return (segments[1] ?? 0n) >= MIN_MINOR;
+  const m = SEGMENTS.exec(version);
+  if (!m || !SUFFIX.test(version.slice(m[0].length))) return false;
+  const segments = m[1]!.split('.');
+  if (segments.some((s) => s.length > 18 && BigInt(s) > INT64_MAX)) return false;
+  const minor = segments[1] ?? '0';
+  return minor.length <= 15 ? Number(minor) >= MIN_MINOR : BigInt(minor) >= BigInt(MIN_MINOR);
 }
 
 /** Istio's default cluster ID, istiod's when values.global.multiCluster.clusterName is empty. */
@@ -52,9 +56,13 @@ export function detectNativeSidecars(i: NativeSidecarInputs): { native: boolean;
     }
   }
   const unknownNode = i.nodeName ? `the pod's node "${i.nodeName}" is not known; ` : '';
+  // a cluster has thousands of nodes but a few kubelet versions: each is parsed once per decision
+  const fine = new Set<string>();
   for (const [name, version] of i.nodes) {
+    if (fine.has(version)) continue;
     if (!kubeletSupportsNativeSidecars(version))
       return { native: false, why: `${unknownNode}node "${name}" runs kubelet ${JSON.stringify(version)}, older than 1.33` };
+    fine.add(version);
   }
   return { native: true, why: `${unknownNode}every node (${i.nodes.size}) runs kubelet 1.33 or later` };
 }
