@@ -1,4 +1,5 @@
 // Kubernetes label selector matching (matchLabels AND matchExpressions), as the API server and Istio do.
+import { clipJson } from './clip.ts';
 import type { LabelSelector, LabelSelectorRequirement } from './settings/injector-config.ts';
 
 function requirementMatches(labels: Record<string, string>, r: LabelSelectorRequirement): boolean {
@@ -42,13 +43,13 @@ function labelKeyProblem(key: string): string | undefined {
   const slash = key.indexOf('/');
   const [prefix, name] = slash < 0 ? [undefined, key] : [key.slice(0, slash), key.slice(slash + 1)];
   if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))
-    return `label key ${JSON.stringify(key)} has a prefix that is not a DNS subdomain`;
-  if (name.length > 63 || !LABEL_NAME.test(name)) return `${JSON.stringify(key)} is not a label key`;
+    return `label key ${clipJson(key)} has a prefix that is not a DNS subdomain`;
+  if (name.length > 63 || !LABEL_NAME.test(name)) return `${clipJson(key)} is not a label key`;
   return undefined;
 }
 
 function labelValueProblem(value: string): string | undefined {
-  return value === '' || (value.length <= 63 && LABEL_NAME.test(value)) ? undefined : `${JSON.stringify(value)} is not a label value`;
+  return value === '' || (value.length <= 63 && LABEL_NAME.test(value)) ? undefined : `${clipJson(value)} is not a label value`;
 }
 
 const OPERATORS: ReadonlySet<string> = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
@@ -61,7 +62,7 @@ export function selectorProblem(sel: LabelSelector): string | undefined {
   }
   for (const [i, e] of (sel.matchExpressions ?? []).entries()) {
     const where = `matchExpressions[${i}]`;
-    if (!OPERATORS.has(e.operator)) return `${where}: ${JSON.stringify(e.operator ?? '')} is not a label selector operator`;
+    if (!OPERATORS.has(e.operator)) return `${where}: ${clipJson(e.operator ?? '')} is not a label selector operator`;
     const values = e.values ?? [];
     const needsValues = e.operator === 'In' || e.operator === 'NotIn';
     if (needsValues && values.length === 0) return `${where}: ${e.operator} needs values`;

@@ -80,7 +80,6 @@ describe('settings: Istio-shaped config, values and mesh config', () => {
       'mesh.defaultConfig.holdApplicationUntilProxyStarts',
     );
     failsNaming({ templates, config: 'policy: [enabled]' }, 'config.policy');
-    failsNaming({ templates, config: 'polcy: enabled' }, 'config.polcy');
     failsNaming(
       { templates, config: 'neverInjectSelector:\n- matchExpressions:\n  - key: a\n    operator: [In]' },
       'config.neverInjectSelector[0].matchExpressions[0]',

@@ -1,9 +1,11 @@
 // The injector config (Istio's `config` key): policy, templates, aliases, selectors, injected annotations.
 // Like Istio's chart, it starts from what values say; a config document overrides field by field.
+import { clipJson } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
-import { selectorProblem } from '../selectors.ts';
 import { isObject, type JsonObject } from '../types.ts';
+import { goFields } from './go-fields.ts';
 import { checkRules, getPath, type Rules } from './schema.ts';
+import { usableSelectors } from './selector-config.ts';
 
 export interface LabelSelectorRequirement {
   key: string;
@@ -34,13 +36,11 @@ const CONFIG_RULES: Rules = {
   defaultTemplates: 'stringList',
   templates: 'stringMap',
   aliases: 'object',
-  neverInjectSelector: 'selectorList',
-  alwaysInjectSelector: 'selectorList',
   injectedAnnotations: 'stringMap',
   deniedAnnotations: 'stringList',
 };
 
-const KNOWN: ReadonlySet<string> = new Set([
+const KNOWN: readonly string[] = [
   'policy',
   'defaultTemplates',
   'templates',
@@ -50,40 +50,17 @@ const KNOWN: ReadonlySet<string> = new Set([
   'injectedAnnotations',
   'deniedAnnotations',
   'template',
-]);
-/**
- * Istio reads selectors into metav1.LabelSelector: a shape that does not fit fails the whole config (an
- * error here too), but one Kubernetes' LabelSelectorAsSelector refuses (an unknown operator, a bad label
- * key, In without values) is only skipped at match time, with a warning. The same here: a warning, and the
- * selector left out (it would never match).
- */
-function usableSelectors(list: LabelSelector[], source: string, warnings: string[]): LabelSelector[] {
-  for (const [i, s] of list.entries()) {
-    const where = `${source}[${i}]`;
-    const labels = s.matchLabels ?? {};
-    if (!isObject(labels) || Object.values(labels).some((v) => typeof v !== 'string'))
-      throw new InjectionError(
-        'INVALID_SETTING',
-        `invalid setting ${where}.matchLabels: must be a mapping of strings to strings`,
-        `${where}.matchLabels`,
-      );
-    const exprs = s.matchExpressions ?? [];
-    if (!Array.isArray(exprs))
-      throw new InjectionError('INVALID_SETTING', `invalid setting ${where}.matchExpressions: must be a list`, `${where}.matchExpressions`);
-    for (const [j, e] of exprs.entries()) {
-      const at = `${where}.matchExpressions[${j}]`;
-      const values = (e as { values?: unknown }).values;
-      if (!isObject(e) || !['string', 'undefined'].includes(typeof e.key) || !['string', 'undefined'].includes(typeof e.operator))
-        throw new InjectionError('INVALID_SETTING', `invalid setting ${at}: must be a mapping with a string key and operator`, at);
-      if (values !== undefined && values !== null && !(Array.isArray(values) && values.every((v) => typeof v === 'string')))
-        throw new InjectionError('INVALID_SETTING', `invalid setting ${at}.values: must be a list of strings`, `${at}.values`);
-    }
-  }
-  return list.filter((s, i) => {
-    const why = selectorProblem(s);
-    if (why) warnings.push(`${source}[${i}] is not a valid label selector and is skipped, as Istio skips it: ${why}`);
-    return why === undefined;
-  });
+];
+/** The config's selectors, else those values give (as Istio's chart copies them into the config). */
+function selectorsFrom(
+  doc: JsonObject,
+  values: JsonObject,
+  key: 'neverInjectSelector' | 'alwaysInjectSelector',
+  warnings: string[],
+): LabelSelector[] {
+  const own = doc[key];
+  if (own !== undefined && own !== null) return usableSelectors(own, `config.${key}`, warnings);
+  return usableSelectors(getPath(values, `sidecarInjectorWebhook.${key}`), `values.sidecarInjectorWebhook.${key}`, warnings);
 }
 
 /** `warnings` gets what Istio accepts with a warning (it is put to use as Istio would use it). */
@@ -96,10 +73,8 @@ export function buildInjectorConfig(
   if (user !== undefined && user !== null && !isObject(user)) {
     throw new InjectionError('INVALID_SETTING', 'invalid setting config: must be a mapping', 'config');
   }
-  const doc = (user ?? {}) as JsonObject;
-  for (const k of Object.keys(doc)) {
-    if (!KNOWN.has(k)) throw new InjectionError('INVALID_SETTING', `invalid setting config.${k}: unknown field`, `config.${k}`);
-  }
+  // a key Istio's reader drops (a typo, very likely) or reads under another case loads, with a warning
+  const doc = goFields((user ?? {}) as JsonObject, KNOWN, 'config.', warnings) as JsonObject;
   checkRules(doc, CONFIG_RULES, 'config.');
   const sw = (key: string): unknown => getPath(values, `sidecarInjectorWebhook.${key}`);
   const valueDefaults = sw('defaultTemplates') as string[] | undefined;
@@ -108,8 +83,8 @@ export function buildInjectorConfig(
     defaultTemplates: (doc.defaultTemplates as string[] | undefined) ?? (valueDefaults?.length ? valueDefaults : ['sidecar']),
     templates: { ...builtinTemplates, ...((doc.templates as Record<string, string>) ?? {}), ...((sw('templates') as Record<string, string>) ?? {}) },
     aliases: (doc.aliases as unknown as Record<string, string[]>) ?? {},
-    neverInjectSelector: (doc.neverInjectSelector ?? sw('neverInjectSelector') ?? []) as unknown as LabelSelector[],
-    alwaysInjectSelector: (doc.alwaysInjectSelector ?? sw('alwaysInjectSelector') ?? []) as unknown as LabelSelector[],
+    neverInjectSelector: selectorsFrom(doc, values, 'neverInjectSelector', warnings),
+    alwaysInjectSelector: selectorsFrom(doc, values, 'alwaysInjectSelector', warnings),
     injectedAnnotations: (doc.injectedAnnotations ?? sw('injectedAnnotations') ?? {}) as Record<string, string>,
     deniedAnnotations: (doc.deniedAnnotations ?? []) as string[],
   };
@@ -122,13 +97,9 @@ export function buildInjectorConfig(
       );
     }
   }
-  for (const key of ['neverInjectSelector', 'alwaysInjectSelector'] as const) {
-    const source = doc[key] !== undefined && doc[key] !== null ? `config.${key}` : `values.sidecarInjectorWebhook.${key}`;
-    config[key] = usableSelectors(config[key], source, warnings);
-  }
   if (config.policy !== 'enabled' && config.policy !== 'disabled') {
     warnings.push(
-      `config.policy ${JSON.stringify(config.policy)} is neither enabled nor disabled: as in Istio, no pod is injected, whatever its labels or annotations`,
+      `config.policy ${clipJson(config.policy)} is neither enabled nor disabled: as in Istio, no pod is injected, whatever its labels or annotations`,
     );
   }
   return config;

@@ -1,5 +1,6 @@
 // Values (the JSON subset of Istio's Helm values the injector reads): user values deep-merged over the
 // built-in defaults, then checked key by key.
+import { clipJson } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
 import { cloneJson, isObject, type Json, type JsonObject } from '../types.ts';
 import { DEFAULT_VALUES } from './default-values.ts';
@@ -63,8 +64,7 @@ const VALUES_RULES: Rules = {
   'sidecarInjectorWebhook.templates': 'stringMap',
   'sidecarInjectorWebhook.defaultTemplates': 'stringList',
   'sidecarInjectorWebhook.injectedAnnotations': 'stringMap',
-  'sidecarInjectorWebhook.neverInjectSelector': 'selectorList',
-  'sidecarInjectorWebhook.alwaysInjectSelector': 'selectorList',
+  // sidecarInjectorWebhook.neverInjectSelector / alwaysInjectSelector: checked where read (selector-config.ts)
   'sidecarInjectorWebhook.enableNamespacesByDefault': 'bool',
   'sidecarInjectorWebhook.reinvocationPolicy': { oneOf: ['Never', 'IfNeeded'] },
 };
@@ -91,7 +91,7 @@ export function applyValues(user: unknown, warnings: string[] = []): JsonObject 
   for (const [i, name] of (pull ?? []).entries()) {
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
       warnings.push(
-        `values.global.imagePullSecrets[${i}] ${JSON.stringify(name)} cannot name a Secret (not a DNS subdomain): injected as it is, as Istio does; the kubelet will pull without it`,
+        `values.global.imagePullSecrets[${i}] ${clipJson(name)} cannot name a Secret (not a DNS subdomain): injected as it is, as Istio does; the kubelet will pull without it`,
       );
     }
   }
