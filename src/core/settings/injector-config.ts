@@ -49,8 +49,10 @@ const KNOWN: readonly string[] = [
   'alwaysInjectSelector',
   'injectedAnnotations',
   'deniedAnnotations',
+  // not a field of Istio's Config, but its chart writes it (a version-mismatch guard): read without a warning
   'template',
 ];
+
 /** The config's selectors, else those values give (as Istio's chart copies them into the config). */
 function selectorsFrom(
   doc: JsonObject,
