@@ -72,6 +72,7 @@ export function explainCommand(argv: string[], io: CliIO): number {
   });
   if (!f.filename) throw new UsageError('explain needs -f FILE (or -f - for standard input)');
   const settings = settingsFromFlags(f);
+  for (const w of settings.warnings) io.stderr(`warning: ${w}\n`);
   const namespaceLabels = parseLabelList(f['namespace-labels'], '--namespace-labels', (message) => new UsageError(message));
   const objects = parseDocuments(io.readInput(f.filename), f.filename);
   const results = previewEachObject(objects, { settings, namespace: f.namespace || 'default', namespaceLabels }).map(explanationOf);

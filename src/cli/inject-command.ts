@@ -47,6 +47,7 @@ export function injectCommand(argv: string[], io: CliIO): number {
   if (!f.filename) throw new UsageError('inject needs -f FILE (or -f - for standard input)');
   if (f.output !== 'yaml' && f.output !== 'json') throw new UsageError(`-o must be yaml or json (got ${f.output})`);
   const settings = settingsFromFlags(f);
+  for (const w of settings.warnings) io.stderr(`warning: ${w}\n`);
   const objects = parseDocuments(io.readInput(f.filename), f.filename);
   const r = injectObjects(objects, settings, f.namespace);
   for (const s of r.skipped) io.stderr(`${s}\n`);

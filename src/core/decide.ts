@@ -183,8 +183,13 @@ export function decide(input: DecideInput): Decision {
   const done = (d: Omit<Decision, 'webhook'>): Decision =>
     webhook ? { ...d, webhook, decidedBy: [`webhook entry ${webhook} matches`, ...d.decidedBy] } : d;
   const notes: string[] = []; // what was looked at and ignored, told with the decision
-  return done(podDecision(input, notes) ?? selectorDecision(input, notes) ?? policyDecision(input.config.policy, notes));
+  const verdict = podDecision(input, notes) ?? selectorDecision(input, notes) ?? policyDecision(input.config.policy, notes);
+  // as in Istio: a policy other than enabled/disabled injects nothing, whatever the pod or selectors ask
+  if (verdict.inject && !VALID_POLICIES.has(input.config.policy)) return done(policyDecision(input.config.policy, verdict.decidedBy));
+  return done(verdict);
 }
+
+const VALID_POLICIES: ReadonlySet<string> = new Set(['enabled', 'disabled']);
 
 type Verdict = Omit<Decision, 'webhook'>;
 
@@ -265,7 +270,7 @@ function policyDecision(policy: string, notes: readonly string[]): Verdict {
   return {
     inject: false,
     reason: 'POLICY_INVALID',
-    message: `injection policy "${policy}" is neither enabled nor disabled`,
+    message: `injection policy "${policy}" is neither enabled nor disabled: no pod is injected`,
     decidedBy: [...notes, `policy: ${policy}`],
   };
 }

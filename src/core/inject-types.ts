@@ -2,6 +2,7 @@
 // go one way: inject.ts imports its stages (prepare.ts, postprocess/), and all of them import this.
 import type { Budget } from './budget.ts';
 import type { Decision } from './decide.ts';
+import type { NodeKubelets } from './native-sidecars.ts';
 import type { Operation } from './patch.ts';
 import type { Settings } from './settings/index.ts';
 import type { JsonObject, Pod, WorkloadRef } from './types.ts';
@@ -17,8 +18,11 @@ export interface InjectContext extends Budget {
   workload?: WorkloadRef;
   /** Env vars from the webhook URL path (`/inject/cluster/c1/net/n1`). */
   urlEnv?: Record<string, string>;
-  /** For native sidecars `auto`: whether every node runs kubelet >= 1.33 (unknown = no). */
-  nodesSupportNativeSidecars?: boolean;
+  /**
+   * For native sidecars `auto`: kubelet versions by node name of the cluster this injector watches
+   * (native-sidecars.ts decides from them as Istio does); absent when unknown (no cluster, not synced).
+   */
+  nodes?: NodeKubelets;
 }
 
 export interface InjectResult {

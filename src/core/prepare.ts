@@ -4,6 +4,7 @@
 // stages need to know about the pod and its proxy is worked out here, once.
 import { ANNOTATION } from './annotations.ts';
 import type { InjectContext, Prepared } from './inject-types.ts';
+import { detectNativeSidecars } from './native-sidecars.ts';
 import { resolveProxyEnv } from './postprocess/cluster-env.ts';
 import { reinsertOverrides } from './postprocess/overrides.ts';
 import { stripPreviousInjection } from './postprocess/status.ts';
@@ -29,8 +30,16 @@ function nativeSidecarMode(pod: Pod, ctx: InjectContext, notes: string[]): boole
     return ann === 'true';
   }
   const mode = ctx.settings.nativeSidecars;
-  if (mode === 'auto') return ctx.nodesSupportNativeSidecars === true;
-  return mode === 'true';
+  if (mode !== 'auto') return mode === 'true';
+  const { clusterName } = ctx.settings.summary;
+  const { native, why } = detectNativeSidecars({
+    nodes: ctx.nodes,
+    nodeName: typeof pod.spec?.nodeName === 'string' ? pod.spec.nodeName : undefined,
+    requestCluster: ctx.urlEnv?.ISTIO_META_CLUSTER_ID || clusterName,
+    localCluster: clusterName,
+  });
+  notes.push(`native sidecars auto: ${native ? 'native' : 'classic'}, since ${why}`);
+  return native;
 }
 
 /**

@@ -1,14 +1,15 @@
 // What the HTTP doors need from the running injector: the settings in use (swapped on reload), what the
 // cluster says (when there is one), metrics and the logger.
 import type { Logger } from 'pino';
+import type { NodeKubelets } from '../core/native-sidecars.ts';
 import type { Settings } from '../core/settings/index.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface ClusterInfo {
   /** Labels of a namespace, or undefined when not known (not synced, or no such namespace). */
   namespaceLabels(name: string): Record<string, string> | undefined;
-  /** Whether every node runs kubelet >= 1.33 (native sidecars `auto`); undefined when unknown. */
-  nodesSupportNativeSidecars(): boolean | undefined;
+  /** Kubelet version by node name (native sidecars `auto` decides from them); undefined until the nodes are listed. */
+  nodeKubeletVersions(): NodeKubelets | undefined;
   synced(): boolean;
 }
 

@@ -51,7 +51,7 @@ async function handle(
     namespace,
     namespaceLabels,
     namespaceLabelsSource: given ? 'query' : namespaceLabels ? 'cluster' : 'unknown',
-    nodesSupportNativeSidecars: rt.cluster?.nodesSupportNativeSidecars(),
+    nodes: rt.cluster?.nodeKubeletVersions(),
   });
   if (!outcome.ok) {
     const e = outcome.error;

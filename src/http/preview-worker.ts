@@ -2,6 +2,7 @@
 // it runs past its time budget): parse the body (YAML or JSON, up to 6 MiB), preview every object with
 // the same core as /inject, and serialise the answer, refusing one over the byte cap. None of it runs on
 // the event loop that answers /inject and /healthz.
+import type { NodeKubelets } from '../core/native-sidecars.ts';
 import { parseDocuments } from '../core/documents.ts';
 import { isInjectionError, statusOfCode } from '../core/errors.ts';
 import { previewObjects } from '../core/preview.ts';
@@ -13,7 +14,8 @@ export interface PreviewJob extends HostedJob {
   namespace: string;
   namespaceLabels: Record<string, string> | undefined;
   namespaceLabelsSource: 'query' | 'cluster' | 'unknown';
-  nodesSupportNativeSidecars: boolean | undefined;
+  /** Kubelet versions by node name (a Map crosses to the worker by structured clone). */
+  nodes: NodeKubelets | undefined;
   maxAnswerBytes: number;
   /** Work time after which the core answers BUDGET_EXCEEDED itself (before the runner's hard stop). */
   softBudgetMs: number;
@@ -56,7 +58,7 @@ function runPreviewJob(job: PreviewJob, settings: Settings): PreviewReply {
       settings,
       namespace: job.namespace,
       namespaceLabels: job.namespaceLabels,
-      nodesSupportNativeSidecars: job.nodesSupportNativeSidecars,
+      nodes: job.nodes,
       overBudget,
     });
     return serialise(job, items);

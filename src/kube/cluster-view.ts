@@ -3,7 +3,6 @@
 // informers that restart themselves; reads never call the API server.
 import { CoreV1Api, type KubeConfig, type V1Namespace, type V1Node } from '@kubernetes/client-node';
 import type { BackoffOptions } from './backoff.ts';
-import { allNodesSupportNativeSidecars } from './native-sidecars.ts';
 import { requestTimeout } from './request-timeout.ts';
 import { ResilientInformer, type InformerEvent, type KubeLogger } from './resilient-informer.ts';
 
@@ -27,8 +26,8 @@ export interface ClusterView {
   /** Labels of a namespace, or undefined when it is not known (yet). */
   namespaceLabels(name: string): Record<string, string> | undefined;
   namespaces(): Array<{ name: string; labels: Record<string, string> }>;
-  /** true when every known node's kubelet is ≥ 1.33, false when one is older, undefined with no nodes known. */
-  nodesSupportNativeSidecars(): boolean | undefined;
+  /** Kubelet version by node name, live (never copied per admission); undefined until the first list. */
+  nodeKubeletVersions(): ReadonlyMap<string, string> | undefined;
   /** Both informers have listed at least once. */
   synced(): boolean;
   stop(): void;
@@ -71,7 +70,7 @@ export function startClusterView(opts: ClusterViewOptions): ClusterView {
         .entries()
         .map(([name, labels]) => ({ name, labels: { ...labels } }))
         .sort((a, b) => a.name.localeCompare(b.name)),
-    nodesSupportNativeSidecars: () => (nodes.synced() ? allNodesSupportNativeSidecars(nodes.entries().map(([, v]) => v)) : undefined),
+    nodeKubeletVersions: () => (nodes.synced() ? nodes.view() : undefined),
     synced: () => namespaces.synced() && nodes.synced(),
     stop: () => {
       namespaces.stop();

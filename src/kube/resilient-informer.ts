@@ -111,6 +111,11 @@ export class ResilientInformer<T extends KubernetesObject, V, N extends string> 
     return [...this.store.entries()];
   }
 
+  /** The store itself, read-only: what it holds now, with no copy (read it synchronously). */
+  view(): ReadonlyMap<string, V> {
+    return this.store;
+  }
+
   private emit(type: InformerEventType, detail: string): void {
     const log = type === 'error' || type === 'stall' ? this.opts.logger?.warn : this.opts.logger?.info;
     log?.call(this.opts.logger, { informer: this.opts.name, event: type, detail }, `${this.opts.name} informer: ${type}`);

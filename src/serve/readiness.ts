@@ -31,6 +31,8 @@ export function injectorRuntime({ settings, certs, cluster, metrics, logger, sto
       // one on disk is not in use (sidecar_injector_config_broken says it to alerts)
       const broken = settings.problem();
       const detail = broken === undefined ? [] : [`serving the last good configuration; the configuration on disk is broken: ${clip(broken)}`];
+      // what the configuration in use holds that Istio too accepts only with a warning
+      for (const w of settings.current()?.warnings ?? []) detail.push(`configuration warning: ${clip(w)}`);
       return { ready: reasons.length === 0, reasons, detail };
     },
   };

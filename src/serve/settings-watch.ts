@@ -33,6 +33,8 @@ export function watchSettings(opts: SettingsWatchOptions, metrics: Metrics, logg
           },
           first ? 'configuration loaded' : 'configuration reloaded',
         );
+        if (!restored)
+          for (const w of s.warnings) logger.warn({ configDir: opts.configDir ?? '(built-in)', warning: clip(w) }, 'configuration warning');
       },
       failed(e, serving) {
         metrics.configReloads.inc({ result: 'failure' });

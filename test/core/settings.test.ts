@@ -73,16 +73,15 @@ describe('settings: Istio-shaped config, values and mesh config', () => {
     failsNaming({ templates, sets: ['values.global.proxy.statusPort=http'] }, 'values.global.proxy.statusPort');
     failsNaming({ templates, sets: ['values.global.proxy.statusPort=70000'] }, 'values.global.proxy.statusPort');
     failsNaming({ templates, values: '{"global": {"proxy": {"resources": {"limits": {"cpu": "lots"}}}}}' }, 'values.global.proxy.resources');
-    failsNaming({ templates, values: '{"global": {"proxy": {"autoInject": "maybe"}}}' }, 'values.global.proxy.autoInject');
+    failsNaming({ templates, values: '{"global": {"proxy": {"autoInject": 1}}}' }, 'values.global.proxy.autoInject');
     failsNaming({ templates, mesh: 'proxyListenPort: -1' }, 'mesh.proxyListenPort');
     failsNaming(
       { templates, mesh: 'defaultConfig:\n  holdApplicationUntilProxyStarts: yes please' },
       'mesh.defaultConfig.holdApplicationUntilProxyStarts',
     );
-    failsNaming({ templates, config: 'policy: sometimes' }, 'config.policy');
-    failsNaming({ templates, config: 'polcy: enabled' }, 'config.polcy');
+    failsNaming({ templates, config: 'policy: [enabled]' }, 'config.policy');
     failsNaming(
-      { templates, config: 'neverInjectSelector:\n- matchExpressions:\n  - key: a\n    operator: Near' },
+      { templates, config: 'neverInjectSelector:\n- matchExpressions:\n  - key: a\n    operator: [In]' },
       'config.neverInjectSelector[0].matchExpressions[0]',
     );
     failsNaming({ templates, values: '{not json' }, 'values');

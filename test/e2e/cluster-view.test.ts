@@ -1,11 +1,16 @@
 // The cluster view (namespace and node informers) against a real kube-apiserver: it follows changes,
 // survives an API server restart, and its watchdog replaces a watch that went silent.
 import assert from 'node:assert/strict';
+import { detectNativeSidecars } from '../../src/core/native-sidecars.ts';
 import { startClusterView, type ClusterView, type ClusterViewEvent } from '../../src/kube/cluster-view.ts';
 import { loadKubeConfig } from '../../src/kube/client.ts';
 import { apiCall } from './harness/api.ts';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.ts';
 import { waitFor } from './harness/wait.ts';
+
+/** Native sidecars `auto` for a pod on `nodeName` (or not scheduled yet), from what the view holds. */
+const native = (v: ClusterView, nodeName?: string) =>
+  detectNativeSidecars({ nodes: v.nodeKubeletVersions(), nodeName, requestCluster: '', localCluster: '' }).native;
 
 describe('cluster view (real API server)', () => {
   let cp: ControlPlane | undefined;
@@ -73,18 +78,23 @@ describe('cluster view (real API server)', () => {
     );
   });
 
-  it("decides native sidecar support from every node's kubelet version", async () => {
+  it("decides native sidecars from the pod's own node, else from every node's kubelet version", async () => {
     const v = await startView();
-    assert.equal(v.nodesSupportNativeSidecars(), undefined, 'no nodes registered yet');
+    assert.equal(v.nodeKubeletVersions()?.size, 0, 'no nodes registered yet');
+    assert.equal(native(v), true, 'no node holds native sidecars back (as Istio: every node of none qualifies)');
     const node = (name: string, kubeletVersion: string) =>
       apiCall(plane(), 'POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { nodeInfo: { kubeletVersion } } });
     await node('node-new', 'v1.33.0');
-    await waitFor(() => v.nodesSupportNativeSidecars() === true, { what: 'native sidecars with one v1.33.0 node', timeoutMs: 10_000 });
+    await waitFor(() => v.nodeKubeletVersions()?.get('node-new') === 'v1.33.0', { what: 'node-new in the view', timeoutMs: 10_000 });
+    assert.equal(native(v), true);
     await node('node-old', 'v1.32.0');
-    await waitFor(() => v.nodesSupportNativeSidecars() === false, { what: 'no native sidecars once a v1.32.0 node joins', timeoutMs: 10_000 });
+    await waitFor(() => native(v) === false, { what: 'no native sidecars once a v1.32.0 node joins', timeoutMs: 10_000 });
+    assert.equal(native(v, 'node-new'), true, "a pod scheduled on node-new: its own node's kubelet decides");
+    assert.equal(native(v, 'node-old'), false);
+    assert.equal(native(v, 'node-unknown'), false, 'a node not in the view: every node decides');
     // The kubelet reports its version in status; only the status subresource changes it.
     await apiCall(plane(), 'PATCH', '/api/v1/nodes/node-old/status', { status: { nodeInfo: { kubeletVersion: 'v1.34.0' } } });
-    await waitFor(() => v.nodesSupportNativeSidecars() === true, { what: 'native sidecars once node-old reports v1.34.0', timeoutMs: 10_000 });
+    await waitFor(() => native(v) === true, { what: 'native sidecars once node-old reports v1.34.0', timeoutMs: 10_000 });
   });
 
   it('recovers after the API server restarts, and shows changes made after it came back', async function () {
@@ -174,6 +184,7 @@ describe('cluster view when the API server compacts history away (410 Gone)', ()
       metadata: { name: 'after-relist' },
       status: { nodeInfo: { kubeletVersion: 'v1.32.3' } },
     });
-    await waitFor(() => v.nodesSupportNativeSidecars() === false, { what: 'the node created after the relist', timeoutMs: 10_000 });
+    await waitFor(() => v.nodeKubeletVersions()?.get('after-relist') === 'v1.32.3', { what: 'the node created after the relist', timeoutMs: 10_000 });
+    assert.equal(native(v), false);
   });
 });

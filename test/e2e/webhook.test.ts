@@ -78,6 +78,14 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', () =>
       await plane().createNamespace(PLAIN);
       await plane().createNamespace(DISABLED, { 'istio-injection': 'disabled' });
       await apiCall(plane(), 'POST', MWC_PATH, await webhookConfigurationFromDeploy(plane(), { url: webhook.url }));
+      // one node with an older kubelet: classic sidecars until it upgrades (with no node at all, `auto` is
+      // native, as in Istio)
+      await apiCall(plane(), 'POST', '/api/v1/nodes', {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: 'node-legacy' },
+        status: { nodeInfo: { kubeletVersion: 'v1.32.0' } },
+      });
     }
   }
   async function startPatcher(): Promise<void> {
@@ -104,7 +112,7 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', () =>
   async function ready(): Promise<void> {
     await wire();
     await startPatcher();
-    await waitForInjection(plane(), ENABLED);
+    await waitForInjection(plane(), ENABLED, { native: false });
   }
 
   describe('deploy/', () => {
@@ -195,7 +203,7 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', () =>
         assert.match(refused, /failed calling webhook "namespace\.sidecar-injector\.istio\.io".*(x509|certificate signed by unknown authority)/);
       }
       await startPatcher();
-      const probe = await waitForInjection(plane(), ENABLED);
+      const probe = await waitForInjection(plane(), ENABLED, { native: false });
       assert.deepEqual(containerNames(probe), ['app', 'istio-proxy']);
       const mwc = await apiCall<{ webhooks: Array<{ clientConfig: { caBundle?: string } }> }>(plane(), 'GET', `${MWC_PATH}/sidecar-injector`);
       assert.deepEqual(
@@ -204,7 +212,7 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', () =>
       );
     });
 
-    describe('classic sidecars (auto, no nodes known)', () => {
+    describe('classic sidecars (auto, a node runs kubelet v1.32)', () => {
       before(async function () {
         this.timeout(90_000);
         await ready();
@@ -347,6 +355,7 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', () =>
       before(async function () {
         this.timeout(90_000);
         await ready();
+        await apiCall(plane(), 'PATCH', '/api/v1/nodes/node-legacy/status', { status: { nodeInfo: { kubeletVersion: 'v1.33.0' } } });
         for (const name of ['node-a', 'node-b']) {
           await apiCall(plane(), 'POST', '/api/v1/nodes', {
             apiVersion: 'v1',
@@ -377,7 +386,7 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', () =>
           metadata: { name: 'node-old' },
           status: { nodeInfo: { kubeletVersion: 'v1.32.4' } },
         });
-        const p = await waitForInjection(plane(), ENABLED, { timeoutMs: 20_000 });
+        const p = await waitForInjection(plane(), ENABLED, { native: false, timeoutMs: 20_000 });
         assert.deepEqual([initContainerNames(p), containerNames(p)], [['istio-init'], ['app', 'istio-proxy']]);
       });
     });

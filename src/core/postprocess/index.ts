@@ -10,6 +10,7 @@ import { adjustInitContainerUser, reapplyOverrides } from './overrides.ts';
 import { applyProbeRewrite } from './probes.ts';
 import { applyPrometheusMerge } from './prometheus.ts';
 import { reorderContainers } from './reorder.ts';
+import { keepOriginalSpelling } from './spelling.ts';
 import { statusOf } from './status.ts';
 
 type TemplatePod = { spec?: Record<string, Container[]> };
@@ -76,5 +77,6 @@ export function postProcess(original: Pod, prep: Prepared, rendered: RenderedPod
   markInjected(out, templatePod, prep.network, ctx.settings);
   reorderContainers(out, prep.holdProxy);
   if (out.spec.initContainers?.length === 0 && original.spec.initContainers === undefined) delete out.spec.initContainers;
+  keepOriginalSpelling(out, original);
   return out;
 }

@@ -33,28 +33,37 @@ function imageUrl(images: ImageSettings, image: string, variant: string): string
   return `${hub}/${image}:${tag}`;
 }
 
-/** sidecar.istio.io/userVolume and userVolumeMount: JSON maps of name -> volume / mount. */
+/**
+ * sidecar.istio.io/userVolume and userVolumeMount, as Istio's template ranges over them: a JSON map of
+ * name to entry (by sorted name) or a JSON list of entries (named by index, "0", "1", ...); an entry's own
+ * `name` wins, as the template writes it after. `null` adds nothing. An entry that is not a non-empty
+ * object makes Istio's template write YAML it cannot read: refused here too.
+ */
 function userEntries(pod: Pod, annotation: string): JsonObject[] {
   const raw = pod.metadata.annotations?.[annotation];
   if (raw === undefined) return [];
+  const refuse = (why: string): never => {
+    throw new InjectionError('INVALID_ANNOTATION', `invalid value '${clip(raw)}' for annotation '${annotation}': ${why}`, annotation);
+  };
   let doc: unknown;
   try {
     doc = JSON.parse(raw);
   } catch {
-    throw new InjectionError('INVALID_ANNOTATION', `invalid value '${clip(raw)}' for annotation '${annotation}': not JSON`, annotation);
+    return refuse('not JSON');
   }
   const over = treeProblem(doc); // the template writes it out recursively: it must be within the caps
-  if (over) throw new InjectionError('INVALID_ANNOTATION', `invalid value '${clip(raw)}' for annotation '${annotation}': it ${over.why}`, annotation);
-  if (!isObject(doc) || Object.values(doc).some((v) => !isObject(v))) {
-    throw new InjectionError(
-      'INVALID_ANNOTATION',
-      `invalid value '${clip(raw)}' for annotation '${annotation}': want a JSON map of name to object`,
-      annotation,
-    );
-  }
-  return Object.keys(doc)
-    .sort()
-    .map((name) => ({ ...(doc as Record<string, JsonObject>)[name], name }));
+  if (over) refuse(`it ${over.why}`);
+  if (doc === null) return [];
+  const named: Array<[string, unknown]> = Array.isArray(doc)
+    ? doc.map((v, i) => [String(i), v])
+    : isObject(doc)
+      ? Object.keys(doc)
+          .sort()
+          .map((k) => [k, (doc as JsonObject)[k]])
+      : refuse('want a JSON map of name to object, or a JSON list of objects');
+  return named.map(([name, v]) =>
+    isObject(v) && Object.keys(v).length > 0 ? { name, ...(v as JsonObject) } : refuse(`entry "${name}" is not a non-empty object`),
+  );
 }
 
 export function templateData(ctx: RenderContext): Record<string, unknown> {

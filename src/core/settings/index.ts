@@ -38,18 +38,26 @@ export interface Settings {
   templates: CompiledTemplates;
   nativeSidecars: NativeSidecarMode;
   reuse: boolean;
+  /** What loaded but deserves an operator's eye (Istio accepts it with a warning): logged, and in /readyz. */
+  warnings: readonly string[];
 }
 
 // An empty document means "no overrides", whatever form the emptiness takes: no file, blank text, only
 // comments, `---`, `null` or `~` (what a ConfigMap key left empty by a template or an editor holds).
 // Each gives the built-in defaults, the same as leaving the key out; nothing between "refused" and
 // "defaults" (a half-read document) is possible, so the image hub cannot change by accident.
-function parseDoc(text: string | undefined, what: string): unknown {
+function parseDoc(text: string | undefined, what: string, warnings: string[]): unknown {
   if (text === undefined || text.trim() === '') return undefined;
+  const parse = (uniqueKeys: boolean): unknown => parseYaml(text, { uniqueKeys, maxAliasCount: 100 }) ?? undefined;
   try {
-    return parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 }) ?? undefined;
+    return parse(true);
   } catch (e) {
     const line = (e as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
+    if ((e as { code?: string }).code === 'DUPLICATE_KEY') {
+      // istiod reads a key given twice (the last one wins): so do we, saying where
+      warnings.push(`${what}: a key is given twice${line ? ` (line ${line})` : ''}; the last one is read, as Istio reads it`);
+      return parse(false);
+    }
     throw new InjectionError(
       'INVALID_SETTING',
       `invalid setting ${what}: not YAML or JSON${line ? ` (line ${line})` : ''}: ${String((e as Error).message).split('\n')[0]}`,
@@ -58,10 +66,10 @@ function parseDoc(text: string | undefined, what: string): unknown {
   }
 }
 
-function mergeValuesDocs(texts: string[]): unknown {
+function mergeValuesDocs(texts: string[], warnings: string[]): unknown {
   let merged: unknown;
   for (const [i, t] of texts.entries()) {
-    const doc = parseDoc(t, texts.length > 1 ? `values[${i}]` : 'values');
+    const doc = parseDoc(t, texts.length > 1 ? `values[${i}]` : 'values', warnings);
     if (doc === undefined) continue;
     if (!isObject(doc))
       throw new InjectionError('INVALID_SETTING', `invalid setting values${texts.length > 1 ? `[${i}]` : ''}: must be a mapping`, 'values');
@@ -70,19 +78,25 @@ function mergeValuesDocs(texts: string[]): unknown {
   return merged;
 }
 
+// enough to see what is wrong; a config with thousands of unknown keys must not make /readyz huge
+const MAX_WARNINGS = 20;
+const capped = (w: string[]): string[] =>
+  w.length <= MAX_WARNINGS ? w : [...w.slice(0, MAX_WARNINGS), `... and ${w.length - MAX_WARNINGS} more warnings`];
+
 export function buildSettings(input: SettingsInput): Settings {
+  const warnings: string[] = [];
   const docs: Record<'config' | 'values' | 'mesh', unknown> = {
-    config: parseDoc(input.config, 'config'),
-    values: mergeValuesDocs(typeof input.values === 'string' ? [input.values] : (input.values ?? [])),
-    mesh: parseDoc(input.mesh, 'mesh'),
+    config: parseDoc(input.config, 'config', warnings),
+    values: mergeValuesDocs(typeof input.values === 'string' ? [input.values] : (input.values ?? []), warnings),
+    mesh: parseDoc(input.mesh, 'mesh', warnings),
   };
   for (const expr of input.sets ?? []) {
     const s = parseSet(expr);
     docs[s.target] = applySet(docs[s.target], s.path, s.value);
   }
-  const values = applyValues(docs.values);
+  const values = applyValues(docs.values, warnings);
   const mesh = applyMeshConfig(docs.mesh);
-  const config = buildInjectorConfig(docs.config, values, input.templates);
+  const config = buildInjectorConfig(docs.config, values, input.templates, warnings);
   const native = input.nativeSidecars ?? 'auto';
   if (!['true', 'false', 'auto'].includes(native)) {
     throw new InjectionError(
@@ -101,5 +115,6 @@ export function buildSettings(input: SettingsInput): Settings {
     templates,
     nativeSidecars: native,
     reuse,
+    warnings: Object.freeze(capped(warnings)),
   };
 }

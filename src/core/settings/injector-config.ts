@@ -1,8 +1,11 @@
 // The injector config (Istio's `config` key): policy, templates, aliases, selectors, injected annotations.
 // Like Istio's chart, it starts from what values say; a config document overrides field by field.
+import { clipJson } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
 import { isObject, type JsonObject } from '../types.ts';
+import { goFields } from './go-fields.ts';
 import { checkRules, getPath, type Rules } from './schema.ts';
+import { usableSelectors } from './selector-config.ts';
 
 export interface LabelSelectorRequirement {
   key: string;
@@ -29,17 +32,15 @@ export interface InjectorConfig {
 }
 
 const CONFIG_RULES: Rules = {
-  policy: { oneOf: ['enabled', 'disabled'] },
+  policy: 'string',
   defaultTemplates: 'stringList',
   templates: 'stringMap',
   aliases: 'object',
-  neverInjectSelector: 'selectorList',
-  alwaysInjectSelector: 'selectorList',
   injectedAnnotations: 'stringMap',
   deniedAnnotations: 'stringList',
 };
 
-const KNOWN: ReadonlySet<string> = new Set([
+const KNOWN: readonly string[] = [
   'policy',
   'defaultTemplates',
   'templates',
@@ -48,41 +49,34 @@ const KNOWN: ReadonlySet<string> = new Set([
   'alwaysInjectSelector',
   'injectedAnnotations',
   'deniedAnnotations',
+  // not a field of Istio's Config, but its chart writes it (a version-mismatch guard): read without a warning
   'template',
-]);
-const OPERATORS: ReadonlySet<string> = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
+];
 
-function checkSelectors(list: LabelSelector[], key: string): void {
-  for (const [i, s] of list.entries()) {
-    for (const [j, e] of (s.matchExpressions ?? []).entries()) {
-      const where = `config.${key}[${i}].matchExpressions[${j}]`;
-      if (!isObject(e) || typeof e.key !== 'string' || !OPERATORS.has(e.operator as string)) {
-        throw new InjectionError(
-          'INVALID_SETTING',
-          `invalid setting ${where}: needs a key and an operator of In, NotIn, Exists, DoesNotExist`,
-          where,
-        );
-      }
-      const needsValues = e.operator === 'In' || e.operator === 'NotIn';
-      if (needsValues !== (Array.isArray(e.values) && e.values.length > 0)) {
-        throw new InjectionError(
-          'INVALID_SETTING',
-          `invalid setting ${where}.values: ${e.operator} ${needsValues ? 'needs' : 'takes no'} values`,
-          `${where}.values`,
-        );
-      }
-    }
-  }
+/** The config's selectors, else those values give (as Istio's chart copies them into the config). */
+function selectorsFrom(
+  doc: JsonObject,
+  values: JsonObject,
+  key: 'neverInjectSelector' | 'alwaysInjectSelector',
+  warnings: string[],
+): LabelSelector[] {
+  const own = doc[key];
+  if (own !== undefined && own !== null) return usableSelectors(own, `config.${key}`, warnings);
+  return usableSelectors(getPath(values, `sidecarInjectorWebhook.${key}`), `values.sidecarInjectorWebhook.${key}`, warnings);
 }
 
-export function buildInjectorConfig(user: unknown, values: JsonObject, builtinTemplates: Record<string, string>): InjectorConfig {
+/** `warnings` gets what Istio accepts with a warning (it is put to use as Istio would use it). */
+export function buildInjectorConfig(
+  user: unknown,
+  values: JsonObject,
+  builtinTemplates: Record<string, string>,
+  warnings: string[] = [],
+): InjectorConfig {
   if (user !== undefined && user !== null && !isObject(user)) {
     throw new InjectionError('INVALID_SETTING', 'invalid setting config: must be a mapping', 'config');
   }
-  const doc = (user ?? {}) as JsonObject;
-  for (const k of Object.keys(doc)) {
-    if (!KNOWN.has(k)) throw new InjectionError('INVALID_SETTING', `invalid setting config.${k}: unknown field`, `config.${k}`);
-  }
+  // a key Istio's reader drops (a typo, very likely) or reads under another case loads, with a warning
+  const doc = goFields((user ?? {}) as JsonObject, KNOWN, 'config.', warnings) as JsonObject;
   checkRules(doc, CONFIG_RULES, 'config.');
   const sw = (key: string): unknown => getPath(values, `sidecarInjectorWebhook.${key}`);
   const valueDefaults = sw('defaultTemplates') as string[] | undefined;
@@ -91,8 +85,8 @@ export function buildInjectorConfig(user: unknown, values: JsonObject, builtinTe
     defaultTemplates: (doc.defaultTemplates as string[] | undefined) ?? (valueDefaults?.length ? valueDefaults : ['sidecar']),
     templates: { ...builtinTemplates, ...((doc.templates as Record<string, string>) ?? {}), ...((sw('templates') as Record<string, string>) ?? {}) },
     aliases: (doc.aliases as unknown as Record<string, string[]>) ?? {},
-    neverInjectSelector: (doc.neverInjectSelector ?? sw('neverInjectSelector') ?? []) as unknown as LabelSelector[],
-    alwaysInjectSelector: (doc.alwaysInjectSelector ?? sw('alwaysInjectSelector') ?? []) as unknown as LabelSelector[],
+    neverInjectSelector: selectorsFrom(doc, values, 'neverInjectSelector', warnings),
+    alwaysInjectSelector: selectorsFrom(doc, values, 'alwaysInjectSelector', warnings),
     injectedAnnotations: (doc.injectedAnnotations ?? sw('injectedAnnotations') ?? {}) as Record<string, string>,
     deniedAnnotations: (doc.deniedAnnotations ?? []) as string[],
   };
@@ -105,7 +99,10 @@ export function buildInjectorConfig(user: unknown, values: JsonObject, builtinTe
       );
     }
   }
-  checkSelectors(config.neverInjectSelector, 'neverInjectSelector');
-  checkSelectors(config.alwaysInjectSelector, 'alwaysInjectSelector');
+  if (config.policy !== 'enabled' && config.policy !== 'disabled') {
+    warnings.push(
+      `config.policy ${clipJson(config.policy)} is neither enabled nor disabled: as in Istio, no pod is injected, whatever its labels or annotations`,
+    );
+  }
   return config;
 }

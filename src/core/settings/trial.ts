@@ -55,7 +55,9 @@ function tryOnce(settings: Settings, alias: string | undefined, nodesSupportNati
   const what = alias === undefined ? `the default templates (${settings.config.defaultTemplates.join(', ')})` : `alias "${alias}"`;
   let problem: string | undefined;
   try {
-    const r = injectPod(TRIAL_POD, { settings: tried, namespace: 'default', nodesSupportNativeSidecars });
+    // one node, new enough or not: `auto` then decides as it will in a cluster of such nodes
+    const nodes = new Map([['config-check-node', nodesSupportNativeSidecars ? 'v1.33.0' : 'v1.32.0']]);
+    const r = injectPod(TRIAL_POD, { settings: tried, namespace: 'default', nodes });
     if (r.decision.inject) problem = containerProblem(r.pod);
   } catch (e) {
     problem = (e as Error).message;

@@ -1,5 +1,6 @@
 // Values (the JSON subset of Istio's Helm values the injector reads): user values deep-merged over the
 // built-in defaults, then checked key by key.
+import { clipJson } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
 import { cloneJson, isObject, type Json, type JsonObject } from '../types.ts';
 import { DEFAULT_VALUES } from './default-values.ts';
@@ -23,7 +24,7 @@ const VALUES_RULES: Rules = {
   'global.nativeNftables': 'bool',
   'global.caName': 'string',
   'global.trustBundleName': 'string',
-  'global.proxy.autoInject': { oneOf: ['enabled', 'disabled'] },
+  'global.proxy.autoInject': 'string', // any other than enabled/disabled: a warning (injector-config.ts)
   'global.proxy.clusterDomain': 'string',
   'global.proxy.componentLogLevel': 'string',
   'global.proxy.logLevel': 'string',
@@ -63,8 +64,7 @@ const VALUES_RULES: Rules = {
   'sidecarInjectorWebhook.templates': 'stringMap',
   'sidecarInjectorWebhook.defaultTemplates': 'stringList',
   'sidecarInjectorWebhook.injectedAnnotations': 'stringMap',
-  'sidecarInjectorWebhook.neverInjectSelector': 'selectorList',
-  'sidecarInjectorWebhook.alwaysInjectSelector': 'selectorList',
+  // sidecarInjectorWebhook.neverInjectSelector / alwaysInjectSelector: checked where read (selector-config.ts)
   'sidecarInjectorWebhook.enableNamespacesByDefault': 'bool',
   'sidecarInjectorWebhook.reinvocationPolicy': { oneOf: ['Never', 'IfNeeded'] },
 };
@@ -79,18 +79,21 @@ export function deepMerge(base: JsonObject, over: JsonObject): JsonObject {
   return out;
 }
 
-export function applyValues(user: unknown): JsonObject {
+/** `warnings` gets what Istio accepts but is likely a mistake. */
+export function applyValues(user: unknown, warnings: string[] = []): JsonObject {
   if (user === undefined || user === null) return cloneJson(DEFAULT_VALUES);
   if (!isObject(user)) throw new InjectionError('INVALID_SETTING', 'invalid setting values: must be a mapping', 'values');
   const merged = deepMerge(DEFAULT_VALUES, user as JsonObject);
   checkRules(merged, VALUES_RULES, 'values.', DEFAULT_VALUES);
-  const pull = (merged.global as JsonObject).imagePullSecrets;
-  if (Array.isArray(pull) && pull.some((s) => typeof s !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s))) {
-    throw new InjectionError(
-      'INVALID_SETTING',
-      'invalid setting values.global.imagePullSecrets: each entry must be a secret name',
-      'values.global.imagePullSecrets',
-    );
+  // Istio renders the names as they are; the API server takes any name, and the kubelet pulls without a
+  // secret that cannot exist (Secret names are DNS subdomains). Worth a warning, not a refusal.
+  const pull = (merged.global as JsonObject).imagePullSecrets as string[] | undefined;
+  for (const [i, name] of (pull ?? []).entries()) {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
+      warnings.push(
+        `values.global.imagePullSecrets[${i}] ${clipJson(name)} cannot name a Secret (not a DNS subdomain): injected as it is, as Istio does; the kubelet will pull without it`,
+      );
+    }
   }
   return merged;
 }

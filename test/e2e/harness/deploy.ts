@@ -129,13 +129,14 @@ export async function waitForInjection(
   return waitFor(
     async () => {
       const pod = await dryRunPod(target, namespace, probe);
-      const injected = opts.native
-        ? (pod.spec.initContainers ?? []).some((c) => c.name === 'istio-proxy' && c.restartPolicy === 'Always')
-        : containerNames(pod).includes('istio-proxy');
+      const native = (pod.spec.initContainers ?? []).some((c) => c.name === 'istio-proxy' && c.restartPolicy === 'Always');
+      const classic = containerNames(pod).includes('istio-proxy');
+      // native undefined: either shape (`auto` with no node known is native, as in Istio)
+      const injected = opts.native === undefined ? native || classic : opts.native ? native : classic;
       return injected ? pod : false;
     },
     {
-      what: `pods in namespace ${namespace} to be injected${opts.native ? ' with a native sidecar' : ''} (dryRun=All probe)`,
+      what: `pods in namespace ${namespace} to be injected${opts.native === undefined ? '' : opts.native ? ' with a native sidecar' : ' with a classic sidecar'} (dryRun=All probe)`,
       timeoutMs: opts.timeoutMs ?? 30_000,
       intervalMs: 250,
     },
