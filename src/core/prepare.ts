@@ -2,6 +2,7 @@
 // previous injection stripped (and the overrides it saved put back), but are merged onto the pod as
 // received, so a re-injection updates the old containers in place (idempotent). Everything the later
 // stages need to know about the pod and its proxy is worked out here, once.
+import { clipJson } from './clip.ts';
 import { ANNOTATION } from './annotations.ts';
 import type { InjectContext, Prepared } from './inject-types.ts';
 import { detectNativeSidecars } from './native-sidecars.ts';
@@ -24,10 +25,12 @@ function effectiveProxyConfig(pod: Pod, settings: Settings): JsonObject {
 }
 
 function nativeSidecarMode(pod: Pod, ctx: InjectContext, notes: string[]): boolean {
+  // As Istio's template reads it: any value but "false" means native ("0" and "no" included); empty means unset
   const ann = pod.metadata.annotations?.[ANNOTATION.nativeSidecar];
-  if (ann === 'true' || ann === 'false') {
-    notes.push(`annotation ${ANNOTATION.nativeSidecar}=${ann} chose the ${ann === 'true' ? 'native' : 'classic'} sidecar shape`);
-    return ann === 'true';
+  if (ann !== undefined && ann !== '') {
+    const native = ann !== 'false';
+    notes.push(`annotation ${ANNOTATION.nativeSidecar}=${clipJson(ann)} chose the ${native ? 'native' : 'classic'} sidecar shape`);
+    return native;
   }
   const mode = ctx.settings.nativeSidecars;
   if (mode !== 'auto') return mode === 'true';

@@ -73,3 +73,22 @@ describe('injectPod: the patch the API server applies', () => {
     }
   });
 });
+
+describe('the nativeSidecar annotation, read as the template of Istio reads it', () => {
+  const shape = (value: string | undefined, native: 'true' | 'false') => {
+    const annotations = value === undefined ? {} : { 'sidecar.istio.io/nativeSidecar': value };
+    const p: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'n', annotations }, spec: { containers: [{ name: 'app', image: 'a' }] } };
+    const r = injectPod(p, { settings: defaultSettings({ native }), namespace: 'shop' });
+    return r.pod.spec.initContainers?.some((c) => c.name === 'istio-proxy') ? 'native' : 'classic';
+  };
+
+  it('any value but "false" asks for native, as `ne (annotation) "false"` does ("0" and "no" included)', () => {
+    for (const v of ['true', '0', 'no', 'TRUE']) assert.equal(shape(v, 'false'), 'native', v);
+    assert.equal(shape('false', 'true'), 'classic');
+  });
+
+  it('an empty value is unset: the setting decides', () => {
+    assert.equal(shape('', 'true'), 'native');
+    assert.equal(shape('', 'false'), 'classic');
+  });
+});

@@ -35,6 +35,7 @@ for (const [index, variant] of VARIANTS.entries()) {
     this.timeout(15 * 60_000);
     let istiod: IstiodInjector;
     let settings: ReturnType<typeof ourSettings>;
+    const nodes = variant.nodes ? new Map(Object.entries(variant.nodes)) : undefined;
 
     before(() => {
       const oracle = oracleDir();
@@ -45,7 +46,7 @@ for (const [index, variant] of VARIANTS.entries()) {
         writeFileSync(proxyConfigs, JSON.stringify(variant.proxyConfigs));
       }
       const revision = variant.sets.find((s) => s.startsWith('revision='))?.slice('revision='.length);
-      istiod = new IstiodInjector(oracle, rendered.dir, { native: variant.native, revision, proxyConfigs });
+      istiod = new IstiodInjector(oracle, rendered.dir, { native: variant.native, revision, proxyConfigs, nodes: variant.nodes });
       settings = ourSettings(rendered, variant.native);
     });
     after(() => istiod?.close());
@@ -59,7 +60,7 @@ for (const [index, variant] of VARIANTS.entries()) {
     async function compare(pod: Record<string, unknown>, namespace: string, path: string): Promise<Outcome> {
       const review = reviewOf({ pod, namespace }, 'oracle-case');
       const theirs = await canonical(istiodOutcome(await istiod.inject(path, review), pod));
-      const ours = await canonical(ourOutcome(ourInjection(settings, path, review), pod));
+      const ours = await canonical(ourOutcome(ourInjection(settings, path, review, nodes), pod));
       const why = disagreement(ours, theirs);
       const accepted = why.length > 0 ? acceptedDifference({ pod, path, ours, istiod: theirs }) : undefined;
       if (why.length > 0 && !accepted) {
@@ -90,7 +91,7 @@ for (const [index, variant] of VARIANTS.entries()) {
           if (first.kind !== 'injected') return true;
           const again = first.pod as Record<string, unknown>;
           const review = reviewOf({ pod: again, namespace: g.namespace }, 'oracle-reinject');
-          const ours = ourOutcome(ourInjection(settings, '/inject', review), again);
+          const ours = ourOutcome(ourInjection(settings, '/inject', review, nodes), again);
           if (ours.kind !== 'skipped') throw new Error(`re-injecting istiod's pod: ours ${ours.kind}, want no change`);
           count('re-injection left alone');
           return true;

@@ -4,6 +4,7 @@
 import { parse as parseYaml, stringify } from 'yaml';
 import { readTemplatesDir } from '../../src/config/files.ts';
 import { admit } from '../../src/core/admission.ts';
+import type { NodeKubelets } from '../../src/core/native-sidecars.ts';
 import { buildSettings, type NativeSidecarMode, type Settings } from '../../src/core/settings/index.ts';
 import { injectPathEnv } from '../../src/http/inject-path.ts';
 import type { RenderedSettings } from './istiod.ts';
@@ -22,13 +23,13 @@ export interface OurAnswer {
 }
 
 /** What our webhook answers for this path and review (in-process: the same core the HTTP door calls). */
-export function ourInjection(settings: Settings, path: string, review: unknown, nodesSupportNativeSidecars?: boolean): OurAnswer {
+export function ourInjection(settings: Settings, path: string, review: unknown, nodes?: NodeKubelets): OurAnswer {
   let urlEnv: Record<string, string>;
   try {
     urlEnv = injectPathEnv(path.slice('/inject'.length));
   } catch {
     return { status: 400 };
   }
-  const outcome = admit(review, { settings, urlEnv, nodesSupportNativeSidecars });
+  const outcome = admit(review, { settings, urlEnv, nodes });
   return { status: 200, review: outcome.review };
 }

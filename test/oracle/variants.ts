@@ -4,7 +4,9 @@ export interface Variant {
   name: string;
   /** istioctl --set flags for Istio's renderer (values.…, meshConfig.…, revision=…). */
   sets: string[];
-  native: 'true' | 'false';
+  native: 'true' | 'false' | 'auto';
+  /** Nodes (name -> kubelet version) both injectors see, for native `auto`. */
+  nodes?: Record<string, string>;
   /** ProxyConfig resources in the cluster ([{name, namespace, spec}]). */
   proxyConfigs?: Array<{ name: string; namespace: string; spec: Record<string, unknown> }>;
 }
@@ -12,6 +14,13 @@ export interface Variant {
 export const VARIANTS: Variant[] = [
   { name: 'default profile, classic sidecar', sets: [], native: 'false' },
   { name: 'default profile, native sidecar', sets: [], native: 'true' },
+  {
+    name: 'native auto, nodes of two kubelet versions',
+    sets: [],
+    native: 'auto',
+    nodes: { 'node-new': 'v1.33.2', 'node-old': 'v1.30.4-eks-1a2b3c' },
+  },
+  { name: 'native auto, every node 1.33 or later', sets: [], native: 'auto', nodes: { 'node-new': 'v1.33.2', 'node-newer': 'v1.34.0+k3s1' } },
   { name: 'CNI (istio-validation)', sets: ['values.pilot.cni.enabled=true', 'values.istio_cni.enabled=true'], native: 'false' },
   { name: 'hold application until proxy starts', sets: ['values.global.proxy.holdApplicationUntilProxyStarts=true'], native: 'false' },
   { name: 'TPROXY interception', sets: ['meshConfig.defaultConfig.interceptionMode=TPROXY'], native: 'false' },

@@ -85,6 +85,8 @@ export const podArb: fc.Arbitrary<GeneratedPod> = fc
     hostNetwork: fc.integer({ min: 0, max: 11 }).map((n) => n === 0),
     volumes: fc.boolean(),
     pullSecrets: fc.boolean(),
+    // set when a pod is created already bound (a DaemonSet's or a static pod's), for native `auto`
+    nodeName: fc.option(fc.constantFrom('node-new', 'node-old', 'node-gone'), { freq: 3 }),
     podSecurity: fc.option(
       securityContextArb.map(({ runAsUser, runAsGroup }) => ({ runAsUser, runAsGroup, fsGroup: 1000 })),
       { freq: 4 },
@@ -106,6 +108,7 @@ export const podArb: fc.Arbitrary<GeneratedPod> = fc
     if (!g.volumes) for (const c of spec.containers as Array<Record<string, unknown>>) delete c.volumeMounts;
     if (g.volumes) spec.volumes = [{ name: 'data', emptyDir: {} }];
     if (g.hostNetwork) spec.hostNetwork = true;
+    if (g.nodeName) spec.nodeName = g.nodeName;
     if (g.pullSecrets) spec.imagePullSecrets = [{ name: 'regcred' }];
     if (g.podSecurity) spec.securityContext = g.podSecurity;
     // As the API server serialises it: Go writes struct fields without omitempty (`resources: {}`,
