@@ -1,7 +1,8 @@
 // The floor: what any admission webhook on Node pays, and nothing else. A bare https server (TLS >= 1.2,
 // the injector's certificate) that reads the body, JSON.parses the AdmissionReview and answers a fixed
 // AdmissionReview with the request's uid and a base64 patch of the same size as the real injector's
-// answer to that review (the patches, by request uid, come from BENCH_FLOOR_CONFIG).
+// answer to that review (the patches, by request uid, come from BENCH_FLOOR_CONFIG: each distinct patch
+// once, so thousands of uids answered alike cost the floor one string, not thousands).
 //
 // This file has no type syntax on purpose: servers.ts runs it as plain JavaScript (`node
 // --input-type=module -e <source>`), so the floor does not carry the tsx loader (+36 MB RSS, compile
@@ -11,7 +12,7 @@ import { createServer } from 'node:https';
 import { join } from 'node:path';
 
 const cfg = JSON.parse(readFileSync(process.env.BENCH_FLOOR_CONFIG ?? '', 'utf8'));
-const patches = new Map(Object.entries(cfg.patches)); // uid -> base64 patch, '' for an answer without one
+const patches = new Map(Object.entries(cfg.byUid).map(([uid, i]) => [uid, cfg.patches[Number(i)]])); // uid -> base64 patch, '' for none
 
 const server = createServer(
   { minVersion: 'TLSv1.2', cert: readFileSync(join(cfg.certDir, 'tls.crt')), key: readFileSync(join(cfg.certDir, 'tls.key')) },

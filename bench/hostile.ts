@@ -15,7 +15,8 @@ import { post, type Target } from './hostile/client.ts';
 import { writeReport, type Row } from './hostile/report.ts';
 import { machineMeter } from './load.ts';
 import { loopDelay, pollHealthz, watchProc } from './hostile/watch.ts';
-import { freePort, killAll, otherCpuPct, ROOT, snapshotBuild, startInjector, type Server } from './servers.ts';
+import { otherCpuPct } from './proc.ts';
+import { freePort, killAll, ROOT, snapshotBuild, startInjector, type Server } from './servers.ts';
 import { makeCerts, type BenchCerts } from './tls.ts';
 
 const PRELOAD = pathToFileURL(join(ROOT, 'bench/hostile/loop-delay.mjs')).href;

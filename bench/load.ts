@@ -1,10 +1,12 @@
 // Load with autocannon over HTTPS (pipelining 1), every answer checked: HTTP 200, the request's uid,
-// allowed: true, and a patch exactly when the injector's own answer had one. Latencies are kept raw
+// allowed: true, and a patch exactly when that server's own first answer to that review had one (istiod
+// answers an injected pod with an empty patch, `W10=`, where ours has none). Latencies are kept raw
 // (autocannon's histogram has 1 ms resolution) and the server's RSS/CPU sampled every second.
 import autocannon, { type Client, type Options } from 'autocannon';
 import { performance } from 'node:perf_hooks';
-import type { Case } from './reviews.ts';
-import { CLK_TCK, machineBusyTicks, sampleProcess, type Server, type Usage } from './servers.ts';
+import { CLK_TCK, machineBusyTicks, sampleProcess, type Usage } from './proc.ts';
+import { reviewsOf, type Case } from './reviews.ts';
+import type { Server } from './servers.ts';
 
 export interface Stats {
   mean: number;
@@ -92,7 +94,7 @@ export function stats(ms: number[]): Stats {
   return { mean: s.reduce((a, b) => a + b, 0) / s.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: s[s.length - 1]! };
 }
 
-/** What a correct answer to each case looks like: uid -> whether it carries a patch. */
+/** What a correct answer from one server looks like: uid -> whether it carries a patch. */
 export type Expected = Map<string, boolean>;
 
 export function verifier(expected: Expected): (body: string) => boolean {
@@ -118,6 +120,7 @@ export async function load(server: Server, ca: string, cases: Case[], expected: 
       });
     };
   };
+  const reviews = cases.flatMap(reviewsOf);
   const opts: Options = {
     url: server.url,
     method: 'POST',
@@ -128,7 +131,7 @@ export async function load(server: Server, ca: string, cases: Case[], expected: 
     tlsOptions: { ca, minVersion: 'TLSv1.2' },
     verifyBody: verifier(expected),
     setupClient,
-    ...(cases.length === 1 ? { body: cases[0]!.body } : { requests: cases.map((c) => ({ body: c.body })) }),
+    ...(reviews.length === 1 ? { body: reviews[0]!.body } : { requests: reviews.map((c) => ({ body: c.body })) }),
     ...(spec.duration !== undefined ? { duration: spec.duration } : {}),
     ...(spec.amount !== undefined ? { amount: spec.amount } : {}),
     ...(spec.overallRate !== undefined ? { overallRate: spec.overallRate } : {}),

@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { allRuns, logRun, machineMeter, stats, verifier, type Expected, type Run } from './load.ts';
 import type { Case } from './reviews.ts';
-import { sampleProcess, type Server } from './servers.ts';
+import { sampleProcess } from './proc.ts';
+import type { Server } from './servers.ts';
 
 export interface PacedSpec {
   label: string;
@@ -68,7 +69,7 @@ export async function paced(server: Server, ca: string, c: Case, expected: Expec
           f.overran++;
           resolve();
         },
-        seconds * 1000 + 30_000,
+        seconds * 10_000 + 30_000, // a server 10 times slower than the rate (istiod on a busy machine) still answers all: its latency is the figure
       );
       const done = (ms: number | undefined) => {
         if (ms !== undefined) record?.push(ms);

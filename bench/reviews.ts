@@ -188,6 +188,8 @@ export interface Case {
   body: string;
   object: Obj;
   envVars?: number;
+  /** Reviews sent in turn for this case (its own uid and body are the first's): see everyPodDiffers. */
+  cycle?: Case[];
 }
 
 const make = (id: string, title: string, object: Obj, envVars?: number): Case => {
@@ -214,3 +216,24 @@ export function alreadyInjected(base: Case, patchBase64: string): Case {
   if (!status) throw new Error('case (c): the injected pod has no sidecar.istio.io/status annotation');
   return make('c', '(c) already injected (a)', injected);
 }
+
+export const DISTINCT_PODS = 2000;
+
+/**
+ * (e): every pod differs. Pods of `n` different Deployments in turn, shaped as (a): each has its own app
+ * name in the labels the templates read (app, app.kubernetes.io/name: the canonical name), the
+ * generateName (the workload name) and the container name (the app containers), so no kept render
+ * agrees with the next pod's data (the injector keeps 32 per template, see src/core/render/reuse.ts).
+ * Names are of one width, so every answer has the same size.
+ */
+export function everyPodDiffers(n = DISTINCT_PODS): Case {
+  const width = String(n - 1).length;
+  const cycle = Array.from({ length: n }, (_, i) => {
+    const k = String(i).padStart(width, '0');
+    return make(`e${k}`, `(e) pod ${k} of ${n} different ones`, pod(`checkout-${k}`, { containers: 1, envVars: 6, probes: false }));
+  });
+  return { ...cycle[0]!, id: 'e', title: `(e) every pod differs (${n} apps in turn)`, cycle };
+}
+
+/** The reviews a case sends: its cycle, or itself. */
+export const reviewsOf = (c: Case): Case[] => c.cycle ?? [c];

@@ -1,38 +1,29 @@
-// `npm run bench`: the real injector (dist/) against the floor, in one run, on this machine.
-// Writes bench/RESULTS.md (figures as ratios to the floor, the issue's goals met or not) and
-// bench/PROFILE.md. BENCH_SOAK=1 adds the 2-minute RSS soak; BENCH_QUICK=1 shortens every run.
+// `npm run bench`: the real injector (dist/) against the floor and istiod's own injector, in one run, on
+// this machine. Writes bench/RESULTS.md (figures as ratios to the floor and to istiod, the issue's goals
+// met or not) and bench/PROFILE.md. BENCH_SOAK=1 adds the 2-minute RSS soak; BENCH_QUICK=1 shortens every
+// run; BENCH_ISTIOD=0 leaves istiod out (as does a machine without Go to build it).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { answer, answersOf, expectedOf, floorPatches, sizesOf } from './answers.ts';
+import { findIstiod, injectsNative } from './istiod.ts';
 import { load, type Expected, type Run } from './load.ts';
 import { paced } from './paced.ts';
+import { heapOf, otherCpuPct, rssMB } from './proc.ts';
 import { profileCases } from './profile.ts';
-import { writeResults, type Measurements, type Pair } from './report.ts';
-import { alreadyInjected, baseCases, type Case } from './reviews.ts';
-import { freePort, heapOf, killAll, otherCpuPct, ROOT, rssMB, snapshotBuild, startFloor, startInjector, strictPost, type Server } from './servers.ts';
-import { makeCerts } from './tls.ts';
+import { writeResults, type ByServer, type Measurements } from './report.ts';
+import { alreadyInjected, baseCases, everyPodDiffers, type Case } from './reviews.ts';
+import { freePort, killAll, ROOT, snapshotBuild, startFloor, startInjector, startIstiod, type Server, type ServerName } from './servers.ts';
+import { type BenchCerts, makeCerts } from './tls.ts';
 
 const SOAK = process.env.BENCH_SOAK === '1';
 const QUICK = process.env.BENCH_QUICK === '1';
 const SECS = QUICK ? 3 : 10;
 const ROUNDS = QUICK ? 1 : 3;
 
-interface Answer {
-  patch: string;
-  bytes: number;
-  tlsVersion: string;
-}
-
-/** The server's answer to one case, fetched the way the API server would (certificate verified). */
-async function answer(server: Server, ca: string, c: Case): Promise<Answer> {
-  const r = await strictPost(server.url, ca, c.body);
-  const review = JSON.parse(r.body) as { response?: { uid?: string; allowed?: boolean; patch?: string } };
-  if (r.status !== 200 || review.response?.uid !== c.uid || review.response.allowed !== true) {
-    throw new Error(`${server.name} refused case ${c.id}: HTTP ${r.status} ${r.body.slice(0, 500)}`);
-  }
-  return { patch: review.response.patch ?? '', bytes: Buffer.byteLength(r.body), tlsVersion: r.tlsVersion };
-}
+/** Directories this run made, removed at the end. */
+const tmpDirs: string[] = [];
 
 const NOISY = 25; // % of a core used by other processes during a run
 let retryBudgetMs = Number(process.env.BENCH_RETRY_SECONDS ?? 300) * 1000; // for the whole run
@@ -51,10 +42,10 @@ async function quietly(measure: () => Promise<Run>): Promise<Run> {
   return best;
 }
 
-/** Floor and injector in turn, `ROUNDS` times (so drift on a shared machine hits both alike). */
-async function rounds(servers: readonly Server[], measure: (s: Server) => Promise<Run>): Promise<Pair> {
-  const out: Pair = { floor: [], injector: [] };
-  for (let i = 0; i < ROUNDS; i++) for (const s of servers) out[s.name].push(await quietly(() => measure(s)));
+/** Floor, injector and istiod in turn, `ROUNDS` times (so drift on a shared machine hits all alike). */
+async function rounds(servers: readonly Server[], measure: (s: Server) => Promise<Run>): Promise<ByServer> {
+  const out: ByServer = { floor: [], injector: [], ...(servers.some((s) => s.name === 'istiod') ? { istiod: [] } : {}) };
+  for (let i = 0; i < ROUNDS; i++) for (const s of servers) out[s.name]!.push(await quietly(() => measure(s)));
   return out;
 }
 
@@ -126,61 +117,106 @@ async function kubeClientRss(
   }
 }
 
+/**
+ * A server's answers to every review, and its RSS (and heap) when ready: taken after the single reviews,
+ * as before (e) was added, not after the thousands of (e) that follow.
+ */
+async function answersAndIdle(server: Server, ca: string, cases: Case[]) {
+  const answers = await answersOf(
+    server,
+    ca,
+    cases.filter((c) => !c.cycle),
+  );
+  const idle = { mb: rssMB(server.pid), heap: await heapOf(server, 0) };
+  for (const [uid, x] of await answersOf(
+    server,
+    ca,
+    cases.filter((c) => c.cycle),
+  ))
+    answers.set(uid, x);
+  return { answers, idle };
+}
+
+/** The servers, started in this order (the floor last: it answers with the injector's patches), and what each answered. */
+async function setUp(tmp: string, certs: BenchCerts, servers: Server[]) {
+  const build = snapshotBuild(tmp);
+  const injector = await startInjector(build, certs.dir);
+  servers.push(injector);
+  const base = baseCases();
+  const a = base[0]!;
+  const cases = [a, base[1]!, alreadyInjected(a, (await answer(injector, certs.ca, a)).patch), ...base.slice(2), everyPodDiffers()];
+  const { answers: ours, idle: idleInjector } = await answersAndIdle(injector, certs.ca, cases);
+
+  const peer = findIstiod();
+  let istiod: Server | undefined;
+  if ('oracle' in peer) {
+    tmpDirs.push(peer.settingsDir);
+    istiod = await startIstiod(peer.oracle, peer.settingsDir, certs.dir, injectsNative(ours.get(a.uid)!.patch));
+    servers.push(istiod);
+  } else console.log(`istiod left out: ${peer.missing}`);
+  const istiodRun = istiod && (await answersAndIdle(istiod, certs.ca, cases));
+  const theirs = istiodRun?.answers;
+
+  const floor = await startFloor(certs.dir, floorPatches(cases, ours), tmp);
+  servers.push(floor);
+  for (const c of cases) {
+    const f = await answer(floor, certs.ca, c);
+    const inj = ours.get(c.uid)!;
+    if (f.bytes !== inj.bytes) throw new Error(`floor answer to ${c.id} is ${f.bytes} bytes, the injector's ${inj.bytes}`);
+  }
+  const expected: Record<ServerName, Expected> = { injector: expectedOf(ours), floor: expectedOf(ours), istiod: expectedOf(theirs ?? new Map()) };
+  const tls: Record<string, string> = { injector: ours.get(a.uid)!.tlsVersion, floor: (await answer(floor, certs.ca, a)).tlsVersion };
+  if (theirs) tls.istiod = theirs.get(a.uid)!.tlsVersion;
+  return {
+    build,
+    injector,
+    peers: [floor, injector, ...(istiod ? [istiod] : [])],
+    cases,
+    expected,
+    tls,
+    sizes: cases.map((c) => sizesOf(c, ours, theirs)),
+    idle: { injectorMB: idleInjector.mb, injectorHeap: idleInjector.heap, floorMB: rssMB(floor.pid), istiodMB: istiodRun?.idle.mb },
+    istiod: 'oracle' in peer ? { native: injectsNative(ours.get(a.uid)!.patch) } : { missing: peer.missing },
+  };
+}
+
 async function main(): Promise<number> {
   const tmp = mkdtempSync(join(tmpdir(), 'si-bench-'));
+  tmpDirs.push(tmp);
   const loadBefore = loadavg();
   const servers: Server[] = [];
   try {
     const version = git();
-    const build = snapshotBuild(tmp);
     const certs = await makeCerts();
-    const injector = await startInjector(build, certs.dir);
-    servers.push(injector);
-
-    const base = baseCases();
-    const answers = new Map<string, Answer>();
-    for (const c of base) answers.set(c.id, await answer(injector, certs.ca, c));
-    const cases = [base[0]!, base[1]!, alreadyInjected(base[0]!, answers.get('a')!.patch), ...base.slice(2)];
-    answers.set('c', await answer(injector, certs.ca, cases[2]!));
-    const expected: Expected = new Map(cases.map((c) => [c.uid, answers.get(c.id)!.patch !== '']));
-
-    const floor = await startFloor(certs.dir, Object.fromEntries(cases.map((c) => [c.uid, answers.get(c.id)!.patch])), tmp);
-    servers.push(floor);
-    const sizes = [];
-    for (const c of cases) {
-      const f = await answer(floor, certs.ca, c);
-      const inj = answers.get(c.id)!;
-      if (f.bytes !== inj.bytes) throw new Error(`floor answer to ${c.id} is ${f.bytes} bytes, the injector's ${inj.bytes}`);
-      sizes.push({ id: c.id, title: c.title, request: Buffer.byteLength(c.body), response: inj.bytes, patched: inj.patch !== '' });
-    }
-    const tls = { injector: answers.get('a')!.tlsVersion, floor: (await answer(floor, certs.ca, cases[0]!)).tlsVersion };
-    const idle = { injectorMB: rssMB(injector.pid), floorMB: rssMB(floor.pid), injectorHeap: await heapOf(injector, 0) };
-    const pair = [floor, injector] as const;
+    tmpDirs.push(certs.dir);
+    const { build, injector, peers, cases, expected, tls, sizes, idle, istiod } = await setUp(tmp, certs, servers);
     const a = cases[0]!;
     const otherBefore = await waitQuiet(QUICK ? 0 : Number(process.env.BENCH_QUIET_WAIT ?? 180));
 
     console.log(`\n(i) saturation, case (a), 50 connections, ${SECS} s x ${ROUNDS}`);
-    for (const s of pair) await load(s, certs.ca, [a], expected, { label: 'warm-up', connections: 50, duration: QUICK ? 1 : 3 });
-    const saturation = await rounds(pair, (s) => load(s, certs.ca, [a], expected, { label: 'saturation (a)', connections: 50, duration: SECS }));
+    for (const s of peers) await load(s, certs.ca, [a], expected[s.name], { label: 'warm-up', connections: 50, duration: QUICK ? 1 : 3 });
+    const saturation = await rounds(peers, (s) =>
+      load(s, certs.ca, [a], expected[s.name], { label: 'saturation (a)', connections: 50, duration: SECS }),
+    );
 
     console.log(`\n(ii) 500 req/s, case (a): autocannon overallRate (10 connections), then evenly spaced, ${SECS} s x ${ROUNDS}`);
-    const fixedRate = await rounds(pair, (s) =>
-      load(s, certs.ca, [a], expected, { label: '500 req/s (a), overallRate', connections: 10, duration: SECS, overallRate: 500 }),
+    const fixedRate = await rounds(peers, (s) =>
+      load(s, certs.ca, [a], expected[s.name], { label: '500 req/s (a), overallRate', connections: 10, duration: SECS, overallRate: 500 }),
     );
-    const evenRate = await rounds(pair, (s) =>
-      paced(s, certs.ca, a, expected, { label: '500 req/s (a), evenly spaced', rate: 500, seconds: SECS, warmupSeconds: 1 }),
+    const evenRate = await rounds(peers, (s) =>
+      paced(s, certs.ca, a, expected[s.name], { label: '500 req/s (a), evenly spaced', rate: 500, seconds: SECS, warmupSeconds: 1 }),
     );
 
     console.log(`\n(iii) per admission: 1 connection, about 3 s of requests x ${ROUNDS}, after a 1 s warm-up`);
-    const perCase: Record<string, Pair> = {};
+    const perCase: Record<string, ByServer> = {};
     for (const c of cases) {
       const amount: Record<string, number> = {};
-      for (const s of pair) {
-        const warm = await load(s, certs.ca, [c], expected, { label: `warm-up (${c.id})`, connections: 1, duration: 1 });
+      for (const s of peers) {
+        const warm = await load(s, certs.ca, [c], expected[s.name], { label: `warm-up (${c.id})`, connections: 1, duration: 1 });
         amount[s.name] = Math.max(100, Math.min(5000, Math.round((QUICK ? 1000 : 3000) / warm.latency.mean)));
       }
-      perCase[c.id] = await rounds(pair, (s) =>
-        load(s, certs.ca, [c], expected, { label: `1 connection x ${amount[s.name]} (${c.id})`, connections: 1, amount: amount[s.name]! }),
+      perCase[c.id] = await rounds(peers, (s) =>
+        load(s, certs.ca, [c], expected[s.name], { label: `1 connection x ${amount[s.name]} (${c.id})`, connections: 1, amount: amount[s.name]! }),
       );
     }
 
@@ -188,11 +224,12 @@ async function main(): Promise<number> {
     let soak: Run | undefined;
     if (SOAK) {
       // half of what the injector sustains for this mix (from the per-admission times), at most 500 req/s
-      const mixMs = cases.reduce((t, c) => t + perCase[c.id]!.injector.reduce((x, r) => x + r.latency.mean, 0) / ROUNDS, 0) / cases.length;
+      const mix = cases.filter((c) => !c.cycle); // (a)-(d): the soak's mix, as before (e) was added
+      const mixMs = mix.reduce((t, c) => t + perCase[c.id]!.injector.reduce((x, r) => x + r.latency.mean, 0) / ROUNDS, 0) / mix.length;
       const rate = Math.max(10, Math.min(500, Math.round(500 / mixMs)));
       const secs = QUICK ? 20 : 120;
       console.log(`\n(iv) soak: ${secs} s at ${rate} req/s, cases (a)-(d) in turn`);
-      soak = await load(injector, certs.ca, cases, expected, {
+      soak = await load(injector, certs.ca, mix, expected.injector, {
         label: `soak ${secs} s, ${rate} req/s, (a)-(d) in turn`,
         connections: 10,
         duration: secs,
@@ -200,10 +237,10 @@ async function main(): Promise<number> {
       });
     }
     await Promise.all(servers.map((s) => s.stop()));
-    const withClient = await kubeClientRss(build, certs, a, expected, tmp);
+    const withClient = await kubeClientRss(build, certs, a, expected.injector, tmp);
 
     console.log('\nprofiles');
-    const profiles = await profileCases(build, certs, [a, cases.find((c) => c.id === 'd2000')!], expected, tmp, SECS);
+    const profiles = await profileCases(build, certs, [a, cases.find((c) => c.id === 'd2000')!], expected.injector, tmp, SECS);
 
     const m: Measurements = {
       cases,
@@ -215,6 +252,7 @@ async function main(): Promise<number> {
       perCase,
       soak,
       idle,
+      istiod,
       heapAfterLoad,
       withClient,
       profiles,
@@ -236,15 +274,15 @@ async function main(): Promise<number> {
   } finally {
     await Promise.all(servers.map((s) => s.stop(5000).catch(() => undefined)));
     killAll();
-    rmSync(tmp, { recursive: true, force: true });
+    for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });
   }
 }
 
 const guard = setTimeout(() => {
-  console.error('bench: still running after 45 minutes; killing the servers and giving up');
+  console.error('bench: still running after 60 minutes; killing the servers and giving up');
   killAll();
   process.exit(2);
-}, 45 * 60_000);
+}, 60 * 60_000);
 guard.unref();
 for (const sig of ['SIGINT', 'SIGTERM'] as const)
   process.once(sig, () => {

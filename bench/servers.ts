@@ -1,14 +1,14 @@
-// The two servers under test, each its own child process: the real injector from the production build
-// (dist/), and the floor. Free ports, bounded readiness waits, per-second RSS/CPU samples from /proc,
-// and a kill of every child on the way out, whatever happened.
+// The servers under test, each its own child process: the real injector from the production build
+// (dist/), the floor, and istiod's own injector (the oracle, Go). Free ports, bounded readiness waits,
+// and a kill of every child on the way out, whatever happened. RSS/CPU sampling is in proc.ts.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { type Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { httpGet } from './proc.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -30,8 +30,10 @@ export function snapshotBuild(tmp: string): string {
   return dir;
 }
 
+export type ServerName = 'injector' | 'floor' | 'istiod';
+
 export interface Server {
-  name: 'injector' | 'floor';
+  name: ServerName;
   pid: number;
   url: string;
   /** The injector's plain-HTTP ops port (/metrics). */
@@ -63,8 +65,8 @@ export function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function launch(args: string[], env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function launch(args: string[], env: NodeJS.ProcessEnv = process.env, command = process.execPath): { child: ChildProcess; output: () => string } {
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   let out = '';
@@ -96,22 +98,6 @@ function stopper(child: ChildProcess) {
     await exited;
     clearTimeout(timer);
   };
-}
-
-function httpGet(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { agent: false, timeout: 2000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        body += d;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 /**
@@ -155,15 +141,35 @@ export async function startInjector(
   };
 }
 
+/** What the floor answers: `patches[byUid[uid]]` (distinct patches listed once, as it keeps them). */
+export interface FloorPatches {
+  patches: string[];
+  byUid: Record<string, number>;
+}
+
 /** The floor (floor-server.ts, run as plain JavaScript), answering with the given patches by uid. */
-export async function startFloor(certDir: string, patches: Record<string, string>, tmp: string): Promise<Server> {
+export async function startFloor(certDir: string, answers: FloorPatches, tmp: string): Promise<Server> {
   const port = await freePort();
   const config = join(tmp, 'floor.json');
-  writeFileSync(config, JSON.stringify({ certDir, host: '127.0.0.1', port, patches }));
+  writeFileSync(config, JSON.stringify({ certDir, host: '127.0.0.1', port, ...answers }));
   const source = readFileSync(join(ROOT, 'bench/floor-server.ts'), 'utf8');
   const { child, output } = launch(['--input-type=module', '-e', source], { ...process.env, BENCH_FLOOR_CONFIG: config });
   await waitFor('floor', child, output, async () => output().includes('listening'), 15_000);
   return { name: 'floor', pid: child.pid!, url: `https://127.0.0.1:${port}/inject`, stop: stopper(child) };
+}
+
+/**
+ * istiod's injector (`<oracle>/oracle serve`: istiod's own webhook handler, see test/oracle/serve.go) on
+ * HTTPS with the bench's certificate, its settings read from `settingsDir` (Istio's rendered ConfigMap
+ * data), native sidecars on or off as given; ready when it prints `listening PORT`.
+ */
+export async function startIstiod(oracle: string, settingsDir: string, certDir: string, native: boolean): Promise<Server> {
+  const args = ['serve', '--dir', settingsDir, '--listen', '127.0.0.1:0', '--cert', join(certDir, 'tls.crt'), '--key', join(certDir, 'tls.key')];
+  const env = { ...process.env, ENABLE_NATIVE_SIDECARS: String(native) };
+  const { child, output } = launch(args, env, join(oracle, 'oracle'));
+  const listening = () => /^listening (\d+)$/m.exec(output())?.[1];
+  await waitFor('istiod', child, output, async () => listening() !== undefined, 60_000);
+  return { name: 'istiod', pid: child.pid!, url: `https://127.0.0.1:${listening()}/inject`, output, stop: stopper(child) };
 }
 
 export interface Reply {
@@ -172,8 +178,8 @@ export interface Reply {
   tlsVersion: string;
 }
 
-/** One POST the way the API server makes it: the test CA only, certificate verified, TLS >= 1.2. */
-export function strictPost(url: string, ca: string, body: string): Promise<Reply> {
+/** One POST the way the API server makes it: the test CA only, certificate verified, TLS >= 1.2 (a new connection, or one of `agent`'s). */
+export function strictPost(url: string, ca: string, body: string, agent: HttpsAgent | false = false): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       url,
@@ -182,7 +188,7 @@ export function strictPost(url: string, ca: string, body: string): Promise<Reply
         ca,
         rejectUnauthorized: true,
         minVersion: 'TLSv1.2',
-        agent: false,
+        agent,
         timeout: 10_000,
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
       },
@@ -197,110 +203,4 @@ export function strictPost(url: string, ca: string, body: string): Promise<Reply
     req.on('error', reject);
     req.end(body);
   });
-}
-
-export interface Sample {
-  t: number;
-  rssMB: number;
-  /** CPU used by the process since the previous sample, in % of one core. */
-  cpuPct: number;
-}
-
-/** VmRSS of a process now, in MB. */
-export function rssMB(pid: number): number {
-  return readProc(pid)?.rssMB ?? NaN;
-}
-
-function readProc(pid: number): { rssMB: number; ticks: number } | undefined {
-  try {
-    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
-    return { rssMB: Number(rss?.[1] ?? 0) / 1024, ticks: Number(f[11]) + Number(f[12]) }; // utime + stime
-  } catch {
-    return undefined; // the process is gone
-  }
-}
-
-export const CLK_TCK = 100; // Linux USER_HZ
-
-export interface Usage {
-  samples: Sample[];
-  /** CPU over the whole sampling, in % of one core. */
-  cpuPct: number;
-  /** The same, in clock ticks. */
-  ticks: number;
-  /** The injector's V8 heap, every 5 s (from its /metrics). */
-  heap: Heap[];
-}
-
-/** Samples a server's RSS and CPU every second (and once at start and stop), the injector's heap every 5 s. */
-export function sampleProcess(server: Server): { stop(): Usage } {
-  const pid = server.pid;
-  const samples: Sample[] = [];
-  const heap: Heap[] = [];
-  const t0 = Date.now();
-  const ticks0 = readProc(pid)?.ticks ?? 0;
-  let last = { t: t0, ticks: ticks0 };
-  const take = () => {
-    const p = readProc(pid);
-    if (!p) return;
-    const now = Date.now();
-    const cpuPct = now > last.t ? ((p.ticks - last.ticks) / CLK_TCK / ((now - last.t) / 1000)) * 100 : 0;
-    samples.push({ t: (now - t0) / 1000, rssMB: p.rssMB, cpuPct });
-    last = { t: now, ticks: p.ticks };
-    if (samples.length % 5 === 1)
-      void heapOf(server, (now - t0) / 1000).then((h) => {
-        if (h) heap.push(h);
-      }); // a /metrics read costs ~5 ms
-  };
-  take();
-  const timer = setInterval(take, 1000);
-  let usage: Usage | undefined;
-  return {
-    stop() {
-      if (usage) return usage;
-      clearInterval(timer);
-      take();
-      const secs = (last.t - t0) / 1000;
-      usage = { samples, cpuPct: secs > 0 ? ((last.ticks - ticks0) / CLK_TCK / secs) * 100 : 0, ticks: last.ticks - ticks0, heap };
-      return usage;
-    },
-  };
-}
-
-/** CPU time (ticks) used by everything on the machine since boot, from /proc/stat. */
-export function machineBusyTicks(): number {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = cpu as [number, number, number, number, number, number, number, number];
-  return user + nice + system + irq + softirq + steal;
-}
-
-/** CPU used by other processes over `ms` (in % of one core), while the bench itself idles. */
-export async function otherCpuPct(ms: number): Promise<number> {
-  const before = { busy: machineBusyTicks(), self: process.cpuUsage() };
-  await sleep(ms);
-  const self = process.cpuUsage(before.self);
-  const other = machineBusyTicks() - before.busy - ((self.user + self.system) / 1e6) * CLK_TCK;
-  return Math.max(0, (other / CLK_TCK / (ms / 1000)) * 100);
-}
-
-export interface Heap {
-  t: number;
-  usedMB: number;
-  totalMB: number;
-  externalMB: number;
-}
-
-/** The injector's V8 heap, from its own /metrics (prom-client's process metrics). */
-export async function heapOf(server: Server, t: number): Promise<Heap | undefined> {
-  if (!server.opsUrl) return undefined;
-  const { body } = await httpGet(`${server.opsUrl}/metrics`).catch(() => ({ body: '' }));
-  const mb = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(body)?.[1] ?? NaN) / 2 ** 20;
-  return {
-    t,
-    usedMB: mb('nodejs_heap_size_used_bytes'),
-    totalMB: mb('nodejs_heap_size_total_bytes'),
-    externalMB: mb('nodejs_external_memory_bytes'),
-  };
 }
