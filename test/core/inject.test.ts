@@ -76,7 +76,7 @@ describe('injectPod: the patch the API server applies', () => {
 
 describe('the nativeSidecar annotation, read as the template of Istio reads it', () => {
   const shape = (value: string | undefined, native: 'true' | 'false') => {
-    const annotations = value === undefined ? {} : { 'sidecar.istio.io/nativeSidecar': value };
+    const annotations: Record<string, string> = value === undefined ? {} : { 'sidecar.istio.io/nativeSidecar': value };
     const p: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'n', annotations }, spec: { containers: [{ name: 'app', image: 'a' }] } };
     const r = injectPod(p, { settings: defaultSettings({ native }), namespace: 'shop' });
     return r.pod.spec.initContainers?.some((c) => c.name === 'istio-proxy') ? 'native' : 'classic';
