@@ -3,6 +3,7 @@
 import type { Budget } from './budget.ts';
 import type { Decision } from './decide.ts';
 import type { Operation } from './patch.ts';
+import type { ProxyConfigSet } from './proxy-configs.ts';
 import type { Settings } from './settings/index.ts';
 import type { JsonObject, Pod, WorkloadRef } from './types.ts';
 
@@ -19,6 +20,8 @@ export interface InjectContext extends Budget {
   urlEnv?: Record<string, string>;
   /** For native sidecars `auto`: whether every node runs kubelet >= 1.33 (unknown = no). */
   nodesSupportNativeSidecars?: boolean;
+  /** Istio's ProxyConfig resources (proxy-configs.ts), from the cluster or a file; none when absent. */
+  proxyConfigs?: ProxyConfigSet;
 }
 
 export interface InjectResult {

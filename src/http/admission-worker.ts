@@ -16,7 +16,7 @@ serveJobs<AdmissionJob, AdmissionReply>(
   (job, settings) => {
     const answer = admitBody(
       job.body,
-      { settings, urlEnv: job.urlEnv, nodesSupportNativeSidecars: job.nodesSupportNativeSidecars },
+      { settings, urlEnv: job.urlEnv, nodesSupportNativeSidecars: job.nodesSupportNativeSidecars, proxyConfigs: job.proxyConfigs },
       job.softBudgetMs,
     );
     const json = new TextEncoder().encode(answer.json as string);

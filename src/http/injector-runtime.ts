@@ -1,6 +1,7 @@
 // What the HTTP doors need from the running injector: the settings in use (swapped on reload), what the
 // cluster says (when there is one), metrics and the logger.
 import type { Logger } from 'pino';
+import type { ProxyConfigSet } from '../core/proxy-configs.ts';
 import type { Settings } from '../core/settings/index.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -9,12 +10,16 @@ export interface ClusterInfo {
   namespaceLabels(name: string): Record<string, string> | undefined;
   /** Whether every node runs kubelet >= 1.33 (native sidecars `auto`); undefined when unknown. */
   nodesSupportNativeSidecars(): boolean | undefined;
+  /** Istio's ProxyConfig resources as the cluster has them (a watch of proxyconfigs.networking.istio.io). */
+  proxyConfigs?(): ProxyConfigSet;
   synced(): boolean;
 }
 
 export interface InjectorRuntime {
   settings(): Settings | undefined;
   cluster?: ClusterInfo;
+  /** The ProxyConfig resources that apply: from --proxy-configs, else the cluster's; undefined: none. */
+  proxyConfigs?(): ProxyConfigSet | undefined;
   metrics: Metrics;
   logger: Logger;
   /** Readiness beyond settings: certificate loaded, caches synced, not shutting down; `detail`: what an operator should know even when ready. */

@@ -52,6 +52,7 @@ async function handle(
     namespaceLabels,
     namespaceLabelsSource: given ? 'query' : namespaceLabels ? 'cluster' : 'unknown',
     nodesSupportNativeSidecars: rt.cluster?.nodesSupportNativeSidecars(),
+    proxyConfigs: rt.proxyConfigs?.(),
   });
   if (!outcome.ok) {
     const e = outcome.error;

@@ -5,6 +5,7 @@
 import { parseDocuments } from '../core/documents.ts';
 import { isInjectionError, statusOfCode } from '../core/errors.ts';
 import { previewObjects } from '../core/preview.ts';
+import type { ProxyConfigSet } from '../core/proxy-configs.ts';
 import type { Settings } from '../core/settings/index.ts';
 import { asBuffer, serveJobs, type HostedJob, type HostedReply } from './worker-host.ts';
 
@@ -14,6 +15,7 @@ export interface PreviewJob extends HostedJob {
   namespaceLabels: Record<string, string> | undefined;
   namespaceLabelsSource: 'query' | 'cluster' | 'unknown';
   nodesSupportNativeSidecars: boolean | undefined;
+  proxyConfigs: ProxyConfigSet | undefined;
   maxAnswerBytes: number;
   /** Work time after which the core answers BUDGET_EXCEEDED itself (before the runner's hard stop). */
   softBudgetMs: number;
@@ -57,6 +59,7 @@ function runPreviewJob(job: PreviewJob, settings: Settings): PreviewReply {
       namespace: job.namespace,
       namespaceLabels: job.namespaceLabels,
       nodesSupportNativeSidecars: job.nodesSupportNativeSidecars,
+      proxyConfigs: job.proxyConfigs,
       overBudget,
     });
     return serialise(job, items);
