@@ -142,12 +142,14 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', () =>
         return r.stdout.trim();
       };
 
-      it('allows exactly: list/watch namespaces and nodes, get/patch its own MutatingWebhookConfiguration', async () => {
+      it('allows exactly: list/watch namespaces, nodes and Istio ProxyConfigs, get/patch its own MutatingWebhookConfiguration', async () => {
         const allowed = [
           ['list', 'namespaces'],
           ['watch', 'namespaces'],
           ['list', 'nodes'],
           ['watch', 'nodes'],
+          ['list', 'proxyconfigs.networking.istio.io', '--all-namespaces'],
+          ['watch', 'proxyconfigs.networking.istio.io', '--all-namespaces'],
           ['get', 'mutatingwebhookconfigurations/sidecar-injector'],
           ['patch', 'mutatingwebhookconfigurations/sidecar-injector'],
         ];
@@ -175,6 +177,8 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', () =>
           ['get', 'namespaces/default'],
           ['patch', 'namespaces/default'],
           ['patch', 'nodes/any'],
+          ['create', 'proxyconfigs.networking.istio.io', '-n', 'e2e-any'],
+          ['get', 'proxyconfigs.networking.istio.io/any', '-n', 'e2e-any'],
           ['create', 'serviceaccounts/token', '-n', 'sidecar-injector'],
         ];
         for (const d of denied) assert.equal(await canI(...d), 'no', `can-i ${d.join(' ')}`);
