@@ -174,7 +174,7 @@ describe('reading ProxyConfig resources', () => {
       /object 10 \(string\)/,
     ];
     assert.equal(warnings.length, expect.length, warnings.join('\n'));
-    expect.forEach((re, i) => assert.match(warnings[i]!, re));
+    for (const [i, re] of expect.entries()) assert.match(warnings[i]!, re);
   });
 
   it('keeps a resource with unknown fields, and says which were ignored', () => {
