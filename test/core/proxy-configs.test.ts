@@ -111,6 +111,14 @@ describe('ProxyConfig resources: precedence, as istiod resolves the effective pr
     assert.equal(inject(pod(), setOf(wA, wB)).proxyConfig.concurrency, 15);
   });
 
+  it("writes any concurrency that is set into PROXY_CONFIG, 2 included (Istio's DefaultProxyConfig sets none)", () => {
+    const plain = defaultSettings({ native: 'false' });
+    assert.equal('concurrency' in inject(pod(), undefined, 'shop', plain).proxyConfig, false);
+    assert.equal(inject(pod(), setOf(pc('shop', 'two', { concurrency: 2 })), 'shop', plain).proxyConfig.concurrency, 2);
+    const meshTwo = defaultSettings({ native: 'false', sets: ['mesh.defaultConfig.concurrency=2'] });
+    assert.equal(inject(pod(), undefined, 'shop', meshTwo).proxyConfig.concurrency, 2);
+  });
+
   it('sets concurrency 0 when a ProxyConfig says so (a wrapper field: zero is a value)', () => {
     assert.equal(inject(pod(), setOf(pc('shop', 'zero', { concurrency: 0 }))).proxyConfig.concurrency, 0);
   });
