@@ -1,8 +1,9 @@
 // Istio's ProxyConfig resources (proxyconfigs.networking.istio.io, every namespace), kept current by a
-// ResilientInformer like the namespace and node views. A cluster without Istio's CRDs has none: the
-// list's 404 counts as an empty list (synced, so readiness does not wait for a CRD that may never come),
-// and the watch that then fails is retried with the informers' backoff, which finds the CRD once it is
-// installed. Resources Istio would not read (a field of the wrong type) are left out with a warning.
+// ResilientInformer like the namespace and node views. A cluster without Istio's CRDs has none: a list
+// answered 404 counts as synced and empty (readiness must not wait for a CRD that may never come), and
+// the list is tried again every crdPollMs, quietly, until the CRD is there; then the informer starts.
+// (An informer started without the CRD would fail its watch and log an error at every backoff.) Resources
+// Istio would not read (a field of the wrong type) are left out with a warning, once each.
 import { CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { EMPTY_PROXY_CONFIG_SET, proxyConfigSet, readProxyConfigs, type ProxyConfigSet } from '../core/proxy-configs.ts';
 import type { BackoffOptions } from './backoff.ts';
@@ -12,6 +13,7 @@ import { ResilientInformer, type InformerEvent, type KubeLogger } from './resili
 export const PROXY_CONFIG_GROUP = 'networking.istio.io';
 export const PROXY_CONFIG_VERSION = 'v1beta1';
 export const PROXY_CONFIG_PLURAL = 'proxyconfigs';
+const API_VERSION = `${PROXY_CONFIG_GROUP}/${PROXY_CONFIG_VERSION}`;
 
 export interface ProxyConfigWatchOptions {
   kubeConfig: KubeConfig;
@@ -20,10 +22,12 @@ export interface ProxyConfigWatchOptions {
   backoff?: BackoffOptions;
   stallAfterMs?: number;
   listTimeoutMs?: number;
+  /** How often to look for the CRD while it is absent (default 30 s). */
+  crdPollMs?: number;
 }
 
 export interface ProxyConfigWatch {
-  /** The resources as last seen (empty until listed, and when the CRD is absent). */
+  /** The resources as last seen (empty until listed, and while the CRD is absent). */
   current(): ProxyConfigSet;
   synced(): boolean;
   stop(): void;
@@ -31,49 +35,62 @@ export interface ProxyConfigWatch {
 
 type ProxyConfigObject = KubernetesObject & { spec?: unknown };
 
-function statusOf(err: unknown): number | undefined {
+const isNotFound = (err: unknown): boolean => {
   const e = err as { statusCode?: unknown; code?: unknown } | undefined;
-  const s = e?.statusCode ?? e?.code;
-  return typeof s === 'number' ? s : undefined;
+  return (e?.statusCode ?? e?.code) === 404;
+};
+
+const EMPTY_LIST: KubernetesListObject<ProxyConfigObject> = { apiVersion: API_VERSION, kind: 'ProxyConfigList', metadata: {}, items: [] };
+
+// only what the injector reads: no managedFields or status kept; creationTimestamp as RFC 3339 text
+function project(o: ProxyConfigObject): ProxyConfigObject {
+  const ts = o.metadata?.creationTimestamp as unknown;
+  return {
+    apiVersion: o.apiVersion ?? API_VERSION,
+    kind: o.kind ?? 'ProxyConfig',
+    // typed Date by client-node, but custom objects arrive as JSON (text); the core reads text
+    metadata: { name: o.metadata?.name, namespace: o.metadata?.namespace, creationTimestamp: (ts instanceof Date ? ts.toISOString() : ts) as Date },
+    spec: o.spec,
+  };
 }
 
 export function startProxyConfigWatch(opts: ProxyConfigWatchOptions): ProxyConfigWatch {
   const api = opts.kubeConfig.makeApiClient(CustomObjectsApi);
   const coordinates = { group: PROXY_CONFIG_GROUP, version: PROXY_CONFIG_VERSION, plural: PROXY_CONFIG_PLURAL };
+  const listTimeoutMs = opts.listTimeoutMs ?? 60_000;
   let dirty = true;
   let set = EMPTY_PROXY_CONFIG_SET;
   const warned = new Set<string>();
-  let crdMissing = false;
+  let absent = false; // the last look found no CRD
+  let stopped = false;
+  let pollTimer: NodeJS.Timeout | undefined;
 
-  const list = async (ms: number): Promise<KubernetesListObject<ProxyConfigObject>> => {
-    try {
-      const res = (await api.listClusterCustomObject(coordinates, requestTimeout(ms))) as KubernetesListObject<ProxyConfigObject>;
-      crdMissing = false;
-      return res;
-    } catch (err) {
-      if (statusOf(err) !== 404) throw err;
-      if (!crdMissing)
-        opts.logger?.info(
-          { informer: 'proxyconfigs' },
-          'no ProxyConfig CRD (proxyconfigs.networking.istio.io) in the cluster: no ProxyConfig resources apply',
-        );
-      crdMissing = true;
-      return { apiVersion: `${PROXY_CONFIG_GROUP}/${PROXY_CONFIG_VERSION}`, kind: 'ProxyConfigList', metadata: {}, items: [] };
-    }
+  const noCrd = () => {
+    if (!absent)
+      opts.logger?.info(
+        { informer: 'proxyconfigs' },
+        'no ProxyConfig CRD (proxyconfigs.networking.istio.io) in the cluster: no ProxyConfig resources apply',
+      );
+    absent = true;
+    dirty = true;
   };
-
   const informer = new ResilientInformer<ProxyConfigObject, ProxyConfigObject, 'proxyconfigs'>({
     name: 'proxyconfigs',
     kubeConfig: opts.kubeConfig,
-    path: `/apis/${PROXY_CONFIG_GROUP}/${PROXY_CONFIG_VERSION}/${PROXY_CONFIG_PLURAL}`,
-    list,
-    // only what the injector reads: no managedFields or status kept
-    project: (o) => ({
-      apiVersion: o.apiVersion ?? `${PROXY_CONFIG_GROUP}/${PROXY_CONFIG_VERSION}`,
-      kind: o.kind ?? 'ProxyConfig',
-      metadata: { name: o.metadata?.name, namespace: o.metadata?.namespace, creationTimestamp: o.metadata?.creationTimestamp },
-      spec: o.spec,
-    }),
+    path: `/apis/${API_VERSION}/${PROXY_CONFIG_PLURAL}`,
+    // the CRD removed while watching: none, until it is back (the failing watch is retried with backoff)
+    list: async (ms) => {
+      try {
+        const res = (await api.listClusterCustomObject(coordinates, requestTimeout(ms))) as KubernetesListObject<ProxyConfigObject>;
+        absent = false;
+        return res;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        noCrd();
+        return EMPTY_LIST;
+      }
+    },
+    project,
     key: (o) => (o.metadata?.name ? `${o.metadata.namespace ?? ''}/${o.metadata.name}` : undefined),
     onChange: () => {
       dirty = true;
@@ -82,18 +99,28 @@ export function startProxyConfigWatch(opts: ProxyConfigWatchOptions): ProxyConfi
     onEvent: opts.onEvent,
     backoff: opts.backoff,
     stallAfterMs: opts.stallAfterMs,
-    listTimeoutMs: opts.listTimeoutMs,
+    listTimeoutMs,
   });
-  informer.start();
+
+  // Before the informer: is the CRD there? Any answer but 404 starts the informer, which reports and retries.
+  const look = async () => {
+    try {
+      await api.listClusterCustomObject({ ...coordinates, limit: 1 }, requestTimeout(listTimeoutMs));
+    } catch (err) {
+      if (isNotFound(err) && !stopped) {
+        noCrd();
+        pollTimer = setTimeout(() => void look(), opts.crdPollMs ?? 30_000);
+        pollTimer.unref();
+        return;
+      }
+    }
+    if (!stopped) informer.start();
+  };
+  void look();
 
   // rebuilt on the first read after a change, not per event: a relist of many resources sorts once
   const rebuild = (): ProxyConfigSet => {
-    // creationTimestamp comes back from the client as a Date; the core reads RFC 3339 text
-    const objects = informer.entries().map(([, o]) => {
-      const ts = o.metadata?.creationTimestamp as unknown;
-      return { ...o, metadata: { ...o.metadata, creationTimestamp: ts instanceof Date ? ts.toISOString() : ts } };
-    });
-    const { resources, warnings } = readProxyConfigs(objects);
+    const { resources, warnings } = readProxyConfigs(informer.entries().map(([, o]) => o));
     for (const w of warnings) {
       if (warned.has(w)) continue;
       warned.add(w);
@@ -110,7 +137,11 @@ export function startProxyConfigWatch(opts: ProxyConfigWatchOptions): ProxyConfi
       }
       return set;
     },
-    synced: () => informer.synced(),
-    stop: () => informer.stop(),
+    synced: () => absent || informer.synced(),
+    stop: () => {
+      stopped = true;
+      clearTimeout(pollTimer);
+      informer.stop();
+    },
   };
 }

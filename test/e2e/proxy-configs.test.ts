@@ -96,12 +96,18 @@ describe('ProxyConfig resources (real API server)', () => {
     });
   }
 
-  it('the watch: no CRD means none (synced, no crash); once installed, resources are followed', async function () {
+  it('the watch: no CRD means none (synced, no error); once installed, resources are followed', async function () {
     this.timeout(90_000);
     const kubeConfig = loadKubeConfig({ kubeconfigPath: plane().kubeconfigPath });
     assert.ok(kubeConfig);
     const events: InformerEvent[] = [];
-    watch = startProxyConfigWatch({ kubeConfig, onEvent: (e) => events.push(e), backoff: { initialMs: 100, maxMs: 500 }, listTimeoutMs: 3000 });
+    watch = startProxyConfigWatch({
+      kubeConfig,
+      onEvent: (e) => events.push(e),
+      backoff: { initialMs: 100, maxMs: 500 },
+      listTimeoutMs: 3000,
+      crdPollMs: 200,
+    });
     const w = watch;
     await waitFor(() => w.synced(), { what: 'the ProxyConfig watch to sync without the CRD', timeoutMs: 15_000 });
     assert.equal(w.current().size, 0);
@@ -118,9 +124,10 @@ describe('ProxyConfig resources (real API server)', () => {
       what: 'ProxyConfig pc-watch/wide in the watch',
       timeoutMs: 30_000,
     });
-    assert.ok(
-      events.some((e) => e.type === 'error'),
-      'the watch without a CRD failed and was retried',
+    // no CRD is not an error: looked for quietly, then listed and watched
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['synced'],
     );
     const stored = w.current().byNamespace.get('pc-watch')![0]!;
     assert.match(stored.creationTimestamp ?? '', /^\d{4}-\d\d-\d\dT/);
