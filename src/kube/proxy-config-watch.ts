@@ -54,9 +54,34 @@ function project(o: ProxyConfigObject): ProxyConfigObject {
   };
 }
 
+const COORDINATES = { group: PROXY_CONFIG_GROUP, version: PROXY_CONFIG_VERSION, plural: PROXY_CONFIG_PLURAL };
+
+/** Every ProxyConfig (`limit` of them), or undefined when the API server has no such resource (no CRD). */
+async function listOrNone(api: CustomObjectsApi, timeoutMs: number, limit?: number): Promise<KubernetesListObject<ProxyConfigObject> | undefined> {
+  try {
+    return (await api.listClusterCustomObject(
+      { ...COORDINATES, ...(limit ? { limit } : {}) },
+      requestTimeout(timeoutMs),
+    )) as KubernetesListObject<ProxyConfigObject>;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** The resources as the core reads them; each warning is logged the first time only. */
+function buildSet(objects: ProxyConfigObject[], warned: Set<string>, logger: KubeLogger | undefined): ProxyConfigSet {
+  const { resources, warnings } = readProxyConfigs(objects);
+  for (const w of warnings) {
+    if (warned.has(w)) continue;
+    warned.add(w);
+    logger?.warn({ informer: 'proxyconfigs' }, w);
+  }
+  return proxyConfigSet(resources);
+}
+
 export function startProxyConfigWatch(opts: ProxyConfigWatchOptions): ProxyConfigWatch {
   const api = opts.kubeConfig.makeApiClient(CustomObjectsApi);
-  const coordinates = { group: PROXY_CONFIG_GROUP, version: PROXY_CONFIG_VERSION, plural: PROXY_CONFIG_PLURAL };
   const listTimeoutMs = opts.listTimeoutMs ?? 60_000;
   let dirty = true;
   let set = EMPTY_PROXY_CONFIG_SET;
@@ -80,15 +105,10 @@ export function startProxyConfigWatch(opts: ProxyConfigWatchOptions): ProxyConfi
     path: `/apis/${API_VERSION}/${PROXY_CONFIG_PLURAL}`,
     // the CRD removed while watching: none, until it is back (the failing watch is retried with backoff)
     list: async (ms) => {
-      try {
-        const res = (await api.listClusterCustomObject(coordinates, requestTimeout(ms))) as KubernetesListObject<ProxyConfigObject>;
-        absent = false;
-        return res;
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-        noCrd();
-        return EMPTY_LIST;
-      }
+      const res = await listOrNone(api, ms);
+      if (res) absent = false;
+      else noCrd();
+      return res ?? EMPTY_LIST;
     },
     project,
     key: (o) => (o.metadata?.name ? `${o.metadata.namespace ?? ''}/${o.metadata.name}` : undefined),
@@ -104,36 +124,25 @@ export function startProxyConfigWatch(opts: ProxyConfigWatchOptions): ProxyConfi
 
   // Before the informer: is the CRD there? Any answer but 404 starts the informer, which reports and retries.
   const look = async () => {
-    try {
-      await api.listClusterCustomObject({ ...coordinates, limit: 1 }, requestTimeout(listTimeoutMs));
-    } catch (err) {
-      if (isNotFound(err) && !stopped) {
-        noCrd();
-        pollTimer = setTimeout(() => void look(), opts.crdPollMs ?? 30_000);
-        pollTimer.unref();
-        return;
-      }
-    }
-    if (!stopped) informer.start();
+    const found = await listOrNone(api, listTimeoutMs, 1).catch(() => 'error' as const);
+    if (stopped) return;
+    if (found !== undefined) return informer.start();
+    noCrd();
+    pollTimer = setTimeout(() => void look(), opts.crdPollMs ?? 30_000);
+    pollTimer.unref();
   };
   void look();
 
-  // rebuilt on the first read after a change, not per event: a relist of many resources sorts once
-  const rebuild = (): ProxyConfigSet => {
-    const { resources, warnings } = readProxyConfigs(informer.entries().map(([, o]) => o));
-    for (const w of warnings) {
-      if (warned.has(w)) continue;
-      warned.add(w);
-      opts.logger?.warn({ informer: 'proxyconfigs' }, w);
-    }
-    return proxyConfigSet(resources);
-  };
-
   return {
+    // rebuilt on the first read after a change, not per event: a relist of many resources sorts once
     current: () => {
       if (dirty) {
         dirty = false;
-        set = rebuild();
+        set = buildSet(
+          informer.entries().map(([, o]) => o),
+          warned,
+          opts.logger,
+        );
       }
       return set;
     },
