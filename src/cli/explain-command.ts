@@ -6,7 +6,7 @@ import { parseDocuments } from '../core/documents.ts';
 import { parseLabelList } from '../core/label-list.ts';
 import { previewEachObject, type PreviewItem } from '../core/preview.ts';
 import { UsageError, type CliIO } from './io.ts';
-import { SETTINGS_OPTIONS, settingsFromFlags } from './settings-flags.ts';
+import { proxyConfigsFromFlags, SETTINGS_OPTIONS, settingsFromFlags } from './settings-flags.ts';
 
 export interface Explanation {
   object: string;
@@ -73,9 +73,10 @@ export function explainCommand(argv: string[], io: CliIO): number {
   if (!f.filename) throw new UsageError('explain needs -f FILE (or -f - for standard input)');
   const settings = settingsFromFlags(f);
   for (const w of settings.warnings) io.stderr(`warning: ${w}\n`);
+  const proxyConfigs = proxyConfigsFromFlags(f, io.stderr);
   const namespaceLabels = parseLabelList(f['namespace-labels'], '--namespace-labels', (message) => new UsageError(message));
   const objects = parseDocuments(io.readInput(f.filename), f.filename);
-  const results = previewEachObject(objects, { settings, namespace: f.namespace || 'default', namespaceLabels }).map(explanationOf);
+  const results = previewEachObject(objects, { settings, namespace: f.namespace || 'default', namespaceLabels, proxyConfigs }).map(explanationOf);
   if (f.output === 'json') io.stdout(`${JSON.stringify(results, null, 2)}\n`);
   else for (const r of results) io.stdout(explanationText(r));
   return results.some((r) => r.error) ? 1 : 0;

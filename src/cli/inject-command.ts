@@ -5,9 +5,10 @@
 import { parseArgs } from 'node:util';
 import { parseDocuments, toJson, toYaml, unflattenLists, type KubeObject } from '../core/documents.ts';
 import { injectorPod, previewEachObject } from '../core/preview.ts';
+import type { ProxyConfigSet } from '../core/proxy-configs.ts';
 import type { Settings } from '../core/settings/index.ts';
 import { UsageError, type CliIO } from './io.ts';
-import { SETTINGS_OPTIONS, settingsFromFlags } from './settings-flags.ts';
+import { proxyConfigsFromFlags, SETTINGS_OPTIONS, settingsFromFlags } from './settings-flags.ts';
 
 export interface InjectOutcome {
   objects: KubeObject[];
@@ -15,8 +16,13 @@ export interface InjectOutcome {
   errors: string[];
 }
 
-export function injectObjects(objects: KubeObject[], settings: Settings, namespace: string | undefined): InjectOutcome {
-  const items = previewEachObject(objects, { settings, namespace: namespace || 'default' }, injectorPod);
+export function injectObjects(
+  objects: KubeObject[],
+  settings: Settings,
+  namespace: string | undefined,
+  proxyConfigs?: ProxyConfigSet,
+): InjectOutcome {
+  const items = previewEachObject(objects, { settings, namespace: namespace || 'default', proxyConfigs }, injectorPod);
   const skipped: string[] = [];
   const errors: string[] = [];
   for (const item of items) {
@@ -48,8 +54,9 @@ export function injectCommand(argv: string[], io: CliIO): number {
   if (f.output !== 'yaml' && f.output !== 'json') throw new UsageError(`-o must be yaml or json (got ${f.output})`);
   const settings = settingsFromFlags(f);
   for (const w of settings.warnings) io.stderr(`warning: ${w}\n`);
+  const proxyConfigs = proxyConfigsFromFlags(f, io.stderr);
   const objects = parseDocuments(io.readInput(f.filename), f.filename);
-  const r = injectObjects(objects, settings, f.namespace);
+  const r = injectObjects(objects, settings, f.namespace, proxyConfigs);
   for (const s of r.skipped) io.stderr(`${s}\n`);
   if (r.errors.length > 0) {
     for (const e of r.errors) io.stderr(`error: ${e}\n`);

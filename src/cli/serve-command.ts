@@ -7,8 +7,10 @@ import { pino } from 'pino';
 import { readTemplatesDir } from '../config/files.ts';
 import { buildSettings, type NativeSidecarMode } from '../core/settings/index.ts';
 import { parseSet } from '../core/settings/set-flags.ts';
+import type { ProxyConfigSet } from '../core/proxy-configs.ts';
 import { serve } from '../serve/serve.ts';
 import { UsageError, type CliIO } from './io.ts';
+import { proxyConfigsFromFlags } from './settings-flags.ts';
 
 function port(v: string | undefined, flag: string, dflt: number): number {
   if (v === undefined) return dflt;
@@ -67,7 +69,16 @@ function checkServeFlags(f: {
   };
 }
 
-export async function run(argv: string[], _io: CliIO): Promise<number> {
+/** --proxy-configs FILE, read once at start: a file that cannot be read or parsed is a usage error. */
+function proxyConfigsFlag(path: string | undefined, io: CliIO): ProxyConfigSet | undefined {
+  try {
+    return proxyConfigsFromFlags({ 'proxy-configs': path }, io.stderr);
+  } catch (e) {
+    throw new UsageError(`--proxy-configs: ${(e as Error).message}`);
+  }
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values: f } = parseArgs({
     args: argv,
     options: {
@@ -86,12 +97,14 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
       kubeconfig: { type: 'string' },
       'no-cluster': { type: 'boolean', default: false },
       'webhook-config': { type: 'string', default: process.env.WEBHOOK_CONFIGURATION_NAME },
+      'proxy-configs': { type: 'string' },
     },
     strict: true,
   });
   // every flag is checked before anything is created or served: a typo is a usage error, not a replica
   // that starts and then refuses every pod
   const flags = checkServeFlags(f);
+  const proxyConfigs = proxyConfigsFlag(f['proxy-configs'], io);
   await serve({
     configDir: f['config-dir'],
     certDir: f['cert-dir'],
@@ -105,6 +118,7 @@ export async function run(argv: string[], _io: CliIO): Promise<number> {
     kubeconfigPath: f.kubeconfig,
     noCluster: f['no-cluster']!,
     webhookConfig: f['webhook-config'],
+    proxyConfigs,
   });
   return 0;
 }

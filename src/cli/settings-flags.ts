@@ -1,5 +1,6 @@
 // Flags every command that injects shares: where the settings come from and how to override them.
 import { readOptionalFile, readTemplatesDir } from '../config/files.ts';
+import { proxyConfigsFromText, type ProxyConfigSet } from '../core/proxy-configs.ts';
 import { buildSettings, type NativeSidecarMode, type Settings } from '../core/settings/index.ts';
 
 export const SETTINGS_OPTIONS = {
@@ -9,6 +10,7 @@ export const SETTINGS_OPTIONS = {
   set: { type: 'string', multiple: true },
   'native-sidecars': { type: 'string' },
   'templates-dir': { type: 'string' },
+  'proxy-configs': { type: 'string' },
 } as const;
 
 export interface SettingsFlags {
@@ -18,6 +20,7 @@ export interface SettingsFlags {
   set?: string[];
   'native-sidecars'?: string;
   'templates-dir'?: string;
+  'proxy-configs'?: string;
 }
 
 export function settingsFromFlags(f: SettingsFlags): Settings {
@@ -29,4 +32,13 @@ export function settingsFromFlags(f: SettingsFlags): Settings {
     templates: readTemplatesDir(f['templates-dir']),
     nativeSidecars: (f['native-sidecars'] ?? 'auto') as NativeSidecarMode,
   });
+}
+
+/** --proxy-configs FILE: Istio's ProxyConfig resources; each one left out is said on stderr. */
+export function proxyConfigsFromFlags(f: SettingsFlags, warn: (line: string) => void): ProxyConfigSet | undefined {
+  const text = readOptionalFile(f['proxy-configs'], 'proxy-configs');
+  if (text === undefined) return undefined;
+  const { set, warnings } = proxyConfigsFromText(text, f['proxy-configs']!);
+  for (const w of warnings) warn(`warning: ${w}\n`);
+  return set;
 }

@@ -4,6 +4,7 @@ import type { Budget } from './budget.ts';
 import type { Decision } from './decide.ts';
 import type { NodeKubelets } from './native-sidecars.ts';
 import type { Operation } from './patch.ts';
+import type { ProxyConfigSet } from './proxy-configs.ts';
 import type { Settings } from './settings/index.ts';
 import type { JsonObject, Pod, WorkloadRef } from './types.ts';
 
@@ -23,6 +24,8 @@ export interface InjectContext extends Budget {
    * (native-sidecars.ts decides from them as Istio does); absent when unknown (no cluster, not synced).
    */
   nodes?: NodeKubelets;
+  /** Istio's ProxyConfig resources (proxy-configs.ts), from the cluster or a file; none when absent. */
+  proxyConfigs?: ProxyConfigSet;
 }
 
 export interface InjectResult {

@@ -4,25 +4,15 @@
 // stages need to know about the pod and its proxy is worked out here, once.
 import { clipJson } from './clip.ts';
 import { ANNOTATION } from './annotations.ts';
+import { effectiveProxyConfig } from './effective-proxy-config.ts';
 import type { InjectContext, Prepared } from './inject-types.ts';
 import { detectNativeSidecars } from './native-sidecars.ts';
 import { resolveProxyEnv } from './postprocess/cluster-env.ts';
 import { reinsertOverrides } from './postprocess/overrides.ts';
 import { stripPreviousInjection } from './postprocess/status.ts';
-import { parseProxyConfigAnnotation } from './proxy-config-annotation.ts';
 import { templateData } from './render/template-data.ts';
-import type { Settings } from './settings/index.ts';
-import { overlayProxyConfig } from './settings/mesh.ts';
-import { isObject, type JsonObject, type Pod } from './types.ts';
+import type { JsonObject, Pod } from './types.ts';
 import { workloadOfPod } from './workloads.ts';
-
-function effectiveProxyConfig(pod: Pod, settings: Settings): JsonObject {
-  const base = settings.mesh.defaultConfig as JsonObject;
-  const raw = pod.metadata.annotations?.[ANNOTATION.proxyConfig];
-  if (raw === undefined) return base;
-  const doc = parseProxyConfigAnnotation(raw); // validated already
-  return isObject(doc) ? overlayProxyConfig(base, doc as JsonObject, `annotation ${ANNOTATION.proxyConfig}: `) : base;
-}
 
 function nativeSidecarMode(pod: Pod, ctx: InjectContext, notes: string[]): boolean {
   // As Istio's template reads it: any value but "false" means native ("0" and "no" included); empty means unset
@@ -68,7 +58,15 @@ export function preparePod(original: Pod, namespace: string, ctx: InjectContext,
   if (stripPreviousInjection(stripped, String(summary.statusPort))) notes.push('the pod was injected before: the injection was redone over it');
   reinsertOverrides(stripped);
 
-  const proxyConfig = effectiveProxyConfig(stripped, settings);
+  // Istio resolves it from the pod as received (its labels select ProxyConfig resources)
+  const { proxyConfig, notes: configNotes } = effectiveProxyConfig({
+    settings,
+    namespace,
+    labels: original.metadata.labels,
+    annotations: original.metadata.annotations,
+    proxyConfigs: ctx.proxyConfigs,
+  });
+  notes.push(...configNotes);
   const nativeSidecars = nativeSidecarMode(stripped, ctx, notes);
   const holdProxy = (proxyConfig.holdApplicationUntilProxyStarts === true || summary.holdApplication) && !nativeSidecars;
   const workload = ctx.workload ?? workloadOfPod(stripped, namespace);

@@ -6,7 +6,7 @@ import { clip } from '../core/clip.ts';
 import { reviewHead } from './review-head.ts';
 import type { InjectContext } from '../core/inject.ts';
 
-export type AdmitContext = Pick<InjectContext, 'settings' | 'urlEnv' | 'nodes'>;
+export type AdmitContext = Pick<InjectContext, 'settings' | 'urlEnv' | 'nodes' | 'proxyConfigs'>;
 
 export interface AdmissionAnswer {
   /** The AdmissionReview to send, as JSON text or its UTF-8 bytes. */

@@ -14,7 +14,7 @@ export type AdmissionReply = { ok: true; answer: AdmissionAnswer & { json: Uint8
 
 serveJobs<AdmissionJob, AdmissionReply>(
   (job, settings) => {
-    const answer = admitBody(job.body, { settings, urlEnv: job.urlEnv, nodes: job.nodes }, job.softBudgetMs);
+    const answer = admitBody(job.body, { settings, urlEnv: job.urlEnv, nodes: job.nodes, proxyConfigs: job.proxyConfigs }, job.softBudgetMs);
     const json = new TextEncoder().encode(answer.json as string);
     return { reply: { ok: true, answer: { ...answer, json } }, transfer: [json.buffer as ArrayBuffer] };
   },

@@ -59,7 +59,7 @@ async function answer(rt: InjectorRuntime, large: LargeAdmissions, req: Incoming
     m.failure.inc();
     return refuse(rt, res, 'inject', 503, 'injector configuration not loaded yet');
   }
-  const ctx = { settings, urlEnv: env, nodes: rt.cluster?.nodeKubeletVersions() };
+  const ctx = { settings, urlEnv: env, nodes: rt.cluster?.nodeKubeletVersions(), proxyConfigs: rt.proxyConfigs?.() };
   const outcome = await admitEither(large, body, ctx);
   if (outcome.result === 'error') m.failure.inc();
   if (outcome.result === 'skipped') m.skip.inc();

@@ -2,6 +2,7 @@
 // cluster says (when there is one), metrics and the logger.
 import type { Logger } from 'pino';
 import type { NodeKubelets } from '../core/native-sidecars.ts';
+import type { ProxyConfigSet } from '../core/proxy-configs.ts';
 import type { Settings } from '../core/settings/index.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -10,12 +11,16 @@ export interface ClusterInfo {
   namespaceLabels(name: string): Record<string, string> | undefined;
   /** Kubelet version by node name (native sidecars `auto` decides from them); undefined until the nodes are listed. */
   nodeKubeletVersions(): NodeKubelets | undefined;
+  /** Istio's ProxyConfig resources as the cluster has them (a watch of proxyconfigs.networking.istio.io). */
+  proxyConfigs?(): ProxyConfigSet;
   synced(): boolean;
 }
 
 export interface InjectorRuntime {
   settings(): Settings | undefined;
   cluster?: ClusterInfo;
+  /** The ProxyConfig resources that apply: from --proxy-configs, else the cluster's; undefined: none. */
+  proxyConfigs?(): ProxyConfigSet | undefined;
   metrics: Metrics;
   logger: Logger;
   /** Readiness beyond settings: certificate loaded, caches synced, not shutting down; `detail`: what an operator should know even when ready. */

@@ -52,6 +52,7 @@ async function handle(
     namespaceLabels,
     namespaceLabelsSource: given ? 'query' : namespaceLabels ? 'cluster' : 'unknown',
     nodes: rt.cluster?.nodeKubeletVersions(),
+    proxyConfigs: rt.proxyConfigs?.(),
   });
   if (!outcome.ok) {
     const e = outcome.error;

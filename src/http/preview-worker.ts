@@ -6,6 +6,7 @@ import type { NodeKubelets } from '../core/native-sidecars.ts';
 import { parseDocuments } from '../core/documents.ts';
 import { isInjectionError, statusOfCode } from '../core/errors.ts';
 import { previewObjects } from '../core/preview.ts';
+import type { ProxyConfigSet } from '../core/proxy-configs.ts';
 import type { Settings } from '../core/settings/index.ts';
 import { asBuffer, serveJobs, type HostedJob, type HostedReply } from './worker-host.ts';
 
@@ -16,6 +17,7 @@ export interface PreviewJob extends HostedJob {
   namespaceLabelsSource: 'query' | 'cluster' | 'unknown';
   /** Kubelet versions by node name (a Map crosses to the worker by structured clone). */
   nodes: NodeKubelets | undefined;
+  proxyConfigs: ProxyConfigSet | undefined;
   maxAnswerBytes: number;
   /** Work time after which the core answers BUDGET_EXCEEDED itself (before the runner's hard stop). */
   softBudgetMs: number;
@@ -59,6 +61,7 @@ function runPreviewJob(job: PreviewJob, settings: Settings): PreviewReply {
       namespace: job.namespace,
       namespaceLabels: job.namespaceLabels,
       nodes: job.nodes,
+      proxyConfigs: job.proxyConfigs,
       overBudget,
     });
     return serialise(job, items);

@@ -40,6 +40,10 @@ export interface ResilientInformerOptions<T extends KubernetesObject, V, N exten
   listTimeoutMs?: number;
   onEvent?: (e: InformerEvent<N>) => void;
   logger?: KubeLogger;
+  /** The store's key of an object (default its name: cluster-scoped kinds); undefined leaves it out. */
+  key?: (obj: T) => string | undefined;
+  /** Called after every change to the store (a list, an add, update or delete). */
+  onChange?: () => void;
 }
 
 const DEFAULT_STALL_MS = 5 * 60_000;
@@ -140,6 +144,7 @@ export class ResilientInformer<T extends KubernetesObject, V, N extends string> 
       lists++;
       this.store.clear();
       for (const item of res.items) this.put(item);
+      this.opts.onChange?.();
       this.lastActivity = Date.now();
       if (lists === 1) {
         this.hasSynced = true;
@@ -172,18 +177,17 @@ export class ResilientInformer<T extends KubernetesObject, V, N extends string> 
       this.lastActivity = Date.now();
       apply(obj);
     };
-    informer.on(
-      'add',
-      onObject((o) => this.put(o)),
-    );
-    informer.on(
-      'update',
-      onObject((o) => this.put(o)),
-    );
+    const putOne = (o: T) => {
+      this.put(o);
+      this.opts.onChange?.();
+    };
+    informer.on('add', onObject(putOne));
+    informer.on('update', onObject(putOne));
     informer.on(
       'delete',
       onObject((o) => {
-        if (o.metadata?.name) this.store.delete(o.metadata.name);
+        const key = this.keyOf(o);
+        if (key && this.store.delete(key)) this.opts.onChange?.();
       }),
     );
     // Short: under half the requested watch timeout, at most 1 s.
@@ -203,9 +207,13 @@ export class ResilientInformer<T extends KubernetesObject, V, N extends string> 
     });
   }
 
+  private keyOf(obj: T): string | undefined {
+    return this.opts.key ? this.opts.key(obj) : obj.metadata?.name;
+  }
+
   private put(obj: T): void {
-    const name = obj.metadata?.name;
-    if (name) this.store.set(name, this.opts.project(obj));
+    const key = this.keyOf(obj);
+    if (key) this.store.set(key, this.opts.project(obj));
   }
 
   /** Reports the failure, retires the current informer and schedules a new one after the backoff. */

@@ -9,6 +9,7 @@ import type { Metrics } from '../http/metrics.ts';
 import { startCaBundlePatcher, type CaBundlePatcher } from '../kube/ca-bundle.ts';
 import { startClusterView } from '../kube/cluster-view.ts';
 import { loadKubeConfig } from '../kube/client.ts';
+import { startProxyConfigWatch } from '../kube/proxy-config-watch.ts';
 
 /** The CA to publish: ca.crt beside the serving certificate (a TLS Secret from cert-manager or our docs), else the certificate itself (self-signed). */
 function caOf(certDir: string): string | undefined {
@@ -24,11 +25,21 @@ export interface ClusterWiring extends Pick<InjectorOptions, 'startCluster' | 'o
 }
 
 /** Undefined when no cluster is configured after all; throws naming the kubeconfig when it is unusable. */
-export function wireCluster(opts: { kubeconfigPath?: string; webhookConfig?: string; certDir: string; logger: Logger }): ClusterWiring | undefined {
+export function wireCluster(opts: {
+  kubeconfigPath?: string;
+  webhookConfig?: string;
+  certDir: string;
+  logger: Logger;
+  /** Watch Istio's ProxyConfig resources (false when a --proxy-configs file gives them). */
+  watchProxyConfigs: boolean;
+}): ClusterWiring | undefined {
   const { logger, certDir, webhookConfig } = opts;
   const kubeConfig = loadKubeConfig({ kubeconfigPath: opts.kubeconfigPath });
   if (!kubeConfig) return undefined;
-  logger.info({ server: kubeConfig.getCurrentCluster()?.server }, 'watching namespaces and nodes of the cluster');
+  logger.info(
+    { server: kubeConfig.getCurrentCluster()?.server },
+    opts.watchProxyConfigs ? 'watching namespaces, nodes and ProxyConfigs of the cluster' : 'watching namespaces and nodes of the cluster',
+  );
   // with a webhook configuration to own: publish our CA as its caBundle, now and after each rotation
   let patcher: CaBundlePatcher | undefined;
   const onCertificate = webhookConfig
@@ -53,7 +64,21 @@ export function wireCluster(opts: { kubeconfigPath?: string; webhookConfig?: str
     : undefined;
   return {
     onCertificate,
-    startCluster: ({ onEvent }) => startClusterView({ kubeConfig, logger: logger.child({ component: 'cluster' }), onEvent }),
+    startCluster: ({ onEvent }) => {
+      const view = startClusterView({ kubeConfig, logger: logger.child({ component: 'cluster' }), onEvent });
+      // with --proxy-configs the file's resources apply, and the cluster's are not watched
+      if (!opts.watchProxyConfigs) return view;
+      const proxyConfigs = startProxyConfigWatch({ kubeConfig, logger: logger.child({ component: 'proxyconfigs' }), onEvent });
+      return {
+        ...view,
+        proxyConfigs: proxyConfigs.current,
+        synced: () => view.synced() && proxyConfigs.synced(),
+        stop: () => {
+          view.stop();
+          proxyConfigs.stop();
+        },
+      };
+    },
     stop: () => patcher?.stop(),
   };
 }

@@ -2,6 +2,7 @@
 // listeners (webhook, preview, ops), metrics and logs, wired together. `serve` and the integration tests
 // both start it from here.
 import { pino, type Logger } from 'pino';
+import type { ProxyConfigSet } from '../core/proxy-configs.ts';
 import type { NativeSidecarMode } from '../core/settings/index.ts';
 import { Metrics } from '../http/metrics.ts';
 import type { ClusterInfo } from '../http/injector-runtime.ts';
@@ -16,6 +17,8 @@ export interface InjectorOptions extends ListenerOptions {
   certDir: string;
   sets?: string[];
   nativeSidecars?: NativeSidecarMode;
+  /** ProxyConfig resources from a file (--proxy-configs); without it, the cluster's when there is one. */
+  proxyConfigs?: ProxyConfigSet;
   cluster?: ClusterInfo & { stop?(): Promise<void> | void };
   /** Or: start the cluster view here, so its informer events reach the metrics. */
   startCluster?: (hooks: { onEvent(e: { informer: string; type: string }): void }) => ClusterInfo & { stop?(): Promise<void> | void };
@@ -51,7 +54,7 @@ export async function startInjector(opts: InjectorOptions): Promise<RunningInjec
     certs.close();
     await cluster?.stop?.();
   };
-  const rt = injectorRuntime({ settings, certs, cluster, metrics, logger, stopping: () => stopping });
+  const rt = injectorRuntime({ settings, certs, cluster, proxyConfigs: opts.proxyConfigs, metrics, logger, stopping: () => stopping });
   const pair = certs.current();
   if (!pair) {
     await closeSources();

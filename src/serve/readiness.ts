@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { SettingsSource } from '../config/config-dir.ts';
 import type { CertSource } from '../config/cert-source.ts';
+import type { ProxyConfigSet } from '../core/proxy-configs.ts';
 import type { ClusterInfo, InjectorRuntime } from '../http/injector-runtime.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { clip } from './settings-watch.ts';
@@ -11,15 +12,18 @@ export interface RuntimeParts {
   settings: SettingsSource;
   certs: CertSource;
   cluster?: ClusterInfo;
+  /** ProxyConfig resources from a file (--proxy-configs): they replace the cluster's. */
+  proxyConfigs?: ProxyConfigSet;
   metrics: Metrics;
   logger: Logger;
   stopping(): boolean;
 }
 
-export function injectorRuntime({ settings, certs, cluster, metrics, logger, stopping }: RuntimeParts): InjectorRuntime {
+export function injectorRuntime({ settings, certs, cluster, proxyConfigs, metrics, logger, stopping }: RuntimeParts): InjectorRuntime {
   return {
     settings: settings.current,
     cluster,
+    proxyConfigs: () => proxyConfigs ?? cluster?.proxyConfigs?.(),
     metrics,
     logger,
     readiness() {

@@ -3,6 +3,7 @@
 // or SIGINT.
 import { pino, type Logger } from 'pino';
 import { ensureSelfSigned } from '../config/cert-source.ts';
+import type { ProxyConfigSet } from '../core/proxy-configs.ts';
 import type { NativeSidecarMode } from '../core/settings/index.ts';
 import type { Listen } from '../http/servers.ts';
 import { findKubeConfigSource } from '../kube/config-source.ts';
@@ -26,6 +27,8 @@ export interface ServeConfig {
   kubeconfigPath?: string;
   noCluster: boolean;
   webhookConfig?: string;
+  /** From --proxy-configs: these ProxyConfig resources apply, and the cluster's are not watched. */
+  proxyConfigs?: ProxyConfigSet;
 }
 
 async function certDirOrSelfSigned(certDir: string | undefined, logger: Logger): Promise<string> {
@@ -45,7 +48,13 @@ async function certDirOrSelfSigned(certDir: string | undefined, logger: Logger):
 async function clusterFor(cfg: ServeConfig, certDir: string, logger: Logger): Promise<ClusterWiring | undefined> {
   const configured = !cfg.noCluster && findKubeConfigSource({ kubeconfigPath: cfg.kubeconfigPath }) !== undefined;
   const cluster = configured
-    ? (await import('./cluster.ts')).wireCluster({ kubeconfigPath: cfg.kubeconfigPath, webhookConfig: cfg.webhookConfig, certDir, logger })
+    ? (await import('./cluster.ts')).wireCluster({
+        kubeconfigPath: cfg.kubeconfigPath,
+        webhookConfig: cfg.webhookConfig,
+        certDir,
+        logger,
+        watchProxyConfigs: cfg.proxyConfigs === undefined,
+      })
     : undefined;
   if (!cluster) logger.info('no cluster configured: namespace labels come from /preview queries, native sidecars "auto" means classic');
   return cluster;
@@ -75,6 +84,7 @@ export async function serve(cfg: ServeConfig): Promise<void> {
     certDir,
     sets: cfg.sets,
     nativeSidecars: cfg.nativeSidecars,
+    proxyConfigs: cfg.proxyConfigs,
     logger,
     pollMs: cfg.pollMs,
     webhook: cfg.webhook,

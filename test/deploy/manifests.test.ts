@@ -45,6 +45,7 @@ describe('deploy/ manifests', () => {
     const [role] = docs('deploy/base/rbac.yaml');
     assert.deepEqual(role.rules, [
       { apiGroups: [''], resources: ['namespaces', 'nodes'], verbs: ['list', 'watch'] },
+      { apiGroups: ['networking.istio.io'], resources: ['proxyconfigs'], verbs: ['list', 'watch'] },
       {
         apiGroups: ['admissionregistration.k8s.io'],
         resources: ['mutatingwebhookconfigurations'],

@@ -150,7 +150,21 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', () =>
         return r.stdout.trim();
       };
 
-      it('allows exactly: list/watch namespaces and nodes, get/patch its own MutatingWebhookConfiguration', async () => {
+      /** Whether the ServiceAccount may `verb` proxyconfigs.networking.istio.io (in all namespaces when none is given). */
+      const proxyConfigAccess = async (verb: string, namespace?: string) => {
+        const r = await apiCall<{ status: { allowed: boolean } }>(plane(), 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SubjectAccessReview',
+          spec: {
+            user: SA,
+            groups: ['system:serviceaccounts', 'system:serviceaccounts:sidecar-injector', 'system:authenticated'],
+            resourceAttributes: { group: 'networking.istio.io', resource: 'proxyconfigs', verb, ...(namespace ? { namespace } : {}) },
+          },
+        });
+        return r.status.allowed;
+      };
+
+      it('allows exactly: list/watch namespaces, nodes and Istio ProxyConfigs, get/patch its own MutatingWebhookConfiguration', async () => {
         const allowed = [
           ['list', 'namespaces'],
           ['watch', 'namespaces'],
@@ -160,6 +174,8 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', () =>
           ['patch', 'mutatingwebhookconfigurations/sidecar-injector'],
         ];
         for (const a of allowed) assert.equal(await canI(...a), 'yes', `can-i ${a.join(' ')}`);
+        // no ProxyConfig CRD here, so kubectl cannot resolve the resource: asked with a SubjectAccessReview
+        for (const verb of ['list', 'watch']) assert.equal(await proxyConfigAccess(verb), true, `${verb} proxyconfigs.networking.istio.io`);
       });
 
       it('denies everything else: pods (even list), secrets, other webhook configurations, configmaps, writes to namespaces', async () => {
@@ -186,6 +202,8 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', () =>
           ['create', 'serviceaccounts/token', '-n', 'sidecar-injector'],
         ];
         for (const d of denied) assert.equal(await canI(...d), 'no', `can-i ${d.join(' ')}`);
+        for (const verb of ['get', 'create', 'update', 'delete'])
+          assert.equal(await proxyConfigAccess(verb, 'e2e-any'), false, `${verb} proxyconfigs`);
       });
     });
   });

@@ -8,7 +8,7 @@ import { podArb, pathArb, reviewOf } from './arbitraries/pod.ts';
 import { disagreement, istiodOutcome, type Outcome, ourOutcome } from './compare.ts';
 import { acceptedDifference } from './exceptions.ts';
 import { IstiodInjector, oracleDir, renderIstioSettings } from './istiod.ts';
-import { ourInjection, ourSettings } from './ours.ts';
+import { type ClusterState, ourInjection, ourProxyConfigs, ourSettings } from './ours.ts';
 import { VARIANTS } from './variants.ts';
 
 const RUNS = Number(process.env.ORACLE_RUNS ?? 300);
@@ -35,7 +35,10 @@ for (const [index, variant] of VARIANTS.entries()) {
     this.timeout(15 * 60_000);
     let istiod: IstiodInjector;
     let settings: ReturnType<typeof ourSettings>;
-    const nodes = variant.nodes ? new Map(Object.entries(variant.nodes)) : undefined;
+    const cluster: ClusterState = {
+      nodes: variant.nodes ? new Map(Object.entries(variant.nodes)) : undefined,
+      proxyConfigs: variant.proxyConfigs ? ourProxyConfigs(variant.proxyConfigs) : undefined,
+    };
 
     before(() => {
       const oracle = oracleDir();
@@ -60,7 +63,7 @@ for (const [index, variant] of VARIANTS.entries()) {
     async function compare(pod: Record<string, unknown>, namespace: string, path: string): Promise<Outcome> {
       const review = reviewOf({ pod, namespace }, 'oracle-case');
       const theirs = await canonical(istiodOutcome(await istiod.inject(path, review), pod));
-      const ours = await canonical(ourOutcome(ourInjection(settings, path, review, nodes), pod));
+      const ours = await canonical(ourOutcome(ourInjection(settings, path, review, cluster), pod));
       const why = disagreement(ours, theirs);
       const accepted = why.length > 0 ? acceptedDifference({ pod, path, ours, istiod: theirs }) : undefined;
       if (why.length > 0 && !accepted) {
@@ -91,7 +94,7 @@ for (const [index, variant] of VARIANTS.entries()) {
           if (first.kind !== 'injected') return true;
           const again = first.pod as Record<string, unknown>;
           const review = reviewOf({ pod: again, namespace: g.namespace }, 'oracle-reinject');
-          const ours = ourOutcome(ourInjection(settings, '/inject', review, nodes), again);
+          const ours = ourOutcome(ourInjection(settings, '/inject', review, cluster), again);
           if (ours.kind !== 'skipped') throw new Error(`re-injecting istiod's pod: ours ${ours.kind}, want no change`);
           count('re-injection left alone');
           return true;

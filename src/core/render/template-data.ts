@@ -69,9 +69,14 @@ function userEntries(pod: Pod, annotation: string): JsonObject[] {
 export function templateData(ctx: RenderContext): Record<string, unknown> {
   const { settings, pod, workload } = ctx;
   const { values, summary } = settings;
+  // Istio's proxyImageURL: the annotation when present (even empty), else the image type (ProxyConfig's
+  // image.imageType for istio-proxy only, as ProxyImage and ProxyInitImage do), else global.variant
+  const annotations = pod.metadata.annotations ?? {};
+  const imageTypeAnn = Object.hasOwn(annotations, ANNOTATION.proxyImageType) ? annotations[ANNOTATION.proxyImageType] : undefined;
   const image = ctx.proxyConfig.image;
-  const variant =
-    pod.metadata.annotations?.[ANNOTATION.proxyImageType] || String((isObject(image) ? image.imageType : undefined) ?? '') || summary.images.variant;
+  const configType = isObject(image) && typeof image.imageType === 'string' ? image.imageType : '';
+  const variant = imageTypeAnn ?? (configType || summary.images.variant);
+  const initVariant = imageTypeAnn ?? summary.images.variant;
   return {
     typeMeta: { apiVersion: workload.apiVersion, kind: workload.kind, kindPlural: `${workload.kind.toLowerCase()}s` },
     deploymentMeta: { name: workload.name, namespace: workload.namespace || 'default' },
@@ -91,7 +96,7 @@ export function templateData(ctx: RenderContext): Record<string, unknown> {
     network: ctx.network,
     interceptionMode: ctx.interceptionMode,
     proxyImage: imageUrl(summary.images, summary.images.proxy, variant),
-    proxyInitImage: imageUrl(summary.images, summary.images.proxyInit, variant),
+    proxyInitImage: imageUrl(summary.images, summary.images.proxyInit, initVariant),
     proxyUID: 1337,
     proxyGID: 1337,
     inboundTrafficPolicyMode: summary.inboundTrafficPolicyMode,

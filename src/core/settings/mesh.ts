@@ -5,19 +5,18 @@ import { InjectionError } from '../errors.ts';
 import { cloneJson, isObject, type Json, type JsonObject } from '../types.ts';
 import { checkRules, type Rules } from './schema.ts';
 
+// Istio's mesh.DefaultProxyConfig (no concurrency, tracing or parentShutdownDuration there: a value of
+// those set anywhere is written into PROXY_CONFIG, even one older Istios had as default)
 export const DEFAULT_PROXY_CONFIG: JsonObject = {
   configPath: './etc/istio/proxy',
   binaryPath: '/usr/local/bin/envoy',
   serviceCluster: 'istio-proxy',
   drainDuration: '45s',
-  parentShutdownDuration: '60s',
   discoveryAddress: 'istiod.istio-system.svc:15012',
   proxyAdminPort: 15000,
   controlPlaneAuthPolicy: 'MUTUAL_TLS',
   interceptionMode: 'REDIRECT',
   statNameLength: 189,
-  concurrency: 2,
-  tracing: { zipkin: { address: 'zipkin.istio-system:9411' } },
   statusPort: 15020,
   terminationDrainDuration: '5s',
 };
