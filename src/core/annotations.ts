@@ -2,7 +2,7 @@
 // (`invalid value '<v>' for annotation '<name>': <why>`). All bad annotations are reported at once.
 import { CaptureSettingError } from '../capture/errors.ts';
 import { parseCidrList, parseCidrSelection, parseInterfaceList, parsePortList, parsePortSelection } from '../capture/values.ts';
-import { clip } from './clip.ts';
+import { clip, clipJson } from './clip.ts';
 import { InjectionError, isInjectionError } from './errors.ts';
 import { parseProxyConfigAnnotation, ProxyConfigProblem } from './proxy-config-annotation.ts';
 import { parseQuantity } from './quantity.ts';
@@ -86,6 +86,21 @@ const named =
     return why === undefined ? undefined : `${param} invalid: ${why}`;
   };
 
+/** istiod's ValidateInterfaceNames (admission), before the init container's own parse. */
+const ISTIO_INTERFACE_NAME = /^[a-zA-Z][a-zA-Z0-9_.-]*$/;
+const istioInterfaceNames =
+  (inner: Check): Check =>
+  (v) => {
+    if (v === '') return undefined;
+    for (const raw of v.split(',')) {
+      const name = raw.trim();
+      if (name === '') return 'empty interface name';
+      if (name.length > 15) return `interface name ${clipJson(name)} too long (max 15 chars)`;
+      if (!ISTIO_INTERFACE_NAME.test(name)) return `interface name ${clipJson(name)} contains invalid characters`;
+    }
+    return inner(v);
+  };
+
 // Istio checks a uint32, then the value lands in a probe's int32 field: above 2^31-1 istiod's render
 // fails (and the API server would refuse it), so it is refused here, by name.
 const probeSeconds: Check = (v) =>
@@ -96,7 +111,7 @@ const probeSeconds: Check = (v) =>
       : undefined;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point of this check
-const quantity: Check = (v) => (parseQuantity(v.trim()) && !/[\x00-\x1f\x7f]/.test(v) ? undefined : 'not a resource quantity (e.g. 100m, 128Mi)');
+const quantity: Check = (v) => (parseQuantity(v) && !/[\x00-\x1f\x7f]/.test(v) ? undefined : 'not a resource quantity (e.g. 100m, 128Mi)');
 
 const proxyConfig: Check = (v) => {
   let doc: JsonObject | undefined;
@@ -170,9 +185,9 @@ const CHECKS: Record<string, Check> = {
   [ANNOTATION.excludeInboundPorts]: named('excludeInboundPorts', capture('-d', parsePortList)),
   [ANNOTATION.excludeOutboundPorts]: named('excludeOutboundPorts', capture('-o', parsePortList)),
   [ANNOTATION.includeOutboundPorts]: named('includeOutboundPorts', capture('-q', parsePortList)),
-  [ANNOTATION.excludeInterfaces]: capture('-c', parseInterfaceList),
-  [ANNOTATION.kubevirtInterfaces]: capture('-k', parseInterfaceList),
-  [ANNOTATION.rerouteVirtualInterfaces]: capture('-k', parseInterfaceList),
+  [ANNOTATION.excludeInterfaces]: istioInterfaceNames(capture('-c', parseInterfaceList)),
+  [ANNOTATION.kubevirtInterfaces]: istioInterfaceNames(capture('-k', parseInterfaceList)),
+  [ANNOTATION.rerouteVirtualInterfaces]: istioInterfaceNames(capture('-k', parseInterfaceList)),
   [ANNOTATION.mergeMetrics]: (v) => (parseGoBool(v) === undefined ? 'must be a boolean' : undefined),
   [ANNOTATION.proxyCPU]: quantity,
   [ANNOTATION.proxyMemory]: quantity,

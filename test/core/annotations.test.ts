@@ -35,13 +35,18 @@ describe('annotation validation: every annotation Istio validates, with its name
     ['traffic.sidecar.istio.io/excludeInboundPorts', ['', '4,5,6'], ['*', '4;5']],
     ['traffic.sidecar.istio.io/excludeOutboundPorts', ['7,8,9'], ['*', 'x']],
     ['traffic.sidecar.istio.io/includeOutboundPorts', ['443'], ['*']],
-    ['traffic.sidecar.istio.io/excludeInterfaces', ['eth1,net-2'], ['eth 1', 'a/b', 'averyveryverylongname']],
+    [
+      'traffic.sidecar.istio.io/excludeInterfaces',
+      ['eth1,net-2', '', 'eth1, eth2'],
+      ['eth 1', 'a/b', 'averyveryverylongname', ' ', 'eth1,', '1eth', 'eth@1'],
+    ],
     ['traffic.sidecar.istio.io/kubevirtInterfaces', ['net1'], ['n;1']],
     ['istio.io/reroute-virtual-interfaces', ['eth1,eth2'], ['eth1\neth2']],
     ['prometheus.istio.io/merge-metrics', ['true', 'false', '1', 'F'], ['yes', '']],
-    ['sidecar.istio.io/proxyCPU', ['100m', '2', '0.5'], ['lots', '100m\n', '1x']],
+    // as apimachinery's ParseQuantity reads them: `T` is 0 tera, `1.G` one giga; no spaces
+    ['sidecar.istio.io/proxyCPU', ['100m', '2', '0.5', 'T', '1.G', '+2', '1e-3'], ['lots', '100m\n', '1x', ' 100m', 'e', '1ki', '12e+']],
     ['sidecar.istio.io/proxyMemory', ['128Mi', '1Gi', '1e3'], ['128MB']],
-    ['sidecar.istio.io/proxyCPULimit', ['4000m'], ['-']],
+    ['sidecar.istio.io/proxyCPULimit', ['4000m', '-'], ['--']],
     ['sidecar.istio.io/proxyMemoryLimit', ['2Gi'], ['2 Gi']],
     [
       'proxy.istio.io/config',

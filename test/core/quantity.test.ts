@@ -22,6 +22,22 @@ describe('resource quantities', () => {
   });
 
   it('rejects what is not a quantity', () => {
-    for (const bad of ['', 'm', '1 Gi', '128MB', '1.2.3', '--1', '1x']) assert.equal(parseQuantity(bad), undefined, bad);
+    for (const bad of ['', '1 Gi', ' 1', '128MB', '1.2.3', '--1', '1x', 'e', '1ki', '12e+', '1m1']) assert.equal(parseQuantity(bad), undefined, bad);
+  });
+
+  it("accepts what apimachinery's ParseQuantity accepts, with its values (istiod injects these)", () => {
+    // a missing number is 0 (`T`, `Mi`, `m`, `+`, `.`); `1.` and `1.G` have an empty fraction
+    const cases: Array<[string, bigint]> = [
+      ['T', 0n],
+      ['Mi', 0n],
+      ['m', 0n],
+      ['+', 0n],
+      ['.', 0n],
+      ['1.', 10n ** 9n],
+      ['1.G', 10n ** 18n],
+      ['+2', 2n * 10n ** 9n],
+      ['1E+2', 100n * 10n ** 9n],
+    ];
+    for (const [input, nano] of cases) assert.equal(parseQuantity(input)?.nano, nano, input);
   });
 });
