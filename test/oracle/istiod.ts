@@ -11,9 +11,13 @@ const SCRIPT = join(import.meta.dirname, '..', '..', 'scripts', 'build-oracle.sh
 /** The oracle's directory (binary + Istio's charts), built or taken from the cache. */
 export function oracleDir(): string {
   if (process.env.ORACLE_DIR) return process.env.ORACLE_DIR;
-  const out = execFileSync(SCRIPT, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 60 * 60_000 });
-  return out.trim().split('\n').at(-1) ?? '';
+  if (builtDir === undefined) {
+    const out = execFileSync(SCRIPT, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 60 * 60_000 });
+    builtDir = out.trim().split('\n').at(-1) ?? '';
+  }
+  return builtDir;
 }
+let builtDir: string | undefined;
 
 /** The ConfigMap data a real install has (`istio-sidecar-injector` config/values, `istio` mesh). */
 export interface RenderedSettings {
