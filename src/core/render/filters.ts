@@ -3,6 +3,7 @@
 import type { FilterImplOptions } from 'liquidjs';
 import { proxyConfigJson } from '../settings/mesh.ts';
 import { isObject, type JsonObject } from '../types.ts';
+import { istioFilters } from './istio-funcs.ts';
 
 type Meta = { annotations?: Record<string, string>; labels?: Record<string, string> } | undefined;
 type Port = { name?: string; hostPort?: number; containerPort?: number; protocol?: string; hostIP?: string };
@@ -136,4 +137,5 @@ export const filters: Record<string, FilterImplOptions> = {
   merge_maps(a: unknown, b: unknown): Record<string, unknown> {
     return { ...(isObject(a) ? a : {}), ...(isObject(b) ? b : {}) };
   },
+  ...istioFilters,
 };

@@ -23,14 +23,20 @@ export interface RenderContext {
 
 const VARIANT_SUFFIX = /-(distroless|debug)$/;
 
-/** `<hub>/<image>:<tag>[-variant]`; an image with a slash is used as it is. */
-function imageUrl(images: ImageSettings, image: string, variant: string): string {
-  if (image.includes('/')) return image;
-  const hub = images.hub;
+/**
+ * `<hub>/<image>:<tag>[-type]`, as Istio's proxyImageURL builds it: the image type is the one given (the
+ * proxy config's, for the proxy only), else values global.variant; the pod's sidecar.istio.io/proxyImageType
+ * wins when present, even empty. The template uses an image with a slash as it is, as Istio's does.
+ */
+function imageUrl(images: ImageSettings, image: string, givenType: string, annotations: Record<string, string>): string {
+  let imageType = givenType || images.variant;
+  if (Object.hasOwn(annotations, ANNOTATION.proxyImageType)) imageType = annotations[ANNOTATION.proxyImageType]!;
   let tag = images.tag;
-  if (variant && variant !== 'default') tag = `${tag.replace(VARIANT_SUFFIX, '')}-${variant}`;
-  else if (variant === 'default') tag = tag.replace(VARIANT_SUFFIX, '');
-  return `${hub}/${image}:${tag}`;
+  if (imageType !== '') {
+    tag = tag.replace(VARIANT_SUFFIX, '');
+    if (imageType !== 'default') tag = `${tag}-${imageType}`;
+  }
+  return `${images.hub}/${image}:${tag}`;
 }
 
 /** sidecar.istio.io/userVolume and userVolumeMount: JSON maps of name -> volume / mount. */
@@ -61,11 +67,12 @@ export function templateData(ctx: RenderContext): Record<string, unknown> {
   const { settings, pod, workload } = ctx;
   const { values, summary } = settings;
   const image = ctx.proxyConfig.image;
-  const variant =
-    pod.metadata.annotations?.[ANNOTATION.proxyImageType] || String((isObject(image) ? image.imageType : undefined) ?? '') || summary.images.variant;
+  const annotations = pod.metadata.annotations ?? {};
+  // a ProxyConfig's image.imageType is the proxy's alone: istio-init keeps the values' variant (Istio's ProxyInitImage)
+  const proxyImageType = String((isObject(image) ? image.imageType : undefined) ?? '');
   return {
     typeMeta: { apiVersion: workload.apiVersion, kind: workload.kind, kindPlural: `${workload.kind.toLowerCase()}s` },
-    deploymentMeta: { name: workload.name, namespace: workload.namespace || 'default' },
+    deploymentMeta: { name: workload.name, namespace: workload.namespace },
     objectMeta: {
       name: pod.metadata.name ?? '',
       namespace: pod.metadata.namespace ?? '',
@@ -81,8 +88,8 @@ export function templateData(ctx: RenderContext): Record<string, unknown> {
     holdProxy: ctx.holdProxy,
     network: ctx.network,
     interceptionMode: ctx.interceptionMode,
-    proxyImage: imageUrl(summary.images, summary.images.proxy, variant),
-    proxyInitImage: imageUrl(summary.images, summary.images.proxyInit, variant),
+    proxyImage: imageUrl(summary.images, summary.images.proxy, proxyImageType, annotations),
+    proxyInitImage: imageUrl(summary.images, summary.images.proxyInit, '', annotations),
     proxyUID: 1337,
     proxyGID: 1337,
     inboundTrafficPolicyMode: summary.inboundTrafficPolicyMode,
