@@ -28,6 +28,10 @@ const STATUS_PARAMS = [
   'values.global.proxy.readinessFailureThreshold=300',
 ];
 const CNI = ['values.pilot.cni.enabled=true'];
+/** values.global.proxy.resources as two limits then two requests, [resource, quantity or null]. */
+function resources(...entries: Array<[string, string | null]>): string[] {
+  return entries.map(([res, q], i) => `values.global.proxy.resources.${i < 2 ? 'limits' : 'requests'}.${res}=${q ?? 'null'}`);
+}
 const MULTUS = [...CNI, 'values.pilot.cni.provider=multus'];
 const TLS_KEY = 'mesh.defaultConfig.proxyMetadata.ISTIO_META_TLS_CLIENT_KEY=/etc/identity/client/keys/client-key.pem';
 
@@ -136,6 +140,36 @@ export const INJECT_CASES: InjectCase[] = [
     sets: ['mesh.inboundTrafficPolicy.mode=LOCALHOST'],
   },
   { input: 'format-duration.yaml', golden: 'format-duration.yaml.injected', native: true, sets: ['mesh.defaultConfig.drainDuration=23s'] },
+  { input: 'hello-tracing-disabled.yaml', golden: 'hello-tracing-disabled.yaml.injected', native: true, meshFile: 'tracing-disabled.mesh.yaml' },
+  // the proxy-resources-*.iop.yaml overlays: a null quantity removes the chart's default
+  {
+    input: 'proxy-resources-null.yaml',
+    golden: 'proxy-resources-null.yaml.injected',
+    native: true,
+    sets: resources(['cpu', null], ['memory', '500Mi'], ['cpu', null], ['memory', '150Mi']),
+  },
+  {
+    input: 'proxy-resources-null-no-init.yaml',
+    golden: 'proxy-resources-null-no-init.yaml.injected',
+    native: true,
+    sets: resources(['cpu', null], ['memory', '500Mi'], ['cpu', null], ['memory', '150Mi']),
+  },
+  {
+    input: 'proxy-resources-memory-null.yaml',
+    golden: 'proxy-resources-memory-null.yaml.injected',
+    native: true,
+    sets: resources(['cpu', '100m'], ['memory', null], ['cpu', '50m'], ['memory', null]),
+  },
+  {
+    input: 'proxy-resources-mixed-null.yaml',
+    golden: 'proxy-resources-mixed-null.yaml.injected',
+    native: true,
+    sets: [
+      ...resources(['cpu', null], ['memory', '500Mi'], ['cpu', '100m'], ['memory', null]),
+      'values.global.proxy.resources.limits.ephemeral-storage=null',
+      'values.global.proxy.resources.requests.ephemeral-storage=1Gi',
+    ],
+  },
 ];
 
 export const ERROR_CASES: Array<{ input: string; mentions: string }> = [
