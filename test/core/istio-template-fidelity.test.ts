@@ -77,6 +77,17 @@ describe('sidecar template: the capture init container gets what Istio gives it'
     assert.equal(args[args.indexOf('-c') + 1], '');
   });
 
+  it("adds the status port to excludeInboundPorts as Istio's excludeInboundPort does: items trimmed, an exact match kept", () => {
+    const excluded = (value: string, mode: Mode = 'classic') => {
+      const out = inject(pod({ 'traffic.sidecar.istio.io/excludeInboundPorts': value }), [], mode);
+      const args = container(out, captureName(mode))!.args!;
+      return [args[args.indexOf('-d') + 1], out.metadata.annotations!['traffic.sidecar.istio.io/excludeInboundPorts']];
+    };
+    assert.deepEqual(excluded('80, 443'), ['15090,15021,80,443,15020', '80, 443']);
+    assert.deepEqual(excluded('80,15020'), ['15090,15021,80,15020', '80,15020']);
+    assert.deepEqual(excluded('80, 443', 'cni'), ['15090,15021,80,443,15020', '80,443,15020']);
+  });
+
   it('with CNI, annotates kubevirtInterfaces under its own name, not as istio.io/reroute-virtual-interfaces', () => {
     const out = inject(pod({ 'traffic.sidecar.istio.io/kubevirtInterfaces': 'net1' }), [], 'cni');
     assert.equal(out.metadata.annotations!['istio.io/reroute-virtual-interfaces'], undefined);
@@ -203,6 +214,17 @@ describe('sidecar template: proxy env Istio sets', () => {
       env.filter((n) => n.startsWith('DD_')),
       ['DD_ENV', 'DD_VERSION'],
     );
+  });
+
+  it('datadog: an apm.datadoghq.com/env that is not a JSON map refuses the pod naming the annotation, as istiod refuses it', () => {
+    const settings = defaultSettings({ native: 'false', sets: ['values.global.proxy.tracer=datadog'] });
+    for (const value of ['not json', '["a"]', '3']) {
+      assert.throws(
+        () => injectPod(pod({ 'apm.datadoghq.com/env': value }), { settings, namespace: 'shop' }),
+        (e: Error & { code?: string }) => e.code === 'TEMPLATE_RENDER' && /annotation apm\.datadoghq\.com\/env is not/.test(e.message),
+      );
+    }
+    assert.ok(injectPod(pod({ 'apm.datadoghq.com/env': 'null' }), { settings, namespace: 'shop' }).pod);
   });
 });
 

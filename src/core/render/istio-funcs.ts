@@ -1,6 +1,6 @@
 // Template helpers for the parts of Istio's injection template that compute a value in Go
-// (pkg/kube/inject/template.go): OTEL_RESOURCE_ATTRIBUTES, the Multus networks annotation and the
-// directory of a path. Same inputs, same strings. All are pure.
+// (pkg/kube/inject/template.go): OTEL_RESOURCE_ATTRIBUTES, the Multus networks annotation, the
+// directory of a path, a JSON map to range over. Same inputs, same strings (or failures). All are pure.
 import type { FilterImplOptions } from 'liquidjs';
 import { isObject } from '../types.ts';
 
@@ -97,7 +97,24 @@ export function directory(p: unknown): string {
   return s.slice(0, s.lastIndexOf('/') + 1);
 }
 
+/**
+ * A JSON map for a template to range over: `null` gives none; anything else that is not a map throws, as
+ * Istio's template fails on it (fromJSON then `range`), so the pod is refused as istiod refuses it.
+ */
+export function jsonMap(text: unknown, what: string): Record<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(String(text));
+  } catch {
+    throw new Error(`${what} is not JSON`);
+  }
+  if (doc === null) return {};
+  if (!isObject(doc)) throw new Error(`${what} is not a JSON map`);
+  return doc;
+}
+
 export const istioFilters: Record<string, FilterImplOptions> = {
+  json_map: jsonMap,
   otel_resource_attributes: otelResourceAttributes,
   append_multus_network: appendMultusNetwork,
   directory,
