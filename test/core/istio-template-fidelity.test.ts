@@ -228,6 +228,20 @@ describe('sidecar template: proxy env Istio sets', () => {
   });
 });
 
+describe('sidecar template: readiness probe numbers as Istio writes them', () => {
+  it('reads a readiness annotation with a leading 0 as YAML 1.1 does (istiod: "010" is 8, "09" is 9)', () => {
+    const probe = inject(
+      pod({
+        'readiness.status.sidecar.istio.io/initialDelaySeconds': '010',
+        'readiness.status.sidecar.istio.io/periodSeconds': '09',
+        'readiness.status.sidecar.istio.io/failureThreshold': '0777',
+      }),
+    );
+    const rp = container(probe, 'istio-proxy')!.readinessProbe as Record<string, unknown>;
+    assert.deepEqual([rp.initialDelaySeconds, rp.periodSeconds, rp.failureThreshold], [8, 9, 511]);
+  });
+});
+
 describe('sidecar template: security context and volumes Istio sets', () => {
   it('IPTABLES_TRACE_LOGGING=true in proxyMetadata runs istio-proxy privileged as root with NET_ADMIN', () => {
     const out = inject(pod({ 'proxy.istio.io/config': '{"proxyMetadata": {"IPTABLES_TRACE_LOGGING": "true"}}' }));

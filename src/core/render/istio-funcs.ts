@@ -1,6 +1,7 @@
 // Template helpers for the parts of Istio's injection template that compute a value in Go
 // (pkg/kube/inject/template.go): OTEL_RESOURCE_ATTRIBUTES, the Multus networks annotation, the
-// directory of a path, a JSON map to range over. Same inputs, same strings (or failures). All are pure.
+// directory of a path, a JSON map to range over, an unquoted integer as Istio's YAML reads it. Same
+// inputs, same results (or failures). All are pure.
 import type { FilterImplOptions } from 'liquidjs';
 import { isObject } from '../types.ts';
 
@@ -113,7 +114,17 @@ export function jsonMap(text: unknown, what: string): Record<string, unknown> {
   return doc;
 }
 
+/**
+ * An integer Istio's template writes unquoted (a readiness annotation, checked as decimal digits), as
+ * its YAML parser (go-yaml v2, YAML 1.1) reads it: a leading 0 makes digits 0-7 octal ("010" is 8).
+ */
+export function yamlInt(v: unknown): number {
+  const s = String(v ?? '').trim();
+  return /^0[0-7]+$/.test(s) ? Number.parseInt(s, 8) : Number(s);
+}
+
 export const istioFilters: Record<string, FilterImplOptions> = {
+  yaml_int: yamlInt,
   json_map: jsonMap,
   otel_resource_attributes: otelResourceAttributes,
   append_multus_network: appendMultusNetwork,
