@@ -228,6 +228,29 @@ describe('sidecar template: proxy env Istio sets', () => {
   });
 });
 
+describe('sidecar template: log level arguments as istiod writes them (unquoted on istio-proxy)', () => {
+  it('drops a trailing comment or blanks on istio-proxy, and keeps them in the quoted istio-init argument', () => {
+    const out = inject(pod({ 'sidecar.istio.io/agentLogLevel': 'debug #x', 'sidecar.istio.io/componentLogLevel': 'misc:error \t' }));
+    const proxyArgs = container(out, 'istio-proxy')!.args!;
+    assert.ok(proxyArgs.includes('--log_output_level=debug'));
+    assert.ok(proxyArgs.includes('--proxyComponentLogLevel=misc:error'));
+    assert.ok(container(out, 'istio-init')!.args!.includes('--log_output_level=debug #x'));
+  });
+
+  it('refuses a value that would make istiod write a map or break the line, naming the annotation', () => {
+    for (const [annotation, value] of [
+      ['sidecar.istio.io/logLevel', 'a: b'],
+      ['sidecar.istio.io/componentLogLevel', 'misc:'],
+      ['sidecar.istio.io/agentLogLevel', 'x\ny'],
+    ]) {
+      assert.throws(
+        () => inject(pod({ [annotation!]: value! })),
+        (e: Error & { code?: string }) => e.code === 'TEMPLATE_RENDER' && e.message.includes(annotation!),
+      );
+    }
+  });
+});
+
 describe('sidecar template: readiness probe numbers as Istio writes them', () => {
   it('reads a readiness annotation with a leading 0 as YAML 1.1 does (istiod: "010" is 8, "09" is 9)', () => {
     const probe = inject(

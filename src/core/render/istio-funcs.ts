@@ -1,7 +1,7 @@
 // Template helpers for the parts of Istio's injection template that compute a value in Go
 // (pkg/kube/inject/template.go): OTEL_RESOURCE_ATTRIBUTES, the Multus networks annotation, the
-// directory of a path, a JSON map to range over, an unquoted integer as Istio's YAML reads it. Same
-// inputs, same results (or failures). All are pure.
+// directory of a path, a JSON map to range over, an unquoted integer or string as Istio's YAML reads
+// it. Same inputs, same results (or failures). All are pure.
 import type { FilterImplOptions } from 'liquidjs';
 import { isObject } from '../types.ts';
 
@@ -123,7 +123,23 @@ export function yamlInt(v: unknown): number {
   return /^0[0-7]+$/.test(s) ? Number.parseInt(s, 8) : Number(s);
 }
 
+/**
+ * A string Istio's template writes as a plain YAML scalar in a list (`- --proxyLogLevel=<annotation>`),
+ * as its YAML parser reads it back: cut at a comment (` #`), trailing blanks dropped. Where that YAML
+ * makes something other than one string (`: ` makes a map, a line break ends the item), istiod refuses
+ * the pod: this throws, so we refuse it too.
+ */
+export function yamlPlain(v: unknown, what: string): string {
+  const s = String(v ?? '');
+  if (/[\r\n]/.test(s)) throw new Error(`${what} has a line break, which istiod's template cannot hold`);
+  const comment = s.search(/[ \t]#/);
+  const content = comment >= 0 ? s.slice(0, comment) : s;
+  if (/:([ \t]|$)/.test(content)) throw new Error(`${what} has ": ", which makes istiod's template write a map, not a string`);
+  return content.replace(/[ \t]+$/, '');
+}
+
 export const istioFilters: Record<string, FilterImplOptions> = {
+  yaml_plain: yamlPlain,
   yaml_int: yamlInt,
   json_map: jsonMap,
   otel_resource_attributes: otelResourceAttributes,
