@@ -251,6 +251,27 @@ describe('sidecar template: log level arguments as istiod writes them (unquoted 
   });
 });
 
+describe('sidecar template: values Istio writes between double quotes, as its YAML reads them', () => {
+  const metadata = (value: string) => pod({ 'proxy.istio.io/config': JSON.stringify({ proxyMetadata: { FOO: value } }) });
+
+  it('interprets backslash escapes and folds line breaks in proxyMetadata env, on istio-init and istio-proxy', () => {
+    const out = inject(metadata('a\\tb\\x41 \n\n  c'));
+    for (const name of ['istio-init', 'istio-proxy']) {
+      assert.equal(container(out, name)!.env!.find((e) => e.name === 'FOO')!.value, 'a\tbA\nc');
+    }
+    assert.ok(container(inject(pod({ 'sidecar.istio.io/agentLogLevel': 'x\\ty' })), 'istio-init')!.args!.includes('--log_output_level=x\ty'));
+  });
+
+  it('refuses a value with a quote, an unknown escape or a trailing backslash, as istiod does', () => {
+    for (const value of ['a"b', 'a\\/b', 'a\\']) {
+      assert.throws(
+        () => inject(metadata(value)),
+        (e: Error & { code?: string }) => e.code === 'TEMPLATE_RENDER' && /proxyMetadata/.test(e.message),
+      );
+    }
+  });
+});
+
 describe('sidecar template: readiness probe numbers as Istio writes them', () => {
   it('reads a readiness annotation with a leading 0 as YAML 1.1 does (istiod: "010" is 8, "09" is 9)', () => {
     const probe = inject(
