@@ -262,6 +262,15 @@ describe('sidecar template: values Istio writes between double quotes, as its YA
     assert.ok(container(inject(pod({ 'sidecar.istio.io/agentLogLevel': 'x\\ty' })), 'istio-init')!.args!.includes('--log_output_level=x\ty'));
   });
 
+  it("reads the Multus networks annotation as Istio's single-quoted value: '' is a quote, a lone ' refuses the pod", () => {
+    const multus = (value: string) => inject(pod({ 'k8s.v1.cni.cncf.io/networks': value }), ['values.pilot.cni.provider=multus'], 'cni');
+    assert.equal(multus("a''b").metadata.annotations!['k8s.v1.cni.cncf.io/networks'], "a'b, default/istio-cni");
+    assert.throws(
+      () => multus("a'b"),
+      (e: Error & { code?: string }) => e.code === 'TEMPLATE_RENDER' && e.message.includes('k8s.v1.cni.cncf.io/networks'),
+    );
+  });
+
   it('refuses a value with a quote, an unknown escape or a trailing backslash, as istiod does', () => {
     for (const value of ['a"b', 'a\\/b', 'a\\']) {
       assert.throws(

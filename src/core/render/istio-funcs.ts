@@ -1,9 +1,10 @@
 // Template helpers for the parts of Istio's injection template that compute a value in Go
 // (pkg/kube/inject/template.go): OTEL_RESOURCE_ATTRIBUTES, the Multus networks annotation, the
-// directory of a path, a JSON map to range over, an unquoted integer or string as Istio's YAML reads
-// it. Same inputs, same results (or failures). All are pure.
+// directory of a path, a JSON map to range over; and (istio-yaml.ts) strings as Istio's YAML reads
+// them back. Same inputs, same results (or failures). All are pure.
 import type { FilterImplOptions } from 'liquidjs';
 import { isObject } from '../types.ts';
+import { yamlDoubleQuoted, yamlInt, yamlPlain, yamlSingleQuoted } from './istio-yaml.ts';
 
 type StringMap = Record<string, string> | undefined;
 type Container = { name?: string; image?: string };
@@ -114,111 +115,9 @@ export function jsonMap(text: unknown, what: string): Record<string, unknown> {
   return doc;
 }
 
-/**
- * An integer Istio's template writes unquoted (a readiness annotation, checked as decimal digits), as
- * its YAML parser (go-yaml v2, YAML 1.1) reads it: a leading 0 makes digits 0-7 octal ("010" is 8).
- */
-export function yamlInt(v: unknown): number {
-  const s = String(v ?? '').trim();
-  return /^0[0-7]+$/.test(s) ? Number.parseInt(s, 8) : Number(s);
-}
-
-/**
- * A string Istio's template writes as a plain YAML scalar in a list (`- --proxyLogLevel=<annotation>`),
- * as its YAML parser reads it back: cut at a comment (` #`), trailing blanks dropped. Where that YAML
- * makes something other than one string (`: ` makes a map, a line break ends the item), istiod refuses
- * the pod: this throws, so we refuse it too.
- */
-export function yamlPlain(v: unknown, what: string): string {
-  const s = String(v ?? '');
-  if (/[\r\n]/.test(s)) throw new Error(`${what} has a line break, which istiod's template cannot hold`);
-  const comment = s.search(/[ \t]#/);
-  const content = comment >= 0 ? s.slice(0, comment) : s;
-  if (/:([ \t]|$)/.test(content)) throw new Error(`${what} has ": ", which makes istiod's template write a map, not a string`);
-  return content.replace(/[ \t]+$/, '');
-}
-
-const ESCAPES: Record<string, string> = {
-  '0': '\0',
-  a: '\x07',
-  b: '\b',
-  t: '\t',
-  '\t': '\t',
-  n: '\n',
-  v: '\v',
-  f: '\f',
-  r: '\r',
-  e: '\x1b',
-  ' ': ' ',
-  '"': '"',
-  '\\': '\\',
-  N: '\u0085',
-  _: '\u00a0',
-  L: '\u2028',
-  P: '\u2029',
-};
-const HEX_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
-
-/** One escape of a YAML double-quoted scalar at s[i] (after the backslash): [text, next index]. */
-function yamlEscape(s: string, i: number, what: string): [string, number] {
-  const c = s[i];
-  if (c === undefined) throw new Error(`${what} ends with a backslash, which breaks istiod's quoted value`);
-  if (c in ESCAPES) return [ESCAPES[c]!, i + 1];
-  const n = HEX_LENGTH[c];
-  const hex = n === undefined ? '' : s.slice(i + 1, i + 1 + n);
-  const code = /^[0-9a-fA-F]+$/.test(hex) && hex.length === n ? Number.parseInt(hex, 16) : Number.NaN;
-  if (!(code <= 0x10ffff) || (code >= 0xd800 && code <= 0xdfff)) throw new Error(`${what} has an escape istiod's YAML refuses (\\${c})`);
-  return [String.fromCodePoint(code), i + 1 + n!];
-}
-
-/** Index past one line break at s[i] (\r\n counts as one), or i when there is none. */
-function pastBreak(s: string, i: number): number {
-  if (s[i] === '\r') return s[i + 1] === '\n' ? i + 2 : i + 1;
-  return s[i] === '\n' ? i + 1 : i;
-}
-
-/**
- * A string Istio's template writes between double quotes without escaping it (`value: "{{ $value }}"`),
- * as its YAML parser reads it back: backslash escapes interpreted, line breaks folded (blanks around
- * them dropped; one break is a space, n breaks n-1 newlines; an escaped break joins the lines). A `"`
- * ends the value early and a bad escape is an error: istiod refuses the pod, so this throws.
- */
-export function yamlDoubleQuoted(v: unknown, what: string): string {
-  const s = String(v ?? '');
-  let out = '';
-  let blanks = ''; // literal blanks, kept unless a line break follows
-  for (let i = 0; i < s.length; ) {
-    const c = s[i]!;
-    if (c === '"') throw new Error(`${what} has a '"', which ends istiod's quoted value early`);
-    if (c === ' ' || c === '\t') {
-      blanks += c;
-      i++;
-    } else if (pastBreak(s, i) > i) {
-      let breaks = 0;
-      for (let j = pastBreak(s, i); j > i; j = pastBreak(s, i)) {
-        breaks++;
-        i = j;
-        while (s[i] === ' ' || s[i] === '\t') i++;
-      }
-      out += breaks === 1 ? ' ' : '\n'.repeat(breaks - 1);
-      blanks = '';
-    } else if (c === '\\' && pastBreak(s, i + 1) > i + 1) {
-      out += blanks;
-      blanks = '';
-      i = pastBreak(s, i + 1);
-      while (s[i] === ' ' || s[i] === '\t') i++;
-    } else {
-      const [text, next] = c === '\\' ? yamlEscape(s, i + 1, what) : [c, i + 1];
-      out += blanks + text;
-      blanks = '';
-      i = next;
-    }
-  }
-  return out + blanks;
-}
-
 export const istioFilters: Record<string, FilterImplOptions> = {
   yaml_dquoted: yamlDoubleQuoted,
+  yaml_squoted: yamlSingleQuoted,
   yaml_plain: yamlPlain,
   yaml_int: yamlInt,
   json_map: jsonMap,
