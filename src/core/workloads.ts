@@ -145,22 +145,31 @@ export function workloadOfObject(obj: Record<string, unknown>, namespace: string
   return { apiVersion: text(obj.apiVersion) || 'v1', kind: text(obj.kind), name: text(meta.name), namespace: text(meta.namespace) || namespace };
 }
 
-const CRONJOB_JOB = /^(.+)-\d{8,11}$/;
+const CRONJOB_JOB = /(.+)-\d{8,10}$/;
 
-/** The workload that owns a pod (webhook path), inferred from its controller reference as Istio does. */
+/** Go's strings.TrimSuffix. */
+const trimSuffix = (s: string, suffix: string): string => (suffix && s.endsWith(suffix) ? s.slice(0, -suffix.length) : s);
+
+/**
+ * The workload that owns a pod (webhook path), inferred from its controller reference as Istio's
+ * GetDeployMetaFromPod does: the reference's apiVersion is kept except for Argo Rollouts and CronJobs.
+ */
 export function workloadOfPod(pod: Pod, namespace: string): WorkloadRef {
   const meta = pod.metadata;
   const ref: WorkloadRef = { apiVersion: 'v1', kind: 'Pod', name: '', namespace };
   const controller = meta.generateName ? (meta.ownerReferences ?? []).find((r) => r.controller === true) : undefined;
   if (controller) {
-    ref.apiVersion = controller.apiVersion;
-    ref.kind = controller.kind;
-    ref.name = controller.name;
+    ref.apiVersion = controller.apiVersion ?? '';
+    ref.kind = controller.kind ?? '';
+    ref.name = controller.name ?? '';
     const hash = meta.labels?.['pod-template-hash'];
+    const rolloutHash = meta.labels?.['rollouts-pod-template-hash'];
     if (controller.kind === 'ReplicaSet' && hash && controller.name.endsWith(hash)) {
-      Object.assign(ref, { apiVersion: 'apps/v1', kind: 'Deployment', name: controller.name.slice(0, -(hash.length + 1)) });
+      Object.assign(ref, { kind: 'Deployment', name: trimSuffix(controller.name, `-${hash}`) });
+    } else if (controller.kind === 'ReplicaSet' && rolloutHash && controller.name.endsWith(rolloutHash)) {
+      Object.assign(ref, { apiVersion: 'v1alpha1', kind: 'Rollout', name: trimSuffix(controller.name, `-${rolloutHash}`) });
     } else if (controller.kind === 'ReplicationController' && meta.labels?.deploymentconfig) {
-      Object.assign(ref, { apiVersion: 'apps.openshift.io/v1', kind: 'DeploymentConfig', name: meta.labels.deploymentconfig });
+      Object.assign(ref, { kind: 'DeploymentConfig', name: meta.labels.deploymentconfig });
     } else if (controller.kind === 'Job') {
       const m = CRONJOB_JOB.exec(controller.name);
       if (m) Object.assign(ref, { apiVersion: 'batch/v1', kind: 'CronJob', name: m[1] });

@@ -46,7 +46,7 @@ describe('Istio conformance: injection goldens', () => {
         VALUES_FILE,
         ...(c.valuesFiles ?? []).flatMap((v) => ['--values', fixture(v)]),
         '--mesh',
-        MESH_FILE,
+        c.meshFile ? fixture(c.meshFile) : MESH_FILE,
         '--native-sidecars',
         String(c.native),
         ...(c.sets ?? []).flatMap((s) => ['--set', s]),
@@ -64,6 +64,7 @@ describe('Istio conformance: injection goldens', () => {
         sets: c.sets,
         native: String(c.native) as 'true' | 'false',
         valuesFiles: (c.valuesFiles ?? []).map(fixture),
+        meshFile: c.meshFile && fixture(c.meshFile),
       });
       const inputs = objectsOf(readFileSync(file(c.input), 'utf8')).filter((o) => isInjectableKind(o.kind));
       const goldens = objectsOf(readFileSync(file(c.golden), 'utf8'));

@@ -14,11 +14,11 @@ export const MESH_FILE = join(ISTIO_FIXTURES, 'settings', 'mesh.yaml');
 const builtin = readTemplatesDir();
 
 export function istioTestSettings(
-  opts: { sets?: string[]; native?: NativeSidecarMode; templates?: Record<string, string>; valuesFiles?: string[] } = {},
+  opts: { sets?: string[]; native?: NativeSidecarMode; templates?: Record<string, string>; valuesFiles?: string[]; meshFile?: string } = {},
 ): Settings {
   return buildSettings({
     values: [VALUES_FILE, ...(opts.valuesFiles ?? [])].map((f) => readFileSync(f, 'utf8')),
-    mesh: readFileSync(MESH_FILE, 'utf8'),
+    mesh: readFileSync(opts.meshFile || MESH_FILE, 'utf8'),
     sets: opts.sets ?? [],
     templates: { ...builtin, ...(opts.templates ?? {}) },
     nativeSidecars: opts.native ?? 'true',

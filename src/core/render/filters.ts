@@ -3,6 +3,7 @@
 import type { FilterImplOptions } from 'liquidjs';
 import { proxyConfigJson } from '../settings/mesh.ts';
 import { isObject, type JsonObject } from '../types.ts';
+import { istioFilters } from './istio-funcs.ts';
 
 type Meta = { annotations?: Record<string, string>; labels?: Record<string, string> } | undefined;
 type Port = { name?: string; hostPort?: number; containerPort?: number; protocol?: string; hostIP?: string };
@@ -62,17 +63,17 @@ export const filters: Record<string, FilterImplOptions> = {
   present(v: unknown): boolean {
     return !isEmpty(v);
   },
-  /** appends the port to a comma list unless it is empty, "0" or already there. */
+  /**
+   * Istio's excludeInboundPort: the list as given when the port is empty, "0" or an item exactly as
+   * written; else the items trimmed, empty ones dropped, and the port appended.
+   */
   exclude_inbound_port(port: unknown, list: unknown): string {
-    const p = port === undefined || port === null ? '' : String(port);
+    const p = (port === undefined || port === null ? '' : String(port)).trim();
     const l = list === undefined || list === null ? '' : String(list);
     if (p === '' || p === '0') return l;
-    const items = l
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
+    const items = l.split(',');
     if (items.includes(p)) return l;
-    return l === '' ? p : `${l},${p}`;
+    return [...items.map((s) => s.trim()).filter((s) => s !== ''), p].join(',');
   },
   /** comma list of the TCP container ports of the given containers. */
   include_inbound_ports(containers: Container[] | undefined): string {
@@ -136,4 +137,5 @@ export const filters: Record<string, FilterImplOptions> = {
   merge_maps(a: unknown, b: unknown): Record<string, unknown> {
     return { ...(isObject(a) ? a : {}), ...(isObject(b) ? b : {}) };
   },
+  ...istioFilters,
 };

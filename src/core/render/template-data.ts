@@ -23,14 +23,20 @@ export interface RenderContext {
 
 const VARIANT_SUFFIX = /-(distroless|debug)$/;
 
-/** `<hub>/<image>:<tag>[-variant]`; an image with a slash is used as it is. */
-function imageUrl(images: ImageSettings, image: string, variant: string): string {
-  if (image.includes('/')) return image;
-  const hub = images.hub;
+/**
+ * `<hub>/<image>:<tag>[-type]`, as Istio's proxyImageURL builds it: the image type is the one given (the
+ * proxy config's, for the proxy only), else values global.variant; the pod's sidecar.istio.io/proxyImageType
+ * wins when present, even empty. The template uses an image with a slash as it is, as Istio's does.
+ */
+function imageUrl(images: ImageSettings, image: string, givenType: string, annotations: Record<string, string>): string {
+  let imageType = givenType || images.variant;
+  if (Object.hasOwn(annotations, ANNOTATION.proxyImageType)) imageType = annotations[ANNOTATION.proxyImageType]!;
   let tag = images.tag;
-  if (variant && variant !== 'default') tag = `${tag.replace(VARIANT_SUFFIX, '')}-${variant}`;
-  else if (variant === 'default') tag = tag.replace(VARIANT_SUFFIX, '');
-  return `${hub}/${image}:${tag}`;
+  if (imageType !== '') {
+    tag = tag.replace(VARIANT_SUFFIX, '');
+    if (imageType !== 'default') tag = `${tag}-${imageType}`;
+  }
+  return `${images.hub}/${image}:${tag}`;
 }
 
 /**
@@ -69,17 +75,13 @@ function userEntries(pod: Pod, annotation: string): JsonObject[] {
 export function templateData(ctx: RenderContext): Record<string, unknown> {
   const { settings, pod, workload } = ctx;
   const { values, summary } = settings;
-  // Istio's proxyImageURL: the annotation when present (even empty), else the image type (ProxyConfig's
-  // image.imageType for istio-proxy only, as ProxyImage and ProxyInitImage do), else global.variant
-  const annotations = pod.metadata.annotations ?? {};
-  const imageTypeAnn = Object.hasOwn(annotations, ANNOTATION.proxyImageType) ? annotations[ANNOTATION.proxyImageType] : undefined;
   const image = ctx.proxyConfig.image;
-  const configType = isObject(image) && typeof image.imageType === 'string' ? image.imageType : '';
-  const variant = imageTypeAnn ?? (configType || summary.images.variant);
-  const initVariant = imageTypeAnn ?? summary.images.variant;
+  const annotations = pod.metadata.annotations ?? {};
+  // a ProxyConfig's image.imageType is the proxy's alone: istio-init keeps the values' variant (Istio's ProxyInitImage)
+  const proxyImageType = String((isObject(image) ? image.imageType : undefined) ?? '');
   return {
     typeMeta: { apiVersion: workload.apiVersion, kind: workload.kind, kindPlural: `${workload.kind.toLowerCase()}s` },
-    deploymentMeta: { name: workload.name, namespace: workload.namespace || 'default' },
+    deploymentMeta: { name: workload.name, namespace: workload.namespace },
     objectMeta: {
       name: pod.metadata.name ?? '',
       namespace: pod.metadata.namespace ?? '',
@@ -95,8 +97,8 @@ export function templateData(ctx: RenderContext): Record<string, unknown> {
     holdProxy: ctx.holdProxy,
     network: ctx.network,
     interceptionMode: ctx.interceptionMode,
-    proxyImage: imageUrl(summary.images, summary.images.proxy, variant),
-    proxyInitImage: imageUrl(summary.images, summary.images.proxyInit, initVariant),
+    proxyImage: imageUrl(summary.images, summary.images.proxy, proxyImageType, annotations),
+    proxyInitImage: imageUrl(summary.images, summary.images.proxyInit, '', annotations),
     proxyUID: 1337,
     proxyGID: 1337,
     inboundTrafficPolicyMode: summary.inboundTrafficPolicyMode,

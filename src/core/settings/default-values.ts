@@ -87,7 +87,6 @@ export const DEFAULT_VALUES: JsonObject = {
       statusPort: 15020,
       tracer: 'none',
       holdApplicationUntilProxyStarts: false,
-      enableCoreDump: false,
       lifecycle: {},
       capNetBindService: false,
     },

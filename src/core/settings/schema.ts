@@ -58,11 +58,13 @@ function problem(v: unknown, kind: Kind): string | undefined {
       return isObject(v) && Object.values(v).every((x) => typeof x === 'string') ? undefined : 'must be a mapping of strings to strings';
     case 'resources': {
       if (!isObject(v)) return 'must be a mapping with requests/limits';
+      // a null section or quantity removes it, as Helm's null and Istio's omitNil do
       for (const [section, m] of Object.entries(v)) {
         if (!['requests', 'limits', 'claims'].includes(section)) return `has unknown section "${section}"`;
-        if (section === 'claims') continue;
+        if (section === 'claims' || m === null) continue;
         if (!isObject(m)) return `.${section} must be a mapping`;
         for (const [res, q] of Object.entries(m)) {
+          if (q === null) continue;
           if ((typeof q !== 'string' && typeof q !== 'number') || !parseQuantity(String(q))) return `.${section}.${res} is not a quantity`;
         }
       }
