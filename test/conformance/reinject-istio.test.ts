@@ -22,6 +22,7 @@ describe("Istio conformance: re-injecting istiod's own output", () => {
         sets: c.sets,
         native: String(c.native) as 'true' | 'false',
         valuesFiles: (c.valuesFiles ?? []).map(fixture),
+        meshFile: c.meshFile && fixture(c.meshFile),
       });
       const goldens = objectsOf(readFileSync(join(ISTIO_FIXTURES, 'inject', c.golden), 'utf8')).filter((o) => isInjectableKind(o.kind));
       for (const golden of goldens) {
