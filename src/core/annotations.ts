@@ -188,6 +188,16 @@ const CHECKS: Record<string, Check> = {
   [ANNOTATION.excludeInterfaces]: istioInterfaceNames(capture('-c', parseInterfaceList)),
   [ANNOTATION.kubevirtInterfaces]: istioInterfaceNames(capture('-k', parseInterfaceList)),
   [ANNOTATION.rerouteVirtualInterfaces]: istioInterfaceNames(capture('-k', parseInterfaceList)),
+  // the image type becomes the end of the proxy's image tag (`<tag>-<type>`): what a tag cannot hold is
+  // refused by name, where istiod writes it into its YAML (a broken render, or an image no one can pull)
+  [ANNOTATION.proxyImageType]: (v) =>
+    v === '' || /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/.test(v) ? undefined : 'not an image type (letters, digits, _ . -; e.g. distroless, debug)',
+  // names the ConfigMap mounted as the proxy's custom bootstrap: Kubernetes' rule for that name (istiod
+  // writes the value into its YAML as it is, so a quote or '#' breaks its render or mounts nothing)
+  'sidecar.istio.io/bootstrapOverride': (v) =>
+    v === '' || (v.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(v))
+      ? undefined
+      : 'not a ConfigMap name (lowercase letters, digits, - and ., at most 253 characters)',
   [ANNOTATION.mergeMetrics]: (v) => (parseGoBool(v) === undefined ? 'must be a boolean' : undefined),
   [ANNOTATION.proxyCPU]: quantity,
   [ANNOTATION.proxyMemory]: quantity,

@@ -32,6 +32,15 @@ export class ProxyConfigProblem extends Error {}
 
 const clipKey = (k: string): string => JSON.stringify(k.length > 80 ? `${k.slice(0, 80)}…` : k);
 
+// go-yaml (istiod's reader) takes anchor names of letters, digits, `_` and `-` only; eemeli/yaml takes more
+const ANCHOR_NAME = /^[A-Za-z0-9_-]+$/;
+function checkAnchor(node: YamlNode): void {
+  const anchor = (node as { anchor?: string }).anchor;
+  if (anchor !== undefined && !ANCHOR_NAME.test(anchor)) {
+    throw new ProxyConfigProblem(`could not parse proxy config: anchor name ${clipKey(anchor)} has characters other than letters, digits, _ and -`);
+  }
+}
+
 /** One pass over the node tree (iterative: no recursion on author-controlled depth). */
 function checkTree(root: YamlNode | null | undefined): void {
   const stack: Array<[YamlNode, number]> = root ? [[root, 1]] : [];
@@ -39,12 +48,14 @@ function checkTree(root: YamlNode | null | undefined): void {
     const [node, depth] = stack.pop()!;
     if (depth > MAX_DEPTH) throw new ProxyConfigProblem(`nested deeper than ${MAX_DEPTH} levels`);
     if (isAlias(node)) throw new ProxyConfigProblem('aliases (*name) are not allowed');
+    checkAnchor(node);
     if (isSeq(node)) {
       for (const item of node.items) if (item) stack.push([item as YamlNode, depth + 1]);
     } else if (isMap(node)) {
       const seen = new Set<string>();
       for (const pair of node.items) {
         if (!isScalar(pair.key) || typeof pair.key.value === 'object') throw new ProxyConfigProblem('keys must be plain strings');
+        checkAnchor(pair.key);
         const key = String(pair.key.value);
         if (key === '__proto__') throw new ProxyConfigProblem('the key "__proto__" is not allowed');
         if (seen.has(key)) throw new ProxyConfigProblem(`duplicate key ${clipKey(key)}`);

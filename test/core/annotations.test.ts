@@ -46,12 +46,14 @@ describe('annotation validation: every annotation Istio validates, with its name
     // as apimachinery's ParseQuantity reads them: `T` is 0 tera, `1.G` one giga; no spaces
     ['sidecar.istio.io/proxyCPU', ['100m', '2', '0.5', 'T', '1.G', '+2', '1e-3'], ['lots', '100m\n', '1x', ' 100m', 'e', '1ki', '12e+']],
     ['sidecar.istio.io/proxyMemory', ['128Mi', '1Gi', '1e3'], ['128MB']],
+    ['sidecar.istio.io/bootstrapOverride', ['my-bootstrap', 'a.b-c', ''], [' ', '#', '"d#', 'Upper', '-x', 'a_b']],
+    ['sidecar.istio.io/proxyImageType', ['distroless', 'debug', 'default', ''], ['"', 'a b', '"#gif & ,#', '-x', 'x:y']],
     ['sidecar.istio.io/proxyCPULimit', ['4000m', '-'], ['--']],
     ['sidecar.istio.io/proxyMemoryLimit', ['2Gi'], ['2 Gi']],
     [
       'proxy.istio.io/config',
       ['concurrency: 2', '{ "holdApplicationUntilProxyStarts": true }', 'proxyMetadata:\n  A: b'],
-      ['concurrency: lots', 'holdApplicationUntilProxyStarts: maybe', 'proxyMetadata: [1]', 'interceptionMode: SOMETIMES', '{unclosed'],
+      ['concurrency: lots', "&9cY'%", 'holdApplicationUntilProxyStarts: maybe', 'proxyMetadata: [1]', 'interceptionMode: SOMETIMES', '{unclosed'],
     ],
   ];
   for (const [name, good, bad] of table) {

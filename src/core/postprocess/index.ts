@@ -10,7 +10,7 @@ import { adjustInitContainerUser, reapplyOverrides } from './overrides.ts';
 import { applyProbeRewrite } from './probes.ts';
 import { applyPrometheusMerge } from './prometheus.ts';
 import { reorderContainers } from './reorder.ts';
-import { keepOriginalSpelling } from './spelling.ts';
+import { dropZeroProbeFields, keepOriginalSpelling } from './spelling.ts';
 import { statusOf } from './status.ts';
 
 type TemplatePod = { spec?: Record<string, Container[]> };
@@ -68,7 +68,10 @@ export function postProcess(original: Pod, prep: Prepared, rendered: RenderedPod
   out.spec.containers ??= [];
 
   const proxy = [...out.spec.containers, ...(out.spec.initContainers ?? [])].find((c) => c.name === 'istio-proxy');
-  if (proxy) applyProxyEnv(proxy, prep.proxyEnv);
+  if (proxy) {
+    applyProxyEnv(proxy, prep.proxyEnv);
+    dropZeroProbeFields(proxy);
+  }
   const { summary } = ctx.settings;
   const prom = applyPrometheusMerge(out, { statusPort: summary.statusPort, meshEnablesMerge: summary.prometheusMerge, proxy });
   if (prom) notes.push(prom);

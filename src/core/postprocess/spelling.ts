@@ -73,3 +73,19 @@ export function keepOriginalSpelling(out: Pod, original: Pod): void {
     return emptyDir === v.emptyDir ? v : { ...v, emptyDir };
   });
 }
+
+const PROBE_INTS = ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'];
+
+/**
+ * A probe's int32 fields are `omitempty` in Go: istiod's pod never carries a 0 there (the API server
+ * defaults it either way). Dropped from the proxy's probes too, so both pods are the same and a pod
+ * istiod injected is not patched again for it.
+ */
+export function dropZeroProbeFields(container: Container): void {
+  for (const key of ['readinessProbe', 'livenessProbe', 'startupProbe'] as const) {
+    const probe = container[key] as Record<string, unknown> | undefined;
+    if (!probe || !PROBE_INTS.some((f) => probe[f] === 0)) continue;
+    // the rendered probe may be shared with the render memo (frozen): replace it, never edit it
+    container[key] = Object.fromEntries(Object.entries(probe).filter(([f, v]) => !(v === 0 && PROBE_INTS.includes(f))));
+  }
+}

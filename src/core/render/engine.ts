@@ -41,13 +41,21 @@ function yamlScalar(v: unknown): string {
  * over an empty loop) means "nothing here"; merged as a strategic-merge null it would delete the pod's
  * own field. Templates that mean to delete say so with `$patch: delete`.
  */
-function withoutNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.filter((x) => x !== null && x !== undefined).map(withoutNulls);
+// Go maps keep an empty string value; every other string field of the pod's types is `omitempty`
+const STRING_MAPS: ReadonlySet<string> = new Set(['labels', 'annotations', 'nodeSelector', 'volumeAttributes', 'data']);
+
+/**
+ * What istiod's render becomes once decoded into Go's Pod: nulls gone, and an empty string in a struct
+ * field gone too (`omitempty`), e.g. `configMap: {name: ""}` is `configMap: {}`. So our pod is the same,
+ * and a pod istiod injected is not patched again to add `name: ""`.
+ */
+function withoutNulls(v: unknown, inMap = false): unknown {
+  if (Array.isArray(v)) return v.filter((x) => x !== null && x !== undefined).map((x) => withoutNulls(x));
   if (isObject(v))
     return Object.fromEntries(
       Object.entries(v)
-        .filter(([, x]) => x !== null && x !== undefined)
-        .map(([k, x]) => [k, withoutNulls(x)]),
+        .filter(([, x]) => x !== null && x !== undefined && (inMap || x !== ''))
+        .map(([k, x]) => [k, withoutNulls(x, STRING_MAPS.has(k))]),
     );
   return v;
 }

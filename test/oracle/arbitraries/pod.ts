@@ -115,7 +115,9 @@ export const podArb: fc.Arbitrary<GeneratedPod> = fc
     // `status: {}`, `creationTimestamp: null`), and istiod's patch assumes they are there.
     for (const c of spec.containers as Array<Record<string, unknown>>) c.resources ??= {};
     metadata.creationTimestamp = null;
-    return { pod: { apiVersion: 'v1', kind: 'Pod', metadata, spec, status: {} }, namespace: g.namespace };
+    // a JSON round trip, as the API server sends it: no key holds undefined
+    const pod = JSON.parse(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata, spec, status: {} })) as Record<string, unknown>;
+    return { pod, namespace: g.namespace };
   });
 
 /** Webhook URL paths as istiod's webhook configurations write them, and a few it never does. */
