@@ -86,6 +86,18 @@ const named =
     return why === undefined ? undefined : `${param} invalid: ${why}`;
   };
 
+/** istiod's parsePorts (admission): each comma-separated entry, trimmed, a port 0-65535; an empty entry fails. */
+const istioPortList =
+  (inner: Check): Check =>
+  (v) => {
+    if (v === '*' || v.trim() === '') return inner(v);
+    for (const raw of v.trim().split(',')) {
+      const p = raw.trim();
+      if (!/^\d+$/.test(p) || Number(p) > 65535) return `failed parsing port ${clipJson(raw)}`;
+    }
+    return inner(v);
+  };
+
 /** istiod's ValidateInterfaceNames (admission), before the init container's own parse. */
 const ISTIO_INTERFACE_NAME = /^[a-zA-Z][a-zA-Z0-9_.-]*$/;
 const istioInterfaceNames =
@@ -181,9 +193,9 @@ const CHECKS: Record<string, Check> = {
   [ANNOTATION.readinessFailure]: probeSeconds,
   [ANNOTATION.includeOutboundIPRanges]: named('includeIPRanges', capture('-i', parseCidrSelection)),
   [ANNOTATION.excludeOutboundIPRanges]: named('excludeIPRanges', capture('-x', parseCidrList)),
-  [ANNOTATION.includeInboundPorts]: named('includeInboundPorts', capture('-b', parsePortSelection)),
-  [ANNOTATION.excludeInboundPorts]: named('excludeInboundPorts', capture('-d', parsePortList)),
-  [ANNOTATION.excludeOutboundPorts]: named('excludeOutboundPorts', capture('-o', parsePortList)),
+  [ANNOTATION.includeInboundPorts]: named('includeInboundPorts', istioPortList(capture('-b', parsePortSelection))),
+  [ANNOTATION.excludeInboundPorts]: named('excludeInboundPorts', istioPortList(capture('-d', parsePortList))),
+  [ANNOTATION.excludeOutboundPorts]: named('excludeOutboundPorts', istioPortList(capture('-o', parsePortList))),
   [ANNOTATION.includeOutboundPorts]: named('includeOutboundPorts', capture('-q', parsePortList)),
   [ANNOTATION.excludeInterfaces]: istioInterfaceNames(capture('-c', parseInterfaceList)),
   [ANNOTATION.kubevirtInterfaces]: istioInterfaceNames(capture('-k', parseInterfaceList)),

@@ -31,7 +31,7 @@ describe('annotation validation: every annotation Istio validates, with its name
       ['bad', '10.0.0.0', '10.0.0.0/33', '*,10.0.0.0/8'],
     ],
     ['traffic.sidecar.istio.io/excludeOutboundIPRanges', ['', '10.96.0.2/24'], ['*', '300.0.0.0/8']],
-    ['traffic.sidecar.istio.io/includeInboundPorts', ['*', '', '1,2,3'], ['http', '0', '70000']],
+    ['traffic.sidecar.istio.io/includeInboundPorts', ['*', '', '1,2,3', ' 80 , 443 '], ['http', '0', '70000', ',', '80,']],
     ['traffic.sidecar.istio.io/excludeInboundPorts', ['', '4,5,6'], ['*', '4;5']],
     ['traffic.sidecar.istio.io/excludeOutboundPorts', ['7,8,9'], ['*', 'x']],
     ['traffic.sidecar.istio.io/includeOutboundPorts', ['443'], ['*']],

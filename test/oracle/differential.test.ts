@@ -49,7 +49,13 @@ for (const [index, variant] of VARIANTS.entries()) {
         writeFileSync(proxyConfigs, JSON.stringify(variant.proxyConfigs));
       }
       const revision = variant.sets.find((s) => s.startsWith('revision='))?.slice('revision='.length);
-      istiod = new IstiodInjector(oracle, rendered.dir, { native: variant.native, revision, proxyConfigs, nodes: variant.nodes });
+      istiod = new IstiodInjector(oracle, rendered.dir, {
+        native: variant.native,
+        revision,
+        proxyConfigs,
+        nodes: variant.nodes,
+        env: variant.istiodEnv,
+      });
       settings = ourSettings(rendered, variant.native);
     });
     after(() => istiod?.close());

@@ -49,6 +49,8 @@ export interface IstiodOptions {
   proxyConfigs?: string;
   /** Nodes as name=kubeletVersion for native `auto`. */
   nodes?: Record<string, string>;
+  /** More environment for istiod (features it reads from its env, e.g. COMPLIANCE_POLICY). */
+  env?: Record<string, string>;
 }
 
 /** One istiod webhook handler, fed one JSON line per review; answers come back in order. */
@@ -67,7 +69,7 @@ export class IstiodInjector {
           .map(([n, v]) => `${n}=${v}`)
           .join(','),
       );
-    this.child = spawn(join(oracle, 'oracle'), args, { env: { ...process.env, ENABLE_NATIVE_SIDECARS: opts.native } });
+    this.child = spawn(join(oracle, 'oracle'), args, { env: { ...process.env, ...opts.env, ENABLE_NATIVE_SIDECARS: opts.native } });
     this.child.stderr.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-4000);
     });

@@ -5,6 +5,8 @@ export interface Variant {
   /** istioctl --set flags for Istio's renderer (values.…, meshConfig.…, revision=…). */
   sets: string[];
   native: 'true' | 'false' | 'auto';
+  /** istiod's own environment (the chart sets it from values.pilot.env, which ours reads). */
+  istiodEnv?: Record<string, string>;
   /** Nodes (name -> kubelet version) both injectors see, for native `auto`. */
   nodes?: Record<string, string>;
   /** ProxyConfig resources in the cluster ([{name, namespace, spec}]). */
@@ -21,6 +23,18 @@ export const VARIANTS: Variant[] = [
     nodes: { 'node-new': 'v1.33.2', 'node-old': 'v1.30.4-eks-1a2b3c' },
   },
   { name: 'native auto, every node 1.33 or later', sets: [], native: 'auto', nodes: { 'node-new': 'v1.33.2', 'node-newer': 'v1.34.0+k3s1' } },
+  {
+    name: 'FIPS compliance policy and OpenTelemetry semantic conventions',
+    sets: [
+      'values.pilot.env.COMPLIANCE_POLICY=fips-140-3',
+      'meshConfig.extensionProviders[0].name=otel',
+      'meshConfig.extensionProviders[0].opentelemetry.service=otel-collector.observability.svc.cluster.local',
+      'meshConfig.extensionProviders[0].opentelemetry.port=4317',
+      'meshConfig.extensionProviders[0].opentelemetry.serviceAttributeEnrichment=OTEL_SEMANTIC_CONVENTIONS',
+    ],
+    istiodEnv: { COMPLIANCE_POLICY: 'fips-140-3' },
+    native: 'true',
+  },
   { name: 'CNI (istio-validation)', sets: ['values.pilot.cni.enabled=true', 'values.istio_cni.enabled=true'], native: 'false' },
   { name: 'hold application until proxy starts', sets: ['values.global.proxy.holdApplicationUntilProxyStarts=true'], native: 'false' },
   { name: 'TPROXY interception', sets: ['meshConfig.defaultConfig.interceptionMode=TPROXY'], native: 'false' },

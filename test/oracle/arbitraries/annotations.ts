@@ -79,6 +79,9 @@ export const ANNOTATION_VALUES: Record<string, string[]> = {
   'prometheus.istio.io/scrape-targets': ['9090:/metrics', '9090, 9091:/m', ':/x', '15090', '70000:/a', ''],
   'prometheus.istio.io/merge-metrics': bools,
   'sidecar.istio.io/inject': ['true', 'false', 'TRUE', 'y', '', 'enabled'],
+  'resource.opentelemetry.io/service.namespace': ['payments', '', 'a,b'],
+  'resource.opentelemetry.io/service.version': ['1.2.3', '', 'v2@sha256:abc'],
+  'resource.opentelemetry.io/service.instance.id': ['web-1', ''],
 };
 
 const anyValue = fc.string({ maxLength: 12 });

@@ -44,7 +44,7 @@ const containerArb = (name: string) =>
   fc.record(
     {
       name: fc.constant(name),
-      image: fc.constantFrom('nginx', 'docker.io/library/busybox:1.36', 'app:1'),
+      image: fc.constantFrom('nginx', 'docker.io/library/busybox:1.36', 'app:1', 'nginx@sha256:abc123', 'registry:5000/shop/app:1.2@sha256:def456'),
       ports: fc.uniqueArray(portArb, { maxLength: 3, selector: (p) => `${p.containerPort}/${p.protocol ?? 'TCP'}` }),
       readinessProbe: probeArb,
       livenessProbe: probeArb,
@@ -64,7 +64,7 @@ const containersArb = fc
 /** Who owns the pod: how Istio infers the workload name and kind for its labels and env. */
 const ownerArb = fc.constantFrom<{ kind: string; name: string; labels: Record<string, string> }>(
   { kind: 'ReplicaSet', name: 'web-7d4b9c', labels: { app: 'web', 'pod-template-hash': '7d4b9c' } },
-  { kind: 'StatefulSet', name: 'db', labels: { app: 'db', version: 'v1' } },
+  { kind: 'StatefulSet', name: 'db', labels: { app: 'db', version: 'v1', 'app.kubernetes.io/version': '14.2' } },
   { kind: 'Job', name: 'batch-1', labels: { 'job-name': 'batch-1' } },
   { kind: 'DaemonSet', name: 'agent', labels: { 'app.kubernetes.io/name': 'agent' } },
   { kind: '', name: 'bare', labels: {} },
