@@ -5,35 +5,10 @@ import assert from 'node:assert/strict';
 import { readTemplatesDir } from '../../src/config/files.ts';
 import { injectPod } from '../../src/core/inject.ts';
 import { buildSettings } from '../../src/core/settings/index.ts';
-import type { Container, Pod } from '../../src/core/types.ts';
+import type { Pod } from '../../src/core/types.ts';
 import { defaultSettings } from '../helpers/settings.ts';
 
-type Mode = 'classic' | 'native' | 'cni';
-const MODES: Mode[] = ['classic', 'native', 'cni'];
-
-function pod(annotations: Record<string, string> = {}, containers: Container[] = [{ name: 'web', image: 'web:1' }]): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'web-0', namespace: 'shop', annotations, labels: { app: 'web' } },
-    spec: { containers },
-  };
-}
-
-function inject(p: Pod, sets: string[] = [], mode: Mode = 'classic') {
-  const settings = defaultSettings({
-    native: mode === 'native' ? 'true' : 'false',
-    sets: mode === 'cni' ? [...sets, 'values.pilot.cni.enabled=true'] : sets,
-  });
-  return injectPod(p, { settings, namespace: 'shop' }).pod;
-}
-
-const container = (p: Pod, name: string): Container | undefined =>
-  [...(p.spec.initContainers ?? []), ...p.spec.containers].find((c) => c.name === name);
-const captureName = (mode: Mode) => (mode === 'cni' ? 'istio-validation' : 'istio-init');
-type Mount = { name: string; mountPath?: string };
-const mountOf = (p: Pod, name: string) => ((container(p, 'istio-proxy')!.volumeMounts ?? []) as Mount[]).find((m) => m.name === name);
-const envOf = (p: Pod) => Object.fromEntries((container(p, 'istio-proxy')!.env ?? []).map((e) => [e.name, e.value]));
+import { captureName, container, envOf, inject, MODES, type Mode, mountOf, pod } from '../helpers/sidecar-pod.ts';
 
 describe('sidecar template: the capture init container gets what Istio gives it', () => {
   for (const mode of MODES) {
@@ -225,73 +200,6 @@ describe('sidecar template: proxy env Istio sets', () => {
       );
     }
     assert.ok(injectPod(pod({ 'apm.datadoghq.com/env': 'null' }), { settings, namespace: 'shop' }).pod);
-  });
-});
-
-describe('sidecar template: log level arguments as istiod writes them (unquoted on istio-proxy)', () => {
-  it('drops a trailing comment or blanks on istio-proxy, and keeps them in the quoted istio-init argument', () => {
-    const out = inject(pod({ 'sidecar.istio.io/agentLogLevel': 'debug #x', 'sidecar.istio.io/componentLogLevel': 'misc:error \t' }));
-    const proxyArgs = container(out, 'istio-proxy')!.args!;
-    assert.ok(proxyArgs.includes('--log_output_level=debug'));
-    assert.ok(proxyArgs.includes('--proxyComponentLogLevel=misc:error'));
-    assert.ok(container(out, 'istio-init')!.args!.includes('--log_output_level=debug #x'));
-  });
-
-  it('refuses a value that would make istiod write a map or break the line, naming the annotation', () => {
-    for (const [annotation, value] of [
-      ['sidecar.istio.io/logLevel', 'a: b'],
-      ['sidecar.istio.io/componentLogLevel', 'misc:'],
-      ['sidecar.istio.io/agentLogLevel', 'x\ny'],
-    ]) {
-      assert.throws(
-        () => inject(pod({ [annotation!]: value! })),
-        (e: Error & { code?: string }) => e.code === 'TEMPLATE_RENDER' && e.message.includes(annotation!),
-      );
-    }
-  });
-});
-
-describe('sidecar template: values Istio writes between double quotes, as its YAML reads them', () => {
-  const metadata = (value: string) => pod({ 'proxy.istio.io/config': JSON.stringify({ proxyMetadata: { FOO: value } }) });
-
-  it('interprets backslash escapes and folds line breaks in proxyMetadata env, on istio-init and istio-proxy', () => {
-    const out = inject(metadata('a\\tb\\x41 \n\n  c'));
-    for (const name of ['istio-init', 'istio-proxy']) {
-      assert.equal(container(out, name)!.env!.find((e) => e.name === 'FOO')!.value, 'a\tbA\nc');
-    }
-    assert.ok(container(inject(pod({ 'sidecar.istio.io/agentLogLevel': 'x\\ty' })), 'istio-init')!.args!.includes('--log_output_level=x\ty'));
-  });
-
-  it("reads the Multus networks annotation as Istio's single-quoted value: '' is a quote, a lone ' refuses the pod", () => {
-    const multus = (value: string) => inject(pod({ 'k8s.v1.cni.cncf.io/networks': value }), ['values.pilot.cni.provider=multus'], 'cni');
-    assert.equal(multus("a''b").metadata.annotations!['k8s.v1.cni.cncf.io/networks'], "a'b, default/istio-cni");
-    assert.throws(
-      () => multus("a'b"),
-      (e: Error & { code?: string }) => e.code === 'TEMPLATE_RENDER' && e.message.includes('k8s.v1.cni.cncf.io/networks'),
-    );
-  });
-
-  it('refuses a value with a quote, an unknown escape or a trailing backslash, as istiod does', () => {
-    for (const value of ['a"b', 'a\\/b', 'a\\']) {
-      assert.throws(
-        () => inject(metadata(value)),
-        (e: Error & { code?: string }) => e.code === 'TEMPLATE_RENDER' && /proxyMetadata/.test(e.message),
-      );
-    }
-  });
-});
-
-describe('sidecar template: readiness probe numbers as Istio writes them', () => {
-  it('reads a readiness annotation with a leading 0 as YAML 1.1 does (istiod: "010" is 8, "09" is 9)', () => {
-    const probe = inject(
-      pod({
-        'readiness.status.sidecar.istio.io/initialDelaySeconds': '010',
-        'readiness.status.sidecar.istio.io/periodSeconds': '09',
-        'readiness.status.sidecar.istio.io/failureThreshold': '0777',
-      }),
-    );
-    const rp = container(probe, 'istio-proxy')!.readinessProbe as Record<string, unknown>;
-    assert.deepEqual([rp.initialDelaySeconds, rp.periodSeconds, rp.failureThreshold], [8, 9, 511]);
   });
 });
 

@@ -4,7 +4,7 @@
 // them back. Same inputs, same results (or failures). All are pure.
 import type { FilterImplOptions } from 'liquidjs';
 import { isObject } from '../types.ts';
-import { yamlDoubleQuoted, yamlInt, yamlPlain, yamlSingleQuoted } from './istio-yaml.ts';
+import { yamlDoubleQuoted, yamlInt, yamlPlain, yamlPlainValue, yamlSingleQuoted } from './istio-yaml.ts';
 
 type StringMap = Record<string, string> | undefined;
 type Container = { name?: string; image?: string };
@@ -119,6 +119,7 @@ export const istioFilters: Record<string, FilterImplOptions> = {
   yaml_dquoted: yamlDoubleQuoted,
   yaml_squoted: yamlSingleQuoted,
   yaml_plain: yamlPlain,
+  yaml_plain_value: yamlPlainValue,
   yaml_int: yamlInt,
   json_map: jsonMap,
   otel_resource_attributes: otelResourceAttributes,

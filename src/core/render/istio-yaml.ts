@@ -114,3 +114,70 @@ export const yamlDoubleQuoted = (v: unknown, what: string): string => readQuoted
 
 /** As Istio's YAML reads `'<v>'` (see readQuoted). */
 export const yamlSingleQuoted = (v: unknown, what: string): string => readQuoted(v, what, "'");
+
+/** Where a quoted scalar at the start of s closes (index of the closing quote), or -1. */
+function closingQuote(s: string): number {
+  const q = s[0];
+  for (let i = 1; i < s.length; i++) {
+    if (q === '"' && s[i] === '\\') i++;
+    else if (s[i] === q && q === "'" && s[i + 1] === "'") i++;
+    else if (s[i] === q) return i;
+  }
+  return -1;
+}
+
+const YAML_NULL = /^(~|null|Null|NULL)$/;
+const YAML_BOOL = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+const YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const GO_INT = /^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|[0-9]+)$/;
+const YAML_INF_NAN = /^([-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$/;
+
+/** A plain scalar go-yaml v2 resolves to a number (its resolve(): sign, digit or dot first; `_` ignored). */
+function yamlNumber(s: string): boolean {
+  if (!/^[-+0-9.]/.test(s)) return false;
+  const plain = s.replace(/_/g, '');
+  return YAML_FLOAT.test(plain) || GO_INT.test(plain) || YAML_INF_NAN.test(plain);
+}
+
+/**
+ * A string Istio's template writes unquoted as a whole mapping value (`name: <annotation>`), as its YAML
+ * reads it back: blanks and a comment dropped, quotes read, an anchor or a `!!str`/local tag skipped, null
+ * (or nothing, or an empty block scalar) an empty string. A value its YAML reads as a bool or number
+ * (`yes`, `123`), a map, or anything its parser refuses makes istiod refuse the pod: this throws.
+ */
+export function yamlPlainValue(v: unknown, what: string): string {
+  const text = String(v ?? '');
+  if (/[\r\n]/.test(text)) throw new Error(`${what} has a line break, which istiod's YAML does not read as a string`);
+  return plainValue(text.replace(/^[ \t]+/, ''), what, true);
+}
+
+function plainValue(s: string, what: string, resolveTypes: boolean): string {
+  const refuse = (why: string): never => {
+    throw new Error(`${what} ${why}, which istiod's YAML does not read as a string`);
+  };
+  const prefix = /^([&!]\S*)(?:[ \t]+(.*))?$/.exec(s);
+  if (prefix) {
+    const tag = prefix[1]!;
+    if (tag === '!!null') return '';
+    if (tag.startsWith('!!') && tag !== '!!str') refuse(`has the tag ${tag}`);
+    return plainValue(prefix[2] ?? '', what, resolveTypes && tag.startsWith('&'));
+  }
+  if (s[0] === '"' || s[0] === "'") {
+    const end = closingQuote(s);
+    if (end < 0 || !/^[ \t]*([ \t]#.*)?$/.test(s.slice(end + 1))) refuse('has text after its quoted part');
+    return s[0] === '"' ? yamlDoubleQuoted(s.slice(1, end), what) : yamlSingleQuoted(s.slice(1, end), what);
+  }
+  if (s[0] === '|' || s[0] === '>') {
+    if (/^[|>][-+0-9]*([ \t]+#.*)?[ \t]*$/.test(s)) return ''; // a block scalar with no lines
+    refuse(`has text after "${s[0]}"`);
+  }
+  if (s.startsWith('#')) return '';
+  const comment = s.search(/[ \t]#/);
+  const plain = (comment >= 0 ? s.slice(0, comment) : s).replace(/[ \t]+$/, '');
+  if (plain === '' || (resolveTypes && YAML_NULL.test(plain))) return '';
+  if (/^[[\]{},*%@`]/.test(plain) || /^[-?:]([ \t]|$)/.test(plain)) refuse(`starts with "${plain[0]}"`);
+  if (/:([ \t]|$)/.test(plain)) refuse('has ": "');
+  if (resolveTypes && YAML_BOOL.test(plain)) refuse('is a YAML boolean');
+  if (resolveTypes && yamlNumber(plain)) refuse('is a YAML number');
+  return plain;
+}
