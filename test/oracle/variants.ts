@@ -5,6 +5,8 @@ export interface Variant {
   /** istioctl --set flags for Istio's renderer (values.…, meshConfig.…, revision=…). */
   sets: string[];
   native: 'true' | 'false' | 'auto';
+  /** Values the rendered `values` must hold (dotted paths): Istio's renderer ignores some --set paths silently. */
+  expect?: Record<string, unknown>;
   /** istiod's own environment (the chart sets it from values.pilot.env, which ours reads). */
   istiodEnv?: Record<string, string>;
   /** Nodes (name -> kubelet version) both injectors see, for native `auto`. */
@@ -35,16 +37,22 @@ export const VARIANTS: Variant[] = [
     istiodEnv: { COMPLIANCE_POLICY: 'fips-140-3' },
     native: 'true',
   },
-  { name: 'CNI (istio-validation)', sets: ['values.pilot.cni.enabled=true', 'values.istio_cni.enabled=true'], native: 'false' },
-  { name: 'hold application until proxy starts', sets: ['values.global.proxy.holdApplicationUntilProxyStarts=true'], native: 'false' },
+  { name: 'CNI (istio-validation)', sets: ['components.cni.enabled=true'], native: 'false', expect: { 'pilot.cni.enabled': true } },
+  {
+    name: 'hold application until proxy starts',
+    sets: ['values.global.proxy.holdApplicationUntilProxyStarts=true'],
+    native: 'false',
+    expect: { 'global.proxy.holdApplicationUntilProxyStarts': true },
+  },
   { name: 'TPROXY interception', sets: ['meshConfig.defaultConfig.interceptionMode=TPROXY'], native: 'false' },
   {
     name: 'revision canary, image pull secrets',
     sets: ['revision=canary', 'values.global.imagePullSecrets[0]=barSecret', 'values.global.imagePullSecrets[1]=regcred'],
     native: 'true',
+    expect: { revision: 'canary', 'global.imagePullSecrets': ['barSecret', 'regcred'] },
   },
   {
-    name: 'seccomp, status port, proxy resources, log levels',
+    name: 'seccomp, status port, proxy resources, log levels, core dumps',
     sets: [
       'values.global.proxy.seccompProfile.type=RuntimeDefault',
       'values.global.proxy.statusPort=15021',
@@ -53,8 +61,10 @@ export const VARIANTS: Variant[] = [
       'values.global.proxy.logLevel=debug',
       'values.global.logging.level=default:debug',
       'values.global.proxy.componentLogLevel=misc:info',
+      'values.global.proxy.enableCoreDump=true',
     ],
     native: 'false',
+    expect: { 'global.proxy.seccompProfile.type': 'RuntimeDefault', 'global.proxy.statusPort': 15021, 'global.logging.level': 'default:debug' },
   },
   {
     name: 'mesh defaultConfig and ProxyConfig resources',
