@@ -37,6 +37,11 @@ describe('sidecar template: values Istio writes between double quotes, as its YA
     assert.ok(container(inject(pod({ 'sidecar.istio.io/agentLogLevel': 'x\\ty' })), 'istio-init')!.args!.includes('--log_output_level=x\ty'));
   });
 
+  it('keeps a single quote inside a double-quoted value (it only escapes itself between single quotes)', () => {
+    const args = container(inject(pod({ 'sidecar.istio.io/agentLogLevel': "t8J'+7g" })), 'istio-init')!.args!;
+    assert.ok(args.includes("--log_output_level=t8J'+7g"), args.join(' '));
+  });
+
   it("reads the Multus networks annotation as Istio's single-quoted value: '' is a quote, a lone ' refuses the pod", () => {
     const multus = (value: string) => inject(pod({ 'k8s.v1.cni.cncf.io/networks': value }), ['values.pilot.cni.provider=multus'], 'cni');
     assert.equal(multus("a''b").metadata.annotations!['k8s.v1.cni.cncf.io/networks'], "a'b, default/istio-cni");

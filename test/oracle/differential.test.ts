@@ -74,7 +74,9 @@ for (const [index, variant] of VARIANTS.entries()) {
     }
 
     /** Both answers for one review, compared; throws with both outcomes when they differ unaccepted. */
-    async function compare(pod: Record<string, unknown>, namespace: string, path: string): Promise<{ ours: Outcome; istiod: Outcome }> {
+    async function compare(generated: Record<string, unknown>, namespace: string, path: string): Promise<{ ours: Outcome; istiod: Outcome }> {
+      // the object as the API server sends it: serialised from Kubernetes' Go types (`grpc.service: null`, …)
+      const pod = (await istiod.canonical(generated)) as Record<string, unknown>;
       const review = reviewOf({ pod, namespace }, 'oracle-case');
       const theirs = await canonical(istiodOutcome(await istiod.inject(path, review), pod));
       const ours = await canonical(ourOutcome(ourInjection(settings, path, review, cluster), pod));

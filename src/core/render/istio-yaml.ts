@@ -100,7 +100,8 @@ function readQuoted(v: unknown, what: string, quote: Quote): string {
       i = pastBreak(s, i + 1);
       while (s[i] === ' ' || s[i] === '\t') i++;
     } else {
-      const [text, next]: [string, number] = quote === '"' && c === '\\' ? yamlEscape(s, i + 1, what) : c === "'" ? ["'", i + 2] : [c, i + 1];
+      const [text, next]: [string, number] =
+        quote === '"' && c === '\\' ? yamlEscape(s, i + 1, what) : quote === "'" && c === "'" ? ["'", i + 2] : [c, i + 1];
       out += blanks + text;
       blanks = '';
       i = next;
