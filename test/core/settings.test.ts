@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { readTemplatesDir } from '../../src/config/files.ts';
 import { InjectionError } from '../../src/core/errors.ts';
+import { injectPod } from '../../src/core/inject.ts';
+import type { Pod } from '../../src/core/types.ts';
 import { buildSettings } from '../../src/core/settings/index.ts';
 import { PINNED_PROXY_TAG } from '../../src/core/settings/default-values.ts';
 import { proxyConfigJson, applyMeshConfig } from '../../src/core/settings/mesh.ts';
@@ -121,5 +123,16 @@ describe('settings: Istio-shaped config, values and mesh config', () => {
     });
     assert.equal(proxyConfigJson(mesh.defaultConfig as any), '{"concurrency":0,"proxyMetadata":{"A":"2","Z":"1"}}');
     assert.equal(proxyConfigJson(applyMeshConfig(undefined).defaultConfig as any), '{}');
+  });
+});
+
+describe('values with quoted integers, as istiod reads them (protojson takes "15021")', () => {
+  it('loads statusPort "15021" and injects the same pod as with 15021', () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'q' }, spec: { containers: [{ name: 'app', image: 'a' }] } } as Pod;
+    const withValues = (values: string) => buildSettings({ values, templates: readTemplatesDir(), nativeSidecars: 'false' });
+    const quoted = injectPod(structuredClone(pod), { settings: withValues('{"global":{"proxy":{"statusPort":"15021"}}}'), namespace: 'n' });
+    const plain = injectPod(structuredClone(pod), { settings: withValues('{"global":{"proxy":{"statusPort":15021}}}'), namespace: 'n' });
+    assert.deepEqual(quoted.pod, plain.pod);
+    assert.ok(JSON.stringify(plain.pod).includes('15021'));
   });
 });

@@ -95,6 +95,22 @@ const fail = (where: string, why: string, v: unknown): never => {
  * from the templates). With `defaults`, a null where the defaults hold a value is refused too: the
  * templates would read nothing there (remove the key to keep the default).
  */
+/**
+ * A quoted number where a number is wanted (`statusPort: "15021"`): istiod reads values into its protobuf
+ * Values with protojson, which takes quoted integers, and its templates print either the same. So do we:
+ * the string becomes the number, in place (`data` is the freshly merged document).
+ */
+export function coerceQuotedIntegers(data: unknown, rules: Rules): void {
+  for (const [key, kind] of Object.entries(rules)) {
+    if (kind !== 'port' && kind !== 'uint' && kind !== 'int') continue;
+    const parts = key.split('.');
+    const parent = parts.length === 1 ? data : getPath(data, parts.slice(0, -1).join('.'));
+    const last = parts[parts.length - 1]!;
+    const v = isObject(parent) ? parent[last] : undefined;
+    if (typeof v === 'string' && /^[+-]?\d{1,15}$/.test(v)) (parent as Record<string, unknown>)[last] = Number(v);
+  }
+}
+
 export function checkRules(data: unknown, rules: Rules, prefix: string, defaults?: unknown): void {
   for (const [key, kind] of Object.entries(rules)) {
     const parts = key.split('.');

@@ -4,7 +4,7 @@ import { clipJson } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
 import { cloneJson, isObject, type Json, type JsonObject } from '../types.ts';
 import { DEFAULT_VALUES } from './default-values.ts';
-import { checkRules, type Rules } from './schema.ts';
+import { coerceQuotedIntegers, checkRules, type Rules } from './schema.ts';
 
 const VALUES_RULES: Rules = {
   'global.hub': 'string',
@@ -84,6 +84,7 @@ export function applyValues(user: unknown, warnings: string[] = []): JsonObject 
   if (user === undefined || user === null) return cloneJson(DEFAULT_VALUES);
   if (!isObject(user)) throw new InjectionError('INVALID_SETTING', 'invalid setting values: must be a mapping', 'values');
   const merged = deepMerge(DEFAULT_VALUES, user as JsonObject);
+  coerceQuotedIntegers(merged, VALUES_RULES);
   checkRules(merged, VALUES_RULES, 'values.', DEFAULT_VALUES);
   // Istio renders the names as they are; the API server takes any name, and the kubelet pulls without a
   // secret that cannot exist (Secret names are DNS subdomains). Worth a warning, not a refusal.
