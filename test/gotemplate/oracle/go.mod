@@ -1,0 +1,3 @@
+module sidecarinjector/gotemplate-oracle
+
+go 1.26
