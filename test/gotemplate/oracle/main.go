@@ -13,7 +13,7 @@ import (
 type request struct {
 	Name      string   `json:"name"`
 	Text      string   `json:"text"`
-	Functions []string `json:"functions"`
+	Functions []string `json:"functions"` // null: no function check (parse.SkipFuncCheck)
 }
 
 type result struct {
@@ -30,8 +30,12 @@ func parseOne(r request) result {
 	for _, name := range append(r.Functions, builtins...) {
 		funcs[name] = func() {}
 	}
-	trees, err := parse.Parse(r.Name, r.Text, "", "", funcs)
-	if err != nil {
+	trees := map[string]*parse.Tree{}
+	top := parse.New(r.Name)
+	if r.Functions == nil {
+		top.Mode = parse.SkipFuncCheck
+	}
+	if _, err := top.Parse(r.Text, "", "", trees, funcs); err != nil {
 		return result{Error: err.Error()}
 	}
 	names := make([]string, 0, len(trees))
