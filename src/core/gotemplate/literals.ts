@@ -82,16 +82,24 @@ function parseGoFloat(text: string): number | undefined {
   return Number.isFinite(v) ? v : undefined;
 }
 
+// fmt.Sscan into a complex128: each part goes through strconv.ParseFloat, whose error Go reports.
+function complexConstant(text: string): NumberNode | Error {
+  const m = /^([+-]?(?:[^+-]*[eEpP][+-])?[^+-]*)([+-].*)i$/.exec(text);
+  const parts = [m?.[1] ?? text, m?.[2] ?? ''];
+  const [re, im] = parts.map((part) => parseGoFloat(part));
+  for (const [i, v] of [re, im].entries()) {
+    if (v === undefined) {
+      const why = FLOAT_RE.test(parts[i] ?? '') ? 'value out of range' : 'invalid syntax';
+      return new Error(`strconv.ParseFloat: parsing ${JSON.stringify(parts[i])}: ${why}`);
+    }
+  }
+  return { kind: 'number', pos: 0, text, complex: { re: re as number, im: im as number } };
+}
+
 /** parse.newNumber: the types a number constant fits, or Go's error. */
 export function parseNumber(text: string, type: 'number' | 'complex' | 'charConstant'): NumberNode | Error {
   if (type === 'charConstant') return charConstant(text);
-  if (type === 'complex') {
-    const m = /^([+-]?[^+-]+(?:[eEpP][+-][^+-]*)?)([+-].*)i$/.exec(text);
-    const re = m ? parseGoFloat(m[1] ?? '') : undefined;
-    const im = m ? parseGoFloat(m[2] ?? '') : undefined;
-    if (re === undefined || im === undefined) return new Error('expected integer');
-    return { kind: 'number', pos: 0, text, complex: { re, im } };
-  }
+  if (type === 'complex') return complexConstant(text);
   if (text.endsWith('i')) {
     const im = parseGoFloat(text.slice(0, -1));
     if (im !== undefined) return { kind: 'number', pos: 0, text, complex: { re: 0, im } };
