@@ -7,7 +7,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseGoTemplates } from '../../src/core/gotemplate/index.ts';
 
-export interface ParseRequest { name: string; text: string; functions: string[] | null }
+export interface ParseRequest {
+  name: string;
+  text: string;
+  functions: string[] | null;
+}
 export type ParseOutcome = { ok: true; names: string[] } | { ok: false; error: string };
 
 const ORACLE_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'oracle');
@@ -28,7 +32,9 @@ export class GoParseOracle {
       r.ok ? { ok: true, names: r.names ?? [] } : { ok: false, error: r.error ?? '' },
     );
   }
-  close(): void { rmSync(this.dir, { recursive: true, force: true }); }
+  close(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }
 
 /** Our parser's answer in the oracle's shape. */

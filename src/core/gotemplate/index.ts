@@ -10,8 +10,25 @@ export { MAX_PARSE_DEPTH } from './parse.ts';
 
 /** The functions text/template always has. */
 export const GO_BUILTIN_FUNCTIONS: ReadonlySet<string> = new Set([
-  'and', 'call', 'html', 'index', 'slice', 'js', 'len', 'not', 'or', 'print', 'printf', 'println', 'urlquery',
-  'eq', 'ge', 'gt', 'le', 'lt', 'ne',
+  'and',
+  'call',
+  'html',
+  'index',
+  'slice',
+  'js',
+  'len',
+  'not',
+  'or',
+  'print',
+  'printf',
+  'println',
+  'urlquery',
+  'eq',
+  'ge',
+  'gt',
+  'le',
+  'lt',
+  'ne',
 ]);
 
 export interface ParseOptions {

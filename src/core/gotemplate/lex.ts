@@ -1,20 +1,9 @@
 // Lexer of Go's text/template language, following the states of Go's text/template/parse/lex.go.
 // Tokens are produced eagerly; the lexer's state never depends on the parser, so this equals Go's lazy lexer.
-export type TokenType =
-  | 'error' | 'bool' | 'char' | 'charConstant' | 'complex' | 'assign' | 'declare' | 'eof' | 'field'
-  | 'identifier' | 'leftDelim' | 'leftParen' | 'number' | 'pipe' | 'rawString' | 'rightDelim'
-  | 'rightParen' | 'space' | 'string' | 'text' | 'variable'
-  | 'block' | 'break' | 'continue' | 'dot' | 'define' | 'else' | 'end' | 'if' | 'nil' | 'range' | 'template' | 'with';
+import { formatRuneU, goQuote, KEYWORDS, type Token, type TokenType } from './tokens.ts';
 
-export interface Token { type: TokenType; pos: number; val: string; line: number }
-
-const KEYWORDS: ReadonlyMap<string, TokenType> = new Map<string, TokenType>([
-  ['.', 'dot'], ['block', 'block'], ['break', 'break'], ['continue', 'continue'], ['define', 'define'],
-  ['else', 'else'], ['end', 'end'], ['if', 'if'], ['nil', 'nil'], ['range', 'range'], ['template', 'template'], ['with', 'with'],
-]);
-export function isKeyword(t: TokenType): boolean {
-  return t === 'dot' || t === 'nil' || ['block', 'break', 'continue', 'define', 'else', 'end', 'if', 'range', 'template', 'with'].includes(t);
-}
+export type { Token, TokenType } from './tokens.ts';
+export { goQuote, isKeyword } from './tokens.ts';
 
 const EOF = -1;
 const LEFT = '{{';
@@ -24,26 +13,6 @@ const isAlphaNumeric = (r: number): boolean => r === 95 || (r >= 0 && /[\p{L}\p{
 const hasLeftTrim = (s: string, at: number): boolean => s.charCodeAt(at) === 45 && isSpace(s.charCodeAt(at + 1));
 const hasRightTrim = (s: string, at: number): boolean => isSpace(s.charCodeAt(at)) && s.charCodeAt(at + 1) === 45;
 const SPACES = /[ \t\r\n]+$/;
-
-/** Go's %#U: U+0021 '!' */
-export function formatRuneU(r: number): string {
-  const hex = r < 0 ? 'FFFFFFFFFFFFFFFF' : r.toString(16).toUpperCase().padStart(4, '0');
-  return r >= 32 && r !== 127 ? `U+${hex} '${String.fromCodePoint(r)}'` : `U+${hex}`;
-}
-/** Go's %q for the strings that appear in parse errors. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 32 || c === 127) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
 
 type State = ((l: Lexer) => State) | null;
 
@@ -57,7 +26,10 @@ class Lexer {
   readonly tokens: Token[] = [];
   constructor(readonly input: string) {}
   next(): number {
-    if (this.pos >= this.input.length) { this.atEOF = true; return EOF; }
+    if (this.pos >= this.input.length) {
+      this.atEOF = true;
+      return EOF;
+    }
     const r = this.input.codePointAt(this.pos) ?? EOF;
     this.pos += r > 0xffff ? 2 : 1;
     if (r === 10) this.line++;
@@ -70,20 +42,49 @@ class Lexer {
     this.pos -= w;
     if (low === 10) this.line--;
   }
-  peek(): number { const r = this.next(); this.backup(); return r; }
-  countLines(from: number, to: number): number { let n = 0; for (let i = from; i < to; i++) if (this.input.charCodeAt(i) === 10) n++; return n; }
+  peek(): number {
+    const r = this.next();
+    this.backup();
+    return r;
+  }
+  countLines(from: number, to: number): number {
+    let n = 0;
+    for (let i = from; i < to; i++) if (this.input.charCodeAt(i) === 10) n++;
+    return n;
+  }
   thisItem(type: TokenType): Token {
     const t = { type, pos: this.start, val: this.input.slice(this.start, this.pos), line: this.startLine };
     this.start = this.pos;
     this.startLine = this.line;
     return t;
   }
-  emit(type: TokenType): State { this.tokens.push(this.thisItem(type)); return type === 'eof' ? null : this.insideState(type); }
-  insideState(type: TokenType): State { return type === 'rightDelim' || type === 'text' ? lexText : lexInsideAction; }
-  ignore(): void { this.line += this.countLines(this.start, this.pos); this.start = this.pos; this.startLine = this.line; }
-  accept(valid: string): boolean { const r = this.next(); if (r !== EOF && valid.includes(String.fromCodePoint(r))) return true; this.backup(); return false; }
-  acceptRun(valid: string): void { while (this.accept(valid)) { /* consume */ } }
-  errorf(msg: string): State { this.tokens.push({ type: 'error', pos: this.start, val: msg, line: this.startLine }); return null; }
+  emit(type: TokenType): State {
+    this.tokens.push(this.thisItem(type));
+    return type === 'eof' ? null : this.insideState(type);
+  }
+  insideState(type: TokenType): State {
+    return type === 'rightDelim' || type === 'text' ? lexText : lexInsideAction;
+  }
+  ignore(): void {
+    this.line += this.countLines(this.start, this.pos);
+    this.start = this.pos;
+    this.startLine = this.line;
+  }
+  accept(valid: string): boolean {
+    const r = this.next();
+    if (r !== EOF && valid.includes(String.fromCodePoint(r))) return true;
+    this.backup();
+    return false;
+  }
+  acceptRun(valid: string): void {
+    while (this.accept(valid)) {
+      /* consume */
+    }
+  }
+  errorf(msg: string): State {
+    this.tokens.push({ type: 'error', pos: this.start, val: msg, line: this.startLine });
+    return null;
+  }
   atRightDelim(): [boolean, boolean] {
     if (hasRightTrim(this.input, this.pos) && this.input.startsWith(RIGHT, this.pos + 2)) return [true, true];
     return [this.input.startsWith(RIGHT, this.pos), false];
@@ -99,7 +100,10 @@ function lexText(l: Lexer): State {
   const x = l.input.indexOf(LEFT, l.pos);
   if (x < 0) {
     l.pos = l.input.length;
-    if (l.pos > l.start) { l.line += l.countLines(l.start, l.pos); l.tokens.push(l.thisItem('text')); }
+    if (l.pos > l.start) {
+      l.line += l.countLines(l.start, l.pos);
+      l.tokens.push(l.thisItem('text'));
+    }
     l.emit('eof');
     return null;
   }
@@ -116,12 +120,20 @@ function lexText(l: Lexer): State {
   return lexLeftDelim;
 }
 
-function leftTrimLength(s: string, at: number): number { let i = at; while (i < s.length && isSpace(s.charCodeAt(i))) i++; return i - at; }
+function leftTrimLength(s: string, at: number): number {
+  let i = at;
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  return i - at;
+}
 
 function lexLeftDelim(l: Lexer): State {
   l.pos += LEFT.length;
   const afterMarker = hasLeftTrim(l.input, l.pos) ? 2 : 0;
-  if (l.input.startsWith('/*', l.pos + afterMarker)) { l.pos += afterMarker; l.ignore(); return lexComment; }
+  if (l.input.startsWith('/*', l.pos + afterMarker)) {
+    l.pos += afterMarker;
+    l.ignore();
+    return lexComment;
+  }
   l.tokens.push(l.thisItem('leftDelim'));
   l.pos += afterMarker;
   l.ignore();
@@ -147,10 +159,16 @@ function lexComment(l: Lexer): State {
 
 function lexRightDelim(l: Lexer): State {
   const [, trim] = l.atRightDelim();
-  if (trim) { l.pos += 2; l.ignore(); }
+  if (trim) {
+    l.pos += 2;
+    l.ignore();
+  }
   l.pos += RIGHT.length;
   const item = l.thisItem('rightDelim');
-  if (trim) { l.pos += leftTrimLength(l.input, l.pos); l.ignore(); }
+  if (trim) {
+    l.pos += leftTrimLength(l.input, l.pos);
+    l.ignore();
+  }
   l.tokens.push(item);
   return lexText;
 }
@@ -161,31 +179,54 @@ function lexInsideAction(l: Lexer): State {
   const r = l.next();
   const ch = r === EOF ? '' : String.fromCodePoint(r);
   if (r === EOF) return l.errorf('unclosed action');
-  if (isSpace(r)) { l.backup(); return lexSpace; }
+  if (isSpace(r)) {
+    l.backup();
+    return lexSpace;
+  }
   switch (ch) {
-    case '=': return l.emit('assign');
-    case ':': return l.next() !== 61 ? l.errorf('expected :=') : l.emit('declare');
-    case '|': return l.emit('pipe');
-    case '"': return lexQuote;
-    case '`': return lexRawQuote;
-    case '$': return lexVariable;
-    case "'": return lexChar;
-    case '(': l.parenDepth++; return l.emit('leftParen');
-    case ')': l.parenDepth--; return l.parenDepth < 0 ? l.errorf('unexpected right paren') : l.emit('rightParen');
+    case '=':
+      return l.emit('assign');
+    case ':':
+      return l.next() !== 61 ? l.errorf('expected :=') : l.emit('declare');
+    case '|':
+      return l.emit('pipe');
+    case '"':
+      return lexQuote;
+    case '`':
+      return lexRawQuote;
+    case '$':
+      return lexVariable;
+    case "'":
+      return lexChar;
+    case '(':
+      l.parenDepth++;
+      return l.emit('leftParen');
+    case ')':
+      l.parenDepth--;
+      return l.parenDepth < 0 ? l.errorf('unexpected right paren') : l.emit('rightParen');
   }
   if (ch === '.') {
     const c = l.input.charCodeAt(l.pos);
     if (l.pos < l.input.length && (c < 48 || c > 57)) return lexField;
   }
-  if (ch === '.' || ch === '+' || ch === '-' || (r >= 48 && r <= 57)) { l.backup(); return lexNumber; }
-  if (isAlphaNumeric(r)) { l.backup(); return lexIdentifier; }
+  if (ch === '.' || ch === '+' || ch === '-' || (r >= 48 && r <= 57)) {
+    l.backup();
+    return lexNumber;
+  }
+  if (isAlphaNumeric(r)) {
+    l.backup();
+    return lexIdentifier;
+  }
   if (r < 128 && r >= 32 && r !== 127) return l.emit('char');
   return l.errorf(`unrecognized character in action: ${formatRuneU(r)}`);
 }
 
 function lexSpace(l: Lexer): State {
   let spaces = 0;
-  while (isSpace(l.peek())) { l.next(); spaces++; }
+  while (isSpace(l.peek())) {
+    l.next();
+    spaces++;
+  }
   if (hasRightTrim(l.input, l.pos - 1) && l.input.startsWith(RIGHT, l.pos + 1)) {
     l.backup();
     if (spaces === 1) return lexRightDelim;
@@ -228,7 +269,10 @@ const lexQuote = (l: Lexer): State => lexQuoted(l, 34, 'string', 'quoted string'
 const lexChar = (l: Lexer): State => lexQuoted(l, 39, 'charConstant', 'character constant');
 function lexRawQuote(l: Lexer): State {
   const x = l.input.indexOf('`', l.pos);
-  if (x < 0) { l.pos = l.input.length; return l.errorf('unterminated raw quoted string'); }
+  if (x < 0) {
+    l.pos = l.input.length;
+    return l.errorf('unterminated raw quoted string');
+  }
   l.line += l.countLines(l.pos, x + 1);
   l.pos = x + 1;
   return l.emit('rawString');
@@ -254,10 +298,19 @@ function scanNumber(l: Lexer): boolean {
   }
   l.acceptRun(digits);
   if (l.accept('.')) l.acceptRun(digits);
-  if (digits.length === 11 && l.accept('eE')) { l.accept('+-'); l.acceptRun('0123456789_'); }
-  if (digits.length === 23 && l.accept('pP')) { l.accept('+-'); l.acceptRun('0123456789_'); }
+  if (digits.length === 11 && l.accept('eE')) {
+    l.accept('+-');
+    l.acceptRun('0123456789_');
+  }
+  if (digits.length === 23 && l.accept('pP')) {
+    l.accept('+-');
+    l.acceptRun('0123456789_');
+  }
   l.accept('i');
-  if (isAlphaNumeric(l.peek())) { l.next(); return false; }
+  if (isAlphaNumeric(l.peek())) {
+    l.next();
+    return false;
+  }
   return true;
 }
 

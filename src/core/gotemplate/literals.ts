@@ -9,7 +9,10 @@ const HEX_LEN: Record<string, number> = { x: 2, u: 4, U: 8 };
 function unquoteChar(s: string, i: number, quote: string): [string, number] | undefined {
   const c = s[i];
   if (c === undefined || c === quote || c === '\n') return undefined;
-  if (c !== '\\') { const cp = s.codePointAt(i) ?? 0; return [String.fromCodePoint(cp), i + (cp > 0xffff ? 2 : 1)]; }
+  if (c !== '\\') {
+    const cp = s.codePointAt(i) ?? 0;
+    return [String.fromCodePoint(cp), i + (cp > 0xffff ? 2 : 1)];
+  }
   const e = s[i + 1];
   if (e === undefined) return undefined;
   if (SIMPLE_ESCAPES[e] !== undefined) return [SIMPLE_ESCAPES[e], i + 2];
@@ -58,7 +61,9 @@ function charConstant(text: string): NumberNode | Error {
 const D = '\\d(?:_?\\d)*';
 const H = '[0-9a-fA-F](?:_?[0-9a-fA-F])*';
 const INT_RE = /^[+-]?(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|0(?:_?[0-7])+|[1-9](?:_?\d)*|0)$/;
-const FLOAT_RE = new RegExp(`^[+-]?(?:(?:${D}\\.(?:${D})?|\\.${D})(?:[eE][+-]?${D})?|${D}[eE][+-]?${D}|${D}|0[xX](?:_?${H}\\.?(?:${H})?|_?\\.${H})[pP][+-]?${D})$`);
+const FLOAT_RE = new RegExp(
+  `^[+-]?(?:(?:${D}\\.(?:${D})?|\\.${D})(?:[eE][+-]?${D})?|${D}[eE][+-]?${D}|${D}|0[xX](?:_?${H}\\.?(?:${H})?|_?\\.${H})[pP][+-]?${D})$`,
+);
 
 function parseGoInt(text: string): bigint | undefined {
   if (!INT_RE.test(text)) return undefined;

@@ -15,7 +15,10 @@ export class TokenStream {
   constructor(private readonly tokens: Token[]) {}
   nextItem(): Token {
     const t = this.tokens[this.index];
-    if (t !== undefined) { this.index++; return t; }
+    if (t !== undefined) {
+      this.index++;
+      return t;
+    }
     const last = this.tokens[this.tokens.length - 1];
     return { type: 'eof', pos: last?.pos ?? 0, val: '', line: last?.line ?? 1 };
   }
@@ -52,7 +55,12 @@ export class TreeParser {
   protected vars: string[] = ['$'];
   protected rangeDepth = 0;
   protected actionLine = 0;
-  constructor(name: string, protected readonly ctx: ParseContext) { this.name = name; }
+  constructor(
+    name: string,
+    protected readonly ctx: ParseContext,
+  ) {
+    this.name = name;
+  }
 
   protected errorf(message: string): never {
     throw new InjectionError('INVALID_SETTING', `template: ${this.ctx.parseName}:${this.token[0]?.line ?? 0}: ${message}`, this.name);
@@ -62,9 +70,18 @@ export class TreeParser {
     else this.token[0] = this.ctx.stream.nextItem();
     return this.token[this.peekCount] as Token;
   }
-  protected backup(): void { this.peekCount++; }
-  protected backup2(t1: Token): void { this.token[1] = t1; this.peekCount = 2; }
-  protected backup3(t2: Token, t1: Token): void { this.token[1] = t1; this.token[2] = t2; this.peekCount = 3; }
+  protected backup(): void {
+    this.peekCount++;
+  }
+  protected backup2(t1: Token): void {
+    this.token[1] = t1;
+    this.peekCount = 2;
+  }
+  protected backup3(t2: Token, t1: Token): void {
+    this.token[1] = t1;
+    this.token[2] = t2;
+    this.peekCount = 3;
+  }
   protected peek(): Token {
     if (this.peekCount > 0) return this.token[this.peekCount - 1] as Token;
     this.peekCount = 1;
@@ -76,7 +93,11 @@ export class TreeParser {
     while (t.type === 'space') t = this.next();
     return t;
   }
-  protected peekNonSpace(): Token { const t = this.nextNonSpace(); this.backup(); return t; }
+  protected peekNonSpace(): Token {
+    const t = this.nextNonSpace();
+    this.backup();
+    return t;
+  }
   protected expect(type: Token['type'], context: string): Token {
     const t = this.nextNonSpace();
     if (t.type !== type) this.unexpected(t, context);
@@ -97,17 +118,24 @@ export class TreeParser {
     if (this.ctx.depth.value >= MAX_PARSE_DEPTH) this.errorf(message);
     this.ctx.depth.value++;
   }
-  protected leave(): void { this.ctx.depth.value--; }
+  protected leave(): void {
+    this.ctx.depth.value--;
+  }
 
   /** Go's Tree.add: register this tree; an empty tree never replaces nor conflicts. */
   add(): void {
     const existing = this.ctx.treeSet.get(this.name);
     const root = this.root ?? { kind: 'list', pos: 0, nodes: [] };
-    if (existing === undefined || isEmptyTree(existing.root)) { this.ctx.treeSet.set(this.name, { name: this.name, root }); return; }
+    if (existing === undefined || isEmptyTree(existing.root)) {
+      this.ctx.treeSet.set(this.name, { name: this.name, root });
+      return;
+    }
     if (!isEmptyTree(root)) this.errorf(`template: multiple definition of template ${goQuote(this.name)}`);
   }
 
-  protected newTree(name: string): TreeParser { return new (this.constructor as typeof TreeParser)(name, this.ctx); }
+  protected newTree(name: string): TreeParser {
+    return new (this.constructor as typeof TreeParser)(name, this.ctx);
+  }
 
   protected itemList(): [ListNode, Marker] {
     const list: ListNode = { kind: 'list', pos: this.peekNonSpace().pos, nodes: [] };
@@ -124,11 +152,17 @@ export class TreeParser {
     if (t.type === 'text') return { kind: 'text', pos: t.pos, text: t.val };
     if (t.type !== 'leftDelim') this.unexpected(t, 'input');
     this.actionLine = t.line;
-    try { return this.action(); } finally { this.actionLine = 0; }
+    try {
+      return this.action();
+    } finally {
+      this.actionLine = 0;
+    }
   }
 
   // Overridden by the statement parser (statements.ts) to keep each file small.
-  protected action(): Item { throw new Error('abstract'); }
+  protected action(): Item {
+    throw new Error('abstract');
+  }
   protected markerString = markerString;
   protected isMarker = isMarker;
 
@@ -138,7 +172,10 @@ export class TreeParser {
     this.declarations(pipe, context);
     for (;;) {
       const t = this.nextNonSpace();
-      if (t.type === end) { this.checkPipeline(pipe, context); return pipe; }
+      if (t.type === end) {
+        this.checkPipeline(pipe, context);
+        return pipe;
+      }
       if (!OPERAND_START.has(t.type)) this.unexpected(t, context);
       this.backup();
       pipe.cmds.push(this.command());
@@ -153,7 +190,10 @@ export class TreeParser {
       this.next();
       const afterVariable = this.peek();
       const next = this.peekNonSpace();
-      const declare = (): void => { pipe.decl.push(variableNode(v)); this.vars.push(v.val); };
+      const declare = (): void => {
+        pipe.decl.push(variableNode(v));
+        this.vars.push(v.val);
+      };
       if (next.type === 'assign' || next.type === 'declare') {
         pipe.isAssign = next.type === 'assign';
         this.nextNonSpace();
@@ -180,7 +220,8 @@ export class TreeParser {
     if (pipe.cmds.length === 0) this.errorf(`missing value for ${context}`);
     pipe.cmds.slice(1).forEach((c, i) => {
       const k = c.args[0]?.kind;
-      if (k === 'bool' || k === 'dot' || k === 'nil' || k === 'number' || k === 'string') this.errorf(`non executable command in pipeline stage ${i + 2}`);
+      if (k === 'bool' || k === 'dot' || k === 'nil' || k === 'number' || k === 'string')
+        this.errorf(`non executable command in pipeline stage ${i + 2}`);
     });
   }
 
@@ -217,21 +258,33 @@ export class TreeParser {
       case 'identifier':
         if (this.ctx.functions !== undefined && !this.ctx.functions.has(t.val)) this.errorf(`function ${goQuote(t.val)} not defined`);
         return { kind: 'identifier', pos: t.pos, ident: t.val };
-      case 'dot': return { kind: 'dot', pos: t.pos };
-      case 'nil': return { kind: 'nil', pos: t.pos };
-      case 'variable': return this.useVar(t);
-      case 'field': return { kind: 'field', pos: t.pos, ident: t.val.slice(1).split('.') };
-      case 'bool': return { kind: 'bool', pos: t.pos, value: t.val === 'true' };
-      case 'charConstant': case 'complex': case 'number': {
+      case 'dot':
+        return { kind: 'dot', pos: t.pos };
+      case 'nil':
+        return { kind: 'nil', pos: t.pos };
+      case 'variable':
+        return this.useVar(t);
+      case 'field':
+        return { kind: 'field', pos: t.pos, ident: t.val.slice(1).split('.') };
+      case 'bool':
+        return { kind: 'bool', pos: t.pos, value: t.val === 'true' };
+      case 'charConstant':
+      case 'complex':
+      case 'number': {
         const n = parseNumber(t.val, t.type);
         if (n instanceof Error) this.errorf(n.message);
         return { ...n, pos: t.pos };
       }
       case 'leftParen': {
         this.enter('max expression depth exceeded');
-        try { return this.pipeline('parenthesized pipeline', 'rightParen'); } finally { this.leave(); }
+        try {
+          return this.pipeline('parenthesized pipeline', 'rightParen');
+        } finally {
+          this.leave();
+        }
       }
-      case 'string': case 'rawString': {
+      case 'string':
+      case 'rawString': {
         const s = unquoteString(t.val);
         if (s instanceof Error) this.errorf(s.message);
         return { kind: 'string', pos: t.pos, quoted: t.val, text: s };
@@ -248,7 +301,20 @@ export class TreeParser {
   }
 }
 
-const OPERAND_START = new Set<Token['type']>(['bool', 'charConstant', 'complex', 'dot', 'field', 'identifier', 'number', 'nil', 'rawString', 'string', 'variable', 'leftParen']);
+const OPERAND_START = new Set<Token['type']>([
+  'bool',
+  'charConstant',
+  'complex',
+  'dot',
+  'field',
+  'identifier',
+  'number',
+  'nil',
+  'rawString',
+  'string',
+  'variable',
+  'leftParen',
+]);
 const variableNode = (t: Token): VariableNode => ({ kind: 'variable', pos: t.pos, ident: t.val.split('.') });
 function termString(n: ArgNode): string {
   if (n.kind === 'string') return n.quoted;

@@ -43,12 +43,21 @@ export class StatementParser extends TreeParser {
   protected override action(): Item {
     const t = this.nextNonSpace();
     switch (t.type) {
-      case 'block': return this.blockControl();
-      case 'break': case 'continue': return this.loopControl(t);
-      case 'else': return this.elseControl();
-      case 'end': return { kind: 'end', pos: this.expect('rightDelim', 'end').pos, line: t.line };
-      case 'if': case 'range': case 'with': return this.control(t.type);
-      case 'template': return this.templateControl();
+      case 'block':
+        return this.blockControl();
+      case 'break':
+      case 'continue':
+        return this.loopControl(t);
+      case 'else':
+        return this.elseControl();
+      case 'end':
+        return { kind: 'end', pos: this.expect('rightDelim', 'end').pos, line: t.line };
+      case 'if':
+      case 'range':
+      case 'with':
+        return this.control(t.type);
+      case 'template':
+        return this.templateControl();
     }
     this.backup();
     const start = this.peek();
@@ -65,7 +74,11 @@ export class StatementParser extends TreeParser {
 
   private control(kind: Control): Node {
     this.enter('max nesting depth exceeded');
-    try { return { kind, ...this.parseControl(kind) } as Node; } finally { this.leave(); }
+    try {
+      return { kind, ...this.parseControl(kind) } as Node;
+    } finally {
+      this.leave();
+    }
   }
 
   private parseControl(context: Control): BranchNode {
@@ -112,7 +125,9 @@ export class StatementParser extends TreeParser {
       const [root, end] = block.itemList();
       block.root = root;
       if (end.kind !== 'end') this.errorf(`unexpected ${this.markerString(end)} in ${context}`);
-    } finally { this.leave(); }
+    } finally {
+      this.leave();
+    }
     block.add();
     return templateNode(t, name, pipe);
   }
@@ -136,5 +151,11 @@ export class StatementParser extends TreeParser {
   }
 }
 
-const templateNode = (t: Token, name: string, pipe: PipeNode | undefined): TemplateNode => ({ kind: 'template', pos: t.pos, line: t.line, name, pipe });
+const templateNode = (t: Token, name: string, pipe: PipeNode | undefined): TemplateNode => ({
+  kind: 'template',
+  pos: t.pos,
+  line: t.line,
+  name,
+  pipe,
+});
 export { tokenString };
