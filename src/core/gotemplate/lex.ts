@@ -9,10 +9,20 @@ const EOF = -1;
 const LEFT = '{{';
 const RIGHT = '}}';
 export const isSpace = (r: number): boolean => r === 32 || r === 9 || r === 13 || r === 10;
-const isAlphaNumeric = (r: number): boolean => r === 95 || (r >= 0 && /[\p{L}\p{Nd}]/u.test(String.fromCodePoint(r)));
+const LETTER_OR_DIGIT = /[\p{L}\p{Nd}]/u;
+// Go's '_' || unicode.IsLetter || unicode.IsDigit; ASCII answered without the regex
+function isAlphaNumeric(r: number): boolean {
+  if (r < 128) return r === 95 || (r >= 48 && r <= 57) || (r >= 65 && r <= 90) || (r >= 97 && r <= 122);
+  return LETTER_OR_DIGIT.test(String.fromCodePoint(r));
+}
 const hasLeftTrim = (s: string, at: number): boolean => s.charCodeAt(at) === 45 && isSpace(s.charCodeAt(at + 1));
 const hasRightTrim = (s: string, at: number): boolean => isSpace(s.charCodeAt(at)) && s.charCodeAt(at + 1) === 45;
-const SPACES = /[ \t\r\n]+$/;
+/** Go's rightTrimLength: the spaces ending input[from:to], counted backwards (a regex here would be quadratic). */
+function rightTrimLength(s: string, from: number, to: number): number {
+  let i = to;
+  while (i > from && isSpace(s.charCodeAt(i - 1))) i--;
+  return to - i;
+}
 
 type State = ((l: Lexer) => State) | null;
 
@@ -109,7 +119,7 @@ function lexText(l: Lexer): State {
   }
   if (x > l.pos) {
     l.pos = x;
-    const trim = hasLeftTrim(l.input, x + LEFT.length) ? (SPACES.exec(l.input.slice(l.start, l.pos))?.[0].length ?? 0) : 0;
+    const trim = hasLeftTrim(l.input, x + LEFT.length) ? rightTrimLength(l.input, l.start, l.pos) : 0;
     l.pos -= trim;
     l.line += l.countLines(l.start, l.pos);
     const item = l.thisItem('text');

@@ -87,10 +87,39 @@ function parseGoFloat(text: string): number | undefined {
   return Number.isFinite(v) ? v : undefined;
 }
 
-// fmt.Sscan into a complex128: each part goes through strconv.ParseFloat, whose error Go reports.
+// fmt's floatToken: the longest float-looking prefix of s from i (fmt only knows the 0x prefix).
+function fmtFloatToken(s: string, from: number): number {
+  let i = from;
+  const accept = (set: string): boolean => i < s.length && set.includes(s[i] as string) && ++i > 0;
+  accept('+-');
+  let digits = '0123456789_';
+  let exp = 'eE';
+  if (accept('0') && accept('xX')) {
+    digits = '0123456789abcdefABCDEF_';
+    exp = 'pP';
+  }
+  while (accept(digits)) {
+    /* digits */
+  }
+  if (accept('.'))
+    while (accept(digits)) {
+      /* fraction */
+    }
+  if (accept(exp)) {
+    accept('+-');
+    while (accept('0123456789_')) {
+      /* exponent */
+    }
+  }
+  return i;
+}
+
+// fmt.Sscan into a complex128 (Go's newNumber for "1+2i"): fmt's tokens, then strconv.ParseFloat on each part.
 function complexConstant(text: string): NumberNode | Error {
-  const m = /^([+-]?(?:[^+-]*[eEpP][+-])?[^+-]*)([+-].*)i$/.exec(text);
-  const parts = [m?.[1] ?? text, m?.[2] ?? ''];
+  const realEnd = fmtFloatToken(text, 0);
+  const imagEnd = fmtFloatToken(text, realEnd + 1);
+  if (!'+-'.includes(text[realEnd] ?? 'x') || text[imagEnd] !== 'i') return new Error('syntax error scanning complex number');
+  const parts = [text.slice(0, realEnd), text.slice(realEnd, imagEnd)];
   const [re, im] = parts.map((part) => parseGoFloat(part));
   for (const [i, v] of [re, im].entries()) {
     if (v === undefined) {

@@ -33,12 +33,22 @@ export interface ParseContext {
   depth: { value: number };
 }
 
+function utf8Length(s: string): number {
+  let n = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+  }
+  return n;
+}
+
 export function tokenString(t: Token): string {
   if (t.type === 'eof') return 'EOF';
   if (t.type === 'error') return t.val;
   if (isKeyword(t.type)) return `<${t.val}>`;
   const chars = [...t.val];
-  return chars.length > 10 ? `${goQuote(chars.slice(0, 10).join(''))}...` : goQuote(t.val);
+  // Go tests the length in bytes but truncates to 10 runes (fmt's %.10q)
+  return utf8Length(t.val) > 10 ? `${goQuote(chars.slice(0, 10).join(''))}...` : goQuote(t.val);
 }
 
 type Marker = { kind: 'end' | 'else'; pos: number; line: number };
