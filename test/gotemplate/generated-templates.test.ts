@@ -92,6 +92,28 @@ const FRAGMENTS = [
   '日本',
   '😀',
   '\u0007',
+  '"\\x4"',
+  '"\\400"',
+  "'\\400'",
+  '"\\U0010FFFF"',
+  "'\\ud800'",
+  "'\\''",
+  '0b101',
+  '0x1.8p1',
+  '1e400',
+  '0X_1',
+  '1_',
+  '0_1',
+  '-.5',
+  '+',
+  '-',
+  '{{else if',
+  '{{else with',
+  '$x, $y :=',
+  '{{-\t',
+  '\t-}}',
+  '{{ /* c */ }}',
+  '( )',
   ':',
 ];
 
@@ -153,6 +175,10 @@ const body: fc.Arbitrary<string> = fc.letrec<{ body: string }>((tie) => ({
   ),
 })).body;
 
+// Literal soup: numbers, runes and strings from the characters their syntax uses, as an argument.
+const LITERAL_CHARS = [...'0123456789xXoObBeEpP._+-i\'"\\aAfnuU` '];
+const literal = fc.array(fc.constantFrom(...LITERAL_CHARS), { minLength: 1, maxLength: 8 }).map((cs) => `{{print ${cs.join('')}}}`);
+
 const damage = fc
   .tuple(body, fc.nat(), fc.constantFrom(...FRAGMENTS))
   .map(([t, at, f]) => t.slice(0, at % (t.length + 1)) + f + t.slice(at % (t.length + 1)));
@@ -171,7 +197,7 @@ describe('Go template parser against Go text/template/parse on generated templat
 
   const cases = (seed: number, count: number): ParseRequest[] =>
     fc
-      .sample(fc.tuple(fc.oneof(fragmentSoup, body, damage), fc.boolean()), { seed, numRuns: count })
+      .sample(fc.tuple(fc.oneof(fragmentSoup, body, damage, literal), fc.boolean()), { seed, numRuns: count })
       .map(([text, checkFunctions]) => ({ name: 'gen', text, functions: checkFunctions ? [] : null }));
 
   it('accepts exactly what Go accepts, with the same templates and the same error messages', () => {

@@ -91,7 +91,10 @@ function parseGoFloat(text: string): number | undefined {
 function fmtFloatToken(s: string, from: number): number {
   let i = from;
   const accept = (set: string): boolean => i < s.length && set.includes(s[i] as string) && ++i > 0;
+  // NaN and Inf are tried first; a partial match stays consumed, as in fmt
+  if (accept('nN') && accept('aA') && accept('nN')) return i;
   accept('+-');
+  if (accept('iI') && accept('nN') && accept('fF')) return i;
   let digits = '0123456789_';
   let exp = 'eE';
   if (accept('0') && accept('xX')) {
