@@ -2,6 +2,7 @@
 // checks of parse.newNumber. A failure returns Go's error text.
 import type { NumberNode } from './ast.ts';
 
+const UTF8 = new TextEncoder();
 const SIMPLE_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
 const HEX_LEN: Record<string, number> = { x: 2, u: 4, U: 8 };
 
@@ -38,16 +39,20 @@ function unquoteChar(s: string, i: number, quote: string): [string, number] | un
 /** strconv.Unquote of a "..." or `...` token. */
 export function unquoteString(token: string): string | Error {
   if (token.startsWith('`')) return token.endsWith('`') && token.length >= 2 ? token.slice(1, -1).replaceAll('\r', '') : new Error('invalid syntax');
-  let out = '';
+  // Go strings are bytes: \x and octal escapes give one byte each, so collect bytes and decode once
+  const bytes: number[] = [];
   let i = 1;
   // each step advances i by at least one: bounded by the token length
   while (i < token.length - 1) {
     const step = unquoteChar(token, i, '"');
     if (step === undefined) return new Error('invalid syntax');
-    out += step[0];
+    const escape = token[i] === '\\' ? (token[i + 1] ?? '') : '';
+    if (escape === 'x' || (escape >= '0' && escape <= '7')) bytes.push(step[0].charCodeAt(0));
+    else bytes.push(...UTF8.encode(step[0]));
     i = step[1];
   }
-  return i === token.length - 1 && token.endsWith('"') && token.length >= 2 ? out : new Error('invalid syntax');
+  if (i !== token.length - 1 || !token.endsWith('"') || token.length < 2) return new Error('invalid syntax');
+  return new TextDecoder().decode(Uint8Array.from(bytes));
 }
 
 function charConstant(text: string): NumberNode | Error {
@@ -130,7 +135,22 @@ function complexConstant(text: string): NumberNode | Error {
       return new Error(`strconv.ParseFloat: parsing ${JSON.stringify(parts[i])}: ${why}`);
     }
   }
-  return { kind: 'number', pos: 0, text, complex: { re: re as number, im: im as number } };
+  return simplifyComplex({ kind: 'number', pos: 0, text, complex: { re: re as number, im: im as number } });
+}
+
+/** Go's simplifyComplex: a complex with no imaginary part is also a float, and an integer if it is one. */
+function simplifyComplex(n: NumberNode): NumberNode {
+  if (n.complex === undefined || n.complex.im !== 0) return n;
+  return { ...n, ...integerForms(n.complex.re), float: n.complex.re };
+}
+
+/** The int64/uint64 an integral float converts to exactly (Go's float64(int64(f)) == f). */
+function integerForms(f: number): Pick<NumberNode, 'int' | 'uint'> {
+  if (!Number.isInteger(f)) return {};
+  return {
+    ...(f >= -(2 ** 63) && f < 2 ** 63 ? { int: BigInt(f) } : {}),
+    ...(f >= 0 && f < 2 ** 64 ? { uint: BigInt(f) } : {}),
+  };
 }
 
 /** parse.newNumber: the types a number constant fits, or Go's error. */
@@ -139,12 +159,14 @@ export function parseNumber(text: string, type: 'number' | 'complex' | 'charCons
   if (type === 'complex') return complexConstant(text);
   if (text.endsWith('i')) {
     const im = parseGoFloat(text.slice(0, -1));
-    if (im !== undefined) return { kind: 'number', pos: 0, text, complex: { re: 0, im } };
+    if (im !== undefined) return simplifyComplex({ kind: 'number', pos: 0, text, complex: { re: 0, im } });
   }
   const n: NumberNode = { kind: 'number', pos: 0, text };
   const i = parseGoInt(text);
-  if (i !== undefined && i >= 0n && i < 2n ** 64n) n.uint = i;
+  // strconv.ParseUint takes no sign; Go marks -0 unsigned too
+  if (i !== undefined && !/^[+-]/.test(text) && i < 2n ** 64n) n.uint = i;
   if (i !== undefined && i >= -(2n ** 63n) && i < 2n ** 63n) n.int = i;
+  if (n.int === 0n) n.uint = 0n;
   if (n.int !== undefined) n.float = Number(n.int);
   else if (n.uint !== undefined) n.float = Number(n.uint);
   else {
@@ -152,8 +174,7 @@ export function parseNumber(text: string, type: 'number' | 'complex' | 'charCons
     if (f !== undefined) {
       if (!/[.eEpP]/.test(text)) return new Error(`integer overflow: "${text}"`);
       n.float = f;
-      if (Number.isInteger(f) && f >= -(2 ** 63) && f < 2 ** 63) n.int = BigInt(f);
-      if (Number.isInteger(f) && f >= 0 && f < 2 ** 64) n.uint = BigInt(f);
+      Object.assign(n, integerForms(f));
     }
   }
   if (n.int === undefined && n.uint === undefined && n.float === undefined) return new Error(`illegal number syntax: "${text}"`);

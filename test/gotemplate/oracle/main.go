@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"sort"
+	"strconv"
 	"text/template/parse"
 )
 
@@ -19,7 +20,9 @@ type request struct {
 type result struct {
 	OK    bool     `json:"ok"`
 	Names []string `json:"names,omitempty"`
-	Error string   `json:"error,omitempty"`
+	// Literals: every number and string constant of the trees (by name, in tree order), as Go reads it.
+	Literals []literal `json:"literals,omitempty"`
+	Error    string    `json:"error,omitempty"`
 }
 
 var builtins = []string{"and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf",
@@ -43,7 +46,11 @@ func parseOne(r request) result {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	return result{OK: true, Names: names}
+	var literals []literal
+	for _, name := range names {
+		walk(trees[name].Root, &literals)
+	}
+	return result{OK: true, Names: names, Literals: literals}
 }
 
 func main() {
@@ -59,4 +66,77 @@ func main() {
 	if err := json.NewEncoder(os.Stdout).Encode(results); err != nil {
 		os.Exit(1)
 	}
+}
+
+type literal struct {
+	Text  string   `json:"text"`
+	Str   *string  `json:"str,omitempty"`
+	Int   *string  `json:"int,omitempty"`
+	Uint  *string  `json:"uint,omitempty"`
+	Float *float64 `json:"float,omitempty"`
+	Re    *float64 `json:"re,omitempty"`
+	Im    *float64 `json:"im,omitempty"`
+}
+
+func walk(node parse.Node, out *[]literal) {
+	switch n := node.(type) {
+	case *parse.ListNode:
+		for _, c := range n.Nodes {
+			walk(c, out)
+		}
+	case *parse.ActionNode:
+		walk(n.Pipe, out)
+	case *parse.IfNode:
+		walkBranch(&n.BranchNode, out)
+	case *parse.RangeNode:
+		walkBranch(&n.BranchNode, out)
+	case *parse.WithNode:
+		walkBranch(&n.BranchNode, out)
+	case *parse.TemplateNode:
+		if n.Pipe != nil {
+			walk(n.Pipe, out)
+		}
+	case *parse.PipeNode:
+		for _, c := range n.Cmds {
+			for _, a := range c.Args {
+				walk(a, out)
+			}
+		}
+	case *parse.ChainNode:
+		walk(n.Node, out)
+	case *parse.StringNode:
+		text := n.Text
+		*out = append(*out, literal{Text: n.Quoted, Str: &text})
+	case *parse.NumberNode:
+		*out = append(*out, number(n))
+	}
+}
+
+func walkBranch(b *parse.BranchNode, out *[]literal) {
+	walk(b.Pipe, out)
+	walk(b.List, out)
+	if b.ElseList != nil {
+		walk(b.ElseList, out)
+	}
+}
+
+func number(n *parse.NumberNode) literal {
+	l := literal{Text: n.Text}
+	if n.IsInt {
+		s := strconv.FormatInt(n.Int64, 10)
+		l.Int = &s
+	}
+	if n.IsUint {
+		s := strconv.FormatUint(n.Uint64, 10)
+		l.Uint = &s
+	}
+	if n.IsFloat {
+		f := n.Float64
+		l.Float = &f
+	}
+	if n.IsComplex {
+		re, im := real(n.Complex128), imag(n.Complex128)
+		l.Re, l.Im = &re, &im
+	}
+	return l
 }
