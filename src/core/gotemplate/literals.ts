@@ -46,8 +46,8 @@ export function unquoteString(token: string): string | Error {
   while (i < token.length - 1) {
     const step = unquoteChar(token, i, '"');
     if (step === undefined) return new Error('invalid syntax');
-    const escape = token[i] === '\\' ? (token[i + 1] ?? '') : '';
-    if (escape === 'x' || (escape >= '0' && escape <= '7')) bytes.push(step[0].charCodeAt(0));
+    const escaped = token[i] === '\\' ? (token[i + 1] ?? '') : '';
+    if (escaped === 'x' || (escaped >= '0' && escaped <= '7')) bytes.push(step[0].charCodeAt(0));
     else bytes.push(...UTF8.encode(step[0]));
     i = step[1];
   }
