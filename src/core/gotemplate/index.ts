@@ -39,7 +39,7 @@ export interface ParseOptions {
 /** Parse `text` as template `name`; throws an InjectionError whose message is Go's (template: NAME:LINE: ...). */
 export function parseGoTemplates(name: string, text: string, options: ParseOptions = {}): Map<string, TemplateTree> {
   const functions = options.functions === undefined ? undefined : new Set([...GO_BUILTIN_FUNCTIONS, ...options.functions]);
-  const ctx: ParseContext = { parseName: name, stream: new TokenStream(lex(text)), treeSet: new Map(), functions, depth: { value: 0 } };
+  const ctx: ParseContext = { parseName: name, stream: new TokenStream(lex(text, functions)), treeSet: new Map(), functions, depth: { value: 0 } };
   const top = new StatementParser(name, ctx);
   top.parseTop();
   top.add();

@@ -34,7 +34,11 @@ class Lexer {
   parenDepth = 0;
   atEOF = false;
   readonly tokens: Token[] = [];
-  constructor(readonly input: string) {}
+  constructor(
+    readonly input: string,
+    /** Keywords lexed as identifiers: Go's break/continue when a function has that name. */
+    readonly notKeywords: ReadonlySet<string>,
+  ) {}
   next(): number {
     if (this.pos >= this.input.length) {
       this.atEOF = true;
@@ -251,7 +255,7 @@ function lexIdentifier(l: Lexer): State {
   const word = l.input.slice(l.start, l.pos);
   if (!l.atTerminator()) return l.errorf(`bad character ${formatRuneU(r)}`);
   const kw = KEYWORDS.get(word);
-  if (kw !== undefined) return l.emit(kw);
+  if (kw !== undefined && !l.notKeywords.has(word)) return l.emit(kw);
   if (word.startsWith('.')) return l.emit('field');
   return l.emit(word === 'true' || word === 'false' ? 'bool' : 'identifier');
 }
@@ -324,9 +328,9 @@ function scanNumber(l: Lexer): boolean {
   return true;
 }
 
-/** All tokens of `input`, ending with an 'eof' or an 'error' token. */
-export function lex(input: string): Token[] {
-  const l = new Lexer(input);
+/** All tokens of `input` (`functions` named break or continue make those words identifiers, as in Go), ending with an 'eof' or an 'error' token. */
+export function lex(input: string, functions?: ReadonlySet<string>): Token[] {
+  const l = new Lexer(input, new Set(['break', 'continue'].filter((k) => functions?.has(k))));
   let state: State = lexText;
   // each state consumes input or ends; the bound guards against a bug looping forever
   for (let steps = 0; state !== null && steps <= 4 * input.length + 16; steps++) state = state(l);
