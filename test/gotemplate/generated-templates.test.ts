@@ -1,6 +1,7 @@
 // Differential property: on generated templates, valid and broken (half checked against a function map
 // with a function named break, which Go then lexes as an identifier), our parser accepts exactly what Go's
-// text/template/parse accepts, defines the same templates, and fails with Go's exact message.
+// text/template/parse accepts, defines the same templates, reads every number and string constant to the
+// same values, and fails with Go's exact message. GOTPL_SEED / GOTPL_CASES run other or more cases.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { GoParseOracle, type ParseRequest, goAvailable, parseOurs } from './go-parse-oracle.ts';
