@@ -92,8 +92,8 @@ const istioPortList =
   (v) => {
     if (v === '*' || v.trim() === '') return inner(v);
     for (const raw of v.trim().split(',')) {
-      const p = raw.trim();
-      if (!/^\d+$/.test(p) || Number(p) > 65535) return `failed parsing port ${clipJson(raw)}`;
+      const why = portProblem(raw, true);
+      if (why) return why;
     }
     return inner(v);
   };

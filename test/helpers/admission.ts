@@ -55,17 +55,20 @@ export const plainPod = (name: string, metadata: Record<string, unknown> = {}) =
   spec: { containers: [{ name: 'app', image: 'app:1' }] },
 });
 
-/** The JSON of an AdmissionReview for creating `pod` in namespace apps, as the API server sends it. */
+/** An AdmissionReview for creating `pod` in `namespace`, as the API server sends it. */
+export const reviewObject = (uid: string, pod: unknown, namespace = 'apps', version = 'admission.k8s.io/v1') => ({
+  apiVersion: version,
+  kind: 'AdmissionReview',
+  request: {
+    uid,
+    kind: { group: '', version: 'v1', kind: 'Pod' },
+    resource: { group: '', version: 'v1', resource: 'pods' },
+    namespace,
+    operation: 'CREATE',
+    object: pod,
+  },
+});
+
+/** Its JSON, for a pod in namespace apps. */
 export const reviewJson = (uid: string, pod: unknown = plainPod(uid), version = 'admission.k8s.io/v1') =>
-  JSON.stringify({
-    apiVersion: version,
-    kind: 'AdmissionReview',
-    request: {
-      uid,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      namespace: 'apps',
-      operation: 'CREATE',
-      object: pod,
-    },
-  });
+  JSON.stringify(reviewObject(uid, pod, 'apps', version));

@@ -1,6 +1,7 @@
 // Pods as the API server hands them to the webhook: owned by a workload (or bare), with containers that
 // have ports, probes of every kind, security contexts, volumes and env.
 import fc from 'fast-check';
+import { reviewObject } from '../../helpers/admission.ts';
 import { annotationsArb, injectLabelArb } from './annotations.ts';
 
 const portArb = fc.record(
@@ -128,17 +129,4 @@ export const pathArb = fc.oneof(
 );
 
 /** The AdmissionReview the API server sends for a pod CREATE. */
-export function reviewOf(g: GeneratedPod, uid: string): Record<string, unknown> {
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      namespace: g.namespace,
-      operation: 'CREATE',
-      object: g.pod,
-    },
-  };
-}
+export const reviewOf = (g: GeneratedPod, uid: string): Record<string, unknown> => reviewObject(uid, g.pod, g.namespace);
