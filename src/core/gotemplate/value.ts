@@ -1,0 +1,147 @@
+// Go values as Go templates see them, held as plain JavaScript where the two agree so that data decoded from
+// JSON/YAML needs no conversion:
+//   undefined   the invalid reflect.Value (a missing map key; prints "<no value>")
+//   null        untyped nil / a nil interface (prints "<nil>")
+//   boolean     bool          string  string (Go's are bytes: len/slice/index count UTF-8 bytes)
+//   number      float64 (what encoding/json and sigs.k8s.io/yaml decode numbers to)
+//   bigint      a signed integer (int, int32, int64: one basic kind for eq/lt and printing)
+//   Array       []interface{}
+//   plain object (prototype Object.prototype or null)   map[string]interface{}
+//   GoTyped     everything with a Go type of its own: structs, pointers, typed maps and slices, enums,
+//               unsigned ints, functions, and values a pod author controls (Tainted)
+// The executor and the functions only ever look at values through this module.
+
+/** The basic kinds Go's eq/lt/le compare (text/template funcs.go basicKind). */
+export type BasicKind = 'bool' | 'complex' | 'int' | 'float' | 'string' | 'uint' | 'invalid';
+
+/** A value with a Go type of its own. Subclasses live beside the data model (data/) and the executor. */
+export abstract class GoTyped {
+  /** The Go type as %T and error messages print it, e.g. "*v1.Container", "[]string", "map[string]string". */
+  abstract goType(): string;
+  /** The reflect.Kind family: how truth, len, range, index and printing treat the value. */
+  abstract kind(): 'struct' | 'ptr' | 'map' | 'slice' | 'bool' | 'int' | 'uint' | 'float' | 'string' | 'func' | 'interface';
+  /** A nil pointer, map, slice or func. */
+  isNil(): boolean {
+    return false;
+  }
+  /**
+   * `.Name` on this value: the field or the niladic method's result (Go tries methods first on the value
+   * and its pointer). `undefined` means "no such field or method": the executor raises Go's error
+   * ("can't evaluate field Name in type T"). A map answers its key (missing -> its element's zero value).
+   */
+  field(_name: string): { value: GoValue } | undefined {
+    return undefined;
+  }
+  /** A method `.Name arg...` taking arguments, for calls such as `.ProxyConfig.GetTracing`; undefined if none. */
+  method(_name: string): GoFunction | undefined {
+    return undefined;
+  }
+  /** Elements for len/index/range: maps give sorted [key, value] entries, slices their items. */
+  entries(): Array<[GoValue, GoValue]> | undefined {
+    return undefined;
+  }
+  /** The value as encoding/json would marshal it, as plain JSON data (ints as bigint allowed). */
+  abstract toJSONValue(): unknown;
+  /** fmt's %v of the value (Stringer types return String()); undefined: let the executor format it. */
+  formatV(): string | undefined {
+    return undefined;
+  }
+  /** The scalar inside a named basic type (enum's int32, uint32...), for eq/lt and arithmetic. */
+  scalar(): GoValue {
+    return undefined;
+  }
+}
+
+/**
+ * A value a pod author controls (annotations, labels, names, the pod's spec, ProxyConfig fields set by its
+ * annotation). Field and index access, range and function calls on it yield Tainted results; printed, it
+ * marks its span of the output so that the caller can check it landed inside one YAML scalar, or, when
+ * `structured` is set (a serializer such as toJSON/toYaml produced the text), that it parses back to exactly
+ * that data. Comparisons, truth and function arguments see the unwrapped value.
+ */
+export class Tainted extends GoTyped {
+  constructor(
+    readonly value: GoValue,
+    readonly structured?: { data: unknown },
+  ) {
+    super();
+  }
+  goType(): string {
+    return typeOf(this.value);
+  }
+  kind(): ReturnType<GoTyped['kind']> {
+    return kindOf(this.value);
+  }
+  toJSONValue(): unknown {
+    return this.value instanceof GoTyped ? this.value.toJSONValue() : this.value;
+  }
+}
+
+export type GoValue = undefined | null | boolean | string | number | bigint | GoValue[] | GoMap | GoTyped;
+export interface GoMap {
+  [key: string]: GoValue;
+}
+
+/**
+ * A template function: Go's arity and argument type checks come from `params` (Go's reflect signature),
+ * and an Error thrown by `call` is Go's `error` result ("error calling NAME: message").
+ */
+export interface GoFunction {
+  /** Go types of the parameters: 'any' (interface{}), 'string', 'int', 'bool', 'float64', '[]string', '[]any', 'map[string]any', ... */
+  params: readonly string[];
+  /** The element type of a trailing ...param, if variadic. */
+  variadic?: string;
+  /** Untainted arguments (the executor unwraps and re-taints the result when an argument was tainted). */
+  call(...args: GoValue[]): GoValue;
+}
+
+/** Unwraps a Tainted value; anything else as it is. */
+export function untaint(v: GoValue): GoValue {
+  return v instanceof Tainted ? v.value : v;
+}
+
+export function isGoMap(v: unknown): v is GoMap {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof GoTyped) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** The reflect.Kind family of any value (undefined and null: 'interface', as a nil interface). */
+export function kindOf(v: GoValue): ReturnType<GoTyped['kind']> {
+  switch (typeof v) {
+    case 'boolean':
+      return 'bool';
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'float';
+    case 'bigint':
+      return 'int';
+    case 'undefined':
+      return 'interface';
+  }
+  if (v === null) return 'interface';
+  if (Array.isArray(v)) return 'slice';
+  if (v instanceof GoTyped) return v.kind();
+  return 'map';
+}
+
+/** %T of any value. */
+export function typeOf(v: GoValue): string {
+  switch (typeof v) {
+    case 'boolean':
+      return 'bool';
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'float64';
+    case 'bigint':
+      return 'int';
+    case 'undefined':
+      return '<nil>';
+  }
+  if (v === null) return '<nil>';
+  if (Array.isArray(v)) return '[]interface {}';
+  if (v instanceof GoTyped) return v.goType();
+  return 'map[string]interface {}';
+}
