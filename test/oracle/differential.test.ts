@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { gatewayPodArb } from './arbitraries/gateway-pod.ts';
 import { podArb, pathArb, reviewOf } from './arbitraries/pod.ts';
 import { disagreement, istiodOutcome, type Outcome, ourOutcome } from './compare.ts';
 import { acceptedDifference } from './exceptions.ts';
@@ -100,6 +101,13 @@ for (const [index, variant] of VARIANTS.entries()) {
       await fc.assert(
         fc.asyncProperty(podArb, pathArb, (g, path) => compare(g.pod, g.namespace, path).then(() => true)),
         { numRuns: RUNS, seed: SEED + index, endOnFailure: false },
+      );
+    });
+
+    it(`inject pods of Istio's gateway chart the same (${Math.ceil(RUNS / 3)} generated cases)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(gatewayPodArb, (g) => compare(g.pod, g.namespace, '/inject').then(() => true)),
+        { numRuns: Math.ceil(RUNS / 3), seed: SEED + 2000 + index, endOnFailure: false },
       );
     });
 

@@ -70,7 +70,7 @@ export const ANNOTATION_VALUES: Record<string, string[]> = {
   'sidecar.istio.io/userVolumeMountReadOnly': bools,
   'proxy.istio.io/config': proxyConfigs,
   'proxy.istio.io/overrides': overrides,
-  'inject.istio.io/templates': ['sidecar', 'sidecar,sidecar', 'grpc-agent', 'gateway', 'nope', '', ' sidecar '],
+  'inject.istio.io/templates': ['sidecar', 'sidecar,sidecar', 'grpc-agent', 'grpc-simple', 'gateway', 'sidecar,grpc-agent', 'nope', '', ' sidecar '],
   'kubectl.kubernetes.io/default-container': ['app', 'istio-proxy', 'missing'],
   'kubectl.kubernetes.io/default-logs-container': ['app'],
   'prometheus.io/scrape': bools,
