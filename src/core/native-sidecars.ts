@@ -3,8 +3,34 @@
 // from every node (all must run kubelet 1.33 or later); a request for another cluster than ours
 // (/inject/cluster/<id>) has no nodes to ask, so classic. Pure: the edge passes the nodes it watches.
 
-/** The nodes of the cluster this injector watches: kubelet version (status.nodeInfo.kubeletVersion) by node name. */
-export type NodeKubelets = ReadonlyMap<string, string>;
+/** Native or classic, and why (one line for the notes). */
+export interface NativeVerdict {
+  native: boolean;
+  why: string;
+}
+
+/**
+ * The nodes of the cluster this injector watches: kubelet version (status.nodeInfo.kubeletVersion) by node
+ * name, and the verdict over every node, which a pod not yet scheduled gets. That verdict is made once per
+ * change of the nodes (nodeKubelets), not per admission: a cluster has thousands of nodes.
+ */
+export interface NodeKubelets {
+  readonly versions: ReadonlyMap<string, string>;
+  readonly everyNode: NativeVerdict;
+}
+
+/** The nodes with their every-node verdict (a pass over them: call it when they change). */
+export function nodeKubelets(versions: ReadonlyMap<string, string>): NodeKubelets {
+  // a cluster has thousands of nodes but a few kubelet versions: each is parsed once
+  const fine = new Set<string>();
+  for (const [name, version] of versions) {
+    if (fine.has(version)) continue;
+    if (!kubeletSupportsNativeSidecars(version))
+      return { versions, everyNode: { native: false, why: `node "${name}" runs kubelet ${JSON.stringify(version)}, older than 1.33` } };
+    fine.add(version);
+  }
+  return { versions, everyNode: { native: true, why: `every node (${versions.size}) runs kubelet 1.33 or later` } };
+}
 
 // hashicorp/go-version's pattern (what Istio parses kubelet versions with), anchored as NewVersion does,
 // in two cheap parts: its suffixes never start with a digit or a dot, so its lazy segment list is the
@@ -42,27 +68,15 @@ export interface NativeSidecarInputs {
   localCluster: string;
 }
 
-/** Whether native sidecars `auto` gives native, and why (one line for the notes). */
-export function detectNativeSidecars(i: NativeSidecarInputs): { native: boolean; why: string } {
+/** Whether native sidecars `auto` gives native, and why. */
+export function detectNativeSidecars(i: NativeSidecarInputs): NativeVerdict {
   const request = i.requestCluster || DEFAULT_CLUSTER_ID;
   const local = i.localCluster || DEFAULT_CLUSTER_ID;
   if (request !== local) return { native: false, why: `the request is for cluster "${request}", whose nodes this injector does not watch` };
   if (i.nodes === undefined) return { native: false, why: 'no node kubelet versions are known' };
-  if (i.nodeName) {
-    const version = i.nodes.get(i.nodeName);
-    if (version !== undefined) {
-      const native = kubeletSupportsNativeSidecars(version);
-      return { native, why: `the pod's node "${i.nodeName}" runs kubelet ${JSON.stringify(version)}` };
-    }
-  }
-  const unknownNode = i.nodeName ? `the pod's node "${i.nodeName}" is not known; ` : '';
-  // a cluster has thousands of nodes but a few kubelet versions: each is parsed once per decision
-  const fine = new Set<string>();
-  for (const [name, version] of i.nodes) {
-    if (fine.has(version)) continue;
-    if (!kubeletSupportsNativeSidecars(version))
-      return { native: false, why: `${unknownNode}node "${name}" runs kubelet ${JSON.stringify(version)}, older than 1.33` };
-    fine.add(version);
-  }
-  return { native: true, why: `${unknownNode}every node (${i.nodes.size}) runs kubelet 1.33 or later` };
+  if (!i.nodeName) return i.nodes.everyNode;
+  const version = i.nodes.versions.get(i.nodeName);
+  if (version !== undefined)
+    return { native: kubeletSupportsNativeSidecars(version), why: `the pod's node "${i.nodeName}" runs kubelet ${JSON.stringify(version)}` };
+  return { native: i.nodes.everyNode.native, why: `the pod's node "${i.nodeName}" is not known; ${i.nodes.everyNode.why}` };
 }

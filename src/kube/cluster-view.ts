@@ -2,6 +2,7 @@
 // the CLI's decisions) and node kubelet versions (native sidecars in "auto" mode). Kept current by two
 // informers that restart themselves; reads never call the API server.
 import { CoreV1Api, type KubeConfig, type V1Namespace, type V1Node } from '@kubernetes/client-node';
+import { type NodeKubelets, nodeKubelets } from '../core/native-sidecars.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { requestTimeout } from './request-timeout.ts';
 import { ResilientInformer, type InformerEvent, type KubeLogger } from './resilient-informer.ts';
@@ -27,7 +28,7 @@ export interface ClusterView {
   namespaceLabels(name: string): Record<string, string> | undefined;
   namespaces(): Array<{ name: string; labels: Record<string, string> }>;
   /** Kubelet version by node name, live (never copied per admission); undefined until the first list. */
-  nodeKubeletVersions(): ReadonlyMap<string, string> | undefined;
+  nodeKubeletVersions(): NodeKubelets | undefined;
   /** Both informers have listed at least once. */
   synced(): boolean;
   stop(): void;
@@ -50,8 +51,13 @@ export function startClusterView(opts: ClusterViewOptions): ClusterView {
     list: (ms) => api.listNamespace({}, requestTimeout(ms)),
     project: (ns) => ({ ...(ns.metadata?.labels ?? {}) }),
   });
+  // the every-node verdict of native `auto` is made once per change of the nodes, not per admission
+  let nodeSummary: NodeKubelets | undefined;
   const nodes = new ResilientInformer<V1Node, string, ClusterInformerName>({
     ...common,
+    onChange: () => {
+      nodeSummary = undefined;
+    },
     name: 'nodes',
     path: '/api/v1/nodes',
     list: (ms) => api.listNode({}, requestTimeout(ms)),
@@ -70,7 +76,11 @@ export function startClusterView(opts: ClusterViewOptions): ClusterView {
         .entries()
         .map(([name, labels]) => ({ name, labels: { ...labels } }))
         .sort((a, b) => a.name.localeCompare(b.name)),
-    nodeKubeletVersions: () => (nodes.synced() ? nodes.view() : undefined),
+    nodeKubeletVersions: () => {
+      if (!nodes.synced()) return undefined;
+      nodeSummary ??= nodeKubelets(nodes.view());
+      return nodeSummary;
+    },
     synced: () => namespaces.synced() && nodes.synced(),
     stop: () => {
       namespaces.stop();

@@ -2,7 +2,7 @@
 // one, else every node; nothing for a request to another cluster. Through injectPod, as the webhook runs it.
 import assert from 'node:assert/strict';
 import { injectPod } from '../../src/core/inject.ts';
-import { detectNativeSidecars, kubeletSupportsNativeSidecars } from '../../src/core/native-sidecars.ts';
+import { detectNativeSidecars, kubeletSupportsNativeSidecars, nodeKubelets } from '../../src/core/native-sidecars.ts';
 import type { Pod } from '../../src/core/types.ts';
 import { defaultSettings } from '../helpers/settings.ts';
 
@@ -58,7 +58,7 @@ describe('native sidecars auto', () => {
     const auto = defaultSettings({ native: 'auto' });
     // nodes: 'unknown' is no map at all (no cluster, or not synced yet)
     const shape = (pod: Pod, urlEnv?: Record<string, string>, known: ReadonlyMap<string, string> | 'unknown' = NODES) => {
-      const nodes = known === 'unknown' ? undefined : known;
+      const nodes = known === 'unknown' ? undefined : nodeKubelets(known);
       const r = injectPod(pod, { settings: auto, namespace: 'default', nodes, urlEnv });
       const inits = (r.pod.spec.initContainers ?? []).map((c) => c.name);
       assert.equal(r.nativeSidecars, inits.includes('istio-proxy'), 'the result says what the pod got');
@@ -78,7 +78,7 @@ describe('native sidecars auto', () => {
   it('takes the local cluster ID from values.global.multiCluster.clusterName, as istiod from its chart', () => {
     const c1 = defaultSettings({ native: 'auto', sets: ['values.global.multiCluster.clusterName=c1'] });
     const native = (urlEnv?: Record<string, string>) =>
-      injectPod(podOn('new'), { settings: c1, namespace: 'default', nodes: NODES, urlEnv }).nativeSidecars;
+      injectPod(podOn('new'), { settings: c1, namespace: 'default', nodes: nodeKubelets(NODES), urlEnv }).nativeSidecars;
     assert.equal(native(), true);
     assert.equal(native({ ISTIO_META_CLUSTER_ID: 'c1' }), true);
     assert.equal(native({ ISTIO_META_CLUSTER_ID: 'Kubernetes' }), false);
@@ -86,9 +86,9 @@ describe('native sidecars auto', () => {
 
   it('says why, for the preview', () => {
     assert.match(
-      detectNativeSidecars({ nodes: NODES, nodeName: 'old', requestCluster: '', localCluster: '' }).why,
+      detectNativeSidecars({ nodes: nodeKubelets(NODES), nodeName: 'old', requestCluster: '', localCluster: '' }).why,
       /node "old" runs kubelet "v1.32.4"/,
     );
-    assert.match(detectNativeSidecars({ nodes: NODES, nodeName: '', requestCluster: 'x', localCluster: '' }).why, /cluster "x"/);
+    assert.match(detectNativeSidecars({ nodes: nodeKubelets(NODES), nodeName: '', requestCluster: 'x', localCluster: '' }).why, /cluster "x"/);
   });
 });

@@ -80,12 +80,12 @@ describe('cluster view (real API server)', () => {
 
   it("decides native sidecars from the pod's own node, else from every node's kubelet version", async () => {
     const v = await startView();
-    assert.equal(v.nodeKubeletVersions()?.size, 0, 'no nodes registered yet');
+    assert.equal(v.nodeKubeletVersions()?.versions.size, 0, 'no nodes registered yet');
     assert.equal(native(v), true, 'no node holds native sidecars back (as Istio: every node of none qualifies)');
     const node = (name: string, kubeletVersion: string) =>
       apiCall(plane(), 'POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { nodeInfo: { kubeletVersion } } });
     await node('node-new', 'v1.33.0');
-    await waitFor(() => v.nodeKubeletVersions()?.get('node-new') === 'v1.33.0', { what: 'node-new in the view', timeoutMs: 10_000 });
+    await waitFor(() => v.nodeKubeletVersions()?.versions.get('node-new') === 'v1.33.0', { what: 'node-new in the view', timeoutMs: 10_000 });
     assert.equal(native(v), true);
     await node('node-old', 'v1.32.0');
     await waitFor(() => native(v) === false, { what: 'no native sidecars once a v1.32.0 node joins', timeoutMs: 10_000 });
@@ -184,7 +184,10 @@ describe('cluster view when the API server compacts history away (410 Gone)', ()
       metadata: { name: 'after-relist' },
       status: { nodeInfo: { kubeletVersion: 'v1.32.3' } },
     });
-    await waitFor(() => v.nodeKubeletVersions()?.get('after-relist') === 'v1.32.3', { what: 'the node created after the relist', timeoutMs: 10_000 });
+    await waitFor(() => v.nodeKubeletVersions()?.versions.get('after-relist') === 'v1.32.3', {
+      what: 'the node created after the relist',
+      timeoutMs: 10_000,
+    });
     assert.equal(native(v), false);
   });
 });

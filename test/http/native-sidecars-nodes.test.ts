@@ -1,6 +1,7 @@
 // Native sidecars `auto` through /inject, with the node kubelet versions the cluster view holds: the pod's
 // own node decides when it is known, else every node; a request for another cluster gets classic. The
 // large-review path (admission worker) gets the same nodes.
+import { nodeKubelets } from '../../src/core/native-sidecars.ts';
 import assert from 'node:assert/strict';
 import { applyPatch } from '../../src/core/patch.ts';
 import type { Pod } from '../../src/core/types.ts';
@@ -23,7 +24,7 @@ describe('native sidecars auto from the nodes the cluster view holds', function 
     ['node-new', 'v1.33.2'],
     ['node-old', 'v1.32.7'],
   ]);
-  const cluster: ClusterInfo = { namespaceLabels: () => undefined, nodeKubeletVersions: () => nodes, synced: () => true };
+  const cluster: ClusterInfo = { namespaceLabels: () => undefined, nodeKubeletVersions: () => nodeKubelets(nodes), synced: () => true };
   let inj: TestInjector;
   before(async () => {
     inj = await startTestInjector({ cluster, nativeSidecars: 'auto' });

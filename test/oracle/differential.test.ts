@@ -1,6 +1,7 @@
 // Differential tests against istiod's own injector: generated pods, annotations, paths and settings;
 // both injectors get the same AdmissionReview with the same ConfigMap data; their pods must be equal, or
 // both refuse, or both skip, unless an entry of exceptions.ts names the difference.
+import { nodeKubelets } from '../../src/core/native-sidecars.ts';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,7 +42,7 @@ for (const [index, variant] of VARIANTS.entries()) {
     let istiod: IstiodInjector;
     let settings: ReturnType<typeof ourSettings>;
     const cluster: ClusterState = {
-      nodes: variant.nodes ? new Map(Object.entries(variant.nodes)) : undefined,
+      nodes: variant.nodes ? nodeKubelets(new Map(Object.entries(variant.nodes))) : undefined,
       proxyConfigs: variant.proxyConfigs ? ourProxyConfigs(variant.proxyConfigs) : undefined,
     };
 

@@ -4,6 +4,7 @@
 // a probe) goes through the real injectPod with the default templates, and with each alias, in each
 // native-sidecar mode the settings allow. Pure: the caller decides what a refusal does (keep the last good
 // settings, or exit).
+import { nodeKubelets } from '../native-sidecars.ts';
 import { InjectionError } from '../errors.ts';
 import { injectPod } from '../inject.ts';
 import type { Container, Pod } from '../types.ts';
@@ -56,7 +57,7 @@ function tryOnce(settings: Settings, alias: string | undefined, nodesSupportNati
   let problem: string | undefined;
   try {
     // one node, new enough or not: `auto` then decides as it will in a cluster of such nodes
-    const nodes = new Map([['config-check-node', nodesSupportNativeSidecars ? 'v1.33.0' : 'v1.32.0']]);
+    const nodes = nodeKubelets(new Map([['config-check-node', nodesSupportNativeSidecars ? 'v1.33.0' : 'v1.32.0']]));
     const r = injectPod(TRIAL_POD, { settings: tried, namespace: 'default', nodes });
     if (r.decision.inject) problem = containerProblem(r.pod);
   } catch (e) {
