@@ -7,7 +7,7 @@ import type { Builtin } from './builtins.ts';
 import { truth } from './compare.ts';
 import { type AnyNode, nodeString } from './nodes.ts';
 import type { ExecState, Frame } from './state.ts';
-import { GoFuncValue } from './values.ts';
+import { GoFuncValue, GoInterface } from './values.ts';
 
 export const MISSING: unique symbol = Symbol('missing');
 /** The value a pipeline passes on to its next command, or MISSING for the first one. */
@@ -101,13 +101,22 @@ function callFunctionValue(name: string, fnv: GoValue, args: GoValue[]): GoValue
   return fnv.fn.call(...argv);
 }
 
-function evalArgs(s: ExecState, dot: GoValue, vars: Frame, sig: Signature, args: readonly ArgFn[], final: Final): GoValue[] {
+// slice, unlike index, does not look inside an interface{} index: its error names the static type
+function sliceIndex(s: ExecState, v: GoValue): GoValue {
+  return s.argIface && v !== undefined ? new GoInterface(v) : v;
+}
+
+function evalArgs(s: ExecState, dot: GoValue, vars: Frame, sig: Signature, args: readonly ArgFn[], final: Final, isSlice: boolean): GoValue[] {
   const numIn = args.length + (final === MISSING ? 0 : 1);
   const numFixed = sig.variadic ? sig.fixed.length : args.length;
   const argv = new Array<GoValue>(numIn);
   let i = 0;
   for (; i < numFixed && i < args.length; i++) argv[i] = (args[i] as ArgFn)(s, dot, vars, sig.fixed[i] as ParamType);
-  if (sig.variadic) for (; i < args.length; i++) argv[i] = (args[i] as ArgFn)(s, dot, vars, sig.variadic);
+  if (sig.variadic)
+    for (; i < args.length; i++) {
+      const v = (args[i] as ArgFn)(s, dot, vars, sig.variadic);
+      argv[i] = isSlice ? sliceIndex(s, v) : v;
+    }
   if (final !== MISSING) {
     const p = sig.variadic ? (numIn - 1 < numFixed ? sig.fixed[numIn - 1] : sig.variadic) : sig.fixed[sig.fixed.length - 1];
     argv[i] = validateType(s, final, p as ParamType);
@@ -144,7 +153,7 @@ export function evalCall(
     }
     return final === MISSING ? v : final;
   }
-  const argv = evalArgs(s, dot, vars, sig, args, final);
+  const argv = evalArgs(s, dot, vars, sig, args, final, builtin !== undefined && name === 'slice');
   const tainted: Tainted[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];

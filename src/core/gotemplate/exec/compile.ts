@@ -10,6 +10,7 @@ import { nodeString } from './nodes.ts';
 import type { CompileContext } from './scope.ts';
 import { type ExecState, Frame } from './state.ts';
 import { compareGoStrings } from './strings.ts';
+import { GoUint } from './values.ts';
 
 export type Stmt = (s: ExecState, dot: GoValue, vars: Frame) => number;
 const NEXT = 0;
@@ -161,7 +162,9 @@ function iterate(s: ExecState, val: GoValue, decls: number, each: Iteration): bo
   else if (v instanceof GoTyped && (v.kind() === 'int' || v.kind() === 'uint') && typeof v.scalar() === 'bigint') count = v.scalar() as bigint;
   if (count !== undefined) {
     if (decls > 1) s.errorf(`can't use ${formatValue(v).text} to iterate over more than one variable`);
-    for (let i = 0n; i < count; i++) if (each(undefined, i) === BREAK) break;
+    // the elements have the range value's own type (a byte ranges over uint8s)
+    const typed = v instanceof GoUint ? (i: bigint): GoValue => new GoUint(v.type, i) : (i: bigint): GoValue => i;
+    for (let i = 0n; i < count; i++) if (each(undefined, typed(i)) === BREAK) break;
     return count > 0n;
   }
   if (Array.isArray(v)) {

@@ -102,7 +102,10 @@ function evalFieldChain(
     r = evalField(s, dot, vars, ident[i] as string, node, [], [], MISSING, r, rIface);
     rIface = isGoMap(container);
   }
-  return evalField(s, dot, vars, ident[last] as string, node, args, argNodes, final, r, rIface);
+  const container = r instanceof Tainted ? r.value : r;
+  const v = evalField(s, dot, vars, ident[last] as string, node, args, argNodes, final, r, rIface);
+  s.argIface = isGoMap(container);
+  return v;
 }
 
 function readVar(s: ExecState, vars: Frame, slot: number, name: string): GoValue {
@@ -124,6 +127,7 @@ function idealConstant(s: ExecState, n: NumberNode): GoValue {
 /** A literal for a parameter of type p (evalBool, evalInteger, ... evalEmptyInterface). */
 function literalArg(s: ExecState, n: ArgNode, p: ParamType): GoValue {
   s.node = n;
+  s.argIface = false;
   const found = (): string => nodeString(n);
   switch (p.kind) {
     case 'any':
@@ -155,11 +159,13 @@ export function compileArg(n: ArgNode, ctx: CompileContext): ArgFn {
     case 'dot':
       return (s, dot, _vars, p) => {
         s.node = n;
+        s.argIface = s.dotIface;
         return validateType(s, dot, p);
       };
     case 'nil':
       return (s, _dot, _vars, p) => {
         s.node = n;
+        s.argIface = false;
         if (p.canBeNil) return p.kind === 'value' ? undefined : null;
         return s.errorf(`cannot assign nil to ${p.name}`);
       };
@@ -169,9 +175,12 @@ export function compileArg(n: ArgNode, ctx: CompileContext): ArgFn {
     case 'identifier':
     case 'chain': {
       const cmd = compileWord(n, [], ctx);
+      const fieldLike = n.kind === 'field' || n.kind === 'variable' || n.kind === 'chain';
       return (s, dot, vars, p) => {
         s.node = n;
-        return validateType(s, cmd(s, dot, vars, MISSING), p);
+        const v = cmd(s, dot, vars, MISSING);
+        if (!fieldLike) s.argIface = false;
+        return validateType(s, v, p);
       };
     }
   }
@@ -217,6 +226,7 @@ function compileWord(first: ArgNode, argNodes: readonly ArgNode[], ctx: CompileC
         const v = readVar(s, vars, slot, name);
         if (fields.length === 0) {
           notAFunction(s, argNodes, first, final);
+          s.argIface = vars.iface[slot] === true;
           return v;
         }
         return evalFieldChain(s, dot, vars, v, vars.iface[slot] === true, first, fields, args, argNodes, final);

@@ -120,3 +120,46 @@ export function integerDigits(abs: bigint, base: number, upper: boolean): string
 
 /** Go's int64/uint64 wrap of an integer held as bigint. */
 export const toInt64 = (v: bigint): bigint => BigInt.asIntN(64, v);
+
+/** strconv's %x/%X (hexadecimal mantissa and binary exponent) and %b of a float64. */
+export function formatFloatBinary(v: number, verb: 'x' | 'X' | 'b', prec: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  F64[0] = v;
+  const bits = U64[0] as bigint;
+  const neg = bits >> 63n === 1n;
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  let exp = biased === 0 ? -1074 : biased - 1075;
+  if (biased !== 0) mant |= 1n << 52n;
+  const sign = neg ? '-' : '';
+  if (verb === 'b') return `${sign}${mant}p${exp >= 0 ? '+' : ''}${exp}`;
+  if (mant === 0n) exp = 0;
+  else {
+    // normalise: the leading 1 at bit 52, then round to prec hex digits (half to even)
+    while (mant < 1n << 52n) {
+      mant <<= 1n;
+      exp--;
+    }
+    exp += 52;
+    if (prec >= 0 && prec < 13) {
+      const shift = BigInt(52 - 4 * prec);
+      const half = 1n << (shift - 1n);
+      const rest = mant & ((1n << shift) - 1n);
+      mant >>= shift;
+      if (rest > half || (rest === half && (mant & 1n) === 1n)) mant++;
+      mant <<= shift;
+      if (mant >= 1n << 53n) {
+        mant >>= 1n;
+        exp++;
+      }
+    }
+  }
+  let frac = (mant & ((1n << 52n) - 1n)).toString(16).padStart(13, '0');
+  if (prec < 0) frac = frac.replace(/0+$/, '');
+  else frac = frac.slice(0, prec).padEnd(prec, '0');
+  const lead = mant === 0n ? '0' : '1';
+  const e = Math.abs(exp);
+  const s = `${sign}0x${lead}${frac === '' ? '' : `.${frac}`}p${exp < 0 ? '-' : '+'}${e < 10 ? `0${e}` : e}`;
+  return verb === 'X' ? s.toUpperCase() : s;
+}

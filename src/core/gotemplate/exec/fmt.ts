@@ -3,7 +3,7 @@
 // Not done: %#v Go syntax beyond strings, %p, %x/%b on floats (they print as bad verbs).
 import { goQuote, isGoPrint } from '../tokens.ts';
 import { GoTyped, type GoValue, Tainted, isGoMap, typeOf } from '../value.ts';
-import { formatFloat, integerDigits, toInt64 } from './fmt-number.ts';
+import { formatFloat, formatFloatBinary, integerDigits, toInt64 } from './fmt-number.ts';
 import { compareGoStrings, runeCount, utf8Bytes } from './strings.ts';
 
 const MAX_RUNE = 0x10ffff;
@@ -117,7 +117,9 @@ export class Printer {
     }
     switch (typeof v) {
       case 'undefined':
-        this.pad(depth === 0 ? '<invalid reflect.Value>' : '<nil>');
+        if (depth === 0) this.buf += '<invalid reflect.Value>';
+        else if (verb === 'v') this.buf += '<nil>';
+        else this.badVerb(verb, v);
         return;
       case 'boolean':
         if (verb === 't' || verb === 'v') this.pad(v ? 'true' : 'false');
@@ -134,7 +136,7 @@ export class Printer {
         return;
     }
     if (v === null) {
-      this.pad('<nil>');
+      this.buf += '<nil>'; // a nil interface{} inside a container: fmt writes it unpadded
       return;
     }
     if (Array.isArray(v)) {
@@ -271,14 +273,17 @@ export class Printer {
     let prec: number;
     let conv = verb;
     if (verb === 'v') [conv, prec] = ['g', -1];
-    else if (verb === 'g' || verb === 'G') prec = -1;
+    else if (verb === 'g' || verb === 'G' || verb === 'x' || verb === 'X' || verb === 'b') prec = -1;
     else if (verb === 'f' || verb === 'F' || verb === 'e' || verb === 'E') prec = 6;
     else {
       this.badVerb(verb, arg);
       return;
     }
     if (this.precPresent) prec = this.prec;
-    let num = formatFloat(v, conv === 'F' ? 'f' : conv, prec);
+    let num =
+      conv === 'x' || conv === 'X' || conv === 'b'
+        ? formatFloatBinary(v, conv, verb === 'b' ? -1 : prec)
+        : formatFloat(v, conv === 'F' ? 'f' : conv, prec);
     if (num[0] !== '-') num = `+${num}`;
     if (this.space && num[0] === '+' && !this.plus) num = ` ${num.slice(1)}`;
     if (num[1] === 'I' || num[1] === 'N') {
@@ -359,25 +364,25 @@ export class Printer {
   }
 }
 
-// The # flag on floats: keep a decimal point and trailing zeros (format.go fmtFloat).
+// The # flag on floats: keep a decimal point and trailing zeros (format.go fmtFloat, digit for digit:
+// in %x the 'x' itself counts as a significant digit there too).
 function sharpFloat(num: string, verb: string, prec: number): string {
-  let digits = verb === 'g' || verb === 'G' ? (prec === -1 ? 6 : prec) : 0;
-  let body = num;
-  let tail = '';
-  const e = body.search(/[eEpP]/);
-  if (e >= 0) {
-    tail = body.slice(e);
-    body = body.slice(0, e);
-  }
+  if (verb === 'b') return num;
+  let digits = verb === 'g' || verb === 'G' || verb === 'x' ? (prec === -1 ? 6 : prec) : 0;
+  const hex = verb === 'x' || verb === 'X';
+  const cut = num.slice(1).search(hex ? /[pP]/ : /[eEpP]/);
+  const body = cut < 0 ? num : num.slice(0, cut + 1);
+  const tail = cut < 0 ? '' : num.slice(cut + 1);
   let sawNonzero = false;
   for (const c of body.slice(1)) {
     if (c === '.') continue;
     if (c !== '0') sawNonzero = true;
     if (sawNonzero) digits--;
   }
+  let out = body;
   if (!body.includes('.')) {
     if (body.length === 2 && body[1] === '0') digits--;
-    body += '.';
+    out += '.';
   }
-  return body + '0'.repeat(Math.max(digits, 0)) + tail;
+  return out + '0'.repeat(Math.max(digits, 0)) + tail;
 }

@@ -67,6 +67,8 @@ export class ExecState {
   produced = 0;
   /** Dot came out of an []interface{} or map[string]interface{} (range), so its static type is interface{}. */
   dotIface = false;
+  /** The argument just evaluated was a field, variable or dot of static type interface{} (slice's error names it). */
+  argIface = false;
   constructor(
     /** The name of the template being executed (Go's s.tmpl.Name()). */
     public tmplName: string,

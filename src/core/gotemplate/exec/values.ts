@@ -65,3 +65,22 @@ export class GoFuncValue extends GoTyped {
     return null;
   }
 }
+
+/** A value seen through its static type interface{} where Go does not look inside (slice's indexes). */
+export class GoInterface extends GoTyped {
+  constructor(readonly value: GoValue) {
+    super();
+  }
+  goType(): string {
+    return 'interface {}';
+  }
+  kind(): ReturnType<GoTyped['kind']> {
+    return 'interface';
+  }
+  override isNil(): boolean {
+    return this.value === null || this.value === undefined;
+  }
+  toJSONValue(): unknown {
+    return this.value instanceof GoTyped ? this.value.toJSONValue() : this.value;
+  }
+}
