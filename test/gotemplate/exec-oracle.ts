@@ -1,6 +1,7 @@
 // Go's own text/template executing templates (the oracle binary of go-parse-oracle.ts, "exec" requests),
 // and ours on the same input, in one shape: { ok, output } or { ok: false, error }.
 import { compileGoTemplates } from '../../src/core/gotemplate/index.ts';
+import { formatValue } from '../../src/core/gotemplate/exec/fmt-print.ts';
 import type { GoFunction, GoValue } from '../../src/core/gotemplate/value.ts';
 import { GoParseOracle } from './go-parse-oracle.ts';
 
@@ -11,6 +12,10 @@ export interface ExecRequest {
   exec: string;
   /** JSON data, decoded by Go into interface{} (numbers float64). */
   data: unknown;
+  /** Functions both sides stub: each returns its last argument ("" without one). */
+  stubs?: string[];
+  /** Stubs returning fmt.Sprint of their last argument. */
+  stringStubs?: string[];
 }
 export type ExecOutcome = { ok: true; output: string } | { ok: false; error: string };
 
@@ -49,10 +54,28 @@ export class GoExecOracle extends GoParseOracle {
 }
 
 /** JSON data as Go's encoding/json gives it to a template: plain JS already is, numbers are float64. */
+const stub: GoFunction = { params: [], variadic: 'any', call: (...args) => (args.length === 0 ? '' : args[args.length - 1]) };
+
+const stringStub: GoFunction = { params: [], variadic: 'any', call: (...args) => (args.length === 0 ? '' : formatValue(args[args.length - 1]).text) };
+
+/** {"$int": "N"} in test data is the Go int N (the oracle converts it the same way). */
+export function typedInts(v: unknown): GoValue {
+  if (Array.isArray(v)) return v.map(typedInts);
+  if (typeof v !== 'object' || v === null) return v as GoValue;
+  const entries = Object.entries(v);
+  if (entries.length === 1 && entries[0]?.[0] === '$int' && typeof entries[0][1] === 'string') return BigInt(entries[0][1]);
+  return Object.fromEntries(entries.map(([k, e]) => [k, typedInts(e)]));
+}
+
 export function execOurs(r: ExecRequest): ExecOutcome {
   try {
-    const set = compileGoTemplates(r.name, r.text, TEST_FUNCTIONS);
-    return { ok: true, output: set.execute(r.exec, r.data as GoValue).text };
+    const functions = {
+      ...TEST_FUNCTIONS,
+      ...Object.fromEntries((r.stubs ?? []).map((name) => [name, stub])),
+      ...Object.fromEntries((r.stringStubs ?? []).map((name) => [name, stringStub])),
+    };
+    const set = compileGoTemplates(r.name, r.text, functions);
+    return { ok: true, output: set.execute(r.exec, typedInts(r.data)).text };
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   }

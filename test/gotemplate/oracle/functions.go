@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -25,4 +26,41 @@ var testFunctions = map[string]any{
 	},
 	"mapfn": func(k string, v any) map[string]any { return map[string]any{k: v} },
 	"nilfn": func() any { return nil },
+}
+
+// stub returns its last argument, "" without one.
+func stub(args ...any) any {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[len(args)-1]
+}
+
+// stringStub returns fmt.Sprint of its last argument, "" without one.
+func stringStub(args ...any) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return fmt.Sprint(args[len(args)-1])
+}
+
+// typedInts turns {"$int": "N"} in decoded JSON into the Go int N, so data can hold ints as typed
+// structs do (JSON alone decodes every number to float64).
+func typedInts(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if s, ok := x["$int"].(string); ok && len(x) == 1 {
+			if n, err := strconv.Atoi(s); err == nil {
+				return n
+			}
+		}
+		for k, e := range x {
+			x[k] = typedInts(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = typedInts(e)
+		}
+	}
+	return v
 }

@@ -22,6 +22,11 @@ type request struct {
 	// Exec names the template to execute; empty: parse only.
 	Exec string          `json:"exec"`
 	Data json.RawMessage `json:"data"`
+	// Stubs names functions that return their last argument ("" without one): stand-ins for
+	// functions (sprig, Istio's) the test does not have.
+	Stubs []string `json:"stubs"`
+	// StringStubs return fmt.Sprint of their last argument.
+	StringStubs []string `json:"stringStubs"`
 }
 
 type result struct {
@@ -159,8 +164,19 @@ func execOne(r request) result {
 		if err := json.Unmarshal(r.Data, &data); err != nil {
 			return result{Error: "oracle: bad data: " + err.Error()}
 		}
+		data = typedInts(data)
 	}
-	t, err := template.New(r.Name).Funcs(testFunctions).Parse(r.Text)
+	funcs := template.FuncMap{}
+	for name, f := range testFunctions {
+		funcs[name] = f
+	}
+	for _, name := range r.Stubs {
+		funcs[name] = stub
+	}
+	for _, name := range r.StringStubs {
+		funcs[name] = stringStub
+	}
+	t, err := template.New(r.Name).Funcs(funcs).Parse(r.Text)
 	if err != nil {
 		return result{Error: err.Error()}
 	}
