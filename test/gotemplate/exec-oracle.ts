@@ -54,9 +54,13 @@ export class GoExecOracle extends GoParseOracle {
 }
 
 /** JSON data as Go's encoding/json gives it to a template: plain JS already is, numbers are float64. */
-const stub: GoFunction = { params: [], variadic: 'any', call: (...args) => (args.length === 0 ? '' : args[args.length - 1]) };
+export const STUB: GoFunction = { params: [], variadic: 'any', call: (...args) => (args.length === 0 ? '' : args[args.length - 1]) };
 
-const stringStub: GoFunction = { params: [], variadic: 'any', call: (...args) => (args.length === 0 ? '' : formatValue(args[args.length - 1]).text) };
+export const STRING_STUB: GoFunction = {
+  params: [],
+  variadic: 'any',
+  call: (...args) => (args.length === 0 ? '' : formatValue(args[args.length - 1]).text),
+};
 
 /** {"$int": "N"} in test data is the Go int N (the oracle converts it the same way). */
 export function typedInts(v: unknown): GoValue {
@@ -71,8 +75,8 @@ export function execOurs(r: ExecRequest): ExecOutcome {
   try {
     const functions = {
       ...TEST_FUNCTIONS,
-      ...Object.fromEntries((r.stubs ?? []).map((name) => [name, stub])),
-      ...Object.fromEntries((r.stringStubs ?? []).map((name) => [name, stringStub])),
+      ...Object.fromEntries((r.stubs ?? []).map((name) => [name, STUB])),
+      ...Object.fromEntries((r.stringStubs ?? []).map((name) => [name, STRING_STUB])),
     };
     const set = compileGoTemplates(r.name, r.text, functions);
     return { ok: true, output: set.execute(r.exec, typedInts(r.data)).text };

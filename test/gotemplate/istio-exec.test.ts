@@ -2,7 +2,8 @@
 // Istio's) are stand-ins on both sides (each returns its last argument) and the data is plain JSON shaped
 // like Istio's template data, so this checks the language on Istio's real text, not the injection result.
 import assert from 'node:assert/strict';
-import { type ExecRequest, GoExecOracle, execOurs } from './exec-oracle.ts';
+import { compileGoTemplates } from '../../src/core/gotemplate/index.ts';
+import { type ExecRequest, GoExecOracle, STRING_STUB, STUB, execOurs, typedInts } from './exec-oracle.ts';
 import { goAvailable } from './go-parse-oracle.ts';
 import { type IstioConfig, calledFunctions, istiodOracleBinary, renderIstioConfig } from './istio-config.ts';
 
@@ -90,5 +91,20 @@ describe("Istio's Go templates: ours execute them as Go does (stand-in functions
     });
     console.log(`    ${summary.join(', ')}`);
     assert.ok(Object.keys(config.templates).length >= 8);
+  });
+
+  it('runs the sidecar template in well under a millisecond, warm (printed, not asserted)', () => {
+    const text = config.templates.sidecar as string;
+    const { stubs: plain, stringStubs } = stubs('sidecar', text);
+    const functions = Object.fromEntries([...plain.map((n) => [n, STUB]), ...stringStubs.map((n) => [n, STRING_STUB])]);
+    const set = compileGoTemplates('sidecar', text, functions);
+    const data = typedInts(templateData(config, {}));
+    const out = set.execute('sidecar', data).text;
+    const rounds = 300;
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < rounds; i++) set.execute('sidecar', data);
+    const micros = Number(process.hrtime.bigint() - started) / 1000 / rounds;
+    console.log(`    sidecar (${text.length} chars of template, ${out.length} of output): ${micros.toFixed(1)} µs per execution`);
+    assert.ok(out.length > 1000);
   });
 });

@@ -149,13 +149,15 @@ function compileIfOrWith(n: BranchNode, isWith: boolean, ctx: CompileContext): S
   };
 }
 
+const taintIf = (tainted: boolean, x: GoValue): GoValue => (tainted && x !== undefined && x !== null && !(x instanceof Tainted) ? new Tainted(x) : x);
+
 type Iteration = (index: GoValue, elem: GoValue) => number;
 
 /** Calls `each` per element as Go's walkRange orders them; false if there were none. Throws Go's errors. */
 function iterate(s: ExecState, val: GoValue, decls: number, each: Iteration): boolean {
   const tainted = val instanceof Tainted;
   const v = val instanceof Tainted ? val.value : val;
-  const t = (x: GoValue): GoValue => (tainted && x !== undefined && x !== null && !(x instanceof Tainted) ? new Tainted(x) : x);
+
   let items: ReadonlyArray<readonly [GoValue, GoValue]> | undefined;
   let count: bigint | undefined;
   if (typeof v === 'bigint') count = v;
@@ -168,12 +170,12 @@ function iterate(s: ExecState, val: GoValue, decls: number, each: Iteration): bo
     return count > 0n;
   }
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (each(BigInt(i), t(v[i])) === BREAK) break;
+    for (let i = 0; i < v.length; i++) if (each(BigInt(i), taintIf(tainted, v[i])) === BREAK) break;
     return v.length > 0;
   }
   if (isGoMap(v)) {
     const keys = Object.keys(v).sort(compareGoStrings);
-    for (const k of keys) if (each(t(k), t(v[k])) === BREAK) break;
+    for (const k of keys) if (each(taintIf(tainted, k), taintIf(tainted, v[k])) === BREAK) break;
     return keys.length > 0;
   }
   if (v instanceof GoTyped && (v.kind() === 'map' || v.kind() === 'slice')) items = v.isNil() ? [] : (v.entries() ?? []);
@@ -182,7 +184,7 @@ function iterate(s: ExecState, val: GoValue, decls: number, each: Iteration): bo
   const keyed = v instanceof GoTyped && v.kind() === 'map';
   for (let i = 0; i < items.length; i++) {
     const [k, e] = items[i] as readonly [GoValue, GoValue];
-    if (each(keyed ? t(k) : BigInt(i), t(e)) === BREAK) break;
+    if (each(keyed ? taintIf(tainted, k) : BigInt(i), taintIf(tainted, e)) === BREAK) break;
   }
   return items.length > 0;
 }

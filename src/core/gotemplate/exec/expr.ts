@@ -128,30 +128,29 @@ function idealConstant(s: ExecState, n: NumberNode): GoValue {
 function literalArg(s: ExecState, n: ArgNode, p: ParamType): GoValue {
   s.node = n;
   s.argIface = false;
-  const found = (): string => nodeString(n);
   switch (p.kind) {
     case 'any':
     case 'value':
       if (n.kind === 'bool') return n.value;
       if (n.kind === 'string') return n.text;
       if (n.kind === 'number') return idealConstant(s, n);
-      return s.errorf(`can't handle assignment of ${found()} to empty interface argument`);
+      return s.errorf(`can't handle assignment of ${nodeString(n)} to empty interface argument`);
     case 'bool':
-      return n.kind === 'bool' ? n.value : s.errorf(`expected bool; found ${found()}`);
+      return n.kind === 'bool' ? n.value : s.errorf(`expected bool; found ${nodeString(n)}`);
     case 'string':
-      return n.kind === 'string' ? n.text : s.errorf(`expected string; found ${found()}`);
+      return n.kind === 'string' ? n.text : s.errorf(`expected string; found ${nodeString(n)}`);
     case 'int':
-      return n.kind === 'number' && n.int !== undefined ? n.int : s.errorf(`expected integer; found ${found()}`);
+      return n.kind === 'number' && n.int !== undefined ? n.int : s.errorf(`expected integer; found ${nodeString(n)}`);
     case 'uint':
-      return n.kind === 'number' && n.uint !== undefined ? new GoUint(p.name, n.uint) : s.errorf(`expected unsigned integer; found ${found()}`);
+      return n.kind === 'number' && n.uint !== undefined ? new GoUint(p.name, n.uint) : s.errorf(`expected unsigned integer; found ${nodeString(n)}`);
     case 'float':
-      return n.kind === 'number' && n.float !== undefined ? n.float : s.errorf(`expected float; found ${found()}`);
+      return n.kind === 'number' && n.float !== undefined ? n.float : s.errorf(`expected float; found ${nodeString(n)}`);
     case 'complex':
       return n.kind === 'number' && n.complex !== undefined
         ? new GoComplex(n.complex.re, n.complex.im)
-        : s.errorf(`expected complex; found ${found()}`);
+        : s.errorf(`expected complex; found ${nodeString(n)}`);
   }
-  return s.errorf(`can't handle ${found()} for arg of type ${p.name}`);
+  return s.errorf(`can't handle ${nodeString(n)} for arg of type ${p.name}`);
 }
 
 export function compileArg(n: ArgNode, ctx: CompileContext): ArgFn {
