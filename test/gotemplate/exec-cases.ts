@@ -4,6 +4,7 @@ export interface ExecCase {
   text: string;
   data?: unknown;
   exec?: string;
+  fixture?: boolean;
 }
 
 const D = {
@@ -208,4 +209,29 @@ export const EXEC_CASES: ExecCase[] = [
   T('a\nb\n{{if .T}}\n  {{ index .L 99 }}{{end}}'),
   T('{{ printf "%d" 1 | strfn }}'),
   T('{{ .S | strfn | intfn }}'),
+  // typed values (the fixture at .Typed): structs, pointers, methods, named ints, typed maps and slices
+  ...[
+    '{{.Typed.Name}} {{.Typed.Count}} {{.Typed.Port}} {{.Typed.Ratio}} {{.Typed.Mode}} {{.Typed.Inner}} {{.Typed.NilInner}} {{.Typed.Tags}} {{.Typed.Labels}} {{.Typed.List}} {{.Typed.Empty}}',
+    '{{.Typed.GetInner.GetValue}} {{.Typed.NilInner.GetValue}} {{.Typed.Inner.Label}} {{.Typed.Greet "bob"}} {{.Typed.Mode.String}} {{printf "%d %v %s %T %T %T" .Typed.Mode .Typed.Mode .Typed.Mode .Typed.Mode .Typed.Count .Typed}}',
+    '{{.Typed.Tags.a}} {{.Typed.Tags.zz}} {{index .Typed.Tags "a"}} [{{index .Typed.Tags "zz"}}] {{.Typed.Labels.x}} [{{index .Typed.Labels "x"}}] {{index .Typed.List 1}} {{slice .Typed.List 1}} {{len .Typed.List}} {{len .Typed.Tags}} {{len .Typed.Empty}}',
+    '{{range .Typed.List}}{{.}}{{end}} {{range $k, $v := .Typed.Tags}}{{$k}}={{$v}};{{end}} {{range .Typed.Empty}}x{{else}}none{{end}} {{range $i, $v := .Typed.List}}{{$i}}{{$v}}{{end}}',
+    '{{if .Typed.Inner}}a{{end}}{{if .Typed.NilInner}}b{{end}}{{if .Typed.Empty}}c{{end}}{{if .Typed.Labels}}d{{end}}{{if .Typed.Tags}}e{{end}}{{if .Typed}}f{{end}}{{if .Typed.Count}}g{{end}}{{with .Typed.Inner}}{{.Label}}{{end}}',
+    '{{eq .Typed.Mode 1}} {{eq .Typed.Count 3}} {{lt .Typed.Port 9000}} {{eq .Typed.Port 8080}} {{gt .Typed.Count -1}} {{eq .Typed.Name "fix"}} {{eq .Typed.Inner .Typed.Inner}} {{eq .Typed.NilInner nil}}',
+    '{{.Typed.NilInner.Value}}',
+    '{{.Typed.Nope}}',
+    '{{.Typed.Greet}}',
+    '{{.Typed.Greet 1}}',
+    '{{.Typed.Name 1}}',
+    '{{.Typed.Tags.a 1}}',
+    '{{.Typed.Fail}}',
+    '{{index .Typed.Tags 1}}',
+    '{{strfn .Typed.Mode}}',
+    '{{intfn .Typed.Count}}',
+    '{{anyfn .Typed.Inner}} {{anyfn .Typed.Tags}} {{anyfn .Typed.Port}}',
+    '{{eq .Typed.Tags .Typed.Tags}}',
+    '{{lt .Typed.Mode 2.5}}',
+    '{{range .Typed.Count}}{{.}}{{end}}',
+    '{{.Typed.List.x}}',
+    '{{index .Typed.List 5}}',
+  ].map((text) => ({ text, data: { S: 'str' }, fixture: true })),
 ];

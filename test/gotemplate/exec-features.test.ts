@@ -18,7 +18,13 @@ describe('Go template executor: language features against Go text/template', fun
   after(() => oracle?.close());
 
   it('prints and fails as Go does on every hand-written case', () => {
-    const requests: ExecRequest[] = EXEC_CASES.map((c) => ({ name: 't', text: c.text, exec: c.exec ?? 't', data: c.data }));
+    const requests: ExecRequest[] = EXEC_CASES.map((c) => ({
+      name: 't',
+      text: c.text,
+      exec: c.exec ?? 't',
+      data: c.data,
+      fixture: c.fixture === true,
+    }));
     const theirs = (oracle as GoExecOracle).exec(requests);
     const mismatches = requests.flatMap((r, i) => {
       const ours = execOurs(r);

@@ -25,7 +25,33 @@ const data: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
 })).value;
 const root = fc.dictionary(fc.constantFrom(...KEYS), data, { minKeys: 2, maxKeys: 7 });
 
-const field = fc.constantFrom('.', '.A', '.B', '.L', '.M', '.X', '.A.B', '.M.a', '.M.X', '.L.A', '.Nope', '$', '$.A', '$x', '$x.A', '.é');
+const field = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom('.', '.A', '.B', '.L', '.M', '.X', '.A.B', '.M.a', '.M.X', '.L.A', '.Nope', '$', '$.A', '$x', '$x.A', '.é'),
+  },
+  // typed Go values (oracle/fixture.go): structs, pointers, methods, named ints, typed maps and slices
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '(typed).Name',
+      '(typed).Count',
+      '(typed).Port',
+      '(typed).Mode',
+      '(typed).Tags',
+      '(typed).Labels',
+      '(typed).List',
+      '(typed).Empty',
+      '(typed).Inner.Label',
+      '(typed).NilInner',
+      '(typed).NilInner.Value',
+      '(typed).GetInner.GetValue',
+      '(typed).Tags.a',
+      '(typed).Nope',
+      '(typed).Ratio',
+    ),
+  },
+);
 const literal = fc.constantFrom('1', '0', '-1', '2', '1.5', '"s"', '""', '"A"', 'true', 'false', 'nil', "'c'", '0x10', '1e3', '`r`', '"😀"');
 const operand = fc.oneof({ weight: 3, arbitrary: field }, { weight: 2, arbitrary: literal });
 const FORMATS = [

@@ -2,7 +2,8 @@
 // and ours on the same input, in one shape: { ok, output } or { ok: false, error }.
 import { compileGoTemplates } from '../../src/core/gotemplate/index.ts';
 import { formatValue } from '../../src/core/gotemplate/exec/fmt-print.ts';
-import type { GoFunction, GoValue } from '../../src/core/gotemplate/value.ts';
+import { type GoFunction, type GoValue, isGoMap, typeOf } from '../../src/core/gotemplate/value.ts';
+import { fixture } from './exec-fixture.ts';
 import { GoParseOracle } from './go-parse-oracle.ts';
 
 export interface ExecRequest {
@@ -16,6 +17,8 @@ export interface ExecRequest {
   stubs?: string[];
   /** Stubs returning fmt.Sprint of their last argument. */
   stringStubs?: string[];
+  /** The typed fixture (exec-fixture.ts, oracle/fixture.go) at .Typed. */
+  fixture?: boolean;
 }
 export type ExecOutcome = { ok: true; output: string } | { ok: false; error: string };
 
@@ -28,22 +31,13 @@ export const TEST_FUNCTIONS: Record<string, GoFunction> = {
   intfn: { params: ['int'], call: (i) => (i as bigint) * 2n },
   floatfn: { params: ['float64'], call: (f) => (f as number) / 2 },
   boolfn: { params: ['bool'], call: (b) => !b },
-  anyfn: {
-    params: ['any'],
-    call: (v) => {
-      if (v === null || v === undefined) return '<nil>';
-      if (typeof v === 'bigint') return 'int';
-      if (typeof v === 'number') return 'float64';
-      if (typeof v === 'string') return 'string';
-      if (typeof v === 'boolean') return 'bool';
-      return Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}';
-    },
-  },
+  anyfn: { params: ['any'], call: (v) => typeOf(v) },
   joinfn: { params: ['string'], variadic: 'string', call: (sep, ...parts) => parts.join(sep as string) },
   failfn: { params: ['string'], call: (msg) => fail(msg as string) },
   listfn: { params: ['int'], call: (n) => Array.from({ length: Number(n) }, (_, i) => BigInt(i)) },
   mapfn: { params: ['string', 'any'], call: (k, v) => ({ [k as string]: v }) as GoValue },
   nilfn: { params: [], call: () => null },
+  typed: { params: [], call: () => fixture() },
 };
 
 export class GoExecOracle extends GoParseOracle {
@@ -79,7 +73,9 @@ export function execOurs(r: ExecRequest): ExecOutcome {
       ...Object.fromEntries((r.stringStubs ?? []).map((name) => [name, STRING_STUB])),
     };
     const set = compileGoTemplates(r.name, r.text, functions);
-    return { ok: true, output: set.execute(r.exec, typedInts(r.data)).text };
+    const data = typedInts(r.data);
+    if (r.fixture && isGoMap(data)) data.Typed = fixture();
+    return { ok: true, output: set.execute(r.exec, data).text };
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   }

@@ -58,7 +58,10 @@ export abstract class GoTyped {
   }
   /** The value as encoding/json would marshal it, as plain JSON data (ints as bigint allowed). */
   abstract toJSONValue(): unknown;
-  /** fmt's %v of the value (Stringer types return String()); undefined: let the executor format it. */
+  /**
+   * fmt's %v of the value (Stringer types return String()); undefined: let the executor format it. A pointer
+   * to a struct without String() answers fmt's "&{...}"; an action prints it without the "&", as Go does.
+   */
   formatV(): string | undefined {
     return undefined;
   }

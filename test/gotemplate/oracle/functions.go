@@ -26,6 +26,7 @@ var testFunctions = map[string]any{
 	},
 	"mapfn": func(k string, v any) map[string]any { return map[string]any{k: v} },
 	"nilfn": func() any { return nil },
+	"typed": newFixture,
 }
 
 // stub returns its last argument, "" without one.

@@ -27,6 +27,8 @@ type request struct {
 	Stubs []string `json:"stubs"`
 	// StringStubs return fmt.Sprint of their last argument.
 	StringStubs []string `json:"stringStubs"`
+	// Fixture puts newFixture() at .Typed of a map data.
+	Fixture bool `json:"fixture"`
 }
 
 type result struct {
@@ -165,6 +167,9 @@ func execOne(r request) result {
 			return result{Error: "oracle: bad data: " + err.Error()}
 		}
 		data = typedInts(data)
+	}
+	if m, ok := data.(map[string]any); ok && r.Fixture {
+		m["Typed"] = newFixture()
 	}
 	funcs := template.FuncMap{}
 	for name, f := range testFunctions {

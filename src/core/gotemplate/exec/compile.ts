@@ -82,8 +82,10 @@ function printValue(s: ExecState, node: ActionNode, v: GoValue): void {
     s.errorf(`can't print ${nodeString(node)} of type ${v.goType()}`);
   }
   const f = formatValue(v);
-  if (f.tainted) s.writeTainted(f.text, undefined);
-  else s.write(f.text);
+  // Go prints what a pointer points to (printableValue): a struct's {..}, not fmt's &{..}
+  const text = v instanceof GoTyped && v.kind() === 'ptr' && f.text.startsWith('&{') ? f.text.slice(1) : f.text;
+  if (f.tainted) s.writeTainted(text, undefined);
+  else s.write(text);
 }
 
 function compileAction(n: ActionNode, ctx: CompileContext): Stmt {

@@ -81,12 +81,16 @@ export class Printer {
     return s;
   }
 
+  /** Inside %!verb(...): fmt then ignores String() methods (handleMethods). */
+  private erroring = false;
   badVerb(verb: string, arg: GoValue): void {
     this.buf += `%!${verb}(`;
     if (arg === null || arg === undefined) this.buf += '<nil>';
     else {
       this.buf += `${typeOf(arg)}=`;
+      this.erroring = true;
       this.printArg(arg, 'v');
+      this.erroring = false;
     }
     this.buf += ')';
   }
@@ -177,7 +181,8 @@ export class Printer {
   }
 
   private printTyped(v: GoTyped, verb: string, depth: number): void {
-    if (verb === 'v' || verb === 's' || verb === 'x' || verb === 'X' || verb === 'q') {
+    const scalarKind = ['int', 'uint', 'float', 'string', 'bool'].includes(v.kind());
+    if ((verb === 'v' || verb === 's' || verb === 'x' || verb === 'X' || verb === 'q') && !(this.erroring && scalarKind)) {
       const s = v.formatV();
       if (s !== undefined) {
         this.fmtString(s, verb, v);
@@ -190,7 +195,10 @@ export class Printer {
       return;
     }
     if (kind === 'ptr' && v.isNil()) {
-      this.pad('<nil>');
+      // fmtPointer: a nil pointer is <nil> for %v, 0 for the integer verbs
+      if (verb === 'v') this.pad('<nil>');
+      else if ('bodxX'.includes(verb)) this.fmtInteger(0n, false, verb, v);
+      else this.badVerb(verb, v);
       return;
     }
     const entries = v.entries();

@@ -18,13 +18,19 @@ export interface ExecLimits {
   maxProducedChars: number;
 }
 
-/** Istio's sidecar template writes ~20 KB in ~20,000 steps at 3 call levels: these leave 50x headroom. */
+/**
+ * Istio's sidecar template writes ~6-20 KB in ~500-2,000 steps at 2 call levels; these leave >100x headroom
+ * while keeping the worst case to ~100 ms of work.
+ */
 export const DEFAULT_EXEC_LIMITS: ExecLimits = {
   maxOutputChars: 4 << 20,
-  maxSteps: 2_000_000,
+  maxSteps: 1_000_000,
   maxDepth: 100,
-  maxProducedChars: 64 << 20,
+  maxProducedChars: 16 << 20,
 };
+
+/** Go's error context names the whole node; a huge one (an {{if}} block) is cut so the message stays readable. */
+const MAX_CONTEXT_CHARS = 1000;
 
 export interface TaintSpan {
   start: number;
@@ -93,7 +99,9 @@ export class ExecState {
     for (let i = before.indexOf('\n'); i >= 0; i = before.indexOf('\n', i + 1)) line++;
     // Go's columns are byte offsets (0-based) within the line
     const col = utf8Length(before.slice(nl + 1));
-    return `template: ${this.parseName}:${line}:${col}: executing ${goQuote(this.tmplName)} at <${nodeString(n)}>: ${message}`;
+    const context = nodeString(n);
+    const shown = context.length > MAX_CONTEXT_CHARS ? `${context.slice(0, MAX_CONTEXT_CHARS)}…` : context;
+    return `template: ${this.parseName}:${line}:${col}: executing ${goQuote(this.tmplName)} at <${shown}>: ${message}`;
   }
 
   step(): void {
