@@ -233,5 +233,12 @@ export const EXEC_CASES: ExecCase[] = [
     '{{range .Typed.Count}}{{.}}{{end}}',
     '{{.Typed.List.x}}',
     '{{index .Typed.List 5}}',
+    '{{call .Typed.Fn "a"}} {{"b" | call .Typed.Fn}} {{if .Typed.Fn}}set{{end}}',
+    '{{call .Typed.Fn}}',
+    '{{call .Typed.Fn 1}}',
+    '{{call .Typed.Fn nil}}',
+    '{{call .Typed.Fn .S .S}}',
+    '{{.Typed.Fn}}',
+    '{{call .Typed.Name}}',
   ].map((text) => ({ text, data: { S: 'str' }, fixture: true })),
 ];

@@ -2,7 +2,7 @@
 // structs to the executor: fields and niladic methods through field(), methods with arguments through
 // method(), nil pointers, named ints with String(), typed maps and slices.
 import { GoTyped, type GoFunction, type GoValue } from '../../src/core/gotemplate/value.ts';
-import { GoUint } from '../../src/core/gotemplate/exec/values.ts';
+import { GoFuncValue, GoUint } from '../../src/core/gotemplate/exec/values.ts';
 
 type Kind = ReturnType<GoTyped['kind']>;
 
@@ -119,6 +119,7 @@ class FixturePtr extends GoTyped {
     Labels: new StringMap(null),
     List: new StringSlice(['x', 'y', 'z']),
     Empty: new StringSlice(null),
+    Fn: new GoFuncValue({ params: ['string'], call: (v) => `fn:${v as string}` }, 'func(string) string'),
   };
   goType(): string {
     return '*main.Fixture';

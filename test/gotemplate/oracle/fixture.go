@@ -39,6 +39,7 @@ type Fixture struct {
 	Labels   map[string]string
 	List     []string
 	Empty    []string
+	Fn       func(string) string
 }
 
 func (f Fixture) Greet(who string) string { return "hi " + who + " from " + f.Name }
@@ -53,5 +54,6 @@ func newFixture() *Fixture {
 		Inner: &Inner{Value: true, Label: "lbl"},
 		Tags:  map[string]string{"b": "2", "a": "1"},
 		List:  []string{"x", "y", "z"},
+		Fn:    func(s string) string { return "fn:" + s },
 	}
 }
