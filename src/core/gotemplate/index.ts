@@ -45,3 +45,5 @@ export function parseGoTemplates(name: string, text: string, options: ParseOptio
   top.add();
   return ctx.treeSet;
 }
+
+export { compileGoTemplates, DEFAULT_EXEC_LIMITS, type ExecLimits, type ExecResult, type GoTemplateSet, type TaintSpan } from './exec/index.ts';
