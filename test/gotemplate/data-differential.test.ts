@@ -3,7 +3,8 @@
 // (goTemplateData), and every path listed from the data is compared: %T, nil, encoding/json, protojson
 // and what {{ path }} prints, or that both fail (Go's nil pointer message word for word).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
@@ -49,6 +50,63 @@ const FIXED: PathStep[][] = [
   ['Values', 'global', 'proxy', 'resources'],
 ];
 
+// A mesh and proxy configs that use what the chart's defaults leave out: oneofs, durations with nanos,
+// wrappers at zero, enums, uint32, repeated messages, maps of messages.
+const RICH_MESH = `
+defaultConfig:
+  discoveryAddress: istiod.istio-system.svc:15012
+  drainDuration: 1.500s
+  concurrency: 0
+  tracing: {sampling: 12.5, maxPathTagLength: 99, zipkin: {address: "zipkin:9411"}, tlsSettings: {mode: SIMPLE, caCertificates: /etc/ca.pem}}
+  proxyMetadata: {A: "1", B: ""}
+  gatewayTopology: {numTrustedProxies: 2}
+  proxyStatsMatcher: {inclusionPrefixes: [a, b]}
+  readinessProbe: {httpGet: {path: /r, port: 15021}, periodSeconds: 3}
+  fileFlushMinSizeKb: 64
+  statsCompression: true
+inboundTrafficPolicy: {mode: LOCALHOST}
+outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+tcpKeepalive: {time: 10s, probes: 3}
+enableAutoMtls: false
+meshMTLS: {minProtocolVersion: TLSV1_3}
+caCertificates: [{pem: x, trustDomains: [a]}]
+localityLbSetting: {enabled: true, failover: [{from: a, to: b}]}
+extensionProviders:
+- name: otel
+  opentelemetry: {service: otel.svc, port: 4317}
+- name: als
+  envoyOtelAls: {service: als.svc, port: 4317}
+defaultProviders: {metrics: [prometheus], tracing: [otel]}
+serviceSettings: [{settings: {clusterLocal: true}, hosts: ["*.local"]}]
+enablePrometheusMerge: true
+rootNamespace: istio-system
+trustDomain: cluster.local
+`;
+const RICH_PROXY_CONFIGS = [
+  { terminationDrainDuration: '0.000002s', interceptionMode: 'TPROXY', holdApplicationUntilProxyStarts: false, image: { imageType: 'distroless' } },
+  {
+    tracing: { datadog: { address: 'dd:8126' }, customTags: { env: { literal: { value: 'prod' } } } },
+    runtimeValues: { k: 'v' },
+    extraStatTags: ['x'],
+  },
+  { concurrency: 4, serviceCluster: 'svc', proxyMetadata: { ISTIO_META_DNS_CAPTURE: 'true' }, statusPort: 15021 },
+];
+
+// where the rich configs keep their nested messages (breadth-first listing from the root stops above them)
+const RICH_ROOTS: PathStep[][] = [
+  ['MeshConfig', 'ExtensionProviders'],
+  ['MeshConfig', 'DefaultConfig', 'Tracing'],
+  ['MeshConfig', 'DefaultConfig', 'ReadinessProbe'],
+  ['MeshConfig', 'TcpKeepalive'],
+  ['MeshConfig', 'LocalityLbSetting'],
+  ['MeshConfig', 'CaCertificates'],
+  ['MeshConfig', 'ServiceSettings'],
+  ['MeshConfig', 'DefaultProviders'],
+  ['ProxyConfig', 'Tracing'],
+  ['ProxyConfig', 'GetTracing', 'GetCustomTags'],
+  ['ProxyConfig', 'ProxyStatsMatcher'],
+];
+
 function nativePod(p: Pod): Pod {
   return JSON.parse(JSON.stringify(p)) as Pod;
 }
@@ -74,13 +132,14 @@ interface Built {
   probe: ProbeCase;
 }
 
-function build(settings: Settings, pod: Pod, namespace: string): Built {
+function build(settings: Settings, pod: Pod, namespace: string, scale = 1): Built {
   const prepared = preparePod(pod, namespace, { settings, namespace }, []);
   const workload = workloadOfPod(prepared.stripped, namespace);
   const { stripped, proxyConfig, nativeSidecars, holdProxy, network, interceptionMode } = prepared;
   const data = goTemplateData({ settings, pod: stripped, workload, proxyConfig, nativeSidecars, holdProxy, network, interceptionMode });
   const paths: PathStep[][] = [...FIXED, ...SCALARS.map((s) => [s])];
-  for (const [root, max] of Object.entries(BUDGET)) paths.push(...collectPaths(data, [root], max));
+  for (const [root, max] of Object.entries(BUDGET)) paths.push(...collectPaths(data, [root], max * scale));
+  if (scale > 1) for (const root of RICH_ROOTS) paths.push(...collectPaths(data, root, 80));
   const probe: ProbeCase = {
     pod: stripped,
     namespace,
@@ -173,6 +232,7 @@ describe('template data against Go (SidecarTemplateData)', function () {
   let binary = '';
   before(function () {
     if (!goAvailable()) this.skip();
+    this.timeout(600_000); // a first build compiles Istio's dependencies; then it is cached in ~/.cache
     binary = gotypesBinary();
   });
 
@@ -191,6 +251,16 @@ describe('template data against Go (SidecarTemplateData)', function () {
         throw e;
       }
     });
+    const meshFile = join(mkdtempSync(join(tmpdir(), 'gotypes-mesh-')), 'mesh.yaml');
+    writeFileSync(meshFile, RICH_MESH);
+    const rich = istioTestSettings({ meshFile });
+    for (const pc of RICH_PROXY_CONFIGS) {
+      const pod = nativePod({
+        metadata: { name: 'rich', annotations: { 'proxy.istio.io/config': JSON.stringify(pc) } },
+        spec: { containers: [{ name: 'app' }] },
+      } as Pod);
+      built.push(build(rich, pod, 'rich', 4));
+    }
     const answers = probeGo(
       binary,
       built.map((b) => b.probe),

@@ -62,6 +62,14 @@ describe('template data (SidecarTemplateData)', () => {
     assert.equal(untaint(walk(data, ['ProxyConfig', 'HoldApplicationUntilProxyStarts', 'GetValue'])), true);
   });
 
+  it("taints the image URLs the pod's sidecar.istio.io/proxyImageType ends", () => {
+    const data = goTemplateData(contextFor(typicalPod({ 'sidecar.istio.io/proxyImageType': 'debug' })));
+    const image = walk(data, ['ProxyImage']);
+    assert.ok(isTainted(image) && isTainted(walk(data, ['ProxyInitImage'])));
+    assert.match(String(untaint(image)), /-debug$/);
+    assert.ok(!isTainted(walk(goTemplateData(contextFor(typicalPod())), ['ProxyImage'])));
+  });
+
   it('measures building the data and reading what the sidecar template reads (log only)', () => {
     const ctx = contextFor(typicalPod());
     const reads: Array<Array<string | number>> = [

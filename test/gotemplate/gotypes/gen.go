@@ -2,7 +2,8 @@ package main
 
 // gen: reflects over inject.SidecarTemplateData and everything reachable from it and writes the TypeScript
 // description src/core/gotemplate/data/go-types.generated.ts (the TS data model reads Go's types from it
-// rather than from hand-written copies).
+// rather than from hand-written copies). Regenerate after moving Istio's version in go.mod:
+//   GOFLAGS=-mod=mod go run . gen > ../../../src/core/gotemplate/data/go-types.generated.ts
 
 import (
 	"encoding/json"

@@ -1,6 +1,7 @@
 // Typed slices ([]v1.Container, []string) and typed maps (map[string]string, map[v1.ResourceName]resource.Quantity)
 // over their JSON, elements built on first use. nil (JSON null or absent) is kept apart from empty, as Go does.
 import type { GoValue } from '../value.ts';
+import { formatNested } from './format.ts';
 import { goTypeDesc } from './go-types.ts';
 import { goStringOrder, goValue, jsonOf, protoJSONTyped } from './wrap.ts';
 import { GoOfType } from './typed.ts';
@@ -34,6 +35,10 @@ export class GoSlice extends GoOfType<'slice'> {
     if (this.raw === undefined) return null;
     if (this.elemType() === 'uint8') return btoa(String.fromCharCode(...(this.raw as number[])));
     return this.values().map(jsonOf);
+  }
+  /** %v: "[a b]" (nil too: "[]"); undefined when an element cannot be printed here. */
+  override formatV(): string | undefined {
+    return formatNested(this);
   }
   protoJSONValue(): unknown {
     if (this.elemType() === 'uint8') return this.toJSONValue();
@@ -90,6 +95,10 @@ export class GoTypedMap extends GoOfType<'map'> {
     const out: Record<string, unknown> = {};
     for (const k of this.keys()) out[k] = jsonOf(this.mapIndex(k));
     return out;
+  }
+  /** %v: "map[k:v ...]" by sorted key (nil too: "map[]"). */
+  override formatV(): string | undefined {
+    return formatNested(this);
   }
   protoJSONValue(): unknown {
     const out: Record<string, unknown> = {};

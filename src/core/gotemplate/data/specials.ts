@@ -4,7 +4,7 @@ import { canonicalQuantity, parseQuantity } from '../../quantity.ts';
 import type { GoValue } from '../value.ts';
 import { goTypeDesc, type Special } from './go-types.ts';
 import { GoNamedInt } from './scalars.ts';
-import { GoStruct } from './struct.ts';
+import { GoStruct, UnsupportedMethodError } from './struct.ts';
 import { goValue, intOf, protoJSONTyped } from './wrap.ts';
 import { GoOfType } from './typed.ts';
 
@@ -29,6 +29,8 @@ export function specialValue(type: string, special: Special, raw: unknown, addre
   }
 }
 
+// durationpb's valid range: ±10,000 years, in nanoseconds
+const MAX_DURATION_NANOS = 315_576_000_000n * 1_000_000_000n + 999_999_999n;
 const PROTO_DURATION = /^(-)?(\d+)(?:\.(\d{1,9}))?s$/;
 
 function durationNanos(raw: unknown): bigint {
@@ -92,11 +94,16 @@ export class GoSpecial extends GoOfType<'struct'> {
         return { value: (v as bigint) % 1_000_000_000n };
       case 'duration.AsDuration':
         return { value: new GoDuration(v as bigint) };
+      case 'duration.IsValid': {
+        const n = v as bigint;
+        return { value: n >= -MAX_DURATION_NANOS && n <= MAX_DURATION_NANOS };
+      }
       case 'pbstruct.AsMap':
       case 'pbvalue.AsInterface':
       case 'pblist.AsSlice':
         return { value: (v ?? null) as GoValue };
     }
+    if (m !== undefined) throw new UnsupportedMethodError(`method ${name} of ${this.type} is not supported by this template engine`);
     return undefined;
   }
   /** String() of a Quantity, IntOrString or Time. */

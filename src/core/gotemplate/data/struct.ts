@@ -123,9 +123,11 @@ export class GoPointer extends GoOfType<'ptr'> {
     if (e !== undefined) return undefined;
     const elemDesc = goTypeDesc(this.elemType());
     const m = elemDesc.m?.[name];
-    // protobuf getters check for a nil receiver and answer the zero value
+    // protobuf getters check for a nil receiver and answer the zero value; so does Kubernetes' String()
     if (m !== undefined && (m.g !== undefined || m.op !== undefined)) return { value: goValue(m.t, undefined, false) };
-    if (m !== undefined || (elemDesc.k === 'struct' && structField(this.elemType(), name) !== undefined)) {
+    if (m?.s === 'String' && elemDesc.proto === undefined && elemDesc.special === undefined) return { value: 'nil' };
+    if (m !== undefined) throw new UnsupportedMethodError(`method ${name} of a nil ${this.type} is not supported by this template engine`);
+    if (elemDesc.k === 'struct' && structField(this.elemType(), name) !== undefined) {
       throw new NilPointerError(`nil pointer evaluating ${this.type}.${name}`);
     }
     return undefined;

@@ -21,6 +21,20 @@ const DEFAULT_PROXY_ID = 1337;
 // The fields a pod author controls: the pod itself and what Istio derives from its owner reference.
 const POD_FIELDS = new Set(['TypeMeta', 'DeploymentMeta', 'ObjectMeta', 'Spec']);
 
+/**
+ * The root fields a pod author shaped: the pod's own, the ProxyConfig its proxy.istio.io/config wrote into,
+ * and the image URLs its sidecar.istio.io/proxyImageType (or that config's image.imageType) ends.
+ */
+function taintedFields(annotations: Record<string, string>): ReadonlySet<string> {
+  const byConfig = Object.hasOwn(annotations, ANNOTATION.proxyConfig);
+  const byImageType = Object.hasOwn(annotations, ANNOTATION.proxyImageType);
+  if (!byConfig && !byImageType) return POD_FIELDS;
+  const fields = new Set(POD_FIELDS);
+  if (byConfig) fields.add('ProxyConfig').add('ProxyImage');
+  if (byImageType) fields.add('ProxyImage').add('ProxyInitImage');
+  return fields;
+}
+
 /** The root value: fields the pod controls come out Tainted (their members are tainted through access). */
 class SidecarTemplateData extends GoStruct {
   private readonly taintedCache = new Map<string, GoValue>();
@@ -44,7 +58,8 @@ class SidecarTemplateData extends GoStruct {
 
 /**
  * SidecarTemplateData for a render. The ProxyConfig is tainted as a whole when the pod has a
- * proxy.istio.io/config annotation: the effective config does not record which fields came from it.
+ * proxy.istio.io/config annotation: a serializer (protoToJSON) given it must know that its text holds
+ * pod data, and taint is a property of a value, not of some of its fields.
  */
 export function goTemplateData(ctx: RenderContext, options: GoTemplateDataOptions = {}): GoStruct {
   const { settings, pod, workload } = ctx;
@@ -72,6 +87,5 @@ export function goTemplateData(ctx: RenderContext, options: GoTemplateDataOption
     InboundTrafficPolicyMode: summary.inboundTrafficPolicyMode,
     CompliancePolicy: options.compliancePolicy ?? '',
   };
-  const tainted = Object.hasOwn(annotations, ANNOTATION.proxyConfig) ? new Set([...POD_FIELDS, 'ProxyConfig']) : POD_FIELDS;
-  return new SidecarTemplateData(raw, tainted);
+  return new SidecarTemplateData(raw, taintedFields(annotations));
 }
