@@ -61,22 +61,38 @@ export interface GoTypeDesc {
   mj?: 1;
 }
 
+// A Map: lookups by these type names are several times faster than on the generated object literal.
+const DESCS = new Map<string, GoTypeDesc>(Object.entries(GO_TYPES));
+
 export function goTypeDesc(name: string): GoTypeDesc {
-  const d = GO_TYPES[name];
+  const d = DESCS.get(name);
   if (d === undefined) throw new Error(`Go type ${name} is not in the generated description`);
   return d;
 }
 
-// Field lookups by Go name, built once per struct type on first use (derived from constant data).
-const fieldIndexes = new Map<string, Map<string, GoFieldDesc>>();
+/** What `.Name` finds on a struct: a method (looked up first, as Go does) and/or a field with its position. */
+export interface GoMember {
+  method?: GoMethodDesc;
+  field?: GoFieldDesc;
+  index?: number;
+}
+
+// Members by name, built once per struct type on first use (derived from constant data).
+const memberIndexes = new WeakMap<GoTypeDesc, Map<string, GoMember>>();
+
+export function membersOf(d: GoTypeDesc): Map<string, GoMember> {
+  let index = memberIndexes.get(d);
+  if (index === undefined) {
+    index = new Map();
+    for (const [i, f] of (d.f ?? []).entries()) index.set(f.n, { field: f, index: i });
+    for (const [n, m] of Object.entries(d.m ?? {})) index.set(n, { ...index.get(n), method: m });
+    memberIndexes.set(d, index);
+  }
+  return index;
+}
 
 export function structField(typeName: string, goName: string): GoFieldDesc | undefined {
-  let index = fieldIndexes.get(typeName);
-  if (index === undefined) {
-    index = new Map((goTypeDesc(typeName).f ?? []).map((f) => [f.n, f]));
-    fieldIndexes.set(typeName, index);
-  }
-  return index.get(goName);
+  return membersOf(goTypeDesc(typeName)).get(goName)?.field;
 }
 
 /** The source JSON's value of a field: k8s objects by json tag, protobuf messages by protojson or proto name. */

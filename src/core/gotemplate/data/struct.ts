@@ -2,7 +2,7 @@
 // first as Go looks them up (protobuf getters, nil-safe on a nil pointer), encoding/json and protojson.
 import { type GoValue, GoTyped } from '../value.ts';
 import { formatFields, formatNested, formatNilPointer } from './format.ts';
-import { type GoFieldDesc, type GoMethodDesc, goTypeDesc, sourceValue, structField } from './go-types.ts';
+import { type GoFieldDesc, type GoMember, type GoMethodDesc, type GoTypeDesc, goTypeDesc, membersOf, sourceValue, structField } from './go-types.ts';
 import { GoSpecial, specialString, wrapperProtoJSON } from './specials.ts';
 import { goValue, jsonOf, protoJSONOf, protoJSONTyped } from './wrap.ts';
 import { GoOfType } from './typed.ts';
@@ -14,26 +14,36 @@ export class NilPointerError extends Error {}
 export class UnsupportedMethodError extends Error {}
 
 export class GoStruct extends GoOfType<'struct'> {
-  private cache: Map<string, GoValue> | undefined;
+  readonly desc: GoTypeDesc;
+  private readonly members: Map<string, GoMember>;
+  private values: GoValue[] | undefined;
   constructor(
     type: string,
     readonly raw: Record<string, unknown>,
     readonly addressable: boolean,
   ) {
     super(type, 'struct');
+    this.desc = goTypeDesc(type);
+    this.members = membersOf(this.desc);
   }
   override field(name: string): { value: GoValue } | undefined {
-    const m = goTypeDesc(this.type).m?.[name];
+    const member = this.members.get(name);
+    if (member === undefined) return undefined;
+    const m = member.method;
     if (m !== undefined && (!m.pr || this.addressable)) return { value: this.call(name, m) };
-    const f = structField(this.type, name);
-    return f === undefined ? undefined : { value: this.fieldValue(f) };
+    return member.index === undefined ? undefined : { value: this.fieldAt(member.index) };
+  }
+  /** The field at position i of the Go struct, built on first use. */
+  fieldAt(i: number): GoValue {
+    this.values ??= new Array((this.desc.f ?? []).length);
+    if (i in this.values) return this.values[i];
+    const f = this.desc.f![i]!;
+    const v = f.oneof ? this.oneof(f) : goValue(f.t, f.inl ? this.raw : sourceValue(this.raw, f), this.addressable);
+    this.values[i] = v;
+    return v;
   }
   fieldValue(f: GoFieldDesc): GoValue {
-    this.cache ??= new Map();
-    if (this.cache.has(f.n)) return this.cache.get(f.n);
-    const v = f.oneof ? this.oneof(f) : goValue(f.t, f.inl ? this.raw : sourceValue(this.raw, f), this.addressable);
-    this.cache.set(f.n, v);
-    return v;
+    return this.fieldAt(this.members.get(f.n)!.index!);
   }
   /** A oneof field: the option the JSON sets, as Go holds it (a pointer to its wrapper struct), else nil. */
   private oneof(f: GoFieldDesc): GoValue {
@@ -43,7 +53,7 @@ export class GoStruct extends GoOfType<'struct'> {
     return null;
   }
   call(name: string, m: GoMethodDesc): GoValue {
-    if (m.g !== undefined) return this.fieldValue(structField(this.type, m.g)!);
+    if (m.g !== undefined) return this.fieldAt(this.members.get(m.g)!.index!);
     if (m.op !== undefined) {
       const po = (goTypeDesc(this.type).f ?? []).flatMap((f) => (f.oneof ? (goTypeDesc(f.t).opts ?? []) : [])).find((o) => o.p === m.op)?.po;
       return goValue(m.t, this.raw[m.op] ?? (po === undefined ? undefined : this.raw[po]), true);
@@ -91,7 +101,7 @@ export class GoStruct extends GoOfType<'struct'> {
   }
   /** The fields in order, for %v. */
   fieldValues(): GoValue[] {
-    return (goTypeDesc(this.type).f ?? []).map((f) => this.fieldValue(f));
+    return (this.desc.f ?? []).map((_f, i) => this.fieldAt(i));
   }
 }
 

@@ -6,7 +6,6 @@ import type { RenderContext } from '../../render/template-data.ts';
 import { imageUrl } from '../../render/template-data.ts';
 import { isObject } from '../../types.ts';
 import { type GoValue, Tainted } from '../value.ts';
-import type { GoFieldDesc } from './go-types.ts';
 import { ROOT_TYPE } from './go-types.generated.ts';
 import { GoStruct } from './struct.ts';
 
@@ -44,13 +43,14 @@ class SidecarTemplateData extends GoStruct {
   ) {
     super(ROOT_TYPE, raw, false);
   }
-  override fieldValue(f: GoFieldDesc): GoValue {
-    const v = super.fieldValue(f);
-    if (!this.tainted.has(f.n)) return v;
-    let t = this.taintedCache.get(f.n);
+  override fieldAt(i: number): GoValue {
+    const v = super.fieldAt(i);
+    const name = this.desc.f![i]!.n;
+    if (!this.tainted.has(name)) return v;
+    let t = this.taintedCache.get(name);
     if (t === undefined) {
       t = new Tainted(v);
-      this.taintedCache.set(f.n, t);
+      this.taintedCache.set(name, t);
     }
     return t;
   }
