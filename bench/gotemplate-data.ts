@@ -1,6 +1,6 @@
 // `node --import tsx bench/gotemplate-data.ts`: what building Istio's SidecarTemplateData costs per
 // admission (goTemplateData over the pod and configs' JSON), alone and with the reads the sidecar template
-// makes most, on a typical Deployment pod with the chart's default settings. In-process, no render.
+// makes most, on the benchmarks' typical pod with the default settings. In-process, no render.
 import { performance } from 'node:perf_hooks';
 import { readSettingsDir } from '../src/config/config-dir.ts';
 import { goTemplateData } from '../src/core/gotemplate/data/index.ts';
@@ -9,29 +9,12 @@ import { preparePod } from '../src/core/prepare.ts';
 import { buildSettings } from '../src/core/settings/index.ts';
 import type { Pod } from '../src/core/types.ts';
 import { workloadOfPod } from '../src/core/workloads.ts';
+import { pod } from './reviews.ts';
 
 const settings = buildSettings({ ...readSettingsDir(undefined), nativeSidecars: 'false' });
-const pod = {
-  metadata: {
-    generateName: 'web-7d4b9c-',
-    labels: { app: 'web', version: 'v1', 'pod-template-hash': '7d4b9c' },
-    annotations: { 'kubectl.kubernetes.io/default-container': 'web' },
-    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-7d4b9c', uid: 'u', controller: true }],
-  },
-  spec: {
-    containers: [
-      {
-        name: 'web',
-        image: 'nginx',
-        ports: [{ containerPort: 8080, name: 'http' }],
-        readinessProbe: { httpGet: { path: '/ready', port: 8080 } },
-        resources: { requests: { cpu: '100m', memory: '64Mi' } },
-      },
-    ],
-    serviceAccountName: 'web',
-  },
-} as unknown as Pod;
-const p = preparePod(pod, 'shop', { settings, namespace: 'shop' }, []);
+// the typical pod of the other benchmarks: a Deployment's replica with one container, probes and env
+const typical = pod('web', { containers: 1, envVars: 6, probes: true }) as unknown as Pod;
+const p = preparePod(typical, 'shop', { settings, namespace: 'shop' }, []);
 const ctx = { ...p, settings, pod: p.stripped, workload: workloadOfPod(p.stripped, 'shop') };
 
 const READS: Array<Array<string | number>> = [
