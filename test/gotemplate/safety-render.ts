@@ -1,7 +1,7 @@
 // Test helpers: a render as the Go executor makes it, built by hand. A template string holds placeholders
 // ⟦0⟧, ⟦1⟧...; each is filled by a printer that writes a pod value the way a template function would and
 // the span it is recorded with.
-import { stringify as yamlStringify } from 'yaml';
+import jsyaml from 'js-yaml';
 import type { TaintSpan } from '../../src/core/gotemplate/safety/index.ts';
 
 export interface Printed {
@@ -15,22 +15,27 @@ export const raw = (v: string, origin?: string): Printed => ({ text: v, structur
 
 /** Go's %q (sprig `quote`): JSON's escapes, plus YAML's non-printable characters escaped as Go does. */
 export function goQuote(v: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters escaped are control characters
   return JSON.stringify(v).replace(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 export const quote = (v: string, structured = false): Printed => ({ text: goQuote(v), structured });
 
 export const toJSON = (v: unknown): Printed => ({ text: JSON.stringify(v), structured: true });
 
-/** Istio's toYaml (YAML that reads back as the data in YAML 1.1 and 1.2), then Istio's `indent n`. */
+/**
+ * Istio's toYaml as go-yaml v2 writes it (block style, list items not indented under their key, strings
+ * quoted where YAML 1.1 or 1.2 would read something else: js-yaml's compat mode).
+ */
+const goYaml = (v: unknown): string => jsyaml.dump(v, { noArrayIndent: true, lineWidth: -1 });
+
+/** toYaml, then Istio's `indent n` (every line but the first). */
 export function toYamlIndent(v: unknown, n: number): Printed {
-  const y = yamlStringify(v, { version: '1.1' });
+  const y = goYaml(v);
   return { text: y.split('\n').join(`\n${' '.repeat(n)}`), structured: true };
 }
 
 /** sprig's `toYaml | nindent n`: a line break, then every line indented. */
 export function toYamlNindent(v: unknown, n: number): Printed {
-  const y = yamlStringify(v, { version: '1.1' }).replace(/\n$/, '');
+  const y = goYaml(v).replace(/\n$/, '');
   return { text: `\n${y.replace(/^/gm, ' '.repeat(n))}`, structured: true };
 }
 

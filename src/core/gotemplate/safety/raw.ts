@@ -56,14 +56,16 @@ function contentStart(text: string, node: YamlNode): number {
 
 /**
  * Units that must not be cut by a span boundary: a double-quoted scalar's backslash escapes (`\"`, `\x41`,
- * an escaped line break) and a single-quoted one's `''`. Returns a reason if [start, end) cuts one.
+ * an escaped line break) and a single-quoted one's `''`. Returns a reason if [start, end) cuts one, or
+ * writes `\/`: YAML 1.2 (js-yaml) reads it, istiod's YAML 1.1 refuses the render.
  */
-function cutsEscape(text: string, open: number, close: number, start: number, end: number): string | undefined {
+function escapeViolation(text: string, open: number, close: number, start: number, end: number): string | undefined {
   const quote = text[open];
   for (let i = open + 1; i < close; ) {
     let unit = 1;
     if (quote === '"' && text[i] === '\\') {
       const c = text[i + 1];
+      if (c === '/' && i >= start && i < end) return "writes the escape \\/, which istiod's YAML refuses";
       unit = c === 'x' ? 4 : c === 'u' ? 6 : c === 'U' ? 10 : c === '\r' && text[i + 2] === '\n' ? 3 : 2;
     } else if (quote === "'" && text[i] === "'") unit = 2;
     const cut = (b: number) => i < b && b < i + unit;
@@ -74,13 +76,13 @@ function cutsEscape(text: string, open: number, close: number, start: number, en
 }
 
 function checkQuoted(text: string, node: YamlNode, open: number, start: number, end: number): string | undefined {
-  if (start === open) {
-    // the span wrote the whole quoted scalar (e.g. `quote` of the value): it is a string, nothing else
-    if (end !== node.end || ANY_BREAK.test(text.slice(start, end))) return 'writes quotes that do not close where it ends';
-    return undefined;
-  }
+  // YAML folds a line break between quotes, and parsers differ on the details (an escaped break then an
+  // empty line: js-yaml "", the spec "\n"): never a pod value's own, so refused as in unquoted text
+  if (ANY_BREAK.test(text.slice(start, end))) return 'has a line break, which YAML would fold';
+  // the span wrote the whole quoted scalar (e.g. `quote` of the value): it is a string, nothing else
+  if (start === open) return end === node.end ? undefined : 'writes quotes that do not close where it ends';
   if (end >= node.end) return 'ends the quoted value it is printed in';
-  return cutsEscape(text, open, node.end - 1, start, end);
+  return escapeViolation(text, open, node.end - 1, start, end);
 }
 
 function checkBlock(text: string, node: YamlNode, open: number, start: number): string | undefined {
