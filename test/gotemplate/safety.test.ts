@@ -58,6 +58,8 @@ describe('Go template safety: what Istio templates print is accepted, as the dat
 
   it("single quotes with '' inside, escapes inside double quotes, an integer field, CRLF and tabs", () => {
     assert.deepEqual(accepted('a: {n: \'⟦0⟧\', m: "⟦1⟧"}\n', [raw("it''s"), raw('\\x41\\t#')]), { a: { n: "it's", m: 'A\t#' } });
+    // escapes whole inside the value: an escaped backslash may end it, an escaped quote sit in it
+    assert.deepEqual(accepted('a: {n: "⟦0⟧", m: "⟦1⟧"}\n', [raw('x\\\\'), raw('\\\\\\"')]), { a: { n: 'x\\', m: '\\"' } });
     assert.deepEqual(accepted('p:\n  initialDelaySeconds: ⟦0⟧\n', [raw('10')]), { p: { initialDelaySeconds: 10 } });
     assert.deepEqual(accepted('x: "a"\r\ny: ⟦0⟧\r\nz: 1\r\n', [raw('b\tc')]), { x: 'a', y: 'b\tc', z: 1 });
   });
@@ -88,6 +90,14 @@ describe('Go template safety: a pod value that would add or change structure is 
     refused("x: {a: 'x⟦0⟧', b: 'y'}\n", [raw("'")], /cuts a ''|invalid/);
     refused('x: "⟦0⟧1"\n', [raw('\\x4')], /cuts a backslash escape/);
     refused('x:\n- "⟦0⟧"\n', [raw('a"')], INVALID);
+    refused('x: {a: "⟦0⟧", b: "y"}\n', [raw('\\\\\\')], /cuts a backslash escape|invalid/); // three: the last escapes the quote
+    refused('x: "\\⟦0⟧"\n', [raw('x41')], /cuts a backslash escape/); // the template's backslash, the value's hex
+    refused(
+      "x: {a: 'x⟦0⟧', b: 'y'}\n",
+      [raw("''")].map((p) => ({ ...p, text: "'" })),
+      /cuts a ''|invalid/,
+    );
+    refused('x: "⟦0⟧"\n', [raw('a\\/b')], /escape \\\/, which istiod's YAML refuses/);
   });
 
   it('flow collections, comments, documents, anchors, aliases, tags, indicators', () => {

@@ -54,23 +54,46 @@ function contentStart(text: string, node: YamlNode): number {
   return p;
 }
 
+/** Length of a run of `c` ending at i (going back, not past `stop`). */
+function runBefore(text: string, i: number, c: string, stop: number): number {
+  let k = i;
+  while (k > stop && text[k] === c) k--;
+  return i - k;
+}
+
+/** Characters a double-quoted escape starting with a backslash at i takes (`\x41` 4, `\u263a` 6...). */
+function escapeLength(text: string, i: number): number {
+  const c = text[i + 1];
+  return c === 'x' ? 4 : c === 'u' ? 6 : c === 'U' ? 10 : c === '\r' && text[i + 2] === '\n' ? 3 : 2;
+}
+
 /**
- * Units that must not be cut by a span boundary: a double-quoted scalar's backslash escapes (`\"`, `\x41`,
- * an escaped line break) and a single-quoted one's `''`. Returns a reason if [start, end) cuts one, or
- * writes `\/`: YAML 1.2 (js-yaml) reads it, istiod's YAML 1.1 refuses the render.
+ * Whether position b of a quoted scalar opened at `open` falls inside an escape: a backslash escape
+ * (`\"`, `\x41`) in double quotes, a `''` in single quotes. Looks back at most one escape's length (and
+ * the run of backslashes or quotes before b), so checking every span stays linear.
  */
-function escapeViolation(text: string, open: number, close: number, start: number, end: number): string | undefined {
-  const quote = text[open];
-  for (let i = open + 1; i < close; ) {
-    let unit = 1;
-    if (quote === '"' && text[i] === '\\') {
-      const c = text[i + 1];
-      if (c === '/' && i >= start && i < end) return "writes the escape \\/, which istiod's YAML refuses";
-      unit = c === 'x' ? 4 : c === 'u' ? 6 : c === 'U' ? 10 : c === '\r' && text[i + 2] === '\n' ? 3 : 2;
-    } else if (quote === "'" && text[i] === "'") unit = 2;
-    const cut = (b: number) => i < b && b < i + unit;
-    if (cut(start) || cut(end)) return quote === '"' ? 'cuts a backslash escape of the quoted value' : "cuts a '' of the quoted value";
-    i += unit;
+function insideEscape(text: string, open: number, b: number): boolean {
+  if (text[open] === "'") return text[b] === "'" && runBefore(text, b - 1, "'", open) % 2 === 1;
+  for (let j = b - 1; j > open && j >= b - 9; j--) {
+    if (text[j] !== '\\') continue;
+    // the nearest backslash: an escape's start if an even number of backslashes precede it
+    if (runBefore(text, j, '\\', open) % 2 === 0) return false;
+    return j + escapeLength(text, j) > b;
+  }
+  return false;
+}
+
+/**
+ * A span inside a quoted scalar must not cut an escape at either end (`a\` before the closing quote would
+ * escape it), nor write `\/`: YAML 1.2 (js-yaml) reads it, istiod's YAML 1.1 refuses the render.
+ */
+function escapeViolation(text: string, open: number, start: number, end: number): string | undefined {
+  if (insideEscape(text, open, start) || insideEscape(text, open, end)) {
+    return text[open] === '"' ? 'cuts a backslash escape of the quoted value' : "cuts a '' of the quoted value";
+  }
+  if (text[open] !== '"') return undefined;
+  for (let i = start; i < end; i += text[i] === '\\' ? escapeLength(text, i) : 1) {
+    if (text[i] === '\\' && text[i + 1] === '/') return "writes the escape \\/, which istiod's YAML refuses";
   }
   return undefined;
 }
@@ -82,7 +105,7 @@ function checkQuoted(text: string, node: YamlNode, open: number, start: number, 
   // the span wrote the whole quoted scalar (e.g. `quote` of the value): it is a string, nothing else
   if (start === open) return end === node.end ? undefined : 'writes quotes that do not close where it ends';
   if (end >= node.end) return 'ends the quoted value it is printed in';
-  return escapeViolation(text, open, node.end - 1, start, end);
+  return escapeViolation(text, open, start, end);
 }
 
 function checkBlock(text: string, node: YamlNode, open: number, start: number): string | undefined {
@@ -106,17 +129,15 @@ function keyOf(parsed: ParsedYaml, i: number): unknown {
   return undefined;
 }
 
-function checkPlain(text: string, parsed: ParsedYaml, at: number, open: number, start: number, end: number): string | undefined {
+/** Whether the plain scalar node `at` (content from `open`) is a string, as here and as istiod reads it. */
+function plainTypeViolation(text: string, parsed: ParsedYaml, at: number, open: number): string | undefined {
   const node = parsed.nodes[at]!;
-  const value = text.slice(start, end);
-  if (ANY_BREAK.test(value)) return 'has a line break where the YAML is unquoted';
-  if (start === open && PLAIN_START_INDICATOR.test(value)) return `starts an unquoted YAML value with "${value[0]}"`;
   const scalar = text.slice(open, node.end);
   if (scalar === '<<') return 'makes a YAML merge key';
   if (typeof node.result === 'string') {
     try {
       // how istiod's YAML (go-yaml, 1.1) reads it: `yes`, `010`, `1_000` are not strings there
-      if (yamlPlainValue(scalar, 'it') !== '' || scalar === '') return undefined;
+      if (yamlPlainValue(scalar, 'it') !== '') return undefined;
       return 'makes a YAML null where a string was written';
     } catch (e) {
       return `makes the unquoted YAML value ${JSON.stringify(scalar)}, which is not a string (${(e as Error).message.replace(/^it /, '')})`;
@@ -125,6 +146,15 @@ function checkPlain(text: string, parsed: ParsedYaml, at: number, open: number, 
   const key = keyOf(parsed, at);
   if (typeof key === 'string' && INTEGER_FIELDS.has(key) && DECIMAL.test(scalar)) return undefined;
   return `makes the unquoted YAML value ${JSON.stringify(scalar)} a ${node.result === null ? 'null' : typeof node.result}, not a string`;
+}
+
+function checkPlain(text: string, parsed: ParsedYaml, at: number, open: number, start: number, end: number): string | undefined {
+  const value = text.slice(start, end);
+  if (ANY_BREAK.test(value)) return 'has a line break where the YAML is unquoted';
+  if (start === open && PLAIN_START_INDICATOR.test(value)) return `starts an unquoted YAML value with "${value[0]}"`;
+  // once per scalar: many spans in one long scalar must not cost its length each
+  if (!parsed.plainTypes.has(at)) parsed.plainTypes.set(at, plainTypeViolation(text, parsed, at, open));
+  return parsed.plainTypes.get(at);
 }
 
 /** Why raw text at [start, end) is unsafe where it landed, or undefined if it is one scalar's content. */

@@ -24,18 +24,21 @@ export interface ParsedYaml {
   documents: unknown[];
   /** Every node, in the order they start (a parent before its children). */
   nodes: YamlNode[];
+  /** raw.ts's verdict on the type of each plain scalar holding a span, by node index. */
+  plainTypes: Map<number, string | undefined>;
 }
 
 export class YamlNodeLimit extends Error {}
 
-const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+// space, tab, line feed, carriage return
+const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
 
 /** The first character at or after `i` that is neither blank nor in a comment. */
 export function skipBlanksAndComments(text: string, i: number, end: number): number {
   while (i < end) {
-    const c = text[i];
+    const c = text.charCodeAt(i);
     if (isBlank(c)) i++;
-    else if (c === '#' && (i === 0 || isBlank(text[i - 1]))) {
+    else if (c === 35 /* # */ && (i === 0 || isBlank(text.charCodeAt(i - 1)))) {
       const eol = text.indexOf('\n', i);
       i = eol < 0 ? end : eol + 1;
     } else break;
@@ -45,7 +48,7 @@ export function skipBlanksAndComments(text: string, i: number, end: number): num
 
 /** Past the last non-blank character before `end`. */
 export function trimEnd(text: string, start: number, end: number): number {
-  while (end > start && isBlank(text[end - 1])) end--;
+  while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
   return end;
 }
 
@@ -62,30 +65,32 @@ interface ListenerState {
  */
 export function parseWithNodes(text: string): ParsedYaml {
   const nodes: YamlNode[] = [];
-  const open: Array<{ at: number; node: number }> = [];
-  const childCount: number[] = [];
+  const children: number[] = []; // per node, its children so far
+  const open: number[] = []; // indices of the nodes not closed yet
   let aliases = 0;
   const listener = (event: 'open' | 'close', state: ListenerState): void => {
     if (event === 'open') {
       if (nodes.length >= MAX_NODES) throw new YamlNodeLimit(`more than ${MAX_NODES} YAML nodes`);
-      const parent = open.length === 0 ? -1 : open[open.length - 1]!.node;
-      const index = parent < 0 ? 0 : childCount[parent]!++;
+      const parent = open.length === 0 ? -1 : open[open.length - 1]!;
+      const index = parent < 0 ? 0 : children[parent]!++;
+      // start holds where the node opened until it closes
       nodes.push({ start: state.position, end: state.position, kind: 'empty', result: undefined, parent, index });
-      childCount.push(0);
-      open.push({ at: state.position, node: nodes.length - 1 });
+      children.push(0);
+      open.push(nodes.length - 1);
       return;
     }
-    const { at, node } = open.pop()!;
-    const n = nodes[node]!;
-    n.start = skipBlanksAndComments(text, at, state.position);
+    const n = nodes[open.pop()!]!;
+    n.start = skipBlanksAndComments(text, n.start, state.position);
     n.end = trimEnd(text, n.start, state.position);
     n.result = state.result;
-    n.kind = state.kind === 'scalar' || state.kind === 'mapping' || state.kind === 'sequence' ? state.kind : 'empty';
-    if (text[n.start] === '*' && ++aliases > MAX_YAML_ALIASES) throw new YamlNodeLimit(`more than ${MAX_YAML_ALIASES} YAML aliases`);
+    const kind = state.kind;
+    n.kind = kind === 'scalar' || kind === 'mapping' || kind === 'sequence' ? kind : 'empty';
+    if (text.charCodeAt(n.start) === 42 /* * */ && ++aliases > MAX_YAML_ALIASES)
+      throw new YamlNodeLimit(`more than ${MAX_YAML_ALIASES} YAML aliases`);
   };
   const documents: unknown[] = [];
   jsyaml.loadAll(text, (d) => documents.push(d), { schema: jsyaml.CORE_SCHEMA, listener });
-  return { documents, nodes };
+  return { documents, nodes, plainTypes: new Map() };
 }
 
 /** Index of the last node starting at or before `pos` (nodes are in start order), or -1. */
