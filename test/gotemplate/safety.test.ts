@@ -106,6 +106,7 @@ describe('Go template safety: a pod value that would add or change structure is 
     refused('x: {k: ⟦0⟧}\n', [raw('a, evil: b')], STRUCTURE);
     refused('x: ⟦0⟧\ny: 1\n', [raw('a # comment')], STRUCTURE);
     refused('x: ⟦0⟧\ny: 1\n', [raw('#a')], STRUCTURE);
+    refused('x:\n- --level=⟦0⟧\n', [raw('info  ')], /ends with blanks, which YAML drops/);
     refused('x: ⟦0⟧\n', [raw('a\n---\nevil: 1')], STRUCTURE);
     refused('x: |\n  ⟦0⟧\n', [raw('a\n---\nevil: 1')], /YAML/);
     refused('x: ⟦0⟧\n', [raw('&anchor a')], /anchor or tag/);

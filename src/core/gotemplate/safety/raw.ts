@@ -157,12 +157,23 @@ function checkPlain(text: string, parsed: ParsedYaml, at: number, open: number, 
   return parsed.plainTypes.get(at);
 }
 
+/** Whether only blanks at the span's edges kept it out of a scalar (for a clearer refusal). */
+function onlyBlanksOutside(text: string, parsed: ParsedYaml, start: number, end: number): boolean {
+  const value = text.slice(start, end);
+  const lead = value.length - value.trimStart().length;
+  const trail = value.length - value.trimEnd().length;
+  if ((lead === 0 && trail === 0) || lead === value.length || ANY_BREAK.test(value)) return false;
+  return rawViolation(text, parsed, start + lead, end - trail) === undefined;
+}
+
 /** Why raw text at [start, end) is unsafe where it landed, or undefined if it is one scalar's content. */
 export function rawViolation(text: string, parsed: ParsedYaml, start: number, end: number): string | undefined {
   const at = nodeHolding(parsed, start, end);
   const node = parsed.nodes[at];
   if (node === undefined || node.kind !== 'scalar' || start < node.start) {
-    return 'is not inside one YAML scalar: it adds or ends YAML structure (a key, item, comment, document or flow collection)';
+    return onlyBlanksOutside(text, parsed, start, end)
+      ? 'begins or ends with blanks, which YAML drops around an unquoted value'
+      : 'is not inside one YAML scalar: it adds or ends YAML structure (a key, item, comment, document or flow collection)';
   }
   const open = contentStart(text, node);
   if (start < open) return 'writes a YAML anchor or tag';
