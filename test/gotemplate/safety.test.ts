@@ -81,6 +81,7 @@ describe('Go template safety: a pod value that would add or change structure is 
     refused('c:\n  x: |\n    ⟦0⟧\n  y: 1\n', [raw('  a')], /sets the indentation of the block scalar/);
     refused('x: "a"\r\ny: ⟦0⟧\r\nz: 1\r\n', [raw('b\r\nevil: 1')], STRUCTURE);
     refused('x: ⟦0⟧\n', [raw('a\u2028b')], /line break/);
+    refused('x: |\n  ⟦0⟧\n', [raw('a\u0085evil: 1')], /YAML 1.1 line break/);
   });
 
   it('a quote that ends the quoted value, or a backslash that escapes its closing quote', () => {

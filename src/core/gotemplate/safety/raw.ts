@@ -108,7 +108,9 @@ function checkQuoted(text: string, node: YamlNode, open: number, start: number, 
   return escapeViolation(text, open, start, end);
 }
 
-function checkBlock(text: string, node: YamlNode, open: number, start: number): string | undefined {
+function checkBlock(text: string, node: YamlNode, open: number, start: number, end: number): string | undefined {
+  // line breaks are content here, but not these: go-yaml (istiod) ends a line at them, js-yaml does not
+  if (/[\u0085\u2028\u2029]/.test(text.slice(start, end))) return 'has a YAML 1.1 line break (NEL, LS or PS)';
   const headerEnd = text.indexOf('\n', open);
   if (headerEnd < 0 || start <= headerEnd) return 'is in the header of a block scalar';
   // the first content character fixes the block's indentation: the span may not supply it
@@ -180,6 +182,6 @@ export function rawViolation(text: string, parsed: ParsedYaml, start: number, en
   const style = text[open];
   if (style === '*') return 'writes a YAML alias';
   if (style === '"' || style === "'") return checkQuoted(text, node, open, start, end);
-  if (style === '|' || style === '>') return checkBlock(text, node, open, start);
+  if (style === '|' || style === '>') return checkBlock(text, node, open, start, end);
   return checkPlain(text, parsed, at, open, start, end);
 }
