@@ -17,8 +17,8 @@ export interface PrintContext {
   source: string;
   printer: Printer;
   template: string;
-  /** For raw prints: the scalar as the template writes it (placeholders inside) and its style. */
-  scalar?: { style: 'plain' | 'double' | 'single'; text: string };
+  /** For raw prints: each scalar holding placeholders, as the template writes it, and its style. */
+  scalars?: ReadonlyArray<{ style: 'plain' | 'double' | 'single'; text: string }>;
   /** For yaml-pairs: the indentation `indent` is called with. */
   indent?: number;
 }
@@ -37,85 +37,101 @@ export const ISTIO_PRINT_CONTEXTS: readonly PrintContext[] = [
     printer: 'raw',
     template:
       'metadata:\n  annotations: {\n    istio.io/rev: "default",\n    kubectl.kubernetes.io/default-logs-container: "⟦0⟧",\n    sidecar.istio.io/interceptionMode: "REDIRECT",\n  }\n',
-    scalar: { style: 'double', text: '⟦0⟧' },
+    scalars: [{ style: 'double', text: '⟦0⟧' }],
+  },
+  {
+    source: 'L54-55 two annotations in one flow mapping: interceptionMode "{{ annotation ... }}", includeOutboundIPRanges "{{.}}"',
+    printer: 'raw',
+    template:
+      'metadata:\n  annotations: {\n    sidecar.istio.io/interceptionMode: "⟦0⟧",\n    traffic.sidecar.istio.io/includeOutboundIPRanges: "⟦1⟧",\n    x: "y",\n  }\n',
+    scalars: [
+      { style: 'double', text: '⟦0⟧' },
+      { style: 'double', text: '⟦1⟧' },
+    ],
+  },
+  {
+    source: 'two pod values in one quoted scalar, "{{ .Name }}.{{ .Namespace }}" (the issue\'s example)',
+    printer: 'raw',
+    template: POD('    env:\n    - name: A\n      value: "⟦0⟧.⟦1⟧"\n    - name: B\n'),
+    scalars: [{ style: 'double', text: '⟦0⟧.⟦1⟧' }],
   },
   {
     source: "L52 k8s.v1.cni.cncf.io/networks: '{{ appendMultusNetwork ... }}', in the annotations flow mapping",
     printer: 'raw',
     template: 'metadata:\n  annotations: {\n    istio.io/rev: "default",\n    k8s.v1.cni.cncf.io/networks: \'⟦0⟧\',\n    x: "y",\n  }\n',
-    scalar: { style: 'single', text: '⟦0⟧' },
+    scalars: [{ style: 'single', text: '⟦0⟧' }],
   },
   {
     source: 'L88 image: "{{ annotation .ObjectMeta `sidecar.istio.io/proxyImage` ... }}"',
     printer: 'raw',
     template: POD('    image: "⟦0⟧"\n    args:\n    - proxy\n'),
-    scalar: { style: 'double', text: '⟦0⟧' },
+    scalars: [{ style: 'double', text: '⟦0⟧' }],
   },
   {
     source: 'L110 - "15090,15021,{{ excludeInboundPort ... }}" (L101-131 alike)',
     printer: 'raw',
     template: POD('    args:\n    - "-d"\n    - "15090,15021,⟦0⟧"\n    - "-o"\n'),
-    scalar: { style: 'double', text: '15090,15021,⟦0⟧' },
+    scalars: [{ style: 'double', text: '15090,15021,⟦0⟧' }],
   },
   {
     source: 'L133 - "--log_output_level={{ annotation ... agentLogLevel ... }}"',
     printer: 'raw',
     template: POD('    args:\n    - "--log_output_level=⟦0⟧"\n    - "--log_as_json"\n'),
-    scalar: { style: 'double', text: '--log_output_level=⟦0⟧' },
+    scalars: [{ style: 'double', text: '--log_output_level=⟦0⟧' }],
   },
   {
     source: 'L150 - name: {{ $key }} (proxyMetadata from proxy.istio.io/config; L348 datadog env alike)',
     printer: 'raw',
     template: POD('    env:\n    - name: ⟦0⟧\n      value: "x"\n    - name: B\n'),
-    scalar: { style: 'plain', text: '⟦0⟧' },
+    scalars: [{ style: 'plain', text: '⟦0⟧' }],
   },
   {
     source: 'L151 value: "{{ $value }}" (L292 join of container names, L305, L325, L349, L355 alike)',
     printer: 'raw',
     template: POD('    env:\n    - name: A\n      value: "⟦0⟧"\n    - name: B\n'),
-    scalar: { style: 'double', text: '⟦0⟧' },
+    scalars: [{ style: 'double', text: '⟦0⟧' }],
   },
   {
     source: 'L203 - --proxyLogLevel={{ annotation ... logLevel ... }} (L204-205, L233 alike)',
     printer: 'raw',
     template: POD('    args:\n    - proxy\n    - --proxyLogLevel=⟦0⟧\n    - --log_output_level=info\n'),
-    scalar: { style: 'plain', text: '--proxyLogLevel=⟦0⟧' },
+    scalars: [{ style: 'plain', text: '--proxyLogLevel=⟦0⟧' }],
   },
   {
     source: 'L329 value: kubernetes://apis/{{ .TypeMeta.APIVersion }}/namespaces/{{ ns }}/{{ toLower .TypeMeta.Kind }}s/{{ .DeploymentMeta.Name }}',
     printer: 'raw',
     template: POD('    env:\n    - name: ISTIO_META_OWNER\n      value: kubernetes://apis/⟦0⟧/namespaces/⟦1⟧/⟦2⟧s/⟦3⟧\n    - name: B\n'),
-    scalar: { style: 'plain', text: 'kubernetes://apis/⟦0⟧/namespaces/⟦1⟧/⟦2⟧s/⟦3⟧' },
+    scalars: [{ style: 'plain', text: 'kubernetes://apis/⟦0⟧/namespaces/⟦1⟧/⟦2⟧s/⟦3⟧' }],
   },
   {
     source: 'L377 initialDelaySeconds: {{ annotation ... }} (L378, L380 alike): an integer field',
     printer: 'raw',
     template: POD('    readinessProbe:\n      initialDelaySeconds: ⟦0⟧\n      timeoutSeconds: 3\n'),
-    scalar: { style: 'plain', text: '⟦0⟧' },
+    scalars: [{ style: 'plain', text: '⟦0⟧' }],
   },
   {
     source: 'L466 - mountPath: {{ directory .ProxyConfig.GetTracing.GetTlsSettings.GetCaCertificates }}',
     printer: 'raw',
     template: POD('    volumeMounts:\n    - mountPath: ⟦0⟧\n      name: lightstep-certs\n'),
-    scalar: { style: 'plain', text: '⟦0⟧' },
+    scalars: [{ style: 'plain', text: '⟦0⟧' }],
   },
   {
     source: 'L492 name: {{ annotation .ObjectMeta `sidecar.istio.io/bootstrapOverride` "" }}',
     printer: 'raw',
     template: 'spec:\n  volumes:\n  - name: custom-bootstrap-volume\n    configMap:\n      name: ⟦0⟧\n  - name: after\n',
-    scalar: { style: 'plain', text: '⟦0⟧' },
+    scalars: [{ style: 'plain', text: '⟦0⟧' }],
   },
   {
     source: 'L541 secretName: {{ printf "istio.%s" .Spec.ServiceAccountName }} (the printf result is the span)',
     printer: 'raw',
     template: 'spec:\n  volumes:\n  - name: istio-certs\n    secret:\n      optional: true\n      secretName: istio.⟦0⟧\n  - name: after\n',
-    scalar: { style: 'plain', text: 'istio.⟦0⟧' },
+    scalars: [{ style: 'plain', text: 'istio.⟦0⟧' }],
   },
   {
     source: 'L472 - name: "{{ $index }}" (userVolumeMount keys; L546 alike)',
     printer: 'raw',
     template: POD('    volumeMounts:\n    - name: "⟦0⟧"\n      mountPath: /x\n'),
-    scalar: { style: 'double', text: '⟦0⟧' },
+    scalars: [{ style: 'double', text: '⟦0⟧' }],
   },
   {
     source: 'L473 {{ toYaml $value | indent 6 }} after - name: "{{ $index }}" (sidecar.istio.io/userVolumeMount)',

@@ -44,7 +44,8 @@ const YAML11_WORDS = /^(y|n|yes|no|on|off|true|false|null)$/i;
 const ordinaryText = fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/).filter((s) => !YAML11_WORDS.test(s));
 const key = (text: fc.Arbitrary<string>) => text.filter((k) => k !== '__proto__');
 
-function values(ctx: PrintContext, text: fc.Arbitrary<string>): fc.Arbitrary<{ printed: Printed[]; data: unknown[] }> {
+/** Values for a context's placeholders; `shift`: spaces the context is indented by in a combined render. */
+function values(ctx: PrintContext, text: fc.Arbitrary<string>, shift = 0): fc.Arbitrary<{ printed: Printed[]; data: unknown[] }> {
   const count = ctx.template.match(/⟦\d+⟧/g)!.length;
   const map = fc.dictionary(key(text), text, { minKeys: 1, maxKeys: 4, noNullPrototype: true });
   switch (ctx.printer) {
@@ -56,7 +57,7 @@ function values(ctx: PrintContext, text: fc.Arbitrary<string>): fc.Arbitrary<{ p
     case 'json-text':
       return map.map((m) => ({ printed: [toJSON(m)], data: [m] }));
     case 'json-nindent':
-      return map.map((m) => ({ printed: [{ text: `\n    ${JSON.stringify(m)}`, structured: true }], data: [m] }));
+      return map.map((m) => ({ printed: [{ text: `\n${' '.repeat(4 + shift)}${JSON.stringify(m)}`, structured: true }], data: [m] }));
     case 'yaml-pairs': {
       const leaf = fc.oneof(
         text,
@@ -66,18 +67,18 @@ function values(ctx: PrintContext, text: fc.Arbitrary<string>): fc.Arbitrary<{ p
         fc.dictionary(key(text), text, { maxKeys: 2, noNullPrototype: true }),
       );
       const obj = fc.dictionary(key(text), leaf, { minKeys: 1, maxKeys: 4, noNullPrototype: true });
-      return obj.map((m) => ({ printed: [toYamlIndent(m, ctx.indent!)], data: [m] }));
+      return obj.map((m) => ({ printed: [toYamlIndent(m, ctx.indent! + shift)], data: [m] }));
     }
   }
 }
 
 const BENIGN_MAP = { BENIGNK: 'BENIGNV' };
-function benign(ctx: PrintContext): Printed[] {
+function benign(ctx: PrintContext, shift = 0): Printed[] {
   const count = ctx.template.match(/⟦\d+⟧/g)!.length;
   if (ctx.printer === 'raw') return Array.from({ length: count }, (_, i) => raw(`BENIGN${i}X`));
   if (ctx.printer === 'quote') return [quote('BENIGN0X')];
-  if (ctx.printer === 'json-nindent') return [{ text: `\n    ${JSON.stringify(BENIGN_MAP)}`, structured: true }];
-  return [ctx.printer === 'yaml-pairs' ? toYamlIndent(BENIGN_MAP, ctx.indent!) : toJSON(BENIGN_MAP)];
+  if (ctx.printer === 'json-nindent') return [{ text: `\n${' '.repeat(4 + shift)}${JSON.stringify(BENIGN_MAP)}`, structured: true }];
+  return [ctx.printer === 'yaml-pairs' ? toYamlIndent(BENIGN_MAP, ctx.indent! + shift) : toJSON(BENIGN_MAP)];
 }
 
 const REFUSE = Symbol('must be refused');
@@ -105,8 +106,7 @@ function replaced(data: unknown, match: (v: unknown) => boolean, replace: (v: un
  * templates from go-yaml's rules (escapes, `''`, folded line breaks, a value that is a whole quoted
  * scalar), not the parser under test. Unquoted, that is the text itself unless the value quotes itself.
  */
-function rawLeaf(ctx: PrintContext, vs: readonly string[]): unknown {
-  const { style, text } = ctx.scalar!;
+function rawLeaf(ctx: PrintContext, style: 'plain' | 'double' | 'single', text: string, vs: readonly string[]): unknown {
   const s = text.replace(/⟦(\d+)⟧/g, (_, i) => vs[Number(i)]!);
   // an empty value prints nothing: `name: ` is the template's own null, as in istiod (a null field is dropped)
   if (style === 'plain' && s === '') return null;
@@ -119,15 +119,29 @@ function rawLeaf(ctx: PrintContext, vs: readonly string[]): unknown {
   }
 }
 
+/** Each scalar of a raw print context in place of its benign rendering, or REFUSE. */
+function rawExpected(ctx: PrintContext, benignData: unknown, vs: readonly string[]): unknown {
+  let out = benignData;
+  for (const { style, text } of ctx.scalars!) {
+    const leaf = rawLeaf(ctx, style, text, vs);
+    if (leaf === REFUSE) return REFUSE;
+    const benignLeaf = text.replace(/⟦(\d+)⟧/g, (_, i) => `BENIGN${i}X`);
+    out = replaced(
+      out,
+      (v) => v === benignLeaf,
+      () => leaf,
+    );
+  }
+  return out;
+}
+
 /** The benign render's data with the pod's values where the benign ones were, or REFUSE. */
 function expected(ctx: PrintContext, benignData: unknown, data: unknown[]): unknown {
   const found = (s: string) => (v: unknown) => typeof v === 'string' && v.includes(s);
   const sameAsBenignMap = (v: unknown) => isMap(v) && Object.keys(v).length === 1 && v.BENIGNK === 'BENIGNV';
   switch (ctx.printer) {
-    case 'raw': {
-      const leaf = rawLeaf(ctx, data as string[]);
-      return leaf === REFUSE ? REFUSE : replaced(benignData, found('BENIGN0X'), () => leaf);
-    }
+    case 'raw':
+      return rawExpected(ctx, benignData, data as string[]);
     case 'quote':
       return replaced(
         benignData,
@@ -187,7 +201,55 @@ describe('property: pod values printed where Istio templates print them never ad
         }),
         { numRuns: Math.ceil(RUNS / 3), seed: SEED },
       );
+      if (process.env.PROPERTY_VERBOSE) console.log(`      ${accepted} of ${RUNS} hostile values accepted`);
       assert.ok(accepted > RUNS / 20, `only ${accepted} of ${RUNS} hostile values were accepted: the property says little`);
     });
   }
+});
+
+/** Every context in one render, each under its own key: `c0:`, `c1:`... (placeholders renumbered). */
+function combinedTemplate(): string {
+  let offset = 0;
+  return ISTIO_PRINT_CONTEXTS.map((ctx, k) => {
+    const body = ctx.template.replace(/⟦(\d+)⟧/g, (_, i) => `⟦${offset + Number(i)}⟧`).replace(/^(?=.)/gm, '  ');
+    offset += ctx.template.match(/⟦\d+⟧/g)!.length;
+    return `c${k}:\n${body}`;
+  }).join('');
+}
+
+describe('property: all those prints in one render, a few of them hostile', () => {
+  it('refused, or every context holds exactly its own values', () => {
+    const template = combinedTemplate();
+    const b = render(
+      template,
+      ISTIO_PRINT_CONTEXTS.flatMap((ctx) => benign(ctx, 2)),
+    );
+    const benignData = loadRenderedYaml('sidecar', b.text, b.spans) as Record<string, unknown>;
+    // mostly ordinary values, so that a render is often accepted and the others' values are checked too
+    const perContext = ISTIO_PRINT_CONTEXTS.map((ctx) =>
+      fc.oneof({ arbitrary: values(ctx, ordinaryText, 2), weight: 7 }, values(ctx, hostileText, 2)),
+    );
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.tuple(...perContext), (vs) => {
+        const { text, spans } = render(
+          template,
+          vs.flatMap((v) => v.printed),
+        );
+        if (checkTaintedSpans(text, spans) !== undefined) return;
+        accepted++;
+        const want = ISTIO_PRINT_CONTEXTS.map((ctx, k) => expected(ctx, benignData[`c${k}`], vs[k]!.data));
+        assert.ok(!want.includes(REFUSE), `accepted, but YAML cannot hold a value as written: ${JSON.stringify(text)}`);
+        const loaded = loadRenderedYaml('sidecar', text, spans);
+        assert.deepStrictEqual(
+          loaded,
+          Object.fromEntries(want.map((w, k) => [`c${k}`, w])),
+          `a value changed more than its own place: ${JSON.stringify(text)}`,
+        );
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+    if (process.env.PROPERTY_VERBOSE) console.log(`      ${accepted} of ${RUNS} accepted`);
+    assert.ok(accepted > RUNS / 20, `only ${accepted} of ${RUNS} renders were accepted: the property says little`);
+  });
 });
