@@ -104,7 +104,7 @@ function compare(benign: unknown, got: unknown, path: string, leaves: Array<{ pa
   }
   if (Array.isArray(benign)) {
     assert.ok(Array.isArray(got) && got.length === benign.length, `${path}: not the same list`);
-    benign.forEach((b, i) => compare(b, got[i], `${path}/${i}`, leaves));
+    for (const [i, b] of benign.entries()) compare(b, got[i], `${path}/${i}`, leaves);
   } else if (typeof benign === 'object' && benign !== null) {
     assert.ok(typeof got === 'object' && got !== null && !Array.isArray(got), `${path}: not a mapping any more`);
     assert.deepEqual(Object.keys(got).sort(), Object.keys(benign).sort(), `${path}: not the same keys`);
