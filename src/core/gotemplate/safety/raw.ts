@@ -124,7 +124,7 @@ function checkQuoted(text: string, node: YamlNode, open: number, start: number, 
   if (ANY_BREAK.test(text.slice(start, end))) return 'has a line break, which YAML would fold';
   if (blanksFolded(text, node, start, end)) return 'begins or ends with blanks, which YAML drops at a line break';
   // the span wrote the whole quoted scalar (e.g. `quote` of the value): it is a string, nothing else
-  if (start === open) return end === node.end ? undefined : 'writes quotes that do not close where it ends';
+  if (start === open) return end === node.end ? escapeViolation(text, open, open + 1, end - 1) : 'writes quotes that do not close where it ends';
   if (end >= node.end) return 'ends the quoted value it is printed in';
   return escapeViolation(text, open, start, end);
 }
