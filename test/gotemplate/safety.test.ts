@@ -64,6 +64,10 @@ describe('Go template safety: what Istio templates print is accepted, as the dat
     assert.deepEqual(accepted('x: "a"\r\ny: ⟦0⟧\r\nz: 1\r\n', [raw('b\tc')]), { x: 'a', y: 'b\tc', z: 1 });
   });
 
+  it('a value in a plain scalar the template spreads over lines is part of that one string', () => {
+    assert.deepEqual(accepted('x: first\n  ⟦0⟧ more\ny: 1\n', [raw('a-b')]), { x: 'first a-b more', y: 1 });
+  });
+
   it('spans at the edges of the text, an empty value, and several documents', () => {
     assert.deepEqual(accepted('⟦0⟧', [toJSON({ metadata: {} })]), { metadata: {} });
     assert.deepEqual(accepted('a: ⟦0⟧', [raw('end')]), { a: 'end' });
@@ -93,12 +97,9 @@ describe('Go template safety: a pod value that would add or change structure is 
     refused('x:\n- "⟦0⟧"\n', [raw('a"')], INVALID);
     refused('x: {a: "⟦0⟧", b: "y"}\n', [raw('\\\\\\')], /cuts a backslash escape|invalid/); // three: the last escapes the quote
     refused('x: "\\⟦0⟧"\n', [raw('x41')], /cuts a backslash escape/); // the template's backslash, the value's hex
-    refused(
-      "x: {a: 'x⟦0⟧', b: 'y'}\n",
-      [raw("''")].map((p) => ({ ...p, text: "'" })),
-      /cuts a ''|invalid/,
-    );
+    refused("x: {a: 'x⟦0⟧', b: '⟦1⟧'}\n", [raw("'"), raw(", evil: 1, z: '")], /cuts a ''/); // valid YAML, with evil
     refused('x: "⟦0⟧"\n', [raw('a\\/b')], /escape \\\/, which istiod's YAML refuses/);
+    refused('x: ⟦0⟧\n', [raw('"a\\/b"')], /escape \\\/, which istiod's YAML refuses/);
   });
 
   it('flow collections, comments, documents, anchors, aliases, tags, indicators', () => {
@@ -108,6 +109,8 @@ describe('Go template safety: a pod value that would add or change structure is 
     refused('x: ⟦0⟧\ny: 1\n', [raw('a # comment')], STRUCTURE);
     refused('x: ⟦0⟧\ny: 1\n', [raw('#a')], STRUCTURE);
     refused('x:\n- --level=⟦0⟧\n', [raw('info  ')], /ends with blanks, which YAML drops/);
+    refused('x: first\n  ⟦0⟧ more\n', [raw(' a')], /blanks, which YAML drops at a line break/);
+    refused('x: "first\n  ⟦0⟧ more"\n', [raw('\ta')], /blanks, which YAML drops at a line break/);
     refused('x: ⟦0⟧\n', [raw('a\n---\nevil: 1')], STRUCTURE);
     refused('x: |\n  ⟦0⟧\n', [raw('a\n---\nevil: 1')], /YAML/);
     refused('x: ⟦0⟧\n', [raw('&anchor a')], /anchor or tag/);

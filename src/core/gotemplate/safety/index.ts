@@ -1,7 +1,23 @@
 // The safety claim for Go templates: text a pod author controls never adds or changes fields of what a
 // template renders. The executor marks where each pod value was printed (TaintSpan); this module parses
-// the render once (yaml-nodes.ts), checks every span against the parser's own node ranges (raw.ts,
-// structured.ts) and returns the data, or refuses the render with TEMPLATE_UNSAFE_VALUE naming the value.
+// the render once (yaml-nodes.ts: js-yaml, whose listener gives every node's range, so the data and the
+// check come from the same parse), checks every span against those ranges and returns the data, or
+// refuses the render with TEMPLATE_UNSAFE_VALUE naming the template and the value.
+//
+// Raw text (raw.ts) must lie inside ONE scalar and be only its content: not its anchor, tag, alias or
+// block header, not a quote or escape that ends or extends it, not the first character of a block
+// scalar (which fixes its indentation). Refused as well, though istiod would read them: a line break in
+// a plain or quoted scalar (YAML folds it, and parsers disagree on how), `\/` (js-yaml reads it, istiod
+// refuses), NEL/LS/PS in a block scalar (line breaks to istiod only), blanks at the edges of an unquoted
+// value. An unquoted scalar holding raw text must read as a string here and to istiod's YAML 1.1 (not
+// `true`, `yes`, `010`, `~`), except a decimal integer making a whole value of a Kubernetes integer field
+// (INTEGER_FIELDS: Istio prints readiness annotations there). A raw span that is exactly a whole quoted
+// scalar (`quote` of a value, if the executor marks it raw) is a string and allowed. An empty value prints
+// nothing: the template's own text decides (`name: ` is null, as in istiod).
+//
+// Serializer output (structured.ts) must cover whole nodes of one collection (a node, whole pairs, whole
+// items) that load as exactly what the text loads to alone; printed inside a scalar (JSON in a block
+// scalar, as PROXY_CONFIG) it is text of that string and follows the raw rules.
 import { clipJson } from '../../clip.ts';
 import { InjectionError } from '../../errors.ts';
 import { rawViolation } from './raw.ts';
@@ -18,6 +34,11 @@ export interface TaintSpan {
   structured: boolean;
   /** Which pod value it came from, for the error: e.g. "annotation sidecar.istio.io/proxyImage". */
   origin?: string;
+  /**
+   * The data a serializer wrote (the executor records it). Not compared: what the text loads to alone is
+   * the reference, as Istio's serializers have conventions of their own (toJSON of a nil map is `{}`).
+   */
+  data?: unknown;
 }
 
 export interface Violation {

@@ -98,12 +98,33 @@ function escapeViolation(text: string, open: number, start: number, end: number)
   return undefined;
 }
 
+const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t';
+
+/**
+ * Whether the span's leading or trailing blanks sit where a multi-line flow scalar drops them: at the
+ * start of a continuation line, or before a line break (the value would not arrive intact).
+ */
+function blanksFolded(text: string, node: YamlNode, start: number, end: number): boolean {
+  if (isBlank(text[start])) {
+    let i = start;
+    while (i > node.start && isBlank(text[i - 1])) i--;
+    if (i > node.start && (text[i - 1] === '\n' || text[i - 1] === '\r')) return true;
+  }
+  if (isBlank(text[end - 1])) {
+    let i = end;
+    while (i < node.end && isBlank(text[i])) i++;
+    if (i < node.end && (text[i] === '\n' || text[i] === '\r')) return true;
+  }
+  return false;
+}
+
 function checkQuoted(text: string, node: YamlNode, open: number, start: number, end: number): string | undefined {
   // YAML folds a line break between quotes, and parsers differ on the details (an escaped break then an
   // empty line: js-yaml "", the spec "\n"): never a pod value's own, so refused as in unquoted text
   if (ANY_BREAK.test(text.slice(start, end))) return 'has a line break, which YAML would fold';
+  if (blanksFolded(text, node, start, end)) return 'begins or ends with blanks, which YAML drops at a line break';
   // the span wrote the whole quoted scalar (e.g. `quote` of the value): it is a string, nothing else
-  if (start === open) return end === node.end ? undefined : 'writes quotes that do not close where it ends';
+  if (start === open) return end === node.end ? escapeViolation(text, open, open + 1, end - 1) : 'writes quotes that do not close where it ends';
   if (end >= node.end) return 'ends the quoted value it is printed in';
   return escapeViolation(text, open, start, end);
 }
@@ -137,6 +158,8 @@ function plainTypeViolation(text: string, parsed: ParsedYaml, at: number, open: 
   const scalar = text.slice(open, node.end);
   if (scalar === '<<') return 'makes a YAML merge key';
   if (typeof node.result === 'string') {
+    // lines the template folds into one value: a space joins them, and no YAML type but string has one
+    if (ANY_BREAK.test(scalar)) return undefined;
     try {
       // how istiod's YAML (go-yaml, 1.1) reads it: `yes`, `010`, `1_000` are not strings there
       if (yamlPlainValue(scalar, 'it') !== '') return undefined;
@@ -153,6 +176,7 @@ function plainTypeViolation(text: string, parsed: ParsedYaml, at: number, open: 
 function checkPlain(text: string, parsed: ParsedYaml, at: number, open: number, start: number, end: number): string | undefined {
   const value = text.slice(start, end);
   if (ANY_BREAK.test(value)) return 'has a line break where the YAML is unquoted';
+  if (blanksFolded(text, parsed.nodes[at]!, start, end)) return 'begins or ends with blanks, which YAML drops at a line break';
   if (start === open && PLAIN_START_INDICATOR.test(value)) return `starts an unquoted YAML value with "${value[0]}"`;
   // once per scalar: many spans in one long scalar must not cost its length each
   if (!parsed.plainTypes.has(at)) parsed.plainTypes.set(at, plainTypeViolation(text, parsed, at, open));
