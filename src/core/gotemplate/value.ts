@@ -52,6 +52,13 @@ export abstract class GoTyped {
     for (const [k, v] of entries) if (k === key) return v;
     return zeroOfType(/^map\[[^\]]*\](.*)$/.exec(this.goType())?.[1] ?? '');
   }
+  /**
+   * Whether a Tainted value is held inside (a struct field, a map value): a function given this value then
+   * has its result marked, as if the argument itself were Tainted. Override where pod data can be inside.
+   */
+  containsTaint(): boolean {
+    return false;
+  }
   /** Whether a function parameter of Go type `type` accepts this value (interface types: override). */
   assignableTo(type: string): boolean {
     return this.goType() === type;

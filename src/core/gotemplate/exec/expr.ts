@@ -19,6 +19,8 @@ export interface Pipeline {
 }
 type Cmd = (s: ExecState, dot: GoValue, vars: Frame, final: Final) => GoValue;
 
+const NO_ARGS: readonly ArgFn[] = [];
+const NO_ARG_NODES: readonly ArgNode[] = [];
 const UNSAFE_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__']);
 function mapField(m: Record<string, GoValue>, name: string, unsafe: boolean): GoValue {
   if (unsafe && !Object.hasOwn(m, name)) return undefined;
@@ -99,7 +101,7 @@ function evalFieldChain(
   const last = ident.length - 1;
   for (let i = 0; i < last; i++) {
     const container = r instanceof Tainted ? r.value : r;
-    r = evalField(s, dot, vars, ident[i] as string, node, [], [], MISSING, r, rIface);
+    r = evalField(s, dot, vars, ident[i] as string, node, NO_ARGS, NO_ARG_NODES, MISSING, r, rIface);
     rIface = isGoMap(container);
   }
   const container = r instanceof Tainted ? r.value : r;
