@@ -6,6 +6,7 @@ import { canBackquote, hexBytes, quoteASCII, quoteRune, sharpFloat } from './fmt
 import { GoTyped, type GoValue, Tainted, isGoMap, typeOf } from '../value.ts';
 import { formatFloat, formatFloatBinary, integerDigits, toInt64 } from './fmt-number.ts';
 import { compareGoStrings, runeCount } from './strings.ts';
+import { GoComplex } from './values.ts';
 
 const MAX_RUNE = 0x10ffff;
 
@@ -122,6 +123,10 @@ export class Printer {
     }
     if (Array.isArray(v)) {
       this.printList(v, verb, depth);
+      return;
+    }
+    if (v instanceof GoComplex) {
+      this.fmtComplex(v, verb);
       return;
     }
     if (v instanceof GoTyped) {
@@ -272,6 +277,20 @@ export class Printer {
       return;
     }
     this.pad(num.slice(1));
+  }
+
+  private fmtComplex(v: GoComplex, verb: string): void {
+    if (!'vbgGxXfFeE'.includes(verb)) {
+      this.badVerb(verb, v);
+      return;
+    }
+    const plus = this.plus;
+    this.buf += '(';
+    this.fmtFloat(v.re, verb);
+    this.plus = true; // the imaginary part always has a sign
+    this.fmtFloat(v.im, verb);
+    this.buf += 'i)';
+    this.plus = plus;
   }
 
   fmtInteger(v: bigint, signed: boolean, verb: string, arg: GoValue): void {
