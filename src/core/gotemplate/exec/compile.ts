@@ -65,26 +65,26 @@ function printValue(s: ExecState, node: ActionNode, v: GoValue): void {
     s.write(v);
     return;
   }
-  if (v === undefined) {
+  const mark = v instanceof Tainted ? v : undefined;
+  const inner = mark === undefined ? v : mark.value;
+  if (inner === undefined) {
     s.write('<no value>');
     return;
   }
-  if (v instanceof Tainted) {
-    if (v.value === undefined) {
-      s.write('<no value>');
-      return;
+  let text: string;
+  let nestedMark = false;
+  if (typeof inner === 'string') text = inner;
+  else {
+    if (inner instanceof GoTyped && inner.kind() === 'func') {
+      s.node = node;
+      s.errorf(`can't print ${nodeString(node)} of type ${inner.goType()}`);
     }
-    s.writeTainted(typeof v.value === 'string' ? v.value : formatValue(v.value).text, v.structured);
-    return;
+    const f = formatValue(inner);
+    nestedMark = f.tainted;
+    // Go prints what a pointer points to (printableValue): a struct's {..}, not fmt's &{..}
+    text = inner instanceof GoTyped && inner.kind() === 'ptr' && f.text.startsWith('&{') ? f.text.slice(1) : f.text;
   }
-  if (v instanceof GoTyped && v.kind() === 'func') {
-    s.node = node;
-    s.errorf(`can't print ${nodeString(node)} of type ${v.goType()}`);
-  }
-  const f = formatValue(v);
-  // Go prints what a pointer points to (printableValue): a struct's {..}, not fmt's &{..}
-  const text = v instanceof GoTyped && v.kind() === 'ptr' && f.text.startsWith('&{') ? f.text.slice(1) : f.text;
-  if (f.tainted) s.writeTainted(text, undefined);
+  if (mark !== undefined || nestedMark) s.writeTainted(text, mark?.structured);
   else s.write(text);
 }
 
