@@ -29,6 +29,8 @@ export abstract class GoTyped {
    * and its pointer). `undefined` means "no such field or method": the executor raises Go's error
    * ("can't evaluate field Name in type T"). A map answers its key; a missing key is `{ value: undefined }`
    * (Go's invalid value, printed "<no value>"), not the element's zero value: only `index` gives that.
+   * It may throw an Error: one whose message starts "nil pointer evaluating " is reported as that (a field of
+   * a nil pointer), any other as Go reports a failing method ("error calling Name: message").
    */
   field(_name: string): { value: GoValue } | undefined {
     return undefined;

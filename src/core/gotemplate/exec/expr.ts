@@ -55,6 +55,17 @@ function evalField(
   return tainted && result !== undefined && result !== null && !(result instanceof Tainted) ? new Tainted(result) : result;
 }
 
+/** GoTyped.field, its errors as Go reports them: a nil pointer's at the node, a failing method's as a call's. */
+function typedFieldOf(s: ExecState, r: GoTyped, name: string): { value: GoValue } | undefined {
+  try {
+    return r.field(name);
+  } catch (e) {
+    if (e instanceof RangeError || (e as { code?: string }).code !== undefined) throw e;
+    const message = e instanceof Error ? e.message : String(e);
+    return s.errorf(message.startsWith('nil pointer evaluating ') ? message : `error calling ${name}: ${message}`);
+  }
+}
+
 function typedField(
   s: ExecState,
   dot: GoValue,
@@ -72,7 +83,7 @@ function typedField(
     const m = r.method(name);
     if (m !== undefined) return evalCall(s, dot, vars, m, name, node, args, argNodes, final);
   }
-  const f = r.field(name);
+  const f = typedFieldOf(s, r, name);
   if (f !== undefined) {
     if (hasArgs)
       s.errorf(r.kind() === 'map' ? `${name} is not a method but has arguments` : `${name} has arguments but cannot be invoked as function`);
