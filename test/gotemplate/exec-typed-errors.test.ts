@@ -1,6 +1,5 @@
-// Errors the data model raises from field(): Go's nil-pointer message at the node (Go places a field chain
-// at its second field), a failing niladic
-// method as Go's "error calling".
+// Errors the data model raises from field(): Go's nil-pointer message at the node (Go places a field
+// chain at its second field), a failing niladic method as Go's "error calling".
 import assert from 'node:assert/strict';
 import { compileGoTemplates } from '../../src/core/gotemplate/index.ts';
 import { type GoValue, GoTyped } from '../../src/core/gotemplate/value.ts';
