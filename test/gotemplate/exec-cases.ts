@@ -64,6 +64,11 @@ export const EXEC_CASES: ExecCase[] = [
   T('{{$a, $b := 1}}'),
   T('{{print ($x := 5) $x}}'),
   T('{{and false ($x := 1)}}{{$x}}'),
+  T(
+    '{{$x := "outer"}}{{if .Fa}}{{$x := "body"}}{{else}}{{$x}}{{end}} {{range .EL}}{{$x := 1}}{{else}}{{$x}}{{end}} {{with .E}}{{$x := 2}}{{else}}{{$x}}{{end}}',
+  ),
+  T('{{if .Fa}}{{$y := 2}}{{else}}{{$y}}{{end}}'),
+  T('{{range $i, $v := .L}}{{$w := $v}}{{end}}{{range .EL}}{{$w := 1}}{{else}}{{$w}}{{end}}'),
   // if / else if / with
   T('{{if .T}}a{{end}}{{if .Fa}}b{{else}}c{{end}}{{if .E}}d{{else if .S}}e{{else}}f{{end}}'),
   T(

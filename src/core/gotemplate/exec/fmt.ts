@@ -163,17 +163,19 @@ export class Printer {
   }
 
   private printTyped(v: GoTyped, verb: string, depth: number): void {
-    const scalarKind = ['int', 'uint', 'float', 'string', 'bool'].includes(v.kind());
-    if ((verb === 'v' || verb === 's' || verb === 'x' || verb === 'X' || verb === 'q') && !(this.erroring && scalarKind)) {
+    const kind = v.kind();
+    const scalarKind = kind === 'int' || kind === 'uint' || kind === 'float' || kind === 'string' || kind === 'bool';
+    // maps and slices print element by element (a width applies to each), whatever formatV says
+    const collection = kind === 'map' || kind === 'slice';
+    if ((verb === 'v' || verb === 's' || verb === 'x' || verb === 'X' || verb === 'q') && !collection && !(this.erroring && scalarKind)) {
       const s = v.formatV();
       if (s !== undefined) {
         this.fmtString(s, verb, v);
         return;
       }
     }
-    const kind = v.kind();
-    if ((kind === 'map' || kind === 'slice') && v.isNil()) {
-      this.pad(kind === 'map' ? 'map[]' : '[]');
+    if (collection && v.isNil()) {
+      this.buf += kind === 'map' ? 'map[]' : '[]';
       return;
     }
     if (kind === 'ptr' && v.isNil()) {

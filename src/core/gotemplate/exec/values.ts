@@ -47,6 +47,28 @@ export class GoUint extends GoTyped {
   }
 }
 
+/** A signed integer of a named Go type (what ranging over an int32 or an enum yields); no methods. */
+export class GoInt extends GoTyped {
+  constructor(
+    readonly type: string,
+    readonly value: bigint,
+  ) {
+    super();
+  }
+  goType(): string {
+    return this.type;
+  }
+  kind(): ReturnType<GoTyped['kind']> {
+    return 'int';
+  }
+  toJSONValue(): unknown {
+    return this.value;
+  }
+  override scalar(): GoValue {
+    return this.value;
+  }
+}
+
 /** A function as a value (a field of func type): what the call builtin calls. */
 export class GoFuncValue extends GoTyped {
   constructor(
