@@ -49,10 +49,14 @@ export abstract class GoTyped {
    * looks through entries() and takes the zero value of the element type named by goType().
    */
   index(key: GoValue): GoValue {
+    const zero = (): GoValue => zeroOfType(/^map\[[^\]]*\](.*)$/.exec(this.goType())?.[1] ?? '');
+    // a string-keyed map answers .key in field(): one lookup, not a walk through entries()
+    const byField = this.kind() === 'map' && typeof key === 'string' ? this.field(key) : undefined;
+    if (byField !== undefined) return byField.value === undefined ? zero() : byField.value;
     const entries = this.entries() ?? [];
     if (this.kind() === 'slice') return entries[Number(key)]?.[1];
     for (const [k, v] of entries) if (k === key) return v;
-    return zeroOfType(/^map\[[^\]]*\](.*)$/.exec(this.goType())?.[1] ?? '');
+    return zero();
   }
   /**
    * Whether a Tainted value is held inside (a struct field, a map value): a function given this value then

@@ -173,7 +173,8 @@ export function evalCall(
     if (builtin && name === 'call') {
       const callee = argNodes.length > 0 ? nodeString(argNodes[0] as ArgNode) : typeof argv[0] === 'string' ? argv[0] : `<${typeOf(argv[0])} Value>`;
       result = callFunctionValue(callee, argv[0], argv.slice(1));
-    } else result = fn.call(...argv);
+    } else if (builtin && name === 'len') result = s.lengthOf(argv[0], () => fn.call(...argv));
+    else result = fn.call(...argv);
   } catch (e) {
     if (e instanceof RangeError || (e as { code?: string }).code === 'LIMIT_EXCEEDED') throw e;
     s.node = node;

@@ -120,6 +120,18 @@ export class ExecState {
     return found;
   }
 
+  private readonly lengths = new WeakMap<object, GoValue>();
+  /** len of a map or slice, once per execution: len in a loop over pod data stays linear. */
+  lengthOf(v: GoValue, compute: () => GoValue): GoValue {
+    if (typeof v !== 'object' || v === null) return compute();
+    let n = this.lengths.get(v);
+    if (n === undefined) {
+      n = compute();
+      this.lengths.set(v, n);
+    }
+    return n;
+  }
+
   step(): void {
     if (++this.steps > this.limits.maxSteps) this.limitError(`execution took more than ${this.limits.maxSteps} steps`);
   }
