@@ -47,6 +47,8 @@ export const EXEC_CASES: ExecCase[] = [
   T('{{.Keys}}'),
   T('{{1}} {{1.0}} {{1e3}} {{0x10}} {{0x1p4}} {{\'a\'}} {{-0}} {{1_000}} {{0o17}} {{2i}} {{1+2i}} {{"s"}} {{`r`}} {{true}}'),
   T('{{99999999999999999999}}'),
+  T('{{printf "%.2f|%v|%e|%g|%5.1f|%d" 1+2i 2i -1.5-0.5i 1e3i 0.5+0i 1i}} {{print 2i 3}} {{eq 1i 1i}} {{if 0i}}x{{else}}zero{{end}} {{anyfn 1i}}'),
+  T('{{lt 1i 2i}}'),
   T('{{18446744073709551615}}'),
   T('{{nil}}'),
   T('{{. 1}}'),
@@ -62,6 +64,11 @@ export const EXEC_CASES: ExecCase[] = [
   T('{{$a, $b := 1}}'),
   T('{{print ($x := 5) $x}}'),
   T('{{and false ($x := 1)}}{{$x}}'),
+  T(
+    '{{$x := "outer"}}{{if .Fa}}{{$x := "body"}}{{else}}{{$x}}{{end}} {{range .EL}}{{$x := 1}}{{else}}{{$x}}{{end}} {{with .E}}{{$x := 2}}{{else}}{{$x}}{{end}}',
+  ),
+  T('{{if .Fa}}{{$y := 2}}{{else}}{{$y}}{{end}}'),
+  T('{{range $i, $v := .L}}{{$w := $v}}{{end}}{{range .EL}}{{$w := 1}}{{else}}{{$w}}{{end}}'),
   // if / else if / with
   T('{{if .T}}a{{end}}{{if .Fa}}b{{else}}c{{end}}{{if .E}}d{{else if .S}}e{{else}}f{{end}}'),
   T(

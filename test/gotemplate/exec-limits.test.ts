@@ -47,6 +47,15 @@ describe('Go template executor: limits', () => {
     );
   });
 
+  it('stays linear when a loop over pod data asks len and index of a large map each time', () => {
+    const big = Object.fromEntries(Array.from({ length: 30_000 }, (_, i) => [`k${i}`, String(i)]));
+    const data = { Big: big, L: Array.from({ length: 30_000 }, (_, i) => i) };
+    const started = Date.now();
+    const out = compileGoTemplates('t', '{{range .L}}{{if eq (len $.Big) 0}}x{{end}}{{index $.Big "k7"}}{{end}}', {}).execute('t', data);
+    assert.equal(out.text.length, 30_000);
+    assert.ok(Date.now() - started < 5_000, 'answers within 5 s');
+  });
+
   it('runs within its limits: the same template with a small loop answers', () => {
     assert.equal(compileGoTemplates('t', '{{range 3}}{{.}}{{end}}', {}).execute('t', {}).text, '012');
   });

@@ -5,7 +5,8 @@ import { compileGoTemplates } from '../../src/core/gotemplate/index.ts';
 import { type GoFunction, type GoValue, Tainted } from '../../src/core/gotemplate/value.ts';
 
 const upper: GoFunction = { params: ['string'], call: (s) => (s as string).toUpperCase() };
-const toJSON: GoFunction = { params: ['any'], taint: 'serializes', call: (v) => JSON.stringify(v) };
+// serializes what it is given, looking through Tainted values held inside, as the real toJSON does
+const toJSON: GoFunction = { params: ['any'], taint: 'serializes', call: (v) => JSON.stringify(v, (_k, x) => (x instanceof Tainted ? x.value : x)) };
 const indent: GoFunction = { params: ['int', 'string'], taint: 'preserves', call: (n, s) => ' '.repeat(Number(n)) + (s as string) };
 const FUNCTIONS = { upper, toJSON, indent };
 
@@ -49,6 +50,14 @@ describe('Go template executor: pod-controlled values are tracked to where they 
       { text: '443', structured: false },
     ]);
     assert.deepEqual(run('{{.List}}', { List: ['safe', new Tainted('bad')] }).spans, [{ text: '[safe bad]', structured: false }]);
+  });
+
+  it('marks what a function makes from data that holds a tainted value deeper inside', () => {
+    const meta = { labels: { app: 'web' }, annotations: { note: new Tainted('}{ injected') } };
+    const out = run('{{toJSON .Meta}}|{{toJSON .Meta.labels}}', { Meta: meta });
+    assert.deepEqual(out.spans, [{ text: '{"labels":{"app":"web"},"annotations":{"note":"}{ injected"}}', structured: true }]);
+    const span = compileGoTemplates('t', '{{toJSON .Meta}}', FUNCTIONS).execute('t', { Meta: meta }).tainted[0];
+    assert.deepEqual(span?.data, { labels: { app: 'web' }, annotations: { note: '}{ injected' } });
   });
 
   it('decides with the value itself: truth, comparison and len see through the mark and print unmarked', () => {

@@ -100,11 +100,14 @@ describe("Istio's Go templates: ours execute them as Go does (stand-in functions
     const set = compileGoTemplates('sidecar', text, functions);
     const data = typedInts(templateData(config, {}));
     const out = set.execute('sidecar', data).text;
-    const rounds = 300;
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < rounds; i++) set.execute('sidecar', data);
-    const micros = Number(process.hrtime.bigint() - started) / 1000 / rounds;
-    console.log(`    sidecar (${text.length} chars of template, ${out.length} of output): ${micros.toFixed(1)} µs per execution`);
+    for (let i = 0; i < 200; i++) set.execute('sidecar', data); // warm up
+    // the best of 5 batches: the machine may be busy with other work
+    const batches = Array.from({ length: 5 }, () => {
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < 100; i++) set.execute('sidecar', data);
+      return Number(process.hrtime.bigint() - started) / 1000 / 100;
+    });
+    console.log(`    sidecar (${text.length} chars of template, ${out.length} of output): ${Math.min(...batches).toFixed(1)} µs per execution`);
     assert.ok(out.length > 1000);
   });
 });

@@ -47,3 +47,4 @@ export function parseGoTemplates(name: string, text: string, options: ParseOptio
 }
 
 export { compileGoTemplates, DEFAULT_EXEC_LIMITS, type ExecLimits, type ExecResult, type GoTemplateSet, type TaintSpan } from './exec/index.ts';
+export { GoComplex, GoFuncValue, GoUint } from './exec/values.ts';

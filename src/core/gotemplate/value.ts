@@ -29,6 +29,8 @@ export abstract class GoTyped {
    * and its pointer). `undefined` means "no such field or method": the executor raises Go's error
    * ("can't evaluate field Name in type T"). A map answers its key; a missing key is `{ value: undefined }`
    * (Go's invalid value, printed "<no value>"), not the element's zero value: only `index` gives that.
+   * It may throw an Error: one whose message starts "nil pointer evaluating " is reported as that (a field of
+   * a nil pointer), any other as Go reports a failing method ("error calling Name: message").
    */
   field(_name: string): { value: GoValue } | undefined {
     return undefined;
@@ -47,10 +49,21 @@ export abstract class GoTyped {
    * looks through entries() and takes the zero value of the element type named by goType().
    */
   index(key: GoValue): GoValue {
+    const zero = (): GoValue => zeroOfType(/^map\[[^\]]*\](.*)$/.exec(this.goType())?.[1] ?? '');
+    // a string-keyed map answers .key in field(): one lookup, not a walk through entries()
+    const byField = this.kind() === 'map' && typeof key === 'string' ? this.field(key) : undefined;
+    if (byField !== undefined) return byField.value === undefined ? zero() : byField.value;
     const entries = this.entries() ?? [];
     if (this.kind() === 'slice') return entries[Number(key)]?.[1];
     for (const [k, v] of entries) if (k === key) return v;
-    return zeroOfType(/^map\[[^\]]*\](.*)$/.exec(this.goType())?.[1] ?? '');
+    return zero();
+  }
+  /**
+   * Whether a Tainted value is held inside (a struct field, a map value): a function given this value then
+   * has its result marked, as if the argument itself were Tainted. Override where pod data can be inside.
+   */
+  containsTaint(): boolean {
+    return false;
   }
   /** Whether a function parameter of Go type `type` accepts this value (interface types: override). */
   assignableTo(type: string): boolean {

@@ -72,11 +72,17 @@ export function validateType(s: ExecState, value: GoValue, p: ParamType): GoValu
   return s.errorf(`wrong type for value; expected ${p.name}; got ${type}`);
 }
 
+/** The data a serializer wrote, with the marks taken off: what its text must parse back to. */
+function plainData(v: GoValue): unknown {
+  if (v instanceof Tainted) return plainData(v.value);
+  if (v instanceof GoTyped) return v.toJSONValue();
+  if (Array.isArray(v)) return v.map(plainData);
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, plainData(e)]));
+  return v;
+}
+
 function structuredResult(fn: GoFunction, tainted: Tainted[]): { data: unknown } | undefined {
-  if (fn.taint === 'serializes') {
-    const v = tainted[0]?.value;
-    return { data: v instanceof GoTyped ? v.toJSONValue() : v };
-  }
+  if (fn.taint === 'serializes') return { data: plainData(tainted[0]?.value) };
   if (fn.taint === 'preserves') return tainted.find((t) => t.structured !== undefined)?.structured;
   return undefined;
 }
@@ -154,27 +160,34 @@ export function evalCall(
     return final === MISSING ? v : final;
   }
   const argv = evalArgs(s, dot, vars, sig, args, final, builtin !== undefined && name === 'slice');
-  const tainted: Tainted[] = [];
+  let tainted: Tainted[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a instanceof Tainted) {
-      tainted.push(a);
+      tainted = [...(tainted ?? []), a];
       argv[i] = a.value;
-    }
+    } else if (builtin === undefined && s.holdsTaint(a)) tainted = [...(tainted ?? []), new Tainted(a)];
   }
   let result: GoValue;
   try {
     if (builtin && name === 'call') {
       const callee = argNodes.length > 0 ? nodeString(argNodes[0] as ArgNode) : typeof argv[0] === 'string' ? argv[0] : `<${typeOf(argv[0])} Value>`;
       result = callFunctionValue(callee, argv[0], argv.slice(1));
-    } else result = fn.call(...argv);
+    } else if (builtin && name === 'len') result = s.lengthOf(argv[0], () => fn.call(...argv));
+    else result = fn.call(...argv);
   } catch (e) {
     if (e instanceof RangeError || (e as { code?: string }).code === 'LIMIT_EXCEEDED') throw e;
     s.node = node;
     s.errorf(`error calling ${name}: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (typeof result === 'string') s.produce(result.length);
-  if (tainted.length > 0 && (builtin === undefined || builtin.keepsTaint) && result !== undefined && result !== null && !(result instanceof Tainted))
+  if (
+    tainted !== undefined &&
+    (builtin === undefined || builtin.keepsTaint) &&
+    result !== undefined &&
+    result !== null &&
+    !(result instanceof Tainted)
+  )
     result = new Tainted(result, structuredResult(fn, tainted));
   return result;
 }

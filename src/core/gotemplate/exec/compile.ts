@@ -10,7 +10,7 @@ import { nodeString } from './nodes.ts';
 import type { CompileContext } from './scope.ts';
 import { type ExecState, Frame } from './state.ts';
 import { compareGoStrings } from './strings.ts';
-import { GoUint } from './values.ts';
+import { GoInt, GoUint } from './values.ts';
 
 export type Stmt = (s: ExecState, dot: GoValue, vars: Frame) => number;
 const NEXT = 0;
@@ -65,26 +65,26 @@ function printValue(s: ExecState, node: ActionNode, v: GoValue): void {
     s.write(v);
     return;
   }
-  if (v === undefined) {
+  const mark = v instanceof Tainted ? v : undefined;
+  const inner = mark === undefined ? v : mark.value;
+  if (inner === undefined) {
     s.write('<no value>');
     return;
   }
-  if (v instanceof Tainted) {
-    if (v.value === undefined) {
-      s.write('<no value>');
-      return;
+  let text: string;
+  let nestedMark = false;
+  if (typeof inner === 'string') text = inner;
+  else {
+    if (inner instanceof GoTyped && inner.kind() === 'func') {
+      s.node = node;
+      s.errorf(`can't print ${nodeString(node)} of type ${inner.goType()}`);
     }
-    s.writeTainted(typeof v.value === 'string' ? v.value : formatValue(v.value).text, v.structured);
-    return;
+    const f = formatValue(inner);
+    nestedMark = f.tainted;
+    // Go prints what a pointer points to (printableValue): a struct's {..}, not fmt's &{..}
+    text = inner instanceof GoTyped && inner.kind() === 'ptr' && f.text.startsWith('&{') ? f.text.slice(1) : f.text;
   }
-  if (v instanceof GoTyped && v.kind() === 'func') {
-    s.node = node;
-    s.errorf(`can't print ${nodeString(node)} of type ${v.goType()}`);
-  }
-  const f = formatValue(v);
-  // Go prints what a pointer points to (printableValue): a struct's {..}, not fmt's &{..}
-  const text = v instanceof GoTyped && v.kind() === 'ptr' && f.text.startsWith('&{') ? f.text.slice(1) : f.text;
-  if (f.tainted) s.writeTainted(text, undefined);
+  if (mark !== undefined || nestedMark) s.writeTainted(text, mark?.structured);
   else s.write(text);
 }
 
@@ -120,7 +120,10 @@ function branches(n: BranchNode, ctx: CompileContext): Branches {
   const first = ctx.scope.nextSlot;
   const pipe = compilePipeline(n.pipe, ctx);
   const bodyFirst = ctx.scope.nextSlot;
+  const afterPipe = ctx.scope.mark();
   const list = compileList(n.list, ctx);
+  // the parser lets else name what the body declared, but at run time Go has popped it (or never pushed it)
+  ctx.scope.pop(afterPipe);
   const elseList = n.elseList === undefined ? undefined : compileList(n.elseList, ctx);
   ctx.scope.pop(mark);
   return { pipe, list, elseList, first, bodyFirst, end: ctx.scope.nextSlot };
@@ -166,8 +169,14 @@ function iterate(s: ExecState, val: GoValue, decls: number, each: Iteration): bo
   else if (v instanceof GoTyped && (v.kind() === 'int' || v.kind() === 'uint') && typeof v.scalar() === 'bigint') count = v.scalar() as bigint;
   if (count !== undefined) {
     if (decls > 1) s.errorf(`can't use ${formatValue(v).text} to iterate over more than one variable`);
-    // the elements have the range value's own type (a byte ranges over uint8s)
-    const typed = v instanceof GoUint ? (i: bigint): GoValue => new GoUint(v.type, i) : (i: bigint): GoValue => i;
+    // the elements have the range value's own type (a byte ranges over uint8s, an int32 over int32s)
+    const type = v instanceof GoTyped ? v.goType() : undefined;
+    const typed =
+      type === undefined
+        ? (i: bigint): GoValue => i
+        : v instanceof GoUint
+          ? (i: bigint): GoValue => new GoUint(type, i)
+          : (i: bigint): GoValue => new GoInt(type, i);
     for (let i = 0n; i < count; i++) if (each(undefined, typed(i)) === BREAK) break;
     return count > 0n;
   }

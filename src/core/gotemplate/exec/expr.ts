@@ -1,15 +1,15 @@
 // Pipelines, commands, arguments and field chains compiled to closures, after Go's evalPipeline,
 // evalCommand, evalArg and evalField (exec.go). Each closure sets s.node where Go calls s.at, so errors
 // name the node Go names.
-import type { ArgNode, CommandNode, NumberNode, PipeNode } from '../ast.ts';
+import type { ArgNode, CommandNode, PipeNode } from '../ast.ts';
 import { type GoFunction, GoTyped, type GoValue, Tainted, isGoMap, typeOf } from '../value.ts';
 import { BUILTINS } from './builtins.ts';
-import { type ArgFn, type Final, MISSING, type ParamType, evalCall, validateType } from './call.ts';
+import { type ArgFn, type Final, MISSING, evalCall, validateType } from './call.ts';
 import { nodeString } from './nodes.ts';
 import type { CompileContext } from './scope.ts';
 import { type ExecState, type Frame, UNSET } from './state.ts';
 import { goQuote } from '../tokens.ts';
-import { GoComplex, GoUint } from './values.ts';
+import { idealConstant, literalArg } from './constants.ts';
 
 export type Expr = (s: ExecState, dot: GoValue, vars: Frame) => GoValue;
 /** A pipeline and the slots its declarations assign. */
@@ -19,6 +19,8 @@ export interface Pipeline {
 }
 type Cmd = (s: ExecState, dot: GoValue, vars: Frame, final: Final) => GoValue;
 
+const NO_ARGS: readonly ArgFn[] = [];
+const NO_ARG_NODES: readonly ArgNode[] = [];
 const UNSAFE_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__']);
 function mapField(m: Record<string, GoValue>, name: string, unsafe: boolean): GoValue {
   if (unsafe && !Object.hasOwn(m, name)) return undefined;
@@ -53,6 +55,17 @@ function evalField(
   return tainted && result !== undefined && result !== null && !(result instanceof Tainted) ? new Tainted(result) : result;
 }
 
+/** GoTyped.field, its errors as Go reports them: a nil pointer's at the node, a failing method's as a call's. */
+function typedFieldOf(s: ExecState, r: GoTyped, name: string): { value: GoValue } | undefined {
+  try {
+    return r.field(name);
+  } catch (e) {
+    if (e instanceof RangeError || (e as { code?: string }).code !== undefined) throw e;
+    const message = e instanceof Error ? e.message : String(e);
+    return s.errorf(message.startsWith('nil pointer evaluating ') ? message : `error calling ${name}: ${message}`);
+  }
+}
+
 function typedField(
   s: ExecState,
   dot: GoValue,
@@ -70,7 +83,7 @@ function typedField(
     const m = r.method(name);
     if (m !== undefined) return evalCall(s, dot, vars, m, name, node, args, argNodes, final);
   }
-  const f = r.field(name);
+  const f = typedFieldOf(s, r, name);
   if (f !== undefined) {
     if (hasArgs)
       s.errorf(r.kind() === 'map' ? `${name} is not a method but has arguments` : `${name} has arguments but cannot be invoked as function`);
@@ -99,7 +112,7 @@ function evalFieldChain(
   const last = ident.length - 1;
   for (let i = 0; i < last; i++) {
     const container = r instanceof Tainted ? r.value : r;
-    r = evalField(s, dot, vars, ident[i] as string, node, [], [], MISSING, r, rIface);
+    r = evalField(s, dot, vars, ident[i] as string, node, NO_ARGS, NO_ARG_NODES, MISSING, r, rIface);
     rIface = isGoMap(container);
   }
   const container = r instanceof Tainted ? r.value : r;
@@ -111,46 +124,6 @@ function evalFieldChain(
 function readVar(s: ExecState, vars: Frame, slot: number, name: string): GoValue {
   const v = slot < 0 ? UNSET : vars.values[slot];
   return v === UNSET ? s.errorf(`undefined variable: ${name}`) : v;
-}
-
-/** idealConstant: a number whose type no parameter decides: complex, float if written as one, else int. */
-function idealConstant(s: ExecState, n: NumberNode): GoValue {
-  s.node = n;
-  if (n.complex !== undefined) return new GoComplex(n.complex.re, n.complex.im);
-  const hexInt = /^0[xX]/.test(n.text) && !/[pP]/.test(n.text);
-  if (n.float !== undefined && !hexInt && !n.text.startsWith("'") && /[.eEpP]/.test(n.text)) return n.float;
-  if (n.int !== undefined) return n.int;
-  if (n.uint !== undefined) s.errorf(`${n.text} overflows int`);
-  return undefined;
-}
-
-/** A literal for a parameter of type p (evalBool, evalInteger, ... evalEmptyInterface). */
-function literalArg(s: ExecState, n: ArgNode, p: ParamType): GoValue {
-  s.node = n;
-  s.argIface = false;
-  switch (p.kind) {
-    case 'any':
-    case 'value':
-      if (n.kind === 'bool') return n.value;
-      if (n.kind === 'string') return n.text;
-      if (n.kind === 'number') return idealConstant(s, n);
-      return s.errorf(`can't handle assignment of ${nodeString(n)} to empty interface argument`);
-    case 'bool':
-      return n.kind === 'bool' ? n.value : s.errorf(`expected bool; found ${nodeString(n)}`);
-    case 'string':
-      return n.kind === 'string' ? n.text : s.errorf(`expected string; found ${nodeString(n)}`);
-    case 'int':
-      return n.kind === 'number' && n.int !== undefined ? n.int : s.errorf(`expected integer; found ${nodeString(n)}`);
-    case 'uint':
-      return n.kind === 'number' && n.uint !== undefined ? new GoUint(p.name, n.uint) : s.errorf(`expected unsigned integer; found ${nodeString(n)}`);
-    case 'float':
-      return n.kind === 'number' && n.float !== undefined ? n.float : s.errorf(`expected float; found ${nodeString(n)}`);
-    case 'complex':
-      return n.kind === 'number' && n.complex !== undefined
-        ? new GoComplex(n.complex.re, n.complex.im)
-        : s.errorf(`expected complex; found ${nodeString(n)}`);
-  }
-  return s.errorf(`can't handle ${nodeString(n)} for arg of type ${p.name}`);
 }
 
 export function compileArg(n: ArgNode, ctx: CompileContext): ArgFn {

@@ -129,19 +129,9 @@ export function sprintf(format: string, args: readonly GoValue[]): Formatted {
   return { text: p.buf, tainted: p.tainted };
 }
 
-const FLAGS = '#0+- ';
-// One %-directive; false when the format ended (%!(NOVERB)).
-function parseVerb(p: Printer, s: FormatState): boolean {
+// [n] index, * or digits width, . and * or digits precision, as doPrintf reads them
+function widthAndPrecision(p: Printer, s: FormatState): void {
   const f = s.format;
-  p.clearFlags();
-  for (; s.i < f.length && FLAGS.includes(f[s.i] as string); s.i++) {
-    const c = f[s.i];
-    if (c === '#') p.sharp = true;
-    else if (c === '0') p.zero = true;
-    else if (c === '+') p.plus = true;
-    else if (c === '-') p.minus = true;
-    else p.space = true;
-  }
   s.argNumber();
   if (s.i < f.length && f[s.i] === '*') {
     s.i++;
@@ -175,6 +165,22 @@ function parseVerb(p: Printer, s: FormatState): boolean {
       if (!p.precPresent) [p.prec, p.precPresent] = [0, true];
     }
   }
+}
+
+const FLAGS = '#0+- ';
+// One %-directive; false when the format ended (%!(NOVERB)).
+function parseVerb(p: Printer, s: FormatState): boolean {
+  const f = s.format;
+  p.clearFlags();
+  for (; s.i < f.length && FLAGS.includes(f[s.i] as string); s.i++) {
+    const c = f[s.i];
+    if (c === '#') p.sharp = true;
+    else if (c === '0') p.zero = true;
+    else if (c === '+') p.plus = true;
+    else if (c === '-') p.minus = true;
+    else p.space = true;
+  }
+  widthAndPrecision(p, s);
   if (!s.afterIndex) s.argNumber();
   if (s.i >= f.length) {
     p.buf += '%!(NOVERB)';

@@ -2,35 +2,13 @@
 // fmt/print.go and fmt/format.go (flags, width, precision, argument indexes, %!verb(type=value) errors).
 // Not done: %#v Go syntax beyond strings, %p, %x/%b on floats (they print as bad verbs).
 import { goQuote, isGoPrint } from '../tokens.ts';
+import { canBackquote, hexBytes, quoteASCII, quoteRune, sharpFloat } from './fmt-text.ts';
 import { GoTyped, type GoValue, Tainted, isGoMap, typeOf } from '../value.ts';
 import { formatFloat, formatFloatBinary, integerDigits, toInt64 } from './fmt-number.ts';
-import { compareGoStrings, runeCount, utf8Bytes } from './strings.ts';
+import { compareGoStrings, runeCount } from './strings.ts';
+import { GoComplex } from './values.ts';
 
 const MAX_RUNE = 0x10ffff;
-
-function quoteRune(r: number, ascii: boolean): string {
-  if (r === 39) return "'\\''";
-  if (r === 34) return "'\"'";
-  const q = goQuote(String.fromCodePoint(r));
-  const body = ascii && r > 127 ? (r < 0x10000 ? `\\u${r.toString(16).padStart(4, '0')}` : `\\U${r.toString(16).padStart(8, '0')}`) : q.slice(1, -1);
-  return `'${body}'`;
-}
-function quoteASCII(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) ?? 0;
-    out += c > 127 ? (c < 0x10000 ? `\\u${c.toString(16).padStart(4, '0')}` : `\\U${c.toString(16).padStart(8, '0')}`) : goQuote(ch).slice(1, -1);
-  }
-  return `"${out}"`;
-}
-// strconv.CanBackquote: no backquote, no control character but tab, no BOM or replacement character
-function canBackquote(s: string): boolean {
-  for (const ch of s) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (ch === '`' || (c < 32 && c !== 9) || c === 127 || c === 0xfeff || c === 0xfffd) return false;
-  }
-  return true;
-}
 
 /** One fmt call: flags of the verb being printed and the output. `tainted` is set when a Tainted was printed. */
 export class Printer {
@@ -147,6 +125,10 @@ export class Printer {
       this.printList(v, verb, depth);
       return;
     }
+    if (v instanceof GoComplex) {
+      this.fmtComplex(v, verb);
+      return;
+    }
     if (v instanceof GoTyped) {
       this.printTyped(v, verb, depth);
       return;
@@ -181,17 +163,19 @@ export class Printer {
   }
 
   private printTyped(v: GoTyped, verb: string, depth: number): void {
-    const scalarKind = ['int', 'uint', 'float', 'string', 'bool'].includes(v.kind());
-    if ((verb === 'v' || verb === 's' || verb === 'x' || verb === 'X' || verb === 'q') && !(this.erroring && scalarKind)) {
+    const kind = v.kind();
+    const scalarKind = kind === 'int' || kind === 'uint' || kind === 'float' || kind === 'string' || kind === 'bool';
+    // maps and slices print element by element (a width applies to each), whatever formatV says
+    const collection = kind === 'map' || kind === 'slice';
+    if ((verb === 'v' || verb === 's' || verb === 'x' || verb === 'X' || verb === 'q') && !collection && !(this.erroring && scalarKind)) {
       const s = v.formatV();
       if (s !== undefined) {
         this.fmtString(s, verb, v);
         return;
       }
     }
-    const kind = v.kind();
-    if ((kind === 'map' || kind === 'slice') && v.isNil()) {
-      this.pad(kind === 'map' ? 'map[]' : '[]');
+    if (collection && v.isNil()) {
+      this.buf += kind === 'map' ? 'map[]' : '[]';
       return;
     }
     if (kind === 'ptr' && v.isNil()) {
@@ -260,21 +244,7 @@ export class Printer {
     else this.pad(this.plus ? quoteASCII(s) : goQuote(s));
   }
   private fmtSx(s: string, upper: boolean): void {
-    let bytes = utf8Bytes(s);
-    if (this.precPresent && this.prec < bytes.length) bytes = bytes.subarray(0, this.prec);
-    if (bytes.length === 0) {
-      if (this.widPresent) this.buf += this.padding(this.wid);
-      return;
-    }
-    const prefix = this.sharp ? (upper ? '0X' : '0x') : '';
-    let out = this.space ? '' : prefix;
-    bytes.forEach((b, i) => {
-      if (this.space) out += (i > 0 ? ' ' : '') + prefix;
-      const h = b.toString(16).padStart(2, '0');
-      out += upper ? h.toUpperCase() : h;
-    });
-    const fill = this.widPresent && this.wid > out.length ? this.padding(this.wid - out.length) : '';
-    this.buf += this.minus ? out + fill : fill + out;
+    this.buf += hexBytes(s, upper, this);
   }
 
   fmtFloat(v: number, verb: string, arg: GoValue = v): void {
@@ -309,6 +279,20 @@ export class Printer {
       return;
     }
     this.pad(num.slice(1));
+  }
+
+  private fmtComplex(v: GoComplex, verb: string): void {
+    if (!'vbgGxXfFeE'.includes(verb)) {
+      this.badVerb(verb, v);
+      return;
+    }
+    const plus = this.plus;
+    this.buf += '(';
+    this.fmtFloat(v.re, verb);
+    this.plus = true; // the imaginary part always has a sign
+    this.fmtFloat(v.im, verb);
+    this.buf += 'i)';
+    this.plus = plus;
   }
 
   fmtInteger(v: bigint, signed: boolean, verb: string, arg: GoValue): void {
@@ -370,27 +354,4 @@ export class Printer {
     if (this.sharp && v >= 0n && v <= MAX_RUNE && isGoPrint(Number(v))) s += ` '${String.fromCodePoint(Number(v))}'`;
     this.padNoZero(s);
   }
-}
-
-// The # flag on floats: keep a decimal point and trailing zeros (format.go fmtFloat, digit for digit:
-// in %x the 'x' itself counts as a significant digit there too).
-function sharpFloat(num: string, verb: string, prec: number): string {
-  if (verb === 'b') return num;
-  let digits = verb === 'g' || verb === 'G' || verb === 'x' ? (prec === -1 ? 6 : prec) : 0;
-  const hex = verb === 'x' || verb === 'X';
-  const cut = num.slice(1).search(hex ? /[pP]/ : /[eEpP]/);
-  const body = cut < 0 ? num : num.slice(0, cut + 1);
-  const tail = cut < 0 ? '' : num.slice(cut + 1);
-  let sawNonzero = false;
-  for (const c of body.slice(1)) {
-    if (c === '.') continue;
-    if (c !== '0') sawNonzero = true;
-    if (sawNonzero) digits--;
-  }
-  let out = body;
-  if (!body.includes('.')) {
-    if (body.length === 2 && body[1] === '0') digits--;
-    out += '.';
-  }
-  return out + '0'.repeat(Math.max(digits, 0)) + tail;
 }

@@ -3,7 +3,7 @@
 // from holding the webhook: output size, evaluation steps, template-call depth.
 import { InjectionError } from '../../errors.ts';
 import { goQuote } from '../tokens.ts';
-import type { GoValue } from '../value.ts';
+import { GoTyped, type GoValue, Tainted } from '../value.ts';
 import { type AnyNode, nodeString } from './nodes.ts';
 import { utf8Length } from './strings.ts';
 
@@ -102,6 +102,34 @@ export class ExecState {
     const context = nodeString(n);
     const shown = context.length > MAX_CONTEXT_CHARS ? `${context.slice(0, MAX_CONTEXT_CHARS)}…` : context;
     return `template: ${this.parseName}:${line}:${col}: executing ${goQuote(this.tmplName)} at <${shown}>: ${message}`;
+  }
+
+  private readonly taintScan = new WeakMap<object, boolean>();
+  /** A Tainted value anywhere inside v (remembered per object: data does not change during an execution). */
+  holdsTaint(v: GoValue): boolean {
+    if (typeof v !== 'object' || v === null) return false;
+    if (v instanceof Tainted) return true;
+    if (v instanceof GoTyped) return v.containsTaint();
+    const known = this.taintScan.get(v);
+    if (known !== undefined) return known;
+    this.taintScan.set(v, false); // JSON data has no cycles; this also stops one that would
+    let found = false;
+    if (Array.isArray(v)) found = v.some((e) => this.holdsTaint(e));
+    else for (const k in v) if (Object.hasOwn(v, k) && this.holdsTaint((v as Record<string, GoValue>)[k])) found = true;
+    this.taintScan.set(v, found);
+    return found;
+  }
+
+  private readonly lengths = new WeakMap<object, GoValue>();
+  /** len of a map or slice, once per execution: len in a loop over pod data stays linear. */
+  lengthOf(v: GoValue, compute: () => GoValue): GoValue {
+    if (typeof v !== 'object' || v === null) return compute();
+    let n = this.lengths.get(v);
+    if (n === undefined) {
+      n = compute();
+      this.lengths.set(v, n);
+    }
+    return n;
   }
 
   step(): void {

@@ -25,8 +25,8 @@ export class GoComplex extends GoTyped {
   }
 }
 
-/** An unsigned integer of a given Go type (uint8 for a string's byte, uint64, ...). */
-export class GoUint extends GoTyped {
+/** An integer of a named Go type, held as bigint: eq/lt and printing read it through scalar(). */
+abstract class GoInteger extends GoTyped {
   constructor(
     readonly type: string,
     readonly value: bigint,
@@ -36,14 +36,25 @@ export class GoUint extends GoTyped {
   goType(): string {
     return this.type;
   }
-  kind(): ReturnType<GoTyped['kind']> {
-    return 'uint';
-  }
   toJSONValue(): unknown {
     return this.value;
   }
   override scalar(): GoValue {
     return this.value;
+  }
+}
+
+/** An unsigned integer (uint8 for a string's byte, uint32, ...). */
+export class GoUint extends GoInteger {
+  kind(): ReturnType<GoTyped['kind']> {
+    return 'uint';
+  }
+}
+
+/** A signed integer of a named type (what ranging over an int32 or an enum yields); no methods. */
+export class GoInt extends GoInteger {
+  kind(): ReturnType<GoTyped['kind']> {
+    return 'int';
   }
 }
 
