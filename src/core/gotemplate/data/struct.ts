@@ -2,7 +2,7 @@
 // first as Go looks them up (protobuf getters, nil-safe on a nil pointer), encoding/json and protojson.
 import { type GoValue, GoTyped } from '../value.ts';
 import { formatFields, formatNested, formatNilPointer } from './format.ts';
-import { type GoFieldDesc, type GoMember, type GoMethodDesc, type GoTypeDesc, goTypeDesc, membersOf, sourceValue, structField } from './go-types.ts';
+import { type GoFieldDesc, type GoMember, type GoMethodDesc, type GoTypeDesc, goTypeDesc, membersOf, sourceValue } from './go-types.ts';
 import { GoSpecial, specialString, wrapperProtoJSON } from './specials.ts';
 import { goValue, jsonOf, protoJSONOf, protoJSONTyped } from './wrap.ts';
 import { GoOfType } from './typed.ts';
@@ -29,6 +29,10 @@ export class GoStruct extends GoOfType<'struct'> {
   override field(name: string): { value: GoValue } | undefined {
     const member = this.members.get(name);
     if (member === undefined) return undefined;
+    if (member.via !== undefined) {
+      const embedded = this.fieldAt(member.via);
+      return embedded instanceof GoTyped ? embedded.field(name) : undefined;
+    }
     const m = member.method;
     if (m !== undefined && (!m.pr || this.addressable)) return { value: this.call(name, m) };
     return member.index === undefined ? undefined : { value: this.fieldAt(member.index) };
@@ -137,7 +141,8 @@ export class GoPointer extends GoOfType<'ptr'> {
     if (m !== undefined && (m.g !== undefined || m.op !== undefined)) return { value: goValue(m.t, undefined, false) };
     if (m?.s === 'String' && elemDesc.proto === undefined && elemDesc.special === undefined) return { value: 'nil' };
     if (m !== undefined) throw new UnsupportedMethodError(`method ${name} of a nil ${this.type} is not supported by this template engine`);
-    if (elemDesc.k === 'struct' && structField(this.elemType(), name) !== undefined) {
+    const member = elemDesc.k === 'struct' ? membersOf(elemDesc).get(name) : undefined;
+    if (member?.field !== undefined || member?.via !== undefined) {
       throw new NilPointerError(`nil pointer evaluating ${this.type}.${name}`);
     }
     return undefined;
