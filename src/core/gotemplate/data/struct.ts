@@ -59,7 +59,7 @@ export class GoStruct extends GoOfType<'struct'> {
   call(name: string, m: GoMethodDesc): GoValue {
     if (m.g !== undefined) return this.fieldAt(this.members.get(m.g)!.index!);
     if (m.op !== undefined) {
-      const po = (goTypeDesc(this.type).f ?? []).flatMap((f) => (f.oneof ? (goTypeDesc(f.t).opts ?? []) : [])).find((o) => o.p === m.op)?.po;
+      const po = (this.desc.f ?? []).flatMap((f) => (f.oneof ? (goTypeDesc(f.t).opts ?? []) : [])).find((o) => o.p === m.op)?.po;
       return goValue(m.t, this.raw[m.op] ?? (po === undefined ? undefined : this.raw[po]), true);
     }
     const s = specialString(this.type, this.raw, name);
@@ -67,7 +67,7 @@ export class GoStruct extends GoOfType<'struct'> {
     throw new UnsupportedMethodError(`method ${name} of ${this.type} is not supported by this template engine`);
   }
   override toJSONValue(): unknown {
-    const d = goTypeDesc(this.type);
+    const d = this.desc;
     // Istio's API messages marshal themselves with jsonpb, which writes protojson
     if (d.mj && d.proto !== undefined) return this.protoJSONValue();
     const out: Record<string, unknown> = {};
@@ -85,9 +85,9 @@ export class GoStruct extends GoOfType<'struct'> {
   }
   /** protojson of a protobuf message: lowerCamel names, default values left out, oneofs flattened. */
   protoJSONValue(): unknown {
-    if (goTypeDesc(this.type).special === 'wrapper') return wrapperProtoJSON(this);
+    if (this.desc.special === 'wrapper') return wrapperProtoJSON(this);
     const out: Record<string, unknown> = {};
-    for (const f of goTypeDesc(this.type).f ?? []) {
+    for (const f of this.desc.f ?? []) {
       const v = this.fieldValue(f);
       if (f.oneof) {
         if (v instanceof GoPointer && !v.isNil()) Object.assign(out, (v.elem() as GoStruct).protoJSONValue());
@@ -99,7 +99,7 @@ export class GoStruct extends GoOfType<'struct'> {
     return out;
   }
   override formatV(): string | undefined {
-    const d = goTypeDesc(this.type);
+    const d = this.desc;
     if (d.stringer === 1 || (d.stringer === 2 && this.addressable)) return specialString(this.type, this.raw, 'String');
     return formatFields(this);
   }
