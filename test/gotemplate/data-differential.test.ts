@@ -2,6 +2,7 @@
 // same SidecarTemplateData is built by Istio's Go types (test/gotemplate/gotypes probe) and by ours
 // (goTemplateData), and every path listed from the data is compared: %T, nil, encoding/json, protojson
 // and what {{ path }} prints, or that both fail (Go's nil pointer message word for word).
+// More generated pods: GT_DATA_PODS=400 npx mocha test/gotemplate/data-differential.test.ts
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ import { goAvailable } from './go-parse-oracle.ts';
 import { collectPaths, PathError, walk } from './data-paths.ts';
 import { gotypesBinary, type PathStep, type ProbeCase, type ProbeResult, probeGo } from './gotypes-oracle.ts';
 
-const ARBITRARY_PODS = 25;
+const ARBITRARY_PODS = Number(process.env.GT_DATA_PODS ?? 25);
 // per root field: how many paths to list (breadth first)
 const BUDGET: Record<string, number> = { Spec: 160, ObjectMeta: 40, TypeMeta: 4, DeploymentMeta: 5, ProxyConfig: 90, MeshConfig: 90, Values: 30 };
 const SCALARS = [
@@ -45,6 +46,10 @@ const FIXED: PathStep[][] = [
   ['Spec', 'SecurityContext', 'RunAsUser'],
   ['Spec', 'Containers', 0, 'SecurityContext', 'RunAsUser'],
   ['Spec', 'Containers', 0, 'Resources', 'Requests'],
+  ['Spec', 'Containers', 0, 'ReadinessProbe', 'HTTPGet', 'Port'],
+  ['Spec', 'Containers', 0, 'LivenessProbe', 'TCPSocket'],
+  ['Spec', 'Volumes', 0, 'EmptyDir'],
+  ['Spec', 'Volumes', 0, 'ConfigMap', 'Name'],
   ['ObjectMeta', 'Annotations', 'missing'],
   ['ObjectMeta', 'GetName'],
   ['Values', 'global', 'proxy', 'resources'],
@@ -132,8 +137,13 @@ interface Built {
   probe: ProbeCase;
 }
 
-function build(settings: Settings, pod: Pod, namespace: string, scale = 1): Built {
-  const prepared = preparePod(pod, namespace, { settings, namespace }, []);
+function build(settings: Settings, pod: Pod, namespace: string, scale = 1): Built | undefined {
+  let prepared: ReturnType<typeof preparePod>;
+  try {
+    prepared = preparePod(pod, namespace, { settings, namespace }, []);
+  } catch {
+    return undefined; // a pod the pipeline refuses before templating (a bad annotation) has no template data
+  }
   const workload = workloadOfPod(prepared.stripped, namespace);
   const { stripped, proxyConfig, nativeSidecars, holdProxy, network, interceptionMode } = prepared;
   const data = goTemplateData({ settings, pod: stripped, workload, proxyConfig, nativeSidecars, holdProxy, network, interceptionMode });
@@ -242,15 +252,7 @@ describe('template data against Go (SidecarTemplateData)', function () {
       ...fixturePods(),
       ...fc.sample(podArb, { seed: 15, numRuns: ARBITRARY_PODS }).map((g) => ({ pod: g.pod as unknown as Pod, namespace: g.namespace })),
     ];
-    // a pod our pipeline refuses before templating (a bad annotation) has no template data
-    const built = pods.flatMap(({ pod, namespace }) => {
-      try {
-        return [build(settings, pod, namespace)];
-      } catch (e) {
-        if ((e as Error).name === 'InjectionError') return [];
-        throw e;
-      }
-    });
+    const built = pods.flatMap(({ pod, namespace }) => build(settings, pod, namespace) ?? []);
     const meshFile = join(mkdtempSync(join(tmpdir(), 'gotypes-mesh-')), 'mesh.yaml');
     writeFileSync(meshFile, RICH_MESH);
     const rich = istioTestSettings({ meshFile });
@@ -259,7 +261,7 @@ describe('template data against Go (SidecarTemplateData)', function () {
         metadata: { name: 'rich', annotations: { 'proxy.istio.io/config': JSON.stringify(pc) } },
         spec: { containers: [{ name: 'app' }] },
       } as Pod);
-      built.push(build(rich, pod, 'rich', 4));
+      built.push(build(rich, pod, 'rich', 4)!);
     }
     const answers = probeGo(
       binary,
@@ -285,7 +287,7 @@ describe('template data against Go (SidecarTemplateData)', function () {
 
   it('keeps a nil pointer nil and answers its protobuf getters with zero values', () => {
     const settings = istioTestSettings();
-    const { data } = build(settings, nativePod({ metadata: { name: 'p' }, spec: { containers: [{ name: 'app' }] } } as Pod), 'ns');
+    const { data } = build(settings, nativePod({ metadata: { name: 'p' }, spec: { containers: [{ name: 'app' }] } } as Pod), 'ns')!;
     const tls = untaint(walk(data, ['ProxyConfig', 'GetTracing', 'GetTlsSettings']));
     assert.ok(tls instanceof GoPointer && tls.isNil());
     assert.equal(untaint(walk(data, ['ProxyConfig', 'GetTracing', 'GetTlsSettings', 'GetCaCertificates'])), '');

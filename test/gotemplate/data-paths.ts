@@ -1,6 +1,6 @@
 // Paths through the template data for the differential test: walked here as the executor will (field(),
 // slice elements, map keys), and listed from the value itself so every field the pod sets is reached.
-import { GoPointer, GoSlice, GoSpecial, GoStruct, GoTypedMap, goTypeDesc } from '../../src/core/gotemplate/data/index.ts';
+import { GoPointer, GoSlice, GoSpecial, GoStruct, GoTypedMap, goTypeDesc, membersOf } from '../../src/core/gotemplate/data/index.ts';
 import { type GoValue, GoTyped, isGoMap, untaint } from '../../src/core/gotemplate/value.ts';
 import type { PathStep } from './gotypes-oracle.ts';
 
@@ -36,16 +36,14 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Names `.X` can take on a value: its fields and the methods templates can call on it. */
 function namesOf(v: GoValue): string[] {
   const cur = untaint(v);
+  // fields, methods and what embedded structs promote (a pointer-receiver method of a value Go cannot
+  // address is left out: a field of the same name is listed anyway)
   if (cur instanceof GoPointer) {
     const d = goTypeDesc(cur.elemType());
-    return [...(d.f ?? []).map((f) => f.n), ...Object.keys(d.m ?? {})];
+    return d.k === 'struct' ? [...membersOf(d).keys()] : [];
   }
   if (cur instanceof GoStruct || cur instanceof GoSpecial) {
-    const d = goTypeDesc(cur.goType());
-    const methods = Object.entries(d.m ?? {})
-      .filter(([, m]) => !m.pr || cur.addressable)
-      .map(([n]) => n);
-    return [...(d.f ?? []).map((f) => f.n), ...methods];
+    return [...membersOf(goTypeDesc(cur.goType())).entries()].filter(([, m]) => !m.method?.pr || cur.addressable || m.field).map(([n]) => n);
   }
   if (cur instanceof GoTypedMap) return cur.keys().filter((k) => IDENT.test(k));
   if (isGoMap(cur)) return Object.keys(cur).filter((k) => IDENT.test(k));

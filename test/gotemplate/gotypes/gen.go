@@ -33,6 +33,7 @@ type fieldDesc struct {
 	O     int    `json:"o,omitempty"`   // 1: omitempty
 	Oz    int    `json:"oz,omitempty"`  // 1: omitzero
 	Inl   int    `json:"inl,omitempty"` // 1: embedded struct without a json name (fields inlined)
+	A     int    `json:"a,omitempty"`   // 1: an embedded (anonymous) field: its fields and methods are promoted
 	P     string `json:"p,omitempty"`   // protojson name (camelCase)
 	Po    string `json:"po,omitempty"`  // proto field name (protojson also reads it)
 	Oneof int    `json:"oneof,omitempty"`
@@ -181,6 +182,9 @@ func (g *generator) describeStruct(t reflect.Type, d *typeDesc) {
 			continue
 		}
 		f := fieldDesc{N: sf.Name, T: g.add(sf.Type)}
+		if sf.Anonymous {
+			f.A = 1
+		}
 		tag, hasTag := sf.Tag.Lookup("json")
 		name, opts, _ := strings.Cut(tag, ",")
 		if name == "-" && opts == "" {

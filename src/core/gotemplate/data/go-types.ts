@@ -18,6 +18,8 @@ export interface GoFieldDesc {
   /** protojson name (lowerCamel) and the proto field name (protojson reads both). */
   p?: string;
   po?: string;
+  /** 1: an embedded (anonymous) field: Go templates reach its fields and methods from the outer struct. */
+  a?: 1;
   /** 1: a protobuf oneof (an interface holding one option's wrapper struct). */
   oneof?: 1;
 }
@@ -75,6 +77,8 @@ export interface GoMember {
   method?: GoMethodDesc;
   field?: GoFieldDesc;
   index?: number;
+  /** Promoted from the embedded field at this position: ask its value. */
+  via?: number;
 }
 
 // Members by name, built once per struct type on first use (derived from constant data).
@@ -86,13 +90,26 @@ export function membersOf(d: GoTypeDesc): Map<string, GoMember> {
     index = new Map();
     for (const [i, f] of (d.f ?? []).entries()) index.set(f.n, { field: f, index: i });
     for (const [n, m] of Object.entries(d.m ?? {})) index.set(n, { ...index.get(n), method: m });
+    for (const [n, m] of promotedMembers(d)) if (!index.has(n)) index.set(n, m);
     memberIndexes.set(d, index);
   }
   return index;
 }
 
-export function structField(typeName: string, goName: string): GoFieldDesc | undefined {
-  return membersOf(goTypeDesc(typeName)).get(goName)?.field;
+/**
+ * Names reachable through embedded structs (Probe's ProbeHandler, Volume's VolumeSource). A name two
+ * embedded structs both have is ambiguous and reachable through neither, as in Go (depths not weighed).
+ */
+function promotedMembers(d: GoTypeDesc): Map<string, GoMember> {
+  const found = new Map<string, GoMember | null>();
+  for (const [i, f] of (d.f ?? []).entries()) {
+    if (!f.a) continue;
+    const e = goTypeDesc(f.t);
+    const target = e.k === 'ptr' ? goTypeDesc(e.e!) : e;
+    if (target.k !== 'struct') continue;
+    for (const n of membersOf(target).keys()) found.set(n, found.has(n) ? null : { via: i });
+  }
+  return new Map([...found].filter((e): e is [string, GoMember] => e[1] !== null));
 }
 
 /** The source JSON's value of a field: k8s objects by json tag, protobuf messages by protojson or proto name. */

@@ -11,8 +11,8 @@
 //   (protobuf text format, Kubernetes' generated String(), addresses of nested pointers).
 export { GoSlice, GoTypedMap } from './collections.ts';
 export { formatFloat, formatNested } from './format.ts';
-export type { GoFieldDesc, GoMethodDesc, GoTypeDesc } from './go-types.ts';
-export { goTypeDesc } from './go-types.ts';
+export type { GoFieldDesc, GoMember, GoMethodDesc, GoTypeDesc } from './go-types.ts';
+export { goTypeDesc, membersOf } from './go-types.ts';
 export { GoNamedInt, GoUint } from './scalars.ts';
 export { GoDuration, GoSpecial, goDurationString } from './specials.ts';
 export { GoPointer, GoStruct, isEmptyValue, isZeroValue, NilPointerError, UnsupportedMethodError } from './struct.ts';

@@ -2,7 +2,7 @@
 // first as Go looks them up (protobuf getters, nil-safe on a nil pointer), encoding/json and protojson.
 import { type GoValue, GoTyped } from '../value.ts';
 import { formatFields, formatNested, formatNilPointer } from './format.ts';
-import { type GoFieldDesc, type GoMember, type GoMethodDesc, type GoTypeDesc, goTypeDesc, membersOf, sourceValue, structField } from './go-types.ts';
+import { type GoFieldDesc, type GoMember, type GoMethodDesc, type GoTypeDesc, goTypeDesc, membersOf, sourceValue } from './go-types.ts';
 import { GoSpecial, specialString, wrapperProtoJSON } from './specials.ts';
 import { goValue, jsonOf, protoJSONOf, protoJSONTyped } from './wrap.ts';
 import { GoOfType } from './typed.ts';
@@ -29,6 +29,10 @@ export class GoStruct extends GoOfType<'struct'> {
   override field(name: string): { value: GoValue } | undefined {
     const member = this.members.get(name);
     if (member === undefined) return undefined;
+    if (member.via !== undefined) {
+      const embedded = this.fieldAt(member.via);
+      return embedded instanceof GoTyped ? embedded.field(name) : undefined;
+    }
     const m = member.method;
     if (m !== undefined && (!m.pr || this.addressable)) return { value: this.call(name, m) };
     return member.index === undefined ? undefined : { value: this.fieldAt(member.index) };
@@ -55,7 +59,7 @@ export class GoStruct extends GoOfType<'struct'> {
   call(name: string, m: GoMethodDesc): GoValue {
     if (m.g !== undefined) return this.fieldAt(this.members.get(m.g)!.index!);
     if (m.op !== undefined) {
-      const po = (goTypeDesc(this.type).f ?? []).flatMap((f) => (f.oneof ? (goTypeDesc(f.t).opts ?? []) : [])).find((o) => o.p === m.op)?.po;
+      const po = (this.desc.f ?? []).flatMap((f) => (f.oneof ? (goTypeDesc(f.t).opts ?? []) : [])).find((o) => o.p === m.op)?.po;
       return goValue(m.t, this.raw[m.op] ?? (po === undefined ? undefined : this.raw[po]), true);
     }
     const s = specialString(this.type, this.raw, name);
@@ -63,7 +67,7 @@ export class GoStruct extends GoOfType<'struct'> {
     throw new UnsupportedMethodError(`method ${name} of ${this.type} is not supported by this template engine`);
   }
   override toJSONValue(): unknown {
-    const d = goTypeDesc(this.type);
+    const d = this.desc;
     // Istio's API messages marshal themselves with jsonpb, which writes protojson
     if (d.mj && d.proto !== undefined) return this.protoJSONValue();
     const out: Record<string, unknown> = {};
@@ -81,9 +85,9 @@ export class GoStruct extends GoOfType<'struct'> {
   }
   /** protojson of a protobuf message: lowerCamel names, default values left out, oneofs flattened. */
   protoJSONValue(): unknown {
-    if (goTypeDesc(this.type).special === 'wrapper') return wrapperProtoJSON(this);
+    if (this.desc.special === 'wrapper') return wrapperProtoJSON(this);
     const out: Record<string, unknown> = {};
-    for (const f of goTypeDesc(this.type).f ?? []) {
+    for (const f of this.desc.f ?? []) {
       const v = this.fieldValue(f);
       if (f.oneof) {
         if (v instanceof GoPointer && !v.isNil()) Object.assign(out, (v.elem() as GoStruct).protoJSONValue());
@@ -95,7 +99,7 @@ export class GoStruct extends GoOfType<'struct'> {
     return out;
   }
   override formatV(): string | undefined {
-    const d = goTypeDesc(this.type);
+    const d = this.desc;
     if (d.stringer === 1 || (d.stringer === 2 && this.addressable)) return specialString(this.type, this.raw, 'String');
     return formatFields(this);
   }
@@ -137,7 +141,8 @@ export class GoPointer extends GoOfType<'ptr'> {
     if (m !== undefined && (m.g !== undefined || m.op !== undefined)) return { value: goValue(m.t, undefined, false) };
     if (m?.s === 'String' && elemDesc.proto === undefined && elemDesc.special === undefined) return { value: 'nil' };
     if (m !== undefined) throw new UnsupportedMethodError(`method ${name} of a nil ${this.type} is not supported by this template engine`);
-    if (elemDesc.k === 'struct' && structField(this.elemType(), name) !== undefined) {
+    const member = elemDesc.k === 'struct' ? membersOf(elemDesc).get(name) : undefined;
+    if (member?.field !== undefined || member?.via !== undefined) {
       throw new NilPointerError(`nil pointer evaluating ${this.type}.${name}`);
     }
     return undefined;
