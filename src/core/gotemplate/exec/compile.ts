@@ -84,7 +84,7 @@ function printValue(s: ExecState, node: ActionNode, v: GoValue): void {
     // Go prints what a pointer points to (printableValue): a struct's {..}, not fmt's &{..}
     text = inner instanceof GoTyped && inner.kind() === 'ptr' && f.text.startsWith('&{') ? f.text.slice(1) : f.text;
   }
-  if (mark !== undefined || nestedMark) s.writeTainted(text, mark?.structured);
+  if (mark !== undefined || nestedMark) s.writeTainted(text, mark?.structured, () => `${nodeString(node)} (template line ${node.line})`);
   else s.write(text);
 }
 

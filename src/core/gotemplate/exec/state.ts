@@ -39,6 +39,8 @@ export interface TaintSpan {
   structured: boolean;
   /** For structured spans, the data the text must parse back to. */
   data?: unknown;
+  /** The action that printed it, as the template writes it (for the error that refuses it). */
+  origin?: string;
 }
 
 /** A variable slot not yet assigned: reading it is Go's "undefined variable". */
@@ -139,11 +141,14 @@ export class ExecState {
     this.out += text;
     if (this.out.length > this.limits.maxOutputChars) this.limitError(`output exceeds ${this.limits.maxOutputChars} characters`);
   }
-  writeTainted(text: string, structured: { data: unknown } | undefined): void {
+  writeTainted(text: string, structured: { data: unknown } | undefined, origin: () => string): void {
     const start = this.out.length;
     this.write(text);
-    if (text.length > 0)
-      this.spans.push({ start, end: this.out.length, structured: structured !== undefined, ...(structured ? { data: structured.data } : {}) });
+    if (text.length === 0) return;
+    const span: TaintSpan = { start, end: this.out.length, structured: structured !== undefined, ...(structured ? { data: structured.data } : {}) };
+    // described only when a span is refused: most renders never need it
+    Object.defineProperty(span, 'origin', { get: origin, enumerable: true });
+    this.spans.push(span);
   }
   produce(chars: number): void {
     this.produced += chars;

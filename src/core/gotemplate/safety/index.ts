@@ -19,6 +19,7 @@
 // items) that load as exactly what the text loads to alone; printed inside a scalar (JSON in a block
 // scalar, as PROXY_CONFIG) it is text of that string and follows the raw rules.
 import { clipJson } from '../../clip.ts';
+import type { TaintSpan } from '../exec/state.ts';
 import { InjectionError } from '../../errors.ts';
 import { rawViolation } from './raw.ts';
 import { structuredViolation } from './structured.ts';
@@ -26,20 +27,8 @@ import { type ParsedYaml, parseWithNodes, YamlNodeLimit } from './yaml-nodes.ts'
 
 export { INTEGER_FIELDS } from './raw.ts';
 
-/** Where the executor printed a value the pod author controls: UTF-16 offsets into the rendered text. */
-export interface TaintSpan {
-  start: number;
-  end: number;
-  /** A serializer (toJSON, toYaml, structToJSON..., maybe then indented or quoted) wrote it. */
-  structured: boolean;
-  /** Which pod value it came from, for the error: e.g. "annotation sidecar.istio.io/proxyImage". */
-  origin?: string;
-  /**
-   * The data a serializer wrote (the executor records it). Not compared: what the text loads to alone is
-   * the reference, as Istio's serializers have conventions of their own (toJSON of a nil map is `{}`).
-   */
-  data?: unknown;
-}
+/** Where the executor printed a value the pod author controls (UTF-16 offsets into the rendered text). */
+export type { TaintSpan } from '../exec/state.ts';
 
 export interface Violation {
   span: TaintSpan;
