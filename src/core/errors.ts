@@ -9,6 +9,7 @@ export const ErrorCodes = {
   TEMPLATE_NOT_FOUND: 'a requested injection template does not exist',
   TEMPLATE_RENDER: 'an injection template failed to render',
   TEMPLATE_NOT_POD: 'an injection template did not render to a pod',
+  TEMPLATE_UNSAFE_VALUE: 'a Go injection template printed a value the pod sets where it would add or change YAML structure',
   INVALID_OBJECT: 'the object to inject is not a well-formed Kubernetes object',
   INVALID_PROMETHEUS: 'a prometheus annotation points at a port the injector cannot merge',
   LIMIT_EXCEEDED: 'an input is larger than a cap of the injector (src/core/limits.ts)',
