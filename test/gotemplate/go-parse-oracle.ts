@@ -36,9 +36,13 @@ export class GoParseOracle {
   constructor() {
     execFileSync('go', ['build', '-o', this.binary, '.'], { cwd: ORACLE_SOURCE, timeout: 120_000, stdio: 'pipe' });
   }
-  parse(requests: ParseRequest[]): ParseOutcome[] {
+  /** Sends a batch to the oracle binary; its answers in order. */
+  protected run(requests: object[]): { ok: boolean; names?: string[]; literals?: Literal[]; output?: string; error?: string }[] {
     const out = execFileSync(this.binary, { input: JSON.stringify(requests), timeout: 60_000, maxBuffer: 256 << 20 });
-    return (JSON.parse(out.toString('utf8')) as { ok: boolean; names?: string[]; literals?: Literal[]; error?: string }[]).map((r) =>
+    return JSON.parse(out.toString('utf8'));
+  }
+  parse(requests: ParseRequest[]): ParseOutcome[] {
+    return this.run(requests).map((r) =>
       r.ok ? { ok: true, names: r.names ?? [], literals: r.literals ?? [] } : { ok: false, error: r.error ?? '' },
     );
   }

@@ -1,15 +1,8 @@
 // Every Go template of Istio's injector ConfigMap (as Istio's chart renders it) parses in ours and in Go,
 // defining the same templates.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { globSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { GoParseOracle, type ParseRequest, goAvailable, parseOurs } from './go-parse-oracle.ts';
-
-const ISTIO_MODULE = '/root/go/pkg/mod/istio.io/istio@v0.0.0-20260827124520-eed52ebb66ad';
-const oracleBinary = globSync(join(homedir(), '.cache/sidecar-injector/oracle/*/oracle'))[0];
+import { istiodOracleBinary as oracleBinary, renderIstioConfig } from './istio-config.ts';
 
 describe('Go templates of Istio injector ConfigMap: ours parse as Go does', () => {
   let oracle: GoParseOracle;
@@ -25,17 +18,8 @@ describe('Go templates of Istio injector ConfigMap: ours parse as Go does', () =
       this.skip();
     }
     oracle = new GoParseOracle();
-    const out = mkdtempSync(join(tmpdir(), 'gotpl-istio-'));
-    try {
-      execFileSync(oracleBinary as string, ['render', '--manifests', join(ISTIO_MODULE, 'manifests'), '--out', out], {
-        timeout: 60_000,
-        stdio: 'pipe',
-      });
-      const config = parseYaml(readFileSync(join(out, 'config'), 'utf8')) as { templates: Record<string, string> };
-      requests = Object.entries(config.templates).map(([name, text]) => ({ name, text, functions: null }));
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
+    const config = renderIstioConfig(oracleBinary as string);
+    requests = Object.entries(config.templates).map(([name, text]) => ({ name, text, functions: null }));
   });
   after(() => oracle?.close());
 

@@ -45,3 +45,6 @@ export function parseGoTemplates(name: string, text: string, options: ParseOptio
   top.add();
   return ctx.treeSet;
 }
+
+export { compileGoTemplates, DEFAULT_EXEC_LIMITS, type ExecLimits, type ExecResult, type GoTemplateSet, type TaintSpan } from './exec/index.ts';
+export { GoComplex, GoFuncValue, GoUint } from './exec/values.ts';

@@ -27,7 +27,10 @@ export abstract class GoTyped {
   /**
    * `.Name` on this value: the field or the niladic method's result (Go tries methods first on the value
    * and its pointer). `undefined` means "no such field or method": the executor raises Go's error
-   * ("can't evaluate field Name in type T"). A map answers its key (missing -> its element's zero value).
+   * ("can't evaluate field Name in type T"). A map answers its key; a missing key is `{ value: undefined }`
+   * (Go's invalid value, printed "<no value>"), not the element's zero value: only `index` gives that.
+   * It may throw an Error: one whose message starts "nil pointer evaluating " is reported as that (a field of
+   * a nil pointer), any other as Go reports a failing method ("error calling Name: message").
    */
   field(_name: string): { value: GoValue } | undefined {
     return undefined;
@@ -40,9 +43,38 @@ export abstract class GoTyped {
   entries(): Array<[GoValue, GoValue]> | undefined {
     return undefined;
   }
+  /**
+   * `index` on this map (key already checked against the key type) or slice (key a bigint within range):
+   * the element; a map's missing key gives the element type's zero value (Go's index builtin). The default
+   * looks through entries() and takes the zero value of the element type named by goType().
+   */
+  index(key: GoValue): GoValue {
+    const zero = (): GoValue => zeroOfType(/^map\[[^\]]*\](.*)$/.exec(this.goType())?.[1] ?? '');
+    // a string-keyed map answers .key in field(): one lookup, not a walk through entries()
+    const byField = this.kind() === 'map' && typeof key === 'string' ? this.field(key) : undefined;
+    if (byField !== undefined) return byField.value === undefined ? zero() : byField.value;
+    const entries = this.entries() ?? [];
+    if (this.kind() === 'slice') return entries[Number(key)]?.[1];
+    for (const [k, v] of entries) if (k === key) return v;
+    return zero();
+  }
+  /**
+   * Whether a Tainted value is held inside (a struct field, a map value): a function given this value then
+   * has its result marked, as if the argument itself were Tainted. Override where pod data can be inside.
+   */
+  containsTaint(): boolean {
+    return false;
+  }
+  /** Whether a function parameter of Go type `type` accepts this value (interface types: override). */
+  assignableTo(type: string): boolean {
+    return this.goType() === type;
+  }
   /** The value as encoding/json would marshal it, as plain JSON data (ints as bigint allowed). */
   abstract toJSONValue(): unknown;
-  /** fmt's %v of the value (Stringer types return String()); undefined: let the executor format it. */
+  /**
+   * fmt's %v of the value (Stringer types return String()); undefined: let the executor format it. A pointer
+   * to a struct without String() answers fmt's "&{...}"; an action prints it without the "&", as Go does.
+   */
   formatV(): string | undefined {
     return undefined;
   }
@@ -91,8 +123,23 @@ export interface GoFunction {
   params: readonly string[];
   /** The element type of a trailing ...param, if variadic. */
   variadic?: string;
+  /**
+   * How a result made from a pod-controlled (Tainted) argument is marked: 'serializes' (toJSON, toYaml: the
+   * text is structured data the caller can parse back), 'preserves' (indent, nindent, quote: structured iff
+   * the tainted argument was); by default a plain tainted value that must land inside one scalar.
+   */
+  taint?: 'serializes' | 'preserves';
   /** Untainted arguments (the executor unwraps and re-taints the result when an argument was tainted). */
   call(...args: GoValue[]): GoValue;
+}
+
+/** The zero value of a Go type named as goType() names it, for the types the value model holds directly. */
+export function zeroOfType(type: string): GoValue {
+  if (type === 'string') return '';
+  if (type === 'bool') return false;
+  if (type === 'float64' || type === 'float32') return 0;
+  if (/^int(8|16|32|64)?$/.test(type)) return 0n;
+  return null;
 }
 
 /** Unwraps a Tainted value; anything else as it is. */

@@ -1,13 +1,17 @@
 // Command gotemplate-oracle parses Go templates with Go's own text/template/parse and prints, per template,
 // {"ok":true,"names":[...]} or {"ok":false,"error":"..."}: the reference for the TypeScript parser's tests.
-// Input on stdin: a JSON array of {"name","text","functions"}; output: a JSON array, same order.
+// With "exec" set, it executes instead (text/template.Parse + ExecuteTemplate on the JSON "data", decoded as
+// encoding/json decodes into interface{}) and prints {"ok":true,"output":"..."} or {"ok":false,"error":"..."}.
+// Input on stdin: a JSON array of {"name","text","functions"[,"exec","data"]}; output: a JSON array, same order.
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"sort"
 	"strconv"
+	"text/template"
 	"text/template/parse"
 )
 
@@ -15,11 +19,22 @@ type request struct {
 	Name      string   `json:"name"`
 	Text      string   `json:"text"`
 	Functions []string `json:"functions"` // null: no function check (parse.SkipFuncCheck)
+	// Exec names the template to execute; empty: parse only.
+	Exec string          `json:"exec"`
+	Data json.RawMessage `json:"data"`
+	// Stubs names functions that return their last argument ("" without one): stand-ins for
+	// functions (sprig, Istio's) the test does not have.
+	Stubs []string `json:"stubs"`
+	// StringStubs return fmt.Sprint of their last argument.
+	StringStubs []string `json:"stringStubs"`
+	// Fixture puts newFixture() at .Typed of a map data.
+	Fixture bool `json:"fixture"`
 }
 
 type result struct {
-	OK    bool     `json:"ok"`
-	Names []string `json:"names,omitempty"`
+	OK     bool     `json:"ok"`
+	Output *string  `json:"output,omitempty"`
+	Names  []string `json:"names,omitempty"`
 	// Literals: every number and string constant of the trees (by name, in tree order), as Go reads it.
 	Literals []literal `json:"literals,omitempty"`
 	Error    string    `json:"error,omitempty"`
@@ -61,7 +76,11 @@ func main() {
 	}
 	results := make([]result, len(requests))
 	for i, r := range requests {
-		results[i] = parseOne(r)
+		if r.Exec != "" {
+			results[i] = execOne(r)
+		} else {
+			results[i] = parseOne(r)
+		}
 	}
 	if err := json.NewEncoder(os.Stdout).Encode(results); err != nil {
 		os.Exit(1)
@@ -139,4 +158,37 @@ func number(n *parse.NumberNode) literal {
 		l.Re, l.Im = &re, &im
 	}
 	return l
+}
+
+func execOne(r request) result {
+	var data any
+	if len(r.Data) > 0 {
+		if err := json.Unmarshal(r.Data, &data); err != nil {
+			return result{Error: "oracle: bad data: " + err.Error()}
+		}
+		data = typedInts(data)
+	}
+	if m, ok := data.(map[string]any); ok && r.Fixture {
+		m["Typed"] = newFixture()
+	}
+	funcs := template.FuncMap{}
+	for name, f := range testFunctions {
+		funcs[name] = f
+	}
+	for _, name := range r.Stubs {
+		funcs[name] = stub
+	}
+	for _, name := range r.StringStubs {
+		funcs[name] = stringStub
+	}
+	t, err := template.New(r.Name).Funcs(funcs).Parse(r.Text)
+	if err != nil {
+		return result{Error: err.Error()}
+	}
+	var out bytes.Buffer
+	if err := t.ExecuteTemplate(&out, r.Exec, data); err != nil {
+		return result{Error: err.Error()}
+	}
+	text := out.String()
+	return result{OK: true, Output: &text}
 }

@@ -1,0 +1,193 @@
+// Function calls as Go's evalCall (exec.go): arity, argument conversion to the parameter's Go type
+// (validateType), and/or short-circuit, the call builtin, error wrapping, and the taint rule: a Tainted
+// argument is unwrapped for the function and its result comes back Tainted.
+import type { ArgNode } from '../ast.ts';
+import { type GoFunction, GoTyped, type GoValue, Tainted, typeOf } from '../value.ts';
+import type { Builtin } from './builtins.ts';
+import { truth } from './compare.ts';
+import { type AnyNode, nodeString } from './nodes.ts';
+import type { ExecState, Frame } from './state.ts';
+import { GoFuncValue, GoInterface } from './values.ts';
+
+export const MISSING: unique symbol = Symbol('missing');
+/** The value a pipeline passes on to its next command, or MISSING for the first one. */
+export type Final = GoValue | typeof MISSING;
+
+export type ParamKind = 'bool' | 'int' | 'uint' | 'float' | 'complex' | 'string' | 'any' | 'value' | 'other';
+export interface ParamType {
+  /** As reflect prints it: "interface {}", "[]string". */
+  name: string;
+  kind: ParamKind;
+  canBeNil: boolean;
+}
+/** An argument evaluated for a parameter of the given type (Go's evalArg). */
+export type ArgFn = (s: ExecState, dot: GoValue, vars: Frame, p: ParamType) => GoValue;
+
+const NIL_INTERFACES = new Set(['error', 'fmt.Stringer', 'proto.Message', 'protoreflect.ProtoMessage']);
+const PARAM_KINDS: Record<string, ParamKind> = { bool: 'bool', string: 'string', 'interface {}': 'any', 'reflect.Value': 'value' };
+for (const t of ['int', 'int8', 'int16', 'int32', 'int64']) PARAM_KINDS[t] = 'int';
+for (const t of ['uint', 'uint8', 'uint16', 'uint32', 'uint64', 'uintptr']) PARAM_KINDS[t] = 'uint';
+for (const t of ['float32', 'float64']) PARAM_KINDS[t] = 'float';
+for (const t of ['complex64', 'complex128']) PARAM_KINDS[t] = 'complex';
+
+const paramCache = new Map<string, ParamType>();
+export function paramType(raw: string): ParamType {
+  let p = paramCache.get(raw);
+  if (p === undefined) {
+    const name = raw.replace(/\binterface ?\{\}|\bany\b/g, 'interface {}');
+    const kind = PARAM_KINDS[name] ?? 'other';
+    const canBeNil = kind === 'any' || kind === 'value' || /^(\[\]|map\[|\*|func|chan)/.test(name) || NIL_INTERFACES.has(name);
+    p = { name, kind, canBeNil };
+    paramCache.set(raw, p);
+  }
+  return p;
+}
+export const VALUE_PARAM = paramType('reflect.Value');
+
+interface Signature {
+  fixed: ParamType[];
+  variadic: ParamType | undefined;
+}
+const signatures = new WeakMap<GoFunction, Signature>();
+function signatureOf(fn: GoFunction): Signature {
+  let sig = signatures.get(fn);
+  if (sig === undefined) {
+    sig = { fixed: fn.params.map(paramType), variadic: fn.variadic === undefined ? undefined : paramType(fn.variadic) };
+    signatures.set(fn, sig);
+  }
+  return sig;
+}
+
+/** validateType: the value converted for a parameter of type p, or Go's error. */
+export function validateType(s: ExecState, value: GoValue, p: ParamType): GoValue {
+  if (value === undefined) {
+    if (p.kind === 'value') return undefined;
+    if (p.canBeNil) return null;
+    s.errorf(`invalid value; expected ${p.name}`);
+  }
+  if (p.kind === 'any' || p.kind === 'value') return value;
+  const inner = value instanceof Tainted ? value.value : value;
+  const type = inner === null ? 'interface {}' : typeOf(inner);
+  if (type === p.name || (inner instanceof GoTyped && inner.assignableTo(p.name))) return value;
+  return s.errorf(`wrong type for value; expected ${p.name}; got ${type}`);
+}
+
+/** The data a serializer wrote, with the marks taken off: what its text must parse back to. */
+function plainData(v: GoValue): unknown {
+  if (v instanceof Tainted) return plainData(v.value);
+  if (v instanceof GoTyped) return v.toJSONValue();
+  if (Array.isArray(v)) return v.map(plainData);
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, plainData(e)]));
+  return v;
+}
+
+function structuredResult(fn: GoFunction, tainted: Tainted[]): { data: unknown } | undefined {
+  if (fn.taint === 'serializes') return { data: plainData(tainted[0]?.value) };
+  if (fn.taint === 'preserves') return tainted.find((t) => t.structured !== undefined)?.structured;
+  return undefined;
+}
+
+/** The call builtin: calls a function value with Go's checks (funcs.go call). */
+function callFunctionValue(name: string, fnv: GoValue, args: GoValue[]): GoValue {
+  if (fnv === undefined || fnv === null) throw new Error('call of nil');
+  if (!(fnv instanceof GoFuncValue)) throw new Error(`non-function ${name} of type ${typeOf(fnv)}`);
+  const sig = signatureOf(fnv.fn);
+  const numIn = sig.fixed.length + (sig.variadic ? 1 : 0);
+  if (sig.variadic && args.length < numIn - 1) throw new Error(`wrong number of args for ${name}: got ${args.length} want at least ${numIn - 1}`);
+  if (!sig.variadic && args.length !== numIn) throw new Error(`wrong number of args for ${name}: got ${args.length} want ${numIn}`);
+  const argv = args.map((arg, i) => {
+    const p = (i < sig.fixed.length ? sig.fixed[i] : sig.variadic) as ParamType;
+    if (arg === undefined || arg === null) {
+      if (!p.canBeNil) throw new Error(`arg ${i}: value is nil; should be of type ${p.name}`);
+      return p.kind === 'value' ? undefined : null;
+    }
+    if (p.kind === 'any' || p.kind === 'value' || typeOf(arg) === p.name || (arg instanceof GoTyped && arg.assignableTo(p.name))) return arg;
+    throw new Error(`arg ${i}: value has type ${typeOf(arg)}; should be ${p.name}`);
+  });
+  return fnv.fn.call(...argv);
+}
+
+// slice, unlike index, does not look inside an interface{} index: its error names the static type
+function sliceIndex(s: ExecState, v: GoValue): GoValue {
+  return s.argIface && v !== undefined ? new GoInterface(v) : v;
+}
+
+function evalArgs(s: ExecState, dot: GoValue, vars: Frame, sig: Signature, args: readonly ArgFn[], final: Final, isSlice: boolean): GoValue[] {
+  const numIn = args.length + (final === MISSING ? 0 : 1);
+  const numFixed = sig.variadic ? sig.fixed.length : args.length;
+  const argv = new Array<GoValue>(numIn);
+  let i = 0;
+  for (; i < numFixed && i < args.length; i++) argv[i] = (args[i] as ArgFn)(s, dot, vars, sig.fixed[i] as ParamType);
+  if (sig.variadic)
+    for (; i < args.length; i++) {
+      const v = (args[i] as ArgFn)(s, dot, vars, sig.variadic);
+      argv[i] = isSlice ? sliceIndex(s, v) : v;
+    }
+  if (final !== MISSING) {
+    const p = sig.variadic ? (numIn - 1 < numFixed ? sig.fixed[numIn - 1] : sig.variadic) : sig.fixed[sig.fixed.length - 1];
+    argv[i] = validateType(s, final, p as ParamType);
+  }
+  return argv;
+}
+
+/**
+ * evalCall: `node` is what an "error calling" names (the command, or the field for a method); the caller
+ * has set s.node where Go's arity errors point.
+ */
+export function evalCall(
+  s: ExecState,
+  dot: GoValue,
+  vars: Frame,
+  fn: GoFunction,
+  name: string,
+  node: AnyNode,
+  args: readonly ArgFn[],
+  argNodes: readonly ArgNode[],
+  final: Final,
+): GoValue {
+  const sig = signatureOf(fn);
+  const numIn = args.length + (final === MISSING ? 0 : 1);
+  if (sig.variadic) {
+    if (numIn < sig.fixed.length) s.errorf(`wrong number of args for ${name}: want at least ${sig.fixed.length} got ${args.length}`);
+  } else if (numIn !== sig.fixed.length) s.errorf(`wrong number of args for ${name}: want ${sig.fixed.length} got ${numIn}`);
+  const builtin = (fn as Builtin).builtin === true ? (fn as Builtin) : undefined;
+  if (builtin && (name === 'and' || name === 'or')) {
+    let v: GoValue;
+    for (const arg of args) {
+      v = arg(s, dot, vars, VALUE_PARAM);
+      if (truth(v) === (name === 'or')) return v;
+    }
+    return final === MISSING ? v : final;
+  }
+  const argv = evalArgs(s, dot, vars, sig, args, final, builtin !== undefined && name === 'slice');
+  let tainted: Tainted[] | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a instanceof Tainted) {
+      tainted = [...(tainted ?? []), a];
+      argv[i] = a.value;
+    } else if (builtin === undefined && s.holdsTaint(a)) tainted = [...(tainted ?? []), new Tainted(a)];
+  }
+  let result: GoValue;
+  try {
+    if (builtin && name === 'call') {
+      const callee = argNodes.length > 0 ? nodeString(argNodes[0] as ArgNode) : typeof argv[0] === 'string' ? argv[0] : `<${typeOf(argv[0])} Value>`;
+      result = callFunctionValue(callee, argv[0], argv.slice(1));
+    } else if (builtin && name === 'len') result = s.lengthOf(argv[0], () => fn.call(...argv));
+    else result = fn.call(...argv);
+  } catch (e) {
+    if (e instanceof RangeError || (e as { code?: string }).code === 'LIMIT_EXCEEDED') throw e;
+    s.node = node;
+    s.errorf(`error calling ${name}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (typeof result === 'string') s.produce(result.length);
+  if (
+    tainted !== undefined &&
+    (builtin === undefined || builtin.keepsTaint) &&
+    result !== undefined &&
+    result !== null &&
+    !(result instanceof Tainted)
+  )
+    result = new Tainted(result, structuredResult(fn, tainted));
+  return result;
+}
