@@ -28,7 +28,7 @@ const VARIANT_SUFFIX = /-(distroless|debug)$/;
  * proxy config's, for the proxy only), else values global.variant; the pod's sidecar.istio.io/proxyImageType
  * wins when present, even empty. The template uses an image with a slash as it is, as Istio's does.
  */
-function imageUrl(images: ImageSettings, image: string, givenType: string, annotations: Record<string, string>): string {
+export function imageUrl(images: ImageSettings, image: string, givenType: string, annotations: Record<string, string>): string {
   let imageType = givenType || images.variant;
   if (Object.hasOwn(annotations, ANNOTATION.proxyImageType)) imageType = annotations[ANNOTATION.proxyImageType]!;
   let tag = images.tag;
