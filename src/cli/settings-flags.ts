@@ -2,6 +2,7 @@
 import { readOptionalFile, readTemplatesDir } from '../config/files.ts';
 import { proxyConfigsFromText, type ProxyConfigSet } from '../core/proxy-configs.ts';
 import { buildSettings, type NativeSidecarMode, type Settings } from '../core/settings/index.ts';
+import { checkSettingsInject } from '../core/settings/trial.ts';
 
 export const SETTINGS_OPTIONS = {
   config: { type: 'string' },
@@ -23,8 +24,10 @@ export interface SettingsFlags {
   'proxy-configs'?: string;
 }
 
+/** The settings the flags give, checked as serve checks them (trial.ts): a broken default template fails
+ * here; any other broken template is kept, to be named (settingsNotices) and refused to the pods asking. */
 export function settingsFromFlags(f: SettingsFlags): Settings {
-  return buildSettings({
+  const built = buildSettings({
     config: readOptionalFile(f.config, 'config'),
     values: (f.values ?? []).map((v) => readOptionalFile(v, 'values')!),
     mesh: readOptionalFile(f.mesh, 'mesh'),
@@ -32,6 +35,17 @@ export function settingsFromFlags(f: SettingsFlags): Settings {
     templates: readTemplatesDir(f['templates-dir']),
     nativeSidecars: (f['native-sidecars'] ?? 'auto') as NativeSidecarMode,
   });
+  return checkSettingsInject(built);
+}
+
+/** What the CLI says on stderr about the settings: Istio's warnings, and each broken template with why. */
+export function settingsNotices(settings: Settings): string[] {
+  return [
+    ...settings.warnings.map((w) => `warning: ${w}\n`),
+    ...Object.entries(settings.brokenTemplates).map(
+      ([name, why]) => `warning: template ${JSON.stringify(name)} is broken, objects that ask for it fail: ${why}\n`,
+    ),
+  ];
 }
 
 /** --proxy-configs FILE: Istio's ProxyConfig resources; each one left out is said on stderr. */

@@ -37,6 +37,9 @@ export function injectorRuntime({ settings, certs, cluster, proxyConfigs, metric
       const detail = broken === undefined ? [] : [`serving the last good configuration; the configuration on disk is broken: ${clip(broken)}`];
       // what the configuration in use holds that Istio too accepts only with a warning
       for (const w of settings.current()?.warnings ?? []) detail.push(`configuration warning: ${clip(w)}`);
+      // still ready: the default templates work; only pods that ask for these are refused
+      for (const [name, why] of Object.entries(settings.current()?.brokenTemplates ?? {}))
+        detail.push(`template ${JSON.stringify(name)} is broken, pods that ask for it are refused: ${clip(why)}`);
       return { ready: reasons.length === 0, reasons, detail };
     },
   };

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import { startSettingsSource, type SettingsSource } from '../config/config-dir.ts';
 import { InjectionError } from '../core/errors.ts';
-import type { NativeSidecarMode } from '../core/settings/index.ts';
+import type { NativeSidecarMode, Settings } from '../core/settings/index.ts';
 import type { Metrics } from '../http/metrics.ts';
 
 /** Reasons can quote a whole template line: a log line or /readyz body stays short. */
@@ -15,6 +15,13 @@ export interface SettingsWatchOptions {
   sets?: string[];
   nativeSidecars?: NativeSidecarMode;
   pollMs?: number;
+}
+
+/** sidecar_injector_template_broken for the settings in use: every template and alias, 1 when broken. */
+function reportBrokenTemplates(s: Settings, metrics: Metrics): void {
+  metrics.templateBroken.reset(); // templates of earlier settings are gone
+  for (const name of new Set([...s.templates.names, ...Object.keys(s.config.aliases)]))
+    metrics.templateBroken.set({ template: name }, Object.hasOwn(s.brokenTemplates, name) ? 1 : 0);
 }
 
 export function watchSettings(opts: SettingsWatchOptions, metrics: Metrics, logger: Logger): SettingsSource {
@@ -33,8 +40,11 @@ export function watchSettings(opts: SettingsWatchOptions, metrics: Metrics, logg
           },
           first ? 'configuration loaded' : 'configuration reloaded',
         );
-        if (!restored)
-          for (const w of s.warnings) logger.warn({ configDir: opts.configDir ?? '(built-in)', warning: clip(w) }, 'configuration warning');
+        reportBrokenTemplates(s, metrics);
+        if (restored) return;
+        for (const w of s.warnings) logger.warn({ configDir: opts.configDir ?? '(built-in)', warning: clip(w) }, 'configuration warning');
+        for (const [template, error] of Object.entries(s.brokenTemplates))
+          logger.error({ template, error: clip(error) }, 'injection template is broken: pods that ask for it are refused, others are served');
       },
       failed(e, serving) {
         metrics.configReloads.inc({ result: 'failure' });
