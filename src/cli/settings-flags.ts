@@ -2,6 +2,7 @@
 import { readOptionalFile, readTemplatesDir } from '../config/files.ts';
 import { proxyConfigsFromText, type ProxyConfigSet } from '../core/proxy-configs.ts';
 import { buildSettings, type NativeSidecarMode, type Settings } from '../core/settings/index.ts';
+import { settingsDocument, type SettingsKey } from '../core/settings/configmap.ts';
 import { checkSettingsInject } from '../core/settings/trial.ts';
 
 export const SETTINGS_OPTIONS = {
@@ -24,13 +25,19 @@ export interface SettingsFlags {
   'proxy-configs'?: string;
 }
 
+/** A --config/--values/--mesh file: the document, or a ConfigMap (kubectl get cm -o yaml, a List, both in one file) holding it. */
+function settingsFile(path: string | undefined, key: SettingsKey): string | undefined {
+  const text = readOptionalFile(path, key);
+  return text === undefined ? undefined : settingsDocument(text, key, path!);
+}
+
 /** The settings the flags give, checked as serve checks them (trial.ts): a broken default template fails
  * here; any other broken template is kept, to be named (settingsNotices) and refused to the pods asking. */
 export function settingsFromFlags(f: SettingsFlags): Settings {
   const built = buildSettings({
-    config: readOptionalFile(f.config, 'config'),
-    values: (f.values ?? []).map((v) => readOptionalFile(v, 'values')!),
-    mesh: readOptionalFile(f.mesh, 'mesh'),
+    config: settingsFile(f.config, 'config'),
+    values: (f.values ?? []).map((v) => settingsFile(v, 'values')!),
+    mesh: settingsFile(f.mesh, 'mesh'),
     sets: f.set ?? [],
     templates: readTemplatesDir(f['templates-dir']),
     nativeSidecars: (f['native-sidecars'] ?? 'auto') as NativeSidecarMode,
