@@ -3,7 +3,7 @@ import { readOptionalFile, readTemplatesDir } from '../config/files.ts';
 import { proxyConfigsFromText, type ProxyConfigSet } from '../core/proxy-configs.ts';
 import { buildSettings, type NativeSidecarMode, type Settings } from '../core/settings/index.ts';
 import { settingsDocument, type SettingsKey } from '../core/settings/configmap.ts';
-import { checkSettingsInject } from '../core/settings/trial.ts';
+import { withBrokenTemplates } from '../core/settings/trial.ts';
 
 export const SETTINGS_OPTIONS = {
   config: { type: 'string' },
@@ -31,8 +31,9 @@ function settingsFile(path: string | undefined, key: SettingsKey): string | unde
   return text === undefined ? undefined : settingsDocument(text, key, path!);
 }
 
-/** The settings the flags give, checked as serve checks them (trial.ts): a broken default template fails
- * here; any other broken template is kept, to be named (settingsNotices) and refused to the pods asking. */
+/** The settings the flags give, each template but the defaults tried as serve tries them (trial.ts): a
+ * broken one is kept, to be named (settingsNotices) and refused to the objects asking for it. The default
+ * templates fail, if they do, object by object, as istioctl kube-inject's do. */
 export function settingsFromFlags(f: SettingsFlags): Settings {
   const built = buildSettings({
     config: settingsFile(f.config, 'config'),
@@ -42,7 +43,7 @@ export function settingsFromFlags(f: SettingsFlags): Settings {
     templates: readTemplatesDir(f['templates-dir']),
     nativeSidecars: (f['native-sidecars'] ?? 'auto') as NativeSidecarMode,
   });
-  return checkSettingsInject(built);
+  return withBrokenTemplates(built, false);
 }
 
 /** What the CLI says on stderr about the settings: Istio's warnings, and each broken template with why. */

@@ -68,10 +68,7 @@ const modesOf = (settings: Settings): boolean[] => (settings.nativeSidecars === 
 
 /**
  * The default templates must inject a plain pod (every labelled pod gets them): else INVALID_SETTING,
- * saying which templates fail and why. Then each other template and each alias is tried on its own, in
- * each native-sidecar mode the settings allow: one that fails (it throws, renders no pod, ...) is added
- * to brokenTemplates with why, and only pods that ask for it are refused. Returns the settings with
- * those added.
+ * saying which templates fail and why. Then each other template and alias is tried (withBrokenTemplates).
  */
 export function checkSettingsInject(settings: Settings): Settings {
   const defaults = settings.config.defaultTemplates;
@@ -85,6 +82,18 @@ export function checkSettingsInject(settings: Settings): Settings {
       'config.defaultTemplates',
     );
   }
+  return withBrokenTemplates(settings);
+}
+
+/**
+ * Each template but the defaults, and each alias, tried on its own in each native-sidecar mode the settings
+ * allow: one that fails (it throws, renders no pod, ...) is added to brokenTemplates with why, and only
+ * pods that ask for it are refused. An alias's images are checked too, as the defaults' are, unless
+ * `checkImages` is false (the CLI writes what the templates give, as istioctl kube-inject does). Returns
+ * the settings with those added.
+ */
+export function withBrokenTemplates(settings: Settings, checkImages = true): Settings {
+  const defaults = settings.config.defaultTemplates;
   const broken: Record<string, string> = { ...settings.brokenTemplates };
   // each template or alias is a few templates rendered once per mode: as cheap as the config is small
   const others = [...settings.templates.names.filter((n) => !defaults.includes(n)), ...Object.keys(settings.config.aliases)];
@@ -92,7 +101,12 @@ export function checkSettingsInject(settings: Settings): Settings {
     if (Object.hasOwn(broken, name)) continue;
     for (const native of modesOf(settings)) {
       // with the templates found broken so far: an alias of one says so
-      const problem = trialProblem({ ...settings, brokenTemplates: broken }, [name], native, Object.hasOwn(settings.config.aliases, name));
+      const problem = trialProblem(
+        { ...settings, brokenTemplates: broken },
+        [name],
+        native,
+        checkImages && Object.hasOwn(settings.config.aliases, name),
+      );
       if (problem === undefined) continue;
       const mode = settings.nativeSidecars === 'auto' ? ` (native sidecars ${native})` : '';
       broken[name] = `injecting a plain pod with it${mode} fails: ${problem}`;
