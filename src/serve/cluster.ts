@@ -75,9 +75,9 @@ export function wireCluster(opts: {
     ...(cms && names
       ? {
           settingsFrom: `ConfigMaps ${cms.namespace}/${names.injector} and ${cms.namespace}/${names.mesh}`,
-          openSettings: (events) =>
+          openSettings: (events, { onEvent }) =>
             startIstioConfigMapSettings(
-              { kubeConfig, ...cms, templates: readTemplatesDir(), logger: logger.child({ component: 'istio-configmaps' }) },
+              { kubeConfig, ...cms, templates: readTemplatesDir(), logger: logger.child({ component: 'istio-configmaps' }), onEvent },
               events,
             ),
         }

@@ -16,7 +16,7 @@ export interface SettingsWatchOptions {
   nativeSidecars?: NativeSidecarMode;
   pollMs?: number;
   /** Another source than the directory (istiod's ConfigMaps): opened with the events, resolved once its first load was tried. */
-  openSettings?: (events: SettingsSourceEvents) => Promise<SettingsSource>;
+  openSettings?: (events: SettingsSourceEvents, hooks: { onEvent(e: { informer: string; type: string }): void }) => Promise<SettingsSource>;
   /** Where that source reads, for logs and messages. */
   settingsFrom?: string;
 }
@@ -60,7 +60,7 @@ export async function watchSettings(opts: SettingsWatchOptions, metrics: Metrics
     },
   };
   const settings = opts.openSettings
-    ? await opts.openSettings(events)
+    ? await opts.openSettings(events, { onEvent: (e) => metrics.informerEvents.inc({ informer: e.informer, type: e.type }) })
     : startSettingsSource({ dir: opts.configDir, sets: opts.sets, nativeSidecars: opts.nativeSidecars, pollMs: opts.pollMs }, events);
   if (!settings.current()) {
     settings.close();

@@ -150,6 +150,31 @@ describe("istiod's ConfigMaps as the settings (real API server)", () => {
       intervalMs: 250,
     });
     assert.match((await webhook.ops('/metrics')).body, /^sidecar_injector_config_broken 0$/m);
+
+    // deleted: a configuration that fails, named; the last good one serves until it is back
+    await kubectl('-n', 'istio-system', 'delete', 'configmap', 'istio');
+    await waitFor(async () => /ConfigMap istio-system\/istio \(mesh\) not found/.test((await webhook.ops('/readyz')).body), {
+      what: '/readyz to name the deleted ConfigMap',
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
+    assert.match((await proxyOf('cm-apps'))?.image ?? '', /^registry\.example\/fixed\/proxyv2:/, 'still the last good settings');
+    await createConfigMap('istio', { mesh: chart.mesh });
+    await waitFor(async () => /^sidecar_injector_config_broken 0$/m.test((await webhook.ops('/metrics')).body), {
+      what: 'the recreated ConfigMap to load',
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
+    assert.match((await webhook.ops('/metrics')).body, /^sidecar_injector_informer_events_total\{informer="configmaps",type="synced"\} 2$/m);
+  });
+
+  it('with no such ConfigMaps, serve does not start: it exits naming the ConfigMap it did not find', async function () {
+    this.timeout(60_000);
+    await plane().createNamespace('no-istio');
+    await assert.rejects(
+      startWebhookProcess({ ca: plane().ca, dir: plane().dir, kubeconfig: plane().kubeconfigPath, extraArgs: ['--istio-configmaps', 'no-istio'] }),
+      /it exited \(code 1\)[\s\S]*ConfigMap no-istio\/istio-sidecar-injector \(config, values\) not found/,
+    );
   });
 
   it('with --revision: the ConfigMaps istio-sidecar-injector-<rev> and istio-<rev>', async function () {
