@@ -1,9 +1,10 @@
 // Settings from a directory laid out as the ConfigMap is mounted: files `config`, `values`, `mesh`
-// (each optional) and templates as `<name>.liquid` files, at the top (ConfigMap keys cannot hold a "/")
-// or in `templates/`, added to or replacing the built-in ones (the keys of Istio's two ConfigMaps,
-// istio-sidecar-injector's config and values and istio's mesh, mounted in one directory). Reloaded on change. Settings are put to use
-// only when they pass the type checks and inject a plain pod; a directory that fails (unreadable, invalid,
-// or injecting nothing) is reported, and the last good settings keep serving until it is repaired.
+// (each optional; the keys of Istio's two ConfigMaps, istio-sidecar-injector's config and values and
+// istio's mesh, mounted in one directory) and templates as `<name>.liquid` files, at the top (ConfigMap
+// keys cannot hold a "/") or in `templates/`, added to or replacing the built-in ones. Reloaded on change
+// (settings-loader.ts): settings are put to use only when they pass the type checks and inject a plain
+// pod; a directory that fails (unreadable, invalid, or injecting nothing) is reported, and the last good
+// settings keep serving until it is repaired.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NativeSidecarMode } from '../core/settings/index.ts';

@@ -27,6 +27,8 @@ export interface SettingsSource {
   /** Re-reads now (also called by the watcher); returns whether the settings in use changed. */
   reload(): boolean;
   close(): void;
+  /** Where the configuration is read, as /readyz says it: "on disk", "in ConfigMaps …". */
+  readonly readFrom?: string;
 }
 
 /** Settings that pass the type checks and inject a plain pod with the default templates: only those are ever put to use. */

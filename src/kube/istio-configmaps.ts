@@ -94,6 +94,7 @@ export async function startIstioConfigMapSettings(opts: IstioConfigMapsOptions, 
   loader.reload();
   return {
     ...loader,
+    readFrom: `in ${where}`,
     close: () => {
       clearTimeout(timer);
       injector.stop();

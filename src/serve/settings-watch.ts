@@ -1,5 +1,6 @@
-// The settings in use, reloaded from the configuration directory, each load and failure counted in the
-// metrics and logged. Start-up fails when there is no good configuration to serve.
+// The settings in use, reloaded from the configuration directory (or istiod's ConfigMaps), each load and
+// failure counted in the metrics and logged, and each broken template of the settings in use reported.
+// Start-up fails when there is no good configuration to serve.
 import type { Logger } from 'pino';
 import { startSettingsSource, type SettingsSource, type SettingsSourceEvents } from '../config/config-dir.ts';
 import { InjectionError } from '../core/errors.ts';

@@ -139,7 +139,10 @@ describe("istiod's ConfigMaps as the settings (real API server)", () => {
     });
     const ready = await webhook.ops('/readyz');
     assert.equal(ready.status, 200, ready.body);
-    assert.match(ready.body, /serving the last good configuration; the configuration on disk is broken: invalid setting values: not YAML or JSON/);
+    assert.match(
+      ready.body,
+      /serving the last good configuration; the configuration in ConfigMaps istio-system\/istio-sidecar-injector and istio-system\/istio is broken: invalid setting values: not YAML or JSON/,
+    );
     assert.match((await proxyOf('cm-apps'))?.image ?? '', /^registry\.example\/mirror\/proxyv2:/, 'still the last good settings');
 
     // repaired
@@ -169,7 +172,7 @@ describe("istiod's ConfigMaps as the settings (real API server)", () => {
   });
 
   it('with no such ConfigMaps, serve does not start: it exits naming the ConfigMap it did not find', async function () {
-    this.timeout(60_000);
+    this.timeout(120_000); // start-up waits up to 60 s for the list
     await plane().createNamespace('no-istio');
     await assert.rejects(
       startWebhookProcess({ ca: plane().ca, dir: plane().dir, kubeconfig: plane().kubeconfigPath, extraArgs: ['--istio-configmaps', 'no-istio'] }),
