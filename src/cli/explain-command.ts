@@ -6,7 +6,7 @@ import { parseDocuments } from '../core/documents.ts';
 import { parseLabelList } from '../core/label-list.ts';
 import { previewEachObject, type PreviewItem } from '../core/preview.ts';
 import { UsageError, type CliIO } from './io.ts';
-import { proxyConfigsFromFlags, SETTINGS_OPTIONS, settingsFromFlags } from './settings-flags.ts';
+import { proxyConfigsFromFlags, SETTINGS_OPTIONS, settingsFromFlags, settingsNotices } from './settings-flags.ts';
 
 export interface Explanation {
   object: string;
@@ -72,7 +72,7 @@ export function explainCommand(argv: string[], io: CliIO): number {
   });
   if (!f.filename) throw new UsageError('explain needs -f FILE (or -f - for standard input)');
   const settings = settingsFromFlags(f);
-  for (const w of settings.warnings) io.stderr(`warning: ${w}\n`);
+  for (const line of settingsNotices(settings)) io.stderr(line);
   const proxyConfigs = proxyConfigsFromFlags(f, io.stderr);
   const namespaceLabels = parseLabelList(f['namespace-labels'], '--namespace-labels', (message) => new UsageError(message));
   const objects = parseDocuments(io.readInput(f.filename), f.filename);

@@ -8,7 +8,7 @@ import { injectorPod, previewEachObject } from '../core/preview.ts';
 import type { ProxyConfigSet } from '../core/proxy-configs.ts';
 import type { Settings } from '../core/settings/index.ts';
 import { UsageError, type CliIO } from './io.ts';
-import { proxyConfigsFromFlags, SETTINGS_OPTIONS, settingsFromFlags } from './settings-flags.ts';
+import { proxyConfigsFromFlags, SETTINGS_OPTIONS, settingsFromFlags, settingsNotices } from './settings-flags.ts';
 
 export interface InjectOutcome {
   objects: KubeObject[];
@@ -53,7 +53,7 @@ export function injectCommand(argv: string[], io: CliIO): number {
   if (!f.filename) throw new UsageError('inject needs -f FILE (or -f - for standard input)');
   if (f.output !== 'yaml' && f.output !== 'json') throw new UsageError(`-o must be yaml or json (got ${f.output})`);
   const settings = settingsFromFlags(f);
-  for (const w of settings.warnings) io.stderr(`warning: ${w}\n`);
+  for (const line of settingsNotices(settings)) io.stderr(line);
   const proxyConfigs = proxyConfigsFromFlags(f, io.stderr);
   const objects = parseDocuments(io.readInput(f.filename), f.filename);
   const r = injectObjects(objects, settings, f.namespace, proxyConfigs);

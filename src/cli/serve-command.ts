@@ -78,6 +78,24 @@ function proxyConfigsFlag(path: string | undefined, io: CliIO): ProxyConfigSet |
   }
 }
 
+// a Kubernetes name (DNS-1123 label), as namespaces and revisions are
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** --istio-configmaps NAMESPACE [--revision REV]: istiod's ConfigMaps instead of a configuration directory. */
+function istioConfigMapsFlags(f: { 'istio-configmaps'?: string; revision?: string; 'config-dir'?: string; 'no-cluster'?: boolean }) {
+  const ns = f['istio-configmaps'];
+  if (ns === undefined) {
+    if (f.revision !== undefined) throw new UsageError('--revision names the ConfigMaps of --istio-configmaps, which is not given');
+    return undefined;
+  }
+  if (!DNS_LABEL.test(ns)) throw new UsageError(`--istio-configmaps must be a namespace name (got ${JSON.stringify(ns)})`);
+  if (f.revision !== undefined && !DNS_LABEL.test(f.revision))
+    throw new UsageError(`--revision must be a revision name (got ${JSON.stringify(f.revision)})`);
+  if (f['config-dir'] !== undefined) throw new UsageError('--istio-configmaps and --config-dir are two sources of the same settings: give one');
+  if (f['no-cluster']) throw new UsageError('--istio-configmaps reads the cluster, which --no-cluster turns off');
+  return { namespace: ns, ...(f.revision ? { revision: f.revision } : {}) };
+}
+
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values: f } = parseArgs({
     args: argv,
@@ -98,6 +116,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       'no-cluster': { type: 'boolean', default: false },
       'webhook-config': { type: 'string', default: process.env.WEBHOOK_CONFIGURATION_NAME },
       'proxy-configs': { type: 'string' },
+      'istio-configmaps': { type: 'string' },
+      revision: { type: 'string' },
     },
     strict: true,
   });
@@ -105,6 +125,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   // that starts and then refuses every pod
   const flags = checkServeFlags(f);
   const proxyConfigs = proxyConfigsFlag(f['proxy-configs'], io);
+  const istioConfigMaps = istioConfigMapsFlags(f);
   await serve({
     configDir: f['config-dir'],
     certDir: f['cert-dir'],
@@ -119,6 +140,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     noCluster: f['no-cluster']!,
     webhookConfig: f['webhook-config'],
     proxyConfigs,
+    istioConfigMaps,
   });
   return 0;
 }

@@ -2,6 +2,8 @@
 import { readOptionalFile, readTemplatesDir } from '../config/files.ts';
 import { proxyConfigsFromText, type ProxyConfigSet } from '../core/proxy-configs.ts';
 import { buildSettings, type NativeSidecarMode, type Settings } from '../core/settings/index.ts';
+import { settingsDocument, type SettingsKey } from '../core/settings/configmap.ts';
+import { withBrokenTemplates } from '../core/settings/trial.ts';
 
 export const SETTINGS_OPTIONS = {
   config: { type: 'string' },
@@ -23,15 +25,35 @@ export interface SettingsFlags {
   'proxy-configs'?: string;
 }
 
+/** A --config/--values/--mesh file: the document, or a ConfigMap (kubectl get cm -o yaml, a List, both in one file) holding it. */
+function settingsFile(path: string | undefined, key: SettingsKey): string | undefined {
+  const text = readOptionalFile(path, key);
+  return text === undefined ? undefined : settingsDocument(text, key, path!);
+}
+
+/** The settings the flags give, each template but the defaults tried as serve tries them (trial.ts): a
+ * broken one is kept, to be named (settingsNotices) and refused to the objects asking for it. The default
+ * templates fail, if they do, object by object, as istioctl kube-inject's do. */
 export function settingsFromFlags(f: SettingsFlags): Settings {
-  return buildSettings({
-    config: readOptionalFile(f.config, 'config'),
-    values: (f.values ?? []).map((v) => readOptionalFile(v, 'values')!),
-    mesh: readOptionalFile(f.mesh, 'mesh'),
+  const built = buildSettings({
+    config: settingsFile(f.config, 'config'),
+    values: (f.values ?? []).map((v) => settingsFile(v, 'values')!),
+    mesh: settingsFile(f.mesh, 'mesh'),
     sets: f.set ?? [],
     templates: readTemplatesDir(f['templates-dir']),
     nativeSidecars: (f['native-sidecars'] ?? 'auto') as NativeSidecarMode,
   });
+  return withBrokenTemplates(built, false);
+}
+
+/** What the CLI says on stderr about the settings: Istio's warnings, and each broken template with why. */
+export function settingsNotices(settings: Settings): string[] {
+  return [
+    ...settings.warnings.map((w) => `warning: ${w}\n`),
+    ...Object.entries(settings.brokenTemplates).map(
+      ([name, why]) => `warning: template ${JSON.stringify(name)} is broken, objects that ask for it fail: ${why}\n`,
+    ),
+  ];
 }
 
 /** --proxy-configs FILE: Istio's ProxyConfig resources; each one left out is said on stderr. */

@@ -7,6 +7,7 @@ export const ErrorCodes = {
   INVALID_ANNOTATION: 'a pod annotation has a value the injector rejects',
   DENIED_ANNOTATION: 'a pod sets an annotation the injector config (deniedAnnotations) does not allow',
   TEMPLATE_NOT_FOUND: 'a requested injection template does not exist',
+  TEMPLATE_BROKEN: 'a requested injection template failed to compile or to render at load, so it is not served',
   TEMPLATE_RENDER: 'an injection template failed to render',
   TEMPLATE_NOT_POD: 'an injection template did not render to a pod',
   TEMPLATE_UNSAFE_VALUE: 'a Go injection template printed a value the pod sets where it would add or change YAML structure',

@@ -9,16 +9,21 @@ import type { InjectContext, InjectResult, Prepared, RenderedPod } from './injec
 import { createPatch } from './patch.ts';
 import { postProcess } from './postprocess/index.ts';
 import { preparePod } from './prepare.ts';
+import { brokenTemplateError } from './render/compile.ts';
 import { checkRenderedSidecar } from './rendered-checks.ts';
 import type { Settings } from './settings/index.ts';
 import { isObject, type Container, type JsonObject, type Pod } from './types.ts';
 
 export type { InjectContext, InjectResult } from './inject-types.ts';
 
+/** The templates a pod asks for, aliases expanded; a broken one (or alias) refuses the pod, naming it. */
 function templateNames(pod: Pod, settings: Settings): string[] {
   const ann = pod.metadata.annotations?.[ANNOTATION.templates];
   const requested = ann !== undefined ? templateList(ann) : settings.config.defaultTemplates;
-  return [...new Set(requested.flatMap((n) => (Object.hasOwn(settings.config.aliases, n) ? settings.config.aliases[n]! : [n])))];
+  const names = [...new Set(requested.flatMap((n) => (Object.hasOwn(settings.config.aliases, n) ? settings.config.aliases[n]! : [n])))];
+  const broken = settings.brokenTemplates;
+  for (const n of [...requested, ...names]) if (Object.hasOwn(broken, n)) throw brokenTemplateError(n, broken[n]!);
+  return names;
 }
 
 /** Merge one rendered template into the pod (Istio moves a user's istio-proxy to initContainers first in native mode). */

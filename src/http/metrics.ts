@@ -84,6 +84,12 @@ export class Metrics {
     help: '1 while the configuration on disk fails to load and the last good one is serving.',
     registers: [this.registry],
   });
+  readonly templateBroken = new Gauge({
+    name: 'sidecar_injector_template_broken',
+    help: 'Per template and alias of the configuration in use: 1 when it failed to compile or to render at load (pods asking for it are refused), else 0.',
+    labelNames: ['template'],
+    registers: [this.registry],
+  });
   readonly certReloads = new Counter({
     name: 'sidecar_injector_cert_reloads_total',
     help: 'Serving certificate loads, by result (success, failure).',

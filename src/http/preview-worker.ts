@@ -26,11 +26,14 @@ export interface PreviewJob extends HostedJob {
 export type PreviewReply = { ok: true; answer: Uint8Array } | { ok: false; status: number; code: string; message: string; subject?: string };
 
 /** The answer's JSON, item by item, so an answer over the cap is measured without being held whole. */
-function serialise(job: PreviewJob, items: unknown[]): PreviewReply {
+function serialise(job: PreviewJob, items: unknown[], settings: Settings): PreviewReply {
+  const broken = settings.brokenTemplates;
   const head = JSON.stringify({
     namespace: job.namespace,
     namespaceLabels: job.namespaceLabels ?? null,
     namespaceLabelsSource: job.namespaceLabelsSource,
+    // templates of the configuration in use that pods cannot ask for, and why
+    ...(Object.keys(broken).length > 0 ? { brokenTemplates: broken } : {}),
   });
   const parts = [`${head.slice(0, -1)},"items":[`];
   let bytes = Buffer.byteLength(parts[0]!) + 2;
@@ -64,7 +67,7 @@ function runPreviewJob(job: PreviewJob, settings: Settings): PreviewReply {
       proxyConfigs: job.proxyConfigs,
       overBudget,
     });
-    return serialise(job, items);
+    return serialise(job, items, settings);
   } catch (e) {
     if (!isInjectionError(e)) throw e;
     return {

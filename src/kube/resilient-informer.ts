@@ -27,7 +27,7 @@ export interface KubeLogger {
 export interface ResilientInformerOptions<T extends KubernetesObject, V, N extends string> {
   name: N;
   kubeConfig: KubeConfig;
-  /** Collection path, e.g. /api/v1/namespaces. */
+  /** Collection path, e.g. /api/v1/namespaces, optionally with a query (?fieldSelector=...). */
   path: string;
   /** Lists the collection; `timeoutMs` bounds the call. */
   list: (timeoutMs: number) => Promise<KubernetesListObject<T>>;
@@ -167,8 +167,9 @@ export class ResilientInformer<T extends KubernetesObject, V, N extends string> 
     if (after !== undefined) this.emit('restart', after);
 
     const list = this.lister(gen, live);
-    // Query parameters in the path reach the watch URL (client-node appends its own to it).
-    const path = `${this.opts.path}?allowWatchBookmarks=true&timeoutSeconds=${this.watchTimeoutSeconds}`;
+    // Query parameters in the path reach the watch URL (client-node appends its own to it); the path may
+    // have its own (a fieldSelector)
+    const path = `${this.opts.path}${this.opts.path.includes('?') ? '&' : '?'}allowWatchBookmarks=true&timeoutSeconds=${this.watchTimeoutSeconds}`;
     const informer = makeInformer<T>(this.opts.kubeConfig, path, list);
     this.current = informer;
 

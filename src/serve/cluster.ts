@@ -10,6 +10,10 @@ import { startCaBundlePatcher, type CaBundlePatcher } from '../kube/ca-bundle.ts
 import { startClusterView } from '../kube/cluster-view.ts';
 import { loadKubeConfig } from '../kube/client.ts';
 import { startProxyConfigWatch } from '../kube/proxy-config-watch.ts';
+import { startIstioConfigMapSettings } from '../kube/istio-configmaps.ts';
+import { readTemplatesDir } from '../config/files.ts';
+import { istioConfigMapNames } from '../core/settings/configmap.ts';
+import type { NativeSidecarMode } from '../core/settings/index.ts';
 
 /** The CA to publish: ca.crt beside the serving certificate (a TLS Secret from cert-manager or our docs), else the certificate itself (self-signed). */
 function caOf(certDir: string): string | undefined {
@@ -20,7 +24,7 @@ function caOf(certDir: string): string | undefined {
   return undefined;
 }
 
-export interface ClusterWiring extends Pick<InjectorOptions, 'startCluster' | 'onCertificate'> {
+export interface ClusterWiring extends Pick<InjectorOptions, 'startCluster' | 'onCertificate' | 'openSettings' | 'settingsFrom'> {
   stop(): void;
 }
 
@@ -32,6 +36,8 @@ export function wireCluster(opts: {
   logger: Logger;
   /** Watch Istio's ProxyConfig resources (false when a --proxy-configs file gives them). */
   watchProxyConfigs: boolean;
+  /** Settings from istiod's ConfigMaps in this namespace (--istio-configmaps), for this revision (--revision). */
+  istioConfigMaps?: { namespace: string; revision?: string; sets?: string[]; nativeSidecars?: NativeSidecarMode };
 }): ClusterWiring | undefined {
   const { logger, certDir, webhookConfig } = opts;
   const kubeConfig = loadKubeConfig({ kubeconfigPath: opts.kubeconfigPath });
@@ -62,8 +68,20 @@ export function wireCluster(opts: {
         });
       }
     : undefined;
+  const cms = opts.istioConfigMaps;
+  const names = cms && istioConfigMapNames(cms.revision);
   return {
     onCertificate,
+    ...(cms && names
+      ? {
+          settingsFrom: `ConfigMaps ${cms.namespace}/${names.injector} and ${cms.namespace}/${names.mesh}`,
+          openSettings: (events, { onEvent }) =>
+            startIstioConfigMapSettings(
+              { kubeConfig, ...cms, templates: readTemplatesDir(), logger: logger.child({ component: 'istio-configmaps' }), onEvent },
+              events,
+            ),
+        }
+      : {}),
     startCluster: ({ onEvent }) => {
       const view = startClusterView({ kubeConfig, logger: logger.child({ component: 'cluster' }), onEvent });
       // with --proxy-configs the file's resources apply, and the cluster's are not watched

@@ -3,20 +3,17 @@
 // both start it from here.
 import { pino, type Logger } from 'pino';
 import type { ProxyConfigSet } from '../core/proxy-configs.ts';
-import type { NativeSidecarMode } from '../core/settings/index.ts';
 import { Metrics } from '../http/metrics.ts';
 import type { ClusterInfo } from '../http/injector-runtime.ts';
 import { watchCertificate } from './cert-watch.ts';
 import { startListeners, type ListenerOptions, type Listeners } from './listeners.ts';
 import { injectorRuntime } from './readiness.ts';
-import { watchSettings } from './settings-watch.ts';
+import { watchSettings, type SettingsWatchOptions } from './settings-watch.ts';
 
-/** Where to listen and the limits there (ListenerOptions), and what to serve. */
-export interface InjectorOptions extends ListenerOptions {
-  configDir?: string;
+/** Where to listen and the limits there (ListenerOptions), and what to serve: settings from a directory,
+ * or from another source (openSettings: istiod's ConfigMaps). */
+export interface InjectorOptions extends ListenerOptions, SettingsWatchOptions {
   certDir: string;
-  sets?: string[];
-  nativeSidecars?: NativeSidecarMode;
   /** ProxyConfig resources from a file (--proxy-configs); without it, the cluster's when there is one. */
   proxyConfigs?: ProxyConfigSet;
   cluster?: ClusterInfo & { stop?(): Promise<void> | void };
@@ -42,7 +39,7 @@ export async function startInjector(opts: InjectorOptions): Promise<RunningInjec
   const logger = opts.logger ?? pino({ base: undefined });
   const metrics = new Metrics({ processMetrics: opts.processMetrics });
   let stopping = false;
-  const settings = watchSettings(opts, metrics, logger);
+  const settings = await watchSettings(opts, metrics, logger);
   let listeners: Listeners | undefined;
   const certs = watchCertificate(opts.certDir, opts.pollMs, metrics, logger, (p) => {
     listeners?.setCertificate(p);

@@ -34,9 +34,15 @@ export function injectorRuntime({ settings, certs, cluster, proxyConfigs, metric
       // the replica still serves its last good configuration, so it stays ready; the detail says why the
       // one on disk is not in use (sidecar_injector_config_broken says it to alerts)
       const broken = settings.problem();
-      const detail = broken === undefined ? [] : [`serving the last good configuration; the configuration on disk is broken: ${clip(broken)}`];
+      const detail =
+        broken === undefined
+          ? []
+          : [`serving the last good configuration; the configuration ${settings.readFrom ?? 'on disk'} is broken: ${clip(broken)}`];
       // what the configuration in use holds that Istio too accepts only with a warning
       for (const w of settings.current()?.warnings ?? []) detail.push(`configuration warning: ${clip(w)}`);
+      // still ready: the default templates work; only pods that ask for these are refused
+      for (const [name, why] of Object.entries(settings.current()?.brokenTemplates ?? {}))
+        detail.push(`template ${JSON.stringify(name)} is broken, pods that ask for it are refused: ${clip(why)}`);
       return { ready: reasons.length === 0, reasons, detail };
     },
   };

@@ -29,6 +29,8 @@ export interface ServeConfig {
   webhookConfig?: string;
   /** From --proxy-configs: these ProxyConfig resources apply, and the cluster's are not watched. */
   proxyConfigs?: ProxyConfigSet;
+  /** --istio-configmaps NAMESPACE (and --revision): the settings are istiod's ConfigMaps there, watched. */
+  istioConfigMaps?: { namespace: string; revision?: string };
 }
 
 async function certDirOrSelfSigned(certDir: string | undefined, logger: Logger): Promise<string> {
@@ -54,8 +56,11 @@ async function clusterFor(cfg: ServeConfig, certDir: string, logger: Logger): Pr
         certDir,
         logger,
         watchProxyConfigs: cfg.proxyConfigs === undefined,
+        istioConfigMaps: cfg.istioConfigMaps && { ...cfg.istioConfigMaps, sets: cfg.sets, nativeSidecars: cfg.nativeSidecars },
       })
     : undefined;
+  if (cfg.istioConfigMaps && !cluster)
+    throw new Error('--istio-configmaps needs a cluster (in-cluster, --kubeconfig, $KUBECONFIG or ~/.kube/config), and none is configured');
   if (!cluster) logger.info('no cluster configured: namespace labels come from /preview queries, native sidecars "auto" means classic');
   return cluster;
 }
@@ -80,6 +85,8 @@ export async function serve(cfg: ServeConfig): Promise<void> {
   const injector = await startInjector({
     onCertificate: cluster?.onCertificate,
     startCluster: cluster?.startCluster,
+    openSettings: cluster?.openSettings,
+    settingsFrom: cluster?.settingsFrom,
     configDir: cfg.configDir,
     certDir,
     sets: cfg.sets,

@@ -63,6 +63,10 @@ describe('serve: flags and the first config', function () {
     [['--ops-port', 'http'], /--ops-port must be a port number/],
     [['--log-level', 'loud'], /--log-level must be one of .*info.* \(got "loud"\)/],
     [['--poll-seconds', '0'], /--poll-seconds must be a positive number/],
+    [['--istio-configmaps', 'Istio_System'], /--istio-configmaps must be a namespace name \(got "Istio_System"\)/],
+    [['--revision', 'canary'], /--revision names the ConfigMaps of --istio-configmaps, which is not given/],
+    [['--istio-configmaps', 'istio-system', '--config-dir', '/etc'], /--istio-configmaps and --config-dir are two sources/],
+    [['--istio-configmaps', 'istio-system'], /--istio-configmaps reads the cluster, which --no-cluster turns off/],
   ];
   for (const [flags, message] of usage) {
     it(`${flags.join(' ')}: a one-line usage error, exit 2, nothing served`, async () => {

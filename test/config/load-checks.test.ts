@@ -113,17 +113,24 @@ describe('config load checks', () => {
     it('defaultTemplates naming a template that does not exist', () => {
       rejected({ config: 'defaultTemplates: [sidecar, nosuch]' }, /nosuch/);
     });
-    it('an alias naming a template that fails', () => {
-      rejected(
-        { config: 'aliases: {extra: [sidecar, broken]}', 'broken.liquid': 'spec:\n  x: {% include "nowhere" %}\n' },
-        /alias "extra"/,
-        /template "broken"/,
-      );
+    it('an alias naming a template that fails: the config loads, the template and the alias are reported broken', () => {
+      const r = loadDir({ config: 'aliases: {extra: [sidecar, broken]}', 'broken.liquid': 'spec:\n  x: {% include "nowhere" %}\n' });
+      assert.equal(r.error, undefined);
+      assert.match(r.settings!.brokenTemplates.broken ?? '', /injecting a plain pod with it fails: .*template "broken"/);
+      assert.match(r.settings!.brokenTemplates.extra ?? '', /template "broken" is broken/);
+      assert.deepEqual(Object.keys(r.settings!.brokenTemplates).sort(), ['broken', 'extra']);
     });
-    it('a template only some pods ask for may fail for them: the config still loads', () => {
+    it('a template only some pods ask for that fails: the config still loads, and pods that ask for it are refused naming it', () => {
       const r = loadDir({ 'fails.liquid': 'spec:\n  x: {% include "nowhere" %}\n' });
       assert.equal(r.error, undefined);
       assert.ok(r.settings);
+      assert.deepEqual(Object.keys(r.settings.brokenTemplates), ['fails']);
+      const asking = { ...pod, metadata: { ...pod.metadata, annotations: { 'inject.istio.io/templates': 'sidecar,fails' } } };
+      assert.throws(
+        () => injectPod(asking, { settings: r.settings!, namespace: 'd' }),
+        (e: any) => e.code === 'TEMPLATE_BROKEN' && e.subject === 'fails' && /template "fails" is broken/.test(e.message),
+      );
+      assert.ok(proxyImage(r.settings), 'a pod that does not ask for it is injected');
     });
     it('a policy of disabled still has its templates tried', () => {
       rejected({ config: 'policy: disabled', 'sidecar.liquid': 'spec: [\n' }, /template "sidecar"/);

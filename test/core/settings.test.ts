@@ -112,9 +112,12 @@ describe('settings: Istio-shaped config, values and mesh config', () => {
     }
   });
 
-  it('fails at load on a template that does not parse, naming the template and line', () => {
-    failsNaming({ templates: { ...templates, broken: 'spec:\n  a: {{ x \n' } }, 'templates.broken');
-    assert.throws(() => buildSettings({ templates: { ...templates, broken: 'spec:\n\n  {% if %}\n' } }), /template "broken", line 3/);
+  it('reports a template that does not parse as broken, naming the line, and loads the rest', () => {
+    const s = buildSettings({ templates: { ...templates, broken: 'spec:\n\n  {% if %}\n', other: 'spec:\n  a: {{ x \n' } });
+    assert.match(s.brokenTemplates.broken ?? '', /^Liquid template, line 3: /);
+    assert.match(s.brokenTemplates.other ?? '', /^Liquid template, line 2: /);
+    assert.deepEqual(Object.keys(s.brokenTemplates).sort(), ['broken', 'other']);
+    assert.deepEqual(s.templates.names, ['broken', 'capture-native', 'other', 'sidecar']);
   });
 
   it("writes PROXY_CONFIG with only the fields that differ from Istio's defaults", () => {

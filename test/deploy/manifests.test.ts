@@ -57,6 +57,18 @@ describe('deploy/ manifests', () => {
     assert.doesNotMatch(read('src/kube/cluster-view.ts'), /Pod\b|pods/);
   });
 
+  it("reading istiod's ConfigMaps takes a Role for those two names only, and the documented switch replaces --config-dir", () => {
+    const [role, binding] = docs('deploy/istio-configmaps/rbac.yaml');
+    assert.equal(role.metadata.namespace, 'istio-system');
+    assert.deepEqual(role.rules, [
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['istio-sidecar-injector', 'istio'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'sidecar-injector', namespace: 'sidecar-injector' }]);
+    const args: string[] = docs('deploy/base/deployment.yaml')[0].spec.template.spec.containers[0].args;
+    assert.equal(args[1], '--config-dir=/etc/sidecar-injector/config', 'the argument the README replaces');
+    assert.match(read('deploy/README.md'), /"path": "\/spec\/template\/spec\/containers\/0\/args\/1", "value": "--istio-configmaps=istio-system"/);
+  });
+
   const flag = (args: string[], name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
   it('keeps /preview off the Service and off the pod network: loopback only, for kubectl port-forward', () => {

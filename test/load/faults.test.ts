@@ -76,7 +76,9 @@ describe('faults under load', function () {
     );
     assert.equal(metricValue(m, 'sidecar_injector_config_broken'), 0, 'repaired');
     assert.ok((metricValue(m, 'sidecar_injector_cert_reloads_total', { result: 'success' }) ?? 0) >= 3, 'two rotations after the first load');
-    assert.ok((metricValue(m, 'sidecar_injection_decisions_total', { result: 'error', reason: 'TEMPLATE_RENDER' }) ?? 0) > 0);
+    // found failing at load, it is refused as broken (naming it) without being rendered
+    assert.ok((metricValue(m, 'sidecar_injection_decisions_total', { result: 'error', reason: 'TEMPLATE_BROKEN' }) ?? 0) > 0);
+    assert.equal(metricValue(m, 'sidecar_injector_template_broken', { template: 'fails' }), 1);
     assert.ok(inj.logs.some((l) => l.msg === 'certificate reloaded'));
     assert.ok(inj.logs.some((l) => String(l.msg).startsWith('configuration failed to load')));
     assert.ok(inj.logs.some((l) => l.msg === 'configuration reloaded'));

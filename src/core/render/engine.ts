@@ -1,11 +1,12 @@
 // Templates are Liquid documents that render to YAML. Every `{{ }}` output is written as a JSON scalar
 // (or flow collection), so no value a pod author controls can open a new field, list item or document:
 // at worst it is a strange string. Templates are parsed once per settings load.
-import { Liquid, type Template } from 'liquidjs';
+import { Liquid } from 'liquidjs';
 import jsyaml from 'js-yaml';
 import { clipJson } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
 import { isObject, type JsonObject } from '../types.ts';
+import { brokenTemplateError, liquidLine, liquidMessage, templateCompiler, type CompiledTemplate } from './compile.ts';
 import { filters } from './filters.ts';
 import { renderMemo, type RenderMemo, type Rendered } from './reuse.ts';
 
@@ -14,6 +15,8 @@ export interface CompiledTemplates {
   /** Annotation and label keys the templates mention, for explaining what shaped a result. */
   keysRead: ReadonlySet<string>;
   render(name: string, data: object): JsonObject;
+  /** Templates that failed to compile, by name, with why (compile.ts): refused when asked for. */
+  broken: Readonly<Record<string, string>>;
   /** Renders kept for reuse, and the caches that rely on them (reuse.ts). */
   memo: RenderMemo;
 }
@@ -60,21 +63,6 @@ function withoutNulls(v: unknown, inMap = false): unknown {
   return v;
 }
 
-function lineOf(e: unknown): string {
-  const m = /line:(\d+)/.exec(String((e as Error)?.message ?? ''));
-  const token = (e as { token?: { getPosition?: () => [number, number] } })?.token;
-  const pos = token?.getPosition?.();
-  if (pos) return `, line ${pos[0]}`;
-  return m ? `, line ${m[1]}` : '';
-}
-
-function cleanMessage(e: unknown): string {
-  return String((e as Error)?.message ?? e)
-    .replace(/, line:\d+, col:\d+/, '')
-    .replace(/, file:\S+/, '')
-    .split('\n')[0]!;
-}
-
 export interface CompileOptions {
   /** Reuse renders between admissions (reuse.ts); false renders every time. Default true. */
   reuse?: boolean;
@@ -93,45 +81,45 @@ export function compileTemplates(sources: Record<string, string>, options: Compi
     relativeReference: false,
   });
   for (const [name, fn] of Object.entries(filters)) engine.registerFilter(name, fn);
-  const parsed = new Map<string, Template[]>();
+  const compile = templateCompiler(engine);
+  const parsed = new Map<string, CompiledTemplate>();
+  const broken: Record<string, string> = {};
   for (const [name, text] of Object.entries(sources)) {
-    try {
-      parsed.set(name, engine.parse(text, name));
-    } catch (e) {
-      throw new InjectionError(
-        'INVALID_SETTING',
-        `invalid setting templates.${name}: template "${name}"${lineOf(e)}: ${cleanMessage(e)}`,
-        `templates.${name}`,
-      );
-    }
+    const outcome = compile(name, text);
+    if (outcome.ok) parsed.set(name, outcome.template);
+    else broken[name] = outcome.problem;
   }
   const keysRead = new Set<string>();
   for (const text of Object.values(sources)) for (const m of text.matchAll(/"([a-z0-9.-]+\.[a-z]+\/[A-Za-z0-9.-]+)"/g)) keysRead.add(m[1]!);
   const memo = renderMemo(options.reuse !== false);
   return {
-    names: [...parsed.keys()].sort(),
+    names: Object.keys(sources).sort(),
     keysRead,
     memo,
+    broken: Object.freeze(broken),
     render(name: string, data: object): JsonObject {
       const tpl = parsed.get(name);
+      if (!tpl && Object.hasOwn(broken, name)) throw brokenTemplateError(name, broken[name]!);
       if (!tpl) {
         throw new InjectionError(
           'TEMPLATE_NOT_FOUND',
-          `requested template ${clipJson(name)} not found (inject.istio.io/templates or the config's defaultTemplates); have ${[...parsed.keys()].sort().join(', ')}`,
+          `requested template ${clipJson(name)} not found (inject.istio.io/templates or the config's defaultTemplates); have ${Object.keys(sources).sort().join(', ')}`,
           name,
         );
       }
-      return memo.render(name, data, (tracked) => renderParsed(engine, name, tpl, tracked));
+      return memo.render(name, data, (tracked) => renderParsed(tpl, tracked));
     },
   };
 }
 
-function renderParsed(engine: Liquid, name: string, tpl: Template[], data: object): Rendered {
+function renderParsed(tpl: CompiledTemplate, data: object): Rendered {
+  const { name } = tpl;
   let text: string;
   try {
-    text = engine.renderSync(tpl, data) as string;
+    text = tpl.run(data);
   } catch (e) {
-    throw new InjectionError('TEMPLATE_RENDER', `failed to run injection template "${name}"${lineOf(e)}: ${cleanMessage(e)}`, name);
+    if (e instanceof InjectionError) throw e;
+    throw new InjectionError('TEMPLATE_RENDER', `failed to run injection template "${name}"${liquidLine(e)}: ${liquidMessage(e)}`, name);
   }
   // js-yaml here: an order of magnitude faster than `yaml` on this hot path, and the rendered text is
   // ours (every value JSON-quoted), so its YAML 1.2 core schema is all that is needed

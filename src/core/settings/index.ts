@@ -40,6 +40,12 @@ export interface Settings {
   reuse: boolean;
   /** What loaded but deserves an operator's eye (Istio accepts it with a warning): logged, and in /readyz. */
   warnings: readonly string[];
+  /**
+   * Templates and aliases that failed to compile (buildSettings) or to render a plain pod (trial.ts), by
+   * name, with why: pods that ask for one are refused (TEMPLATE_BROKEN), the others are served. Plain
+   * data, so it crosses to the worker threads with the rest of the settings.
+   */
+  brokenTemplates: Readonly<Record<string, string>>;
 }
 
 // An empty document means "no overrides", whatever form the emptiness takes: no file, blank text, only
@@ -116,5 +122,6 @@ export function buildSettings(input: SettingsInput): Settings {
     nativeSidecars: native,
     reuse,
     warnings: Object.freeze(capped(warnings)),
+    brokenTemplates: templates.broken,
   };
 }

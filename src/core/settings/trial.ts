@@ -1,9 +1,10 @@
 // A trial injection at load: settings that pass every type check can still refuse or break every pod (a
 // default template that throws, renders text that is not YAML, or writes a container without an image or
 // with one no runtime can pull). Before settings are put to use, a plain pod (a container with a port and
-// a probe) goes through the real injectPod with the default templates, and with each alias, in each
-// native-sidecar mode the settings allow. Pure: the caller decides what a refusal does (keep the last good
-// settings, or exit).
+// a probe) goes through the real injectPod with the default templates, then with each other template and
+// each alias on its own, in each native-sidecar mode the settings allow. Pure: the caller decides what a
+// refusal of the defaults does (keep the last good settings, or exit); a failing template or alias only
+// marks it broken.
 import { nodeKubelets } from '../native-sidecars.ts';
 import { InjectionError } from '../errors.ts';
 import { injectPod } from '../inject.ts';
@@ -49,36 +50,69 @@ function containerProblem(pod: Pod): string | undefined {
   return undefined;
 }
 
-function tryOnce(settings: Settings, alias: string | undefined, nodesSupportNativeSidecars: boolean): void {
-  // an alias is tried as the default templates, not through the inject.istio.io/templates annotation,
-  // which an operator may forbid to pod authors
-  const tried = alias === undefined ? settings : { ...settings, config: { ...settings.config, defaultTemplates: [alias] } };
-  const what = alias === undefined ? `the default templates (${settings.config.defaultTemplates.join(', ')})` : `alias "${alias}"`;
-  let problem: string | undefined;
+/** What goes wrong injecting the plain pod with `names` as the default templates, or undefined. */
+function trialProblem(settings: Settings, names: string[], nodesSupportNativeSidecars: boolean, checkContainers: boolean): string | undefined {
+  // tried as the default templates, not through the inject.istio.io/templates annotation, which an
+  // operator may forbid to pod authors
+  const tried = { ...settings, config: { ...settings.config, defaultTemplates: names } };
   try {
     // one node, new enough or not: `auto` then decides as it will in a cluster of such nodes
     const nodes = nodeKubelets(new Map([['config-check-node', nodesSupportNativeSidecars ? 'v1.33.0' : 'v1.32.0']]));
     const r = injectPod(TRIAL_POD, { settings: tried, namespace: 'default', nodes });
-    if (r.decision.inject) problem = containerProblem(r.pod);
+    return r.decision.inject && checkContainers ? containerProblem(r.pod) : undefined;
   } catch (e) {
-    problem = (e as Error).message;
-  }
-  if (problem !== undefined) {
-    const mode = settings.nativeSidecars === 'auto' ? `, native sidecars ${nodesSupportNativeSidecars}` : '';
-    throw new InjectionError(
-      'INVALID_SETTING',
-      `invalid settings: injecting a plain pod with ${what}${mode} fails, so every such pod would: ${problem}`,
-      alias === undefined ? 'config.defaultTemplates' : `config.aliases.${alias}`,
-    );
+    return (e as Error).message;
   }
 }
 
-/** Throws INVALID_SETTING, saying which templates fail and why, when the settings cannot inject a plain pod. */
-export function checkSettingsInject(settings: Settings): void {
-  const modes = settings.nativeSidecars === 'auto' ? [false, true] : [settings.nativeSidecars === 'true'];
-  for (const native of modes) {
-    tryOnce(settings, undefined, native);
-    // each alias is a few templates, rendered once per mode: as cheap as the config is small
-    for (const alias of Object.keys(settings.config.aliases)) tryOnce(settings, alias, native);
+const modesOf = (settings: Settings): boolean[] => (settings.nativeSidecars === 'auto' ? [false, true] : [settings.nativeSidecars === 'true']);
+
+/**
+ * The default templates must inject a plain pod (every labelled pod gets them): else INVALID_SETTING,
+ * saying which templates fail and why. Then each other template and alias is tried (withBrokenTemplates).
+ */
+export function checkSettingsInject(settings: Settings): Settings {
+  const defaults = settings.config.defaultTemplates;
+  for (const native of modesOf(settings)) {
+    const problem = trialProblem(settings, defaults, native, true);
+    if (problem === undefined) continue;
+    const mode = settings.nativeSidecars === 'auto' ? `, native sidecars ${native}` : '';
+    throw new InjectionError(
+      'INVALID_SETTING',
+      `invalid settings: injecting a plain pod with the default templates (${defaults.join(', ')})${mode} fails, so every such pod would: ${problem}`,
+      'config.defaultTemplates',
+    );
   }
+  return withBrokenTemplates(settings);
+}
+
+/**
+ * Each template but the defaults, and each alias, tried on its own in each native-sidecar mode the settings
+ * allow: one that fails (it throws, renders no pod, ...) is added to brokenTemplates with why, and only
+ * pods that ask for it are refused. An alias's images are checked too, as the defaults' are, unless
+ * `checkImages` is false (the CLI writes what the templates give, as istioctl kube-inject does). Returns
+ * the settings with those added.
+ */
+export function withBrokenTemplates(settings: Settings, checkImages = true): Settings {
+  const defaults = settings.config.defaultTemplates;
+  const broken: Record<string, string> = { ...settings.brokenTemplates };
+  // each template or alias is a few templates rendered once per mode: as cheap as the config is small
+  const others = [...settings.templates.names.filter((n) => !defaults.includes(n)), ...Object.keys(settings.config.aliases)];
+  for (const name of others) {
+    if (Object.hasOwn(broken, name)) continue;
+    for (const native of modesOf(settings)) {
+      // with the templates found broken so far: an alias of one says so
+      const problem = trialProblem(
+        { ...settings, brokenTemplates: broken },
+        [name],
+        native,
+        checkImages && Object.hasOwn(settings.config.aliases, name),
+      );
+      if (problem === undefined) continue;
+      const mode = settings.nativeSidecars === 'auto' ? ` (native sidecars ${native})` : '';
+      broken[name] = `injecting a plain pod with it${mode} fails: ${problem}`;
+      break;
+    }
+  }
+  return { ...settings, brokenTemplates: Object.freeze(broken) };
 }
