@@ -2,6 +2,7 @@
 // go one way: inject.ts imports its stages (prepare.ts, postprocess/), and all of them import this.
 import type { Budget } from './budget.ts';
 import type { Decision } from './decide.ts';
+import type { RenderContext } from './render/template-data.ts';
 import type { NodeKubelets } from './native-sidecars.ts';
 import type { Operation } from './patch.ts';
 import type { ProxyConfigSet } from './proxy-configs.ts';
@@ -56,8 +57,8 @@ export interface Prepared {
   /** Cluster and network env vars of istio-proxy, set after rendering. */
   proxyEnv: Record<string, string>;
   network: string;
-  /** The templates' data (render/template-data.ts). */
-  data: Record<string, unknown>;
+  /** What the templates render from (each dialect shapes its own data from it: render/compile.ts). */
+  render: RenderContext;
 }
 
 /** The render stage's result: the templates' own merge, and the pod with them merged in. */

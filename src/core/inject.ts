@@ -68,7 +68,7 @@ function renderTemplates(original: Pod, prep: Prepared, ctx: InjectContext): Ren
   const renders: JsonObject[] = [];
   for (const name of names) {
     checkBudget(ctx, `rendering template ${JSON.stringify(name)}`);
-    const rendered = templates.render(name, prep.data);
+    const rendered = templates.render(name, prep.render);
     renders.push(rendered);
     templatePod = mergeMap(templatePod, rendered, '', templates.memo.mergedOntoNothing);
     merged = mergeRendered(merged, rendered, templates.memo.mergedOntoNothing);

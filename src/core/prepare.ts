@@ -10,7 +10,6 @@ import { detectNativeSidecars } from './native-sidecars.ts';
 import { resolveProxyEnv } from './postprocess/cluster-env.ts';
 import { reinsertOverrides } from './postprocess/overrides.ts';
 import { stripPreviousInjection } from './postprocess/status.ts';
-import { templateData } from './render/template-data.ts';
 import type { JsonObject, Pod } from './types.ts';
 import { workloadOfPod } from './workloads.ts';
 
@@ -78,6 +77,6 @@ export function preparePod(original: Pod, namespace: string, ctx: InjectContext,
   });
   const network = proxyEnv.ISTIO_META_NETWORK ?? '';
   const interceptionMode = interceptionModeOf(stripped, proxyConfig);
-  const data = templateData({ settings, pod: stripped, workload, proxyConfig, nativeSidecars, holdProxy, network, interceptionMode });
-  return { stripped, proxyConfig, nativeSidecars, holdProxy, interceptionMode, proxyEnv, network, data };
+  const render = { settings, pod: stripped, workload, proxyConfig, nativeSidecars, holdProxy, network, interceptionMode };
+  return { stripped, proxyConfig, nativeSidecars, holdProxy, interceptionMode, proxyEnv, network, render };
 }

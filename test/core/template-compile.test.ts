@@ -4,6 +4,20 @@ import assert from 'node:assert/strict';
 import { readTemplatesDir } from '../../src/config/files.ts';
 import { compileTemplates } from '../../src/core/render/engine.ts';
 import { templateDialect } from '../../src/core/render/compile.ts';
+import type { RenderContext } from '../../src/core/render/template-data.ts';
+import { defaultSettings } from '../helpers/settings.ts';
+
+/** A render of a plain pod with the default settings. */
+const CTX: RenderContext = {
+  settings: defaultSettings(),
+  pod: { metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'app', image: 'app' }] } },
+  workload: { apiVersion: 'v1', kind: 'Pod', name: 'p', namespace: 'default' },
+  proxyConfig: {},
+  nativeSidecars: false,
+  holdProxy: false,
+  network: '',
+  interceptionMode: '',
+};
 
 describe('template compile entry point', () => {
   it('tells Liquid from Go per template', () => {
@@ -32,13 +46,13 @@ describe('template compile entry point', () => {
     assert.match(t.broken.gateway ?? '', /^Go template: template: gateway:\d+: unexpected EOF$/);
     assert.match(t.broken.typo ?? '', /^Liquid template, line 2: /);
     assert.deepEqual(Object.keys(t.broken).sort(), ['gateway', 'typo']);
-    assert.deepEqual(t.render('fine', {}), { metadata: { labels: { a: 'b' } } });
+    assert.deepEqual(t.render('fine', CTX), { metadata: { labels: { a: 'b' } } });
     assert.throws(
-      () => t.render('gateway', {}),
+      () => t.render('gateway', CTX),
       (e: any) => e.code === 'TEMPLATE_BROKEN' && e.subject === 'gateway' && /template "gateway" is broken.*unexpected EOF/.test(e.message),
     );
     assert.throws(
-      () => t.render('nosuch', {}),
+      () => t.render('nosuch', CTX),
       (e: any) => e.code === 'TEMPLATE_NOT_FOUND',
     );
   });

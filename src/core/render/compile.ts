@@ -1,21 +1,29 @@
 // The one compile entry point for a template: (name, text) -> compiled | problem. Each template is
 // compiled on its own, so one that fails is reported by name and the others still serve (settings keep
 // the problems; pods that ask for a broken template are refused, others are not). The dialect is
-// detected per template: Liquid (ours) or Go text/template (Istio's ConfigMap). The Go engine plugs in
-// at compileGo; until it runs templates, a Go template is parsed (so syntax errors read as Go's) and
-// reported "not supported yet".
+// detected per template: Liquid (ours) or Go text/template (Istio's ConfigMap, run by go-engine.ts).
 import type { Liquid, Template } from 'liquidjs';
 import { clipJson } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
-import { parseGoTemplates } from '../gotemplate/index.ts';
+import type { GoFunction } from '../gotemplate/value.ts';
+import type { Settings } from '../settings/index.ts';
+import { compileGoTemplate, type GoRender, istiodFunctions } from './go-engine.ts';
+import { loadLiquidYaml } from './liquid-yaml.ts';
+import { type RenderContext, templateData } from './template-data.ts';
 
 export type TemplateDialect = 'liquid' | 'go';
 
 export interface CompiledTemplate {
   name: string;
   dialect: TemplateDialect;
-  /** The rendered text (YAML), from the template data (render/template-data.ts). */
-  run(data: object): string;
+  /**
+   * What a render may read, as plain data: render reuse (reuse.ts) records the reads of a render and hands
+   * its result out again for input that agrees on them. The settings are not in it: they are the same for
+   * every render of one compiled set.
+   */
+  input(ctx: RenderContext): object;
+  /** The rendered text and the YAML document it is, from `input` (tracked) and the settings. */
+  run(input: object, settings: Settings): { text: string; doc: unknown };
 }
 
 export type CompileOutcome = { ok: true; template: CompiledTemplate } | { ok: false; problem: string };
@@ -55,21 +63,41 @@ function compileLiquid(name: string, text: string, engine: Liquid): CompileOutco
   } catch (e) {
     return { ok: false, problem: `Liquid template${liquidLine(e)}: ${liquidMessage(e)}` };
   }
-  return { ok: true, template: { name, dialect: 'liquid', run: (data) => engine.renderSync(parsed, data) as string } };
+  const run = (data: object) => {
+    let text: string;
+    try {
+      text = engine.renderSync(parsed, data) as string;
+    } catch (e) {
+      if (e instanceof InjectionError) throw e;
+      throw new InjectionError('TEMPLATE_RENDER', `failed to run injection template "${name}"${liquidLine(e)}: ${liquidMessage(e)}`, name);
+    }
+    return { text, doc: loadLiquidYaml(name, text) };
+  };
+  return { ok: true, template: { name, dialect: 'liquid', input: templateData, run } };
 }
 
-function compileGo(name: string, text: string): CompileOutcome {
+function compileGo(name: string, text: string, functions: Readonly<Record<string, GoFunction>>): CompileOutcome {
+  let render: GoRender;
   try {
-    parseGoTemplates(name, text);
+    render = compileGoTemplate(name, text, functions);
   } catch (e) {
     return { ok: false, problem: `Go template: ${String((e as Error)?.message ?? e).split('\n')[0]}` };
   }
-  return { ok: false, problem: 'Go template (text/template): not supported yet by this build of the injector' };
+  return {
+    ok: true,
+    template: {
+      name,
+      dialect: 'go',
+      input: ({ settings: _same, ...input }) => input,
+      run: (input, settings) => render.run({ ...(input as Omit<RenderContext, 'settings'>), settings }),
+    },
+  };
 }
 
 /** The compile entry point of one settings load: each template, in its dialect, compiled or refused with why. */
 export function templateCompiler(liquid: Liquid): (name: string, text: string) => CompileOutcome {
-  return (name, text) => (templateDialect(text) === 'go' ? compileGo(name, text) : compileLiquid(name, text, liquid));
+  const functions = istiodFunctions();
+  return (name, text) => (templateDialect(text) === 'go' ? compileGo(name, text, functions) : compileLiquid(name, text, liquid));
 }
 
 /** The refusal of a pod that asks for a broken template (or alias): names it and says what is wrong with it. */

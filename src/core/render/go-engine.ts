@@ -1,0 +1,45 @@
+// Istio's Go templates, run as istiod runs them: compiled once per settings load with istiod's function
+// map, executed per admission over Istio's SidecarTemplateData (gotemplate/data), and their YAML read with
+// every value a pod author controls checked where it landed (gotemplate/safety): raw text must stay inside
+// one scalar, a serializer's output must parse back to itself. So Istio's templates run unchanged and a
+// crafted annotation still cannot add a field.
+import { goTemplateData } from '../gotemplate/data/index.ts';
+import { istioTemplateFunctions } from '../gotemplate/funcs/index.ts';
+import { compileGoTemplates, type GoTemplateSet } from '../gotemplate/index.ts';
+import { loadRenderedYaml } from '../gotemplate/safety/index.ts';
+import type { GoFunction } from '../gotemplate/value.ts';
+import { isObject } from '../types.ts';
+import type { RenderContext } from './template-data.ts';
+
+export interface GoRender {
+  /** The template's text output and the YAML it parses to, every pod value checked. */
+  run(ctx: RenderContext): { text: string; doc: unknown };
+}
+
+/**
+ * istiod's function map, made once per settings load. Its `env` reads istiod's environment; ours answers
+ * from nothing (every template then gets its default): templates must not depend on the process.
+ */
+export function istiodFunctions(): Readonly<Record<string, GoFunction>> {
+  return Object.freeze(istioTemplateFunctions(() => undefined));
+}
+
+/** Istio's COMPLIANCE_POLICY: istiod's env, which Istio's chart sets from values.pilot.env. */
+function compliancePolicy(values: unknown): string {
+  const pilot = isObject(values) ? values.pilot : undefined;
+  const env = isObject(pilot) ? pilot.env : undefined;
+  const policy = isObject(env) ? env.COMPLIANCE_POLICY : undefined;
+  return typeof policy === 'string' ? policy : '';
+}
+
+/** Parses `text` as Go template `name` (Go's parse errors, thrown); runs it per admission. */
+export function compileGoTemplate(name: string, text: string, functions: Readonly<Record<string, GoFunction>>): GoRender {
+  const set: GoTemplateSet = compileGoTemplates(name, text, functions);
+  return {
+    run(ctx) {
+      const data = goTemplateData(ctx, { compliancePolicy: compliancePolicy(ctx.settings.values) });
+      const out = set.execute(name, data);
+      return { text: out.text, doc: loadRenderedYaml(name, out.text, out.tainted) };
+    },
+  };
+}
