@@ -1,0 +1,334 @@
+// go-yaml v2's emitter (go.yaml.in/yaml/v2 v2.4.4, emitterc.go) for the documents sigs.k8s.io/yaml writes:
+// block mappings (keys sorted by the caller) and sequences, empty ones as {} / [], scalars in the style
+// yaml.v2 picks (plain, '...', "...", |), lines folded at 80 columns as its writers fold them. Ported
+// function by function so that the column and whitespace bookkeeping, which decides where lines break,
+// is the same.
+
+export type YamlNode =
+  | { kind: 'scalar'; text: string; style: 'plain' | 'double' | 'literal' }
+  | { kind: 'map'; entries: Array<[string, YamlNode]> }
+  | { kind: 'seq'; items: YamlNode[] };
+
+const BEST_WIDTH = 80;
+const utf8 = new TextEncoder();
+const BEST_INDENT = 2;
+
+interface ScalarAnalysis {
+  multiline: boolean;
+  blockPlain: boolean;
+  single: boolean;
+  block: boolean;
+}
+
+const isBreak = (c: string | undefined): boolean => c === '\r' || c === '\n' || c === '\u0085' || c === '\u2028' || c === '\u2029';
+const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t';
+
+/** is_printable of emitterc (yamlprivateh.go): note that characters beyond U+FFFF are not. */
+export function yamlPrintable(c: string): boolean {
+  const cp = c.codePointAt(0)!;
+  return cp === 0x0a || (cp >= 0x20 && cp <= 0x7e) || (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff);
+}
+
+/** yaml_emitter_analyze_scalar, for the block context (flow_level 0). */
+function analyze(chars: string[]): ScalarAnalysis {
+  if (chars.length === 0) return { multiline: false, blockPlain: true, single: true, block: false };
+  let blockIndicators = false;
+  let lineBreaks = false;
+  let special = false;
+  let leadingSpace = false;
+  let leadingBreak = false;
+  let trailingSpace = false;
+  let trailingBreak = false;
+  let breakSpace = false;
+  let spaceBreak = false;
+  let precededByWhitespace = true;
+  let previousSpace = false;
+  let previousBreak = false;
+  const head = chars.slice(0, 3).join('');
+  if (chars.length >= 3 && (head === '---' || head === '...')) blockIndicators = true;
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    const followedByWhitespace = i + 1 >= chars.length || isBlank(chars[i + 1]);
+    if (i === 0) {
+      if ('#,[]{}&*!|>\'"%@`'.includes(c)) blockIndicators = true;
+      else if ((c === '?' || c === ':' || c === '-') && followedByWhitespace) blockIndicators = true;
+    } else if ((c === ':' && followedByWhitespace) || (c === '#' && precededByWhitespace)) blockIndicators = true;
+    if (!yamlPrintable(c)) special = true;
+    if (c === ' ') {
+      if (i === 0) leadingSpace = true;
+      if (i === chars.length - 1) trailingSpace = true;
+      if (previousBreak) breakSpace = true;
+      previousSpace = true;
+      previousBreak = false;
+    } else if (isBreak(c)) {
+      lineBreaks = true;
+      if (i === 0) leadingBreak = true;
+      if (i === chars.length - 1) trailingBreak = true;
+      if (previousSpace) spaceBreak = true;
+      previousSpace = false;
+      previousBreak = true;
+    } else {
+      previousSpace = false;
+      previousBreak = false;
+    }
+    precededByWhitespace = isBlank(c) || isBreak(c) || c === '\0';
+  }
+  let blockPlain = !(
+    leadingSpace ||
+    leadingBreak ||
+    trailingSpace ||
+    trailingBreak ||
+    breakSpace ||
+    spaceBreak ||
+    special ||
+    lineBreaks ||
+    blockIndicators
+  );
+  const single = !(breakSpace || spaceBreak || special);
+  const block = !(trailingSpace || spaceBreak || special);
+  if (!single) blockPlain = false;
+  return { multiline: lineBreaks, blockPlain, single, block };
+}
+
+const ESCAPES: Record<number, string> = {
+  0: '0',
+  7: 'a',
+  8: 'b',
+  9: 't',
+  10: 'n',
+  11: 'v',
+  12: 'f',
+  13: 'r',
+  27: 'e',
+  34: '"',
+  92: '\\',
+  133: 'N',
+  160: '_',
+  8232: 'L',
+  8233: 'P',
+};
+
+/** The emitter's output and the state its writers keep (emitter.column, .whitespace, .indention, .indent). */
+class Emitter {
+  constructor(private readonly styleOf: (s: string) => 'plain' | 'double' | 'literal') {}
+  out = '';
+  column = 0;
+  whitespace = true;
+  indention = true;
+  indent = -1;
+  private readonly indents: number[] = [];
+
+  put(s: string): void {
+    this.out += s;
+    this.column += [...s].length;
+  }
+  putBreak(): void {
+    this.out += '\n';
+    this.column = 0;
+  }
+  /** write_break: '\n' as a line break; other break characters written, then column 0. */
+  writeBreak(c: string): void {
+    if (c === '\n') this.putBreak();
+    else {
+      this.out += c;
+      this.column = 0;
+    }
+  }
+  increaseIndent(flow: boolean, indentless: boolean): void {
+    this.indents.push(this.indent);
+    if (this.indent < 0) this.indent = flow ? BEST_INDENT : 0;
+    else if (!indentless) this.indent += BEST_INDENT;
+  }
+  popIndent(): void {
+    this.indent = this.indents.pop()!;
+  }
+  writeIndent(): void {
+    const indent = Math.max(this.indent, 0);
+    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) this.putBreak();
+    while (this.column < indent) this.put(' ');
+    this.whitespace = true;
+    this.indention = true;
+  }
+  writeIndicator(indicator: string, needWhitespace: boolean, isWhitespace: boolean, isIndention: boolean): void {
+    if (needWhitespace && !this.whitespace) this.put(' ');
+    this.put(indicator);
+    this.whitespace = isWhitespace;
+    this.indention = this.indention && isIndention;
+  }
+
+  writePlain(chars: string[], allowBreaks: boolean): void {
+    if (!this.whitespace) this.put(' ');
+    let spaces = false;
+    let breaks = false;
+    for (let i = 0; i < chars.length; i++) {
+      const c = chars[i]!;
+      if (c === ' ') {
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && chars[i + 1] !== ' ') this.writeIndent();
+        else this.put(c);
+        spaces = true;
+      } else if (isBreak(c)) {
+        if (!breaks && c === '\n') this.putBreak();
+        this.writeBreak(c);
+        this.indention = true;
+        breaks = true;
+      } else {
+        if (breaks) this.writeIndent();
+        this.put(c);
+        this.indention = false;
+        spaces = false;
+        breaks = false;
+      }
+    }
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  writeSingle(chars: string[], allowBreaks: boolean): void {
+    this.writeIndicator("'", true, false, false);
+    let spaces = false;
+    let breaks = false;
+    for (let i = 0; i < chars.length; i++) {
+      const c = chars[i]!;
+      if (c === ' ') {
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < chars.length - 1 && chars[i + 1] !== ' ') this.writeIndent();
+        else this.put(c);
+        spaces = true;
+      } else if (isBreak(c)) {
+        if (!breaks && c === '\n') this.putBreak();
+        this.writeBreak(c);
+        this.indention = true;
+        breaks = true;
+      } else {
+        if (breaks) this.writeIndent();
+        this.put(c === "'" ? "''" : c);
+        this.indention = false;
+        spaces = false;
+        breaks = false;
+      }
+    }
+    this.writeIndicator("'", false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  writeDouble(chars: string[], allowBreaks: boolean): void {
+    this.writeIndicator('"', true, false, false);
+    const bom = chars[0] === '\ufeff'; // is_bom looks at the value's first bytes, whatever the index
+    let spaces = false;
+    for (let i = 0; i < chars.length; i++) {
+      const c = chars[i]!;
+      const cp = c.codePointAt(0)!;
+      if (!yamlPrintable(c) || bom || isBreak(c) || c === '"' || c === '\\') {
+        const short = ESCAPES[cp];
+        if (short !== undefined) this.put(`\\${short}`);
+        else {
+          const [letter, width] = cp <= 0xff ? ['x', 2] : cp <= 0xffff ? ['u', 4] : ['U', 8];
+          this.put(`\\${letter}${cp.toString(16).toUpperCase().padStart(width, '0')}`);
+        }
+        spaces = false;
+      } else if (c === ' ') {
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < chars.length - 1) {
+          this.writeIndent();
+          if (chars[i + 1] === ' ') this.put('\\');
+        } else this.put(c);
+        spaces = true;
+      } else {
+        this.put(c);
+        spaces = false;
+      }
+    }
+    this.writeIndicator('"', false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  writeLiteral(chars: string[]): void {
+    this.writeIndicator('|', true, false, false);
+    if (chars[0] === ' ' || isBreak(chars[0])) this.writeIndicator(String(BEST_INDENT), false, false, false);
+    const n = chars.length;
+    const chomp = !isBreak(chars[n - 1]) ? '-' : n === 1 || isBreak(chars[n - 2]) ? '+' : '';
+    if (chomp) this.writeIndicator(chomp, false, false, false);
+    this.putBreak();
+    this.indention = true;
+    this.whitespace = true;
+    let breaks = true;
+    for (const c of chars) {
+      if (isBreak(c)) {
+        this.writeBreak(c);
+        this.indention = true;
+        breaks = true;
+      } else {
+        if (breaks) this.writeIndent();
+        this.put(c);
+        this.indention = false;
+        breaks = false;
+      }
+    }
+  }
+
+  /** yaml_emitter_emit_scalar: the style select_scalar_style settles on, then its writer. */
+  scalar(node: { text: string; style: 'plain' | 'double' | 'literal' }, simpleKey: boolean): void {
+    const chars = [...node.text];
+    const a = analyze(chars);
+    let style: 'plain' | 'single' | 'double' | 'literal' = node.style;
+    if (simpleKey && a.multiline) style = 'double';
+    if (style === 'plain' && (!a.blockPlain || (chars.length === 0 && simpleKey))) style = 'single';
+    if (style === 'single' && !a.single) style = 'double';
+    if (style === 'literal' && (!a.block || simpleKey)) style = 'double';
+    this.increaseIndent(true, false);
+    if (style === 'plain') this.writePlain(chars, !simpleKey);
+    else if (style === 'single') this.writeSingle(chars, !simpleKey);
+    else if (style === 'double') this.writeDouble(chars, !simpleKey);
+    else this.writeLiteral(chars);
+    this.popIndent();
+  }
+
+  node(node: YamlNode, ctx: { mapping: boolean; simpleKey: boolean }): void {
+    if (node.kind === 'scalar') {
+      this.scalar(node, ctx.simpleKey);
+      return;
+    }
+    const empty = node.kind === 'map' ? node.entries.length === 0 : node.items.length === 0;
+    if (empty) {
+      this.writeIndicator(node.kind === 'map' ? '{' : '[', true, true, false);
+      this.writeIndicator(node.kind === 'map' ? '}' : ']', false, false, false);
+      return;
+    }
+    if (node.kind === 'seq') {
+      this.increaseIndent(false, ctx.mapping && !this.indention);
+      for (const item of node.items) {
+        this.writeIndent();
+        this.writeIndicator('-', true, false, true);
+        this.node(item, { mapping: false, simpleKey: false });
+      }
+      this.popIndent();
+      return;
+    }
+    this.increaseIndent(false, false);
+    for (const [key, value] of node.entries) {
+      this.writeIndent();
+      const k = [...key];
+      if (!analyze(k).multiline && utf8.encode(key).length <= 128) {
+        this.scalar({ text: key, style: this.styleOf(key) }, true);
+        this.writeIndicator(':', false, false, false);
+      } else {
+        this.writeIndicator('?', true, false, true);
+        this.scalar({ text: key, style: this.styleOf(key) }, false);
+        this.writeIndent();
+        this.writeIndicator(':', true, false, true);
+      }
+      this.node(value, { mapping: true, simpleKey: false });
+    }
+    this.popIndent();
+  }
+}
+
+/** yaml.Marshal's document for one node: the text, ending in a line break. `styleOf` is the style
+ * yaml.v2's encoder asks for a string (stringv: literal with a line break, plain unless it would read back
+ * as another type). */
+export function emitYaml(root: YamlNode, styleOf: (s: string) => 'plain' | 'double' | 'literal'): string {
+  const e = new Emitter(styleOf);
+  e.node(root, { mapping: false, simpleKey: false });
+  e.writeIndent();
+  return e.out;
+}

@@ -1,0 +1,257 @@
+// Differential test of the template functions against istiod's own function map run by Go: the same
+// calls (a table per parameter type, edge cases included, plus generated strings) through both, and the
+// result's %T, JSON and %v (or the error) compared. Also: every function we define has Go's signature.
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import { istioTemplateFunctions } from '../../src/core/gotemplate/funcs/index.ts';
+import { goAvailable } from './go-parse-oracle.ts';
+import { type Call, funcsOracleBinary, goSignatures, normalise, runGo, runOurs } from './funcs-oracle.ts';
+
+const int = (v: number) => ({ $t: 'int', v });
+const strs = (v: string[]) => ({ $t: '[]string', v });
+const smap = (v: Record<string, string> | null) => ({ $t: 'map[string]string', v });
+
+/** Arguments per Go parameter type: ordinary values and the edges (nil, empty, zero, wrong kinds for interface{}). */
+const POOLS: Record<string, unknown[]> = {
+  any: [
+    null,
+    '',
+    'abc',
+    'a b',
+    0,
+    1.5,
+    -2,
+    1e21,
+    1234567,
+    1e-7,
+    int(3),
+    int(0),
+    int(-9),
+    true,
+    false,
+    [],
+    [1, 'a', null, [2]],
+    {},
+    { a: 1, b: null, c: { d: null } },
+    '42',
+    '0x1F',
+    '1e3',
+    '-7.9',
+    ' 12 ',
+    strs(['b', 'a', 'b']),
+    smap({ x: '1', y: '' }),
+    smap(null),
+  ],
+  string: [
+    '',
+    'abc',
+    'a,b,,c',
+    ' pad ',
+    'héllo wörld',
+    '42',
+    '<a&b>',
+    'line1\nline2',
+    '-',
+    '日本語',
+    '0x10',
+    'yes',
+    'key: value',
+    '--set',
+    '9223372036854775808',
+    '1_000',
+  ],
+  int: [int(0), int(1), int(3), int(-2), int(100)],
+  bool: [true, false],
+  'map[string]any': [{}, { a: 1, b: 'x', c: null }],
+  'map[string]string': [smap({}), smap({ a: '1', b: 'x' }), smap(null)],
+  float64: [0.5, 1],
+  '[]v1.Container': [
+    {
+      $t: '[]v1.Container',
+      v: [
+        { name: 'app', image: 'nginx:1.21', ports: [{ containerPort: 80 }, { containerPort: 53, protocol: 'UDP' }] },
+        { name: 'istio-proxy', ports: [{ containerPort: 15090, protocol: 'TCP' }] },
+      ],
+    },
+    { $t: '[]v1.Container', v: [] },
+  ],
+  'v1.ObjectMeta': [
+    { $t: 'v1.ObjectMeta', v: { annotations: { a: 'x', e: '' } } },
+    { $t: 'v1.ObjectMeta', v: {} },
+  ],
+  '*durationpb.Duration': ['0s', '1.5s', '3600s', '0.000001s', '-90.25s', '7322s', null].map((v) => ({ $t: '*durationpb.Duration', v })),
+  '*v1alpha1.MeshConfig': [
+    {
+      $t: '*v1alpha1.MeshConfig',
+      v: {
+        extensionProviders: [{ name: 'otel', opentelemetry: { service: 'c', port: 4317, serviceAttributeEnrichment: 'OTEL_SEMANTIC_CONVENTIONS' } }],
+      },
+    },
+    { $t: '*v1alpha1.MeshConfig', v: {} },
+  ],
+  'protoreflect.ProtoMessage': [
+    {
+      $t: '*v1alpha1.ProxyConfig',
+      v: {
+        configPath: './etc/istio/proxy',
+        serviceCluster: 'istio-proxy',
+        drainDuration: '45s',
+        discoveryAddress: 'x:1',
+        proxyAdminPort: 15000,
+        proxyMetadata: { A: '<b>' },
+        statusPort: 15021,
+      },
+    },
+    { $t: '*v1alpha1.ProxyConfig', v: null },
+  ],
+};
+
+/** Deterministic picks (a fixed LCG) so that each run checks the same calls. */
+function* picker(seed: number): Generator<number, never> {
+  let s = seed;
+  for (;;) {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    yield s;
+  }
+}
+
+function tableCalls(signatures: Record<string, { params: string[]; variadic?: string }>, names: string[]): Call[] {
+  const calls: Call[] = [];
+  const rnd = picker(7);
+  const pick = (type: string) => {
+    const pool = POOLS[type.replace(/interface \{\}/g, 'any')];
+    if (pool === undefined) throw new Error(`no argument pool for ${type}`);
+    return pool[rnd.next().value % pool.length];
+  };
+  for (const fn of names) {
+    const sig = signatures[fn]!;
+    for (let i = 0; i < 40; i++) {
+      const extra = sig.variadic === undefined ? [] : Array.from({ length: i % 4 }, () => pick(sig.variadic!));
+      calls.push({ fn, args: [...sig.params.map(pick), ...extra] });
+    }
+  }
+  return calls;
+}
+
+/** Strings that hit YAML's and JSON's special cases: indicators, quotes, breaks, numbers, wide characters. */
+const trickyString = fc
+  .array(
+    fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 6 }),
+      fc.constantFrom(
+        ' ',
+        '\n',
+        ':',
+        ': ',
+        ' #',
+        '-',
+        '- ',
+        '"',
+        "'",
+        '\t',
+        'yes',
+        '0x1',
+        '1e3',
+        '\u2028',
+        '😀',
+        '\u00a0',
+        '~',
+        '&',
+        '<',
+        '.5',
+        '2024-01-02',
+        '  ',
+        'x'.repeat(90),
+      ),
+    ),
+    { maxLength: 6 },
+  )
+  .map((parts) => parts.join(''));
+
+function generatedCalls(): Call[] {
+  const samples = fc.sample(fc.tuple(trickyString, trickyString), { numRuns: 150, seed: 42 });
+  return samples.flatMap(([a, b]) => [
+    { fn: 'toYaml', args: [{ [a]: b, k: [a, { [b]: a }], e: [] }] },
+    { fn: 'toYaml', args: [a] },
+    { fn: 'toJson', args: [{ [a]: b }] },
+    { fn: 'quote', args: [a] },
+    { fn: 'trim', args: [a] },
+    { fn: 'upper', args: [a] },
+    { fn: 'trimAll', args: [b, a] },
+    { fn: 'splitList', args: [b.slice(0, 2), a] },
+    { fn: 'indent', args: [int(4), a] },
+    { fn: 'nindent', args: [int(2), a] },
+    { fn: 'trunc', args: [int(5), a] },
+    { fn: 'b64enc', args: [a] },
+  ]);
+}
+
+/**
+ * The differences we accept, by name: a cut inside a UTF-8 sequence (Go makes invalid UTF-8, which a JS
+ * string cannot hold: we refuse), b64dec of invalid input (Go answers its error text as the result: we
+ * refuse), and characters that Node's Unicode 17 tables call printable where Go's
+ * (Unicode 15) escape them in %q (the two texts read back to the same string).
+ */
+function knownDifference(got: ReturnType<typeof normalise>, exp: ReturnType<typeof normalise>): string | undefined {
+  if ('error' in got && got.error.includes('multi-byte character') && !('error' in exp) && exp.json.includes('\\ufffd')) return 'invalid UTF-8 cut';
+  if ('error' in got && got.error.includes('b64dec: the input is not valid base64') && !('error' in exp) && exp.v.startsWith('illegal base64 data'))
+    return 'b64dec error text';
+  if ('error' in got || 'error' in exp) return undefined;
+  const decodeEscapes = (s: string) => s.replace(/\\U([0-9a-f]{8})/g, (_m, h: string) => String.fromCodePoint(Number.parseInt(h, 16)));
+  if (decodeEscapes(got.v) === decodeEscapes(exp.v) && /\\U000[1-3]/.test(exp.v)) return 'Unicode version of %q';
+  return undefined;
+}
+
+describe('Go template functions, against istiod’s function map run by Go', function () {
+  this.timeout(180_000);
+  let binary = '';
+  before(function () {
+    if (!goAvailable()) this.skip();
+    binary = funcsOracleBinary();
+  });
+  const ours = istioTemplateFunctions((name) => ({ ISTIO_VENDOR: 'acme' })[name]);
+
+  it('defines each function with Go’s parameter types', () => {
+    const sigs = goSignatures(binary);
+    const goType = (t: string) => t.replace(/interface \{\}/g, 'any');
+    for (const [name, f] of Object.entries(ours)) {
+      assert.ok(sigs[name], `${name} is not in istiod's function map`);
+      assert.deepEqual(
+        [f.params, f.variadic],
+        [sigs[name]!.params.map(goType), sigs[name]!.variadic ? goType(sigs[name]!.variadic!) : undefined],
+        name,
+      );
+    }
+  });
+
+  it('answers a table of calls as Go does (result type, JSON, %v, or the error)', () => {
+    const sigs = goSignatures(binary);
+    const names = Object.keys(ours).filter((n) => n !== 'env' && n !== 'fail');
+    const calls = [...tableCalls(sigs, names), ...generatedCalls()];
+    const want = runGo(binary, calls);
+    const mismatches: string[] = [];
+    const known: Record<string, number> = {};
+    calls.forEach((c, i) => {
+      const got = normalise(runOurs(ours, c));
+      const exp = normalise(want[i]!);
+      if (JSON.stringify(got) === JSON.stringify(exp)) return;
+      const why = knownDifference(got, exp);
+      if (why) known[why] = (known[why] ?? 0) + 1;
+      else mismatches.push(`${c.fn}(${JSON.stringify(c.args)}): go ${JSON.stringify(exp)} ours ${JSON.stringify(got)}`);
+    });
+    if (process.env.FUNCS_DUMP) console.log(calls.length, 'calls; known differences:', known);
+    if (process.env.FUNCS_DUMP) for (const m of mismatches) console.log(m.slice(0, 600));
+    assert.ok(calls.length > 1000, `only ${calls.length} calls`);
+    assert.deepEqual(mismatches.slice(0, 40), [], `${mismatches.length} of ${calls.length} calls differ`);
+  });
+
+  it('reads istiod’s environment through the env parameter only', () => {
+    assert.equal(ours.env!.call('ISTIO_VENDOR', 'none'), 'acme');
+    assert.equal(ours.env!.call('UNSET_VARIABLE', 'none'), 'none');
+  });
+
+  it('refuses counts that would make huge results, naming the function', () => {
+    assert.throws(() => ours.until!.call(10n ** 9n), /until/);
+    assert.throws(() => ours.repeat!.call(10n ** 9n, 'ab'), /repeat/);
+  });
+});
