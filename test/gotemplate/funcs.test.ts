@@ -202,6 +202,55 @@ function knownDifference(got: ReturnType<typeof normalise>, exp: ReturnType<type
   return undefined;
 }
 
+/** Patterns in Go's syntax (flags, classes, anchors, empty matches, greedy and lazy, and malformed ones) on inputs. */
+const PATTERNS = [
+  'a+',
+  '(a|ab)(c|bcd)(d*)',
+  '^[a-z]+$',
+  '(?i)istio',
+  '\\d{2,3}',
+  '(?P<key>\\w+)=(?P<val>[^,]*)',
+  'x*',
+  '',
+  '\\bfoo\\b',
+  '(?m)^b',
+  '[[:alpha:]]+',
+  '\\pL+',
+  '.*?-',
+  '(a*)*',
+  'a{2}',
+  '[^\\s]+',
+  '(?s).+',
+  '$',
+  '(a',
+  'a**',
+  '*a',
+  '[z-a]',
+  '\\8',
+  '(?=x)',
+  'a|b|',
+  '\\x{41}\\x42',
+  '[]a]',
+  '(?U)a+',
+  'é+',
+];
+const INPUTS = ['', 'aaa abcd', 'Istio ISTIO istio', 'key=v1,other=,x=3', 'a\nb\nb', 'foo foobar foo', '12 345 6789', 'héllo-wörld-', 'AB', 'é€😀'];
+
+/** A replacement template with every kind of reference: $1, ${key}, $$, an unknown $x, ${2}. */
+const EXPAND = ['<$1|$', '{key}|$$|$x|$', '{2}>'].join('');
+
+function regexCalls(): Call[] {
+  const calls: Call[] = [];
+  for (const p of PATTERNS)
+    for (const s of INPUTS) {
+      calls.push({ fn: 'regexMatch', args: [p, s] }, { fn: 'mustRegexMatch', args: [p, s] }, { fn: 'regexFind', args: [p, s] });
+      calls.push({ fn: 'regexFindAll', args: [p, s, int(-1)] }, { fn: 'mustRegexFindAll', args: [p, s, int(2)] });
+      calls.push({ fn: 'regexReplaceAll', args: [p, s, EXPAND] }, { fn: 'regexReplaceAllLiteral', args: [p, s, '$1'] });
+      calls.push({ fn: 'regexSplit', args: [p, s, int(-1)] }, { fn: 'mustRegexSplit', args: [p, s, int(2)] });
+    }
+  return [...calls, ...PATTERNS.map((p) => ({ fn: 'regexQuoteMeta', args: [p] }))];
+}
+
 describe('Go template functions, against istiod’s function map run by Go', function () {
   this.timeout(180_000);
   let binary = '';
@@ -227,7 +276,7 @@ describe('Go template functions, against istiod’s function map run by Go', fun
   it('answers a table of calls as Go does (result type, JSON, %v, or the error)', () => {
     const sigs = goSignatures(binary);
     const names = Object.keys(ours).filter((n) => n !== 'env' && n !== 'fail');
-    const calls = [...tableCalls(sigs, names), ...generatedCalls()];
+    const calls = [...tableCalls(sigs, names), ...generatedCalls(), ...regexCalls()];
     const want = runGo(binary, calls);
     const mismatches: string[] = [];
     const known: Record<string, number> = {};

@@ -4,13 +4,14 @@ import type { GoFunction } from '../value.ts';
 import { generalFunctions } from './general.ts';
 import { istioFunctions } from './istio.ts';
 import { listFunctions } from './lists.ts';
+import { regexFunctions } from './re2-vm.ts';
 import { stringFunctions } from './strings.ts';
 
 export type { ProtoMessage } from './istio.ts';
 
 /** sprig.TxtFuncMap() as far as implemented; no clock, random, OS or network functions. */
 export function sprigFunctions(): Record<string, GoFunction> {
-  return { ...stringFunctions, ...listFunctions, ...generalFunctions };
+  return { ...stringFunctions, ...listFunctions, ...generalFunctions, ...regexFunctions };
 }
 
 /** What istiod's parseDryTemplate installs: sprig's functions, then Istio's over them. `env` is istiod's environment. */
