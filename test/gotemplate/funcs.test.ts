@@ -183,6 +183,17 @@ function generatedCalls(): Call[] {
     { fn: 'nindent', args: [int(2), a] },
     { fn: 'trunc', args: [int(5), a] },
     { fn: 'b64enc', args: [a] },
+    { fn: 'nospace', args: [a] },
+    { fn: 'initials', args: [a] },
+    { fn: 'title', args: [a] },
+    { fn: 'untitle', args: [a] },
+    { fn: 'swapcase', args: [a] },
+    { fn: 'abbrev', args: [int(9), a] },
+    { fn: 'sha256sum', args: [a] },
+    { fn: 'adler32sum', args: [a] },
+    { fn: 'b32enc', args: [a] },
+    { fn: 'regexReplaceAll', args: ['[a-z]+', a, '<$0>'] },
+    { fn: 'toString', args: [{ [a]: [b, 1.5, null] }] },
   ]);
 }
 

@@ -40,11 +40,11 @@ function underscoreOK(s: string): boolean {
   return saw !== '_';
 }
 
-/** The digits of an unsigned Go integer literal (base 0: prefix and "_" as strconv allows; base 10: digits only). */
-function unsignedMagnitude(s: string, base: 0 | 10): bigint | undefined {
+/** The digits of an unsigned Go integer literal (base 0: prefix and "_" as strconv allows; base 8 or 10: digits only). */
+function unsignedMagnitude(s: string, base: 0 | 8 | 10): bigint | undefined {
   if (s === '') return undefined;
   let t = s;
-  let radix = 10;
+  let radix: number = base === 0 ? 10 : base;
   if (base === 0 && t[0] === '0') {
     const p = t.length >= 3 ? t[1]!.toLowerCase() : '';
     radix = p === 'x' ? 16 : p === 'b' ? 2 : 8;
@@ -69,7 +69,7 @@ function unsignedMagnitude(s: string, base: 0 | 10): bigint | undefined {
  * strconv.ParseInt(s, 0, 64) (base from the prefix, "_" between digits) or, with base 10, strconv.ParseInt
  * (s, 10, 64): the value, 'range' when it does not fit, undefined on a syntax error.
  */
-export function parseGoInt(s: string, base: 0 | 10 = 0): bigint | 'range' | undefined {
+export function parseGoInt(s: string, base: 0 | 8 | 10 = 0): bigint | 'range' | undefined {
   const signed = s[0] === '+' || s[0] === '-';
   const m = unsignedMagnitude(signed ? s.slice(1) : s, base);
   if (m === undefined) return undefined;

@@ -4,6 +4,7 @@ import type { GoFunction } from '../value.ts';
 import { generalFunctions } from './general.ts';
 import { istioFunctions } from './istio.ts';
 import { listFunctions } from './lists.ts';
+import { miscFunctions } from './misc.ts';
 import { regexFunctions } from './re2-vm.ts';
 import { stringFunctions } from './strings.ts';
 
@@ -11,7 +12,7 @@ export type { ProtoMessage } from './istio.ts';
 
 /** sprig.TxtFuncMap() as far as implemented; no clock, random, OS or network functions. */
 export function sprigFunctions(): Record<string, GoFunction> {
-  return { ...stringFunctions, ...listFunctions, ...generalFunctions, ...regexFunctions };
+  return { ...stringFunctions, ...listFunctions, ...generalFunctions, ...regexFunctions, ...miscFunctions };
 }
 
 /** What istiod's parseDryTemplate installs: sprig's functions, then Istio's over them. `env` is istiod's environment. */

@@ -7,7 +7,6 @@ import { goQuote, sliceBytes, strval, utf8Length } from './format.ts';
 /** unicode.IsSpace. */
 const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const TRIM_SPACE = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, 'g');
-const ALL_SPACE = new RegExp(`[${GO_SPACE}]`, 'g');
 
 /** strings.ToUpper/ToLower: rune by rune, simple mappings only (JS's full mapping turns ß into SS). */
 function mapCase(s: string, upper: boolean): string {
@@ -112,7 +111,6 @@ export const stringFunctions: Record<string, GoFunction> = {
     const [prefix, str] = [s(a, 'trimPrefix'), s(b, 'trimPrefix')];
     return str.startsWith(prefix) ? str.slice(prefix.length) : str;
   }),
-  nospace: goFunc(['string'], (a) => s(a, 'nospace').replace(ALL_SPACE, '')),
   trunc: goFunc(['int', 'string'], (c, str) => trunc(intArg(c, 'trunc'), s(str, 'trunc'))),
   contains: goFunc(['string', 'string'], (needle, hay) => s(hay, 'contains').includes(s(needle, 'contains'))),
   hasPrefix: goFunc(['string', 'string'], (p, str) => s(str, 'hasPrefix').startsWith(s(p, 'hasPrefix'))),
