@@ -67,27 +67,6 @@ function pathExt(p: string): string {
   return '';
 }
 
-const utf8 = new TextEncoder();
-
-function b64enc(s: string): string {
-  let bin = '';
-  for (const b of utf8.encode(s)) bin += String.fromCharCode(b);
-  return btoa(bin);
-}
-
-/** base64.StdEncoding.DecodeString for valid, UTF-8 input; Go returns its error text otherwise: refused here. */
-function b64dec(s: string): string {
-  const clean = s.replace(/[\r\n]/g, '');
-  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(clean))
-    throw new Error('b64dec: the input is not valid base64 (unsupported: Go returns its error text as the result)');
-  const bytes = Uint8Array.from(atob(clean), (c) => c.charCodeAt(0));
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new Error('b64dec: the decoded bytes are not UTF-8 (unsupported: Go strings hold any bytes)');
-  }
-}
-
 function fromJson(text: GoValue): GoValue {
   return goJSONParse(strArg(text, 'fromJson'), 'fromJson input')?.value ?? null;
 }
@@ -155,6 +134,4 @@ export const generalFunctions: Record<string, GoFunction> = {
   osClean: goFunc(['string'], (p) => pathClean(strArg(p, 'osClean'))),
   osExt: goFunc(['string'], (p) => pathExt(strArg(p, 'osExt'))),
   osIsAbs: goFunc(['string'], (p) => strArg(p, 'osIsAbs').startsWith('/')),
-  b64enc: goFunc(['string'], (s) => b64enc(strArg(s, 'b64enc'))),
-  b64dec: goFunc(['string'], (s) => b64dec(strArg(s, 'b64dec'))),
 };

@@ -1,4 +1,4 @@
-// The rest of sprig's pure functions: checksums, base32, seq, toDecimal, word-case helpers of goutils
+// The rest of sprig's pure functions: checksums, seq, toDecimal, word-case helpers of goutils
 // (some of which walk a string byte by byte, as Go's code does), chunk and deepCopy.
 import { createHash } from 'node:crypto';
 import { type GoFunction, type GoValue, isGoMap, untaint } from '../value.ts';
@@ -106,21 +106,6 @@ function abbreviate(s: string, offset: number, maxWidth: number): string {
   return `...${sliceBytes(s, len - (maxWidth - 3), len, 'abbrev')}`;
 }
 
-const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-function b32enc(s: string): string {
-  const bytes = utf8.encode(s);
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 5) {
-    const chunk = bytes.subarray(i, i + 5);
-    let bits = 0n;
-    for (let j = 0; j < 5; j++) bits = (bits << 8n) | BigInt(chunk[j] ?? 0);
-    const chars = Math.ceil((chunk.length * 8) / 5);
-    for (let j = 0; j < 8; j++) out += j < chars ? B32[Number((bits >> BigInt(35 - 5 * j)) & 31n)] : '=';
-  }
-  return out;
-}
-
 /** sprig's untilStep as a space-separated list. */
 function untilStep(start: number, stop: number, step: number): string {
   const out: number[] = [];
@@ -187,7 +172,6 @@ export const miscFunctions: Record<string, GoFunction> = {
   sha256sum: goFunc(['string'], hash('sha256')),
   sha512sum: goFunc(['string'], hash('sha512')),
   adler32sum: goFunc(['string'], (s) => adler32(strArg(s, 'adler32sum'))),
-  b32enc: goFunc(['string'], (s) => b32enc(strArg(s, 'b32enc'))),
   seq: goFunc([], (...p) => seq(p.map((x) => intArg(x, 'seq'))), 'int'),
   toDecimal: goFunc(['any'], (v) => {
     const n = parseGoInt(formatV(untaint(v) ?? null), 8);
