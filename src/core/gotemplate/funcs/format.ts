@@ -1,6 +1,6 @@
 // Go's fmt and strconv as the functions need them: %v of any value, sprig's strval, strconv.Quote (%q),
 // byte-wise (UTF-8) string order and lengths.
-import { GoTyped, type GoValue, isGoMap } from '../value.ts';
+import { GoTyped, type GoValue, isGoMap, Tainted } from '../value.ts';
 
 /** Go's string order: byte-wise on UTF-8, which is code point order (JS's < compares UTF-16 units). */
 export function compareGoStrings(a: string, b: string): number {
@@ -48,7 +48,8 @@ export function plainDecimal(digits: string, exp: number): string {
 }
 
 /** fmt's %v of a value as the functions see it (nil "<nil>", maps with sorted keys, slices space-separated). */
-export function formatV(v: GoValue): string {
+export function formatV(value: GoValue): string {
+  const v = value instanceof Tainted ? value.value : value;
   switch (typeof v) {
     case 'undefined':
       return '<nil>';

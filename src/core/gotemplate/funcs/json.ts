@@ -1,7 +1,7 @@
 // Go's encoding/json on the value model: Marshal (HTML-escaped, map keys in Go's byte order, Go's float
 // format, ints exact), MarshalIndent, an Encoder without HTML escaping, and Unmarshal into interface{}.
 import { checkTree } from '../../tree-limits.ts';
-import { GoTyped, type GoValue } from '../value.ts';
+import { GoTyped, type GoValue, Tainted } from '../value.ts';
 import { compareGoStrings, shortestDigits, wellFormed } from './format.ts';
 
 export interface JSONOptions {
@@ -73,6 +73,7 @@ function encode(v: unknown, opts: JSONOptions, prefix: string, model: boolean): 
       return v.toString();
   }
   if (v === null) return 'null';
+  if (v instanceof Tainted) return encode(v.value, opts, prefix, model); // a pod's value inside the model's data
   if (v instanceof GoTyped) return encode(v.toJSONValue(), opts, prefix, false);
   const inner = prefix + opts.indent;
   const nl = opts.indent === '' ? '' : `\n${inner}`;
