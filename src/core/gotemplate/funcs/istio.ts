@@ -3,7 +3,7 @@
 // through the value model: Go field names, toJSONValue (encoding/json) and, for protobuf messages,
 // protoJSONValue (ProtoMessage below).
 import { DEFAULT_PROXY_CONFIG } from '../../settings/mesh.ts';
-import { appendMultusNetwork, directory, otelResourceAttributes } from '../../render/istio-funcs.ts';
+import { appendMultusNetwork, directory, excludeInboundPort, otelResourceAttributes } from '../../render/istio-funcs.ts';
 import { type GoFunction, GoTyped, type GoValue, isGoMap, untaint } from '../value.ts';
 import { formatV } from './format.ts';
 import { goJSON, goJSONData, goJSONParse } from './json.ts';
@@ -74,17 +74,6 @@ function containerPorts(containers: GoValue, include: (c: ContainerJSON) => bool
   return parts.join(',');
 }
 
-function excludeInboundPort(port: GoValue, list: string): string {
-  const portStr = formatV(untaint(port) ?? null).trim();
-  if (portStr === '' || portStr === '0') return list;
-  const out: string[] = [];
-  for (const p of list.split(',')) {
-    if (p === portStr) return list;
-    if (p.trim() !== '') out.push(p.trim());
-  }
-  return [...out, portStr].join(',');
-}
-
 /** meta.Annotations of a v1.ObjectMeta value (its Go field, or its JSON). */
 function annotationsOf(meta: GoValue): Map<string, string> {
   const m = untaint(meta);
@@ -145,7 +134,7 @@ export function istioFunctions(env: (name: string) => string | undefined): Recor
     ...istioMapFunctions,
     formatDuration: goFunc(['*durationpb.Duration'], formatDuration),
     isset: goFunc(['map[string]string', 'string'], (m, k) => stringMapOf(m, 'isset').has(strArg(k, 'isset'))),
-    excludeInboundPort: goFunc(['any', 'string'], (p, l) => excludeInboundPort(p, strArg(l, 'excludeInboundPort'))),
+    excludeInboundPort: goFunc(['any', 'string'], (p, l) => excludeInboundPort(formatV(untaint(p) ?? null), strArg(l, 'excludeInboundPort'))),
     includeInboundPorts: goFunc(['[]v1.Container'], (c) => containerPorts(c, () => true)),
     applicationPorts: goFunc(['[]v1.Container'], (c) => containerPorts(c, (x) => x.name !== 'istio-proxy')),
     kubevirtInterfaces: goFunc(['string'], (s) => strArg(s, 'kubevirtInterfaces')),
