@@ -214,6 +214,28 @@ function knownDifference(got: ReturnType<typeof normalise>, exp: ReturnType<type
   return undefined;
 }
 
+/** YAML layouts: folding of long scalars at each nesting depth, long and multi-line keys, nested lists, numbers. */
+function yamlCalls(): Call[] {
+  const words = (n: number, w: string) => Array.from({ length: n }, (_, i) => w.repeat((i % 5) + 1)).join(' ');
+  const texts = [
+    words(30, 'ab'),
+    words(20, 'x'),
+    `${words(25, 'q')}  double  spaces`,
+    `'${words(25, 'z')}'`,
+    `- ${words(25, 'y')}`,
+    `line one\n${words(30, 'w')}\n`,
+    `a: ${words(28, 'v')}`,
+  ];
+  const calls: Call[] = [];
+  for (const t of texts) {
+    calls.push({ fn: 'toYaml', args: [t] }, { fn: 'toYaml', args: [{ k: t, deeper: { list: [t, [t, { x: t }]] } }] });
+    calls.push({ fn: 'toYaml', args: [{ [t]: 1, [`${t}\n`]: [t] }] });
+  }
+  const numbers = [0, -0, 1, -1.5, 1e6, 123456789, 1e20, 1e21, 1e-7, 2 ** 53, 2 ** 63, 2 ** 64, 0.1, 100, int(-7), int(9007199254740993)];
+  calls.push({ fn: 'toYaml', args: [numbers] }, { fn: 'toYaml', args: [{ '10': 1, '9': 2, a10: 3, a9: 4, a09: 5, B: 6, b: 7, _: 8, é: 9, '': 10 }] });
+  return calls;
+}
+
 /** Patterns in Go's syntax (flags, classes, anchors, empty matches, greedy and lazy, and malformed ones) on inputs. */
 const PATTERNS = [
   'a+',
@@ -311,7 +333,7 @@ describe('Go template functions, against istiod’s function map run by Go', fun
   it('answers a table of calls as Go does (result type, JSON, %v, or the error)', () => {
     const sigs = goSignatures(binary);
     const names = Object.keys(ours).filter((n) => n !== 'env' && n !== 'fail');
-    const calls = [...tableCalls(sigs, names), ...generatedCalls(), ...regexCalls()];
+    const calls = [...tableCalls(sigs, names), ...generatedCalls(), ...regexCalls(), ...yamlCalls()];
     const want = runGo(binary, calls);
     const mismatches: string[] = [];
     const known: Record<string, number> = {};

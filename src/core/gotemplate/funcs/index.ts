@@ -1,5 +1,11 @@
-// The function map istiod gives its injection templates: sprig's TxtFuncMap (the functions implemented
-// here; see README's list of those left out) with Istio's createInjectionFuncmap laid over it.
+// The function map istiod gives its injection templates: sprig's TxtFuncMap with Istio's
+// createInjectionFuncmap laid over it. Left out (a template naming one fails to parse, as in Go with an
+// unknown function): clock, random, OS and network functions (now, date*, ago, toDate, unixEpoch,
+// rand*, uuidv4, shuffle, env and expandenv of sprig, getHostByName), crypto (bcrypt, htpasswd, gen*,
+// derivePassword, encryptAES, decryptAES), and functions not ported yet: merge, mergeOverwrite and their
+// must- forms (mergo's aliasing), semver, semverCompare, duration, durationRound (int vs int64), mustFromJson
+// (Go's JSON error texts), addf/subf/mulf/divf/add1f (shopspring decimal), chunk, mustChunk, wrap,
+// wrapWith, camelcase, kebabcase, snakecase, urlParse, urlJoin.
 import type { GoFunction } from '../value.ts';
 import { encodingFunctions } from './encoding.ts';
 import { generalFunctions } from './general.ts';

@@ -3,7 +3,7 @@
 import { GoTyped, type GoValue } from '../value.ts';
 import { fitsUint64, parseGoFloat, parseGoInt } from './cast.ts';
 import { formatFloatG, wellFormed } from './format.ts';
-import { goJSONFloat, goJSONString } from './json.ts';
+import { goJSONFloat } from './json.ts';
 import { emitYaml, type YamlNode } from './yaml-emit.ts';
 
 /** go-yaml's reader refuses these raw characters (JSON writes them unescaped), so the conversion fails. */
@@ -57,8 +57,11 @@ function stringStyle(s: string): 'plain' | 'double' | 'literal' {
   return resolvesToNonString(s) || BASE60_FLOAT.test(s) ? 'double' : 'plain';
 }
 
+const ASCII_LETTERS = /^[A-Za-z]*$/;
+
 /** yaml.v2's key order (sorter.go keyList.Less) for string keys: runs of digits compare as numbers. */
 function yamlKeyLess(a: string, b: string): boolean {
+  if (ASCII_LETTERS.test(a) && ASCII_LETTERS.test(b)) return a < b;
   const ar = [...a];
   const br = [...b];
   const letter = (c: string): boolean => /\p{L}/u.test(c);
@@ -127,7 +130,7 @@ function toNode(v: unknown): YamlNode {
     case 'bigint':
       return { kind: 'scalar', text: v.toString(), style: 'plain' };
     case 'string': {
-      checkReadable(goJSONString(v, true));
+      checkReadable(v); // JSON escapes none of the characters the reader refuses
       return { kind: 'scalar', text: wellFormed(v), style: stringStyle(wellFormed(v)) };
     }
   }

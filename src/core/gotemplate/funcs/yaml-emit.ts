@@ -11,6 +11,16 @@ export type YamlNode =
 
 const BEST_WIDTH = 80;
 const utf8 = new TextEncoder();
+
+/** Characters (code points) in s: its UTF-16 length less one per surrogate pair. */
+function codePoints(s: string): number {
+  if (s.length === 1) return 1;
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0xdc00 && s.charCodeAt(i) <= 0xdfff && i > 0) n--;
+  return n;
+}
+
+const utf8Length = (s: string): number => (/^[\x20-\x7e]*$/.test(s) ? s.length : utf8.encode(s).length);
 const BEST_INDENT = 2;
 
 interface ScalarAnalysis {
@@ -120,7 +130,7 @@ class Emitter {
 
   put(s: string): void {
     this.out += s;
-    this.column += [...s].length;
+    this.column += codePoints(s);
   }
   putBreak(): void {
     this.out += '\n';
@@ -308,7 +318,7 @@ class Emitter {
     for (const [key, value] of node.entries) {
       this.writeIndent();
       const k = [...key];
-      if (!analyze(k).multiline && utf8.encode(key).length <= 128) {
+      if (!analyze(k).multiline && utf8Length(key) <= 128) {
         this.scalar({ text: key, style: this.styleOf(key) }, true);
         this.writeIndicator(':', false, false, false);
       } else {
