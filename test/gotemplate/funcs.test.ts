@@ -231,7 +231,7 @@ function yamlCalls(): Call[] {
     calls.push({ fn: 'toYaml', args: [t] }, { fn: 'toYaml', args: [{ k: t, deeper: { list: [t, [t, { x: t }]] } }] });
     calls.push({ fn: 'toYaml', args: [{ [t]: 1, [`${t}\n`]: [t] }] });
   }
-  const numbers = [0, -0, 1, -1.5, 1e6, 123456789, 1e20, 1e21, 1e-7, 2 ** 53, 2 ** 63, 2 ** 64, 0.1, 100, int(-7), int(9007199254740993)];
+  const numbers = [0, -0, 1, -1.5, 1e6, 123456789, 1e20, 1e21, 1e-7, 2 ** 53, 2 ** 63, 2 ** 64, 0.1, 100, int(-7), int(9007199254740991)];
   calls.push({ fn: 'toYaml', args: [numbers] }, { fn: 'toYaml', args: [{ '10': 1, '9': 2, a10: 3, a9: 4, a09: 5, B: 6, b: 7, _: 8, é: 9, '': 10 }] });
   return calls;
 }
