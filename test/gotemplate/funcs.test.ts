@@ -236,6 +236,58 @@ function yamlCalls(): Call[] {
   return calls;
 }
 
+/** semverCompare: every operator, wildcards, ranges, || and commas, prereleases, and malformed input. */
+function semverCalls(): Call[] {
+  const constraints = [
+    '>=1.20',
+    '<1.21.0',
+    '~1.2.3',
+    '^0.2.3',
+    '^1.x',
+    '1.2.x',
+    '*',
+    '!=1.2.3',
+    '!=1.2.x',
+    '>1.2',
+    '<=1.2',
+    '=<1.2.x',
+    '~>1.2',
+    '1.2 - 1.4.5',
+    '>=1.0, <2.0 || >=3.0',
+    '>= 1.2.3-beta.1',
+    '=1.2.3',
+    'v1.2.3',
+    '^0.0.3',
+    '~0',
+    '>1.x',
+    '',
+    'foo',
+    '>=1.0 <2',
+    '1.2.3 ||| 2',
+    '>= 1.0.0-0',
+  ];
+  const versions = [
+    '1.20.0',
+    '1.2.3',
+    '1.2.4-beta.2',
+    'v1.21.3',
+    '0.2.9',
+    '2.0.0',
+    '3.1.0',
+    '1.2.3-alpha',
+    '1.2.3+build.5',
+    '01.2.3',
+    '1.2',
+    '1',
+    'x',
+    '1.2.3-01',
+    '18446744073709551616.0.0',
+    '1.4.5',
+    '0.0.3',
+  ];
+  return constraints.flatMap((c) => versions.map((v) => ({ fn: 'semverCompare', args: [c, v] })));
+}
+
 /** Patterns in Go's syntax (flags, classes, anchors, empty matches, greedy and lazy, and malformed ones) on inputs. */
 const PATTERNS = [
   'a+',
@@ -333,7 +385,7 @@ describe('Go template functions, against istiod’s function map run by Go', fun
   it('answers a table of calls as Go does (result type, JSON, %v, or the error)', () => {
     const sigs = goSignatures(binary);
     const names = Object.keys(ours).filter((n) => n !== 'env' && n !== 'fail');
-    const calls = [...tableCalls(sigs, names), ...generatedCalls(), ...regexCalls(), ...yamlCalls()];
+    const calls = [...tableCalls(sigs, names), ...generatedCalls(), ...regexCalls(), ...yamlCalls(), ...semverCalls()];
     const want = runGo(binary, calls);
     const mismatches: string[] = [];
     const known: Record<string, number> = {};

@@ -3,7 +3,7 @@
 // unknown function): clock, random, OS and network functions (now, date*, ago, toDate, unixEpoch,
 // rand*, uuidv4, shuffle, env and expandenv of sprig, getHostByName), crypto (bcrypt, htpasswd, gen*,
 // derivePassword, encryptAES, decryptAES), and functions not ported yet: merge, mergeOverwrite and their
-// must- forms (mergo's aliasing), semver, semverCompare, duration, durationRound (int vs int64), mustFromJson
+// must- forms (mergo's aliasing), semver (a typed *Version), duration, durationRound (int vs int64), mustFromJson
 // (Go's JSON error texts), addf/subf/mulf/divf/add1f (shopspring decimal), chunk, mustChunk, wrap,
 // wrapWith, camelcase, kebabcase, snakecase, urlParse, urlJoin.
 import type { GoFunction } from '../value.ts';
@@ -13,13 +13,14 @@ import { istioFunctions } from './istio.ts';
 import { listFunctions } from './lists.ts';
 import { miscFunctions } from './misc.ts';
 import { regexFunctions } from './re2-vm.ts';
+import { semverFunctions } from './semver.ts';
 import { stringFunctions } from './strings.ts';
 
 export type { ProtoMessage } from './istio.ts';
 
 /** sprig.TxtFuncMap() as far as implemented; no clock, random, OS or network functions. */
 export function sprigFunctions(): Record<string, GoFunction> {
-  return { ...stringFunctions, ...listFunctions, ...generalFunctions, ...regexFunctions, ...miscFunctions, ...encodingFunctions };
+  return { ...stringFunctions, ...listFunctions, ...generalFunctions, ...regexFunctions, ...miscFunctions, ...encodingFunctions, ...semverFunctions };
 }
 
 /** What istiod's parseDryTemplate installs: sprig's functions, then Istio's over them. `env` is istiod's environment. */

@@ -240,3 +240,21 @@ export const regexFunctions: Record<string, GoFunction> = {
   ...regexSet(mustCompile, ''),
   ...regexSet(compileRegex, 'must'),
 };
+
+/** A compiled Go regexp for other functions' own use (semver's constraint grammar). */
+export interface GoRegexp {
+  /** FindAllStringSubmatch(s, -1): each match's groups ("" for a group that did not take part). */
+  findAllSubmatch(s: string): string[][];
+}
+
+export function goRegexp(expr: string): GoRegexp {
+  const prog = compileRegex(expr);
+  return {
+    findAllSubmatch(s: string): string[][] {
+      const input = [...s];
+      return allMatches(prog, input, -1).map((m) =>
+        Array.from({ length: prog.groups }, (_, g) => (m[2 * g]! < 0 ? '' : input.slice(m[2 * g], m[2 * g + 1]).join(''))),
+      );
+    },
+  };
+}
