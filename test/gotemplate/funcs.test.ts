@@ -236,6 +236,12 @@ function yamlCalls(): Call[] {
   return calls;
 }
 
+/** Float arithmetic on values whose binary and decimal forms differ (0.1 + 0.2), tiny, huge and repeating. */
+function decimalCalls(): Call[] {
+  const values = [0.1, 0.2, 0.3, 1 / 3, 2 / 3, 1e-20, 1e20, 123.456, -7.25, 5, 1e300, 7, 0.7, 1e-300, 2.5, 0];
+  return values.flatMap((a) => values.flatMap((b) => ['addf', 'subf', 'mulf', 'divf'].map((fn) => ({ fn, args: [a, b] }))));
+}
+
 /** semverCompare: every operator, wildcards, ranges, || and commas, prereleases, and malformed input. */
 function semverCalls(): Call[] {
   const constraints = [
@@ -385,7 +391,7 @@ describe('Go template functions, against istiod’s function map run by Go', fun
   it('answers a table of calls as Go does (result type, JSON, %v, or the error)', () => {
     const sigs = goSignatures(binary);
     const names = Object.keys(ours).filter((n) => n !== 'env' && n !== 'fail');
-    const calls = [...tableCalls(sigs, names), ...generatedCalls(), ...regexCalls(), ...yamlCalls(), ...semverCalls()];
+    const calls = [...tableCalls(sigs, names), ...generatedCalls(), ...regexCalls(), ...yamlCalls(), ...semverCalls(), ...decimalCalls()];
     const want = runGo(binary, calls);
     const mismatches: string[] = [];
     const known: Record<string, number> = {};

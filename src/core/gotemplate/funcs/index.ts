@@ -3,10 +3,11 @@
 // unknown function): clock, random, OS and network functions (now, date*, ago, toDate, unixEpoch,
 // rand*, uuidv4, shuffle, env and expandenv of sprig, getHostByName), crypto (bcrypt, htpasswd, gen*,
 // derivePassword, encryptAES, decryptAES), and functions not ported yet: merge, mergeOverwrite and their
-// must- forms (mergo's aliasing), semver (a typed *Version), duration, durationRound (int vs int64), mustFromJson
-// (Go's JSON error texts), addf/subf/mulf/divf/add1f (shopspring decimal), chunk, mustChunk, wrap,
-// wrapWith, camelcase, kebabcase, snakecase, urlParse, urlJoin.
+// must- forms (mergo's aliasing), semver (a typed *Version), duration, durationRound (int vs int64),
+// mustFromJson (Go's JSON error texts), chunk, mustChunk, wrap, wrapWith, camelcase, kebabcase, snakecase,
+// urlParse, urlJoin.
 import type { GoFunction } from '../value.ts';
+import { decimalFunctions } from './decimal.ts';
 import { encodingFunctions } from './encoding.ts';
 import { generalFunctions } from './general.ts';
 import { istioFunctions } from './istio.ts';
@@ -20,7 +21,16 @@ export type { ProtoMessage } from './istio.ts';
 
 /** sprig.TxtFuncMap() as far as implemented; no clock, random, OS or network functions. */
 export function sprigFunctions(): Record<string, GoFunction> {
-  return { ...stringFunctions, ...listFunctions, ...generalFunctions, ...regexFunctions, ...miscFunctions, ...encodingFunctions, ...semverFunctions };
+  return {
+    ...stringFunctions,
+    ...listFunctions,
+    ...generalFunctions,
+    ...regexFunctions,
+    ...miscFunctions,
+    ...encodingFunctions,
+    ...semverFunctions,
+    ...decimalFunctions,
+  };
 }
 
 /** What istiod's parseDryTemplate installs: sprig's functions, then Istio's over them. `env` is istiod's environment. */
