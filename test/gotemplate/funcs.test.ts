@@ -196,6 +196,8 @@ function generatedCalls(): Call[] {
     { fn: 'b32dec', args: [a] },
     { fn: 'regexReplaceAll', args: ['[a-z]+', a, '<$0>'] },
     { fn: 'toString', args: [{ [a]: [b, 1.5, null] }] },
+    { fn: 'wrap', args: [int(8), `${a} ${b} ${a}`] },
+    { fn: 'wrapWith', args: [int(5), '|', `${a} ${b}`] },
   ]);
 }
 

@@ -20,7 +20,7 @@ function listOf(v: GoValue, what: string): GoValue[] {
   if (x === null || x === undefined) throw new Error(NIL_DEREFERENCE);
   const items = sliceItems(x);
   if (items === undefined && what === 'slice') throw new Error(`list should be type of slice or array but ${kindName(x)}`);
-  if (items === undefined) throw new Error(`Cannot ${what} on type ${kindName(x)}`);
+  if (items === undefined) throw new Error(what === 'chunk' ? `Cannot chunk type ${kindName(x)}` : `Cannot ${what} on type ${kindName(x)}`);
   return items;
 }
 
@@ -48,6 +48,23 @@ function sliceList(list: GoValue, indices: GoValue[]): GoValue {
   if (start < 0 || end < start || end > items.length) throw new Error('reflect.Value.Slice: slice index out of bounds');
   const x = untaint(list);
   return x instanceof GoSlice ? new GoSlice(x.elem, items.slice(start, end)) : items.slice(start, end);
+}
+
+/** sprig's chunk: lists of `size` items (the last shorter), sized in float64 as sprig computes it. */
+function chunk(size: number, list: GoValue): GoSlice {
+  const items = listOf(list, 'chunk');
+  const count = Math.floor((items.length - 1) / size) + 1;
+  const makeslice = new Error('runtime error: makeslice: len out of range');
+  if (!Number.isFinite(count) || count < 0) throw makeslice;
+  capSize(count, 'chunk');
+  const out: GoValue[] = [];
+  for (let i = 0; i < count; i++) {
+    let len = size;
+    if (i === count - 1) len = Math.floor(items.length % size) || size;
+    if (len < 0) throw makeslice;
+    out.push(items.slice(i * size, i * size + len));
+  }
+  return new GoSlice('[]interface {}', out);
 }
 
 /** A fresh map[string]interface{} (null prototype: keys such as "__proto__" stay plain keys). */
@@ -155,6 +172,8 @@ export const listFunctions: Record<string, GoFunction> = {
     'any',
   ),
   sortAlpha: goFunc(['any'], sortAlpha),
+  chunk: goFunc(['int', 'any'], (n, l) => chunk(intArg(n, 'chunk'), l)),
+  mustChunk: goFunc(['int', 'any'], (n, l) => chunk(intArg(n, 'mustChunk'), l)),
   until: goFunc(['int'], (n) => {
     const count = intArg(n, 'until');
     return untilStep(0, count, count < 0 ? -1 : 1);

@@ -106,6 +106,45 @@ function abbreviate(s: string, offset: number, maxWidth: number): string {
   return `...${sliceBytes(s, len - (maxWidth - 3), len, 'abbrev')}`;
 }
 
+/** goutils.WrapCustom on UTF-8 bytes, as Go's; a result cut inside a character is refused (not UTF-8). */
+function wrapCustom(text: string, width: number, newline: string, wrapLongWords: boolean, fn: string): string {
+  if (text === '') return '';
+  const str = utf8.encode(text);
+  const nl = [...utf8.encode(newline === '' ? '\n' : newline)];
+  const w = Math.max(width, 1);
+  const out: number[] = [];
+  let offset = 0;
+  while (str.length - offset > w) {
+    if (str[offset] === 0x20) {
+      offset++;
+      continue;
+    }
+    const at = str.subarray(offset, w + offset + 1).lastIndexOf(0x20);
+    if (at >= 0) {
+      out.push(...str.subarray(offset, offset + at), ...nl);
+      offset += at + 1;
+    } else if (wrapLongWords) {
+      out.push(...str.subarray(offset, offset + w), ...nl);
+      offset += w;
+    } else {
+      const next = str.indexOf(0x20, w + offset);
+      if (next < 0) {
+        out.push(...str.subarray(offset));
+        offset = str.length;
+      } else {
+        out.push(...str.subarray(offset, next), ...nl);
+        offset = next + 1;
+      }
+    }
+  }
+  out.push(...str.subarray(offset));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(out));
+  } catch {
+    throw new Error(`${fn}: the cut falls inside a multi-byte character (unsupported: Go would make invalid UTF-8)`);
+  }
+}
+
 /** sprig's untilStep as a space-separated list. */
 function untilStep(start: number, stop: number, step: number): string {
   const out: number[] = [];
@@ -189,6 +228,10 @@ export const miscFunctions: Record<string, GoFunction> = {
     const [left, right, str] = [intArg(l, 'abbrevboth'), intArg(r, 'abbrevboth'), strArg(s, 'abbrevboth')];
     return right < 4 || (left > 0 && right < 7) ? str : abbreviate(str, left, right);
   }),
+  wrap: goFunc(['int', 'string'], (l, s) => wrapCustom(strArg(s, 'wrap'), intArg(l, 'wrap'), '', false, 'wrap')),
+  wrapWith: goFunc(['int', 'string', 'string'], (l, sep, s) =>
+    wrapCustom(strArg(s, 'wrapWith'), intArg(l, 'wrapWith'), strArg(sep, 'wrapWith'), true, 'wrapWith'),
+  ),
   deepCopy: goFunc(['any'], copyTop),
   mustDeepCopy: goFunc(['any'], copyTop),
 };
