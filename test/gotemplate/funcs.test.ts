@@ -197,6 +197,8 @@ function generatedCalls(): Call[] {
     { fn: 'regexReplaceAll', args: ['[a-z]+', a, '<$0>'] },
     { fn: 'toString', args: [{ [a]: [b, 1.5, null] }] },
     { fn: 'wrap', args: [int(8), `${a} ${b} ${a}`] },
+    { fn: 'camelcase', args: [`${a}_${b}-x y`] },
+    { fn: 'camelcase', args: [a] },
     { fn: 'wrapWith', args: [int(5), '|', `${a} ${b}`] },
   ]);
 }
@@ -365,7 +367,11 @@ function regexCalls(): Call[] {
     { fn: 'b64dec', args: [c] },
     { fn: 'b32dec', args: [c] },
   ]);
-  return [...calls, ...decodes, ...PATTERNS.map((p) => ({ fn: 'regexQuoteMeta', args: [p] }))];
+  const cases = ['', '_', '__', 'a', 'hello_world', 'HELLO_WORLD', '-_ a', 'xYZ_abc', 'ÉCOLE élève', 'a__b', 'Ab_', ' x'].map((c) => ({
+    fn: 'camelcase',
+    args: [c],
+  }));
+  return [...calls, ...decodes, ...cases, ...PATTERNS.map((p) => ({ fn: 'regexQuoteMeta', args: [p] }))];
 }
 
 describe('Go template functions, against istiod’s function map run by Go', function () {

@@ -106,6 +106,47 @@ function abbreviate(s: string, offset: number, maxWidth: number): string {
   return `...${sliceBytes(s, len - (maxWidth - 3), len, 'abbrev')}`;
 }
 
+/** xstrings.ToPascalCase (sprig's camelcase), rune by rune as xstrings walks it, quirks included. */
+function pascalCase(str: string): string {
+  const runes = [...str];
+  if (runes.length === 0) return '';
+  const connector = (c: string | undefined): boolean => c === '-' || c === '_' || (c !== undefined && GO_SPACE.test(c));
+  const upper = (c: string): boolean => /^\p{Lu}$/u.test(c);
+  let out = '';
+  let i = 0;
+  let r0 = '';
+  let firstUpper = false;
+  while (i < runes.length) {
+    r0 = runes[i++]!;
+    if (!connector(r0)) {
+      firstUpper = upper(r0);
+      r0 = toUpper(r0);
+      break;
+    }
+    out += r0;
+  }
+  if (i === runes.length) return out + r0;
+  while (i < runes.length) {
+    const r1 = r0;
+    r0 = runes[i++]!;
+    if (connector(r0) && connector(r1)) {
+      out += r1;
+      continue;
+    }
+    if (connector(r1)) {
+      firstUpper = upper(r0);
+      r0 = toUpper(r0);
+    } else {
+      if (firstUpper) {
+        if (upper(r0)) r0 = toLower(r0);
+        else firstUpper = false;
+      }
+      out += r1;
+    }
+  }
+  return out + r0;
+}
+
 /** goutils.WrapCustom on UTF-8 bytes, as Go's; a result cut inside a character is refused (not UTF-8). */
 function wrapCustom(text: string, width: number, newline: string, wrapLongWords: boolean, fn: string): string {
   if (text === '') return '';
@@ -232,6 +273,7 @@ export const miscFunctions: Record<string, GoFunction> = {
   wrapWith: goFunc(['int', 'string', 'string'], (l, sep, s) =>
     wrapCustom(strArg(s, 'wrapWith'), intArg(l, 'wrapWith'), strArg(sep, 'wrapWith'), true, 'wrapWith'),
   ),
+  camelcase: goFunc(['string'], (s) => pascalCase(strArg(s, 'camelcase'))),
   deepCopy: goFunc(['any'], copyTop),
   mustDeepCopy: goFunc(['any'], copyTop),
 };
