@@ -3,68 +3,26 @@
 // author's string cannot make a template's regex backtrack. Go's error messages for malformed patterns.
 // Not supported (refused with an error saying so): \Q...\E, \C, \pN class names JS does not know.
 
-export type Pred = (c: string) => boolean;
-export type Inst =
-  | { op: 'char'; pred: Pred }
-  | { op: 'split'; x: number; y: number }
-  | { op: 'jmp'; to: number }
-  | { op: 'save'; slot: number }
-  | { op: 'assert'; kind: 'bol' | 'eol' | 'bot' | 'eot' | 'word' | 'nonword' }
-  | { op: 'match' };
+import {
+  ASCII_CLASSES,
+  assertFrag,
+  charFrag,
+  classTest,
+  type Flags,
+  type Frag,
+  fold,
+  type Inst,
+  literal,
+  MAX_INSTS,
+  MAX_REPEAT,
+  PERL,
+  type Pred,
+  type Program,
+  RegexSyntaxError,
+  repetition,
+} from './re2-program.ts';
 
-export interface Program {
-  insts: Inst[];
-  /** Number of capture groups (group 0 is the whole match). */
-  groups: number;
-  names: Map<string, number>;
-}
-
-/** A pattern's program is capped (Go refuses over-large ones too, with "expression too large"). */
-const MAX_INSTS = 20_000;
-const MAX_REPEAT = 1000;
-
-export class RegexSyntaxError extends Error {}
-
-interface Flags {
-  i: boolean;
-  m: boolean;
-  s: boolean;
-  U: boolean;
-}
-
-/** A parsed fragment: emits its instructions into a program. */
-type Frag = (p: Inst[]) => void;
-
-const ASCII_CLASSES: Record<string, string> = {
-  alnum: '0-9A-Za-z',
-  alpha: 'A-Za-z',
-  ascii: '\\x00-\\x7F',
-  blank: '\\t ',
-  cntrl: '\\x00-\\x1F\\x7F',
-  digit: '0-9',
-  graph: '!-~',
-  lower: 'a-z',
-  print: ' -~',
-  punct: '!-/:-@[-`{-~',
-  space: '\\t\\n\\v\\f\\r ',
-  upper: 'A-Z',
-  word: '0-9A-Za-z_',
-  xdigit: '0-9A-Fa-f',
-};
-const PERL: Record<string, string> = { d: '0-9', s: '\\t\\n\\f\\r ', w: '0-9A-Za-z_' };
-
-/** Go's simple case folding, approximated per character by JS's single-character case mappings. */
-function fold(c: string): string {
-  const up = c.toUpperCase();
-  const base = [...up].length === 1 ? up : c;
-  const low = base.toLowerCase();
-  return [...low].length === 1 ? low : c;
-}
-
-const classTest = (body: string, negate: boolean): Pred => {
-  const re = new RegExp(`^[${negate ? '^' : ''}${body}]$`, 'u');
-  return (c) => re.test(c);
-};
+export { type Program, RegexSyntaxError } from './re2-program.ts';
 
 class Parser {
   private pos = 0;
@@ -337,53 +295,6 @@ class Parser {
     if (c !== '\\') return c;
     return this.simpleEscape();
   }
-}
-
-function literal(c: string, flags: Flags): Pred {
-  if (!flags.i) return (x) => x === c;
-  const f = fold(c);
-  return (x) => x === c || fold(x) === f;
-}
-
-const charFrag =
-  (pred: Pred): Frag =>
-  (p) =>
-    p.push({ op: 'char', pred });
-const assertFrag =
-  (kind: 'bol' | 'eol' | 'bot' | 'eot' | 'word' | 'nonword'): Frag =>
-  (p) =>
-    p.push({ op: 'assert', kind });
-
-/** x*, x+, x?, x{n,m}: copies of x, greedy (prefer another round) or not. */
-function repetition(x: Frag, min: number, max: number, greedy: boolean): Frag {
-  const optional = (p: Inst[]): void => {
-    const split = p.length;
-    p.push({ op: 'split', x: -1, y: -1 });
-    x(p);
-    const after = p.length;
-    (p[split] as { x: number; y: number }).x = greedy ? split + 1 : after;
-    (p[split] as { x: number; y: number }).y = greedy ? after : split + 1;
-  };
-  const star = (p: Inst[]): void => {
-    const split = p.length;
-    p.push({ op: 'split', x: -1, y: -1 });
-    x(p);
-    p.push({ op: 'jmp', to: split });
-    (p[split] as { x: number; y: number }).x = greedy ? split + 1 : p.length;
-    (p[split] as { x: number; y: number }).y = greedy ? p.length : split + 1;
-  };
-  return (p) => {
-    for (let i = 0; i < min; i++) {
-      x(p);
-      if (p.length > MAX_INSTS) throw new RegexSyntaxError('error parsing regexp: expression too large');
-    }
-    if (max < 0) star(p);
-    else
-      for (let i = min; i < max; i++) {
-        optional(p);
-        if (p.length > MAX_INSTS) throw new RegexSyntaxError('error parsing regexp: expression too large');
-      }
-  };
 }
 
 export function compileRegex(expr: string): Program {
