@@ -91,6 +91,12 @@ export interface GoFunction {
   params: readonly string[];
   /** The element type of a trailing ...param, if variadic. */
   variadic?: string;
+  /**
+   * How a result made from a pod-controlled (Tainted) argument is marked: 'serializes' (toJSON, toYaml: the
+   * text is structured data the caller can parse back), 'preserves' (indent, nindent, quote: structured iff
+   * the tainted argument was); by default a plain tainted value that must land inside one scalar.
+   */
+  taint?: 'serializes' | 'preserves';
   /** Untainted arguments (the executor unwraps and re-taints the result when an argument was tainted). */
   call(...args: GoValue[]): GoValue;
 }

@@ -15,6 +15,7 @@ import { miscFunctions } from './misc.ts';
 import { regexFunctions } from './re2-vm.ts';
 import { semverFunctions } from './semver.ts';
 import { stringFunctions } from './strings.ts';
+import { preserves, serializes } from './typed.ts';
 
 export type { ProtoMessage } from './istio.ts';
 
@@ -32,7 +33,27 @@ export function sprigFunctions(): Record<string, GoFunction> {
   };
 }
 
+/** Functions whose text is an encoding of their argument: a pod's value inside parses back from it. */
+const SERIALIZERS = [
+  'toJson',
+  'mustToJson',
+  'toPrettyJson',
+  'mustToPrettyJson',
+  'toRawJson',
+  'mustToRawJson',
+  'toJSON',
+  'structToJSON',
+  'protoToJSON',
+  'toYaml',
+  'toJsonMap',
+];
+/** Functions that lay text out without changing what it encodes. */
+const LAYOUT = ['indent', 'nindent', 'quote', 'squote', 'trim', 'toString'];
+
 /** What istiod's parseDryTemplate installs: sprig's functions, then Istio's over them. `env` is istiod's environment. */
 export function istioTemplateFunctions(env: (name: string) => string | undefined): Record<string, GoFunction> {
-  return { ...sprigFunctions(), ...istioFunctions(env) };
+  const all = { ...sprigFunctions(), ...istioFunctions(env) };
+  for (const name of SERIALIZERS) all[name] = serializes(all[name]!);
+  for (const name of LAYOUT) all[name] = preserves(all[name]!);
+  return all;
 }

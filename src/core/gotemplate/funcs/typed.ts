@@ -54,8 +54,9 @@ export class GoStringMap extends GoTyped {
   override isNil(): boolean {
     return this.nil;
   }
+  /** `.key`: the value, or Go's invalid value for a missing key (only `index` gives the zero value ""). */
   override field(name: string): { value: GoValue } {
-    return { value: this.map.get(name) ?? '' };
+    return { value: this.map.get(name) };
   }
   override entries(): Array<[GoValue, GoValue]> {
     return [...this.map.keys()].sort(compareGoStrings).map((k) => [k, this.map.get(k)!]);
@@ -126,6 +127,11 @@ export const stringSlice = (items: string[]): GoSlice => new GoSlice('string', i
 export function goFunc(params: readonly string[], call: GoFunction['call'], variadic?: string): GoFunction {
   return variadic === undefined ? { params, call } : { params, variadic, call };
 }
+
+/** The same function, its result marked as a serialization of its arguments (toJSON, toYaml...). */
+export const serializes = (f: GoFunction): GoFunction => ({ ...f, taint: 'serializes' });
+/** The same function, its result structured iff its argument was (indent, nindent, quote...). */
+export const preserves = (f: GoFunction): GoFunction => ({ ...f, taint: 'preserves' });
 
 /** The cap on counts that size a result (repeat, until, indent): Go would allocate; we refuse. */
 export const MAX_GENERATED = 1_000_000;
