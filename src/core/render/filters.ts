@@ -3,7 +3,7 @@
 import type { FilterImplOptions } from 'liquidjs';
 import { proxyConfigJson } from '../settings/mesh.ts';
 import { isObject, type JsonObject } from '../types.ts';
-import { istioFilters } from './istio-funcs.ts';
+import { excludeInboundPort, istioFilters } from './istio-funcs.ts';
 
 type Meta = { annotations?: Record<string, string>; labels?: Record<string, string> } | undefined;
 type Port = { name?: string; hostPort?: number; containerPort?: number; protocol?: string; hostIP?: string };
@@ -63,17 +63,9 @@ export const filters: Record<string, FilterImplOptions> = {
   present(v: unknown): boolean {
     return !isEmpty(v);
   },
-  /**
-   * Istio's excludeInboundPort: the list as given when the port is empty, "0" or an item exactly as
-   * written; else the items trimmed, empty ones dropped, and the port appended.
-   */
+  /** Istio's excludeInboundPort (istio-funcs.ts, shared with the Go template function). */
   exclude_inbound_port(port: unknown, list: unknown): string {
-    const p = (port === undefined || port === null ? '' : String(port)).trim();
-    const l = list === undefined || list === null ? '' : String(list);
-    if (p === '' || p === '0') return l;
-    const items = l.split(',');
-    if (items.includes(p)) return l;
-    return [...items.map((s) => s.trim()).filter((s) => s !== ''), p].join(',');
+    return excludeInboundPort(port === undefined || port === null ? '' : String(port), list === undefined || list === null ? '' : String(list));
   },
   /** comma list of the TCP container ports of the given containers. */
   include_inbound_ports(containers: Container[] | undefined): string {

@@ -93,6 +93,18 @@ export function appendMultusNetwork(existing: unknown, network: string): string 
   return value.slice(0, end) + entry + value.slice(end);
 }
 
+/**
+ * Istio's excludeInboundPort on the port as text: the list as given when the port is empty, "0" or an item
+ * exactly as written; else the items trimmed, empty ones dropped, and the port appended.
+ */
+export function excludeInboundPort(portText: string, list: string): string {
+  const port = portText.trim();
+  if (port === '' || port === '0') return list;
+  const items = list.split(',');
+  if (items.includes(port)) return list;
+  return [...items.map((s) => s.trim()).filter((s) => s !== ''), port].join(',');
+}
+
 /** The directory part of a slash path, with its trailing slash (Go's path.Split). */
 export function directory(p: unknown): string {
   const s = typeof p === 'string' ? p : '';

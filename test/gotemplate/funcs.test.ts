@@ -1,0 +1,78 @@
+// Differential test of the template functions against istiod's own function map run by Go: the same
+// calls (a table per parameter type, edge cases included, plus generated strings) through both, and the
+// result's %T, JSON and %v (or the error) compared. Also: every function we define has Go's signature.
+import { strict as assert } from 'node:assert';
+import { istioTemplateFunctions } from '../../src/core/gotemplate/funcs/index.ts';
+import { goAvailable } from './go-parse-oracle.ts';
+import { decimalCalls, regexCalls, semverCalls, yamlCalls } from './funcs-cases.ts';
+import { generatedCalls, tableCalls } from './funcs-calls.ts';
+import { funcsOracleBinary, goSignatures, normalise, runGo, runOurs } from './funcs-oracle.ts';
+
+/**
+ * The differences we accept, by name: a cut inside a UTF-8 sequence (Go makes invalid UTF-8, which a JS
+ * string cannot hold: we refuse), b64dec/b32dec giving bytes that are not UTF-8 (the same), and characters that Node's Unicode 17 tables call printable where Go's
+ * (Unicode 15) escape them in %q (the two texts read back to the same string).
+ */
+function knownDifference(got: ReturnType<typeof normalise>, exp: ReturnType<typeof normalise>): string | undefined {
+  if ('error' in got && got.error.includes('multi-byte character') && !('error' in exp) && exp.json.includes('\\ufffd')) return 'invalid UTF-8 cut';
+  if ('error' in got && got.error.includes('decoded bytes are not UTF-8') && !('error' in exp) && exp.json.includes('\\ufffd'))
+    return 'decoded bytes not UTF-8';
+  if ('error' in got || 'error' in exp) return undefined;
+  const decodeEscapes = (s: string) => s.replace(/\\U([0-9a-f]{8})/g, (_m, h: string) => String.fromCodePoint(Number.parseInt(h, 16)));
+  if (decodeEscapes(got.v) === decodeEscapes(exp.v) && /\\U000[1-3]/.test(exp.v)) return 'Unicode version of %q';
+  return undefined;
+}
+
+describe('Go template functions, against istiod’s function map run by Go', function () {
+  this.timeout(180_000);
+  let binary = '';
+  before(function () {
+    if (!goAvailable()) this.skip();
+    binary = funcsOracleBinary();
+  });
+  const ours = istioTemplateFunctions((name) => ({ ISTIO_VENDOR: 'acme' })[name]);
+
+  it('defines each function with Go’s parameter types', () => {
+    const sigs = goSignatures(binary);
+    const goType = (t: string) => t.replace(/interface \{\}/g, 'any');
+    for (const [name, f] of Object.entries(ours)) {
+      assert.ok(sigs[name], `${name} is not in istiod's function map`);
+      assert.deepEqual(
+        [f.params, f.variadic],
+        [sigs[name]!.params.map(goType), sigs[name]!.variadic ? goType(sigs[name]!.variadic!) : undefined],
+        name,
+      );
+    }
+  });
+
+  it('answers a table of calls as Go does (result type, JSON, %v, or the error)', () => {
+    const sigs = goSignatures(binary);
+    const names = Object.keys(ours).filter((n) => n !== 'env' && n !== 'fail');
+    const calls = [...tableCalls(sigs, names), ...generatedCalls(), ...regexCalls(), ...yamlCalls(), ...semverCalls(), ...decimalCalls()];
+    const want = runGo(binary, calls);
+    const mismatches: string[] = [];
+    const known: Record<string, number> = {};
+    calls.forEach((c, i) => {
+      const got = normalise(runOurs(ours, c));
+      const exp = normalise(want[i]!);
+      if (JSON.stringify(got) === JSON.stringify(exp)) return;
+      const why = knownDifference(got, exp);
+      if (why) known[why] = (known[why] ?? 0) + 1;
+      else mismatches.push(`${c.fn}(${JSON.stringify(c.args)}): go ${JSON.stringify(exp)} ours ${JSON.stringify(got)}`);
+    });
+    if (process.env.FUNCS_DUMP) console.log(calls.length, 'calls; known differences:', known);
+    if (process.env.FUNCS_DUMP) for (const m of mismatches) console.log(m.slice(0, 600));
+    assert.ok(calls.length > 1000, `only ${calls.length} calls`);
+    assert.deepEqual(mismatches.slice(0, 40), [], `${mismatches.length} of ${calls.length} calls differ`);
+  });
+
+  it('reads istiod’s environment through the env parameter only', () => {
+    assert.equal(ours.env!.call('ISTIO_VENDOR', 'none'), 'acme');
+    assert.equal(ours.env!.call('UNSET_VARIABLE', 'none'), 'none');
+  });
+
+  it('refuses counts that would make huge results, naming the function', () => {
+    assert.throws(() => ours.until!.call(10n ** 9n), /until/);
+    assert.throws(() => ours.repeat!.call(10n ** 9n, 'ab'), /repeat/);
+  });
+});
