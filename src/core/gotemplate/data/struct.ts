@@ -122,6 +122,10 @@ export class GoPointer extends GoOfType<'ptr'> {
   override isNil(): boolean {
     return this.raw === undefined;
   }
+  /** A pointer to a generated protobuf message implements proto.Message (protoToJSON's parameter). */
+  override assignableTo(type: string): boolean {
+    return type === this.type || (type === 'protoreflect.ProtoMessage' && goTypeDesc(this.elemType()).proto !== undefined);
+  }
   elemType(): string {
     return goTypeDesc(this.type).e!;
   }
@@ -152,6 +156,10 @@ export class GoPointer extends GoOfType<'ptr'> {
   }
   protoJSONValue(): unknown {
     return this.raw === undefined ? null : protoJSONOf(this.elem());
+  }
+  /** The protobuf message's full name (protoToJSON's proto.Message), '' when it points to no message. */
+  protoFullName(): string {
+    return goTypeDesc(this.elemType()).proto ?? '';
   }
   /** text/template follows a pointer before printing: the value it points to, as an addressable one. */
   override formatV(): string | undefined {
