@@ -19,7 +19,7 @@ const valueAt = (doc: unknown, path: string): unknown =>
 
 const RUNS = Number(process.env.ORACLE_RUNS ?? 300);
 const SEED = Number(process.env.ORACLE_SEED ?? 20261130);
-/** ORACLE_SURVEY=1: record every disagreement (by where it is) instead of stopping at the first. */
+/** ORACLE_SURVEY=1: record every disagreement (by where it is) instead of stopping at the first; ORACLE_DUMP=DIR writes the first pod of each. */
 const SURVEY = process.env.ORACLE_SURVEY === '1';
 const signature = (line: string) =>
   line
@@ -88,6 +88,7 @@ for (const [index, variant] of VARIANTS.entries()) {
         if (!SURVEY) throw new Error(`injectors disagree at ${path}:\n  ${why.join('\n  ')}`);
         for (const line of why) {
           const key = `DIFFERENT ${variant.name}: ${signature(line)}`;
+          if (!tally.has(key) && process.env.ORACLE_DUMP) writeFileSync(join(process.env.ORACLE_DUMP, `${tally.size}.json`), JSON.stringify({ key, path, pod }));
           if (!tally.has(key))
             examples.push(`${key}\n      ${line}\n      annotations ${JSON.stringify((pod.metadata as { annotations?: unknown }).annotations)}`);
           count(key);

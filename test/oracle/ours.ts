@@ -1,8 +1,5 @@
-// This injector on the same review, with settings read from the same rendered ConfigMap data as istiod.
-// One difference, until Go templates run here (issue 15): the `templates` of Istio's `config` are Go
-// templates, so ours keeps its built-in Liquid ports of them and takes everything else from `config`.
-import { parse as parseYaml, stringify } from 'yaml';
-import { readTemplatesDir } from '../../src/config/files.ts';
+// This injector on the same review, with settings read from the same rendered ConfigMap data as istiod,
+// unchanged: Istio's Go templates included.
 import { admit } from '../../src/core/admission.ts';
 import type { NodeKubelets } from '../../src/core/native-sidecars.ts';
 import { type ProxyConfigSet, proxyConfigSet, readProxyConfigs } from '../../src/core/proxy-configs.ts';
@@ -10,12 +7,8 @@ import { buildSettings, type NativeSidecarMode, type Settings } from '../../src/
 import { injectPathEnv } from '../../src/http/inject-path.ts';
 import type { RenderedSettings } from './istiod.ts';
 
-const builtin = readTemplatesDir();
-
 export function ourSettings(rendered: RenderedSettings, native: NativeSidecarMode): Settings {
-  const config = parseYaml(rendered.config) as Record<string, unknown>;
-  delete config.templates;
-  return buildSettings({ config: stringify(config), values: rendered.values, mesh: rendered.mesh, templates: builtin, nativeSidecars: native });
+  return buildSettings({ config: rendered.config, values: rendered.values, mesh: rendered.mesh, templates: {}, nativeSidecars: native });
 }
 
 export interface OurAnswer {

@@ -63,7 +63,8 @@ export function postProcess(original: Pod, prep: Prepared, rendered: RenderedPod
   const reapplied = reapplyOverrides(editableShell(rendered.merged as unknown as Pod), original, templatePod);
   if (reapplied.overridden.length) notes.push(`the pod's own ${reapplied.overridden.join(', ')} container(s) override the injected one(s)`);
   const out = reapplied.pod;
-  adjustInitContainerUser(out, prep.interceptionMode);
+  // the pod's own istio-proxy, not one a previous injection left (re-injection leaves the pod as it is)
+  adjustInitContainerUser(out, prep.stripped, String(prep.proxyConfig.interceptionMode ?? ''));
   out.metadata.annotations ??= {};
   out.spec.containers ??= [];
 
@@ -78,7 +79,8 @@ export function postProcess(original: Pod, prep: Prepared, rendered: RenderedPod
   if (proxy) rewriteProbes(out, proxy, ctx, notes);
 
   markInjected(out, templatePod, prep.network, ctx.settings);
-  reorderContainers(out, prep.holdProxy);
+  // Istio orders by the mesh's and values' hold (with the pod's proxy config), native or not
+  reorderContainers(out, prep.proxyConfig.holdApplicationUntilProxyStarts === true || ctx.settings.summary.holdApplication);
   if (out.spec.initContainers?.length === 0 && original.spec.initContainers === undefined) delete out.spec.initContainers;
   keepOriginalSpelling(out, original);
   return out;

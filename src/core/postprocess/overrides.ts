@@ -5,7 +5,7 @@
 import { ANNOTATION } from '../annotations.ts';
 import { clip } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
-import { goOrdered } from '../go-json.ts';
+import { goJSON } from '../go-json.ts';
 import { mergeMap } from '../merge.ts';
 import { cloneJson, isObject, type Container, type JsonObject, type Pod } from '../types.ts';
 import { treeProblem } from '../tree-limits.ts';
@@ -66,7 +66,7 @@ export function reapplyOverrides(finalPod: Pod, original: Pod, templatePod: { sp
       const match = saved[list]?.find((o) => o.name === c.name) ?? (ours ? undefined : userContainers.find((o) => o.name === c.name));
       if (!match) continue;
       // written as Go writes it (canonical quantities), so the saved copy and the pod agree on re-injection
-      const overlay = goOrdered(cloneJson(match), 'container') as Container;
+      const overlay = goJSON('v1.Container', match) as Container;
       if (overlay.image === 'auto') delete overlay.image;
       const listed = overrides[list];
       if (listed) listed.push(overlay);
@@ -83,20 +83,34 @@ export function reapplyOverrides(finalPod: Pod, original: Pod, templatePod: { sp
   return { pod, overridden };
 }
 
-/** A user-chosen proxy UID is the one iptables must let through (`-u`); TPROXY needs the proxy as root. */
-export function adjustInitContainerUser(pod: Pod, interceptionMode: string): void {
-  const all = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])];
-  const proxy = all.find((c) => c.name === 'istio-proxy');
-  const uid = proxy?.securityContext?.runAsUser;
-  const gid = proxy?.securityContext?.runAsGroup;
-  if (!proxy || uid === undefined || uid === null || uid === 0) return;
-  const init = (pod.spec.initContainers ?? []).find((c) => c.name === 'istio-init' || c.name === 'istio-validation');
-  if (init?.args) {
-    const i = init.args.indexOf('-u');
-    if (i >= 0 && i + 1 < init.args.length) init.args = [...init.args.slice(0, i + 1), String(uid), ...init.args.slice(i + 2)];
+/**
+ * As Istio's adjustInitContainerUser: when the pod brings its own istio-proxy with runAsUser/runAsGroup,
+ * iptables must let that user through (`-u`) and istio-validation runs as it; in TPROXY mode the proxy
+ * stays root. A pod without such a container (most, and gateways: theirs has no user) is left as rendered.
+ */
+export function adjustInitContainerUser(pod: Pod, original: Pod, proxyConfigMode: string): void {
+  const user = original.spec.containers?.find((c) => c.name === 'istio-proxy')?.securityContext;
+  const uid = user?.runAsUser;
+  const gid = user?.runAsGroup;
+  if (uid == null && gid == null) return;
+  const init =
+    (pod.spec.initContainers ?? []).find((c) => c.name === 'istio-init') ??
+    (pod.spec.initContainers ?? []).find((c) => c.name === 'istio-validation');
+  if (!init) return;
+  const tproxy = proxyConfigMode === 'TPROXY' || pod.metadata.annotations?.[ANNOTATION.interceptionMode] === 'TPROXY';
+  if (tproxy && uid != null) {
+    const proxy = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].find((c) => c.name === 'istio-proxy');
+    if (proxy) proxy.securityContext = { ...proxy.securityContext, runAsUser: 0 };
   }
-  if (init?.name === 'istio-validation') {
-    init.securityContext = { ...(init.securityContext ?? {}), runAsUser: uid, ...(gid !== undefined ? { runAsGroup: gid } : {}) };
+  if (!tproxy && init.name === 'istio-validation') {
+    init.securityContext = {
+      ...(init.securityContext ?? {}),
+      ...(uid != null ? { runAsUser: uid } : {}),
+      ...(gid != null ? { runAsGroup: gid } : {}),
+    };
   }
-  if (interceptionMode === 'TPROXY') proxy.securityContext = { ...proxy.securityContext, runAsUser: 0 };
+  // iptables' --uid-owner must not be 0
+  if (uid == null || uid === 0 || !init.args) return;
+  const i = init.args.indexOf('-u');
+  if (i >= 0 && i + 1 < init.args.length) init.args = [...init.args.slice(0, i + 1), String(uid), ...init.args.slice(i + 2)];
 }

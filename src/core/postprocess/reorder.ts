@@ -1,28 +1,30 @@
-// Container order (Istio's reorderPod). Native: the capture init container, then istio-proxy, then
-// enable-core-dump, then the user's init containers. Classic: istio-validation first, istio-init and
-// enable-core-dump last among init containers; istio-proxy last among containers, or first when the
-// application must wait for the proxy.
+// Container order, as Istio's reorderPod: istio-proxy last among containers, or first when the application
+// must wait for the proxy (mesh or values hold, whether native or not). Native (istio-proxy among init
+// containers): istio-init, istio-validation, istio-proxy, enable-core-dump, then the user's. Classic:
+// istio-validation first, istio-init then enable-core-dump last.
 import type { Container, Pod } from '../types.ts';
 
-const rank =
-  (order: Record<string, number>, fallback: number) =>
-  (c: Container): number =>
-    order[c.name] ?? fallback;
-
-function stableSort(list: Container[], key: (c: Container) => number): Container[] {
-  return list
-    .map((c, i) => ({ c, i, k: key(c) }))
-    .sort((a, b) => a.k - b.k || a.i - b.i)
-    .map((x) => x.c);
+/**
+ * Istio's modifyContainers: the container named `name` taken out and put first or last. Given twice, the
+ * last one is the one kept, as Istio's loop keeps it (the API server refuses such a pod anyway).
+ */
+function move(list: Container[], name: string, to: 'first' | 'last'): Container[] {
+  const rest = list.filter((c) => c.name !== name);
+  if (rest.length === list.length) return list;
+  const match = list.filter((c) => c.name === name).at(-1)!;
+  return to === 'first' ? [match, ...rest] : [...rest, match];
 }
 
-export function reorderContainers(pod: Pod, holdApplication: boolean): void {
-  const init = pod.spec.initContainers ?? [];
-  const nativeProxy = init.some((c) => c.name === 'istio-proxy');
-  if (nativeProxy) {
-    pod.spec.initContainers = stableSort(init, rank({ 'istio-validation': 0, 'istio-init': 0, 'istio-proxy': 1, 'enable-core-dump': 2 }, 3));
+export function reorderContainers(pod: Pod, holdPod: boolean): void {
+  pod.spec.containers = move(pod.spec.containers, 'istio-proxy', holdPod ? 'first' : 'last');
+  let init = pod.spec.initContainers;
+  if (!init) return;
+  if (init.some((c) => c.name === 'istio-proxy')) {
+    for (const name of ['enable-core-dump', 'istio-proxy', 'istio-validation', 'istio-init']) init = move(init, name, 'first');
   } else {
-    if (init.length) pod.spec.initContainers = stableSort(init, rank({ 'istio-validation': 0, 'istio-init': 2, 'enable-core-dump': 3 }, 1));
-    pod.spec.containers = stableSort(pod.spec.containers, rank({ 'istio-proxy': holdApplication ? 0 : 2 }, 1));
+    init = move(init, 'istio-validation', 'first');
+    init = move(init, 'istio-init', 'last');
+    init = move(init, 'enable-core-dump', 'last');
   }
+  pod.spec.initContainers = init;
 }

@@ -89,7 +89,9 @@ export function parseWithNodes(text: string): ParsedYaml {
       throw new YamlNodeLimit(`more than ${MAX_YAML_ALIASES} YAML aliases`);
   };
   const documents: unknown[] = [];
-  jsyaml.loadAll(text, (d) => documents.push(d), { schema: jsyaml.CORE_SCHEMA, listener });
+  // json: a key given twice keeps its last value, as istiod's YAML decoding (go-yaml v2 into a map) does:
+  // Istio's own templates rely on it (a userVolume entry's `name` after the template's)
+  jsyaml.loadAll(text, (d) => documents.push(d), { schema: jsyaml.CORE_SCHEMA, listener, json: true });
   return { documents, nodes, plainTypes: new Map() };
 }
 
