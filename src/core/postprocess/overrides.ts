@@ -89,7 +89,8 @@ export function reapplyOverrides(finalPod: Pod, original: Pod, templatePod: { sp
  * stays root. A pod without such a container (most, and gateways: theirs has no user) is left as rendered.
  */
 export function adjustInitContainerUser(pod: Pod, original: Pod, proxyConfigMode: string): void {
-  const user = original.spec.containers?.find((c) => c.name === 'istio-proxy')?.securityContext;
+  // Istio's FindSidecar: among containers, then init containers (a native sidecar)
+  const user = [...(original.spec.containers ?? []), ...(original.spec.initContainers ?? [])].find((c) => c.name === 'istio-proxy')?.securityContext;
   const uid = user?.runAsUser;
   const gid = user?.runAsGroup;
   if (uid == null && gid == null) return;
