@@ -158,3 +158,56 @@ export function regexCalls(): Call[] {
   }));
   return [...calls, ...decodes, ...cases, ...PATTERNS.map((p) => ({ fn: 'regexQuoteMeta', args: [p] }))];
 }
+
+/** JSON text with each kind of syntax error Go's scanner names, and numbers out of float64's range. */
+export function jsonCalls(): Call[] {
+  const texts = [
+    '',
+    ' ',
+    '{',
+    '[',
+    '{"a"',
+    '{"a":',
+    '{"a":1',
+    '{"a":1,',
+    '{"a" 1}',
+    '{a:1}',
+    '{,}',
+    '[1,]',
+    '[1 2]',
+    '{"a":1 "b":2}',
+    '01',
+    '-',
+    '-a',
+    '1.',
+    '1.e5',
+    '1e',
+    '1e+',
+    'tru',
+    'trux',
+    'fals',
+    'nul',
+    'nulL',
+    '"abc',
+    '"a\\x"',
+    '"\\u12G4"',
+    '"a\nb"',
+    "'a'",
+    '[1] x',
+    'é',
+    '{"é":1}',
+    '1e400',
+    '[1, -1e999]',
+    '{"a":[1e309]}',
+    '{}',
+    '[]',
+    '{"a":{"b":[null,true,false,1.5,"x"]}}',
+    '  [ 1 , 2 ]  ',
+    '\u00a0',
+  ];
+  return texts.flatMap((t) => [
+    { fn: 'mustFromJson', args: [t] },
+    { fn: 'fromJson', args: [t] },
+    { fn: 'fromJSON', args: [t] },
+  ]);
+}

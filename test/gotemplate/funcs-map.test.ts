@@ -27,9 +27,16 @@ describe('the template function map istiod gives', () => {
   });
 
   it('marks encoders as serializing their argument and layout functions as preserving it, for the taint check', () => {
-    for (const name of ['toJson', 'toJSON', 'toYaml', 'structToJSON', 'protoToJSON', 'toJsonMap', 'toRawJson']) assert.equal(fns[name]!.taint, 'serializes', name);
+    for (const name of ['toJson', 'toJSON', 'toYaml', 'structToJSON', 'protoToJSON', 'toJsonMap', 'toRawJson'])
+      assert.equal(fns[name]!.taint, 'serializes', name);
     for (const name of ['indent', 'nindent', 'quote']) assert.equal(fns[name]!.taint, 'preserves', name);
     for (const name of ['trunc', 'replace', 'upper', 'b64enc']) assert.equal(fns[name]!.taint, undefined, name);
+  });
+
+  it('gives keys and values in sorted key order (Go’s order is random; sorted is one of its outcomes)', () => {
+    const m = { b: 2, a: 1, c: null };
+    assert.equal(fns.toJson!.call(fns.keys!.call(m, { d: 4 })), '["a","b","c","d"]');
+    assert.equal(fns.toJson!.call(fns.values!.call(m)), '[1,2,null]');
   });
 
   it('prints and encodes a pod’s value nested in template data as its contents', () => {

@@ -4,7 +4,7 @@
 // rand*, uuidv4, shuffle, env and expandenv of sprig, getHostByName), crypto (bcrypt, htpasswd, gen*,
 // derivePassword, encryptAES, decryptAES), and functions not ported yet: merge, mergeOverwrite and their
 // must- forms (mergo's aliasing), semver (a typed *Version), duration, durationRound (int vs int64),
-// mustFromJson (Go's JSON error texts), kebabcase, snakecase (xstrings' word splitter), urlParse, urlJoin.
+// kebabcase, snakecase (xstrings' word splitter), urlParse, urlJoin.
 import type { GoFunction } from '../value.ts';
 import { decimalFunctions } from './decimal.ts';
 import { encodingFunctions } from './encoding.ts';
