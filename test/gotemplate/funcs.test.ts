@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { istioTemplateFunctions } from '../../src/core/gotemplate/funcs/index.ts';
 import { goAvailable } from './go-parse-oracle.ts';
 import { decimalCalls, jsonCalls, regexCalls, semverCalls, yamlCalls } from './funcs-cases.ts';
-import { generatedCalls, tableCalls } from './funcs-calls.ts';
+import { documentCalls, generatedCalls, tableCalls } from './funcs-calls.ts';
 import { funcsOracleBinary, goSignatures, normalise, runGo, runOurs } from './funcs-oracle.ts';
 
 /**
@@ -57,6 +57,7 @@ describe('Go template functions, against istiod’s function map run by Go', fun
       ...semverCalls(),
       ...decimalCalls(),
       ...jsonCalls(),
+      ...documentCalls(),
     ];
     const want = runGo(binary, calls);
     const mismatches: string[] = [];
