@@ -4,6 +4,7 @@ import { checkTree } from '../../tree-limits.ts';
 import { GoTyped, type GoValue, Tainted } from '../value.ts';
 import { compareGoStrings, shortestDigits, wellFormed } from './format.ts';
 import { checkGoJSON } from './json-scan.ts';
+import { GoSlice, GoStringMap } from './typed.ts';
 
 export interface JSONOptions {
   /** Escape <, > and & as \u003c... (json.Marshal does; an Encoder with SetEscapeHTML(false) does not). */
@@ -75,6 +76,9 @@ function encode(v: unknown, opts: JSONOptions, prefix: string, model: boolean): 
   }
   if (v === null) return 'null';
   if (v instanceof Tainted) return encode(v.value, opts, prefix, model); // a pod's value inside the model's data
+  // the functions' own typed results hold values of the model: their maps' keys are sorted too
+  if (v instanceof GoSlice) return v.nil ? 'null' : encode(v.items, opts, prefix, true);
+  if (v instanceof GoStringMap) return encode(v.toJSONValue(), opts, prefix, true);
   if (v instanceof GoTyped) return encode(v.toJSONValue(), opts, prefix, false);
   const inner = prefix + opts.indent;
   const nl = opts.indent === '' ? '' : `\n${inner}`;
