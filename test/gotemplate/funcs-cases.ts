@@ -205,9 +205,22 @@ export function jsonCalls(): Call[] {
     '  [ 1 , 2 ]  ',
     '\u00a0',
   ];
-  return texts.flatMap((t) => [
-    { fn: 'mustFromJson', args: [t] },
-    { fn: 'fromJson', args: [t] },
-    { fn: 'fromJSON', args: [t] },
-  ]);
+  // typed results (nil slices, slices of maps) encoded as Go encodes them
+  const maps = [
+    { b: 1, a: { d: 2, c: 3 } },
+    { z: null, y: [] },
+  ];
+  const typedResults = [
+    { fn: 'chunk', args: [int(1), maps] },
+    { fn: 'rest', args: [maps] },
+    { fn: 'initial', args: [[]] },
+  ];
+  return [
+    ...typedResults,
+    ...texts.flatMap((t) => [
+      { fn: 'mustFromJson', args: [t] },
+      { fn: 'fromJson', args: [t] },
+      { fn: 'fromJSON', args: [t] },
+    ]),
+  ];
 }
