@@ -224,3 +224,18 @@ export function jsonCalls(): Call[] {
     ]),
   ];
 }
+
+/** merge and mergeOverwrite of maps holding nested maps, lists, empty and nil values, and scalars. */
+export function mergeCalls(): Call[] {
+  const maps = [
+    {},
+    { a: 1, b: '', c: null, d: [], e: {}, f: { x: 1, y: { z: 2 } }, g: [1], h: 'keep' },
+    { a: 2, b: 'b', c: 'c', d: [9], e: { n: 1 }, f: { y: { z: 3, w: 4 }, v: 5 }, g: [], h: { m: 1 }, i: false },
+    { a: null, f: null, g: null, h: '', j: 0, k: [{ q: 1 }] },
+    { f: 'scalar', e: [1], d: { r: 1 }, a: { s: 1 } },
+  ];
+  const calls: Call[] = [];
+  for (const a of maps)
+    for (const b of maps) for (const fn of ['merge', 'mergeOverwrite']) calls.push({ fn, args: [a, b] }, { fn, args: [a, b, maps[2]] });
+  return calls;
+}

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { istioTemplateFunctions } from '../../src/core/gotemplate/funcs/index.ts';
 import { goAvailable } from './go-parse-oracle.ts';
-import { decimalCalls, jsonCalls, regexCalls, semverCalls, yamlCalls } from './funcs-cases.ts';
+import { decimalCalls, jsonCalls, mergeCalls, regexCalls, semverCalls, yamlCalls } from './funcs-cases.ts';
 import { documentCalls, generatedCalls, tableCalls } from './funcs-calls.ts';
 import { funcsOracleBinary, goSignatures, normalise, runGo, runOurs } from './funcs-oracle.ts';
 
@@ -58,6 +58,7 @@ describe('Go template functions, against istiod’s function map run by Go', fun
       ...decimalCalls(),
       ...jsonCalls(),
       ...documentCalls(),
+      ...mergeCalls(),
     ];
     const want = runGo(binary, calls);
     const mismatches: string[] = [];
