@@ -195,6 +195,8 @@ export function generatedCalls(): Call[] {
     { fn: 'wrap', args: [int(8), `${a} ${b} ${a}`] },
     { fn: 'camelcase', args: [`${a}_${b}-x y`] },
     { fn: 'camelcase', args: [a] },
+    { fn: 'snakecase', args: [`${a}HTTPServer${b}2x`] },
+    { fn: 'kebabcase', args: [`${b} ${a}`] },
     { fn: 'wrapWith', args: [int(5), '|', `${a} ${b}`] },
   ]);
 }

@@ -152,11 +152,39 @@ export function regexCalls(): Call[] {
     { fn: 'b64dec', args: [c] },
     { fn: 'b32dec', args: [c] },
   ]);
+  const words = [
+    'HTTPServer',
+    'helloWorld',
+    'Hello World',
+    'a1b2',
+    'ABC123def',
+    '123abc',
+    'x-y_z',
+    'snake_case_already',
+    'JSONData2XML',
+    '!!a',
+    'a!!b',
+    '日本語Text',
+    'ÉcoleNormale',
+    '',
+    ' ',
+    'v1.2.3',
+    'aB',
+    'AbC',
+    'A',
+    '9',
+    'a9B',
+    '--x',
+    'x\ufffdy',
+    '\ufffd',
+    'Ab\ufffd',
+  ];
+  const caseCalls = words.flatMap((w) => ['snakecase', 'kebabcase', 'camelcase'].map((fn) => ({ fn, args: [w] })));
   const cases = ['', '_', '__', 'a', 'hello_world', 'HELLO_WORLD', '-_ a', 'xYZ_abc', 'ÉCOLE élève', 'a__b', 'Ab_', ' x'].map((c) => ({
     fn: 'camelcase',
     args: [c],
   }));
-  return [...calls, ...decodes, ...cases, ...PATTERNS.map((p) => ({ fn: 'regexQuoteMeta', args: [p] }))];
+  return [...calls, ...decodes, ...cases, ...caseCalls, ...PATTERNS.map((p) => ({ fn: 'regexQuoteMeta', args: [p] }))];
 }
 
 /** JSON text with each kind of syntax error Go's scanner names, and numbers out of float64's range. */

@@ -3,8 +3,7 @@
 // unknown function): clock, random, OS and network functions (now, date*, ago, toDate, unixEpoch,
 // rand*, uuidv4, shuffle, env and expandenv of sprig, getHostByName), crypto (bcrypt, htpasswd, gen*,
 // derivePassword, encryptAES, decryptAES), and functions not ported yet: semver (a typed *Version),
-// duration, durationRound (int vs int64),
-// kebabcase, snakecase (xstrings' word splitter), urlParse, urlJoin.
+// duration, durationRound (int vs int64), urlParse, urlJoin.
 import type { GoFunction } from '../value.ts';
 import { decimalFunctions } from './decimal.ts';
 import { encodingFunctions } from './encoding.ts';
@@ -16,6 +15,7 @@ import { miscFunctions } from './misc.ts';
 import { regexFunctions } from './re2-vm.ts';
 import { semverFunctions } from './semver.ts';
 import { stringFunctions } from './strings.ts';
+import { xstringsFunctions } from './xstrings.ts';
 import { preserves, serializes } from './typed.ts';
 
 export type { ProtoMessage } from './istio.ts';
@@ -32,6 +32,7 @@ export function sprigFunctions(): Record<string, GoFunction> {
     ...semverFunctions,
     ...decimalFunctions,
     ...mergeFunctions,
+    ...xstringsFunctions,
   };
 }
 
