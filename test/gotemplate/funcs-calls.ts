@@ -195,6 +195,16 @@ export function generatedCalls(): Call[] {
     { fn: 'wrap', args: [int(8), `${a} ${b} ${a}`] },
     { fn: 'camelcase', args: [`${a}_${b}-x y`] },
     { fn: 'camelcase', args: [a] },
+    { fn: 'snakecase', args: [`${a}HTTPServer${b}2x`] },
+    { fn: 'kebabcase', args: [`${b} ${a}`] },
     { fn: 'wrapWith', args: [int(5), '|', `${a} ${b}`] },
   ]);
+}
+
+/** Generated JSON documents (nested maps and lists, numbers of every size, any text) through the encoders. */
+export function documentCalls(): Call[] {
+  const docs = fc.sample(fc.jsonValue({ maxDepth: 4 }), { numRuns: 200, seed: 7 });
+  return docs.flatMap((d) =>
+    ['toYaml', 'toJson', 'toPrettyJson', 'toRawJson', 'structToJSON', 'omitNil', 'toString'].map((fn) => ({ fn, args: [d] })),
+  );
 }

@@ -152,9 +152,118 @@ export function regexCalls(): Call[] {
     { fn: 'b64dec', args: [c] },
     { fn: 'b32dec', args: [c] },
   ]);
+  const words = [
+    'HTTPServer',
+    'helloWorld',
+    'Hello World',
+    'a1b2',
+    'ABC123def',
+    '123abc',
+    'x-y_z',
+    'snake_case_already',
+    'JSONData2XML',
+    '!!a',
+    'a!!b',
+    '日本語Text',
+    'ÉcoleNormale',
+    '',
+    ' ',
+    'v1.2.3',
+    'aB',
+    'AbC',
+    'A',
+    '9',
+    'a9B',
+    '--x',
+    'x\ufffdy',
+    '\ufffd',
+    'Ab\ufffd',
+  ];
+  const caseCalls = words.flatMap((w) => ['snakecase', 'kebabcase', 'camelcase'].map((fn) => ({ fn, args: [w] })));
   const cases = ['', '_', '__', 'a', 'hello_world', 'HELLO_WORLD', '-_ a', 'xYZ_abc', 'ÉCOLE élève', 'a__b', 'Ab_', ' x'].map((c) => ({
     fn: 'camelcase',
     args: [c],
   }));
-  return [...calls, ...decodes, ...cases, ...PATTERNS.map((p) => ({ fn: 'regexQuoteMeta', args: [p] }))];
+  return [...calls, ...decodes, ...cases, ...caseCalls, ...PATTERNS.map((p) => ({ fn: 'regexQuoteMeta', args: [p] }))];
+}
+
+/** JSON text with each kind of syntax error Go's scanner names, and numbers out of float64's range. */
+export function jsonCalls(): Call[] {
+  const texts = [
+    '',
+    ' ',
+    '{',
+    '[',
+    '{"a"',
+    '{"a":',
+    '{"a":1',
+    '{"a":1,',
+    '{"a" 1}',
+    '{a:1}',
+    '{,}',
+    '[1,]',
+    '[1 2]',
+    '{"a":1 "b":2}',
+    '01',
+    '-',
+    '-a',
+    '1.',
+    '1.e5',
+    '1e',
+    '1e+',
+    'tru',
+    'trux',
+    'fals',
+    'nul',
+    'nulL',
+    '"abc',
+    '"a\\x"',
+    '"\\u12G4"',
+    '"a\nb"',
+    "'a'",
+    '[1] x',
+    'é',
+    '{"é":1}',
+    '1e400',
+    '[1, -1e999]',
+    '{"a":[1e309]}',
+    '{}',
+    '[]',
+    '{"a":{"b":[null,true,false,1.5,"x"]}}',
+    '  [ 1 , 2 ]  ',
+    '\u00a0',
+  ];
+  // typed results (nil slices, slices of maps) encoded as Go encodes them
+  const maps = [
+    { b: 1, a: { d: 2, c: 3 } },
+    { z: null, y: [] },
+  ];
+  const typedResults = [
+    { fn: 'chunk', args: [int(1), maps] },
+    { fn: 'rest', args: [maps] },
+    { fn: 'initial', args: [[]] },
+  ];
+  return [
+    ...typedResults,
+    ...texts.flatMap((t) => [
+      { fn: 'mustFromJson', args: [t] },
+      { fn: 'fromJson', args: [t] },
+      { fn: 'fromJSON', args: [t] },
+    ]),
+  ];
+}
+
+/** merge and mergeOverwrite of maps holding nested maps, lists, empty and nil values, and scalars. */
+export function mergeCalls(): Call[] {
+  const maps = [
+    {},
+    { a: 1, b: '', c: null, d: [], e: {}, f: { x: 1, y: { z: 2 } }, g: [1], h: 'keep' },
+    { a: 2, b: 'b', c: 'c', d: [9], e: { n: 1 }, f: { y: { z: 3, w: 4 }, v: 5 }, g: [], h: { m: 1 }, i: false },
+    { a: null, f: null, g: null, h: '', j: 0, k: [{ q: 1 }] },
+    { f: 'scalar', e: [1], d: { r: 1 }, a: { s: 1 } },
+  ];
+  const calls: Call[] = [];
+  for (const a of maps)
+    for (const b of maps) for (const fn of ['merge', 'mergeOverwrite']) calls.push({ fn, args: [a, b] }, { fn, args: [a, b, maps[2]] });
+  return calls;
 }

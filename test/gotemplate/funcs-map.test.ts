@@ -33,6 +33,12 @@ describe('the template function map istiod gives', () => {
     for (const name of ['trunc', 'replace', 'upper', 'b64enc']) assert.equal(fns[name]!.taint, undefined, name);
   });
 
+  it('gives keys and values in sorted key order (Go’s order is random; sorted is one of its outcomes)', () => {
+    const m = { b: 2, a: 1, c: null };
+    assert.equal(fns.toJson!.call(fns.keys!.call(m, { d: 4 })), '["a","b","c","d"]');
+    assert.equal(fns.toJson!.call(fns.values!.call(m)), '[1,2,null]');
+  });
+
   it('prints and encodes a pod’s value nested in template data as its contents', () => {
     const nested = { z: new Tainted({ b: 'x', a: '<y>' }), list: [new Tainted('p'), 'q'] };
     assert.equal(fns.toJson!.call(nested), '{"list":["p","q"],"z":{"a":"\\u003cy\\u003e","b":"x"}}');

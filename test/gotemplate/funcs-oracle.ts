@@ -136,7 +136,9 @@ export function runOurs(fns: Record<string, GoFunction>, call: Call): Answer {
   const fn = fns[call.fn];
   if (fn === undefined) return { error: `function "${call.fn}" not defined` };
   try {
-    const r = fn.call(...call.args.map(decodeArg));
+    // the arguments as Go receives them: through JSON (-0 becomes 0, as JSON.stringify writes it)
+    const args = JSON.parse(JSON.stringify(call.args)) as unknown[];
+    const r = fn.call(...args.map(decodeArg));
     let json: string;
     try {
       json = goJSON(r);

@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strings"
 	"text/template"
+	"unicode"
 
 	"github.com/Masterminds/sprig/v3"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -48,6 +49,10 @@ func main() {
 		signatures()
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == "unicode-assigned" {
+		unicodeAssigned()
+		return
+	}
 	var calls []call
 	if err := json.NewDecoder(os.Stdin).Decode(&calls); err != nil {
 		fail(err)
@@ -64,6 +69,23 @@ func main() {
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, err)
 	os.Exit(2)
+}
+
+// unicodeAssigned prints Go's Unicode version and the code points its tables assign, as hex ranges.
+func unicodeAssigned() {
+	var parts []string
+	start := -1
+	for r := 0; r <= 0x110000; r++ {
+		in := r <= 0x10FFFF && unicode.In(rune(r), unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs)
+		if in && start < 0 {
+			start = r
+		} else if !in && start >= 0 {
+			parts = append(parts, fmt.Sprintf("%x-%x", start, r-1))
+			start = -1
+		}
+	}
+	fmt.Println(unicode.Version)
+	fmt.Println(strings.Join(parts, ","))
 }
 
 func signatures() {

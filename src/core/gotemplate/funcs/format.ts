@@ -1,6 +1,7 @@
 // Go's fmt and strconv as the functions need them: %v of any value, sprig's strval, strconv.Quote (%q),
 // byte-wise (UTF-8) string order and lengths.
 import { GoTyped, type GoValue, isGoMap, Tainted } from '../value.ts';
+import { goIs } from './unicode15.ts';
 
 /** Go's string order: byte-wise on UTF-8, which is code point order (JS's < compares UTF-16 units). */
 export function compareGoStrings(a: string, b: string): number {
@@ -111,7 +112,7 @@ export function goQuote(s: string): string {
   for (const ch of wellFormed(s)) {
     if (ch === '"' || ch === '\\') out += `\\${ch}`;
     else if (SHORT_ESCAPES[ch] !== undefined) out += SHORT_ESCAPES[ch];
-    else if (PRINTABLE.test(ch)) out += ch;
+    else if (goIs(PRINTABLE, ch)) out += ch;
     else {
       const cp = ch.codePointAt(0)!;
       if (cp < 0x80) out += `\\x${cp.toString(16).padStart(2, '0')}`;

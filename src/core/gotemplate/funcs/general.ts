@@ -3,7 +3,7 @@
 // fails as Go's runtime does, cast's lenient conversions.
 import { type GoFunction, type GoValue, kindOf, typeOf, untaint } from '../value.ts';
 import { isEmpty, parseGoInt, toFloat64, toInt64, wrapInt64 } from './cast.ts';
-import { goJSON, goJSONParse } from './json.ts';
+import { goJSON, goJSONUnmarshal } from './json.ts';
 import { goFunc, strArg } from './typed.ts';
 
 /** reflect.Kind's name for sprig's kindOf ("invalid" for nil). */
@@ -67,8 +67,16 @@ function pathExt(p: string): string {
   return '';
 }
 
+function mustFromJson(text: GoValue): GoValue {
+  const r = goJSONUnmarshal(strArg(text, 'mustFromJson'), 'mustFromJson input');
+  if (r.error !== undefined) throw new Error(r.error);
+  return 'value' in r ? r.value : null;
+}
+
+/** What json.Unmarshal left in its output, error or not (a number out of range is nil in it). */
 function fromJson(text: GoValue): GoValue {
-  return goJSONParse(strArg(text, 'fromJson'), 'fromJson input')?.value ?? null;
+  const r = goJSONUnmarshal(strArg(text, 'fromJson'), 'fromJson input');
+  return 'value' in r ? r.value : null;
 }
 
 function toJsonOr(v: GoValue, fail: 'empty' | 'error', indent = '', escapeHTML = true): string {
@@ -88,6 +96,7 @@ export const generalFunctions: Record<string, GoFunction> = {
   any: goFunc([], (...v) => v.some((x) => !isEmpty(x)), 'any'),
   ternary: goFunc(['any', 'any', 'bool'], (t, f, c) => (untaint(c) === true ? t : f)),
   fromJson: goFunc(['string'], fromJson),
+  mustFromJson: goFunc(['string'], mustFromJson),
   toJson: goFunc(['any'], (v) => toJsonOr(v, 'empty')),
   mustToJson: goFunc(['any'], (v) => toJsonOr(v, 'error')),
   toPrettyJson: goFunc(['any'], (v) => toJsonOr(v, 'empty', '  ')),

@@ -2,19 +2,20 @@
 // createInjectionFuncmap laid over it. Left out (a template naming one fails to parse, as in Go with an
 // unknown function): clock, random, OS and network functions (now, date*, ago, toDate, unixEpoch,
 // rand*, uuidv4, shuffle, env and expandenv of sprig, getHostByName), crypto (bcrypt, htpasswd, gen*,
-// derivePassword, encryptAES, decryptAES), and functions not ported yet: merge, mergeOverwrite and their
-// must- forms (mergo's aliasing), semver (a typed *Version), duration, durationRound (int vs int64),
-// mustFromJson (Go's JSON error texts), kebabcase, snakecase (xstrings' word splitter), urlParse, urlJoin.
+// derivePassword, encryptAES, decryptAES), and functions not ported yet: semver (a typed *Version),
+// duration, durationRound (int vs int64), urlParse, urlJoin.
 import type { GoFunction } from '../value.ts';
 import { decimalFunctions } from './decimal.ts';
 import { encodingFunctions } from './encoding.ts';
 import { generalFunctions } from './general.ts';
 import { istioFunctions } from './istio.ts';
 import { listFunctions } from './lists.ts';
+import { mergeFunctions } from './merge.ts';
 import { miscFunctions } from './misc.ts';
 import { regexFunctions } from './re2-vm.ts';
 import { semverFunctions } from './semver.ts';
 import { stringFunctions } from './strings.ts';
+import { xstringsFunctions } from './xstrings.ts';
 import { preserves, serializes } from './typed.ts';
 
 export type { ProtoMessage } from './istio.ts';
@@ -30,6 +31,8 @@ export function sprigFunctions(): Record<string, GoFunction> {
     ...encodingFunctions,
     ...semverFunctions,
     ...decimalFunctions,
+    ...mergeFunctions,
+    ...xstringsFunctions,
   };
 }
 

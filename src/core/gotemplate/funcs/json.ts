@@ -3,6 +3,8 @@
 import { checkTree } from '../../tree-limits.ts';
 import { GoTyped, type GoValue, Tainted } from '../value.ts';
 import { compareGoStrings, shortestDigits, wellFormed } from './format.ts';
+import { checkGoJSON } from './json-scan.ts';
+import { GoSlice, GoStringMap } from './typed.ts';
 
 export interface JSONOptions {
   /** Escape <, > and & as \u003c... (json.Marshal does; an Encoder with SetEscapeHTML(false) does not). */
@@ -74,6 +76,9 @@ function encode(v: unknown, opts: JSONOptions, prefix: string, model: boolean): 
   }
   if (v === null) return 'null';
   if (v instanceof Tainted) return encode(v.value, opts, prefix, model); // a pod's value inside the model's data
+  // the functions' own typed results hold values of the model: their maps' keys are sorted too
+  if (v instanceof GoSlice) return v.nil ? 'null' : encode(v.items, opts, prefix, true);
+  if (v instanceof GoStringMap) return encode(v.toJSONValue(), opts, prefix, true);
   if (v instanceof GoTyped) return encode(v.toJSONValue(), opts, prefix, false);
   const inner = prefix + opts.indent;
   const nl = opts.indent === '' ? '' : `\n${inner}`;
@@ -117,22 +122,38 @@ function goStrings(root: unknown): unknown {
 }
 
 /**
- * json.Unmarshal into interface{}: numbers float64, objects map[string]interface{}. Returns undefined when
- * Go fails (bad syntax, a number out of float64 range); throws LIMIT_EXCEEDED past the nesting and size
- * caps (src/core/limits.ts: Go's own depth limit is 10000).
+ * json.Unmarshal into interface{}: numbers float64, objects map[string]interface{}; Go's error text when it
+ * fails (checkGoJSON's syntax errors, a number out of float64 range). Throws LIMIT_EXCEEDED past the nesting
+ * and size caps (src/core/limits.ts: Go's own depth limit is 10000).
  */
-export function goJSONParse(text: string, what: string): { value: GoValue } | undefined {
+export function goJSONUnmarshal(text: string, what: string): { value: GoValue; error?: string } | { error: string } {
   let value: unknown;
+  let outOfRange: string | undefined;
   try {
-    value = JSON.parse(text, (_k, x) => {
-      if (typeof x === 'number' && !Number.isFinite(x)) throw new RangeError('number out of range');
-      return x;
+    // Go stores nil for a number out of range, keeps decoding, and reports the first one
+    value = JSON.parse(text, (_k, x, context?: { source?: string }) => {
+      if (typeof x !== 'number' || Number.isFinite(x)) return x;
+      outOfRange ??= context?.source ?? String(x);
+      return null;
     });
   } catch {
-    return undefined;
+    try {
+      checkGoJSON(text);
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+    return { error: 'invalid JSON' };
   }
   checkTree(value, what);
-  return { value: goStrings(value) as GoValue };
+  const decoded = goStrings(value) as GoValue;
+  if (outOfRange === undefined) return { value: decoded };
+  return { value: decoded, error: `json: cannot unmarshal number ${outOfRange} into Go value of type float64` };
+}
+
+/** goJSONUnmarshal's value when Go has no error, or undefined. */
+export function goJSONParse(text: string, what: string): { value: GoValue } | undefined {
+  const r = goJSONUnmarshal(text, what);
+  return r.error === undefined && 'value' in r ? { value: r.value } : undefined;
 }
 
 /** Plain JSON data (a typed value's toJSONValue or protoJSONValue) encoded in its own key order. */

@@ -5,6 +5,7 @@ import { type GoFunction, type GoValue, isGoMap, untaint } from '../value.ts';
 import { parseGoInt } from './cast.ts';
 import { formatV, sliceBytes, utf8Length } from './format.ts';
 import { capSize, goFunc, intArg, strArg } from './typed.ts';
+import { goAssigned, goIs } from './unicode15.ts';
 
 const utf8 = new TextEncoder();
 const GO_SPACE_BYTES = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0]);
@@ -38,7 +39,7 @@ function initials(s: string): string {
 }
 
 const TITLE_CASE: Record<string, string> = { Ǆ: 'ǅ', ǅ: 'ǅ', ǆ: 'ǅ', Ǉ: 'ǈ', ǈ: 'ǈ', ǉ: 'ǈ', Ǌ: 'ǋ', ǋ: 'ǋ', ǌ: 'ǋ', Ǳ: 'ǲ', ǲ: 'ǲ', ǳ: 'ǲ' };
-const single = (c: string, m: string): string => ([...m].length === 1 ? m : c);
+const single = (c: string, m: string): string => ([...m].length === 1 && goAssigned(c.codePointAt(0)!) ? m : c);
 const toUpper = (c: string): string => single(c, c.toUpperCase());
 const toLower = (c: string): string => (c === '\u0130' ? 'i' : single(c, c.toLowerCase()));
 const toTitle = (c: string): string => TITLE_CASE[c] ?? toUpper(c);
@@ -46,7 +47,7 @@ const toTitle = (c: string): string => TITLE_CASE[c] ?? toUpper(c);
 /** strings.Title's separators: not ASCII alphanumerics or _, not letters or digits; other non-ASCII only if space. */
 function isSeparator(c: string): boolean {
   if (c.codePointAt(0)! <= 0x7f) return !/^[0-9A-Za-z_]$/.test(c);
-  if (/^[\p{L}\p{Nd}]$/u.test(c)) return false;
+  if (goIs(/^[\p{L}\p{Nd}]$/u, c)) return false;
   return GO_SPACE.test(c);
 }
 
@@ -79,10 +80,10 @@ function swapcase(s: string): string {
   let whitespace = true;
   let out = '';
   for (const c of s) {
-    if (/^[\p{Lu}\p{Lt}]$/u.test(c)) {
+    if (goIs(/^[\p{Lu}\p{Lt}]$/u, c)) {
       out += toLower(c);
       whitespace = false;
-    } else if (/^\p{Ll}$/u.test(c)) {
+    } else if (goIs(/^\p{Ll}$/u, c)) {
       out += whitespace ? toTitle(c) : toUpper(c);
       whitespace = false;
     } else {
@@ -111,7 +112,7 @@ function pascalCase(str: string): string {
   const runes = [...str];
   if (runes.length === 0) return '';
   const connector = (c: string | undefined): boolean => c === '-' || c === '_' || (c !== undefined && GO_SPACE.test(c));
-  const upper = (c: string): boolean => /^\p{Lu}$/u.test(c);
+  const upper = (c: string): boolean => goIs(/^\p{Lu}$/u, c);
   let out = '';
   let i = 0;
   let r0 = '';

@@ -21,6 +21,7 @@ import {
   RegexSyntaxError,
   repetition,
 } from './re2-program.ts';
+import { goIs } from './unicode15.ts';
 
 export { type Program, RegexSyntaxError } from './re2-program.ts';
 
@@ -213,7 +214,7 @@ class Parser {
     let pred: Pred;
     try {
       const re = new RegExp(name === 'Any' ? '^[\\s\\S]$' : `^\\p{${name}}$`, 'u');
-      pred = (x) => re.test(x);
+      pred = name === 'Any' ? (x) => re.test(x) : (x) => goIs(re, x);
     } catch {
       this.fail('invalid character class range', `\\${m[0]}`);
     }

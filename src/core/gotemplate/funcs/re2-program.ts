@@ -1,5 +1,7 @@
 // The program a Go regexp compiles to (re2-parse.ts builds it, re2-vm.ts runs it) and the pieces the
 // parser assembles it from: character predicates, assertions, repetition.
+import { goAssigned } from './unicode15.ts';
+
 export type Pred = (c: string) => boolean;
 export type Inst =
   | { op: 'char'; pred: Pred }
@@ -52,6 +54,7 @@ export const PERL: Record<string, string> = { d: '0-9', s: '\\t\\n\\f\\r ', w: '
 
 /** Go's simple case folding, approximated per character by JS's single-character case mappings. */
 export function fold(c: string): string {
+  if (!goAssigned(c.codePointAt(0)!)) return c;
   const up = c.toUpperCase();
   const base = [...up].length === 1 ? up : c;
   const low = base.toLowerCase();

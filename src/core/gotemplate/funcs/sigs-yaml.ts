@@ -5,6 +5,7 @@ import { fitsUint64, parseGoFloat, parseGoInt } from './cast.ts';
 import { formatFloatG, wellFormed } from './format.ts';
 import { goJSONFloat } from './json.ts';
 import { emitYaml, type YamlNode } from './yaml-emit.ts';
+import { goIs } from './unicode15.ts';
 
 /** go-yaml's reader refuses these raw characters (JSON writes them unescaped), so the conversion fails. */
 const READER_REFUSES = /[\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
@@ -64,8 +65,8 @@ function yamlKeyLess(a: string, b: string): boolean {
   if (ASCII_LETTERS.test(a) && ASCII_LETTERS.test(b)) return a < b;
   const ar = [...a];
   const br = [...b];
-  const letter = (c: string): boolean => /\p{L}/u.test(c);
-  const digit = (c: string | undefined): boolean => c !== undefined && /\p{Nd}/u.test(c);
+  const letter = (c: string): boolean => goIs(/^\p{L}$/u, c);
+  const digit = (c: string | undefined): boolean => c !== undefined && goIs(/^\p{Nd}$/u, c);
   for (let i = 0; i < ar.length && i < br.length; i++) {
     if (ar[i] === br[i]) continue;
     const al = letter(ar[i]!);

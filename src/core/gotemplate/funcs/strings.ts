@@ -3,6 +3,7 @@
 import type { GoFunction, GoValue } from '../value.ts';
 import { capSize, GoStringMap, goFunc, intArg, type GoSlice, sliceItems, stringSlice, strArg } from './typed.ts';
 import { goQuote, sliceBytes, strval, utf8Length } from './format.ts';
+import { goAssigned } from './unicode15.ts';
 
 /** unicode.IsSpace. */
 const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
@@ -13,7 +14,7 @@ function mapCase(s: string, upper: boolean): string {
   if (/^\p{ASCII}*$/u.test(s)) return upper ? s.toUpperCase() : s.toLowerCase();
   let out = '';
   for (const c of s) {
-    const m = upper ? c.toUpperCase() : c.toLowerCase();
+    const m = !goAssigned(c.codePointAt(0)!) ? c : upper ? c.toUpperCase() : c.toLowerCase();
     if ([...m].length === 1) out += m;
     else out += c === '\u0130' && !upper ? 'i' : c;
   }

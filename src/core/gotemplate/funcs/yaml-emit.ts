@@ -73,14 +73,19 @@ class Emitter {
     this.indention = this.indention && isIndention;
   }
 
-  writePlain(chars: string[], allowBreaks: boolean): void {
-    if (!this.whitespace) this.put(' ');
+  /**
+   * The text of a plain or single-quoted scalar (write_plain_scalar, write_single_quoted_scalar): a space
+   * past the width becomes a line break, line breaks are doubled; quoted, a space at either end stays and
+   * ' is written twice.
+   */
+  writeText(chars: string[], allowBreaks: boolean, quoted: boolean): void {
     let spaces = false;
     let breaks = false;
     for (let i = 0; i < chars.length; i++) {
       const c = chars[i]!;
       if (c === ' ') {
-        if (allowBreaks && !spaces && this.column > BEST_WIDTH && chars[i + 1] !== ' ') this.writeIndent();
+        const inside = !quoted || (i > 0 && i < chars.length - 1);
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && inside && chars[i + 1] !== ' ') this.writeIndent();
         else this.put(c);
         spaces = true;
       } else if (isBreak(c)) {
@@ -90,39 +95,24 @@ class Emitter {
         breaks = true;
       } else {
         if (breaks) this.writeIndent();
-        this.put(c);
+        this.put(quoted && c === "'" ? "''" : c);
         this.indention = false;
         spaces = false;
         breaks = false;
       }
     }
+  }
+
+  writePlain(chars: string[], allowBreaks: boolean): void {
+    if (!this.whitespace) this.put(' ');
+    this.writeText(chars, allowBreaks, false);
     this.whitespace = false;
     this.indention = false;
   }
 
   writeSingle(chars: string[], allowBreaks: boolean): void {
     this.writeIndicator("'", true, false, false);
-    let spaces = false;
-    let breaks = false;
-    for (let i = 0; i < chars.length; i++) {
-      const c = chars[i]!;
-      if (c === ' ') {
-        if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < chars.length - 1 && chars[i + 1] !== ' ') this.writeIndent();
-        else this.put(c);
-        spaces = true;
-      } else if (isBreak(c)) {
-        if (!breaks && c === '\n') this.putBreak();
-        this.writeBreak(c);
-        this.indention = true;
-        breaks = true;
-      } else {
-        if (breaks) this.writeIndent();
-        this.put(c === "'" ? "''" : c);
-        this.indention = false;
-        spaces = false;
-        breaks = false;
-      }
-    }
+    this.writeText(chars, allowBreaks, true);
     this.writeIndicator("'", false, false, false);
     this.whitespace = false;
     this.indention = false;
