@@ -72,8 +72,9 @@ export function compileTemplates(sources: Record<string, string>, options: Compi
     if (outcome.ok) parsed.set(name, outcome.template);
     else broken[name] = outcome.problem;
   }
+  // Go templates (Istio's) quote annotation names with backticks, Liquid ones with double quotes
   const keysRead = new Set<string>();
-  for (const text of Object.values(sources)) for (const m of text.matchAll(/"([a-z0-9.-]+\.[a-z]+\/[A-Za-z0-9.-]+)"/g)) keysRead.add(m[1]!);
+  for (const text of Object.values(sources)) for (const m of text.matchAll(/["`]([a-z0-9.-]+\.[a-z]+\/[A-Za-z0-9.-]+)["`]/g)) keysRead.add(m[1]!);
   const memo = renderMemo(options.reuse !== false);
   return {
     names: Object.keys(sources).sort(),
