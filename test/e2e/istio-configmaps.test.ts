@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type IstioChartData, chartDataOrSkip, configWithoutTemplates } from '../helpers/istio-chart.ts';
+import { type IstioChartData, chartDataOrSkip } from '../helpers/istio-chart.ts';
 import {
   apiCall,
   applyDeployRbac,
@@ -89,8 +89,8 @@ describe("istiod's ConfigMaps as the settings (real API server)", () => {
     });
     await kubectl('apply', '-f', join(DEPLOY_DIR, 'istio-configmaps', 'rbac.yaml'));
     const kubeconfig = await serviceAccountKubeconfig(plane(), 'sidecar-injector', 'sidecar-injector');
-    // Istio's config with its Go templates left out, until the Go engine runs them: the built-in sidecar stands in
-    await createConfigMap('istio-sidecar-injector', { config: configWithoutTemplates(chart.config), values: chart.values });
+    // Istio's config as its chart makes it: its Go templates run here
+    await createConfigMap('istio-sidecar-injector', { config: chart.config, values: chart.values });
     await createConfigMap('istio', { mesh: chart.mesh, meshNetworks: 'networks: {}' });
 
     const webhook = await startWebhookProcess({
@@ -183,7 +183,7 @@ describe("istiod's ConfigMaps as the settings (real API server)", () => {
   it('with --revision: the ConfigMaps istio-sidecar-injector-<rev> and istio-<rev>', async function () {
     this.timeout(120_000);
     await createConfigMap('istio-sidecar-injector-canary', {
-      config: configWithoutTemplates(chart.config),
+      config: chart.config,
       values: valuesWith({ hub: 'registry.example/canary' }),
     });
     await createConfigMap('istio-canary', { mesh: chart.mesh });

@@ -5,7 +5,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
 
 export interface IstioChartData {
   config: string;
@@ -69,11 +68,4 @@ export function istioConfigMaps(data: IstioChartData, namespace = 'istio-system'
     },
     mesh: { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`istio${suffix}`), data: { mesh: data.mesh, meshNetworks: 'networks: {}' } },
   };
-}
-
-/** Istio's config without its Go templates (until the Go engine runs them, the built-in Liquid ones stand in). */
-export function configWithoutTemplates(config: string): string {
-  const doc = parse(config) as Record<string, unknown>;
-  delete doc.templates;
-  return stringify(doc);
 }
