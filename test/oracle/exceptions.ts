@@ -15,14 +15,6 @@ export interface AcceptedDifference {
   covers(c: CaseView): boolean;
 }
 
-const GO_ONLY_TEMPLATES = ['gateway', 'grpc-agent', 'grpc-simple', 'waypoint', 'kube-gateway', 'agentgateway', 'agentgateway-waypoint'];
-const GO_ONLY_TEMPLATE = new RegExp(`^requested template "(${GO_ONLY_TEMPLATES.join('|')})" not found`);
-/** The pod's inject.istio.io/templates names (a pod asking for one of those is refused here before or after it). */
-const templatesAsked = (pod: Record<string, unknown>): string[] =>
-  String((pod.metadata as { annotations?: Record<string, string> } | undefined)?.annotations?.['inject.istio.io/templates'] ?? '')
-    .split(',')
-    .map((t) => t.trim());
-
 const refusedByUs = (c: CaseView, pattern: RegExp) => c.ours.kind === 'refused' && c.istiod.kind === 'injected' && pattern.test(c.ours.message);
 
 export const ACCEPTED_DIFFERENCES: AcceptedDifference[] = [
@@ -49,13 +41,6 @@ export const ACCEPTED_DIFFERENCES: AcceptedDifference[] = [
     reason:
       'istiod fails on a readiness.status.sidecar.istio.io/* value above 2^31-1 only when it renders the readiness probe (not with status port 0); we refuse it by name whenever it is set',
     covers: (c) => refusedByUs(c, /for annotation 'readiness\.status\.sidecar\.istio\.io\/\w+': larger than a probe's int32 field/),
-  },
-  {
-    name: "Istio's other built-in templates (until issue 15)",
-    reason:
-      "gateway, grpc-agent, grpc-simple, waypoint, kube-gateway and agentgateway exist only as Go templates in Istio's ConfigMap; ours has Liquid ports of sidecar only and refuses the others by name until the Go template engine runs Istio's ConfigMap unchanged (issue 15)",
-    covers: (c) =>
-      c.ours.kind === 'refused' && (GO_ONLY_TEMPLATE.test(c.ours.message) || templatesAsked(c.pod).some((t) => GO_ONLY_TEMPLATES.includes(t))),
   },
 ];
 
