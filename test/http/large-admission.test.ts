@@ -115,7 +115,11 @@ describe('large admissions, in the admission worker', function () {
     try {
       const threads = async () => metricValue((await inj.ops('/metrics')).body, 'sidecar_injector_worker_threads', { worker: 'admission' });
       assert.equal(await threads(), 0, 'none when ready');
-      assert.equal(metricValue((await inj.ops('/metrics')).body, 'sidecar_injector_worker_threads', { worker: 'preview' }), 0, 'no preview worker either');
+      assert.equal(
+        metricValue((await inj.ops('/metrics')).body, 'sidecar_injector_worker_threads', { worker: 'preview' }),
+        0,
+        'no preview worker either',
+      );
       const small = await inj.post('/inject', review('small-first', podWith({}, [{ name: 'a', image: 'a' }])));
       assert.equal(small.json().response.allowed, true);
       assert.equal(await threads(), 0, 'a pod under the threshold needs none');
