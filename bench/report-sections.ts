@@ -4,9 +4,14 @@ import { allRuns, failed } from './load.ts';
 import type { Measurements } from './report.ts';
 import { figure, figureTable, lat, MEAN, RPS, underLoad } from './report-tables.ts';
 import { DISTINCT_PODS, ENV_COUNTS } from './reviews.ts';
-import type { ServerName } from './servers.ts';
+import { imageRuntime, type ServerName } from './servers.ts';
 
 const measuredIstiod = (m: Measurements) => 'native' in m.istiod;
+
+function imageCommand(): string {
+  const { nodeArgs, env } = imageRuntime();
+  return [...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'node', ...nodeArgs, 'dist/cli/main.js'].join(' ');
+}
 
 /** Mean time per admission (1 connection) of one case, for one server (NaN when not measured). */
 export const perAdmissionMs = (m: Measurements, id: string, s: ServerName) => figure(m.perCase[id]!, s, MEAN);
@@ -145,7 +150,7 @@ export function methodSection(m: Measurements): string[] {
   return [
     '## Method',
     '',
-    '- **Injector**: the production build (`tsconfig.build.json`, compiled for the run into a temporary directory with a copy of `templates/`, so a rebuild or clean of `dist/` meanwhile cannot change it), started as `node dist/cli/main.js serve --cert-dir D --host 127.0.0.1 --port P --ops-port Q --log-level warn` (built-in configuration), a child process on free ports, ready when `/readyz` says so. A CA and a server certificate for 127.0.0.1 are made for the run.',
+    `- **Injector**: the production build (\`tsconfig.build.json\`, compiled for the run into a temporary directory with a copy of \`templates/\`, so a rebuild or clean of \`dist/\` meanwhile cannot change it), started as the image starts it (the Dockerfile's ENV and ENTRYPOINT: \`${imageCommand()}\`) with \`serve --cert-dir D --host 127.0.0.1 --port P --ops-port Q --log-level warn\` (built-in configuration), a child process on free ports, ready when \`/readyz\` says so. A CA and a server certificate for 127.0.0.1 are made for the run.`,
     "- **Floor** (`bench/floor-server.ts`): a bare `https.createServer` (TLS ≥ 1.2, the same certificate) in its own child process that reads the body, `JSON.parse`s the AdmissionReview and answers `{apiVersion, kind, response: {uid, allowed, patchType, patch}}` with the request's uid and the injector's own base64 patch for that review (for (e), one of the same size): the same answer, byte for byte in size. It runs as plain JavaScript, like the built injector.",
     istiod,
     `- **Reviews** (\`bench/reviews.ts\`): pods as the API server sends them after defaulting and its built-in admission plugins, with the ReplicaSet controller's managedFields. (c) is (a) with the injector's patch applied; re-injecting it changes nothing, so the injector and the floor answer \`allowed: true\` without a patch. (e) cycles through ${DISTINCT_PODS} reviews, pods of ${DISTINCT_PODS} different Deployments shaped as (a) (app name in the labels, generateName and container name, all read by the templates), so no render can be reused: the injector keeps 32 per template.`,

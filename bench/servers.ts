@@ -101,7 +101,22 @@ function stopper(child: ChildProcess) {
 }
 
 /**
- * `node [nodeArgs] <build>/dist/cli/main.js serve [serveArgs]` on free ports; ready when /readyz on the ops
+ * The node flags and environment the image runs the injector with (the runtime stage's ENTRYPOINT and
+ * ENV lines of the Dockerfile), so that the bench measures it as deployed.
+ */
+export function imageRuntime(dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')): { nodeArgs: string[]; env: Record<string, string> } {
+  const runtime = dockerfile.split(/^FROM /m).at(-1)!;
+  const entry = /^ENTRYPOINT (\[.*\])$/m.exec(runtime);
+  const argv = entry ? (JSON.parse(entry[1]!) as string[]) : [];
+  if (argv[0] !== 'node' || !argv.at(-1)?.endsWith('main.js'))
+    throw new Error(`Dockerfile: ENTRYPOINT is not ["node", <flags>, <main.js>]: ${entry?.[0]}`);
+  const env = Object.fromEntries([...runtime.matchAll(/^ENV (\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+  return { nodeArgs: argv.slice(1, -1), env };
+}
+
+/**
+ * `node [image's flags] [nodeArgs] <build>/dist/cli/main.js serve [serveArgs]` on free ports, with the
+ * image's environment (imageRuntime); ready when /readyz on the ops
  * port says so (or, for `waitFor: 'healthz'`, when it is live: a cluster that is never reached never syncs).
  */
 export async function startInjector(
@@ -112,24 +127,29 @@ export async function startInjector(
   ready: 'readyz' | 'healthz' = 'readyz',
 ): Promise<Server> {
   const [port, previewPort, opsPort] = [await freePort(), await freePort(), await freePort()];
-  const { child, output } = launch([
-    ...nodeArgs,
-    join(build, 'dist/cli/main.js'),
-    'serve',
-    '--cert-dir',
-    certDir,
-    '--host',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--preview-port',
-    String(previewPort),
-    '--ops-port',
-    String(opsPort),
-    '--log-level',
-    'warn',
-    ...serveArgs,
-  ]);
+  const image = imageRuntime();
+  const { child, output } = launch(
+    [
+      ...image.nodeArgs,
+      ...nodeArgs,
+      join(build, 'dist/cli/main.js'),
+      'serve',
+      '--cert-dir',
+      certDir,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--preview-port',
+      String(previewPort),
+      '--ops-port',
+      String(opsPort),
+      '--log-level',
+      'warn',
+      ...serveArgs,
+    ],
+    { ...process.env, ...image.env },
+  );
   await waitFor('injector', child, output, async () => (await httpGet(`http://127.0.0.1:${opsPort}/${ready}`)).status === 200, 30_000);
   return {
     name: 'injector',

@@ -56,7 +56,12 @@ export class LargeAdmissions {
     readonly limits: LargeAdmissionLimits,
     private readonly metrics: Metrics,
   ) {
-    this.runner = new WorkerRunner('admission-worker', limits, (reason) => metrics.workerTerminations.inc({ worker: 'admission', reason }));
+    this.runner = new WorkerRunner(
+      'admission-worker',
+      limits,
+      (reason) => metrics.workerTerminations.inc({ worker: 'admission', reason }),
+      (running) => metrics.workerThreads.set({ worker: 'admission' }, running ? 1 : 0),
+    );
   }
 
   /** Admits in the worker; a worker that failed unexpectedly (a bug) gets the request refused with INTERNAL, never a bare 500. */

@@ -57,6 +57,12 @@ export class Metrics {
     labelNames: ['worker', 'reason'],
     registers: [this.registry],
   });
+  readonly workerThreads = new Gauge({
+    name: 'sidecar_injector_worker_threads',
+    help: 'Worker threads running, by worker (admission, preview): each is a V8 isolate of its own (~30 MB), started on first use and stopped when idle.',
+    labelNames: ['worker'],
+    registers: [this.registry],
+  });
   readonly httpErrors = new Counter({
     name: 'sidecar_injector_http_errors_total',
     help: 'Requests refused before admission, by endpoint and HTTP status.',
@@ -141,6 +147,7 @@ export class Metrics {
   constructor(opts: { processMetrics?: boolean } = {}) {
     this.configLastFailure.set(0);
     this.configBroken.set(0);
+    for (const worker of ['admission', 'preview']) this.workerThreads.set({ worker }, 0);
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 }

@@ -52,8 +52,9 @@ export class PreviewRunner {
   constructor(
     readonly limits: PreviewLimits = PREVIEW_DEFAULTS,
     onTerminated?: (reason: TerminationReason) => void,
+    onRunning?: (running: boolean) => void,
   ) {
-    this.runner = new WorkerRunner('preview-worker', limits, onTerminated);
+    this.runner = new WorkerRunner('preview-worker', limits, onTerminated, onRunning);
   }
 
   async run(settings: Settings, input: PreviewInput): Promise<PreviewOutcome> {

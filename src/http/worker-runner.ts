@@ -60,6 +60,8 @@ export class WorkerRunner<J extends HostedJob, R> {
     script: string,
     readonly limits: WorkerLimits,
     private readonly onTerminated: (reason: TerminationReason) => void = () => {},
+    /** Told when the worker starts (true) and when it is gone (false): a metric. */
+    private readonly onRunning: (running: boolean) => void = () => {},
   ) {
     this.url = new URL(`./${script}${FROM_SOURCES ? '.ts' : '.js'}`, import.meta.url);
   }
@@ -149,6 +151,7 @@ export class WorkerRunner<J extends HostedJob, R> {
     });
     w.unref(); // never what keeps the process alive
     this.worker = w;
+    this.onRunning(true);
     this.workerGeneration = -1;
     w.on('message', (reply: R) => {
       if (w === this.worker) this.finish({ ok: true, reply });
@@ -156,6 +159,7 @@ export class WorkerRunner<J extends HostedJob, R> {
     const lost = (reason: TerminationReason, outcome: WorkerOutcome<R>) => {
       if (w !== this.worker) return; // one we stopped ourselves
       this.worker = undefined;
+      this.onRunning(false);
       if (!this.running) return;
       this.finish(outcome);
       this.onTerminated(reason);
@@ -174,6 +178,7 @@ export class WorkerRunner<J extends HostedJob, R> {
     const w = this.worker;
     this.worker = undefined;
     this.workerGeneration = -1;
+    if (w) this.onRunning(false);
     void w?.terminate();
   }
 }

@@ -27,8 +27,10 @@ export interface Listeners extends Pick<Servers, 'webhookPort' | 'previewPort' |
 
 export async function startListeners(opts: ListenerOptions, rt: InjectorRuntime, pair: CertKeyPair): Promise<Listeners> {
   const { metrics } = rt;
-  const runner = new PreviewRunner({ ...PREVIEW_DEFAULTS, ...opts.previewLimits }, (reason) =>
-    metrics.workerTerminations.inc({ worker: 'preview', reason }),
+  const runner = new PreviewRunner(
+    { ...PREVIEW_DEFAULTS, ...opts.previewLimits },
+    (reason) => metrics.workerTerminations.inc({ worker: 'preview', reason }),
+    (running) => metrics.workerThreads.set({ worker: 'preview' }, running ? 1 : 0),
   );
   const large = new LargeAdmissions({ ...LARGE_ADMISSION_DEFAULTS, ...opts.largeAdmissionLimits }, metrics);
   const limits = opts.connectionLimits ?? {};

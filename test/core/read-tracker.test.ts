@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { injectPod } from '../../src/core/inject.ts';
-import { compileReads, sameReads, trackReads } from '../../src/core/render/read-tracker.ts';
+import { compileReads, sameReads, shapeOf, trackReads } from '../../src/core/render/read-tracker.ts';
 import { deepFreeze } from '../../src/core/types.ts';
 import type { Pod } from '../../src/core/types.ts';
 import { defaultSettings } from '../helpers/settings.ts';
@@ -61,6 +61,25 @@ describe('reusing renders: the reads a template made decide', () => {
     );
     assert.ok(!sameReads(reads, { values: { proxy: { level: 'info', ports: [15001, 15006] } }, pod: { name: 'a' } }), 'and so is a mutable one');
     assert.ok(!sameReads(reads, { values: settings, pod: { name: 'b' } }), 'the unfrozen rest is still checked');
+  });
+
+  it('shares one shape between renders that read alike, each keeping only its own answers', () => {
+    const read = (app: string) => {
+      const t = trackReads({ pod: { name: app, labels: { app } }, unread: app });
+      const d = t.data as { pod: { name: string; labels: Record<string, string> } };
+      void d.pod.name;
+      void Object.keys(d.pod.labels).map((k) => d.pod.labels[k]);
+      return t.reads()!;
+    };
+    const [a, b] = [read('a'), read('b')];
+    const shared = shapeOf(a);
+    assert.equal(shapeOf(b).signature, shared.signature, 'pods of one shape read alike');
+    const [ra, rb] = [compileReads(a, shared), compileReads(b, shared)];
+    assert.equal(rb.shape, ra.shape, "so the second is kept with the first one's shape");
+    assert.ok(sameReads(ra, { pod: { name: 'a', labels: { app: 'a' } }, unread: 'x' }));
+    assert.ok(!sameReads(ra, { pod: { name: 'b', labels: { app: 'b' } } }), "the answers are each render's own");
+    assert.ok(sameReads(rb, { pod: { name: 'b', labels: { app: 'b' } } }));
+    assert.notEqual(shapeOf(read('a').slice(1)).signature, shared.signature, 'other reads, another shape');
   });
 
   it('stops recording past its limit and says so, so a huge pod is read directly and never kept', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { webhookEntries } from '../../src/core/decide.ts';
 import { DEFAULT_VALUES } from '../../src/core/settings/default-values.ts';
+import { imageRuntime } from '../../bench/servers.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const read = (p: string) => readFileSync(join(root, p), 'utf8');
@@ -132,9 +133,16 @@ describe('Dockerfile', () => {
     const runtime = stages[1]!;
     assert.match(runtime, /^USER 65532:65532$/m);
     assert.match(runtime, /COPY --from=build \/src\/node_modules/);
-    assert.match(runtime, /^ENTRYPOINT \["node", "\/app\/dist\/cli\/main\.js"\]$/m, 'exec form: no shell at run time');
+    assert.match(runtime, /^ENTRYPOINT \["node", (?:"--[^"]+", )*"\/app\/dist\/cli\/main\.js"\]$/m, 'exec form: no shell at run time');
     assert.match(runtime, /iptables/, 'the same image runs the capture init container');
     assert.doesNotMatch(runtime, /npm (ci|install)/);
+  });
+
+  it('runs node with the young generation capped and large allocations given back, as the bench measures it', () => {
+    const { nodeArgs, env } = imageRuntime(text);
+    assert.deepEqual(nodeArgs, ['--max-semi-space-size=8'], 'ENTRYPOINT: V8 grows it to 64 MB a semi-space under load otherwise');
+    assert.equal(env.MALLOC_MMAP_THRESHOLD_, '131072', 'ENV: glibc keeps freed request bodies otherwise');
+    assert.match(JSON.parse(read('package.json')).scripts.start, /^node --max-semi-space-size=8 /, 'npm start runs the same young generation');
   });
 
   it('the runtime stage serves, injects and explains from the compiled output (all three doors in one binary)', () => {

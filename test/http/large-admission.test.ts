@@ -110,6 +110,32 @@ describe('large admissions, in the admission worker', function () {
     });
   }
 
+  it('starts no worker thread until a large pod arrives, and stops it once idle (each is a V8 isolate: memory)', async () => {
+    const inj = await startTestInjector({ nativeSidecars: 'false', largeAdmissionLimits: { idleWorkerMs: 2_000 } });
+    try {
+      const threads = async () => metricValue((await inj.ops('/metrics')).body, 'sidecar_injector_worker_threads', { worker: 'admission' });
+      assert.equal(await threads(), 0, 'none when ready');
+      assert.equal(
+        metricValue((await inj.ops('/metrics')).body, 'sidecar_injector_worker_threads', { worker: 'preview' }),
+        0,
+        'no preview worker either',
+      );
+      const small = await inj.post('/inject', review('small-first', podWith({}, [{ name: 'a', image: 'a' }])));
+      assert.equal(small.json().response.allowed, true);
+      assert.equal(await threads(), 0, 'a pod under the threshold needs none');
+      const large = await inj.post('/inject', review('large-first', SHAPES['60,000 labels']!()));
+      assert.equal(large.json().response.allowed, true);
+      assert.equal(await threads(), 1, 'the large pod started one');
+      const deadline = Date.now() + 10_000;
+      while ((await threads()) !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await threads(), 0, 'stopped after 2 s idle');
+      const again = await inj.post('/inject', review('large-again', SHAPES['60,000 labels']!()));
+      assert.equal(again.json().response.allowed, true, 'and a new one admits the next large pod');
+    } finally {
+      await inj.stop(1000);
+    }
+  });
+
   it('keeps answering /healthz while large admissions are worked on', async () => {
     const replies = whileHealthy(inj, Promise.all(range(2).map((i) => inj.post('/inject', review(`busy-${i}`, twentyThousandContainers())))));
     const { value, probes } = await replies;

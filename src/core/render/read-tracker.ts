@@ -102,40 +102,78 @@ export function trackReads<T extends object>(root: T, limit = Infinity): Tracked
   return { data: wrap(rec, root, []) as T, reads: () => (rec.over ? undefined : [...rec.reads.values()]) };
 }
 
-function check(r: Read, v: unknown): boolean {
-  switch (r.kind) {
-    case 'value':
-      return v === r.value || (Number.isNaN(v) && Number.isNaN(r.value));
-    case 'type':
-      return typeOf(v) === r.type;
-    case 'keys':
-      return typeOf(v) !== 'primitive' && Object.keys(v as object).join('\u0000') === r.keys;
-    case 'has':
-      return typeOf(v) !== 'primitive' && Object.hasOwn(v as object, r.key) === r.has;
-  }
+/** Where a render read, and which kind of answer each read got, without the answers. Renders that read
+ * alike (the pods of one shape: most pods of a cluster) share one, so a kept render costs only its answers
+ * (a few KB, where a tree of its own per render was ~45 KB). Arranged by path, so checking the answers
+ * walks each shared prefix once (a render reads ~350 values). */
+export interface ReadShape {
+  root: ShapeNode;
+  /** Equal for equal shapes, so they can be shared. */
+  signature: string;
 }
 
-/** Reads arranged by path, so checking them walks each shared prefix once (a render reads ~350 values). */
+interface ShapeNode {
+  /** Index of the frozen object read here: only that very object agrees (reads below it are not recorded). */
+  ref?: number;
+  checks: Array<{ at: number; kind: Read['kind']; key?: string }>;
+  children: Map<string | number, ShapeNode>;
+}
+
+/** What one render read: its shape (shared) and its own answers, in the order read. */
 export interface ReadTree {
-  checks: Read[];
-  children: Map<string | number, ReadTree>;
-  /** The frozen object read here: only that very object agrees (reads below it are not recorded). */
-  ref?: object;
+  shape: ReadShape;
+  answers: unknown[];
 }
 
-export function compileReads(reads: Read[]): ReadTree {
-  const root: ReadTree = { checks: [], children: new Map() };
-  for (const r of reads) {
+/** Equal for reads of equal paths and kinds, in the same order: renders that may share a shape. */
+export function signatureOf(reads: Read[]): string {
+  return JSON.stringify(reads.map((r) => [r.path, r.kind === 'type' && r.ref !== undefined ? 'ref' : r.kind, r.kind === 'has' ? r.key : 0]));
+}
+
+export function shapeOf(reads: Read[], signature = signatureOf(reads)): ReadShape {
+  const root: ShapeNode = { checks: [], children: new Map() };
+  for (const [at, r] of reads.entries()) {
     let node = root;
     for (const p of r.path) {
       const next = node.children.get(p) ?? { checks: [], children: new Map() };
       node.children.set(p, next);
       node = next;
     }
-    node.checks.push(r);
-    if (r.kind === 'type' && r.ref !== undefined) node.ref = r.ref;
+    node.checks.push({ at, kind: r.kind, ...(r.kind === 'has' ? { key: r.key } : {}) });
+    if (r.kind === 'type' && r.ref !== undefined) node.ref = at;
   }
-  return root;
+  return { root, signature };
+}
+
+function answerOf(r: Read): unknown {
+  switch (r.kind) {
+    case 'value':
+      return r.value;
+    case 'type':
+      return r.ref ?? r.type;
+    case 'keys':
+      return r.keys;
+    case 'has':
+      return r.has;
+  }
+}
+
+/** `reads` as a shape and answers; `shape` when the caller already has an equal one to share. */
+export function compileReads(reads: Read[], shape: ReadShape = shapeOf(reads)): ReadTree {
+  return { shape, answers: reads.map(answerOf) };
+}
+
+function agrees(c: ShapeNode['checks'][number], answer: unknown, v: unknown): boolean {
+  switch (c.kind) {
+    case 'value':
+      return v === answer || (Number.isNaN(v) && Number.isNaN(answer));
+    case 'type':
+      return typeOf(v) === answer;
+    case 'keys':
+      return typeOf(v) !== 'primitive' && Object.keys(v as object).join('\u0000') === answer;
+    case 'has':
+      return typeOf(v) !== 'primitive' && Object.hasOwn(v as object, c.key!) === answer;
+  }
 }
 
 function step(cur: unknown, p: string | number): unknown {
@@ -143,14 +181,14 @@ function step(cur: unknown, p: string | number): unknown {
   return Object.hasOwn(cur, p) || Array.isArray(cur) ? (cur as Record<string | number, unknown>)[p] : undefined;
 }
 
-function matches(node: ReadTree, v: unknown): boolean {
-  if (node.ref !== undefined) return v === node.ref; // nothing below a frozen object was recorded
-  for (const r of node.checks) if (!check(r, v)) return false;
-  for (const [p, child] of node.children) if (!matches(child, step(v, p))) return false;
+function matches(node: ShapeNode, answers: unknown[], v: unknown): boolean {
+  if (node.ref !== undefined) return v === answers[node.ref]; // nothing below a frozen object was recorded
+  for (const c of node.checks) if (!agrees(c, answers[c.at], v)) return false;
+  for (const [p, child] of node.children) if (!matches(child, answers, step(v, p))) return false;
   return true;
 }
 
 /** Whether `root` gives every recorded read the same answer. */
 export function sameReads(reads: ReadTree, root: unknown): boolean {
-  return matches(reads, root);
+  return matches(reads.shape.root, reads.answers, root);
 }

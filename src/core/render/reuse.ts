@@ -16,7 +16,7 @@
 // settings own (one per settings load): the core keeps no module-level state.
 import type { MergeMemo } from '../merge.ts';
 import { deepFreeze, type JsonObject } from '../types.ts';
-import { compileReads, sameReads, trackReads, type ReadTree } from './read-tracker.ts';
+import { compileReads, type ReadShape, type ReadTree, sameReads, shapeOf, signatureOf, trackReads } from './read-tracker.ts';
 
 /** A deeply frozen value (the rule above). A name for readers: the check is Object.isFrozen. */
 export type Frozen<T> = T;
@@ -48,27 +48,56 @@ function readBytes(reads: Array<{ kind: string; value?: unknown; keys?: string }
   return n;
 }
 
+interface Kept {
+  reads: ReadTree;
+  /** Absent until the render is seen a second time. */
+  out?: Frozen<JsonObject>;
+}
+
+/** One template's kept renders (most recently used first) and the read shapes they share, with how many use each. */
+interface TemplateMemo {
+  entries: Kept[];
+  shapes: Map<string, { shape: ReadShape; users: number }>;
+}
+
+function keep(m: TemplateMemo, reads: Parameters<typeof shapeOf>[0]): void {
+  const signature = signatureOf(reads);
+  const shared = m.shapes.get(signature) ?? { shape: shapeOf(reads, signature), users: 0 };
+  shared.users++;
+  m.shapes.set(signature, shared);
+  m.entries.unshift({ reads: compileReads(reads, shared.shape) });
+  const dropped = m.entries.length > MEMO_SIZE ? m.entries.pop() : undefined;
+  if (dropped) {
+    const s = m.shapes.get(dropped.reads.shape.signature)!;
+    if (--s.users === 0) m.shapes.delete(dropped.reads.shape.signature);
+  }
+}
+
 export function renderMemo(reuse: boolean): RenderMemo {
   if (!reuse) return { reuse, render: (_name, data, render) => render(data).out };
-  // recent renders per template, with what each read: data that agrees on those reads renders the same
-  const kept = new Map<string, Array<{ reads: ReadTree; out: Frozen<JsonObject> }>>();
+  // Recent renders per template, with what each read: data that agrees on those reads renders the same.
+  // A render's output is kept only when it is seen a second time; the first time, only its answers are
+  // (a few KB: the shape of its reads is shared). When every pod differs, nothing can be reused, and
+  // each render kept for the next 32 admissions only moved ~80 KB to V8's old generation to die there
+  // (the young generation grew to its cap, the old one to a multiple of the live heap: ~200 MB more
+  // RSS). Replicas of one Deployment pay a second render, then reuse.
+  const memos = new Map<string, TemplateMemo>();
   const render = (name: string, data: object, renderFresh: (data: object) => Rendered): JsonObject => {
-    const entries = kept.get(name) ?? [];
-    const hit = entries.findIndex((e) => sameReads(e.reads, data));
+    const m: TemplateMemo = memos.get(name) ?? { entries: [], shapes: new Map() };
+    memos.set(name, m);
+    const hit = m.entries.findIndex((e) => sameReads(e.reads, data));
     if (hit >= 0) {
-      const [e] = entries.splice(hit, 1);
-      entries.unshift(e!);
+      const [e] = m.entries.splice(hit, 1);
+      m.entries.unshift(e!);
+      // seen before: the data agrees on every read, so an untracked render makes what a kept one would
+      e!.out ??= deepFreeze(renderFresh(data).out);
       return e!.out;
     }
     const tracked = trackReads(data, MEMO_MAX_READS); // past that, a pod is too big to keep: read it directly
     const { out, size } = renderFresh(tracked.data);
     const reads = tracked.reads();
     // only ordinary pods are kept: a huge one (a 5 MiB name, 20,000 containers) is rendered and forgotten
-    if (reads && size <= MEMO_MAX_TEXT && readBytes(reads) <= MEMO_MAX_TEXT) {
-      entries.unshift({ reads: compileReads(reads), out: deepFreeze(out) });
-      if (entries.length > MEMO_SIZE) entries.pop();
-      kept.set(name, entries);
-    }
+    if (reads && size <= MEMO_MAX_TEXT && readBytes(reads) <= MEMO_MAX_TEXT) keep(m, reads);
     return out;
   };
   return { reuse, render, mergedOntoNothing: new WeakMap(), capturePassed: new WeakSet() };
