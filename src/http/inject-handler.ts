@@ -1,5 +1,6 @@
 // POST /inject on bare node:http: every pod creation in an opted-in namespace waits on this, so it skips
-// any router and response helpers. The contract is the same: an AdmissionReview in, one with the request's uid out. A
+// the router and response helpers (express stays for /preview and the rest, where a microsecond does
+// not matter). The contract is the same: an AdmissionReview in, one with the request's uid out. A
 // review over the size threshold is admitted in a worker (large-admission.ts), so a huge legal pod never
 // blocks this event loop; the rest stay here, where a worker round trip would only add latency.
 import type { IncomingMessage, ServerResponse } from 'node:http';
