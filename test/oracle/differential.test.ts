@@ -88,7 +88,8 @@ for (const [index, variant] of VARIANTS.entries()) {
         if (!SURVEY) throw new Error(`injectors disagree at ${path}:\n  ${why.join('\n  ')}`);
         for (const line of why) {
           const key = `DIFFERENT ${variant.name}: ${signature(line)}`;
-          if (!tally.has(key) && process.env.ORACLE_DUMP) writeFileSync(join(process.env.ORACLE_DUMP, `${tally.size}.json`), JSON.stringify({ key, path, pod }));
+          if (!tally.has(key) && process.env.ORACLE_DUMP)
+            writeFileSync(join(process.env.ORACLE_DUMP, `${tally.size}.json`), JSON.stringify({ key, path, pod }));
           if (!tally.has(key))
             examples.push(`${key}\n      ${line}\n      annotations ${JSON.stringify((pod.metadata as { annotations?: unknown }).annotations)}`);
           count(key);
