@@ -11,18 +11,10 @@ import { INJECTOR_IMAGE } from '../../src/core/settings/default-values.ts';
 import { buildSettings, type NativeSidecarMode, type Settings } from '../../src/core/settings/index.ts';
 import type { Container, Pod } from '../../src/core/types.ts';
 import { chartDataOrSkip, type IstioChartData } from '../helpers/istio-chart.ts';
+import { CAPTURE_NATIVE_SECURITY_CONTEXT } from './helpers.ts';
 
 const TEMPLATES = join(import.meta.dirname, '..', '..', 'templates');
 const captureNative = readFileSync(join(TEMPLATES, 'capture-native.tmpl'), 'utf8');
-const HARDENED = {
-  allowPrivilegeEscalation: false,
-  privileged: false,
-  capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
-  readOnlyRootFilesystem: true,
-  runAsGroup: 0,
-  runAsNonRoot: false,
-  runAsUser: 0,
-};
 
 /** Annotation sets: each traffic.sidecar.istio.io/* annotation (set, empty), the others istio-init reads. */
 const ANNOTATIONS: Array<Record<string, string>> = [
@@ -105,7 +97,7 @@ function agrees(settings: Settings, annotations: Record<string, string>, what: s
       image: proxyImage.includes('/') ? proxyImage : INJECTOR_IMAGE,
       command: ['sidecar-injector', 'iptables'],
       args: theirs.args?.slice(1),
-      securityContext: HARDENED,
+      securityContext: CAPTURE_NATIVE_SECURITY_CONTEXT,
     },
     what,
   );
