@@ -6,6 +6,7 @@ import { parseCaptureArgs } from '../../src/capture/parse-args.ts';
 import { injectPod } from '../../src/core/inject.ts';
 import type { Pod } from '../../src/core/types.ts';
 import { defaultSettings } from '../helpers/settings.ts';
+import { CAPTURE_NATIVE_SECURITY_CONTEXT } from './helpers.ts';
 
 type Container = {
   name: string;
@@ -71,15 +72,7 @@ describe('capture-native template: istio-init runs sidecar-injector iptables', (
       assert.deepEqual(init.command, ['sidecar-injector', 'iptables']);
       assert.deepEqual(init.args, (istio.args as string[]).slice(1));
       assert.equal(istio.args?.[0], 'istio-iptables');
-      assert.deepEqual(init.securityContext, {
-        allowPrivilegeEscalation: false,
-        privileged: false,
-        capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
-        readOnlyRootFilesystem: true,
-        runAsGroup: 0,
-        runAsNonRoot: false,
-        runAsUser: 0,
-      });
+      assert.deepEqual(init.securityContext, CAPTURE_NATIVE_SECURITY_CONTEXT);
       assert.deepEqual(
         (init as { resources?: unknown }).resources,
         (istio as { resources?: unknown }).resources,

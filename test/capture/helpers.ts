@@ -9,6 +9,17 @@ export const ISTIO_CONFORMANCE = join(import.meta.dirname, '..', 'fixtures', 'is
 export const IPTABLES_GOLDENS = join(ISTIO_CONFORMANCE, 'iptables');
 export const INJECT_GOLDENS = join(ISTIO_CONFORMANCE, 'inject');
 
+/** The securityContext capture-native gives istio-init: root for iptables, nothing but NET_ADMIN and NET_RAW. */
+export const CAPTURE_NATIVE_SECURITY_CONTEXT = {
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
+  readOnlyRootFilesystem: true,
+  runAsGroup: 0,
+  runAsNonRoot: false,
+  runAsUser: 0,
+};
+
 /** The args Istio's default `sidecar` template gives istio-init (golden hello-old-version.yaml.injected). */
 export const DEFAULT_INJECTED_ARGS: readonly string[] = [
   'istio-iptables',

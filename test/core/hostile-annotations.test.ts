@@ -17,9 +17,9 @@ const settings = defaultSettings({ native: 'false' });
 
 function keysReadByTemplates(): string[] {
   const keys = new Set<string>(Object.values(ANNOTATION));
-  for (const file of ['sidecar.liquid', 'capture-native.liquid']) {
+  for (const file of ['sidecar.liquid', 'capture-native.tmpl']) {
     const text = readFileSync(join(import.meta.dirname, '..', '..', 'templates', file), 'utf8');
-    for (const m of text.matchAll(/"([a-z0-9.-]+\.[a-z]+\/[A-Za-z0-9.-]+)"/g)) keys.add(m[1]!);
+    for (const m of text.matchAll(/["`]([a-z0-9.-]+\.[a-z]+\/[A-Za-z0-9.-]+)["`]/g)) keys.add(m[1]!);
   }
   for (const k of [
     'sidecar.istio.io/userVolume',

@@ -8,26 +8,7 @@ import { isInjectionError } from '../../src/core/errors.ts';
 import { injectPod } from '../../src/core/inject.ts';
 import type { Pod } from '../../src/core/types.ts';
 import { defaultSettings } from '../helpers/settings.ts';
-
-const HOSTILE = [
-  'x"\n  privileged: true',
-  "x'\nsecurityContext: {privileged: true}",
-  'a: b',
-  '{"privileged": true}',
-  '- name: evil\n  image: evil',
-  '{{ values.global.hub }}',
-  '{% raw %}x',
-  '*alias',
-  '&anchor x',
-  '!!js/function x',
-  '#comment',
-  '---\nkind: Pod',
-  'line1\r\nline2',
-  '[1, 2]',
-  '1,2\n- 3',
-  '\\u0022',
-  'x\u2028y',
-];
+import { HOSTILE, LABELS_READ_BY_CORE } from './hostile-values-istio-cases.ts';
 
 /** Every annotation and label the built-in template reads, found in the template itself. */
 function keysReadByTemplate(): string[] {
@@ -82,19 +63,7 @@ const EXTRA_ANNOTATIONS = [
   'sidecar.istio.io/rewriteAppHTTPProbers',
   'prometheus.istio.io/merge-metrics',
 ];
-const LABELS = [
-  'app',
-  'version',
-  'app.kubernetes.io/name',
-  'app.kubernetes.io/version',
-  'service.istio.io/canonical-name',
-  'service.istio.io/canonical-revision',
-  'service.istio.io/workload-name',
-  'security.istio.io/tlsMode',
-  'networking.istio.io/tunnel',
-  'topology.istio.io/network',
-  'sidecar.istio.io/inject',
-];
+const LABELS = [...LABELS_READ_BY_CORE, 'sidecar.istio.io/inject'];
 
 function pod(annotations: Record<string, string>, labels: Record<string, string>, containerName = 'app'): Pod {
   return {

@@ -27,9 +27,9 @@ describe('the template function map istiod gives', () => {
   });
 
   it('marks encoders as serializing their argument and layout functions as preserving it, for the taint check', () => {
-    for (const name of ['toJson', 'toJSON', 'toYaml', 'structToJSON', 'protoToJSON', 'toJsonMap', 'toRawJson'])
+    for (const name of ['toJson', 'toJSON', 'toYaml', 'structToJSON', 'protoToJSON', 'toJsonMap', 'toRawJson', 'quote', 'squote'])
       assert.equal(fns[name]!.taint, 'serializes', name);
-    for (const name of ['indent', 'nindent', 'quote']) assert.equal(fns[name]!.taint, 'preserves', name);
+    for (const name of ['indent', 'nindent', 'trim']) assert.equal(fns[name]!.taint, 'preserves', name);
     for (const name of ['trunc', 'replace', 'upper', 'b64enc']) assert.equal(fns[name]!.taint, undefined, name);
   });
 

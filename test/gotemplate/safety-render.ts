@@ -7,6 +7,8 @@ import type { TaintSpan } from '../../src/core/gotemplate/safety/index.ts';
 export interface Printed {
   text: string;
   structured: boolean;
+  /** What a serializer serialized (a quoting function's string must load as itself). */
+  data?: unknown;
   origin?: string;
 }
 
@@ -17,7 +19,7 @@ export const raw = (v: string, origin?: string): Printed => ({ text: v, structur
 export function goQuote(v: string): string {
   return JSON.stringify(v).replace(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
-export const quote = (v: string, structured = false): Printed => ({ text: goQuote(v), structured });
+export const quote = (v: string): Printed => ({ text: goQuote(v), structured: true, data: v });
 
 export const toJSON = (v: unknown): Printed => ({ text: JSON.stringify(v), structured: true });
 
@@ -51,7 +53,8 @@ export function render(template: string, printed: readonly Printed[]): { text: s
     }
     const p = printed[Number(parts[i])];
     if (p === undefined) throw new Error(`no value for placeholder ${parts[i]}`);
-    spans.push({ start: text.length, end: text.length + p.text.length, structured: p.structured, ...(p.origin ? { origin: p.origin } : {}) });
+    const extra = { ...(p.data !== undefined ? { data: p.data } : {}), ...(p.origin ? { origin: p.origin } : {}) };
+    spans.push({ start: text.length, end: text.length + p.text.length, structured: p.structured, ...extra });
     text += p.text;
   }
   return { text, spans };

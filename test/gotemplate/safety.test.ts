@@ -48,12 +48,10 @@ describe('Go template safety: what Istio templates print is accepted, as the dat
     assert.deepEqual(JSON.parse((data as { env: Array<{ value: string }> }).env[0]!.value), [{ containerPort: 80, name: 'a: "b"' }]);
   });
 
-  it('`quote` of a value (either marking) writes one string, whatever it holds', () => {
-    for (const structured of [false, true]) {
-      assert.deepEqual(accepted('r:\n  cpu: ⟦0⟧\n  memory: "1"\n', [quote('1\n"evil": x\\', structured)]), {
-        r: { cpu: '1\n"evil": x\\', memory: '1' },
-      });
-    }
+  it('`quote` of a value writes one string, whatever it holds', () => {
+    assert.deepEqual(accepted('r:\n  cpu: ⟦0⟧\n  memory: "1"\n', [quote('1\n"evil": x\\')]), {
+      r: { cpu: '1\n"evil": x\\', memory: '1' },
+    });
   });
 
   it("single quotes with '' inside, escapes inside double quotes, an integer field, CRLF and tabs", () => {
@@ -99,7 +97,16 @@ describe('Go template safety: a pod value that would add or change structure is 
     refused('x: "\\⟦0⟧"\n', [raw('x41')], /cuts a backslash escape/); // the template's backslash, the value's hex
     refused("x: {a: 'x⟦0⟧', b: '⟦1⟧'}\n", [raw("'"), raw(", evil: 1, z: '")], /cuts a ''/); // valid YAML, with evil
     refused('x: "⟦0⟧"\n', [raw('a\\/b')], /escape \\\/, which istiod's YAML refuses/);
-    refused('x: ⟦0⟧\n', [raw('"a\\/b"')], /escape \\\/, which istiod's YAML refuses/);
+    refused('x: ⟦0⟧\n', [raw('"a\\/b"')], /writes the quotes of the scalar/);
+  });
+
+  it('a raw value that writes its own quotes, or a quoting function whose output loads as another string', () => {
+    // grpc-simple's `- name: {{ $container.Name }}`: the name would load as `, evil: `, a container the pod does not have
+    refused('c:\n- name: ⟦0⟧\n  env: []\n', [raw("', evil: '")], /writes the quotes of the scalar it is printed as/);
+    refused('c:\n- name: ⟦0⟧\n', [raw('"x"')], /writes the quotes of the scalar it is printed as/);
+    // sprig squote does not double a quote inside: 'a''b' loads as a'b
+    refused('c:\n- name: ⟦0⟧\n', [{ text: "'a''b'", structured: true, data: "a''b" }], /loads as another string than the value it quotes/);
+    assert.deepEqual(accepted('c:\n- name: ⟦0⟧\n', [quote("', evil: '")]), { c: [{ name: "', evil: '" }] });
   });
 
   it('flow collections, comments, documents, anchors, aliases, tags, indicators', () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { applyPatch } from '../../src/core/patch.ts';
 import { podOf } from '../../src/core/workloads.ts';
+import { ConfigMapDir } from '../helpers/configmap-dir.ts';
 import { startTestInjector, type TestInjector } from '../helpers/server.ts';
 import { ISTIO_FIXTURES } from '../helpers/settings.ts';
 
@@ -118,7 +119,10 @@ describe('webhook /preview', () => {
 describe('webhook /preview: traffic capture', () => {
   let inj: TestInjector;
   before(async () => {
-    inj = await startTestInjector({ nativeSidecars: 'true' });
+    // capture-native (a Go template) through the config's templates, as an operator adds one
+    const captureNative = readFileSync(join(import.meta.dirname, '..', '..', 'templates', 'capture-native.tmpl'), 'utf8');
+    const dir = new ConfigMapDir({ config: stringify({ templates: { 'capture-native': captureNative } }) });
+    inj = await startTestInjector({ nativeSidecars: 'true', configDir: dir.dir });
   });
   after(() => inj.stop(1000));
 

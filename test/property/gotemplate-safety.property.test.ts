@@ -52,7 +52,7 @@ function values(ctx: PrintContext, text: fc.Arbitrary<string>, shift = 0): fc.Ar
     case 'raw':
       return fc.array(text, { minLength: count, maxLength: count }).map((vs) => ({ printed: vs.map((v) => raw(v)), data: vs }));
     case 'quote':
-      return fc.tuple(text, fc.boolean()).map(([v, structured]) => ({ printed: [quote(v, structured)], data: [v] }));
+      return text.map((v) => ({ printed: [quote(v)], data: [v] }));
     case 'json':
     case 'json-text':
       return map.map((m) => ({ printed: [toJSON(m)], data: [m] }));

@@ -49,9 +49,13 @@ const SERIALIZERS = [
   'protoToJSON',
   'toYaml',
   'toJsonMap',
+  // a quoted scalar of the value: only a quoting function may write one (safety/raw.ts), and it must
+  // load as the value it quotes (safety/structured.ts)
+  'quote',
+  'squote',
 ];
 /** Functions that lay text out without changing what it encodes. */
-const LAYOUT = ['indent', 'nindent', 'quote', 'squote', 'trim', 'toString'];
+const LAYOUT = ['indent', 'nindent', 'trim', 'toString'];
 
 /** What istiod's parseDryTemplate installs: sprig's functions, then Istio's over them. `env` is istiod's environment. */
 export function istioTemplateFunctions(env: (name: string) => string | undefined): Record<string, GoFunction> {

@@ -12,7 +12,8 @@
 // value. An unquoted scalar holding raw text must read as a string here and to istiod's YAML 1.1 (not
 // `true`, `yes`, `010`, `~`), except a decimal integer making a whole value of a Kubernetes integer field
 // (INTEGER_FIELDS: Istio prints readiness annotations there). A raw span that is exactly a whole quoted
-// scalar (`quote` of a value, if the executor marks it raw) is a string and allowed. An empty value prints
+// scalar is refused: YAML reads it without its quotes, another string (`quote` of a value is serializer
+// output, which must load as that value). An empty value prints
 // nothing: the template's own text decides (`name: ` is null, as in istiod).
 //
 // Serializer output (structured.ts) must cover whole nodes of one collection (a node, whole pairs, whole
@@ -55,7 +56,9 @@ export function findViolation(text: string, spans: readonly TaintSpan[], parsed:
       throw new Error(`taint span [${span.start}, ${span.end}) is outside the rendered text (${text.length} characters)`);
     }
     if (span.start === span.end) continue; // printed nothing: the template's own text decides
-    const reason = span.structured ? structuredViolation(text, parsed, span.start, span.end) : rawViolation(text, parsed, span.start, span.end);
+    const reason = span.structured
+      ? structuredViolation(text, parsed, span.start, span.end, span.data)
+      : rawViolation(text, parsed, span.start, span.end);
     if (reason !== undefined) return violation(text, span, reason);
   }
   return undefined;

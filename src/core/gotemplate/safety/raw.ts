@@ -123,8 +123,12 @@ function checkQuoted(text: string, node: YamlNode, open: number, start: number, 
   // empty line: js-yaml "", the spec "\n"): never a pod value's own, so refused as in unquoted text
   if (ANY_BREAK.test(text.slice(start, end))) return 'has a line break, which YAML would fold';
   if (blanksFolded(text, node, start, end)) return 'begins or ends with blanks, which YAML drops at a line break';
-  // the span wrote the whole quoted scalar (e.g. `quote` of the value): it is a string, nothing else
-  if (start === open) return end === node.end ? escapeViolation(text, open, open + 1, end - 1) : 'writes quotes that do not close where it ends';
+  // raw text that writes the quotes itself loads as another string than the value (`'x'` as x): a
+  // container name that no longer matches its container adds one. `quote` of a value is structured.
+  if (start === open)
+    return end === node.end
+      ? 'writes the quotes of the scalar it is printed as, so YAML reads another string'
+      : 'writes quotes that do not close where it ends';
   if (end >= node.end) return 'ends the quoted value it is printed in';
   return escapeViolation(text, open, start, end);
 }

@@ -71,8 +71,11 @@ function coveredData(text: string, parsed: ParsedYaml, covered: number[], start:
   return { data: pairs };
 }
 
-/** Why serializer output at [start, end) did not land as itself, or undefined. */
-export function structuredViolation(text: string, parsed: ParsedYaml, spanStart: number, spanEnd: number): string | undefined {
+/**
+ * Why serializer output at [start, end) did not land as itself, or undefined. `data`: what was serialized;
+ * a string must land as that string (`squote` of `it's` does not).
+ */
+export function structuredViolation(text: string, parsed: ParsedYaml, spanStart: number, spanEnd: number, data?: unknown): string | undefined {
   const start = skipBlanksAndComments(text, spanStart, spanEnd);
   const end = trimEnd(text, start, spanEnd);
   if (start >= end) return undefined;
@@ -87,5 +90,7 @@ export function structuredViolation(text: string, parsed: ParsedYaml, spanStart:
   } catch (e) {
     return `is not YAML on its own (${String((e as Error).message).split('\n')[0]})`;
   }
-  return sameData(alone, landed.data) ? undefined : 'landed as different YAML data than it holds on its own';
+  if (!sameData(alone, landed.data)) return 'landed as different YAML data than it holds on its own';
+  if (typeof data === 'string' && typeof landed.data === 'string' && landed.data !== data) return 'loads as another string than the value it quotes';
+  return undefined;
 }
