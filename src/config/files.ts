@@ -19,13 +19,24 @@ function readIfPresent(path: string): string | undefined {
   }
 }
 
-/** Every `<name>.liquid` file of a directory, by name. */
+/** Template files: Go text/template (Istio's dialect, `.tmpl`) and our older Liquid (`.liquid`). */
+const TEMPLATE_EXTENSIONS: ReadonlySet<string> = new Set(['.tmpl', '.liquid']);
+
+/** Every `<name>.tmpl` or `<name>.liquid` file of a directory, by name; a name given in both is refused. */
 export function readTemplatesDir(dir: string = BUILTIN_TEMPLATES_DIR): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of readdirSync(dir).sort()) {
-    if (extname(f) !== '.liquid') continue;
+    const ext = extname(f);
+    if (!TEMPLATE_EXTENSIONS.has(ext)) continue;
+    const name = basename(f, ext);
+    if (Object.hasOwn(out, name))
+      throw new InjectionError(
+        'INVALID_SETTING',
+        `template "${name}" is given twice in ${dir} (${name}.tmpl and ${name}.liquid): keep one`,
+        `templates.${name}`,
+      );
     const text = readIfPresent(join(dir, f));
-    if (text !== undefined) out[basename(f, '.liquid')] = text;
+    if (text !== undefined) out[name] = text;
   }
   return out;
 }

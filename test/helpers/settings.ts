@@ -11,12 +11,7 @@ export const ISTIO_FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'istio
 export const VALUES_FILE = join(ISTIO_FIXTURES, 'settings', 'injector-values.json');
 export const MESH_FILE = join(ISTIO_FIXTURES, 'settings', 'mesh.yaml');
 
-// capture-native is a Go template (templates/capture-native.tmpl), which readTemplatesDir does not read
-// yet: given by name as a built-in would be
-const builtin = {
-  ...readTemplatesDir(),
-  'capture-native': readFileSync(join(import.meta.dirname, '..', '..', 'templates', 'capture-native.tmpl'), 'utf8'),
-};
+const builtin = readTemplatesDir();
 
 export function istioTestSettings(
   opts: { sets?: string[]; native?: NativeSidecarMode; templates?: Record<string, string>; valuesFiles?: string[]; meshFile?: string } = {},
