@@ -22,6 +22,11 @@ try {
   const o = ours.kind === 'injected' ? { kind: 'injected' as const, pod: await istiod.canonical(ours.pod) } : ours;
   console.log(disagreement(o, t).join('\n') || 'agree');
   if (process.env.DUMP) console.log(JSON.stringify({ ours: o, istiod: t }, null, 1));
+  // REINJECT=1: istiod's pod fed back to ours, which must leave it as it is
+  if (process.env.REINJECT && t.kind === 'injected') {
+    const again = ourInjection(ourSettings(rendered, native), '/inject', reviewOf({ pod: t.pod as Record<string, unknown>, namespace }, 'again'), {});
+    console.log('re-injection:', JSON.stringify(again.review?.response ?? again).slice(0, 3000));
+  }
 } finally {
   istiod.close();
 }

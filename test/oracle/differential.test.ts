@@ -17,6 +17,13 @@ import { VARIANTS } from './variants.ts';
 const valueAt = (doc: unknown, path: string): unknown =>
   path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), doc);
 
+/** Whether a container name is given twice across containers and init containers (the API server refuses it). */
+function duplicateContainerName(pod: Record<string, unknown>): boolean {
+  const spec = (pod.spec ?? {}) as { containers?: Array<{ name?: string }>; initContainers?: Array<{ name?: string }> };
+  const names = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((c) => c.name);
+  return new Set(names).size !== names.length;
+}
+
 const RUNS = Number(process.env.ORACLE_RUNS ?? 300);
 const SEED = Number(process.env.ORACLE_SEED ?? 20261130);
 /** ORACLE_SURVEY=1: record every disagreement (by where it is) instead of stopping at the first; ORACLE_DUMP=DIR writes the first pod of each. */
@@ -121,6 +128,12 @@ for (const [index, variant] of VARIANTS.entries()) {
           // a pod ours refused (an accepted difference) is refused again: nothing to re-inject
           if (first.kind !== 'injected' || ourFirst.kind !== 'injected') return true;
           const again = first.pod as Record<string, unknown>;
+          // a pod with a container name twice (native sidecar,grpc-agent: istio-proxy among both init and
+          // app containers) is refused by the API server: it never comes back to be re-injected
+          if (duplicateContainerName(again)) {
+            count('re-injection skipped: istiod made a pod the API server refuses (a container name twice)');
+            return true;
+          }
           const review = reviewOf({ pod: again, namespace: g.namespace }, 'oracle-reinject');
           const ours = ourOutcome(ourInjection(settings, '/inject', review, cluster), again);
           if (ours.kind !== 'skipped') throw new Error(`re-injecting istiod's pod: ours ${ours.kind}, want no change`);

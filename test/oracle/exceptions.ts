@@ -42,6 +42,16 @@ export const ACCEPTED_DIFFERENCES: AcceptedDifference[] = [
       'istiod fails on a readiness.status.sidecar.istio.io/* value above 2^31-1 only when it renders the readiness probe (not with status port 0); we refuse it by name whenever it is set',
     covers: (c) => refusedByUs(c, /for annotation 'readiness\.status\.sidecar\.istio\.io\/\w+': larger than a probe's int32 field/),
   },
+  {
+    name: 'a proxyMetadata key that a template already sets as env',
+    reason:
+      "istiod writes the env var twice on the container (Istio's grpc-agent template sets ISTIO_META_DNS_CAPTURE itself, then ranges over proxyMetadata): which value the proxy gets depends on the kubelet; we refuse it at admission, naming proxy.istio.io/config and the key",
+    covers: (c) =>
+      refusedByUs(
+        c,
+        /for annotation 'proxy\.istio\.io\/config': proxyMetadata key '[^']+' names an env var the injected [\w-]+ container already sets/,
+      ),
+  },
 ];
 
 /** The first accepted difference covering this case, if any. */
