@@ -33,7 +33,10 @@ describe('template compile entry point', () => {
     ];
     for (const t of liquid) assert.equal(templateDialect(t), 'liquid', t);
     for (const t of go) assert.equal(templateDialect(t), 'go', t);
-    for (const t of Object.values(readTemplatesDir())) assert.equal(templateDialect(t), 'liquid');
+    // the built-in files: each one's extension says its dialect, and the detection agrees
+    const builtin = readTemplatesDir();
+    assert.equal(templateDialect(builtin.sidecar!), 'liquid');
+    assert.equal(templateDialect(builtin['capture-native']!), 'go');
   });
 
   it("reports a Go template's syntax error as Go's, and a Liquid one with its line, each by name; the others compile", () => {
