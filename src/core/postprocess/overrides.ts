@@ -11,6 +11,15 @@ import { cloneJson, isObject, type Container, type JsonObject, type Pod } from '
 import { treeProblem } from '../tree-limits.ts';
 import { readStatus } from './status.ts';
 
+/** JSON without its nulls (Go's nil pointers), at any depth. */
+function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutNulls);
+  if (!isObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = withoutNulls(x);
+  return out;
+}
+
 type Lists = { containers?: Container[]; initContainers?: Container[] };
 const LISTS = ['containers', 'initContainers'] as const;
 
@@ -72,7 +81,8 @@ export function reapplyOverrides(finalPod: Pod, original: Pod, templatePod: { sp
       if (listed) listed.push(overlay);
       else overrides[list] = [overlay];
       overridden.push(c.name);
-      pod = mergeMap(pod as unknown as JsonObject, { spec: { [list]: [overlay] } } as unknown as JsonObject) as unknown as Pod;
+      // a null in Go's JSON is a nil pointer, absent: merged as a strategic-merge null it would delete
+      pod = mergeMap(pod as unknown as JsonObject, { spec: { [list]: [withoutNulls(overlay)] } } as unknown as JsonObject) as unknown as Pod;
     }
   }
   if (!status && overridden.length > 0) {
