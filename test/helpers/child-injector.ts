@@ -31,8 +31,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `opts.viaBin`: started as bin/sidecar-injector.js, which registers tsx through its API (not `--import tsx`). */
-export async function spawnInjector(args: string[] = [], nodeArgs: string[] = [], opts: { viaBin?: boolean } = {}): Promise<ChildInjector> {
+/**
+ * `opts.viaBin`: started as bin/sidecar-injector.js, which registers tsx through its API (not `--import tsx`).
+ * `opts.env`: added to the environment (the image's, for a test that measures memory as deployed).
+ */
+export async function spawnInjector(
+  args: string[] = [],
+  nodeArgs: string[] = [],
+  opts: { viaBin?: boolean; env?: Record<string, string> } = {},
+): Promise<ChildInjector> {
   const ca = await makeCa();
   const certDir = await writeServerCert(ca);
   const [webhookPort, previewPort, opsPort] = [await freePort(), await freePort(), await freePort()];
@@ -58,7 +65,7 @@ export async function spawnInjector(args: string[] = [], nodeArgs: string[] = []
       '0.5',
       ...args,
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...opts.env } },
   );
   const logs: Array<Record<string, unknown>> = [];
   let buf = '';

@@ -2,6 +2,7 @@
 // 10 % or more after warm-up, and handles must not pile up (back to the idle count once the client is gone).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { imageRuntime } from '../../bench/servers.ts';
 import { spawnInjector, type ChildInjector } from '../helpers/child-injector.ts';
 import { metricValue } from '../helpers/server.ts';
 import { percentile, steadyLoad } from '../helpers/steady-load.ts';
@@ -45,7 +46,11 @@ describe(`soak: ${RATE} requests/s for ${SECONDS} s`, function () {
   before(async () => {
     // the test preload runs a full GC on SIGUSR2 and reports the heap left, so samples show what is kept
     const gcOnSignal = join(import.meta.dirname, '..', 'fixtures', 'node', 'gc-on-signal.mjs');
-    inj = await spawnInjector(['--native-sidecars', 'true', '--log-level', 'warn'], ['--expose-gc', '--import', gcOnSignal]);
+    // run as the image runs it (its node flags and environment: the young generation's size is one of them)
+    const image = imageRuntime();
+    inj = await spawnInjector(['--native-sidecars', 'true', '--log-level', 'warn'], [...image.nodeArgs, '--expose-gc', '--import', gcOnSignal], {
+      env: image.env,
+    });
   });
   after(() => inj.stop());
 
