@@ -2,7 +2,6 @@
 // author controls comes out Tainted, and building the data for a pod is cheap (measured, not asserted).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { goTemplateData } from '../../src/core/gotemplate/data/index.ts';
 import { type GoValue, Tainted, untaint } from '../../src/core/gotemplate/value.ts';
 import { preparePod } from '../../src/core/prepare.ts';
@@ -68,31 +67,6 @@ describe('template data (SidecarTemplateData)', () => {
     assert.ok(isTainted(image) && isTainted(walk(data, ['ProxyInitImage'])));
     assert.match(String(untaint(image)), /-debug$/);
     assert.ok(!isTainted(walk(goTemplateData(contextFor(typicalPod())), ['ProxyImage'])));
-  });
-
-  it('measures building the data and reading what the sidecar template reads (log only)', () => {
-    const ctx = contextFor(typicalPod());
-    const reads: Array<Array<string | number>> = [
-      ['ObjectMeta', 'Annotations'],
-      ['ObjectMeta', 'Labels'],
-      ['Spec', 'Containers', 0, 'Ports'],
-      ['ProxyConfig', 'ProxyMetadata'],
-      ['ProxyConfig', 'HoldApplicationUntilProxyStarts', 'GetValue'],
-      ['ProxyConfig', 'GetTracing', 'GetTlsSettings', 'GetCaCertificates'],
-      ['MeshConfig', 'TrustDomain'],
-      ['DeploymentMeta', 'Name'],
-      ['Values', 'global', 'proxy', 'resources'],
-    ];
-    const run = () => {
-      const data = goTemplateData(ctx);
-      for (const r of reads) walk(data, r);
-    };
-    for (let i = 0; i < 2000; i++) run(); // warm up
-    const n = 20_000;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) run();
-    const us = ((performance.now() - t0) * 1000) / n;
-    console.log(`      building the data and ${reads.length} reads: ${us.toFixed(2)} µs per pod`);
   });
 
   describe('the generated Go type description', function () {

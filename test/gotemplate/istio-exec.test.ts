@@ -2,8 +2,7 @@
 // Istio's) are stand-ins on both sides (each returns its last argument) and the data is plain JSON shaped
 // like Istio's template data, so this checks the language on Istio's real text, not the injection result.
 import assert from 'node:assert/strict';
-import { compileGoTemplates } from '../../src/core/gotemplate/index.ts';
-import { type ExecRequest, GoExecOracle, STRING_STUB, STUB, execOurs, typedInts } from './exec-oracle.ts';
+import { type ExecRequest, GoExecOracle, execOurs } from './exec-oracle.ts';
 import { goAvailable } from './go-parse-oracle.ts';
 import { type IstioConfig, calledFunctions, istiodOracleBinary, renderIstioConfig } from './istio-config.ts';
 
@@ -91,23 +90,5 @@ describe("Istio's Go templates: ours execute them as Go does (stand-in functions
     });
     console.log(`    ${summary.join(', ')}`);
     assert.ok(Object.keys(config.templates).length >= 8);
-  });
-
-  it('runs the sidecar template in well under a millisecond, warm (printed, not asserted)', () => {
-    const text = config.templates.sidecar as string;
-    const { stubs: plain, stringStubs } = stubs('sidecar', text);
-    const functions = Object.fromEntries([...plain.map((n) => [n, STUB]), ...stringStubs.map((n) => [n, STRING_STUB])]);
-    const set = compileGoTemplates('sidecar', text, functions);
-    const data = typedInts(templateData(config, {}));
-    const out = set.execute('sidecar', data).text;
-    for (let i = 0; i < 200; i++) set.execute('sidecar', data); // warm up
-    // the best of 5 batches: the machine may be busy with other work
-    const batches = Array.from({ length: 5 }, () => {
-      const started = process.hrtime.bigint();
-      for (let i = 0; i < 100; i++) set.execute('sidecar', data);
-      return Number(process.hrtime.bigint() - started) / 1000 / 100;
-    });
-    console.log(`    sidecar (${text.length} chars of template, ${out.length} of output): ${Math.min(...batches).toFixed(1)} µs per execution`);
-    assert.ok(out.length > 1000);
   });
 });
