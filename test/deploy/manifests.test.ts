@@ -1,6 +1,7 @@
 // deploy/ as a user applies it: the pieces the issue asks for are there and agree with the code.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { cachedOracleDir } from '../helpers/istio-chart.ts';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { webhookEntries } from '../../src/core/decide.ts';
@@ -12,11 +13,23 @@ const read = (p: string) => readFileSync(join(root, p), 'utf8');
 const docs = (p: string) => parseAllDocuments(read(p)).map((d) => d.toJS()) as any[];
 
 describe('deploy/ manifests', () => {
-  it('ships the built-in template and defaults in the ConfigMap, unchanged', () => {
-    assert.equal(read('deploy/config/sidecar.liquid'), read('templates/sidecar.liquid'));
+  it('ships the defaults in the ConfigMap; the templates are built into the image', () => {
     assert.deepEqual(JSON.parse(read('deploy/config/values')), DEFAULT_VALUES);
     const k = docs('deploy/kustomization.yaml')[0];
-    assert.deepEqual(k.configMapGenerator[0].files, ['config/config', 'config/values', 'config/mesh', 'config/sidecar.liquid']);
+    assert.deepEqual(k.configMapGenerator[0].files, ['config/config', 'config/values', 'config/mesh']);
+  });
+
+  it("builds in Istio's own templates, byte for byte as Istio's chart ships them", function () {
+    const oracle = cachedOracleDir();
+    if (!oracle) {
+      console.log('    (skipped: no cached oracle build, which holds the chart; run scripts/build-oracle.sh)');
+      this.skip();
+    }
+    const files = join(oracle!, 'manifests', 'charts', 'istio-control', 'istio-discovery', 'files');
+    const chartFile: Record<string, string> = { sidecar: 'injection-template.yaml', gateway: 'gateway-injection-template.yaml' };
+    for (const name of ['sidecar', 'gateway', 'grpc-simple', 'grpc-agent', 'waypoint', 'kube-gateway', 'agentgateway', 'agentgateway-waypoint']) {
+      assert.equal(read(`templates/${name}.tmpl`), readFileSync(join(files, chartFile[name] ?? `${name}.yaml`), 'utf8'), name);
+    }
   });
 
   it("registers Istio's namespace. and object. entries with the policies the issue asks for", () => {
