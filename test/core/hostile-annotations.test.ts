@@ -3,8 +3,7 @@
 // answer is always a refusal naming the annotation, or an injected pod whose injected containers keep
 // their image, command and privileges. Anything else (a TypeError, a RangeError) fails the test.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readTemplatesDir } from '../../src/config/files.ts';
 import { admit } from '../../src/core/admission.ts';
 import { ANNOTATION } from '../../src/core/annotations.ts';
 import { InjectionError } from '../../src/core/errors.ts';
@@ -17,8 +16,7 @@ const settings = defaultSettings({ native: 'false' });
 
 function keysReadByTemplates(): string[] {
   const keys = new Set<string>(Object.values(ANNOTATION));
-  for (const file of ['sidecar.liquid', 'capture-native.tmpl']) {
-    const text = readFileSync(join(import.meta.dirname, '..', '..', 'templates', file), 'utf8');
+  for (const text of Object.values(readTemplatesDir())) {
     for (const m of text.matchAll(/["`]([a-z0-9.-]+\.[a-z]+\/[A-Za-z0-9.-]+)["`]/g)) keys.add(m[1]!);
   }
   for (const k of [

@@ -12,7 +12,7 @@ import { HOSTILE, LABELS_READ_BY_CORE } from './hostile-values-istio-cases.ts';
 
 /** Every annotation and label the built-in template reads, found in the template itself. */
 function keysReadByTemplate(): string[] {
-  const text = readFileSync(join(import.meta.dirname, '..', '..', 'templates', 'sidecar.liquid'), 'utf8');
+  const text = readFileSync(join(import.meta.dirname, '..', '..', 'templates', 'sidecar.tmpl'), 'utf8');
   const keys = new Set<string>();
   for (const m of text.matchAll(/"([a-z0-9.-]+\.[a-z]+\/[A-Za-z0-9.-]+)"/g)) keys.add(m[1]!);
   return [...keys].sort();
