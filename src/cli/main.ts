@@ -14,7 +14,7 @@ commands:
            inject the sidecar into Pods and workloads (like istioctl kube-inject)
   explain  -f FILE|- [--namespace-labels k=v,...] [-n NAMESPACE] [-o text|json] [settings flags]
            say for each object whether it would be injected, and why
-  serve    [--config-dir D] [--cert-dir D] [--host H] [--port 9443] [--preview-port 9444] [--ops-port 8080] [--kubeconfig F | --no-cluster] [--proxy-configs F]
+  serve    [--config-dir D] [--config F] [--values F] [--mesh F] [--cert-dir D] [--host H] [--port 9443] [--preview-port 9444] [--ops-port 8080] [--kubeconfig F | --no-cluster] [--proxy-configs F]
            the webhook (HTTPS /inject; HTTPS /preview on its own port; HTTP /healthz, /readyz, /metrics)
   namespace enable|disable NAME | status [NAME] [--kubeconfig F] [-o text|json]
            opt namespaces in or out, and report pods that still need the sidecar

@@ -4,7 +4,9 @@
 // flags; src/serve/ wires and runs the server.
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { readTemplatesDir } from '../config/files.ts';
+import type { SettingsFilePaths } from '../config/config-dir.ts';
+import { readOptionalFile, readTemplatesDir } from '../config/files.ts';
+import { settingsDocument } from '../core/settings/configmap.ts';
 import { buildSettings, type NativeSidecarMode } from '../core/settings/index.ts';
 import { parseSet } from '../core/settings/set-flags.ts';
 import type { ProxyConfigSet } from '../core/proxy-configs.ts';
@@ -81,6 +83,24 @@ function proxyConfigsFlag(path: string | undefined, io: CliIO): ProxyConfigSet |
 // a Kubernetes name (DNS-1123 label), as namespaces and revisions are
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/** --config/--values/--mesh FILE: each read (and watched) on its own, winning over --config-dir's file. */
+function settingsFileFlags(f: { config?: string; values?: string; mesh?: string; 'istio-configmaps'?: string }): SettingsFilePaths | undefined {
+  const files: SettingsFilePaths = {};
+  for (const key of ['config', 'values', 'mesh'] as const) {
+    const path = f[key];
+    if (path === undefined) continue;
+    if (f['istio-configmaps'] !== undefined) throw new UsageError(`--${key} and --istio-configmaps are two sources of the same settings: give one`);
+    // read now, so a wrong path or a file without the key is a usage error and not a replica that never gets ready
+    try {
+      settingsDocument(readOptionalFile(path, key)!, key, path);
+    } catch (e) {
+      throw new UsageError(`--${key}: ${(e as Error).message}`);
+    }
+    files[key] = path;
+  }
+  return Object.keys(files).length > 0 ? files : undefined;
+}
+
 /** --istio-configmaps NAMESPACE [--revision REV]: istiod's ConfigMaps instead of a configuration directory. */
 function istioConfigMapsFlags(f: { 'istio-configmaps'?: string; revision?: string; 'config-dir'?: string; 'no-cluster'?: boolean }) {
   const ns = f['istio-configmaps'];
@@ -101,6 +121,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     args: argv,
     options: {
       'config-dir': { type: 'string' },
+      config: { type: 'string' },
+      values: { type: 'string' },
+      mesh: { type: 'string' },
       'cert-dir': { type: 'string' },
       host: { type: 'string', default: '0.0.0.0' },
       port: { type: 'string' },
@@ -125,9 +148,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   // that starts and then refuses every pod
   const flags = checkServeFlags(f);
   const proxyConfigs = proxyConfigsFlag(f['proxy-configs'], io);
+  const settingsFiles = settingsFileFlags(f);
   const istioConfigMaps = istioConfigMapsFlags(f);
   await serve({
     configDir: f['config-dir'],
+    settingsFiles,
     certDir: f['cert-dir'],
     sets: f.set,
     nativeSidecars: flags.nativeSidecars,

@@ -3,6 +3,7 @@
 // or SIGINT.
 import { pino, type Logger } from 'pino';
 import { ensureSelfSigned } from '../config/cert-source.ts';
+import type { SettingsFilePaths } from '../config/config-dir.ts';
 import type { ProxyConfigSet } from '../core/proxy-configs.ts';
 import type { NativeSidecarMode } from '../core/settings/index.ts';
 import type { Listen } from '../http/servers.ts';
@@ -15,6 +16,8 @@ export const SELF_SIGNED_DIR = '.sidecar-injector/certs';
 /** What `serve` runs with: every value already checked (cli/serve-command.ts). */
 export interface ServeConfig {
   configDir?: string;
+  /** --config/--values/--mesh: single files (a document or a ConfigMap), winning over the directory's. */
+  settingsFiles?: SettingsFilePaths;
   /** Undefined: a self-signed certificate in SELF_SIGNED_DIR, made once and reused. */
   certDir?: string;
   sets?: string[];
@@ -88,6 +91,7 @@ export async function serve(cfg: ServeConfig): Promise<void> {
     openSettings: cluster?.openSettings,
     settingsFrom: cluster?.settingsFrom,
     configDir: cfg.configDir,
+    settingsFiles: cfg.settingsFiles,
     certDir,
     sets: cfg.sets,
     nativeSidecars: cfg.nativeSidecars,

@@ -2,7 +2,7 @@
 // failure counted in the metrics and logged, and each broken template of the settings in use reported.
 // Start-up fails when there is no good configuration to serve.
 import type { Logger } from 'pino';
-import { startSettingsSource, type SettingsSource, type SettingsSourceEvents } from '../config/config-dir.ts';
+import { type SettingsFilePaths, startSettingsSource, type SettingsSource, type SettingsSourceEvents } from '../config/config-dir.ts';
 import { InjectionError } from '../core/errors.ts';
 import type { NativeSidecarMode, Settings } from '../core/settings/index.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -13,6 +13,8 @@ export const clip = (text: string, max = 500): string =>
 
 export interface SettingsWatchOptions {
   configDir?: string;
+  /** serve --config/--values/--mesh: single files that win over the directory's. */
+  settingsFiles?: SettingsFilePaths;
   sets?: string[];
   nativeSidecars?: NativeSidecarMode;
   pollMs?: number;
@@ -30,7 +32,8 @@ function reportBrokenTemplates(s: Settings, metrics: Metrics): void {
 }
 
 export async function watchSettings(opts: SettingsWatchOptions, metrics: Metrics, logger: Logger): Promise<SettingsSource> {
-  const from = opts.settingsFrom ?? opts.configDir ?? '(built-in)';
+  const named = Object.entries(opts.settingsFiles ?? {}).map(([k, f]) => `--${k} ${f}`);
+  const from = opts.settingsFrom ?? ([opts.configDir, ...named].filter(Boolean).join(', ') || '(built-in)');
   const events: SettingsSourceEvents = {
     loaded(s, first, restored) {
       metrics.configReloads.inc({ result: 'success' });
@@ -62,7 +65,10 @@ export async function watchSettings(opts: SettingsWatchOptions, metrics: Metrics
   };
   const settings = opts.openSettings
     ? await opts.openSettings(events, { onEvent: (e) => metrics.informerEvents.inc({ informer: e.informer, type: e.type }) })
-    : startSettingsSource({ dir: opts.configDir, sets: opts.sets, nativeSidecars: opts.nativeSidecars, pollMs: opts.pollMs }, events);
+    : startSettingsSource(
+        { dir: opts.configDir, files: opts.settingsFiles, sets: opts.sets, nativeSidecars: opts.nativeSidecars, pollMs: opts.pollMs },
+        events,
+      );
   if (!settings.current()) {
     settings.close();
     // nothing to serve: stop here, so a rollout with a bad config stalls while the old replicas serve

@@ -67,6 +67,8 @@ describe('serve: flags and the first config', function () {
     [['--revision', 'canary'], /--revision names the ConfigMaps of --istio-configmaps, which is not given/],
     [['--istio-configmaps', 'istio-system', '--config-dir', '/etc'], /--istio-configmaps and --config-dir are two sources/],
     [['--istio-configmaps', 'istio-system'], /--istio-configmaps reads the cluster, which --no-cluster turns off/],
+    [['--values', '/nonexistent/values.yaml'], /--values: .*cannot read values file \/nonexistent\/values\.yaml: ENOENT/],
+    [['--mesh', '/dev/null', '--istio-configmaps', 'istio-system'], /--mesh and --istio-configmaps are two sources of the same settings/],
   ];
   for (const [flags, message] of usage) {
     it(`${flags.join(' ')}: a one-line usage error, exit 2, nothing served`, async () => {

@@ -2,6 +2,7 @@
 // webhook core (decide -> patch -> apply), then injected again (must change nothing).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import jsyaml from 'js-yaml';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main.ts';
 import { isList, parseDocuments } from '../../src/core/documents.ts';
@@ -33,6 +34,13 @@ function withoutGoZeroStatus(objects: Record<string, unknown>[]): Record<string,
 const objectsOf = (text: string) => parseDocuments(text).flatMap((o) => (isList(o) ? (o.items as Record<string, unknown>[]) : [o]));
 
 describe('Istio conformance: injection goldens', () => {
+  it("custom-template: its values carry Istio's own Go template, not a port of it", () => {
+    type Values = { sidecarInjectorWebhook: { templates: Record<string, string> } };
+    const iop = jsyaml.load(readFileSync(file('custom-template.iop.yaml'), 'utf8')) as { spec: { values: Values } };
+    const ours = jsyaml.load(readFileSync(fixture('custom-template.values.yaml'), 'utf8')) as Values;
+    assert.deepEqual(ours.sidecarInjectorWebhook.templates, iop.spec.values.sidecarInjectorWebhook.templates);
+  });
+
   for (const c of INJECT_CASES) {
     const label = `${c.golden}${c.native ? '' : ' (classic sidecar)'}`;
 

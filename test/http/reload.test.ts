@@ -98,13 +98,13 @@ const GOOD = { values: JSON.stringify({ global: { hub: 'good.example' } }) };
 
 const broken = async (inj: TestInjector) => metricValue((await inj.ops('/metrics')).body, 'sidecar_injector_config_broken');
 
-async function assertServingLastGood(inj: TestInjector, reason: RegExp): Promise<void> {
+async function assertServingLastGood(inj: TestInjector, reason: RegExp, lastGoodHub = /^good\.example\//): Promise<void> {
   await until('config_broken 1', async () => (await broken(inj)) === 1);
   const ready = await inj.ops('/readyz');
   assert.equal(ready.status, 200, 'the replica still serves the last good config');
   assert.match(ready.body, /configuration on disk is broken/);
   assert.match(ready.body, reason);
-  assert.match(await hubOf(inj, `old-${Date.now()}`), /^good\.example\//, 'admissions use the last good config');
+  assert.match(await hubOf(inj, `old-${Date.now()}`), lastGoodHub, 'admissions use the last good config');
   assert.equal((await inj.ops('/healthz')).status, 200);
   assert.ok(
     inj.logs.some((l) => l.level === 50 && String(l.msg).includes('last good') && reason.test(String(l.error))),
@@ -162,6 +162,32 @@ describe('a broken config while serving', function () {
       writeFileSync(join(dir, 'values'), GOOD.values);
       await assertRepaired(inj);
       assert.match(await hubOf(inj, 'after'), /^good\.example\//);
+    } finally {
+      await inj.stop(1000);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('serves --values and --mesh files given as ConfigMaps (kubectl get cm -o yaml), reloaded when a file changes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'si-files-'));
+    const injectorCm = (hub: string) =>
+      [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: {name: istio-sidecar-injector, namespace: istio-system}',
+        'data:',
+        `  values: '{"global": {"hub": "${hub}"}}'`,
+      ].join('\n');
+    writeFileSync(join(dir, 'injector.yaml'), injectorCm('files.example'));
+    writeFileSync(join(dir, 'mesh.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio}\ndata:\n  mesh: "defaultConfig: {}"\n');
+    const settingsFiles = { values: join(dir, 'injector.yaml'), mesh: join(dir, 'mesh.yaml') };
+    const inj = await startTestInjector({ settingsFiles, nativeSidecars: 'false', pollMs: 300 });
+    try {
+      assert.match(await hubOf(inj, 'first'), /^files\.example\//);
+      writeFileSync(join(dir, 'injector.yaml'), injectorCm('edited.example'));
+      await until('the edited file', async () => (await hubOf(inj, 'edited')).startsWith('edited.example/'));
+      writeFileSync(join(dir, 'injector.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\ndata: {config: ""}\n');
+      await assertServingLastGood(inj, /none has the key "values"/, /^edited\.example\//);
     } finally {
       await inj.stop(1000);
       rmSync(dir, { recursive: true, force: true });
