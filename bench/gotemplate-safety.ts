@@ -1,7 +1,7 @@
 // `node --import tsx bench/gotemplate-safety.ts`: what checking the pod values a Go template printed costs
 // on a render shaped like Istio's sidecar output (~25 KB, ~50 spans: labels, the annotations flow mapping,
 // init args, env, PROXY_CONFIG and ISTIO_META_POD_PORTS JSON, user volumes), against js-yaml's load
-// alone (what engine.ts does for Liquid renders today). Prints; asserts nothing.
+// alone. Prints; asserts nothing.
 import { writeFileSync } from 'node:fs';
 import jsyaml from 'js-yaml';
 import { findViolation, loadRenderedYaml, type TaintSpan } from '../src/core/gotemplate/safety/index.ts';

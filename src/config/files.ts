@@ -19,7 +19,8 @@ function readIfPresent(path: string): string | undefined {
   }
 }
 
-/** Template files: Go text/template (Istio's dialect, `.tmpl`) and our older Liquid (`.liquid`). */
+/** Template files: Go text/template (Istio's dialect, `.tmpl`). A `.liquid` file (this injector's dialect
+ * before) is read too, so that it is reported as a broken template saying why rather than ignored. */
 const TEMPLATE_EXTENSIONS: ReadonlySet<string> = new Set(['.tmpl', '.liquid']);
 
 /** Every `<name>.tmpl` or `<name>.liquid` file of a directory, by name; a name given in both is refused. */

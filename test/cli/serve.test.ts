@@ -82,7 +82,7 @@ describe('serve: flags and the first config', function () {
 
   const firstConfigs: Array<[string, Record<string, string>, RegExp]> = [
     ['values of the wrong type', { values: 'global: {proxy: "x"}' }, /values\.global\.proxy: must be a mapping/],
-    ['a default template that fails on a plain pod', { 'sidecar.liquid': 'spec: [\n' }, /template "sidecar"/],
+    ['a default template that fails on a plain pod', { 'sidecar.tmpl': 'spec: [\n' }, /template(?: "sidecar"|: sidecar:)/],
   ];
   for (const [name, files, reason] of firstConfigs) {
     it(`a first config with ${name}: exit 1 with the reason, never "the last good one keeps serving"`, async () => {

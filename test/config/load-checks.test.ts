@@ -96,13 +96,13 @@ describe('config load checks', () => {
 
   describe('a config whose default templates cannot inject a plain pod is refused', () => {
     it('a default template that throws when rendered', () => {
-      rejected({ 'sidecar.liquid': 'spec:\n  x: {% include "nowhere" %}\n' }, /template "sidecar"/, /plain pod/);
+      rejected({ 'sidecar.tmpl': 'spec:\n  x: {{ fail "nowhere" }}\n' }, /template(?: "sidecar"|: sidecar:)/, /plain pod/);
     });
     it('a default template that renders text that is not YAML', () => {
-      rejected({ 'sidecar.liquid': 'spec: [\n' }, /template "sidecar"/);
+      rejected({ 'sidecar.tmpl': 'spec: [\n' }, /template(?: "sidecar"|: sidecar:)/);
     });
     it('a default template that renders a container without an image', () => {
-      rejected({ 'sidecar.liquid': 'spec:\n  containers:\n  - name: helper\n' }, /helper/, /image/);
+      rejected({ 'sidecar.tmpl': 'spec:\n  containers:\n  - name: helper\n' }, /helper/, /image/);
     });
     it('values that make the proxy image unpullable (an empty hub or tag)', () => {
       rejected({ values: 'global: {hub: ""}' }, /container "istio-proxy"/, /"\/proxyv2:[^"]*", which is not an image reference/);
@@ -114,14 +114,17 @@ describe('config load checks', () => {
       rejected({ config: 'defaultTemplates: [sidecar, nosuch]' }, /nosuch/);
     });
     it('an alias naming a template that fails: the config loads, the template and the alias are reported broken', () => {
-      const r = loadDir({ config: 'aliases: {extra: [sidecar, broken]}', 'broken.liquid': 'spec:\n  x: {% include "nowhere" %}\n' });
+      const r = loadDir({ config: 'aliases: {extra: [sidecar, broken]}', 'broken.tmpl': 'spec:\n  x: {{ fail "nowhere" }}\n' });
       assert.equal(r.error, undefined);
-      assert.match(r.settings!.brokenTemplates.broken ?? '', /injecting a plain pod with it fails: .*template "broken"/);
+      assert.match(
+        r.settings!.brokenTemplates.broken ?? '',
+        /injecting a plain pod with it fails: template: broken:2:8: executing "broken" at <fail "nowhere">: error calling fail: nowhere/,
+      );
       assert.match(r.settings!.brokenTemplates.extra ?? '', /template "broken" is broken/);
       assert.deepEqual(Object.keys(r.settings!.brokenTemplates).sort(), ['broken', 'extra']);
     });
     it('a template only some pods ask for that fails: the config still loads, and pods that ask for it are refused naming it', () => {
-      const r = loadDir({ 'fails.liquid': 'spec:\n  x: {% include "nowhere" %}\n' });
+      const r = loadDir({ 'fails.tmpl': 'spec:\n  x: {{ fail "nowhere" }}\n' });
       assert.equal(r.error, undefined);
       assert.ok(r.settings);
       assert.deepEqual(Object.keys(r.settings.brokenTemplates), ['fails']);
@@ -133,7 +136,7 @@ describe('config load checks', () => {
       assert.ok(proxyImage(r.settings), 'a pod that does not ask for it is injected');
     });
     it('a policy of disabled still has its templates tried', () => {
-      rejected({ config: 'policy: disabled', 'sidecar.liquid': 'spec: [\n' }, /template "sidecar"/);
+      rejected({ config: 'policy: disabled', 'sidecar.tmpl': 'spec: [\n' }, /template(?: "sidecar"|: sidecar:)/);
     });
   });
 });

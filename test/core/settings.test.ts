@@ -114,8 +114,8 @@ describe('settings: Istio-shaped config, values and mesh config', () => {
 
   it('reports a template that does not parse as broken, naming the line, and loads the rest', () => {
     const s = buildSettings({ templates: { ...templates, broken: 'spec:\n\n  {% if %}\n', other: 'spec:\n  a: {{ x \n' } });
-    assert.match(s.brokenTemplates.broken ?? '', /^Liquid template, line 3: /);
-    assert.match(s.brokenTemplates.other ?? '', /^Liquid template, line 2: /);
+    assert.match(s.brokenTemplates.broken ?? '', /^a Liquid template \("\{% if" at line 3\)/);
+    assert.match(s.brokenTemplates.other ?? '', /^Go template: template: other:2: /);
     assert.deepEqual(Object.keys(s.brokenTemplates).sort(), ['broken', 'other']);
     assert.deepEqual(s.templates.names, [...Object.keys(templates), 'broken', 'other'].sort());
   });

@@ -1,9 +1,8 @@
-// One compile entry point per template: the dialect is told per template (Liquid or Go text/template), and a
-// template that does not compile is a problem of its own, named, that leaves the others compiled.
+// One compile entry point per template: every template is Go text/template, and a template that does not
+// compile is a problem of its own, named, that leaves the others compiled.
 import assert from 'node:assert/strict';
 import { readTemplatesDir } from '../../src/config/files.ts';
 import { compileTemplates } from '../../src/core/render/engine.ts';
-import { templateDialect } from '../../src/core/render/compile.ts';
 import type { RenderContext } from '../../src/core/render/template-data.ts';
 import { defaultSettings } from '../helpers/settings.ts';
 
@@ -20,26 +19,13 @@ const CTX: RenderContext = {
 };
 
 describe('template compile entry point', () => {
-  it('tells Liquid from Go per template', () => {
-    const liquid = ['{%- assign g = values.global -%}\nimage: {{ g.hub }}', 'labels:\n  a: {{ objectMeta.name }}', 'spec: {}', '{{- "x" -}}'];
-    const go = [
-      'image: {{ .Values.global.hub }}',
-      '{{- if .Values }}x{{ end }}',
-      '{{/* a comment */}}',
-      '{{ $x := 1 }}',
-      '{{ define "r" }}{{ end }}',
-      'a: {{ template "r" . }}',
-      'b: {{- range $k, $v := .X }}{{ end }}',
-    ];
-    for (const t of liquid) assert.equal(templateDialect(t), 'liquid', t);
-    for (const t of go) assert.equal(templateDialect(t), 'go', t);
-    // the built-in files: each one's extension says its dialect, and the detection agrees
-    const builtin = readTemplatesDir();
-    assert.equal(templateDialect(builtin.sidecar!), 'liquid');
-    assert.equal(templateDialect(builtin['capture-native']!), 'go');
+  it("compiles every built-in template as Go text/template, Istio's four that inject pods among them", () => {
+    const t = compileTemplates(readTemplatesDir());
+    assert.deepEqual(t.broken, {});
+    for (const name of ['sidecar', 'gateway', 'grpc-agent', 'grpc-simple']) assert.ok(t.names.includes(name), name);
   });
 
-  it("reports a Go template's syntax error as Go's, and a Liquid one with its line, each by name; the others compile", () => {
+  it("reports a Go template's syntax error as Go's, and a left-over Liquid one with a hint, each by name; the others compile", () => {
     const t = compileTemplates({
       ...readTemplatesDir(),
       gateway: 'spec:\n  {{- if .Values }}\n',
@@ -47,7 +33,7 @@ describe('template compile entry point', () => {
       fine: 'metadata:\n  labels:\n    a: {{ "b" }}\n',
     });
     assert.match(t.broken.gateway ?? '', /^Go template: template: gateway:\d+: unexpected EOF$/);
-    assert.match(t.broken.typo ?? '', /^Liquid template, line 2: /);
+    assert.equal(t.broken.typo, 'a Liquid template ("{% if" at line 2): templates are Go text/template, as in Istio\'s ConfigMap');
     assert.deepEqual(Object.keys(t.broken).sort(), ['gateway', 'typo']);
     assert.deepEqual(t.render('fine', CTX), { metadata: { labels: { a: 'b' } } });
     assert.throws(

@@ -41,19 +41,25 @@ describe('templates: several per pod, and clear errors', () => {
     );
   });
 
-  it('names the template and line of a runtime error', () => {
+  it('names the template, line and column of a runtime error, as Go does', () => {
     assert.throws(
-      () => run({ oops: 'spec:\n  x: 1\n{% include "/etc/passwd" %}\n' }, 'oops'),
+      () => run({ oops: 'spec:\n  x: 1\n  y: {{ index .Spec.Containers 5 }}\n' }, 'oops'),
       (e: Error & { code?: string }) =>
         e.code === 'TEMPLATE_RENDER' &&
-        /"oops", line 3/.test(e.message) &&
-        /Failed to lookup "\/etc\/passwd"/.test(e.message) &&
-        !/file:/.test(e.message),
+        /template: oops:3:8: executing "oops" at <index .Spec.Containers 5>: error calling index: index out of range: 5/.test(e.message),
+    );
+  });
+
+  it('cannot read files: a template named like a path is a template that does not exist', () => {
+    assert.throws(
+      () => run({ oops: 'spec:\n{{ template "/etc/passwd" }}\n' }, 'oops'),
+      (e: Error & { code?: string }) =>
+        e.code === 'TEMPLATE_RENDER' && /template "\/etc\/passwd" not defined/.test(e.message) && !/root:/.test(e.message),
     );
   });
 
   it("drops keys a template leaves empty instead of deleting the pod's own", () => {
-    const r = run({ empty: 'spec:\n  containers:\n  {%- for c in nothing %}\n  - name: x\n  {%- endfor %}\n' }, 'empty');
+    const r = run({ empty: 'spec:\n  containers:\n  {{- range .Values.nothing }}\n  - name: x\n  {{- end }}\n' }, 'empty');
     assert.deepEqual(
       r.pod.spec.containers.map((c) => c.name),
       ['app'],

@@ -9,8 +9,8 @@ import { startTestInjector, type TestInjector } from '../helpers/server.ts';
 
 // a Go template with an `if` never closed: broken in any build (Go's parser refuses it)
 const BROKEN_GO = 'spec:\n  containers:\n  {{- if .Values.global }}\n  - name: istio-proxy\n';
-// Liquid that parses but cannot render (templates may not read files)
-const FAILS_LIQUID = 'spec:\n  x: {% include "nowhere" %}\n';
+// A Go template that parses but fails when run
+const FAILS_TO_RENDER = 'spec:\n  x: {{ fail "nowhere" }}\n';
 const WORKING = 'metadata:\n  labels:\n    extra: {{ "yes" }}\n';
 
 const configWith = (templates: Record<string, string>) => JSON.stringify({ templates, aliases: { 'gw-alias': ['sidecar', 'gateway'] } });
@@ -20,7 +20,7 @@ describe('a broken template does not take the rest down', function () {
   let cm: ConfigMapDir;
   let inj: TestInjector;
   before(async () => {
-    cm = new ConfigMapDir({ config: configWith({ gateway: BROKEN_GO, fails: FAILS_LIQUID, extra: WORKING }), values: '', mesh: '' });
+    cm = new ConfigMapDir({ config: configWith({ gateway: BROKEN_GO, fails: FAILS_TO_RENDER, extra: WORKING }), values: '', mesh: '' });
     inj = await startTestInjector({ configDir: cm.dir, nativeSidecars: 'false', pollMs: 200 });
   });
   after(async () => {

@@ -135,8 +135,8 @@ describe('a broken config while serving', function () {
     });
 
     const rows: Array<[string, Record<string, string>, RegExp]> = [
-      ['a default template that throws', { ...GOOD, 'sidecar.liquid': 'spec:\n  x: {% include "nowhere" %}\n' }, /template "sidecar"/],
-      ['a default template that renders `spec: [`', { ...GOOD, 'sidecar.liquid': 'spec: [\n' }, /template "sidecar"/],
+      ['a default template that throws', { ...GOOD, 'sidecar.tmpl': 'spec:\n  x: {{ fail "nowhere" }}\n' }, /template(?: "sidecar"|: sidecar:)/],
+      ['a default template that renders `spec: [`', { ...GOOD, 'sidecar.tmpl': 'spec: [\n' }, /template(?: "sidecar"|: sidecar:)/],
       ['values with the wrong type', { values: '{"global": {"hub": "bad.example", "proxy": "x"}}' }, /values\.global\.proxy: must be a mapping/],
     ];
     for (const [name, files, reason] of rows) {
@@ -196,9 +196,12 @@ describe('a broken config while serving', function () {
 
   it('refuses to start when the first config does not load, with the reason', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'si-first-'));
-    writeFileSync(join(dir, 'sidecar.liquid'), 'spec: [\n');
+    writeFileSync(join(dir, 'sidecar.tmpl'), 'spec: [\n');
     try {
-      await assert.rejects(startTestInjector({ configDir: dir, nativeSidecars: 'false' }), /configuration .* does not load.*template "sidecar"/s);
+      await assert.rejects(
+        startTestInjector({ configDir: dir, nativeSidecars: 'false' }),
+        /configuration .* does not load.*template(?: "sidecar"|: sidecar:)/s,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

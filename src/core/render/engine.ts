@@ -1,12 +1,10 @@
-// Templates are Liquid documents that render to YAML. Every `{{ }}` output is written as a JSON scalar
-// (or flow collection), so no value a pod author controls can open a new field, list item or document:
-// at worst it is a strange string. Templates are parsed once per settings load.
-import { Liquid } from 'liquidjs';
+// The templates of one settings load, compiled once (compile.ts), rendered through the memo of kept
+// renders (reuse.ts). Templates are Go text/template, Istio's dialect: what a pod author controls is
+// tracked through execution and checked where it lands (gotemplate/safety), so it never adds a field.
 import { clipJson } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
 import type { JsonObject } from '../types.ts';
 import { brokenTemplateError, templateCompiler, type CompiledTemplate } from './compile.ts';
-import { filters } from './filters.ts';
 import { renderMemo, type RenderMemo, type Rendered } from './reuse.ts';
 import type { RenderContext } from './template-data.ts';
 import { asTemplatePod } from './template-pod.ts';
@@ -23,48 +21,13 @@ export interface CompiledTemplates {
   memo: RenderMemo;
 }
 
-const noFile = (f: string): never => {
-  throw new Error(`templates cannot include files (${f})`);
-};
-const NO_FILES = {
-  exists: async () => false,
-  existsSync: () => false,
-  readFile: async (f: string) => noFile(f),
-  readFileSync: (f: string) => noFile(f),
-  resolve: (_dir: string, file: string) => file,
-  sep: '/',
-};
-
-function yamlScalar(v: unknown): string {
-  if (v === undefined || v === null) return 'null';
-  if (typeof v === 'number' && !Number.isFinite(v)) return 'null';
-  return JSON.stringify(v);
-}
-
-/**
- * Drops nulls from a rendered template. A key a template leaves empty (`emptyDir:`, or `containers:`
- * over an empty loop) means "nothing here"; merged as a strategic-merge null it would delete the pod's
- * own field. Templates that mean to delete say so with `$patch: delete`.
- */
 export interface CompileOptions {
   /** Reuse renders between admissions (reuse.ts); false renders every time. Default true. */
   reuse?: boolean;
 }
 
 export function compileTemplates(sources: Record<string, string>, options: CompileOptions = {}): CompiledTemplates {
-  const engine = new Liquid({
-    outputEscape: yamlScalar,
-    jsTruthy: true, // "" and 0 are false, as in Go templates
-    ownPropertyOnly: true,
-    strictFilters: true,
-    strictVariables: false,
-    greedy: false,
-    // templates may not read files: {% include %} / {% render %} find nothing
-    fs: NO_FILES,
-    relativeReference: false,
-  });
-  for (const [name, fn] of Object.entries(filters)) engine.registerFilter(name, fn);
-  const compile = templateCompiler(engine);
+  const compile = templateCompiler();
   const parsed = new Map<string, CompiledTemplate>();
   const broken: Record<string, string> = {};
   for (const [name, text] of Object.entries(sources)) {
@@ -72,7 +35,7 @@ export function compileTemplates(sources: Record<string, string>, options: Compi
     if (outcome.ok) parsed.set(name, outcome.template);
     else broken[name] = outcome.problem;
   }
-  // Go templates (Istio's) quote annotation names with backticks, Liquid ones with double quotes
+  // Istio's templates quote annotation names with backticks (or double quotes)
   const keysRead = new Set<string>();
   for (const text of Object.values(sources)) for (const m of text.matchAll(/["`]([a-z0-9.-]+\.[a-z]+\/[A-Za-z0-9.-]+)["`]/g)) keysRead.add(m[1]!);
   const memo = renderMemo(options.reuse !== false);

@@ -1,10 +1,7 @@
 // Template helpers for the parts of Istio's injection template that compute a value in Go
 // (pkg/kube/inject/template.go): OTEL_RESOURCE_ATTRIBUTES, the Multus networks annotation, the
-// directory of a path, a JSON map to range over; and (istio-yaml.ts) strings as Istio's YAML reads
-// them back. Same inputs, same results (or failures). All are pure.
-import type { FilterImplOptions } from 'liquidjs';
+// directory of a path. Same inputs, same results (or failures). All are pure.
 import { isObject } from '../types.ts';
-import { yamlDoubleQuoted, yamlInt, yamlPlain, yamlPlainValue, yamlSingleQuoted } from './istio-yaml.ts';
 
 type StringMap = Record<string, string> | undefined;
 type Container = { name?: string; image?: string };
@@ -110,31 +107,3 @@ export function directory(p: unknown): string {
   const s = typeof p === 'string' ? p : '';
   return s.slice(0, s.lastIndexOf('/') + 1);
 }
-
-/**
- * A JSON map for a template to range over: `null` gives none; anything else that is not a map throws, as
- * Istio's template fails on it (fromJSON then `range`), so the pod is refused as istiod refuses it.
- */
-export function jsonMap(text: unknown, what: string): Record<string, unknown> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(String(text));
-  } catch {
-    throw new Error(`${what} is not JSON`);
-  }
-  if (doc === null) return {};
-  if (!isObject(doc)) throw new Error(`${what} is not a JSON map`);
-  return doc;
-}
-
-export const istioFilters: Record<string, FilterImplOptions> = {
-  yaml_dquoted: yamlDoubleQuoted,
-  yaml_squoted: yamlSingleQuoted,
-  yaml_plain: yamlPlain,
-  yaml_plain_value: yamlPlainValue,
-  yaml_int: yamlInt,
-  json_map: jsonMap,
-  otel_resource_attributes: otelResourceAttributes,
-  append_multus_network: appendMultusNetwork,
-  directory,
-};

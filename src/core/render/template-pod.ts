@@ -1,5 +1,5 @@
 // What a template rendered, as the pod fragment the merge takes: nulls dropped as Go's decoding drops them,
-// and only `metadata` and `spec` mappings. Shared by the Liquid and the Go engine.
+// and only `metadata` and `spec` mappings. Shared by every template.
 import { InjectionError } from '../errors.ts';
 import { isObject, type JsonObject } from '../types.ts';
 import type { Rendered } from './reuse.ts';
