@@ -95,8 +95,18 @@ export class Tainted extends GoTyped {
   constructor(
     readonly value: GoValue,
     readonly structured?: { data: unknown },
+    /** The tainted value this one was read from (a field, key, element or function of it). */
+    readonly from?: Tainted,
+    /** The field or key read from `from` (the root field's name at the root). */
+    readonly key?: string,
   ) {
     super();
+  }
+  /** The names read from the root down to this value (for describing where the pod wrote it). */
+  path(): string[] {
+    const path: string[] = [];
+    for (let t: Tainted | undefined = this, n = 0; t !== undefined && n < 64; t = t.from, n++) if (t.key !== undefined) path.push(t.key);
+    return path.reverse();
   }
   goType(): string {
     return typeOf(this.value);

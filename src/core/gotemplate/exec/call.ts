@@ -81,6 +81,17 @@ function plainData(v: GoValue): unknown {
   return v;
 }
 
+/**
+ * Where a function's tainted result was read from, for the error that names it: `index` of a collection
+ * and Istio's `annotation` read one key of it; any other function's result comes from its first tainted argument.
+ */
+function taintFrom(name: string, argv: readonly GoValue[], tainted: readonly Tainted[]): [Tainted, string?] {
+  const first = tainted[0]!;
+  if (name === 'index' && argv.length === 2 && (typeof argv[1] === 'string' || typeof argv[1] === 'bigint')) return [first, String(argv[1])];
+  if (name === 'annotation' && typeof argv[1] === 'string') return [new Tainted(undefined, undefined, first, 'Annotations'), argv[1]];
+  return [first];
+}
+
 function structuredResult(fn: GoFunction, tainted: Tainted[]): { data: unknown } | undefined {
   if (fn.taint === 'serializes') return { data: plainData(tainted[0]?.value) };
   if (fn.taint === 'preserves') return tainted.find((t) => t.structured !== undefined)?.structured;
@@ -188,6 +199,8 @@ export function evalCall(
     result !== null &&
     !(result instanceof Tainted)
   )
-    result = new Tainted(result, structuredResult(fn, tainted));
+    result = new Tainted(result, structuredResult(fn, tainted), ...taintFrom(name, argv, tainted));
+  else if (result instanceof Tainted && result.from === undefined && tainted !== undefined)
+    result = new Tainted(result.value, result.structured, tainted[0]); // printf of a pod value: that value's source
   return result;
 }

@@ -52,7 +52,7 @@ function evalField(
     result = mapField(r, name, UNSAFE_KEYS.has(name));
   } else if (r instanceof GoTyped) result = typedField(s, dot, vars, r, name, node, args, argNodes, final, hasArgs, iface);
   else s.errorf(`can't evaluate field ${name} in type ${iface ? 'interface {}' : typeOf(r)}`);
-  return tainted && result !== undefined && result !== null && !(result instanceof Tainted) ? new Tainted(result) : result;
+  return tainted && result !== undefined && result !== null && !(result instanceof Tainted) ? new Tainted(result, undefined, receiver, name) : result;
 }
 
 /** GoTyped.field, its errors as Go reports them: a nil pointer's at the node, a failing method's as a call's. */

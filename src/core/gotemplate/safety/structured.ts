@@ -5,6 +5,7 @@
 // it is text in a string and follows the raw rules.
 import jsyaml from 'js-yaml';
 import { MAX_NESTING_DEPTH } from '../../limits.ts';
+import { GO_YAML_V2_SCHEMA } from './go-yaml-schema.ts';
 import { rawViolation } from './raw.ts';
 import { lastNodeStartingAtOrBefore, type ParsedYaml, skipBlanksAndComments, trimEnd } from './yaml-nodes.ts';
 
@@ -86,7 +87,7 @@ export function structuredViolation(text: string, parsed: ParsedYaml, spanStart:
   if (typeof landed === 'string') return landed;
   let alone: unknown;
   try {
-    alone = jsyaml.load(standalone(text, start, end), { schema: jsyaml.CORE_SCHEMA });
+    alone = jsyaml.load(standalone(text, start, end), { schema: GO_YAML_V2_SCHEMA });
   } catch (e) {
     return `is not YAML on its own (${String((e as Error).message).split('\n')[0]})`;
   }
