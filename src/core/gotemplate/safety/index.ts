@@ -18,6 +18,7 @@ import type { TaintSpan } from '../exec/state.ts';
 import { InjectionError } from '../../errors.ts';
 import { rawViolation } from './raw.ts';
 import { structuredViolation } from './structured.ts';
+import { nodeAtPath } from './landing.ts';
 import { fieldPathText, podTypeProblem, type TypeProblem } from './types.ts';
 import { type ParsedYaml, parseWithNodes, YamlNodeLimit } from './yaml-nodes.ts';
 
@@ -115,29 +116,6 @@ function refusedAsIstiod(template: string, span: TaintSpan, text: string, why: s
     `${source} is not valid where injection template "${template}" prints it${printed} (${clipJson(text.slice(span.start, span.end))}): ${why}; istiod refuses the pod too`,
     span.source ?? template,
   );
-}
-
-/** The node at a field path of the first document, or -1. Keys given twice: the last, as the data has it. */
-function nodeAtPath(parsed: ParsedYaml, path: TypeProblem['path']): number {
-  const { nodes } = parsed;
-  let at = nodes.findIndex((n) => n.parent < 0);
-  for (const step of path) {
-    if (at < 0) return -1;
-    const parent = at;
-    let found = -1;
-    for (let i = parent + 1; i < nodes.length && nodes[i]!.start <= nodes[parent]!.end; i++) {
-      const n = nodes[i]!;
-      if (n.parent !== parent) continue;
-      if (typeof step === 'number' ? n.index === step : n.index % 2 === 0 && String(n.result) === step) found = i;
-    }
-    if (found < 0) return -1;
-    if (typeof step === 'number') at = found;
-    else {
-      const keyIndex = nodes[found]!.index;
-      at = nodes.findIndex((n, i) => i > found && n.parent === parent && n.index === keyIndex + 1);
-    }
-  }
-  return at;
 }
 
 /** The render refused for a value Go's Pod cannot hold, blamed on the pod value printed there if there is one. */

@@ -6,6 +6,7 @@
 // long as they change nothing of the template's own text (a comment may hide only the rest of the value).
 // The parser's node ranges (yaml-nodes.ts) say which scalar holds the span; the rules below look only at
 // the characters of that scalar and its line, so the check is linear in the text.
+import { nullViolation } from './landing.ts';
 import { lastNodeStartingAtOrBefore, type ParsedYaml, type YamlNode } from './yaml-nodes.ts';
 
 const PLAIN_START_INDICATOR = /^([,[\]{}#&*!|>'"%@`]|[-?:]([ \t\r\n]|$))/;
@@ -133,7 +134,21 @@ function checkPlain(text: string, parsed: ParsedYaml, at: number, open: number, 
   if (inside === '<<' && node.end - open === 2) return 'makes a YAML merge key';
   // a line the value continues on: go-yaml refuses a tab in its indentation, js-yaml does not
   if (/[\r\n][ ]*\t/.test(text.slice(Math.max(start, open), Math.min(end + 64, node.end)))) return 'indents a continued line with a tab, which istiod\'s YAML refuses';
-  return end > node.end ? tailViolation(text, node.end, end) : undefined;
+  return (end > node.end ? tailViolation(text, node.end, end) : undefined) ?? nullViolation(parsed, at);
+}
+
+/** A value left empty by blanks or a comment on its line (`name: #x`) is null: where that changes structure. */
+function emptyValueViolation(text: string, parsed: ParsedYaml, start: number): string | undefined {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const eol = text.indexOf('\n', start);
+  const lineEnd = eol < 0 ? text.length : eol;
+  // the value opened on this line (its range then runs past the comment)
+  for (let i = Math.max(0, lastNodeStartingAtOrBefore(parsed.nodes, lineStart)), n = 0; i < parsed.nodes.length && n < 16; i++, n++) {
+    const node = parsed.nodes[i]!;
+    if (node.opened > lineEnd) break;
+    if (node.kind === 'empty' && node.opened >= lineStart) return nullViolation(parsed, i);
+  }
+  return undefined;
 }
 
 /** Whether node i is a key of a mapping (tainted text there would name a field). */
@@ -150,8 +165,8 @@ export function rawViolation(text: string, parsed: ParsedYaml, start: number, en
   const at = p < end ? nodeHolding(parsed, p, p + 1) : nodeHolding(parsed, start, end);
   const node = parsed.nodes[at];
   if (node === undefined || node.kind !== 'scalar' || node.start > p || (p === end && node.start >= start)) {
-    if (p === end) return blanksViolation(text, start, end);
-    return text[p] === '#' ? commentViolation(text, p, end) : STRUCTURE;
+    const why = p === end ? blanksViolation(text, start, end) : text[p] === '#' ? commentViolation(text, p, end) : STRUCTURE;
+    return why ?? emptyValueViolation(text, parsed, start);
   }
   if (start < node.start && (inIndentation(text, start) || !isBlank(text[start - 1]))) return blanksViolation(text, start, node.start) ?? STRUCTURE;
   if (isKey(parsed, at)) return 'writes a YAML key';

@@ -16,6 +16,8 @@ export interface YamlNode {
   start: number;
   /** Past its last non-blank character. */
   end: number;
+  /** Where the parser began reading it (before blanks and comments). */
+  opened: number;
   kind: 'scalar' | 'mapping' | 'sequence' | 'empty';
   /** The node's value as loaded (a mapping's object, a scalar's string/number/...). */
   result: unknown;
@@ -118,7 +120,7 @@ export function parseWithNodes(rendered: string): ParsedYaml {
       const parent = open.length === 0 ? -1 : open[open.length - 1]!;
       const index = parent < 0 ? 0 : children[parent]!++;
       // start holds where the node opened until it closes
-      nodes.push({ start: state.position, end: state.position, kind: 'empty', result: undefined, parent, index });
+      nodes.push({ start: state.position, end: state.position, opened: state.position, kind: 'empty', result: undefined, parent, index });
       children.push(0);
       open.push(nodes.length - 1);
       return;
