@@ -114,7 +114,7 @@ function refusedAsIstiod(template: string, span: TaintSpan, text: string, why: s
   return new InjectionError(
     'TEMPLATE_RENDER',
     `${source} is not valid where injection template "${template}" prints it${printed} (${clipJson(text.slice(span.start, span.end))}): ${why}; istiod refuses the pod too`,
-    span.source ?? template,
+    span.source ?? span.origin ?? template,
   );
 }
 

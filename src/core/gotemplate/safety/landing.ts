@@ -11,6 +11,17 @@ const MERGE_KEY_NAMES: ReadonlySet<string> = new Set(['name', 'containerPort', '
 // maps of the pod (Go maps, not structs) whose values a null would delete
 const MAP_FIELDS: ReadonlySet<string> = new Set(['labels', 'annotations', 'nodeSelector', 'limits', 'requests', 'overhead', 'volumeAttributes', 'data']);
 
+/** Node i, or the node js-yaml reported around it with the same range (a block item is reported twice). */
+export function outermost(parsed: ParsedYaml, i: number): number {
+  for (let n = 0; n < 8; n++) {
+    const node = parsed.nodes[i]!;
+    const parent = parsed.nodes[node.parent];
+    if (parent === undefined || parent.kind !== node.kind || parent.start !== node.start || parent.end !== node.end) break;
+    i = node.parent;
+  }
+  return i;
+}
+
 /** The key node of the mapping pair whose value is node i, or -1. */
 function keyNodeOf(parsed: ParsedYaml, i: number): number {
   const n = parsed.nodes[i]!;
@@ -58,7 +69,8 @@ export function nodeAtPath(parsed: ParsedYaml, path: FieldPath): number {
 }
 
 /** Why a pod value that made node i null changes structure where it landed, or undefined. */
-export function nullViolation(parsed: ParsedYaml, i: number): string | undefined {
+export function nullViolation(parsed: ParsedYaml, at: number): string | undefined {
+  const i = outermost(parsed, at);
   const n = parsed.nodes[i]!;
   if (n.result !== null || n.parent < 0) return undefined;
   const parent = parsed.nodes[n.parent]!;

@@ -6,7 +6,7 @@
 // long as they change nothing of the template's own text (a comment may hide only the rest of the value).
 // The parser's node ranges (yaml-nodes.ts) say which scalar holds the span; the rules below look only at
 // the characters of that scalar and its line, so the check is linear in the text.
-import { nullViolation } from './landing.ts';
+import { nullViolation, outermost } from './landing.ts';
 import { lastNodeStartingAtOrBefore, type ParsedYaml, type YamlNode } from './yaml-nodes.ts';
 
 const PLAIN_START_INDICATOR = /^([,[\]{}#&*!|>'"%@`]|[-?:]([ \t\r\n]|$))/;
@@ -152,8 +152,8 @@ function emptyValueViolation(text: string, parsed: ParsedYaml, start: number): s
 }
 
 /** Whether node i is a key of a mapping (tainted text there would name a field). */
-function isKey(parsed: ParsedYaml, i: number): boolean {
-  const n = parsed.nodes[i]!;
+function isKey(parsed: ParsedYaml, at: number): boolean {
+  const n = parsed.nodes[outermost(parsed, at)]!;
   return n.parent >= 0 && n.index % 2 === 0 && parsed.nodes[n.parent]!.kind === 'mapping';
 }
 
