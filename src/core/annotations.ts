@@ -181,7 +181,8 @@ const userEntries: Check = (v) => {
   if (doc === null) return undefined;
   if (typeof doc !== 'object') return 'want a JSON map of name to object, or a JSON list of objects';
   for (const [name, entry] of Object.entries(doc as object)) {
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || Object.keys(entry).length === 0) return `entry "${name}" is not a non-empty object`;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || Object.keys(entry).length === 0)
+      return `entry "${name}" is not a non-empty object`;
   }
   return undefined;
 };

@@ -55,7 +55,11 @@ export function render(template: string, printed: readonly Printed[]): { text: s
     }
     const p = printed[Number(parts[i])];
     if (p === undefined) throw new Error(`no value for placeholder ${parts[i]}`);
-    const extra = { ...(p.data !== undefined ? { data: p.data } : {}), ...(p.origin ? { origin: p.origin } : {}), ...(p.source ? { source: p.source } : {}) };
+    const extra = {
+      ...(p.data !== undefined ? { data: p.data } : {}),
+      ...(p.origin ? { origin: p.origin } : {}),
+      ...(p.source ? { source: p.source } : {}),
+    };
     spans.push({ start: text.length, end: text.length + p.text.length, structured: p.structured, ...extra });
     text += p.text;
   }

@@ -69,7 +69,9 @@ describe('Go template safety: what Istio templates print is accepted, as the dat
   it("as istiod's YAML 1.1 reads it: blanks and a trailing comment dropped, 010 octal, null no value, quoted breaks folded", () => {
     assert.deepEqual(accepted('x:\n- --level=⟦0⟧\n- --b=⟦1⟧\n', [raw('info \t'), raw('debug #x')]), { x: ['--level=info', '--b=debug'] });
     assert.deepEqual(accepted('s:\n  name: ⟦0⟧\n  w: ⟦1⟧\n', [raw(' cm '), raw('#c')]), { s: { name: 'cm', w: null } });
-    assert.deepEqual(accepted('p:\n  initialDelaySeconds: ⟦0⟧\n  periodSeconds: ⟦1⟧\n', [raw('010'), raw('09')]), { p: { initialDelaySeconds: 8, periodSeconds: 9 } });
+    assert.deepEqual(accepted('p:\n  initialDelaySeconds: ⟦0⟧\n  periodSeconds: ⟦1⟧\n', [raw('010'), raw('09')]), {
+      p: { initialDelaySeconds: 8, periodSeconds: 9 },
+    });
     assert.deepEqual(accepted('s:\n  name: ⟦0⟧\n', [raw('Null')]), { s: { name: null } });
     assert.deepEqual(accepted('e:\n  value: "⟦0⟧"\n', [raw('a\\tb \n\n  c')]), { e: { value: 'a\tb\nc' } });
     assert.deepEqual(accepted('e:\n- --x=⟦0⟧\n', [raw('a\n    b')]), { e: ['--x=a b'] });
@@ -143,13 +145,16 @@ describe('Go template safety: a pod value that would add or change structure is 
       const { text, spans } = container(v);
       assert.throws(
         () => loadRenderedYaml('t', text, spans),
-        (e: unknown) => isInjectionError(e) && e.code === 'TEMPLATE_RENDER' && e.message.startsWith('annotation a/b is not valid where injection template "t" prints it'),
+        (e: unknown) =>
+          isInjectionError(e) &&
+          e.code === 'TEMPLATE_RENDER' &&
+          e.message.startsWith('annotation a/b is not valid where injection template "t" prints it'),
         v,
       );
     }
     for (const v of ['yes', 'n', 'ON', 'tRUE', '1.2.3', '0x', '08', '2001-12-14', '1e400', '.5.']) {
       const { text, spans } = render('spec:\n  containers:\n  - name: app\n    args:\n    - --x=⟦0⟧\n    - ⟦0⟧x\n', [raw(v), raw(v)]);
-      const args = ((loadRenderedYaml('t', text, spans) as { spec: { containers: Array<{ args: string[] }> } }).spec.containers[0]!.args);
+      const args = (loadRenderedYaml('t', text, spans) as { spec: { containers: Array<{ args: string[] }> } }).spec.containers[0]!.args;
       assert.deepEqual(args, [`--x=${v}`, `${v}x`], v);
     }
   });
@@ -203,7 +208,8 @@ describe('Go template safety: the refusal', () => {
     const bad = render('x: "⟦0⟧"\nw: 1\n', [raw('a"b', '{{.x}}', 'label app')]);
     assert.throws(
       () => loadRenderedYaml('t', bad.text, bad.spans),
-      (e: unknown) => isInjectionError(e) && e.code === 'TEMPLATE_RENDER' && e.subject === 'label app' && /^label app is not valid where/.test(e.message),
+      (e: unknown) =>
+        isInjectionError(e) && e.code === 'TEMPLATE_RENDER' && e.subject === 'label app' && /^label app is not valid where/.test(e.message),
     );
     assert.throws(
       () => loadRenderedYaml('t', 'x: [\n', []),

@@ -44,7 +44,7 @@ function violation(text: string, span: TaintSpan, reason: string): Violation {
 }
 
 /** The first span that is unsafe where it landed in `parsed` (the parse of `text`), if any. */
-export function findViolation(rendered: string, spans: readonly TaintSpan[], parsed: ParsedYaml): Violation | undefined {
+export function findViolation(_rendered: string, spans: readonly TaintSpan[], parsed: ParsedYaml): Violation | undefined {
   const text = parsed.text; // the render as parsed (NEL as a line break)
   for (const span of spans) {
     if (!(Number.isInteger(span.start) && Number.isInteger(span.end) && span.start >= 0 && span.start <= span.end && span.end <= text.length)) {

@@ -7,9 +7,27 @@ import type { FieldPath } from './types.ts';
 import type { ParsedYaml } from './yaml-nodes.ts';
 
 // the keys Kubernetes merges list items by (corev1's patchMergeKey tags on the lists a pod has)
-const MERGE_KEY_NAMES: ReadonlySet<string> = new Set(['name', 'containerPort', 'mountPath', 'ip', 'topologyKey', 'uid', 'devicePath', 'resourceName']);
+const MERGE_KEY_NAMES: ReadonlySet<string> = new Set([
+  'name',
+  'containerPort',
+  'mountPath',
+  'ip',
+  'topologyKey',
+  'uid',
+  'devicePath',
+  'resourceName',
+]);
 // maps of the pod (Go maps, not structs) whose values a null would delete
-const MAP_FIELDS: ReadonlySet<string> = new Set(['labels', 'annotations', 'nodeSelector', 'limits', 'requests', 'overhead', 'volumeAttributes', 'data']);
+const MAP_FIELDS: ReadonlySet<string> = new Set([
+  'labels',
+  'annotations',
+  'nodeSelector',
+  'limits',
+  'requests',
+  'overhead',
+  'volumeAttributes',
+  'data',
+]);
 
 /** Node i, or the node js-yaml reported around it with the same range (a block item is reported twice). */
 export function outermost(parsed: ParsedYaml, i: number): number {

@@ -89,6 +89,7 @@ function checkBlock(text: string, node: YamlNode, open: number, start: number, e
   let first = headerEnd + 1;
   while (first < node.end && /[ \t\r\n]/.test(text[first]!)) first++;
   if (start < first) return 'sets the indentation of the block scalar it is printed in';
+  if (/[\r\n][ ]*\t/.test(text.slice(start, end))) return "indents a line of the block scalar with a tab, which istiod's YAML refuses";
   if (end > node.end) return 'ends the block scalar it is printed in';
   return undefined;
 }
@@ -103,7 +104,7 @@ function inIndentation(text: string, start: number): boolean {
 function blanksViolation(text: string, start: number, end: number): string | undefined {
   if (inIndentation(text, start)) return 'writes blanks where YAML reads indentation';
   if (isBlank(text[start - 1]) || end === text.length || isBlank(text[end]) || isBreak(text[end])) return undefined;
-  return 'writes blanks that split the template\'s text around it';
+  return "writes blanks that split the template's text around it";
 }
 
 /** A comment from `hash` to the span's end: dropped as istiod drops it, if it hides none of the template's text. */
@@ -111,7 +112,7 @@ function commentViolation(text: string, hash: number, end: number): string | und
   if (!isBlank(text[hash - 1]) && !isBreak(text[hash - 1])) return STRUCTURE;
   if (/[\r\n]/.test(text.slice(hash, end))) return STRUCTURE;
   const after = /^[ \t]*(\r?\n|\r|$)/.exec(text.slice(end, end + 256));
-  if (after === null && !/^[ \t]*#/.test(text.slice(end, end + 256))) return 'starts a YAML comment that hides the template\'s text after it';
+  if (after === null && !/^[ \t]*#/.test(text.slice(end, end + 256))) return "starts a YAML comment that hides the template's text after it";
   return undefined;
 }
 
@@ -127,13 +128,26 @@ function tailViolation(text: string, nodeEnd: number, end: number): string | und
   return blanksViolation(text, nodeEnd, end);
 }
 
+/** Whether node i is inside a flow collection (`[...]`, `{...}`). */
+function inFlow(text: string, parsed: ParsedYaml, i: number): boolean {
+  for (let p = parsed.nodes[i]!.parent, n = 0; p >= 0 && n < 256; p = parsed.nodes[p]!.parent, n++) {
+    const c = text[parsed.nodes[p]!.start];
+    if (c === '[' || c === '{') return true;
+  }
+  return false;
+}
+
 function checkPlain(text: string, parsed: ParsedYaml, at: number, open: number, start: number, end: number): string | undefined {
   const node = parsed.nodes[at]!;
   const inside = text.slice(Math.max(start, open), Math.min(end, node.end));
+  // go-yaml ends a plain value in a flow collection at `?`, js-yaml does not
+  if ((inside.includes('?') || (start <= open && inside[0] === ':')) && inFlow(text, parsed, at))
+    return "writes '?' or a leading ':' in a flow collection, which istiod's YAML reads as syntax";
   if (start <= open && PLAIN_START_INDICATOR.test(inside)) return `starts an unquoted YAML value with "${inside[0]}"`;
   if (inside === '<<' && node.end - open === 2) return 'makes a YAML merge key';
   // a line the value continues on: go-yaml refuses a tab in its indentation, js-yaml does not
-  if (/[\r\n][ ]*\t/.test(text.slice(Math.max(start, open), Math.min(end + 64, node.end)))) return 'indents a continued line with a tab, which istiod\'s YAML refuses';
+  if (/[\r\n][ ]*\t/.test(text.slice(Math.max(start, open), Math.min(end + 64, node.end))))
+    return "indents a continued line with a tab, which istiod's YAML refuses";
   return (end > node.end ? tailViolation(text, node.end, end) : undefined) ?? nullViolation(parsed, at);
 }
 
@@ -142,6 +156,8 @@ function emptyValueViolation(text: string, parsed: ParsedYaml, start: number): s
   const lineStart = text.lastIndexOf('\n', start - 1) + 1;
   const eol = text.indexOf('\n', start);
   const lineEnd = eol < 0 ? text.length : eol;
+  // js-yaml reports no node for an empty list item
+  if (/(^|[ \t])-[ \t]*$/.test(text.slice(lineStart, start))) return 'makes a null list item, which istiod writes as an empty value';
   // the value opened on this line (its range then runs past the comment)
   for (let i = Math.max(0, lastNodeStartingAtOrBefore(parsed.nodes, lineStart)), n = 0; i < parsed.nodes.length && n < 16; i++, n++) {
     const node = parsed.nodes[i]!;
@@ -169,6 +185,12 @@ export function rawViolation(text: string, parsed: ParsedYaml, start: number, en
     return why ?? emptyValueViolation(text, parsed, start);
   }
   if (start < node.start && (inIndentation(text, start) || !isBlank(text[start - 1]))) return blanksViolation(text, start, node.start) ?? STRUCTURE;
+  if (
+    start < node.start &&
+    text.slice(start, node.start).includes('\t') &&
+    /(^|[ \t\r\n])[-?][ \t]*$/.test(text.slice(Math.max(0, start - 64), start))
+  )
+    return "writes a tab after a list item's '-', which istiod's YAML refuses";
   if (isKey(parsed, at)) return 'writes a YAML key';
   const open = contentStart(text, node);
   if (Math.max(start, p) < open) return 'writes a YAML anchor or tag';

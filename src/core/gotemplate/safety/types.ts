@@ -142,4 +142,6 @@ export function podTypeProblem(doc: unknown): TypeProblem | undefined {
 
 /** A field path as Kubernetes writes one: spec.containers[1].env[0].name. */
 export const fieldPathText = (path: FieldPath): string =>
-  path.map((p, i) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z0-9_-]+$/.test(p) ? `${i === 0 ? '' : '.'}${p}` : `[${JSON.stringify(p)}]`)).join('');
+  path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z0-9_-]+$/.test(p) ? `${i === 0 ? '' : '.'}${p}` : `[${JSON.stringify(p)}]`))
+    .join('');

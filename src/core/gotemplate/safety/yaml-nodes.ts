@@ -39,6 +39,10 @@ export interface ParsedYaml {
 
 export class YamlNodeLimit extends Error {}
 
+// what go-yaml v2's reader refuses: C0 controls but tab/LF/CR, DEL, C1 controls but NEL, U+FFFE/U+FFFF
+// biome-ignore lint/complexity/useRegexLiterals: as a literal it trips the control-character lint
+const GO_CONTROL = new RegExp('[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u0084\\u0086-\\u009F\\uFFFE\\uFFFF]');
+
 /** YAML that go-yaml v2 or sigs.k8s.io/yaml refuses though js-yaml reads it; `mark` as js-yaml's errors have it. */
 export class GoYamlRefusal extends Error {
   readonly mark: { position: number };
@@ -54,7 +58,8 @@ export class GoYamlRefusal extends Error {
 /** The position of a `\/` escape in the double-quoted scalar at [start, end), or -1: go-yaml v2 has no such escape. */
 function slashEscape(text: string, start: number, end: number): number {
   let open = start;
-  while (open < end && (text[open] === '&' || text[open] === '!')) open = skipBlanksAndComments(text, text.slice(open, end).search(/[ \t\r\n]|$/) + open, end);
+  while (open < end && (text[open] === '&' || text[open] === '!'))
+    open = skipBlanksAndComments(text, text.slice(open, end).search(/[ \t\r\n]|$/) + open, end);
   if (text[open] !== '"') return -1;
   for (let i = open + 1; i < end; i++) {
     if (text.charCodeAt(i) !== 92 /* \\ */) continue;
@@ -138,6 +143,9 @@ export function parseWithNodes(rendered: string): ParsedYaml {
     if (text.charCodeAt(n.start) === 42 /* * */ && ++aliases > MAX_YAML_ALIASES)
       throw new YamlNodeLimit(`more than ${MAX_YAML_ALIASES} YAML aliases`);
   };
+  // go-yaml's reader refuses these anywhere; js-yaml in JSON mode lets 0x7F-0x9F through between double quotes
+  const control = GO_CONTROL.exec(text);
+  if (control) throw new GoYamlRefusal('a control character, which YAML does not allow', control.index);
   const documents: unknown[] = [];
   const slashes = text.includes('\\/');
   // json: a key given twice keeps its last value, as istiod's YAML decoding (go-yaml v2 into a map) does:
