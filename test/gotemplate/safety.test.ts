@@ -128,7 +128,7 @@ describe('Go template safety: a pod value that would add or change structure is 
     refused('x: ⟦0⟧x\nw: 1\n', [raw('a #')], /hides the template's text/);
     refused('x: a⟦0⟧b\nw: 1\n', [raw('\n- ')], STRUCTURE);
     refused('x: ⟦0⟧\n', [raw('a\n---\nevil: 1')], STRUCTURE);
-    refused('x: |\n  ⟦0⟧\n', [raw('a\n---\nevil: 1')], /YAML/);
+    refused('x: |\n  ⟦0⟧\n', [raw('a\n---\nevil: 1')], /YAML|ends the block scalar/);
     refused('x: ⟦0⟧\n', [raw('&anchor a')], /anchor or tag/);
     refused('a: &x 1\nname: ⟦0⟧\n', [raw('*x')], STRUCTURE);
     refused('x: ⟦0⟧\n', [raw('!!str a')], /anchor or tag/);

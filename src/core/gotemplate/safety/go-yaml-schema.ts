@@ -8,20 +8,12 @@ import jsyaml from 'js-yaml';
 const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
 const TRUES = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);
 const FALSES = new Set(['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']);
-const SPECIAL_FLOATS: Record<string, number> = {
-  '.nan': Number.NaN,
-  '.NaN': Number.NaN,
-  '.NAN': Number.NaN,
-  '.inf': Number.POSITIVE_INFINITY,
-  '.Inf': Number.POSITIVE_INFINITY,
-  '.INF': Number.POSITIVE_INFINITY,
-  '+.inf': Number.POSITIVE_INFINITY,
-  '+.Inf': Number.POSITIVE_INFINITY,
-  '+.INF': Number.POSITIVE_INFINITY,
-  '-.inf': Number.NEGATIVE_INFINITY,
-  '-.Inf': Number.NEGATIVE_INFINITY,
-  '-.INF': Number.NEGATIVE_INFINITY,
-};
+const INF = Number.POSITIVE_INFINITY;
+const SPECIAL_FLOATS: ReadonlyMap<string, number> = new Map([
+  ...['.nan', '.NaN', '.NAN'].map((k): [string, number] => [k, Number.NaN]),
+  ...['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF'].map((k): [string, number] => [k, INF]),
+  ...['-.inf', '-.Inf', '-.INF'].map((k): [string, number] => [k, -INF]),
+]);
 
 // go-yaml's yamlStyleFloat, tried on the text without underscores
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
@@ -73,7 +65,7 @@ export function goYamlResolve(s: string): null | boolean | number | string {
   if (NULLS.has(s)) return null;
   if (TRUES.has(s)) return true;
   if (FALSES.has(s)) return false;
-  const special = SPECIAL_FLOATS[s];
+  const special = SPECIAL_FLOATS.get(s);
   if (special !== undefined) return special;
   if (hint(s) === '' || hint(s) === 'M') return s;
   if (/^[-+]?[0-9]{4}-/.test(s)) return s; // may be a timestamp: a string in interface{} (also not a number)

@@ -44,7 +44,7 @@ function violation(text: string, span: TaintSpan, reason: string): Violation {
 }
 
 /** The first span that is unsafe where it landed in `parsed` (the parse of `text`), if any. */
-export function findViolation(_rendered: string, spans: readonly TaintSpan[], parsed: ParsedYaml): Violation | undefined {
+export function findViolation(rendered: string, spans: readonly TaintSpan[], parsed: ParsedYaml): Violation | undefined {
   const text = parsed.text; // the render as parsed (NEL as a line break)
   for (const span of spans) {
     if (!(Number.isInteger(span.start) && Number.isInteger(span.end) && span.start >= 0 && span.start <= span.end && span.end <= text.length)) {
@@ -52,7 +52,7 @@ export function findViolation(_rendered: string, spans: readonly TaintSpan[], pa
     }
     if (span.start === span.end) continue; // printed nothing: the template's own text decides
     const reason = span.structured
-      ? structuredViolation(text, parsed, span.start, span.end, span.data)
+      ? structuredViolation(text, parsed, span.start, span.end, span.data, rendered)
       : rawViolation(text, parsed, span.start, span.end);
     if (reason !== undefined) return violation(text, span, reason);
   }

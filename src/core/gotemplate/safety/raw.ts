@@ -14,6 +14,8 @@ const PLAIN_START_INDICATOR = /^([,[\]{}#&*!|>'"%@`]|[-?:]([ \t\r\n]|$))/;
 const GO_ONLY_BREAK = /[\u2028\u2029]/;
 const STRUCTURE = 'is not inside one YAML scalar: it adds or ends YAML structure (a key, item, comment, document or flow collection)';
 
+const ESCAPED_BREAK_THEN_EMPTY = /\\(\r\n|\r|\n)[ \t]*[\r\n]/;
+
 const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t';
 const isBreak = (c: string | undefined): boolean => c === '\n' || c === '\r';
 
@@ -79,6 +81,9 @@ function checkQuoted(text: string, node: YamlNode, open: number, start: number, 
       ? 'writes the quotes of the scalar it is printed as, so YAML reads another string'
       : 'writes quotes that do not close where it ends';
   if (end >= node.end) return 'ends the quoted value it is printed in';
+  // an escaped line break then an empty line: go-yaml keeps the empty line as \n, js-yaml drops it
+  if (text[open] === '"' && ESCAPED_BREAK_THEN_EMPTY.test(text.slice(Math.max(open, start - 1), Math.min(node.end, end + 8))))
+    return 'has an escaped line break before an empty line, which YAML readers fold differently';
   return escapeViolation(text, open, start, end);
 }
 

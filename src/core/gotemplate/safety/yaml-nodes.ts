@@ -114,7 +114,8 @@ interface ListenerState {
  */
 export function parseWithNodes(rendered: string): ParsedYaml {
   // go-yaml reads NEL as a line break (\n in values), js-yaml as a character: the same length, so every offset holds
-  const text = rendered.includes('\u0085') ? rendered.replace(/\u0085/g, '\n') : rendered;
+  // (after a CR, as a CR: \r\n would be one break, \r NEL is two)
+  const text = rendered.includes('\u0085') ? rendered.replace(/(\r?)\u0085/g, (_, cr: string) => (cr ? '\r\r' : '\n')) : rendered;
   const nodes: YamlNode[] = [];
   const children: number[] = []; // per node, its children so far
   const open: number[] = []; // indices of the nodes not closed yet
