@@ -78,64 +78,104 @@ function specialProblem(v: unknown, d: GoTypeDesc): string | undefined {
   }
 }
 
-function check(v: unknown, typeName: string, path: FieldPath): TypeProblem | undefined {
-  if (v === null || v === undefined || path.length > MAX_DEPTH) return undefined;
-  const d = goTypeDesc(typeName);
-  const at = (problem: string | undefined): TypeProblem | undefined => (problem === undefined ? undefined : { path, problem });
-  if (d.special !== undefined) return at(specialProblem(v, d));
+type Checker = (v: unknown, depth: number) => TypeProblem | undefined;
+
+/** One checker per Go type, made once: a render walks ~2,000 values, so no lookups or allocations but on failure. */
+const checkers = new Map<string, Checker>();
+
+function checkerOf(typeName: string): Checker {
+  let c = checkers.get(typeName);
+  if (c === undefined) {
+    // set before making it: a recursive type finds itself
+    const slot: { c?: Checker } = {};
+    checkers.set(typeName, (v, depth) => slot.c!(v, depth));
+    slot.c = makeChecker(goTypeDesc(typeName), typeName);
+    c = slot.c;
+    checkers.set(typeName, c);
+  }
+  return c;
+}
+
+const at = (problem: string | undefined): TypeProblem | undefined => (problem === undefined ? undefined : { path: [], problem });
+/** A problem found under `key`: its path gets the key in front (built only on failure). */
+const under = (p: TypeProblem, key: string | number): TypeProblem => {
+  p.path.unshift(key);
+  return p;
+};
+
+function makeChecker(d: GoTypeDesc, typeName: string): Checker {
+  if (d.special !== undefined) return (v) => at(specialProblem(v, d));
   switch (d.k) {
     case 'ptr':
-      return check(v, d.e!, path);
+      return checkerOf(d.e!);
     case 'string':
-      return at(typeof v === 'string' ? undefined : `${describe(v)}, not a string`);
+      return (v) => (typeof v === 'string' ? undefined : at(`${describe(v)}, not a string`));
     case 'bool':
-      return at(typeof v === 'boolean' ? undefined : `${describe(v)}, not true or false`);
+      return (v) => (typeof v === 'boolean' ? undefined : at(`${describe(v)}, not true or false`));
     case 'int':
     case 'uint':
-      return at(intProblem(v, d));
+      return (v) => at(intProblem(v, d));
     case 'float':
-      return at(typeof v === 'number' ? undefined : `${describe(v)}, not a number`);
-    case 'slice':
-      if (d.e === 'uint8') return at(typeof v === 'string' ? undefined : `${describe(v)}, not base64 text`);
-      if (!Array.isArray(v)) return at(`${describe(v)}, not a list`);
-      for (let i = 0; i < v.length; i++) {
-        const p = check(v[i], d.e!, [...path, i]);
-        if (p) return p;
-      }
-      return undefined;
-    case 'map':
-      if (!isObject(v)) return at(`${describe(v)}, not a mapping`);
-      for (const [k, x] of Object.entries(v)) {
-        const p = check(x, d.e!, [...path, k]);
-        if (p) return p;
-      }
-      return undefined;
+      return (v) => (typeof v === 'number' ? undefined : at(`${describe(v)}, not a number`));
+    case 'slice': {
+      if (d.e === 'uint8') return (v) => (typeof v === 'string' ? undefined : at(`${describe(v)}, not base64 text`));
+      const elem = d.e!;
+      return (v, depth) => {
+        if (!Array.isArray(v)) return at(`${describe(v)}, not a list`);
+        const c = checkerOf(elem);
+        for (let i = 0; i < v.length; i++) {
+          const x = v[i];
+          const p = x === null || x === undefined || depth > MAX_DEPTH ? undefined : c(x, depth + 1);
+          if (p) return under(p, i);
+        }
+        return undefined;
+      };
+    }
+    case 'map': {
+      const elem = d.e!;
+      return (v, depth) => {
+        if (!isObject(v)) return at(`${describe(v)}, not a mapping`);
+        const c = checkerOf(elem);
+        for (const k in v) {
+          const x = v[k];
+          const p = x === null || x === undefined || depth > MAX_DEPTH ? undefined : c(x, depth + 1);
+          if (p) return under(p, k);
+        }
+        return undefined;
+      };
+    }
     case 'struct':
-      return checkStruct(v, fieldsOf(typeName), path);
+      return structChecker(typeName);
     default:
-      return undefined;
+      return () => undefined;
   }
 }
 
-function checkStruct(v: unknown, fields: { exact: Map<string, string>; folded: Map<string, string> }, path: FieldPath): TypeProblem | undefined {
-  if (!isObject(v)) return { path, problem: `${describe(v)}, not a mapping` };
-  for (const [k, x] of Object.entries(v)) {
-    const t = fields.exact.get(k) ?? fields.folded.get(k.toLowerCase());
-    if (t === undefined) continue;
-    const p = check(x, t, [...path, k]);
-    if (p) return p;
-  }
-  return undefined;
+function structChecker(typeName: string): Checker {
+  const fields = fieldsOf(typeName);
+  return (v, depth) => {
+    if (!isObject(v)) return at(`${describe(v)}, not a mapping`);
+    for (const k in v) {
+      const x = v[k];
+      if (x === null || x === undefined || depth > MAX_DEPTH) continue;
+      const t = fields.exact.get(k) ?? fields.folded.get(k.toLowerCase());
+      if (t === undefined) continue; // a field Go does not know: encoding/json ignores it
+      const p = checkerOf(t)(x, depth + 1);
+      if (p) return under(p, k);
+    }
+    return undefined;
+  };
 }
 
 /** The first value of the rendered document that Go's Pod cannot hold, or undefined. */
 export function podTypeProblem(doc: unknown): TypeProblem | undefined {
   if (!isObject(doc)) return undefined; // not a mapping: asTemplatePod refuses it
-  for (const [k, v] of Object.entries(doc)) {
+  for (const k in doc) {
     const t = ROOT_FIELDS[k];
-    if (t === undefined) continue;
-    const p = check(v, t, [k]);
-    if (p) return p;
+    const x = doc[k];
+    if (t === undefined || !Object.hasOwn(ROOT_FIELDS, k) || x === null || x === undefined) continue;
+    const p = checkerOf(t)(x, 1);
+    if (p) return under(p, k);
   }
   return undefined;
 }
