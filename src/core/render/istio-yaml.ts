@@ -157,7 +157,8 @@ export function yamlPlainScalar(v: unknown, what: string): string | number | boo
   const text = String(v ?? '')
     .split(/\r\n|[\r\n\u0085]/)
     .map((line, i, all) => (i === 0 ? line.replace(/[ \t]+$/, '') : i === all.length - 1 ? line.replace(/^[ \t]+/, '') : line.trim()))
-    .reduce((out, line, i) => (i === 0 ? line : line === '' ? `${out}\n` : /\n$/.test(out) || out === '' ? out + line : `${out} ${line}`), '');
+    .reduce((out, line, i) => (i === 0 ? line : line === '' ? `${out}\n` : /\n$/.test(out) || out === '' ? out + line : `${out} ${line}`), '')
+    .replace(/\n+$/, ''); // breaks that end it are not its content
   const s = text.replace(/^[ \t]+/, '');
   if (s === '' || s.startsWith('#')) return null;
   const plain = /^[&!"'|>]/.test(s) ? undefined : plainValue(s, what, false);

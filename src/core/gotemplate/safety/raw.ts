@@ -121,9 +121,16 @@ function commentViolation(text: string, hash: number, end: number): string | und
   return undefined;
 }
 
-/** The part of a plain scalar's span past the scalar: blanks, then maybe a comment, on the same line. */
+/** The part of a plain scalar's span past the scalar: blanks, maybe a comment, maybe empty lines. */
 function tailViolation(text: string, nodeEnd: number, end: number): string | undefined {
   const tail = text.slice(nodeEnd, end);
+  const eol = tail.search(/[\r\n]/);
+  if (eol >= 0) {
+    // line breaks that end the value: only empty lines may follow, and the template's text after the
+    // span must be blank (it would start a line of its own)
+    if (!/^[ \t]*(#[^\r\n]*)?$/.test(tail.slice(0, eol)) || !/^((\r\n|\r|\n)[ ]*)+$/.test(tail.slice(eol))) return STRUCTURE;
+    return /^[ \t]*(\r\n|\r|\n|$)/.test(text.slice(end, end + 256)) ? undefined : STRUCTURE;
+  }
   const hash = tail.indexOf('#');
   if (hash >= 0) {
     if (!/^[ \t]*$/.test(tail.slice(0, hash))) return STRUCTURE;
