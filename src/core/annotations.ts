@@ -164,29 +164,6 @@ const jsonDepth: Check = (v) => {
   return undefined;
 };
 
-/**
- * sidecar.istio.io/userVolume(Mount): Istio's template ranges over its JSON and writes each entry with toYaml
- * under `- name: "<key>"`: only null, a list or a map of non-empty objects renders; anything else breaks
- * istiod's render (a scalar cannot be ranged over, `{}`/`null`/a list after the name is not YAML it reads).
- */
-const userEntries: Check = (v) => {
-  const deep = jsonDepth(v);
-  if (deep !== undefined) return deep;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(v);
-  } catch {
-    return 'not JSON';
-  }
-  if (doc === null) return undefined;
-  if (typeof doc !== 'object') return 'want a JSON map of name to object, or a JSON list of objects';
-  for (const [name, entry] of Object.entries(doc as object)) {
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || Object.keys(entry).length === 0)
-      return `entry "${name}" is not a non-empty object`;
-  }
-  return undefined;
-};
-
 /** More templates than any pod asks for (Istio's own combinations name two or three). */
 export const MAX_TEMPLATES = 32;
 
@@ -241,8 +218,8 @@ const CHECKS: Record<string, Check> = {
   [ANNOTATION.proxyConfig]: proxyConfig,
   [ANNOTATION.templates]: templates,
   [ANNOTATION.overrides]: jsonDepth,
-  'sidecar.istio.io/userVolume': userEntries,
-  'sidecar.istio.io/userVolumeMount': userEntries,
+  'sidecar.istio.io/userVolume': jsonDepth,
+  'sidecar.istio.io/userVolumeMount': jsonDepth,
 };
 
 export const VALIDATED_ANNOTATIONS: readonly string[] = Object.keys(CHECKS);

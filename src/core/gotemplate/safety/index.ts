@@ -59,22 +59,27 @@ export function findViolation(rendered: string, spans: readonly TaintSpan[], par
   return undefined;
 }
 
-// text YAML reads as syntax: quotes, escapes, line breaks, indicators, blanks at an edge
-const YAML_SIGNIFICANT = /["'\\\r\n\u2028\u2029#{}[\],&*!|>%@`]|:[ \t]|:$|^[-?:][ \t]|^[ \t]|[ \t]$/;
+// text that can break YAML far from where it is printed: quotes, escapes, line breaks
+const YAML_SIGNIFICANT = /["'\\\r\n\u0085\u2028\u2029]/;
 
 /**
- * The span to blame for YAML that does not parse: the last one printed before the error that holds YAML
- * syntax (an unclosed quote breaks the YAML far after it, past plain values), else the last one before it.
+ * The span to blame for YAML that does not parse: the last one printed before the error (or on its line)
+ * that holds a quote, backslash or line break (an unclosed quote breaks the YAML far after it, past plain
+ * values; a serializer's quotes are whole), else the last one before it.
  */
 function blameForParseError(text: string, spans: readonly TaintSpan[], e: unknown): Violation | undefined {
-  const at = (e as { mark?: { position?: number } }).mark?.position;
-  if (at === undefined) return undefined;
+  const mark = (e as { mark?: { position?: number } }).mark?.position;
+  if (mark === undefined) return undefined;
+  // a span on the error's line counts as before it (the parser may stop at the line's start)
+  const eol = text.indexOf('\n', mark);
+  const at = eol < 0 ? text.length : eol;
   let blamed: TaintSpan | undefined;
   let significant: TaintSpan | undefined;
   for (const s of spans) {
     if (s.end <= s.start || s.start > at) continue;
     if (blamed === undefined || s.start > blamed.start) blamed = s;
-    if ((significant === undefined || s.start > significant.start) && YAML_SIGNIFICANT.test(text.slice(s.start, s.end))) significant = s;
+    if ((significant === undefined || s.start > significant.start) && (s.structured ? /[\r\n]/ : YAML_SIGNIFICANT).test(text.slice(s.start, s.end)))
+      significant = s;
   }
   blamed = significant ?? blamed;
   const why = String((e as { reason?: string }).reason ?? (e as Error).message).split('\n')[0];

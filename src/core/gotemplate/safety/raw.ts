@@ -73,6 +73,17 @@ function escapeViolation(text: string, open: number, start: number, end: number)
   return undefined;
 }
 
+/**
+ * A value that closes the quotes it is printed in and makes the rest of the line a comment (`"#`), which
+ * hides only the template's own closing quote: istiod reads the value cut there, and so do we.
+ */
+function endsQuoteWithComment(text: string, node: YamlNode, open: number, start: number, end: number): boolean {
+  if (node.end - 1 < start || insideEscape(text, open, start)) return false;
+  if (!/^[ \t]*#[^\r\n]*$/.test(text.slice(node.end, end))) return false;
+  const rest = text.slice(end, end + 256);
+  return rest[0] === text[open] && /^.[ \t]*(#[^\r\n]*)?(\r\n|\r|\n|$)/.test(rest);
+}
+
 function checkQuoted(text: string, node: YamlNode, open: number, start: number, end: number): string | undefined {
   // raw text that writes the quotes itself loads as another string than the value (`'x'` as x): a
   // container name that no longer matches its container adds one. `quote` of a value is structured.
@@ -80,7 +91,7 @@ function checkQuoted(text: string, node: YamlNode, open: number, start: number, 
     return end === node.end
       ? 'writes the quotes of the scalar it is printed as, so YAML reads another string'
       : 'writes quotes that do not close where it ends';
-  if (end >= node.end) return 'ends the quoted value it is printed in';
+  if (end >= node.end) return endsQuoteWithComment(text, node, open, start, end) ? undefined : 'ends the quoted value it is printed in';
   // an escaped line break then an empty line: go-yaml keeps the empty line as \n, js-yaml drops it
   if (text[open] === '"' && ESCAPED_BREAK_THEN_EMPTY.test(text.slice(Math.max(open, start - 1), Math.min(node.end, end + 8))))
     return 'has an escaped line break before an empty line, which YAML readers fold differently';
