@@ -158,7 +158,7 @@ function compileIfOrWith(n: BranchNode, isWith: boolean, ctx: CompileContext): S
 
 /** x read from `from` (a ranged collection): tainted when the collection is, its source the collection's. */
 const taintIf = (from: GoValue, x: GoValue): GoValue =>
-  from instanceof Tainted && x !== undefined && x !== null && !(x instanceof Tainted) ? new Tainted(x, undefined, from) : x;
+  from instanceof Tainted && x !== undefined && x !== null && !(x instanceof Tainted) ? new Tainted(x, undefined, from.source) : x;
 
 type Iteration = (index: GoValue, elem: GoValue) => number;
 
