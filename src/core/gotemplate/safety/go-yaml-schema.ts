@@ -84,7 +84,8 @@ const goBool = new jsyaml.Type('tag:yaml.org,2002:bool', {
 });
 const goNumber = new jsyaml.Type('tag:yaml.org,2002:float', {
   kind: 'scalar',
-  resolve: (s: string | null) => s !== null && s !== '' && typeof goYamlResolve(s) === 'number',
+  // a number starts with a sign, a digit or a dot: most scalars are names and end at this test
+  resolve: (s: string | null) => s !== null && /^[-+.0-9]/.test(s) && typeof goYamlResolve(s) === 'number',
   construct: (s: string) => goYamlResolve(s),
 });
 
