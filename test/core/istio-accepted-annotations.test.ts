@@ -70,13 +70,20 @@ describe('userVolume and userVolumeMount as Istio reads them', () => {
   });
 
   it('refuses, naming the annotation, what Istio cannot render: a scalar, or an entry that is not a non-empty object', () => {
-    for (const v of ['5', 'true', '"x"', '[{}]', '[null]', '{"v":{}}', '[[1]]']) {
+    // istiod's template cannot range over a scalar, and writes YAML it cannot read for the others
+    for (const v of ['5', 'true', '"x"', '[{}]', '[null]', '{"v":{}}', '[[1]]', '{']) {
       assert.throws(
         () => injectPod(podWith(v), { settings, namespace: 'default' }),
-        (e: Error & { code?: string }) => e.code === 'INVALID_ANNOTATION' && e.message.includes("'sidecar.istio.io/userVolume'"),
+        (e: Error & { code?: string }) => e.code === 'TEMPLATE_RENDER' && e.message.includes('annotation sidecar.istio.io/userVolume'),
         v,
       );
     }
+  });
+
+  it('does not read them for a template that does not use them (grpc-simple), as istiod', () => {
+    const p = podWith('{');
+    p.metadata.annotations!['inject.istio.io/templates'] = 'grpc-simple';
+    assert.ok(injectPod(p, { settings, namespace: 'default' }).pod);
   });
 });
 

@@ -26,6 +26,23 @@ describe('sidecar template: log level arguments as istiod writes them (unquoted 
   });
 });
 
+describe('sidecar template: what istiod reads past a value that ends its line or its quotes', () => {
+  it('drops line breaks after an unquoted value, and a quote-then-comment cuts the quoted one (as istiod)', () => {
+    assert.ok(container(inject(pod({ 'sidecar.istio.io/agentLogLevel': 'debug\n' })), 'istio-proxy')!.args!.includes('--log_output_level=debug'));
+    const init = container(inject(pod({ 'sidecar.istio.io/agentLogLevel': 'x" #y' })), 'istio-init')!.args!;
+    assert.ok(init.includes('--log_output_level=x'), init.join(' '));
+  });
+
+  it('refuses a container name that istiod would read as null (it would add a nameless container)', () => {
+    const p = pod({ 'inject.istio.io/templates': 'grpc-simple' });
+    p.spec.containers[0]!.name = 'null';
+    assert.throws(
+      () => inject(p),
+      (e: Error & { code?: string }) => e.code === 'TEMPLATE_UNSAFE_VALUE' && /pod spec\.containers/.test(e.message) && /null/.test(e.message),
+    );
+  });
+});
+
 describe('sidecar template: values Istio writes between double quotes, as its YAML reads them', () => {
   const metadata = (value: string) => pod({ 'proxy.istio.io/config': JSON.stringify({ proxyMetadata: { FOO: value } }) });
 

@@ -21,6 +21,8 @@ export interface PrintContext {
   scalars?: ReadonlyArray<{ style: 'plain' | 'double' | 'single'; text: string }>;
   /** For yaml-pairs: the indentation `indent` is called with. */
   indent?: number;
+  /** The value lands in an integer field of Go's Pod: only integers are ordinary there. */
+  integer?: true;
 }
 
 const POD = (containerLines: string) =>
@@ -108,6 +110,7 @@ export const ISTIO_PRINT_CONTEXTS: readonly PrintContext[] = [
     printer: 'raw',
     template: POD('    readinessProbe:\n      initialDelaySeconds: ⟦0⟧\n      timeoutSeconds: 3\n'),
     scalars: [{ style: 'plain', text: '⟦0⟧' }],
+    integer: true,
   },
   {
     source: 'L466 - mountPath: {{ directory .ProxyConfig.GetTracing.GetTlsSettings.GetCaCertificates }}',

@@ -10,10 +10,12 @@ export interface Printed {
   /** What a serializer serialized (a quoting function's string must load as itself). */
   data?: unknown;
   origin?: string;
+  /** Where the pod wrote it ("annotation K"). */
+  source?: string;
 }
 
 /** Raw text: a name, an annotation, printf of them. */
-export const raw = (v: string, origin?: string): Printed => ({ text: v, structured: false, origin });
+export const raw = (v: string, origin?: string, source?: string): Printed => ({ text: v, structured: false, origin, source });
 
 /** Go's %q (sprig `quote`): JSON's escapes, plus YAML's non-printable characters escaped as Go does. */
 export function goQuote(v: string): string {
@@ -53,7 +55,11 @@ export function render(template: string, printed: readonly Printed[]): { text: s
     }
     const p = printed[Number(parts[i])];
     if (p === undefined) throw new Error(`no value for placeholder ${parts[i]}`);
-    const extra = { ...(p.data !== undefined ? { data: p.data } : {}), ...(p.origin ? { origin: p.origin } : {}) };
+    const extra = {
+      ...(p.data !== undefined ? { data: p.data } : {}),
+      ...(p.origin ? { origin: p.origin } : {}),
+      ...(p.source ? { source: p.source } : {}),
+    };
     spans.push({ start: text.length, end: text.length + p.text.length, structured: p.structured, ...extra });
     text += p.text;
   }

@@ -20,7 +20,7 @@ function refused(template: string, printed: Printed[], reason: RegExp): void {
   assert.ok(r !== undefined, `accepted ${JSON.stringify(render(template, printed).text)}`);
   assert.match(r, reason);
 }
-const STRUCTURE = /not inside one YAML scalar/;
+const STRUCTURE = /not inside one YAML scalar|writes a YAML key|makes the rendered YAML invalid/;
 const INVALID = /makes the rendered YAML invalid/;
 
 describe('Go template safety: what Istio templates print is accepted, as the data it is', () => {
@@ -55,15 +55,26 @@ describe('Go template safety: what Istio templates print is accepted, as the dat
   });
 
   it("single quotes with '' inside, escapes inside double quotes, an integer field, CRLF and tabs", () => {
-    assert.deepEqual(accepted('a: {n: \'⟦0⟧\', m: "⟦1⟧"}\n', [raw("it''s"), raw('\\x41\\t#')]), { a: { n: "it's", m: 'A\t#' } });
+    assert.deepEqual(accepted('a: {q: \'⟦0⟧\', m: "⟦1⟧"}\n', [raw("it''s"), raw('\\x41\\t#')]), { a: { q: "it's", m: 'A\t#' } });
     // escapes whole inside the value: an escaped backslash may end it, an escaped quote sit in it
-    assert.deepEqual(accepted('a: {n: "⟦0⟧", m: "⟦1⟧"}\n', [raw('x\\\\'), raw('\\\\\\"')]), { a: { n: 'x\\', m: '\\"' } });
+    assert.deepEqual(accepted('a: {q: "⟦0⟧", m: "⟦1⟧"}\n', [raw('x\\\\'), raw('\\\\\\"')]), { a: { q: 'x\\', m: '\\"' } });
     assert.deepEqual(accepted('p:\n  initialDelaySeconds: ⟦0⟧\n', [raw('10')]), { p: { initialDelaySeconds: 10 } });
-    assert.deepEqual(accepted('x: "a"\r\ny: ⟦0⟧\r\nz: 1\r\n', [raw('b\tc')]), { x: 'a', y: 'b\tc', z: 1 });
+    assert.deepEqual(accepted('x: "a"\r\nw: ⟦0⟧\r\nz: 1\r\n', [raw('b\tc')]), { x: 'a', w: 'b\tc', z: 1 });
   });
 
   it('a value in a plain scalar the template spreads over lines is part of that one string', () => {
-    assert.deepEqual(accepted('x: first\n  ⟦0⟧ more\ny: 1\n', [raw('a-b')]), { x: 'first a-b more', y: 1 });
+    assert.deepEqual(accepted('x: first\n  ⟦0⟧ more\nw: 1\n', [raw('a-b')]), { x: 'first a-b more', w: 1 });
+  });
+
+  it("as istiod's YAML 1.1 reads it: blanks and a trailing comment dropped, 010 octal, null no value, quoted breaks folded", () => {
+    assert.deepEqual(accepted('x:\n- --level=⟦0⟧\n- --b=⟦1⟧\n', [raw('info \t'), raw('debug #x')]), { x: ['--level=info', '--b=debug'] });
+    assert.deepEqual(accepted('s:\n  name: ⟦0⟧\n  w: ⟦1⟧\n', [raw(' cm '), raw('#c')]), { s: { name: 'cm', w: null } });
+    assert.deepEqual(accepted('p:\n  initialDelaySeconds: ⟦0⟧\n  periodSeconds: ⟦1⟧\n', [raw('010'), raw('09')]), {
+      p: { initialDelaySeconds: 8, periodSeconds: 9 },
+    });
+    assert.deepEqual(accepted('s:\n  name: ⟦0⟧\n', [raw('Null')]), { s: { name: null } });
+    assert.deepEqual(accepted('e:\n  value: "⟦0⟧"\n', [raw('a\\tb \n\n  c')]), { e: { value: 'a\tb\nc' } });
+    assert.deepEqual(accepted('e:\n- --x=⟦0⟧\n', [raw('a\n    b')]), { e: ['--x=a b'] });
   });
 
   it('spans at the edges of the text, an empty value, and several documents', () => {
@@ -83,21 +94,21 @@ describe('Go template safety: a pod value that would add or change structure is 
     refused('c:\n  x: |\n    ⟦0⟧\n  y: 1\n', [raw('  a')], /sets the indentation of the block scalar/);
     refused('x: "a"\r\ny: ⟦0⟧\r\nz: 1\r\n', [raw('b\r\nevil: 1')], STRUCTURE);
     refused('x: ⟦0⟧\n', [raw('a\u2028b')], /line break/);
-    refused('x: |\n  ⟦0⟧\n', [raw('a\u0085evil: 1')], /YAML 1.1 line break/);
+    refused('x: |\n  ⟦0⟧\n', [raw('a\u0085evil: 1')], /ends the block scalar/); // NEL: a line break to istiod
   });
 
   it('a quote that ends the quoted value, or a backslash that escapes its closing quote', () => {
     refused('m:\n  a: {x: "⟦0⟧", y: "⟦1⟧"}\n', [raw('\\'), raw(', evil: 1, z: "')], /cuts a backslash escape/);
-    refused('m:\n  a: {x: "⟦0⟧", y: "z"}\n', [raw('a", evil: "1')], STRUCTURE);
-    refused("x: {a: 'a⟦0⟧'}\n", [raw("', evil: 'b")], STRUCTURE);
+    refused('m:\n  a: {x: "⟦0⟧", y: "z"}\n', [raw('a", evil: "1')], /ends the quoted value/);
+    refused("x: {a: 'a⟦0⟧'}\n", [raw("', evil: 'b")], /ends the quoted value/);
     refused("x: {a: 'x⟦0⟧', b: 'y'}\n", [raw("'")], /cuts a ''|invalid/);
     refused('x: "⟦0⟧1"\n', [raw('\\x4')], /cuts a backslash escape/);
     refused('x:\n- "⟦0⟧"\n', [raw('a"')], INVALID);
     refused('x: {a: "⟦0⟧", b: "y"}\n', [raw('\\\\\\')], /cuts a backslash escape|invalid/); // three: the last escapes the quote
     refused('x: "\\⟦0⟧"\n', [raw('x41')], /cuts a backslash escape/); // the template's backslash, the value's hex
     refused("x: {a: 'x⟦0⟧', b: '⟦1⟧'}\n", [raw("'"), raw(", evil: 1, z: '")], /cuts a ''/); // valid YAML, with evil
-    refused('x: "⟦0⟧"\n', [raw('a\\/b')], /escape \\\/, which istiod's YAML refuses/);
-    refused('x: ⟦0⟧\n', [raw('"a\\/b"')], /writes the quotes of the scalar/);
+    refused('x: "⟦0⟧"\n', [raw('a\\/b')], /escape \\\/, which YAML 1.1 does not have/);
+    refused('x: ⟦0⟧\n', [raw('"a\\/b"')], /writes the quotes of the scalar|escape \\\//);
   });
 
   it('a raw value that writes its own quotes, or a quoting function whose output loads as another string', () => {
@@ -113,13 +124,11 @@ describe('Go template safety: a pod value that would add or change structure is 
     refused('x: ⟦0⟧\n', [raw('{a: b}')], STRUCTURE);
     refused('x:\n- a⟦0⟧\n', [raw('{a: b}')], STRUCTURE);
     refused('x: {k: ⟦0⟧}\n', [raw('a, evil: b')], STRUCTURE);
-    refused('x: ⟦0⟧\ny: 1\n', [raw('a # comment')], STRUCTURE);
-    refused('x: ⟦0⟧\ny: 1\n', [raw('#a')], STRUCTURE);
-    refused('x:\n- --level=⟦0⟧\n', [raw('info  ')], /ends with blanks, which YAML drops/);
-    refused('x: first\n  ⟦0⟧ more\n', [raw(' a')], /blanks, which YAML drops at a line break/);
-    refused('x: "first\n  ⟦0⟧ more"\n', [raw('\ta')], /blanks, which YAML drops at a line break/);
+    refused('x: [⟦0⟧, b]\n', [raw('a #')], /hides the template's text|invalid/);
+    refused('x: ⟦0⟧x\nw: 1\n', [raw('a #')], /hides the template's text/);
+    refused('x: a⟦0⟧b\nw: 1\n', [raw('\n- ')], STRUCTURE);
     refused('x: ⟦0⟧\n', [raw('a\n---\nevil: 1')], STRUCTURE);
-    refused('x: |\n  ⟦0⟧\n', [raw('a\n---\nevil: 1')], /YAML/);
+    refused('x: |\n  ⟦0⟧\n', [raw('a\n---\nevil: 1')], /YAML|ends the block scalar/);
     refused('x: ⟦0⟧\n', [raw('&anchor a')], /anchor or tag/);
     refused('a: &x 1\nname: ⟦0⟧\n', [raw('*x')], STRUCTURE);
     refused('x: ⟦0⟧\n', [raw('!!str a')], /anchor or tag/);
@@ -131,11 +140,30 @@ describe('Go template safety: a pod value that would add or change structure is 
   });
 
   it('an unquoted whole value that is not a string (YAML 1.2 here, or 1.1 as istiod reads it)', () => {
-    for (const v of ['true', 'null', '~', '10', '1.5', '.inf', 'yes', 'off', '010', '1_000', '0b1']) {
-      refused('spec:\n  name: ⟦0⟧\n', [raw(v)], /not a string|null/);
+    const container = (v: string) => render('spec:\n  containers:\n  - name: app\n    image: ⟦0⟧\n', [raw(v, '{{.x}}', 'annotation a/b')]);
+    for (const v of ['true', '10', '1.5', 'yes', 'off', 'Off', 'y', '010', '1_000', '0b1', '0x1F', '.inf', '.NaN']) {
+      const { text, spans } = container(v);
+      assert.throws(
+        () => loadRenderedYaml('t', text, spans),
+        (e: unknown) =>
+          isInjectionError(e) &&
+          e.code === 'TEMPLATE_RENDER' &&
+          e.message.startsWith('annotation a/b is not valid where injection template "t" prints it'),
+        v,
+      );
     }
-    refused('p:\n  initialDelaySeconds: ⟦0⟧\n', [raw('010')], /not a string/);
-    refused('p:\n  initialDelaySeconds: ⟦0⟧\n', [raw('true')], /not a string/);
+    for (const v of ['yes', 'n', 'ON', 'tRUE', '1.2.3', '0x', '08', '2001-12-14', '1e400', '.5.']) {
+      const { text, spans } = render('spec:\n  containers:\n  - name: app\n    args:\n    - --x=⟦0⟧\n    - ⟦0⟧x\n', [raw(v), raw(v)]);
+      const args = (loadRenderedYaml('t', text, spans) as { spec: { containers: Array<{ args: string[] }> } }).spec.containers[0]!.args;
+      assert.deepEqual(args, [`--x=${v}`, `${v}x`], v);
+    }
+  });
+
+  it('a null where it would add or delete structure: a list item, a map value, a merge key', () => {
+    refused('x:\n- ⟦0⟧\n- b\n', [raw('~')], /null list item/);
+    refused('metadata:\n  labels:\n    a: ⟦0⟧\n', [raw('null')], /deletes that key/);
+    refused('spec:\n  containers:\n  - name: ⟦0⟧\n    image: x\n', [raw('null')], /add an item rather than merge/);
+    refused('spec:\n  containers:\n  - name: ⟦0⟧\n    image: x\n', [raw('#x')], /add an item rather than merge/);
   });
 
   it('serializer output that is cut, spans collections, or lands inside a quoted value', () => {
@@ -177,10 +205,11 @@ describe('Go template safety: the refusal', () => {
   });
 
   it('YAML broken after a pod value blames the value; YAML the template broke itself is TEMPLATE_NOT_POD', () => {
-    const bad = render('x: "⟦0⟧"\ny: 1\n', [raw('a"b', 'label app')]);
+    const bad = render('x: "⟦0⟧"\nw: 1\n', [raw('a"b', '{{.x}}', 'label app')]);
     assert.throws(
       () => loadRenderedYaml('t', bad.text, bad.spans),
-      (e: unknown) => isInjectionError(e) && e.code === 'TEMPLATE_UNSAFE_VALUE' && e.subject === 'label app',
+      (e: unknown) =>
+        isInjectionError(e) && e.code === 'TEMPLATE_RENDER' && e.subject === 'label app' && /^label app is not valid where/.test(e.message),
     );
     assert.throws(
       () => loadRenderedYaml('t', 'x: [\n', []),

@@ -43,16 +43,6 @@ export const ACCEPTED_DIFFERENCES: AcceptedDifference[] = [
     covers: (c) => refusedByUs(c, /for annotation 'readiness\.status\.sidecar\.istio\.io\/\w+': larger than a probe's int32 field/),
   },
   {
-    name: 'blanks at the edge of an unquoted value',
-    reason:
-      "istiod's YAML drops blanks that begin or end an unquoted value (an annotation ' ' after --proxyLogLevel=), so the proxy gets another value than the pod wrote; our safety check refuses pod text that does not land whole inside one YAML scalar, naming the template and the action",
-    covers: (c) =>
-      refusedByUs(
-        c,
-        /printed \{\{.*\}\} \(template line \d+\) \((" *"\) where it is not inside one YAML scalar|".*"\) where it begins or ends with blanks)/,
-      ),
-  },
-  {
     name: 'a proxyMetadata key that a template already sets as env',
     reason:
       "istiod writes the env var twice on the container (Istio's grpc-agent template sets ISTIO_META_DNS_CAPTURE itself, then ranges over proxyMetadata): which value the proxy gets depends on the kubelet; we refuse it at admission, naming proxy.istio.io/config and the key",

@@ -91,12 +91,33 @@ export abstract class GoTyped {
  * `structured` is set (a serializer such as toJSON/toYaml produced the text), that it parses back to exactly
  * that data. Comparisons, truth and function arguments see the unwrapped value.
  */
+/**
+ * Where a tainted value was read from: the names from SidecarTemplateData's root down (`ObjectMeta`,
+ * `Annotations`, a key). Kept apart from the values so that it holds no pod data alive.
+ */
+export interface TaintSource {
+  readonly parent?: TaintSource;
+  readonly key?: string;
+}
+
+/** The source of a value read from `t` under `key` (without a key: the same place as `t`). */
+export const childSource = (t: Tainted | undefined, key?: string): TaintSource | undefined =>
+  key === undefined ? t?.source : { parent: t?.source, key };
+
 export class Tainted extends GoTyped {
   constructor(
     readonly value: GoValue,
     readonly structured?: { data: unknown },
+    /** Where the pod wrote it, for the error that names it. */
+    readonly source?: TaintSource,
   ) {
     super();
+  }
+  /** The names read from the root down to this value (for describing where the pod wrote it). */
+  path(): string[] {
+    const path: string[] = [];
+    for (let t: TaintSource | undefined = this.source, n = 0; t !== undefined && n < 64; t = t.parent, n++) if (t.key !== undefined) path.push(t.key);
+    return path.reverse();
   }
   goType(): string {
     return typeOf(this.value);

@@ -1,6 +1,7 @@
 // How Istio's YAML parser (go-yaml v2, YAML 1.1) reads back the strings its injection template writes
 // without escaping them: unquoted, or between quotes. Where that YAML would make something other than
 // the one string, istiod refuses the pod; these throw, so the pod is refused here too. All are pure.
+import { goYamlResolve } from '../gotemplate/safety/go-yaml-schema.ts';
 
 /**
  * An integer Istio's template writes unquoted (a readiness annotation, checked as decimal digits), as
@@ -59,10 +60,10 @@ function yamlEscape(s: string, i: number, what: string): [string, number] {
   return [String.fromCodePoint(code), i + 1 + n!];
 }
 
-/** Index past one line break at s[i] (\r\n counts as one), or i when there is none. */
+/** Index past one line break at s[i] (\r\n counts as one; NEL is one to go-yaml), or i when there is none. */
 function pastBreak(s: string, i: number): number {
   if (s[i] === '\r') return s[i + 1] === '\n' ? i + 2 : i + 1;
-  return s[i] === '\n' ? i + 1 : i;
+  return s[i] === '\n' || s[i] === '\u0085' ? i + 1 : i;
 }
 
 /** How a quoted scalar ends and escapes: `"` with backslash escapes, or `'` with `''` for a quote. */
@@ -146,6 +147,25 @@ function yamlNumber(s: string): boolean {
  * (or nothing, or an empty block scalar) an empty string. A value its YAML reads as a bool or number
  * (`yes`, `123`), a map, or anything its parser refuses makes istiod refuse the pod: this throws.
  */
+/**
+ * A value Istio's template writes unquoted as a whole mapping value, as its YAML reads it back with types:
+ * what yamlPlainValue reads, but a plain scalar resolved as go-yaml v2 resolves it (`010` is 8, `yes`
+ * true, `null` null), and lines the value spreads over folded as a plain scalar folds them. Throws
+ * where istiod's YAML makes no scalar of it.
+ */
+export function yamlPlainScalar(v: unknown, what: string): string | number | boolean | null {
+  const text = String(v ?? '')
+    .split(/\r\n|[\r\n\u0085]/)
+    .map((line, i, all) => (i === 0 ? line.replace(/[ \t]+$/, '') : i === all.length - 1 ? line.replace(/^[ \t]+/, '') : line.trim()))
+    .reduce((out, line, i) => (i === 0 ? line : line === '' ? `${out}\n` : /\n$/.test(out) || out === '' ? out + line : `${out} ${line}`), '')
+    .replace(/\n+$/, ''); // breaks that end it are not its content
+  const s = text.replace(/^[ \t]+/, '');
+  if (s === '' || s.startsWith('#')) return null;
+  const plain = /^[&!"'|>]/.test(s) ? undefined : plainValue(s, what, false);
+  if (plain === undefined) return yamlPlainValue(s, what);
+  return plain === '' ? null : goYamlResolve(plain);
+}
+
 export function yamlPlainValue(v: unknown, what: string): string {
   const text = String(v ?? '');
   if (/[\r\n]/.test(text)) throw new Error(`${what} has a line break, which istiod's YAML does not read as a string`);

@@ -49,7 +49,7 @@ class SidecarTemplateData extends GoStruct {
     if (!this.tainted.has(name)) return v;
     let t = this.taintedCache.get(name);
     if (t === undefined) {
-      t = new Tainted(v);
+      t = new Tainted(v, undefined, { key: name });
       this.taintedCache.set(name, t);
     }
     return t;

@@ -2,7 +2,7 @@
 // (validateType), and/or short-circuit, the call builtin, error wrapping, and the taint rule: a Tainted
 // argument is unwrapped for the function and its result comes back Tainted.
 import type { ArgNode } from '../ast.ts';
-import { type GoFunction, GoTyped, type GoValue, Tainted, typeOf } from '../value.ts';
+import { childSource, type GoFunction, GoTyped, type GoValue, Tainted, type TaintSource, typeOf } from '../value.ts';
 import type { Builtin } from './builtins.ts';
 import { truth } from './compare.ts';
 import { type AnyNode, nodeString } from './nodes.ts';
@@ -79,6 +79,18 @@ function plainData(v: GoValue): unknown {
   if (Array.isArray(v)) return v.map(plainData);
   if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, plainData(e)]));
   return v;
+}
+
+/**
+ * Where a function's tainted result was read from, for the error that names it: `index` of a collection
+ * and Istio's `annotation` read one key of it; any other function's result comes from its first tainted argument.
+ */
+function taintFrom(name: string, argv: readonly GoValue[], tainted: readonly Tainted[]): TaintSource | undefined {
+  const first = tainted[0]!;
+  if (name === 'index' && argv.length === 2 && (typeof argv[1] === 'string' || typeof argv[1] === 'bigint'))
+    return childSource(first, String(argv[1]));
+  if (name === 'annotation' && typeof argv[1] === 'string') return { parent: childSource(first, 'Annotations'), key: argv[1] };
+  return first.source;
 }
 
 function structuredResult(fn: GoFunction, tainted: Tainted[]): { data: unknown } | undefined {
@@ -188,6 +200,8 @@ export function evalCall(
     result !== null &&
     !(result instanceof Tainted)
   )
-    result = new Tainted(result, structuredResult(fn, tainted));
+    result = new Tainted(result, structuredResult(fn, tainted), taintFrom(name, argv, tainted));
+  else if (result instanceof Tainted && result.source === undefined && tainted !== undefined)
+    result = new Tainted(result.value, result.structured, tainted[0]!.source); // printf of a pod value: that value's source
   return result;
 }

@@ -1,6 +1,7 @@
 // Statements compiled to closures, after Go's walk, walkIfOrWith, walkRange and walkTemplate (exec.go).
 // A statement returns 0, or BREAK/CONTINUE for the enclosing range: no exceptions for control flow.
 import type { ActionNode, BranchNode, ListNode, Node, RangeNode, TemplateNode } from '../ast.ts';
+import { describeTaint } from '../safety/taint-source.ts';
 import { GoTyped, type GoValue, Tainted, isGoMap } from '../value.ts';
 import { goQuote } from '../tokens.ts';
 import { truth } from './compare.ts';
@@ -84,7 +85,8 @@ function printValue(s: ExecState, node: ActionNode, v: GoValue): void {
     // Go prints what a pointer points to (printableValue): a struct's {..}, not fmt's &{..}
     text = inner instanceof GoTyped && inner.kind() === 'ptr' && f.text.startsWith('&{') ? f.text.slice(1) : f.text;
   }
-  if (mark !== undefined || nestedMark) s.writeTainted(text, mark?.structured, () => `${nodeString(node)} (template line ${node.line})`);
+  if (mark !== undefined || nestedMark)
+    s.writeTainted(text, mark?.structured, () => `${nodeString(node)} (template line ${node.line})`, mark && (() => describeTaint(mark)));
   else s.write(text);
 }
 
@@ -154,13 +156,14 @@ function compileIfOrWith(n: BranchNode, isWith: boolean, ctx: CompileContext): S
   };
 }
 
-const taintIf = (tainted: boolean, x: GoValue): GoValue => (tainted && x !== undefined && x !== null && !(x instanceof Tainted) ? new Tainted(x) : x);
+/** x read from `from` (a ranged collection): tainted when the collection is, its source the collection's. */
+const taintIf = (from: GoValue, x: GoValue): GoValue =>
+  from instanceof Tainted && x !== undefined && x !== null && !(x instanceof Tainted) ? new Tainted(x, undefined, from.source) : x;
 
 type Iteration = (index: GoValue, elem: GoValue) => number;
 
 /** Calls `each` per element as Go's walkRange orders them; false if there were none. Throws Go's errors. */
 function iterate(s: ExecState, val: GoValue, decls: number, each: Iteration): boolean {
-  const tainted = val instanceof Tainted;
   const v = val instanceof Tainted ? val.value : val;
 
   let items: ReadonlyArray<readonly [GoValue, GoValue]> | undefined;
@@ -181,21 +184,25 @@ function iterate(s: ExecState, val: GoValue, decls: number, each: Iteration): bo
     return count > 0n;
   }
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (each(BigInt(i), taintIf(tainted, v[i])) === BREAK) break;
+    // the index too: how many elements there are is the pod's
+    for (let i = 0; i < v.length; i++) if (each(taintIf(val, BigInt(i)), taintIf(val, v[i])) === BREAK) break;
     return v.length > 0;
   }
   if (isGoMap(v)) {
     const keys = Object.keys(v).sort(compareGoStrings);
-    for (const k of keys) if (each(taintIf(tainted, k), taintIf(tainted, v[k])) === BREAK) break;
+    for (const k of keys) if (each(taintIf(val, k), taintIf(val, v[k])) === BREAK) break;
     return keys.length > 0;
   }
   if (v instanceof GoTyped && (v.kind() === 'map' || v.kind() === 'slice')) items = v.isNil() ? [] : (v.entries() ?? []);
-  if (v === undefined) return false;
-  if (items === undefined) return s.errorf(`range can't iterate over ${formatValue(v).text}`);
+  if (v === undefined || v === null) return false; // Go: an invalid (nil) value ranges over nothing
+  if (items === undefined) {
+    const source = val instanceof Tainted ? ` (${describeTaint(val)} is not a map or a list)` : '';
+    return s.errorf(`range can't iterate over ${formatValue(v).text}${source}`);
+  }
   const keyed = v instanceof GoTyped && v.kind() === 'map';
   for (let i = 0; i < items.length; i++) {
     const [k, e] = items[i] as readonly [GoValue, GoValue];
-    if (each(keyed ? taintIf(tainted, k) : BigInt(i), taintIf(tainted, e)) === BREAK) break;
+    if (each(taintIf(val, keyed ? k : BigInt(i)), taintIf(val, e)) === BREAK) break;
   }
   return items.length > 0;
 }

@@ -2,7 +2,7 @@
 // evalCommand, evalArg and evalField (exec.go). Each closure sets s.node where Go calls s.at, so errors
 // name the node Go names.
 import type { ArgNode, CommandNode, PipeNode } from '../ast.ts';
-import { type GoFunction, GoTyped, type GoValue, Tainted, isGoMap, typeOf } from '../value.ts';
+import { childSource, type GoFunction, GoTyped, type GoValue, Tainted, isGoMap, typeOf } from '../value.ts';
 import { BUILTINS } from './builtins.ts';
 import { type ArgFn, type Final, MISSING, evalCall, validateType } from './call.ts';
 import { nodeString } from './nodes.ts';
@@ -52,7 +52,9 @@ function evalField(
     result = mapField(r, name, UNSAFE_KEYS.has(name));
   } else if (r instanceof GoTyped) result = typedField(s, dot, vars, r, name, node, args, argNodes, final, hasArgs, iface);
   else s.errorf(`can't evaluate field ${name} in type ${iface ? 'interface {}' : typeOf(r)}`);
-  return tainted && result !== undefined && result !== null && !(result instanceof Tainted) ? new Tainted(result) : result;
+  return tainted && result !== undefined && result !== null && !(result instanceof Tainted)
+    ? new Tainted(result, undefined, childSource(receiver as Tainted, name))
+    : result;
 }
 
 /** GoTyped.field, its errors as Go reports them: a nil pointer's at the node, a failing method's as a call's. */

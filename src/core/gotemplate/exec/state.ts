@@ -41,6 +41,8 @@ export interface TaintSpan {
   data?: unknown;
   /** The action that printed it, as the template writes it (for the error that refuses it). */
   origin?: string;
+  /** Where the pod wrote the value: "annotation sidecar.istio.io/logLevel", "label app", "pod spec.containers.0.name"... */
+  source?: string;
 }
 
 /** A variable slot not yet assigned: reading it is Go's "undefined variable". */
@@ -141,13 +143,14 @@ export class ExecState {
     this.out += text;
     if (this.out.length > this.limits.maxOutputChars) this.limitError(`output exceeds ${this.limits.maxOutputChars} characters`);
   }
-  writeTainted(text: string, structured: { data: unknown } | undefined, origin: () => string): void {
+  writeTainted(text: string, structured: { data: unknown } | undefined, origin: () => string, source?: () => string): void {
     const start = this.out.length;
     this.write(text);
     if (text.length === 0) return;
     const span: TaintSpan = { start, end: this.out.length, structured: structured !== undefined, ...(structured ? { data: structured.data } : {}) };
     // described only when a span is refused: most renders never need it
     Object.defineProperty(span, 'origin', { get: origin, enumerable: true });
+    if (source) Object.defineProperty(span, 'source', { get: source, enumerable: true });
     this.spans.push(span);
   }
   produce(chars: number): void {

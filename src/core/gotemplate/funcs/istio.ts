@@ -151,7 +151,11 @@ export function istioFunctions(env: (name: string) => string | undefined): Recor
       const x = untaint(m);
       return x === null || x === undefined || (x instanceof GoTyped && x.isNil()) ? '{}' : goJSON(new GoStringMap(stringMapOf(x, 'toJSON')));
     }),
-    fromJSON: goFunc(['string'], (s) => goJSONParse(strArg(s, 'fromJSON'), 'fromJSON input')?.value ?? '{}'),
+    // Go's json.Unmarshal of `null` is a nil interface (ranging over it does nothing); only a failure gives "{}"
+    fromJSON: goFunc(['string'], (s) => {
+      const parsed = goJSONParse(strArg(s, 'fromJSON'), 'fromJSON input');
+      return parsed === undefined ? '{}' : parsed.value;
+    }),
     structToJSON: goFunc(['any'], (v) => {
       if (untaint(v) === null || untaint(v) === undefined) return '{}';
       try {

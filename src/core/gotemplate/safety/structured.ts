@@ -5,6 +5,7 @@
 // it is text in a string and follows the raw rules.
 import jsyaml from 'js-yaml';
 import { MAX_NESTING_DEPTH } from '../../limits.ts';
+import { GO_YAML_V2_SCHEMA } from './go-yaml-schema.ts';
 import { rawViolation } from './raw.ts';
 import { lastNodeStartingAtOrBefore, type ParsedYaml, skipBlanksAndComments, trimEnd } from './yaml-nodes.ts';
 
@@ -73,9 +74,17 @@ function coveredData(text: string, parsed: ParsedYaml, covered: number[], start:
 
 /**
  * Why serializer output at [start, end) did not land as itself, or undefined. `data`: what was serialized;
- * a string must land as that string (`squote` of `it's` does not).
+ * a string must land as that string (`squote` of `it's` does not). `rendered`: the text before NEL became
+ * a line break for parsing.
  */
-export function structuredViolation(text: string, parsed: ParsedYaml, spanStart: number, spanEnd: number, data?: unknown): string | undefined {
+export function structuredViolation(
+  text: string,
+  parsed: ParsedYaml,
+  spanStart: number,
+  spanEnd: number,
+  data?: unknown,
+  rendered = text,
+): string | undefined {
   const start = skipBlanksAndComments(text, spanStart, spanEnd);
   const end = trimEnd(text, start, spanEnd);
   if (start >= end) return undefined;
@@ -86,7 +95,8 @@ export function structuredViolation(text: string, parsed: ParsedYaml, spanStart:
   if (typeof landed === 'string') return landed;
   let alone: unknown;
   try {
-    alone = jsyaml.load(standalone(text, start, end), { schema: jsyaml.CORE_SCHEMA });
+    // as written (a NEL left raw in serialized text is a line break where it landed): it must land as itself
+    alone = jsyaml.load(standalone(rendered, start, end), { schema: GO_YAML_V2_SCHEMA });
   } catch (e) {
     return `is not YAML on its own (${String((e as Error).message).split('\n')[0]})`;
   }
