@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { checkTaintedSpans, loadRenderedYaml } from '../../src/core/gotemplate/safety/index.ts';
 import { isInjectionError } from '../../src/core/errors.ts';
-import { yamlDoubleQuoted, yamlPlainScalar, yamlSingleQuoted } from '../../src/core/render/istio-yaml.ts';
+import { yamlDoubleQuoted, yamlPlainScalar, yamlSingleQuoted } from '../helpers/istio-yaml-model.ts';
 import { ISTIO_PRINT_CONTEXTS, type PrintContext } from '../gotemplate/istio-print-contexts.ts';
 import { type Printed, quote, raw, render, toJSON, toYamlIndent } from '../gotemplate/safety-render.ts';
 
@@ -113,8 +113,8 @@ function replaced(data: unknown, match: (v: unknown) => boolean, replace: (v: un
 }
 
 /**
- * The scalar a raw print makes, read as istiod's YAML reads it: istio-yaml.ts, written for the Liquid
- * templates from go-yaml's rules (escapes, `''`, folded line breaks, a value that is a whole quoted
+ * The scalar a raw print makes, read as istiod's YAML reads it: helpers/istio-yaml-model.ts, written
+ * apart from the safety layer from go-yaml's rules (escapes, `''`, folded line breaks, a value that is a whole quoted
  * scalar, comments and edge blanks dropped), not the parser under test. Unquoted, a plain scalar resolves
  * as go-yaml v2 resolves it (go-yaml-schema.ts, checked against go-yaml itself): `010` is 8, `~` null.
  */

@@ -1,31 +1,8 @@
-// How Istio's YAML parser (go-yaml v2, YAML 1.1) reads back the strings its injection template writes
-// without escaping them: unquoted, or between quotes. Where that YAML would make something other than
-// the one string, istiod refuses the pod; these throw, so the pod is refused here too. All are pure.
-import { goYamlResolve } from '../gotemplate/safety/go-yaml-schema.ts';
-
-/**
- * An integer Istio's template writes unquoted (a readiness annotation, checked as decimal digits), as
- * its YAML parser (go-yaml v2, YAML 1.1) reads it: a leading 0 makes digits 0-7 octal ("010" is 8).
- */
-export function yamlInt(v: unknown): number {
-  const s = String(v ?? '').trim();
-  return /^0[0-7]+$/.test(s) ? Number.parseInt(s, 8) : Number(s);
-}
-
-/**
- * A string Istio's template writes as a plain YAML scalar in a list (`- --proxyLogLevel=<annotation>`),
- * as its YAML parser reads it back: cut at a comment (` #`), trailing blanks dropped. Where that YAML
- * makes something other than one string (`: ` makes a map, a line break ends the item), istiod refuses
- * the pod: this throws, so we refuse it too.
- */
-export function yamlPlain(v: unknown, what: string): string {
-  const s = String(v ?? '');
-  if (/[\r\n]/.test(s)) throw new Error(`${what} has a line break, which istiod's template cannot hold`);
-  const comment = s.search(/[ \t]#/);
-  const content = comment >= 0 ? s.slice(0, comment) : s;
-  if (/:([ \t]|$)/.test(content)) throw new Error(`${what} has ": ", which makes istiod's template write a map, not a string`);
-  return content.replace(/[ \t]+$/, '');
-}
+// A model, for the safety properties, of how Istio's YAML parser (go-yaml v2, YAML 1.1) reads back a
+// string a template writes without escaping it: unquoted, or between quotes. Written apart from the
+// safety layer (which reads whole renders with go-yaml-schema.ts), so the two check each other. Where
+// that YAML makes no one scalar of it, istiod refuses the pod; these throw.
+import { goYamlResolve } from '../../src/core/gotemplate/safety/go-yaml-schema.ts';
 
 const ESCAPES: Record<string, string> = {
   '0': '\0',
@@ -142,12 +119,6 @@ function yamlNumber(s: string): boolean {
 }
 
 /**
- * A string Istio's template writes unquoted as a whole mapping value (`name: <annotation>`), as its YAML
- * reads it back: blanks and a comment dropped, quotes read, an anchor or a `!!str`/local tag skipped, null
- * (or nothing, or an empty block scalar) an empty string. A value its YAML reads as a bool or number
- * (`yes`, `123`), a map, or anything its parser refuses makes istiod refuse the pod: this throws.
- */
-/**
  * A value Istio's template writes unquoted as a whole mapping value, as its YAML reads it back with types:
  * what yamlPlainValue reads, but a plain scalar resolved as go-yaml v2 resolves it (`010` is 8, `yes`
  * true, `null` null), and lines the value spreads over folded as a plain scalar folds them. Throws
@@ -166,6 +137,12 @@ export function yamlPlainScalar(v: unknown, what: string): string | number | boo
   return plain === '' ? null : goYamlResolve(plain);
 }
 
+/**
+ * A string Istio's template writes unquoted as a whole mapping value (`name: <annotation>`), as its YAML
+ * reads it back: blanks and a comment dropped, quotes read, an anchor or a `!!str`/local tag skipped, null
+ * (or nothing, or an empty block scalar) an empty string. A value its YAML reads as a bool or number
+ * (`yes`, `123`), a map, or anything its parser refuses makes istiod refuse the pod: this throws.
+ */
 export function yamlPlainValue(v: unknown, what: string): string {
   const text = String(v ?? '');
   if (/[\r\n]/.test(text)) throw new Error(`${what} has a line break, which istiod's YAML does not read as a string`);
