@@ -24,12 +24,23 @@ export class GoSlice extends GoOfType<'slice'> {
   values(): GoValue[] {
     if (this.items === undefined) {
       const e = this.elemType();
-      this.items = (this.raw ?? []).map((r) => goValue(e, r, true));
+      const raw = this.raw ?? [];
+      // a loop, not raw.map: over tracked data (reuse.ts) map reads the array's map and constructor too
+      const items = new Array<GoValue>(raw.length);
+      for (let i = 0; i < items.length; i++) items[i] = goValue(e, raw[i], true);
+      this.items = items;
     }
     return this.items;
   }
   override entries(): Array<[GoValue, GoValue]> {
     return this.values().map((v, i) => [BigInt(i), v]);
+  }
+  override length(): number {
+    return this.raw?.length ?? 0;
+  }
+  /** Element i; built for this one use unless values() has built them all (range does not keep 20,000 containers). */
+  override elementAt(i: number): GoValue {
+    return this.items !== undefined ? this.items[i] : goValue(this.elemType(), this.raw![i], true);
   }
   toJSONValue(): unknown {
     if (this.raw === undefined) return null;
@@ -86,6 +97,9 @@ export class GoTypedMap extends GoOfType<'map'> {
   }
   keys(): string[] {
     return this.raw === undefined ? [] : Object.keys(this.raw).sort(goStringOrder);
+  }
+  override length(): number {
+    return this.raw === undefined ? 0 : Object.keys(this.raw).length;
   }
   override entries(): Array<[GoValue, GoValue]> {
     return this.keys().map((k) => [k, this.mapIndex(k)]);

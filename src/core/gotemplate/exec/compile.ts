@@ -3,6 +3,7 @@
 import type { ActionNode, BranchNode, ListNode, Node, RangeNode, TemplateNode } from '../ast.ts';
 import { GoTyped, type GoValue, Tainted, isGoMap } from '../value.ts';
 import { goQuote } from '../tokens.ts';
+import { compileAppendInPlace } from './append.ts';
 import { truth } from './compare.ts';
 import { type Pipeline, compilePipeline } from './expr.ts';
 import { formatValue } from './fmt-print.ts';
@@ -90,13 +91,15 @@ function printValue(s: ExecState, node: ActionNode, v: GoValue): void {
 
 function compileAction(n: ActionNode, ctx: CompileContext): Stmt {
   const pipe = compilePipeline(n.pipe, ctx).run;
-  if (n.pipe.decl.length > 0)
-    return (s, dot, vars) => {
+  if (n.pipe.decl.length > 0) {
+    const assign: Stmt = (s, dot, vars) => {
       s.step();
       s.node = n;
       pipe(s, dot, vars);
       return NEXT;
     };
+    return compileAppendInPlace(n, assign, ctx) ?? assign;
+  }
   return (s, dot, vars) => {
     s.step();
     s.node = n;
@@ -189,7 +192,13 @@ function iterate(s: ExecState, val: GoValue, decls: number, each: Iteration): bo
     for (const k of keys) if (each(taintIf(tainted, k), taintIf(tainted, v[k])) === BREAK) break;
     return keys.length > 0;
   }
-  if (v instanceof GoTyped && (v.kind() === 'map' || v.kind() === 'slice')) items = v.isNil() ? [] : (v.entries() ?? []);
+  if (v instanceof GoTyped && v.kind() === 'slice') {
+    // one element at a time: a slice of the pod's (20,000 containers) is not built whole and kept for the loop
+    const n = v.isNil() ? 0 : v.length();
+    for (let i = 0; i < n; i++) if (each(BigInt(i), taintIf(tainted, v.elementAt(i))) === BREAK) break;
+    return n > 0;
+  }
+  if (v instanceof GoTyped && v.kind() === 'map') items = v.isNil() ? [] : (v.entries() ?? []);
   if (v === undefined) return false;
   if (items === undefined) return s.errorf(`range can't iterate over ${formatValue(v).text}`);
   const keyed = v instanceof GoTyped && v.kind() === 'map';

@@ -3,13 +3,13 @@
 // through the value model: Go field names, toJSONValue (encoding/json) and, for protobuf messages,
 // protoJSONValue (ProtoMessage below).
 import { DEFAULT_PROXY_CONFIG } from '../../settings/mesh.ts';
-import { appendMultusNetwork, directory, excludeInboundPort, otelResourceAttributes } from '../../render/istio-funcs.ts';
+import { appendMultusNetwork, directory, excludeInboundPort, otelResourceAttributes, wantsOtelSemConv } from '../../render/istio-funcs.ts';
 import { type GoFunction, GoTyped, type GoValue, isGoMap, untaint } from '../value.ts';
 import { formatV } from './format.ts';
 import { goJSON, goJSONData, goJSONParse } from './json.ts';
 import { sigsYaml } from './sigs-yaml.ts';
 import { stringFunctions } from './strings.ts';
-import { GoStringMap, goFunc, intArg, stringMapOf, strArg } from './typed.ts';
+import { GoStringMap, goFunc, intArg, stringAt, stringMapOf, strArg } from './typed.ts';
 import { durationString } from './duration.ts';
 
 /**
@@ -56,6 +56,23 @@ function protoToJSON(v: GoValue): string {
   return goJSONData(out);
 }
 
+const OTEL_ANNOTATIONS = [
+  'resource.opentelemetry.io/service.namespace',
+  'resource.opentelemetry.io/service.version',
+  'resource.opentelemetry.io/service.instance.id',
+];
+const OTEL_LABELS = ['app.kubernetes.io/version'];
+
+/** The entries at `keys` of a map[string]string argument (the executor checked its type); nil has none. */
+function stringEntries(m: GoValue, keys: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of keys) {
+    const v = stringAt(m, k);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
 /** A typed value's encoding/json data (k8s structs), or plain data as it is. */
 function jsonData(v: GoValue): unknown {
   const x = untaint(v);
@@ -74,13 +91,13 @@ function containerPorts(containers: GoValue, include: (c: ContainerJSON) => bool
   return parts.join(',');
 }
 
-/** meta.Annotations of a v1.ObjectMeta value (its Go field, or its JSON). */
-function annotationsOf(meta: GoValue): Map<string, string> {
+/** meta.Annotations[name] of a v1.ObjectMeta value (its Go field, or its JSON). */
+function annotationOf(meta: GoValue, name: string): string | undefined {
   const m = untaint(meta);
   const field = m instanceof GoTyped ? m.field('Annotations') : undefined;
-  if (field !== undefined) return stringMapOf(field.value, 'annotation');
+  if (field !== undefined) return stringAt(field.value, name);
   const data = jsonData(m) as { annotations?: Record<string, string> } | null;
-  return new Map(Object.entries(data?.annotations ?? {}));
+  return stringAt(data?.annotations ?? null, name);
 }
 
 function mergeMaps(maps: GoValue[]): GoStringMap {
@@ -133,14 +150,14 @@ export function istioFunctions(env: (name: string) => string | undefined): Recor
   return {
     ...istioMapFunctions,
     formatDuration: goFunc(['*durationpb.Duration'], formatDuration),
-    isset: goFunc(['map[string]string', 'string'], (m, k) => stringMapOf(m, 'isset').has(strArg(k, 'isset'))),
+    isset: goFunc(['map[string]string', 'string'], (m, k) => stringAt(m, strArg(k, 'isset')) !== undefined),
     excludeInboundPort: goFunc(['any', 'string'], (p, l) => excludeInboundPort(formatV(untaint(p) ?? null), strArg(l, 'excludeInboundPort'))),
     includeInboundPorts: goFunc(['[]v1.Container'], (c) => containerPorts(c, () => true)),
     applicationPorts: goFunc(['[]v1.Container'], (c) => containerPorts(c, (x) => x.name !== 'istio-proxy')),
     kubevirtInterfaces: goFunc(['string'], (s) => strArg(s, 'kubevirtInterfaces')),
     excludeInterfaces: goFunc(['string'], (s) => strArg(s, 'excludeInterfaces')),
     annotation: goFunc(['v1.ObjectMeta', 'string', 'any'], (meta, name, dflt) => {
-      const value = annotationsOf(meta).get(strArg(name, 'annotation'));
+      const value = annotationOf(meta, strArg(name, 'annotation'));
       return value ?? formatV(untaint(dflt) ?? null);
     }),
     valueOrDefault: goFunc(['any', 'any'], (v, d) => {
@@ -204,11 +221,13 @@ const istioMapFunctions: Record<string, GoFunction> = {
     (mc, a, l, ns, c) => {
       const mesh = untaint(mc);
       const meshData = isProtoMessage(mesh) && !mesh.isNil() ? mesh.protoJSONValue() : undefined;
-      const record = (m: GoValue, fn: string) => Object.fromEntries(stringMapOf(m, fn));
+      // Istio looks at the pod only when the mesh asks for these attributes, and then at a few keys: so do
+      // we (render reuse keys a render on what it read; 60,000 labels were all converted here)
+      if (!wantsOtelSemConv(meshData)) return '';
       return otelResourceAttributes(
         meshData,
-        record(a, 'otelResourceAttributes'),
-        record(l, 'otelResourceAttributes'),
+        stringEntries(a, OTEL_ANNOTATIONS),
+        stringEntries(l, OTEL_LABELS),
         strArg(ns, 'otelResourceAttributes'),
         jsonData(c),
       );
