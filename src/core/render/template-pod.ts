@@ -13,13 +13,24 @@ const STRING_MAPS: ReadonlySet<string> = new Set(['labels', 'annotations', 'node
  * and a pod istiod injected is not patched again to add `name: ""`.
  */
 function withoutNulls(v: unknown, inMap = false): unknown {
-  if (Array.isArray(v)) return v.filter((x) => x !== null && x !== undefined).map((x) => withoutNulls(x));
-  if (isObject(v))
-    return Object.fromEntries(
-      Object.entries(v)
-        .filter(([, x]) => x !== null && x !== undefined && (inMap || x !== ''))
-        .map(([k, x]) => [k, withoutNulls(x, STRING_MAPS.has(k))]),
-    );
+  // loops, not entries/filter/map/fromEntries: this walks every render that is not reused
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    for (const x of v) if (x !== null && x !== undefined) out.push(withoutNulls(x));
+    return out;
+  }
+  if (isObject(v)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) {
+      const x = v[k];
+      if (x === null || x === undefined || (!inMap && x === '')) continue;
+      const kept = withoutNulls(x, STRING_MAPS.has(k));
+      // a key "__proto__" is data here, as fromEntries made it: defined, not assigned
+      if (k === '__proto__') Object.defineProperty(out, k, { value: kept, enumerable: true, writable: true, configurable: true });
+      else out[k] = kept;
+    }
+    return out;
+  }
   return v;
 }
 

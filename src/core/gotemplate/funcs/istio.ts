@@ -4,7 +4,7 @@
 // protoJSONValue (ProtoMessage below).
 import { DEFAULT_PROXY_CONFIG } from '../../settings/mesh.ts';
 import { appendMultusNetwork, directory, excludeInboundPort, otelResourceAttributes, wantsOtelSemConv } from '../../render/istio-funcs.ts';
-import { type GoFunction, GoTyped, type GoValue, isGoMap, untaint } from '../value.ts';
+import { type GoFunction, GoTyped, type GoValue, isGoMap, typeOf, untaint } from '../value.ts';
 import { formatV } from './format.ts';
 import { goJSON, goJSONData, goJSONParse } from './json.ts';
 import { sigsYaml } from './sigs-yaml.ts';
@@ -145,8 +145,43 @@ function formatDuration(d: GoValue): string {
   return durationString(num(seconds), num(nanos));
 }
 
+/**
+ * The data a value is read from when that data is deeply frozen (the settings' values and mesh, and the
+ * ProxyConfig of a pod without proxy.istio.io/config: reuse.ts), else undefined: the same object then
+ * always serializes alike.
+ */
+function frozenSource(v: GoValue): object | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const data = v instanceof GoTyped ? (v as { raw?: unknown }).raw : v;
+  return typeof data === 'object' && data !== null && Object.isFrozen(data) ? data : undefined;
+}
+
+/**
+ * `serialize` remembered per frozen argument. Istio's sidecar template writes the settings' resources,
+ * lifecycle, seccomp profile and the mesh's ProxyConfig each render (a tenth of an unreused render):
+ * the same text every time. Per function map, so per settings load.
+ */
+function memoFrozen(serialize: (v: GoValue) => string): (v: GoValue) => string {
+  // by Go type too: one object is read as a pointer and as what it points to, or as an embedded struct
+  const known = new WeakMap<object, Map<string, string>>();
+  return (v) => {
+    const source = frozenSource(v);
+    if (source === undefined) return serialize(v);
+    const byType = known.get(source) ?? new Map<string, string>();
+    known.set(source, byType);
+    const type = typeOf(v);
+    let text = byType.get(type);
+    if (text === undefined) {
+      text = serialize(v);
+      byType.set(type, text);
+    }
+    return text;
+  };
+}
+
 /** Istio's createInjectionFuncmap; `env` reads istiod's environment (the edge passes it in). */
 export function istioFunctions(env: (name: string) => string | undefined): Record<string, GoFunction> {
+  const toYaml = memoFrozen((v) => sigsYaml(v) ?? '');
   return {
     ...istioMapFunctions,
     formatDuration: goFunc(['*durationpb.Duration'], formatDuration),
@@ -177,8 +212,8 @@ export function istioFunctions(env: (name: string) => string | undefined): Recor
         return '{}';
       }
     }),
-    protoToJSON: goFunc(['protoreflect.ProtoMessage'], protoToJSON),
-    toYaml: goFunc(['any'], (v) => sigsYaml(v) ?? ''),
+    protoToJSON: goFunc(['protoreflect.ProtoMessage'], memoFrozen(protoToJSON)),
+    toYaml: goFunc(['any'], toYaml),
     indent: goFunc(['int', 'string'], (n, s) => istioIndent(intArg(n, 'indent'), strArg(s, 'indent'))),
     directory: goFunc(['string'], (p) => directory(strArg(p, 'directory'))),
     contains: stringFunctions.contains!,
