@@ -177,16 +177,18 @@ export function compileReads(reads: Read[], shape: ReadShape = shapeOf(reads)): 
   return { shape, answers: reads.map(answerOf) };
 }
 
-function agrees(c: ShapeNode['checks'][number], answer: unknown, v: unknown): boolean {
+/** What `v` answers where a check of this kind was recorded (NOT_AN_OBJECT: a key asked of a non-object). */
+const NOT_AN_OBJECT = Symbol('not an object');
+function answerAt(c: ShapeNode['checks'][number], v: unknown): unknown {
   switch (c.kind) {
     case 'value':
-      return v === answer || (Number.isNaN(v) && Number.isNaN(answer));
+      return v;
     case 'type':
-      return typeOf(v) === answer;
+      return typeOf(v);
     case 'keys':
-      return typeOf(v) !== 'primitive' && Object.keys(v as object).join('\u0000') === answer;
+      return typeOf(v) === 'primitive' ? NOT_AN_OBJECT : Object.keys(v as object).join('\u0000');
     case 'has':
-      return typeOf(v) !== 'primitive' && Object.hasOwn(v as object, c.key!) === answer;
+      return typeOf(v) === 'primitive' ? NOT_AN_OBJECT : Object.hasOwn(v as object, c.key!);
   }
 }
 
@@ -195,14 +197,38 @@ function step(cur: unknown, p: string | number): unknown {
   return Object.hasOwn(cur, p) || Array.isArray(cur) ? (cur as Record<string | number, unknown>)[p] : undefined;
 }
 
-function matches(node: ShapeNode, answers: unknown[], v: unknown): boolean {
-  if (node.ref !== undefined) return v === answers[node.ref]; // nothing below a frozen object was recorded
-  for (const c of node.checks) if (!agrees(c, answers[c.at], v)) return false;
-  for (const [p, child] of node.children) if (!matches(child, answers, step(v, p))) return false;
+function collect(node: ShapeNode, v: unknown, out: unknown[]): void {
+  // a frozen object read here: the very object, nothing below it was recorded
+  if (node.ref !== undefined) {
+    out[node.ref] = v;
+    return;
+  }
+  for (const c of node.checks) out[c.at] = answerAt(c, v);
+  for (const [p, child] of node.children) collect(child, step(v, p), out);
+}
+
+/**
+ * What `root` answers to every read of `shape`, in the order of a render's answers. Worked out once per
+ * shape and compared with each kept render of that shape (most share one), not walked again per render.
+ */
+export function answersFor(shape: ReadShape, root: unknown): unknown[] {
+  const out: unknown[] = [];
+  collect(shape.root, root, out);
+  return out;
+}
+
+/** Whether data with these answers (answersFor) agrees on every read a render recorded. */
+export function sameAnswers(reads: ReadTree, answers: readonly unknown[]): boolean {
+  const kept = reads.answers;
+  for (let i = 0; i < kept.length; i++) {
+    const a = kept[i];
+    const b = answers[i];
+    if (a !== b && !(Number.isNaN(a) && Number.isNaN(b))) return false;
+  }
   return true;
 }
 
 /** Whether `root` gives every recorded read the same answer. */
 export function sameReads(reads: ReadTree, root: unknown): boolean {
-  return matches(reads.shape.root, reads.answers, root);
+  return sameAnswers(reads, answersFor(reads.shape, root));
 }
