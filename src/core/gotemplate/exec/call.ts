@@ -81,8 +81,22 @@ function plainData(v: GoValue): unknown {
   return v;
 }
 
+/** The data a serializer's tainted result holds, worked out when asked: only a printed one needs it (a check). */
+class SerializedData {
+  private value: unknown;
+  private done = false;
+  constructor(private readonly source: GoValue) {}
+  get data(): unknown {
+    if (!this.done) {
+      this.value = plainData(this.source);
+      this.done = true;
+    }
+    return this.value;
+  }
+}
+
 function structuredResult(fn: GoFunction, tainted: Tainted[]): { data: unknown } | undefined {
-  if (fn.taint === 'serializes') return { data: plainData(tainted[0]?.value) };
+  if (fn.taint === 'serializes') return new SerializedData(tainted[0]?.value);
   if (fn.taint === 'preserves') return tainted.find((t) => t.structured !== undefined)?.structured;
   return undefined;
 }

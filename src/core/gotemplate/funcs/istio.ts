@@ -56,6 +56,8 @@ function protoToJSON(v: GoValue): string {
   return goJSONData(out);
 }
 
+/** A mesh that asks for the semantic conventions, as otelResourceAttributes checks it (it was checked here). */
+const SEMCONV_MESH = { extensionProviders: [{ opentelemetry: { serviceAttributeEnrichment: 'OTEL_SEMANTIC_CONVENTIONS' } }] };
 const OTEL_ANNOTATIONS = [
   'resource.opentelemetry.io/service.namespace',
   'resource.opentelemetry.io/service.version',
@@ -161,22 +163,42 @@ function frozenSource(v: GoValue): object | undefined {
  * lifecycle, seccomp profile and the mesh's ProxyConfig each render (a tenth of an unreused render):
  * the same text every time. Per function map, so per settings load.
  */
-function memoFrozen(serialize: (v: GoValue) => string): (v: GoValue) => string {
+function memoFrozen<T>(serialize: (v: GoValue) => T): (v: GoValue) => T {
   // by Go type too: one object is read as a pointer and as what it points to, or as an embedded struct
-  const known = new WeakMap<object, Map<string, string>>();
+  const known = new WeakMap<object, Map<string, T>>();
   return (v) => {
     const source = frozenSource(v);
     if (source === undefined) return serialize(v);
-    const byType = known.get(source) ?? new Map<string, string>();
+    const byType = known.get(source) ?? new Map<string, T>();
     known.set(source, byType);
     const type = typeOf(v);
-    let text = byType.get(type);
-    if (text === undefined) {
-      text = serialize(v);
-      byType.set(type, text);
-    }
-    return text;
+    if (!byType.has(type)) byType.set(type, serialize(v));
+    return byType.get(type)!;
   };
+}
+
+/** Whether the mesh config (a *MeshConfig) asks for OTel semantic-convention attributes. */
+function meshWantsOtelSemConv(mc: GoValue): boolean {
+  const mesh = untaint(mc);
+  return wantsOtelSemConv(isProtoMessage(mesh) && !mesh.isNil() ? mesh.protoJSONValue() : undefined);
+}
+
+/** Istio's otelResourceAttributes, with its own memo of the (frozen) mesh config's answer. */
+function otelFunction(): GoFunction {
+  // the mesh config is the settings': read once per settings load, not written out as JSON every render
+  const otelSemConv = memoFrozen(meshWantsOtelSemConv);
+  return goFunc(['*v1alpha1.MeshConfig', 'map[string]string', 'map[string]string', 'string', '[]v1.Container'], (mc, a, l, ns, c) => {
+    // Istio looks at the pod only when the mesh asks for these attributes, and then at a few keys: so do
+    // we (render reuse keys a render on what it read; 60,000 labels were all converted here)
+    if (!otelSemConv(mc)) return '';
+    return otelResourceAttributes(
+      SEMCONV_MESH,
+      stringEntries(a, OTEL_ANNOTATIONS),
+      stringEntries(l, OTEL_LABELS),
+      strArg(ns, 'otelResourceAttributes'),
+      jsonData(c),
+    );
+  });
 }
 
 /** Istio's createInjectionFuncmap; `env` reads istiod's environment (the edge passes it in). */
@@ -184,6 +206,7 @@ export function istioFunctions(env: (name: string) => string | undefined): Recor
   const toYaml = memoFrozen((v) => sigsYaml(v) ?? '');
   return {
     ...istioMapFunctions,
+    otelResourceAttributes: otelFunction(),
     formatDuration: goFunc(['*durationpb.Duration'], formatDuration),
     isset: goFunc(['map[string]string', 'string'], (m, k) => stringAt(m, strArg(k, 'isset')) !== undefined),
     excludeInboundPort: goFunc(['any', 'string'], (p, l) => excludeInboundPort(formatV(untaint(p) ?? null), strArg(l, 'excludeInboundPort'))),
@@ -251,21 +274,4 @@ const istioMapFunctions: Record<string, GoFunction> = {
   toJsonMap: goFunc([], (...maps) => goJSON(mergeMaps(maps)), 'map[string]string'),
   mergeMaps: goFunc([], (...maps) => mergeMaps(maps), 'map[string]string'),
   omitNil: goFunc(['any'], (v) => omitNil(v).value),
-  otelResourceAttributes: goFunc(
-    ['*v1alpha1.MeshConfig', 'map[string]string', 'map[string]string', 'string', '[]v1.Container'],
-    (mc, a, l, ns, c) => {
-      const mesh = untaint(mc);
-      const meshData = isProtoMessage(mesh) && !mesh.isNil() ? mesh.protoJSONValue() : undefined;
-      // Istio looks at the pod only when the mesh asks for these attributes, and then at a few keys: so do
-      // we (render reuse keys a render on what it read; 60,000 labels were all converted here)
-      if (!wantsOtelSemConv(meshData)) return '';
-      return otelResourceAttributes(
-        meshData,
-        stringEntries(a, OTEL_ANNOTATIONS),
-        stringEntries(l, OTEL_LABELS),
-        strArg(ns, 'otelResourceAttributes'),
-        jsonData(c),
-      );
-    },
-  ),
 };
