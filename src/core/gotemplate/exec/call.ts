@@ -177,10 +177,14 @@ export function evalCall(
   let tainted: Tainted[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    let t: Tainted | undefined;
     if (a instanceof Tainted) {
-      tainted = [...(tainted ?? []), a];
+      t = a;
       argv[i] = a.value;
-    } else if (builtin === undefined && s.holdsTaint(a)) tainted = [...(tainted ?? []), new Tainted(a)];
+    } else if (builtin === undefined && s.holdsTaint(a)) t = new Tainted(a);
+    if (t === undefined) continue;
+    if (tainted === undefined) tainted = [t];
+    else tainted.push(t);
   }
   let result: GoValue;
   try {
