@@ -8,6 +8,8 @@ import { GoOfType } from './typed.ts';
 
 export class GoSlice extends GoOfType<'slice'> {
   private items: GoValue[] | undefined;
+  /** Every item is built (elementAt builds them one by one). */
+  private complete = false;
   constructor(
     type: string,
     readonly raw: readonly unknown[] | undefined,
@@ -22,14 +24,12 @@ export class GoSlice extends GoOfType<'slice'> {
   }
   /** The elements (slice elements are addressable in Go). */
   values(): GoValue[] {
-    if (this.items === undefined) {
-      const e = this.elemType();
-      const raw = this.raw ?? [];
+    if (!this.complete) {
       // a loop, not raw.map: over tracked data (reuse.ts) map reads the array's map and constructor too
-      const items = new Array<GoValue>(raw.length);
-      for (let i = 0; i < items.length; i++) items[i] = goValue(e, raw[i], true);
-      this.items = items;
+      for (let i = 0; i < (this.raw?.length ?? 0); i++) this.elementAt(i);
+      this.complete = true;
     }
+    if (this.items === undefined) this.items = [];
     return this.items;
   }
   override entries(): Array<[GoValue, GoValue]> {
@@ -38,9 +38,16 @@ export class GoSlice extends GoOfType<'slice'> {
   override length(): number {
     return this.raw?.length ?? 0;
   }
-  /** Element i; built for this one use unless values() has built them all (range does not keep 20,000 containers). */
+  /**
+   * Element i, built on first use and kept (the same element for each use: a pointer's identity is its
+   * address), without building the others: a range or index over 20,000 containers builds no entries.
+   */
   override elementAt(i: number): GoValue {
-    return this.items !== undefined ? this.items[i] : goValue(this.elemType(), this.raw![i], true);
+    this.items ??= new Array<GoValue>(this.raw?.length ?? 0);
+    if (i in this.items) return this.items[i];
+    const v = goValue(this.elemType(), this.raw![i], true);
+    this.items[i] = v;
+    return v;
   }
   toJSONValue(): unknown {
     if (this.raw === undefined) return null;
