@@ -123,4 +123,36 @@ describe('render reuse: reused and fresh renders give the same results', functio
     assert.ok(!Object.isFrozen(d) && d !== e, 'reuse off: each admission renders afresh');
     assert.deepEqual([d, e], [a, b], 'and the results are equal');
   });
+
+  it("shares one render between a Deployment's replicas across a rollout, and not with a pod that differs where the template reads", () => {
+    // what a ReplicaSet sends: its hash in the owner, generateName and label; a generated volume name; the
+    // restartedAt annotation `kubectl rollout restart` writes
+    const replica = (hash: string, app = 'web'): Pod => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        generateName: `web-${hash}-`,
+        labels: { app, 'pod-template-hash': hash },
+        annotations: { 'kubectl.kubernetes.io/restartedAt': `2026-12-01T10:00:${hash.slice(0, 2)}Z` },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `web-${hash}`, uid: `uid-${hash}`, controller: true }],
+      },
+      spec: {
+        serviceAccountName: 'web',
+        volumes: [{ name: `kube-api-access-${hash.slice(0, 5)}` }],
+        containers: [{ name: 'web', image: 'w', ports: [{ containerPort: 8080 }] }],
+      },
+    });
+    const settings = defaultSettings({ native: 'false' });
+    const inject = (p: Pod) => injectPod(p, { settings, namespace: 'apps' }).pod;
+    const argsOf = (p: Pod) => p.spec.containers.find((c) => c.name === 'istio-proxy')!.args!;
+    const hashes = ['7d4b9c6f5', '7d4b9c6f5', '5f6c8d9a1', '9a8b7c6d5'];
+    const pods = hashes.map((h) => inject(replica(h)));
+    const [, second, ...rest] = pods.map(argsOf);
+    assert.ok(Object.isFrozen(second), 'kept from the second sighting');
+    for (const r of rest) assert.equal(r, second, 'replicas of the next ReplicaSets get the same render');
+    const other = inject(replica('9a8b7c6d5', 'shop'));
+    assert.notEqual(argsOf(other), second, 'a different app label is read by the template: rendered afresh');
+    assert.equal(other.metadata.labels?.['service.istio.io/canonical-name'], 'shop');
+    assert.equal(pods[3]!.metadata.labels?.['service.istio.io/canonical-name'], 'web');
+  });
 });

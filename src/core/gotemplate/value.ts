@@ -43,6 +43,14 @@ export abstract class GoTyped {
   entries(): Array<[GoValue, GoValue]> | undefined {
     return undefined;
   }
+  /** len of this map or slice: how many entries() it has, counted without building them where a subclass can. */
+  length(): number {
+    return this.entries()?.length ?? 0;
+  }
+  /** Element i (0 <= i < length()) of this slice, built alone where a subclass can (range over 20,000 containers). */
+  elementAt(i: number): GoValue {
+    return this.entries()?.[i]?.[1];
+  }
   /**
    * `index` on this map (key already checked against the key type) or slice (key a bigint within range):
    * the element; a map's missing key gives the element type's zero value (Go's index builtin). The default
@@ -150,6 +158,11 @@ export interface GoFunction {
    * the tainted argument was); by default a plain tainted value that must land inside one scalar.
    */
   taint?: 'serializes' | 'preserves';
+  /**
+   * sprig's append/push: the result is a new list, the first argument's items and then the second. The
+   * executor may then run `$x = append $x v` in place while nothing else can see $x's list (exec/append.ts).
+   */
+  appends?: true;
   /** Untainted arguments (the executor unwraps and re-taints the result when an argument was tainted). */
   call(...args: GoValue[]): GoValue;
 }

@@ -49,7 +49,8 @@ function compileGo(name: string, text: string, functions: Readonly<Record<string
     template: {
       name,
       input: ({ settings: _same, ...input }) => input,
-      run: (input, settings) => render.run({ ...(input as Omit<RenderContext, 'settings'>), settings }),
+      // the input's fields read through it as the render reads them (a spread would read them all)
+      run: (input, settings) => render.run(Object.create(input, { settings: { value: settings } }) as RenderContext),
     },
   };
 }

@@ -9,7 +9,7 @@ type Container = { name?: string; image?: string };
 const SEMANTIC_CONVENTIONS = new Set(['OTEL_SEMANTIC_CONVENTIONS', 1]);
 
 /** True when an OpenTelemetry extension provider asks for OTel semantic-convention service attributes. */
-function wantsOtelSemConv(mesh: unknown): boolean {
+export function wantsOtelSemConv(mesh: unknown): boolean {
   const providers = isObject(mesh) ? mesh.extensionProviders : undefined;
   if (!Array.isArray(providers)) return false;
   return providers.some(

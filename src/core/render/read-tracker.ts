@@ -24,56 +24,67 @@ const childOf = (path: Path, parent: object, prop: string): Path => [...path, Ar
 
 /** One tracking session: what was read so far, and the proxy of each object already handed out. */
 interface Recorder {
-  reads: Map<string, Read>;
+  reads: Read[];
   /** Past the limit: nothing more is recorded (reads() answers undefined). */
   over: boolean;
   limit: number;
   proxies: WeakMap<object, object>;
 }
 
-function note(rec: Recorder, id: string, r: Read): void {
-  if (rec.over || rec.reads.has(id)) return;
-  rec.reads.set(id, r);
-  if (rec.reads.size > rec.limit) {
+function note(rec: Recorder, r: Read): void {
+  if (rec.over) return;
+  rec.reads.push(r);
+  if (rec.reads.length > rec.limit) {
     rec.over = true;
-    rec.reads.clear();
+    rec.reads.length = 0;
   }
 }
 
-/** What reading `prop` of the object at `path` (joined: `key`) records and answers. */
-function readProperty(rec: Recorder, key: string, path: Path, t: object, prop: string | symbol, recv: unknown): unknown {
+/** What one proxied object was asked already (each is recorded once): a set per object, no joined keys. */
+interface Asked {
+  /** Properties read (a value, or the type of an object). */
+  props: Set<string>;
+  /** Keys whose presence was checked. */
+  has: Set<string>;
+  keys: boolean;
+}
+
+/** What reading `prop` of the object at `path` records and answers. */
+function readProperty(rec: Recorder, asked: Asked, path: Path, t: object, prop: string | symbol, recv: unknown): unknown {
   const v = Reflect.get(t, prop, recv);
   if (rec.over || typeof prop === 'symbol') return v;
-  const id = `${key}\u0001${prop}`;
+  const fresh = !asked.props.has(prop);
+  if (fresh) asked.props.add(prop);
   if (v === null || typeof v !== 'object') {
-    if (!rec.reads.has(`v${id}`)) note(rec, `v${id}`, { path: childOf(path, t, prop), kind: 'value', value: v });
+    if (fresh) note(rec, { path: childOf(path, t, prop), kind: 'value', value: v });
     return v;
   }
   const type = Array.isArray(v) ? 'array' : 'object';
   // a frozen object (the settings) cannot change: the same object answers every read below it alike,
   // so it is recorded by identity and handed over as it is (proxying its reads was a fifth of a render)
   if (Object.isFrozen(v)) {
-    if (!rec.reads.has(`t${id}`)) note(rec, `t${id}`, { path: childOf(path, t, prop), kind: 'type', type, ref: v });
+    if (fresh) note(rec, { path: childOf(path, t, prop), kind: 'type', type, ref: v });
     return v;
   }
   const known = rec.proxies.get(v);
-  const fresh = !rec.reads.has(`t${id}`);
   if (known && !fresh) return known; // the common case: no path to build
   const childPath = childOf(path, t, prop);
-  if (fresh) note(rec, `t${id}`, { path: childPath, kind: 'type', type });
+  if (fresh) note(rec, { path: childPath, kind: 'type', type });
   return known ?? wrap(rec, v, childPath);
 }
 
 function wrap(rec: Recorder, target: object, path: Path): object {
   const known = rec.proxies.get(target);
   if (known) return known;
-  const key = path.join('\u0001');
+  const asked: Asked = { props: new Set(), has: new Set(), keys: false };
   const hasKey = (prop: string | symbol, has: boolean) => {
-    if (!rec.over && typeof prop !== 'symbol') note(rec, `h${key}\u0001${prop}`, { path, kind: 'has', key: prop, has });
+    if (rec.over || typeof prop === 'symbol' || asked.has.has(prop)) return;
+    asked.has.add(prop);
+    note(rec, { path, kind: 'has', key: prop, has });
   };
   // a proxy must answer a frozen target's properties with the very values, so it wraps a copy
   const p = new Proxy(Object.isFrozen(target) ? (Array.isArray(target) ? [...target] : { ...target }) : target, {
-    get: (t, prop, recv) => readProperty(rec, key, path, t, prop, recv),
+    get: (t, prop, recv) => readProperty(rec, asked, path, t, prop, recv),
     has(t, prop) {
       const has = Reflect.has(t, prop);
       hasKey(prop, has);
@@ -86,7 +97,10 @@ function wrap(rec: Recorder, target: object, path: Path): object {
     },
     ownKeys(t) {
       const keys = Reflect.ownKeys(t);
-      if (!rec.over) note(rec, `k${key}`, { path, kind: 'keys', keys: keys.filter((k) => typeof k === 'string').join('\u0000') });
+      if (!rec.over && !asked.keys) {
+        asked.keys = true;
+        note(rec, { path, kind: 'keys', keys: keys.filter((k) => typeof k === 'string').join('\u0000') });
+      }
       return keys;
     },
     set() {
@@ -98,8 +112,8 @@ function wrap(rec: Recorder, target: object, path: Path): object {
 }
 
 export function trackReads<T extends object>(root: T, limit = Infinity): Tracked<T> {
-  const rec: Recorder = { reads: new Map(), over: false, limit, proxies: new WeakMap() };
-  return { data: wrap(rec, root, []) as T, reads: () => (rec.over ? undefined : [...rec.reads.values()]) };
+  const rec: Recorder = { reads: [], over: false, limit, proxies: new WeakMap() };
+  return { data: wrap(rec, root, []) as T, reads: () => (rec.over ? undefined : rec.reads) };
 }
 
 /** Where a render read, and which kind of answer each read got, without the answers. Renders that read
@@ -163,16 +177,18 @@ export function compileReads(reads: Read[], shape: ReadShape = shapeOf(reads)): 
   return { shape, answers: reads.map(answerOf) };
 }
 
-function agrees(c: ShapeNode['checks'][number], answer: unknown, v: unknown): boolean {
+/** What `v` answers where a check of this kind was recorded (NOT_AN_OBJECT: a key asked of a non-object). */
+const NOT_AN_OBJECT = Symbol('not an object');
+function answerAt(c: ShapeNode['checks'][number], v: unknown): unknown {
   switch (c.kind) {
     case 'value':
-      return v === answer || (Number.isNaN(v) && Number.isNaN(answer));
+      return v;
     case 'type':
-      return typeOf(v) === answer;
+      return typeOf(v);
     case 'keys':
-      return typeOf(v) !== 'primitive' && Object.keys(v as object).join('\u0000') === answer;
+      return typeOf(v) === 'primitive' ? NOT_AN_OBJECT : Object.keys(v as object).join('\u0000');
     case 'has':
-      return typeOf(v) !== 'primitive' && Object.hasOwn(v as object, c.key!) === answer;
+      return typeOf(v) === 'primitive' ? NOT_AN_OBJECT : Object.hasOwn(v as object, c.key!);
   }
 }
 
@@ -181,14 +197,38 @@ function step(cur: unknown, p: string | number): unknown {
   return Object.hasOwn(cur, p) || Array.isArray(cur) ? (cur as Record<string | number, unknown>)[p] : undefined;
 }
 
-function matches(node: ShapeNode, answers: unknown[], v: unknown): boolean {
-  if (node.ref !== undefined) return v === answers[node.ref]; // nothing below a frozen object was recorded
-  for (const c of node.checks) if (!agrees(c, answers[c.at], v)) return false;
-  for (const [p, child] of node.children) if (!matches(child, answers, step(v, p))) return false;
+function collect(node: ShapeNode, v: unknown, out: unknown[]): void {
+  // a frozen object read here: the very object, nothing below it was recorded
+  if (node.ref !== undefined) {
+    out[node.ref] = v;
+    return;
+  }
+  for (const c of node.checks) out[c.at] = answerAt(c, v);
+  for (const [p, child] of node.children) collect(child, step(v, p), out);
+}
+
+/**
+ * What `root` answers to every read of `shape`, in the order of a render's answers. Worked out once per
+ * shape and compared with each kept render of that shape (most share one), not walked again per render.
+ */
+export function answersFor(shape: ReadShape, root: unknown): unknown[] {
+  const out: unknown[] = [];
+  collect(shape.root, root, out);
+  return out;
+}
+
+/** Whether data with these answers (answersFor) agrees on every read a render recorded. */
+export function sameAnswers(reads: ReadTree, answers: readonly unknown[]): boolean {
+  const kept = reads.answers;
+  for (let i = 0; i < kept.length; i++) {
+    const a = kept[i];
+    const b = answers[i];
+    if (a !== b && !(Number.isNaN(a) && Number.isNaN(b))) return false;
+  }
   return true;
 }
 
 /** Whether `root` gives every recorded read the same answer. */
 export function sameReads(reads: ReadTree, root: unknown): boolean {
-  return matches(reads.shape.root, reads.answers, root);
+  return sameAnswers(reads, answersFor(reads.shape, root));
 }

@@ -16,7 +16,7 @@
 // settings own (one per settings load): the core keeps no module-level state.
 import type { MergeMemo } from '../merge.ts';
 import { deepFreeze, type JsonObject } from '../types.ts';
-import { compileReads, type ReadShape, type ReadTree, sameReads, shapeOf, signatureOf, trackReads } from './read-tracker.ts';
+import { answersFor, compileReads, type ReadShape, type ReadTree, sameAnswers, shapeOf, signatureOf, trackReads } from './read-tracker.ts';
 
 /** A deeply frozen value (the rule above). A name for readers: the check is Object.isFrozen. */
 export type Frozen<T> = T;
@@ -85,7 +85,15 @@ export function renderMemo(reuse: boolean): RenderMemo {
   const render = (name: string, data: object, renderFresh: (data: object) => Rendered): JsonObject => {
     const m: TemplateMemo = memos.get(name) ?? { entries: [], shapes: new Map() };
     memos.set(name, m);
-    const hit = m.entries.findIndex((e) => sameReads(e.reads, data));
+    const answers = new Map<ReadShape, unknown[]>(); // what `data` answers, per shape the kept renders have
+    const hit = m.entries.findIndex((e) => {
+      let a = answers.get(e.reads.shape);
+      if (a === undefined) {
+        a = answersFor(e.reads.shape, data);
+        answers.set(e.reads.shape, a);
+      }
+      return sameAnswers(e.reads, a);
+    });
     if (hit >= 0) {
       const [e] = m.entries.splice(hit, 1);
       m.entries.unshift(e!);

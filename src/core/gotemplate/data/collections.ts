@@ -8,6 +8,8 @@ import { GoOfType } from './typed.ts';
 
 export class GoSlice extends GoOfType<'slice'> {
   private items: GoValue[] | undefined;
+  /** Every item is built (elementAt builds them one by one). */
+  private complete = false;
   constructor(
     type: string,
     readonly raw: readonly unknown[] | undefined,
@@ -22,14 +24,30 @@ export class GoSlice extends GoOfType<'slice'> {
   }
   /** The elements (slice elements are addressable in Go). */
   values(): GoValue[] {
-    if (this.items === undefined) {
-      const e = this.elemType();
-      this.items = (this.raw ?? []).map((r) => goValue(e, r, true));
+    if (!this.complete) {
+      // a loop, not raw.map: over tracked data (reuse.ts) map reads the array's map and constructor too
+      for (let i = 0; i < (this.raw?.length ?? 0); i++) this.elementAt(i);
+      this.complete = true;
     }
+    if (this.items === undefined) this.items = [];
     return this.items;
   }
   override entries(): Array<[GoValue, GoValue]> {
     return this.values().map((v, i) => [BigInt(i), v]);
+  }
+  override length(): number {
+    return this.raw?.length ?? 0;
+  }
+  /**
+   * Element i, built on first use and kept (the same element for each use: a pointer's identity is its
+   * address), without building the others: a range or index over 20,000 containers builds no entries.
+   */
+  override elementAt(i: number): GoValue {
+    this.items ??= new Array<GoValue>(this.raw?.length ?? 0);
+    if (i in this.items) return this.items[i];
+    const v = goValue(this.elemType(), this.raw![i], true);
+    this.items[i] = v;
+    return v;
   }
   toJSONValue(): unknown {
     if (this.raw === undefined) return null;
@@ -86,6 +104,9 @@ export class GoTypedMap extends GoOfType<'map'> {
   }
   keys(): string[] {
     return this.raw === undefined ? [] : Object.keys(this.raw).sort(goStringOrder);
+  }
+  override length(): number {
+    return this.raw === undefined ? 0 : Object.keys(this.raw).length;
   }
   override entries(): Array<[GoValue, GoValue]> {
     return this.keys().map((k) => [k, this.mapIndex(k)]);

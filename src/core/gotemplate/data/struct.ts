@@ -16,6 +16,9 @@ export class UnsupportedMethodError extends Error {}
 export class GoStruct extends GoOfType<'struct'> {
   readonly desc: GoTypeDesc;
   private readonly members: Map<string, GoMember>;
+  /** The first field built, and the others (most structs a render reaches are asked one or two fields). */
+  private firstIndex = -1;
+  private firstValue: GoValue;
   private values: GoValue[] | undefined;
   constructor(
     type: string,
@@ -39,11 +42,17 @@ export class GoStruct extends GoOfType<'struct'> {
   }
   /** The field at position i of the Go struct, built on first use. */
   fieldAt(i: number): GoValue {
-    this.values ??= new Array((this.desc.f ?? []).length);
-    if (i in this.values) return this.values[i];
+    if (i === this.firstIndex) return this.firstValue;
+    if (this.values !== undefined && i in this.values) return this.values[i];
     const f = this.desc.f![i]!;
     const v = f.oneof ? this.oneof(f) : goValue(f.t, f.inl ? this.raw : sourceValue(this.raw, f), this.addressable);
-    this.values[i] = v;
+    if (this.firstIndex < 0) {
+      this.firstIndex = i;
+      this.firstValue = v;
+    } else {
+      this.values ??= new Array((this.desc.f ?? []).length);
+      this.values[i] = v;
+    }
     return v;
   }
   fieldValue(f: GoFieldDesc): GoValue {

@@ -7,7 +7,9 @@ import { imageUrl } from '../../render/template-data.ts';
 import { isObject } from '../../types.ts';
 import { type GoValue, Tainted } from '../value.ts';
 import { ROOT_TYPE } from './go-types.generated.ts';
+import { goTypeDesc } from './go-types.ts';
 import { GoStruct } from './struct.ts';
+import { goValue } from './wrap.ts';
 
 export interface GoTemplateDataOptions {
   /** Istio's COMPLIANCE_POLICY (istiod's environment; '' unless set). */
@@ -19,6 +21,7 @@ const DEFAULT_PROXY_ID = 1337;
 
 // The fields a pod author controls: the pod itself and what Istio derives from its owner reference.
 const POD_FIELDS = new Set(['TypeMeta', 'DeploymentMeta', 'ObjectMeta', 'Spec']);
+const OBJECT_META_FIELD = goTypeDesc(ROOT_TYPE).f!.findIndex((f) => f.n === 'ObjectMeta');
 
 /**
  * The root fields a pod author shaped: the pod's own, the ProxyConfig its proxy.istio.io/config wrote into,
@@ -40,11 +43,12 @@ class SidecarTemplateData extends GoStruct {
   constructor(
     raw: Record<string, unknown>,
     private readonly tainted: ReadonlySet<string>,
+    private readonly objectMeta: PodObjectMeta,
   ) {
     super(ROOT_TYPE, raw, false);
   }
   override fieldAt(i: number): GoValue {
-    const v = super.fieldAt(i);
+    const v = i === OBJECT_META_FIELD ? this.objectMeta : super.fieldAt(i);
     const name = this.desc.f![i]!.n;
     if (!this.tainted.has(name)) return v;
     let t = this.taintedCache.get(name);
@@ -53,6 +57,29 @@ class SidecarTemplateData extends GoStruct {
       this.taintedCache.set(name, t);
     }
     return t;
+  }
+}
+
+const OBJECT_META = goTypeDesc('v1.ObjectMeta').f!;
+const NAMESPACE_FIELD = OBJECT_META.findIndex((f) => f.n === 'Namespace');
+const MANAGED_FIELDS_FIELD = OBJECT_META.findIndex((f) => f.n === 'ManagedFields');
+
+/**
+ * The pod's ObjectMeta as istiod hands it to templates: without managedFields (dropped before anything),
+ * the request's namespace when the pod has none. Over the pod's own metadata, read field by field as the
+ * template asks (a copy would read every field: render reuse keys a render on what it read).
+ */
+class PodObjectMeta extends GoStruct {
+  constructor(
+    metadata: Record<string, unknown>,
+    private readonly requestNamespace: string,
+  ) {
+    super('v1.ObjectMeta', metadata, false);
+  }
+  override fieldAt(i: number): GoValue {
+    if (i === MANAGED_FIELDS_FIELD) return goValue(OBJECT_META[i]!.t, undefined, false);
+    if (i === NAMESPACE_FIELD && !this.raw.namespace) return this.requestNamespace;
+    return super.fieldAt(i);
   }
 }
 
@@ -67,13 +94,25 @@ export function goTemplateData(ctx: RenderContext, options: GoTemplateDataOption
   const annotations = pod.metadata.annotations ?? {};
   const image = ctx.proxyConfig.image;
   const proxyImageType = String((isObject(image) ? image.imageType : undefined) ?? '');
-  // Istio drops managedFields before anything and fills in the request's namespace
-  const { managedFields: _managed, ...metadata } = pod.metadata as Record<string, unknown>;
-  if (!metadata.namespace) metadata.namespace = workload.namespace;
+  // read when the template asks: the workload is the pod's (prepare.ts), each value only as a render uses it
   const raw: Record<string, unknown> = {
-    TypeMeta: { kind: workload.kind, apiVersion: workload.apiVersion },
-    DeploymentMeta: { Name: workload.name, Namespace: workload.namespace },
-    ObjectMeta: metadata,
+    TypeMeta: {
+      get kind() {
+        return workload.kind;
+      },
+      get apiVersion() {
+        return workload.apiVersion;
+      },
+    },
+    DeploymentMeta: {
+      get Name() {
+        return workload.name;
+      },
+      get Namespace() {
+        return workload.namespace;
+      },
+    },
+    ObjectMeta: undefined, // PodObjectMeta
     Spec: pod.spec,
     ProxyConfig: ctx.proxyConfig,
     MeshConfig: settings.mesh,
@@ -87,5 +126,5 @@ export function goTemplateData(ctx: RenderContext, options: GoTemplateDataOption
     InboundTrafficPolicyMode: summary.inboundTrafficPolicyMode,
     CompliancePolicy: options.compliancePolicy ?? '',
   };
-  return new SidecarTemplateData(raw, taintedFields(annotations));
+  return new SidecarTemplateData(raw, taintedFields(annotations), new PodObjectMeta(pod.metadata as Record<string, unknown>, workload.namespace));
 }

@@ -51,10 +51,10 @@ function indexOne(item: GoValue, index: GoValue): GoValue {
     return Object.hasOwn(item, k) ? item[k] : null;
   }
   if (item instanceof GoTyped && item.kind() === 'slice') {
-    const len = item.entries()?.length ?? 0;
+    const len = item.length();
     const x = indexArg(index, len);
     if (x === len) throw new Error('reflect: slice index out of range');
-    return item.index(BigInt(x));
+    return item.elementAt(x);
   }
   if (item instanceof GoTyped && item.kind() === 'map') {
     const keyType = /^map\[([^\]]*)\]/.exec(item.goType())?.[1] ?? 'interface {}';
@@ -79,7 +79,7 @@ function slice(item: GoValue, ...indexes: GoValue[]): GoValue {
     if (indexes.length === 3) throw new Error('cannot 3-index slice a string');
     len = utf8Length(item);
   } else if (Array.isArray(item)) len = item.length;
-  else if (item instanceof GoTyped && item.kind() === 'slice') len = item.entries()?.length ?? 0;
+  else if (item instanceof GoTyped && item.kind() === 'slice') len = item.length();
   else throw new Error(`can't slice item of type ${typeOf(item)}`);
   // cap is len here: our slices carry no spare capacity (Go's JSON-decoded ones may)
   const idx = [0, len, len];
@@ -100,7 +100,7 @@ function length(item: GoValue): GoValue {
   if (typeof item === 'string') return BigInt(utf8Length(item));
   if (Array.isArray(item)) return BigInt(item.length);
   if (isGoMap(item)) return BigInt(Object.keys(item).length);
-  if (item instanceof GoTyped && (item.kind() === 'map' || item.kind() === 'slice')) return BigInt(item.entries()?.length ?? 0);
+  if (item instanceof GoTyped && (item.kind() === 'map' || item.kind() === 'slice')) return BigInt(item.length());
   throw new Error(`len of type ${typeOf(item)}`);
 }
 

@@ -93,8 +93,22 @@ function taintFrom(name: string, argv: readonly GoValue[], tainted: readonly Tai
   return first.source;
 }
 
+/** The data a serializer's tainted result holds, worked out when asked: only a printed one needs it (a check). */
+class SerializedData {
+  private value: unknown;
+  private done = false;
+  constructor(private readonly source: GoValue) {}
+  get data(): unknown {
+    if (!this.done) {
+      this.value = plainData(this.source);
+      this.done = true;
+    }
+    return this.value;
+  }
+}
+
 function structuredResult(fn: GoFunction, tainted: Tainted[]): { data: unknown } | undefined {
-  if (fn.taint === 'serializes') return { data: plainData(tainted[0]?.value) };
+  if (fn.taint === 'serializes') return new SerializedData(tainted[0]?.value);
   if (fn.taint === 'preserves') return tainted.find((t) => t.structured !== undefined)?.structured;
   return undefined;
 }
@@ -175,10 +189,14 @@ export function evalCall(
   let tainted: Tainted[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    let t: Tainted | undefined;
     if (a instanceof Tainted) {
-      tainted = [...(tainted ?? []), a];
+      t = a;
       argv[i] = a.value;
-    } else if (builtin === undefined && s.holdsTaint(a)) tainted = [...(tainted ?? []), new Tainted(a)];
+    } else if (builtin === undefined && s.holdsTaint(a)) t = new Tainted(a);
+    if (t === undefined) continue;
+    if (tainted === undefined) tainted = [t];
+    else tainted.push(t);
   }
   let result: GoValue;
   try {

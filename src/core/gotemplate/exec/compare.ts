@@ -33,7 +33,7 @@ export function truth(v: GoValue): boolean {
         return !v.isNil();
       case 'map':
       case 'slice':
-        return !v.isNil() && (v.entries()?.length ?? 0) > 0;
+        return !v.isNil() && v.length() > 0;
       default:
         return truth(v.scalar());
     }

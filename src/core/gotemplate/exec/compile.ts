@@ -4,6 +4,7 @@ import type { ActionNode, BranchNode, ListNode, Node, RangeNode, TemplateNode } 
 import { describeTaint } from '../safety/taint-source.ts';
 import { GoTyped, type GoValue, Tainted, isGoMap } from '../value.ts';
 import { goQuote } from '../tokens.ts';
+import { compileAppendInPlace } from './append.ts';
 import { truth } from './compare.ts';
 import { type Pipeline, compilePipeline } from './expr.ts';
 import { formatValue } from './fmt-print.ts';
@@ -92,13 +93,15 @@ function printValue(s: ExecState, node: ActionNode, v: GoValue): void {
 
 function compileAction(n: ActionNode, ctx: CompileContext): Stmt {
   const pipe = compilePipeline(n.pipe, ctx).run;
-  if (n.pipe.decl.length > 0)
-    return (s, dot, vars) => {
+  if (n.pipe.decl.length > 0) {
+    const assign: Stmt = (s, dot, vars) => {
       s.step();
       s.node = n;
       pipe(s, dot, vars);
       return NEXT;
     };
+    return compileAppendInPlace(n, assign, ctx) ?? assign;
+  }
   return (s, dot, vars) => {
     s.step();
     s.node = n;
@@ -193,7 +196,13 @@ function iterate(s: ExecState, val: GoValue, decls: number, each: Iteration): bo
     for (const k of keys) if (each(taintIf(val, k), taintIf(val, v[k])) === BREAK) break;
     return keys.length > 0;
   }
-  if (v instanceof GoTyped && (v.kind() === 'map' || v.kind() === 'slice')) items = v.isNil() ? [] : (v.entries() ?? []);
+  if (v instanceof GoTyped && v.kind() === 'slice') {
+    // one element at a time: a slice of the pod's (20,000 containers) is not built whole and kept for the loop
+    const n = v.isNil() ? 0 : v.length();
+    for (let i = 0; i < n; i++) if (each(taintIf(val, BigInt(i)), taintIf(val, v.elementAt(i))) === BREAK) break;
+    return n > 0;
+  }
+  if (v instanceof GoTyped && v.kind() === 'map') items = v.isNil() ? [] : (v.entries() ?? []);
   if (v === undefined || v === null) return false; // Go: an invalid (nil) value ranges over nothing
   if (items === undefined) {
     const source = val instanceof Tainted ? ` (${describeTaint(val)} is not a map or a list)` : '';

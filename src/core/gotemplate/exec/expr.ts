@@ -7,7 +7,7 @@ import { BUILTINS } from './builtins.ts';
 import { type ArgFn, type Final, MISSING, evalCall, validateType } from './call.ts';
 import { nodeString } from './nodes.ts';
 import type { CompileContext } from './scope.ts';
-import { type ExecState, type Frame, UNSET } from './state.ts';
+import { type ExecState, type Frame, PendingList, UNSET } from './state.ts';
 import { goQuote } from '../tokens.ts';
 import { idealConstant, literalArg } from './constants.ts';
 
@@ -125,7 +125,12 @@ function evalFieldChain(
 
 function readVar(s: ExecState, vars: Frame, slot: number, name: string): GoValue {
   const v = slot < 0 ? UNSET : vars.values[slot];
-  return v === UNSET ? s.errorf(`undefined variable: ${name}`) : v;
+  if (v === UNSET) return s.errorf(`undefined variable: ${name}`);
+  if (!(v instanceof PendingList)) return v;
+  // read other than by an append to itself: from now on the list is shared, so it holds a plain value
+  const value = v.value();
+  vars.values[slot] = value;
+  return value;
 }
 
 export function compileArg(n: ArgNode, ctx: CompileContext): ArgFn {

@@ -45,9 +45,47 @@ export interface TaintSpan {
   source?: string;
 }
 
+/**
+ * A span as writeTainted records it: a plain object of one shape (a getter defined per span turned each
+ * into a dictionary of ~400 bytes: 20,000 containers print 20,000 spans), `origin` and `source` worked
+ * out only for a span that is refused.
+ */
+class RecordedSpan implements TaintSpan {
+  constructor(
+    readonly start: number,
+    readonly end: number,
+    readonly structured: boolean,
+    readonly data: unknown,
+    private readonly describe: () => string,
+    private readonly describeSource?: () => string,
+  ) {}
+  get origin(): string {
+    return this.describe();
+  }
+  get source(): string | undefined {
+    return this.describeSource?.();
+  }
+}
+
 /** A variable slot not yet assigned: reading it is Go's "undefined variable". */
 export const UNSET: unique symbol = Symbol('unset');
-export type Slot = GoValue | typeof UNSET;
+export type Slot = GoValue | typeof UNSET | PendingList;
+
+/**
+ * The list a variable holds while `$x = append $x v` statements build it (append.ts): no one else has seen
+ * `items`, so they are appended to in place. Any other read of the variable gets value() and the variable
+ * holds that from then on (the list is then shared, and never changed again).
+ */
+export class PendingList {
+  constructor(
+    readonly items: GoValue[],
+    /** The list came out Tainted: an item, or a list it was appended to, held pod data. */
+    public tainted: boolean,
+  ) {}
+  value(): GoValue {
+    return this.tainted ? new Tainted(this.items) : this.items;
+  }
+}
 
 /** The variables of one template invocation; `iface` marks values whose Go static type is interface{}. */
 export class Frame {
@@ -69,7 +107,10 @@ export class Frame {
 }
 
 export class ExecState {
-  out = '';
+  /** What was written, in pieces (a string grown by += keeps a 32-byte node per piece until it is read). */
+  private readonly parts: string[] = [];
+  /** Characters written so far. */
+  length = 0;
   readonly spans: TaintSpan[] = [];
   node: AnyNode | undefined;
   steps = 0;
@@ -136,22 +177,26 @@ export class ExecState {
     return n;
   }
 
+  /** The output written so far. */
+  get out(): string {
+    const text = this.parts.join('');
+    this.parts.length = 0;
+    this.parts.push(text);
+    return text;
+  }
   step(): void {
     if (++this.steps > this.limits.maxSteps) this.limitError(`execution took more than ${this.limits.maxSteps} steps`);
   }
   write(text: string): void {
-    this.out += text;
-    if (this.out.length > this.limits.maxOutputChars) this.limitError(`output exceeds ${this.limits.maxOutputChars} characters`);
+    this.parts.push(text);
+    this.length += text.length;
+    if (this.length > this.limits.maxOutputChars) this.limitError(`output exceeds ${this.limits.maxOutputChars} characters`);
   }
   writeTainted(text: string, structured: { data: unknown } | undefined, origin: () => string, source?: () => string): void {
-    const start = this.out.length;
+    const start = this.length;
     this.write(text);
     if (text.length === 0) return;
-    const span: TaintSpan = { start, end: this.out.length, structured: structured !== undefined, ...(structured ? { data: structured.data } : {}) };
-    // described only when a span is refused: most renders never need it
-    Object.defineProperty(span, 'origin', { get: origin, enumerable: true });
-    if (source) Object.defineProperty(span, 'source', { get: source, enumerable: true });
-    this.spans.push(span);
+    this.spans.push(new RecordedSpan(start, this.length, structured !== undefined, structured?.data, origin, source));
   }
   produce(chars: number): void {
     this.produced += chars;

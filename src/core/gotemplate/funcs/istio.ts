@@ -3,13 +3,13 @@
 // through the value model: Go field names, toJSONValue (encoding/json) and, for protobuf messages,
 // protoJSONValue (ProtoMessage below).
 import { DEFAULT_PROXY_CONFIG } from '../../settings/mesh.ts';
-import { appendMultusNetwork, directory, excludeInboundPort, otelResourceAttributes } from '../../render/istio-funcs.ts';
-import { type GoFunction, GoTyped, type GoValue, isGoMap, untaint } from '../value.ts';
+import { appendMultusNetwork, directory, excludeInboundPort, otelResourceAttributes, wantsOtelSemConv } from '../../render/istio-funcs.ts';
+import { type GoFunction, GoTyped, type GoValue, isGoMap, typeOf, untaint } from '../value.ts';
 import { formatV } from './format.ts';
 import { goJSON, goJSONData, goJSONParse } from './json.ts';
 import { sigsYaml } from './sigs-yaml.ts';
 import { stringFunctions } from './strings.ts';
-import { GoStringMap, goFunc, intArg, stringMapOf, strArg } from './typed.ts';
+import { GoStringMap, goFunc, intArg, stringAt, stringMapOf, strArg } from './typed.ts';
 import { durationString } from './duration.ts';
 
 /**
@@ -56,6 +56,25 @@ function protoToJSON(v: GoValue): string {
   return goJSONData(out);
 }
 
+/** A mesh that asks for the semantic conventions, as otelResourceAttributes checks it (it was checked here). */
+const SEMCONV_MESH = { extensionProviders: [{ opentelemetry: { serviceAttributeEnrichment: 'OTEL_SEMANTIC_CONVENTIONS' } }] };
+const OTEL_ANNOTATIONS = [
+  'resource.opentelemetry.io/service.namespace',
+  'resource.opentelemetry.io/service.version',
+  'resource.opentelemetry.io/service.instance.id',
+];
+const OTEL_LABELS = ['app.kubernetes.io/version'];
+
+/** The entries at `keys` of a map[string]string argument (the executor checked its type); nil has none. */
+function stringEntries(m: GoValue, keys: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of keys) {
+    const v = stringAt(m, k);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
 /** A typed value's encoding/json data (k8s structs), or plain data as it is. */
 function jsonData(v: GoValue): unknown {
   const x = untaint(v);
@@ -74,13 +93,13 @@ function containerPorts(containers: GoValue, include: (c: ContainerJSON) => bool
   return parts.join(',');
 }
 
-/** meta.Annotations of a v1.ObjectMeta value (its Go field, or its JSON). */
-function annotationsOf(meta: GoValue): Map<string, string> {
+/** meta.Annotations[name] of a v1.ObjectMeta value (its Go field, or its JSON). */
+function annotationOf(meta: GoValue, name: string): string | undefined {
   const m = untaint(meta);
   const field = m instanceof GoTyped ? m.field('Annotations') : undefined;
-  if (field !== undefined) return stringMapOf(field.value, 'annotation');
+  if (field !== undefined) return stringAt(field.value, name);
   const data = jsonData(m) as { annotations?: Record<string, string> } | null;
-  return new Map(Object.entries(data?.annotations ?? {}));
+  return stringAt(data?.annotations ?? null, name);
 }
 
 function mergeMaps(maps: GoValue[]): GoStringMap {
@@ -128,19 +147,75 @@ function formatDuration(d: GoValue): string {
   return durationString(num(seconds), num(nanos));
 }
 
+/**
+ * The data a value is read from when that data is deeply frozen (the settings' values and mesh, and the
+ * ProxyConfig of a pod without proxy.istio.io/config: reuse.ts), else undefined: the same object then
+ * always serializes alike.
+ */
+function frozenSource(v: GoValue): object | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const data = v instanceof GoTyped ? (v as { raw?: unknown }).raw : v;
+  return typeof data === 'object' && data !== null && Object.isFrozen(data) ? data : undefined;
+}
+
+/**
+ * `serialize` remembered per frozen argument. Istio's sidecar template writes the settings' resources,
+ * lifecycle, seccomp profile and the mesh's ProxyConfig each render (a tenth of an unreused render):
+ * the same text every time. Per function map, so per settings load.
+ */
+function memoFrozen<T>(serialize: (v: GoValue) => T): (v: GoValue) => T {
+  // by Go type too: one object is read as a pointer and as what it points to, or as an embedded struct
+  const known = new WeakMap<object, Map<string, T>>();
+  return (v) => {
+    const source = frozenSource(v);
+    if (source === undefined) return serialize(v);
+    const byType = known.get(source) ?? new Map<string, T>();
+    known.set(source, byType);
+    const type = typeOf(v);
+    if (!byType.has(type)) byType.set(type, serialize(v));
+    return byType.get(type)!;
+  };
+}
+
+/** Whether the mesh config (a *MeshConfig) asks for OTel semantic-convention attributes. */
+function meshWantsOtelSemConv(mc: GoValue): boolean {
+  const mesh = untaint(mc);
+  return wantsOtelSemConv(isProtoMessage(mesh) && !mesh.isNil() ? mesh.protoJSONValue() : undefined);
+}
+
+/** Istio's otelResourceAttributes, with its own memo of the (frozen) mesh config's answer. */
+function otelFunction(): GoFunction {
+  // the mesh config is the settings': read once per settings load, not written out as JSON every render
+  const otelSemConv = memoFrozen(meshWantsOtelSemConv);
+  return goFunc(['*v1alpha1.MeshConfig', 'map[string]string', 'map[string]string', 'string', '[]v1.Container'], (mc, a, l, ns, c) => {
+    // Istio looks at the pod only when the mesh asks for these attributes, and then at a few keys: so do
+    // we (render reuse keys a render on what it read; 60,000 labels were all converted here)
+    if (!otelSemConv(mc)) return '';
+    return otelResourceAttributes(
+      SEMCONV_MESH,
+      stringEntries(a, OTEL_ANNOTATIONS),
+      stringEntries(l, OTEL_LABELS),
+      strArg(ns, 'otelResourceAttributes'),
+      jsonData(c),
+    );
+  });
+}
+
 /** Istio's createInjectionFuncmap; `env` reads istiod's environment (the edge passes it in). */
 export function istioFunctions(env: (name: string) => string | undefined): Record<string, GoFunction> {
+  const toYaml = memoFrozen((v) => sigsYaml(v) ?? '');
   return {
     ...istioMapFunctions,
+    otelResourceAttributes: otelFunction(),
     formatDuration: goFunc(['*durationpb.Duration'], formatDuration),
-    isset: goFunc(['map[string]string', 'string'], (m, k) => stringMapOf(m, 'isset').has(strArg(k, 'isset'))),
+    isset: goFunc(['map[string]string', 'string'], (m, k) => stringAt(m, strArg(k, 'isset')) !== undefined),
     excludeInboundPort: goFunc(['any', 'string'], (p, l) => excludeInboundPort(formatV(untaint(p) ?? null), strArg(l, 'excludeInboundPort'))),
     includeInboundPorts: goFunc(['[]v1.Container'], (c) => containerPorts(c, () => true)),
     applicationPorts: goFunc(['[]v1.Container'], (c) => containerPorts(c, (x) => x.name !== 'istio-proxy')),
     kubevirtInterfaces: goFunc(['string'], (s) => strArg(s, 'kubevirtInterfaces')),
     excludeInterfaces: goFunc(['string'], (s) => strArg(s, 'excludeInterfaces')),
     annotation: goFunc(['v1.ObjectMeta', 'string', 'any'], (meta, name, dflt) => {
-      const value = annotationsOf(meta).get(strArg(name, 'annotation'));
+      const value = annotationOf(meta, strArg(name, 'annotation'));
       return value ?? formatV(untaint(dflt) ?? null);
     }),
     valueOrDefault: goFunc(['any', 'any'], (v, d) => {
@@ -164,8 +239,8 @@ export function istioFunctions(env: (name: string) => string | undefined): Recor
         return '{}';
       }
     }),
-    protoToJSON: goFunc(['protoreflect.ProtoMessage'], protoToJSON),
-    toYaml: goFunc(['any'], (v) => sigsYaml(v) ?? ''),
+    protoToJSON: goFunc(['protoreflect.ProtoMessage'], memoFrozen(protoToJSON)),
+    toYaml: goFunc(['any'], toYaml),
     indent: goFunc(['int', 'string'], (n, s) => istioIndent(intArg(n, 'indent'), strArg(s, 'indent'))),
     directory: goFunc(['string'], (p) => directory(strArg(p, 'directory'))),
     contains: stringFunctions.contains!,
@@ -203,19 +278,4 @@ const istioMapFunctions: Record<string, GoFunction> = {
   toJsonMap: goFunc([], (...maps) => goJSON(mergeMaps(maps)), 'map[string]string'),
   mergeMaps: goFunc([], (...maps) => mergeMaps(maps), 'map[string]string'),
   omitNil: goFunc(['any'], (v) => omitNil(v).value),
-  otelResourceAttributes: goFunc(
-    ['*v1alpha1.MeshConfig', 'map[string]string', 'map[string]string', 'string', '[]v1.Container'],
-    (mc, a, l, ns, c) => {
-      const mesh = untaint(mc);
-      const meshData = isProtoMessage(mesh) && !mesh.isNil() ? mesh.protoJSONValue() : undefined;
-      const record = (m: GoValue, fn: string) => Object.fromEntries(stringMapOf(m, fn));
-      return otelResourceAttributes(
-        meshData,
-        record(a, 'otelResourceAttributes'),
-        record(l, 'otelResourceAttributes'),
-        strArg(ns, 'otelResourceAttributes'),
-        jsonData(c),
-      );
-    },
-  ),
 };

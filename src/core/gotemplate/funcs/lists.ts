@@ -127,16 +127,19 @@ function sortAlpha(v: GoValue): GoSlice {
   return stringSlice(strslice(x).sort(compareGoStrings));
 }
 
+/** sprig's push: a copy of the list with v after its items (marked so the executor can append in place). */
+const appendFunction = (): GoFunction => ({ ...goFunc(['any', 'any'], (l, v) => [...listOf(l, 'push'), v]), appends: true });
+
 /** A map[string]interface{} argument's value at a key, as Go's map index reads it. */
 const at = (m: GoMap, k: string): GoValue => (Object.hasOwn(m, k) ? m[k] : undefined);
 
 export const listFunctions: Record<string, GoFunction> = {
   list: goFunc([], (...v) => v, 'any'),
   tuple: goFunc([], (...v) => v, 'any'),
-  append: goFunc(['any', 'any'], (l, v) => [...listOf(l, 'push'), v]),
-  push: goFunc(['any', 'any'], (l, v) => [...listOf(l, 'push'), v]),
-  mustAppend: goFunc(['any', 'any'], (l, v) => [...listOf(l, 'push'), v]),
-  mustPush: goFunc(['any', 'any'], (l, v) => [...listOf(l, 'push'), v]),
+  append: appendFunction(),
+  push: appendFunction(),
+  mustAppend: appendFunction(),
+  mustPush: appendFunction(),
   prepend: goFunc(['any', 'any'], (l, v) => [v, ...listOf(l, 'prepend')]),
   mustPrepend: goFunc(['any', 'any'], (l, v) => [v, ...listOf(l, 'prepend')]),
   first: goFunc(['any'], first),

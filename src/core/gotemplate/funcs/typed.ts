@@ -26,6 +26,12 @@ export class GoSlice extends GoTyped {
   override entries(): Array<[GoValue, GoValue]> {
     return this.items.map((v, i) => [BigInt(i), v]);
   }
+  override length(): number {
+    return this.items.length;
+  }
+  override elementAt(i: number): GoValue {
+    return this.items[i];
+  }
   toJSONValue(): unknown {
     return this.nil ? null : this.items.map((v) => (v instanceof GoTyped ? v.toJSONValue() : v));
   }
@@ -53,6 +59,9 @@ export class GoStringMap extends GoTyped {
   }
   override isNil(): boolean {
     return this.nil;
+  }
+  override length(): number {
+    return this.map.size;
   }
   /** `.key`: the value, or Go's invalid value for a missing key (only `index` gives the zero value ""). */
   override field(name: string): { value: GoValue } {
@@ -93,6 +102,22 @@ export function stringMapOf(v: GoValue, fn: string): Map<string, string> {
   }
   if (isGoMap(x) && Object.values(x).every((s) => typeof s === 'string')) return new Map(Object.entries(x) as Array<[string, string]>);
   throw new Error(`${fn}: expected map[string]string, got ${kindOf(x)}`);
+}
+
+/**
+ * The value at `key` of a map[string]string argument (typed, or a plain map), undefined when it has none: one
+ * lookup, where stringMapOf reads the whole map (Istio's templates call isset and annotation dozens of
+ * times a render, and render reuse keys a render on what it read).
+ */
+export function stringAt(v: GoValue, key: string): string | undefined {
+  const x = untaint(v);
+  if (x === null || x === undefined) return undefined;
+  if (x instanceof GoTyped && x.kind() === 'map') {
+    const found = x.field(key)?.value;
+    return found === undefined ? undefined : String(untaint(found));
+  }
+  if (isGoMap(x)) return Object.hasOwn(x, key) ? String(x[key]) : undefined;
+  return stringMapOf(x, 'map index').get(key); // not a map: stringMapOf says so
 }
 
 /** A map[string]interface {} argument: a plain map (the executor has checked the type); nil gives an empty one. */
