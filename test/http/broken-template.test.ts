@@ -11,7 +11,7 @@ import { startTestInjector, type TestInjector } from '../helpers/server.ts';
 const BROKEN_GO = 'spec:\n  containers:\n  {{- if .Values.global }}\n  - name: istio-proxy\n';
 // A Go template that parses but fails when run
 const FAILS_TO_RENDER = 'spec:\n  x: {{ fail "nowhere" }}\n';
-const WORKING = 'metadata:\n  labels:\n    extra: {{ "yes" }}\n';
+const WORKING = 'metadata:\n  labels:\n    extra: {{ "added" }}\n';
 
 const configWith = (templates: Record<string, string>) => JSON.stringify({ templates, aliases: { 'gw-alias': ['sidecar', 'gateway'] } });
 
@@ -64,7 +64,7 @@ describe('a broken template does not take the rest down', function () {
     assert.ok(plain.patch, 'the default template injects');
     const extra = await admit('extra', 'sidecar,extra');
     assert.equal(extra.allowed, true);
-    assert.match(Buffer.from(extra.patch ?? '', 'base64').toString(), /"extra":"yes"/);
+    assert.match(Buffer.from(extra.patch ?? '', 'base64').toString(), /"extra":"added"/);
   });
 
   it('/preview names the broken templates, and the template a pod asks for', async () => {

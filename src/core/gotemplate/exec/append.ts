@@ -40,7 +40,7 @@ export function compileAppendInPlace(n: ActionNode, generic: Stmt, ctx: CompileC
       const items = made instanceof Tainted ? made.value : made;
       // the list append just made: no one else has it
       if (Array.isArray(items) && !(made instanceof Tainted && made.structured !== undefined))
-        vars.values[slot] = new PendingList(items, made instanceof Tainted);
+        vars.values[slot] = new PendingList(items, made instanceof Tainted, made instanceof Tainted ? made.source : undefined);
       return r;
     }
     // what the generic statement does, without the copy: the same steps, taint rule and result
@@ -51,6 +51,7 @@ export function compileAppendInPlace(n: ActionNode, generic: Stmt, ctx: CompileC
     let v = element(s, dot, vars, ANY);
     if (v instanceof Tainted) {
       owned.tainted = true;
+      owned.source ??= v.source; // as the copying append: the list's source is its first tainted part's
       v = v.value;
     } else if (s.holdsTaint(v)) owned.tainted = true;
     owned.items.push(v);

@@ -3,7 +3,7 @@
 // from holding the webhook: output size, evaluation steps, template-call depth.
 import { InjectionError } from '../../errors.ts';
 import { goQuote } from '../tokens.ts';
-import { GoTyped, type GoValue, Tainted } from '../value.ts';
+import { GoTyped, type GoValue, Tainted, type TaintSource } from '../value.ts';
 import { type AnyNode, nodeString } from './nodes.ts';
 import { utf8Length } from './strings.ts';
 
@@ -81,9 +81,11 @@ export class PendingList {
     readonly items: GoValue[],
     /** The list came out Tainted: an item, or a list it was appended to, held pod data. */
     public tainted: boolean,
+    /** Where the first tainted part came from, for the error that names it. */
+    public source?: TaintSource,
   ) {}
   value(): GoValue {
-    return this.tainted ? new Tainted(this.items) : this.items;
+    return this.tainted ? new Tainted(this.items, undefined, this.source) : this.items;
   }
 }
 
