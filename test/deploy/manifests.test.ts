@@ -160,7 +160,11 @@ describe('Dockerfile', () => {
       'ENTRYPOINT: V8 grows the young generation to 64 MB a semi-space, and the old one to 4x the live heap, under load otherwise',
     );
     assert.equal(env.MALLOC_MMAP_THRESHOLD_, '131072', 'ENV: glibc keeps freed request bodies otherwise');
-    assert.match(JSON.parse(read('package.json')).scripts.start, /^node --max-semi-space-size=8 --max-old-space-size=256 /, 'npm start runs the same heap');
+    assert.match(
+      JSON.parse(read('package.json')).scripts.start,
+      /^node --max-semi-space-size=8 --max-old-space-size=256 /,
+      'npm start runs the same heap',
+    );
   });
 
   it('the runtime stage serves, injects and explains from the compiled output (all three doors in one binary)', () => {
