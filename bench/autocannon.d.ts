@@ -8,6 +8,8 @@ declare module 'autocannon' {
     path?: string;
     headers?: Record<string, string>;
     body?: string | Buffer;
+    /** Called before each request is built (when present, the request is built anew each time). */
+    setupRequest?: (req: Request, context: Record<string, unknown>) => Request;
   }
 
   export interface Client extends EventEmitter {

@@ -2,7 +2,7 @@
 // allowed: true, and a patch exactly when that server's own first answer to that review had one (istiod
 // answers an injected pod with an empty patch, `W10=`, where ours has none). Latencies are kept raw
 // (autocannon's histogram has 1 ms resolution) and the server's RSS/CPU sampled every second.
-import autocannon, { type Client, type Options } from 'autocannon';
+import autocannon, { type Client, type Options, type Request } from 'autocannon';
 import { performance } from 'node:perf_hooks';
 import { CLK_TCK, machineBusyTicks, sampleProcess, type Usage } from './proc.ts';
 import { reviewsOf, type Case } from './reviews.ts';
@@ -105,6 +105,16 @@ export function verifier(expected: Expected): (body: string) => boolean {
   };
 }
 
+/**
+ * One request whose body is the next of `bodies` across all connections: autocannon walks a `requests`
+ * list per connection from its start, so 50 connections would send the same pod at about the same time
+ * (and a server that keeps recent renders would reuse them); here each request takes the next pod.
+ */
+function inTurn(bodies: string[]): Request {
+  let next = 0;
+  return { setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length]! }) };
+}
+
 export async function load(server: Server, ca: string, cases: Case[], expected: Expected, spec: LoadSpec): Promise<Run> {
   let handshakes = 0;
   let unverifiedTls = 0;
@@ -131,7 +141,7 @@ export async function load(server: Server, ca: string, cases: Case[], expected: 
     tlsOptions: { ca, minVersion: 'TLSv1.2' },
     verifyBody: verifier(expected),
     setupClient,
-    ...(reviews.length === 1 ? { body: reviews[0]!.body } : { requests: reviews.map((c) => ({ body: c.body })) }),
+    ...(reviews.length === 1 ? { body: reviews[0]!.body } : { requests: [inTurn(reviews.map((c) => c.body))] }),
     ...(spec.duration !== undefined ? { duration: spec.duration } : {}),
     ...(spec.amount !== undefined ? { amount: spec.amount } : {}),
     ...(spec.overallRate !== undefined ? { overallRate: spec.overallRate } : {}),

@@ -150,6 +150,7 @@ const micros = () => Number(process.hrtime.bigint() / 1000n);
 
 export async function profileCases(
   build: string,
+  serveArgs: string[],
   certs: BenchCerts,
   cases: Case[],
   expected: Expected,
@@ -159,7 +160,7 @@ export async function profileCases(
   const out: CaseProfile[] = [];
   for (const c of cases) {
     const dir = join(tmp, `cpuprofile-${c.id}`);
-    const injector = await startInjector(build, certs.dir, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+    const injector = await startInjector(build, certs.dir, ['--cpu-prof', `--cpu-prof-dir=${dir}`], serveArgs);
     let window: { from: number; to: number } | undefined;
     let run: Run | undefined;
     try {

@@ -38,13 +38,16 @@ export interface LargeAdmissionLimits extends WorkerLimits {
 
 // The heap cap holds the four largest shapes above at the body cap (the most: about 45 MB); a body of
 // two million empty arrays does not fit and is refused as OUT_OF_MEMORY (or, as V8 collects again and
-// again near its cap, as BUDGET_EXCEEDED).
+// again near its cap, as BUDGET_EXCEEDED). Large pods come rarely, in bursts (one ReplicaSet's
+// replicas): the worker is stopped 10 s after the last one, so the 15-60 MB it holds (its isolate, its
+// own compiled templates, the heap the large reviews grew) go back to the system rather than staying
+// for the every-day small pods; the next large pod pays a start of about 0.2 s, inside its budget.
 export const LARGE_ADMISSION_DEFAULTS: LargeAdmissionLimits = {
   thresholdBytes: 64 * 1024,
   softBudgetMs: 2_000,
   budgetMs: 4_000,
   heapMb: 64,
-  idleWorkerMs: 60_000,
+  idleWorkerMs: 10_000,
   maxWaiting: 16 * 1024 * 1024,
   maxWaitMs: 3_000,
 };
