@@ -1,6 +1,6 @@
 // serve --revision R: the revision this process serves, fixed for its life, as istiod's own revision (its
 // REVISION environment) is. Istio's injector puts istiod's revision, not the values' `revision`, in the
-// template data (.Revision: the pod's istio.io/rev label) and the sidecar status annotation; the values'
+// template data (.Revision: the pod's istio.io/rev annotation) and the sidecar status annotation; the values'
 // `revision` keeps its own meaning (the templates' discovery address, istiod-<revision>), so an injector
 // serving revision canary beside a default istiod still points its proxies at that istiod.
 import type { SettingsSource } from '../config/config-dir.ts';
