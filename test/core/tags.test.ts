@@ -55,7 +55,10 @@ describe('revision tags (pure part)', () => {
       assert.equal(revisionConfiguration('canary', [tag, own]), own);
     });
     it('refuses an unknown revision, naming the label it looked for', () => {
-      assert.match(refused(revisionConfiguration('canary', [])), /revision "canary" is unknown: no MutatingWebhookConfiguration is labelled istio\.io\/rev=canary/);
+      assert.match(
+        refused(revisionConfiguration('canary', [])),
+        /revision "canary" is unknown: no MutatingWebhookConfiguration is labelled istio\.io\/rev=canary/,
+      );
     });
     it("refuses istiod's revision (not owned), pointing to istioctl", () => {
       assert.match(
@@ -64,7 +67,10 @@ describe('revision tags (pure part)', () => {
       );
     });
     it('refuses two owned configurations of one revision', () => {
-      assert.match(refused(revisionConfiguration('canary', [revisionConfig('canary'), revisionConfig('canary', { name: 'b' })])), /several configurations/);
+      assert.match(
+        refused(revisionConfiguration('canary', [revisionConfig('canary'), revisionConfig('canary', { name: 'b' })])),
+        /several configurations/,
+      );
     });
   });
 
@@ -134,7 +140,12 @@ describe('revision tags (pure part)', () => {
       const tag = tagWebhookConfiguration(revisionConfig('canary'), 'default');
       assert.deepEqual(
         tag.webhooks!.map((w) => w.name),
-        ['rev.namespace.sidecar-injector.istio.io', 'rev.object.sidecar-injector.istio.io', 'namespace.sidecar-injector.istio.io', 'object.sidecar-injector.istio.io'],
+        [
+          'rev.namespace.sidecar-injector.istio.io',
+          'rev.object.sidecar-injector.istio.io',
+          'namespace.sidecar-injector.istio.io',
+          'object.sidecar-injector.istio.io',
+        ],
       );
       assert.deepEqual(tag.webhooks![2]!.namespaceSelector, { matchExpressions: [{ key: 'istio-injection', operator: 'In', values: ['enabled'] }] });
     });
@@ -155,7 +166,10 @@ describe('revision tags (pure part)', () => {
 
   it('tag list: each tag with its revision and the namespaces labelled istio.io/rev=<tag>, by revision then tag', () => {
     const rows = tagRows(
-      [revisionConfig('canary', { tag: 'prod', name: 'istio-revision-tag-prod' }), revisionConfig('a-rev', { tag: 'zeta', name: 'istio-revision-tag-zeta', owned: false })],
+      [
+        revisionConfig('canary', { tag: 'prod', name: 'istio-revision-tag-prod' }),
+        revisionConfig('a-rev', { tag: 'zeta', name: 'istio-revision-tag-zeta', owned: false }),
+      ],
       [
         { name: 'shop', labels: { 'istio.io/rev': 'prod' } },
         { name: 'cart', labels: { 'istio.io/rev': 'prod' } },

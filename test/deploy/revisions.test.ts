@@ -96,15 +96,22 @@ describe('deploy/ per revision (kubectl kustomize)', function () {
         assert.equal(podLabels['sidecar.istio.io/inject'], 'false', 'the injector is never injected');
         const c = deploy.spec.template.spec.containers[0];
         assert.deepEqual(arg(c.args, 'revision'), [revision]);
-        const env = Object.fromEntries(c.env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
+        const env = Object.fromEntries(
+          c.env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]),
+        );
         assert.equal(env.WEBHOOK_CONFIGURATION_NAME, mwc.metadata.name, 'it keeps the caBundle of this configuration');
         // what the pods mount and run as exists in the same render
-        const names = (kind: string) => objs().filter((o) => o.kind === kind).map((o) => o.metadata.name);
+        const names = (kind: string) =>
+          objs()
+            .filter((o) => o.kind === kind)
+            .map((o) => o.metadata.name);
         const volumes = deploy.spec.template.spec.volumes;
         assert.ok(names('ConfigMap').includes(volumes.find((v: { configMap?: unknown }) => v.configMap).configMap.name));
         assert.ok(names('ServiceAccount').includes(deploy.spec.template.spec.serviceAccountName));
         const binding = one(objs(), 'ClusterRoleBinding');
-        assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: deploy.spec.template.spec.serviceAccountName, namespace: 'sidecar-injector' }]);
+        assert.deepEqual(binding.subjects, [
+          { kind: 'ServiceAccount', name: deploy.spec.template.spec.serviceAccountName, namespace: 'sidecar-injector' },
+        ]);
         assert.ok(names('ClusterRole').includes(binding.roleRef.name));
         const suffix = revision === 'default' ? '' : `-${revision}`;
         assert.equal(volumes.find((v: { secret?: unknown }) => v.secret).secret.secretName, `sidecar-injector${suffix}-tls`);
@@ -141,7 +148,10 @@ describe('deploy/ per revision (kubectl kustomize)', function () {
   it('deploy/cert-manager renders: the default revision with an Issuer, a Certificate and the CA injection annotation', () => {
     const objs = render(bin!, 'deploy/cert-manager');
     assert.equal(one(objs, 'Certificate').spec.secretName, 'sidecar-injector-tls');
-    assert.equal(one(objs, 'MutatingWebhookConfiguration').metadata.annotations['cert-manager.io/inject-ca-from'], 'sidecar-injector/sidecar-injector');
+    assert.equal(
+      one(objs, 'MutatingWebhookConfiguration').metadata.annotations['cert-manager.io/inject-ca-from'],
+      'sidecar-injector/sidecar-injector',
+    );
     assert.equal(one(objs, 'Namespace').metadata.name, 'sidecar-injector');
   });
 });
