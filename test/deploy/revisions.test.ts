@@ -28,7 +28,11 @@ function kubectl(): string | undefined {
   }
 }
 
-type Obj = { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any };
+type Obj = {
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [k: string]: any;
+};
 
 function render(bin: string, dir: string): Obj[] {
   const out = execFileSync(bin, ['kustomize', join(root, dir)], { encoding: 'utf8', timeout: 30_000 });
@@ -149,7 +153,7 @@ describe('deploy/ per revision (kubectl kustomize)', function () {
     const objs = render(bin!, 'deploy/cert-manager');
     assert.equal(one(objs, 'Certificate').spec.secretName, 'sidecar-injector-tls');
     assert.equal(
-      one(objs, 'MutatingWebhookConfiguration').metadata.annotations['cert-manager.io/inject-ca-from'],
+      one(objs, 'MutatingWebhookConfiguration').metadata.annotations!['cert-manager.io/inject-ca-from'],
       'sidecar-injector/sidecar-injector',
     );
     assert.equal(one(objs, 'Namespace').metadata.name, 'sidecar-injector');

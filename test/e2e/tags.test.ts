@@ -51,11 +51,7 @@ describe('revision tags (real API server)', () => {
     return { code, out: io.out(), err: io.err() };
   }
   const get = (name: string) => apiCall<Mwc>(plane(), 'GET', `${MWC_PATH}/${name}`);
-  const gone = (name: string) =>
-    assert.rejects(
-      get(name),
-      (e: unknown) => e instanceof ApiError && e.status === 404,
-    );
+  const gone = (name: string) => assert.rejects(get(name), (e: unknown) => e instanceof ApiError && e.status === 404);
 
   describe('the tag command', () => {
     it("tag set prod --revision canary writes istio-revision-tag-prod: Istio's tag entries calling the canary's url with its caBundle", async () => {
@@ -124,7 +120,9 @@ describe('revision tags (real API server)', () => {
       assert.equal(list.code, 0, list.err);
       assert.match(list.out, /^TAG\s+REVISION\s+NAMESPACES\nprod\s+canary\s+shop\n$/);
       const json = JSON.parse((await cli(['tag', 'list', '-o', 'json'])).out);
-      assert.deepEqual(json, [{ tag: 'prod', revision: 'canary', namespaces: ['shop'], webhookConfiguration: 'istio-revision-tag-prod', owned: true }]);
+      assert.deepEqual(json, [
+        { tag: 'prod', revision: 'canary', namespaces: ['shop'], webhookConfiguration: 'istio-revision-tag-prod', owned: true },
+      ]);
       const unknown = await cli(['namespace', 'enable', 'shop', '--revision', 'nowhere']);
       assert.match(unknown.err, /no MutatingWebhookConfiguration serves revision or tag "nowhere"/);
       assert.equal((await cli(['namespace', 'enable', 'shop', '--revision', 'prod'])).code, 0);
@@ -172,7 +170,11 @@ describe('revision tags (real API server)', () => {
       assert.ok(['patched', 'unchanged'].includes((await patcher.firstSync).outcome));
       // set after the patcher started: found by its watch
       assert.equal((await cli(['tag', 'set', 'prod', '--revision', 'canary'])).code, 0);
-      await waitFor(() => patcher!.names().includes('istio-revision-tag-prod'), { what: 'the watch to see the new tag', timeoutMs: 20_000, intervalMs: 100 });
+      await waitFor(() => patcher!.names().includes('istio-revision-tag-prod'), {
+        what: 'the watch to see the new tag',
+        timeoutMs: 20_000,
+        intervalMs: 100,
+      });
       // not ours (no owned label) but of this revision; and a tag of another revision
       await apiCall(plane(), 'POST', MWC_PATH, {
         ...canary,
@@ -197,7 +199,10 @@ describe('revision tags (real API server)', () => {
         );
       assert.equal((await get('istio-revision-tag-theirs')).metadata.resourceVersion, before.theirs, 'not ours: untouched');
       assert.equal((await get('istio-revision-tag-other')).metadata.resourceVersion, before.other, 'another revision: untouched');
-      assert.ok(logs.some((l) => /error: .*"istio-revision-tag-theirs" is not labelled sidecar-injector\.io\/owned/.test(l)), logs.join('\n'));
+      assert.ok(
+        logs.some((l) => /error: .*"istio-revision-tag-theirs" is not labelled sidecar-injector\.io\/owned/.test(l)),
+        logs.join('\n'),
+      );
       // a re-apply that drops the caBundle is put back by the watch, without a sync()
       const wiped = await get('istio-revision-tag-prod');
       for (const w of wiped.webhooks) delete w.clientConfig.caBundle;
@@ -210,7 +215,11 @@ describe('revision tags (real API server)', () => {
       assert.ok(events.some((e) => e.type === 'success' && e.name === 'istio-revision-tag-prod' && e.patched.length === 2));
       // a removed tag is let go
       assert.equal((await cli(['tag', 'remove', 'prod', '--force'])).code, 0);
-      await waitFor(() => !patcher!.names().includes('istio-revision-tag-prod'), { what: 'the removed tag let go', timeoutMs: 20_000, intervalMs: 100 });
+      await waitFor(() => !patcher!.names().includes('istio-revision-tag-prod'), {
+        what: 'the removed tag let go',
+        timeoutMs: 20_000,
+        intervalMs: 100,
+      });
     });
   });
 });
