@@ -12,7 +12,7 @@ import { memoryIO } from '../helpers/cli.ts';
 import { apiCall, ApiError } from './harness/api.ts';
 import { createTestCA } from './harness/certs.ts';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.ts';
-import { applyDeployRbac, DEPLOY_DIR, renderDeploy, type K8sObject } from './harness/deploy.ts';
+import { applyDeployRbac, DEPLOY_DIR, renderDeploy, webhookConfigurationFromDeploy, type K8sObject } from './harness/deploy.ts';
 import { waitFor } from './harness/wait.ts';
 
 const MWC_PATH = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations';
@@ -139,6 +139,35 @@ describe('revision tags (real API server)', () => {
       await gone('istio-revision-tag-prod');
       assert.equal((await cli(['tag', 'list'])).out, 'no revision tags found\n');
     });
+  });
+
+  it("tag set default --revision canary: the tag carries the default entries too, and the default revision's own entries are deactivated, kept", async () => {
+    const own = await webhookConfigurationFromDeploy(plane(), { url: 'https://127.0.0.1:8/inject', caBundle: b64(plane().caPem) });
+    await apiCall(plane(), 'POST', MWC_PATH, own);
+    const r = await cli(['tag', 'set', 'default', '--revision', 'canary']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /deactivated the entries of "sidecar-injector"/);
+    const tag = await get('istio-revision-tag-default');
+    assert.deepEqual(
+      tag.webhooks.map((w) => w.name),
+      [
+        'rev.namespace.sidecar-injector.istio.io',
+        'rev.object.sidecar-injector.istio.io',
+        'namespace.sidecar-injector.istio.io',
+        'object.sidecar-injector.istio.io',
+      ],
+    );
+    assert.ok(tag.webhooks.every((w) => w.clientConfig.url === URL_CANARY));
+    const never = { matchLabels: { 'istio.io/deactivated': 'never-match' } };
+    const deactivated = await get('sidecar-injector');
+    assert.equal(deactivated.webhooks.length, 4);
+    for (const w of deactivated.webhooks) assert.deepEqual([w.namespaceSelector, w.objectSelector], [never, never], w.name);
+    // and back: the default tag now points at the default revision again (its own entries stay deactivated)
+    const back = await cli(['tag', 'set', 'default', '--revision', 'default', '--overwrite']);
+    assert.equal(back.code, 0, back.err);
+    assert.ok((await get('istio-revision-tag-default')).webhooks.every((w) => w.clientConfig.url === 'https://127.0.0.1:8/inject'));
+    assert.equal((await cli(['tag', 'remove', 'default'])).code, 0);
+    await apiCall(plane(), 'DELETE', `${MWC_PATH}/sidecar-injector`);
   });
 
   describe("the caBundle patcher of revision canary (the injector user, deploy/'s RBAC)", () => {

@@ -6,6 +6,10 @@ import assert from 'node:assert/strict';
 import jsonpatch from 'fast-json-patch';
 import { plainPod, reviewJson } from '../helpers/admission.ts';
 import { startTestInjector, type TestInjector } from '../helpers/server.ts';
+import { withRevision } from '../../src/serve/revision.ts';
+import type { SettingsSource } from '../../src/config/config-dir.ts';
+import { buildSettings } from '../../src/core/settings/index.ts';
+import { readTemplatesDir } from '../../src/config/files.ts';
 
 type Pod = { metadata: { annotations: Record<string, string> }; spec: { containers: any[] } };
 
@@ -61,5 +65,18 @@ describe('serve --revision', function () {
     assert.equal(byLabel.reason, 'NAMESPACE_NOT_SELECTED');
     const other = await preview('istio.io/rev=default');
     assert.equal(other.inject, false, 'another revision');
+  });
+
+  it('hands out one settings object per load (the admission and preview workers receive settings again only when the object changes)', () => {
+    let loaded = buildSettings({ templates: readTemplatesDir() });
+    const source: SettingsSource = { current: () => loaded, problem: () => undefined, reload: () => false, close: () => undefined };
+    const canary = withRevision(source, 'canary');
+    const first = canary.current()!;
+    assert.equal(first.summary.revision, 'canary');
+    assert.equal(canary.current(), first, 'the same object while the load is the same');
+    assert.equal(loaded.summary.revision, '', 'the loaded settings are left as they are');
+    loaded = buildSettings({ templates: readTemplatesDir() });
+    assert.notEqual(canary.current(), first, 'a new load, a new object');
+    assert.equal(canary.current()!.summary.revision, 'canary');
   });
 });
