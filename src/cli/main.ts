@@ -14,10 +14,12 @@ commands:
            inject the sidecar into Pods and workloads (like istioctl kube-inject)
   explain  -f FILE|- [--namespace-labels k=v,...] [-n NAMESPACE] [-o text|json] [settings flags]
            say for each object whether it would be injected, and why
-  serve    [--config-dir D] [--config F] [--values F] [--mesh F] [--cert-dir D] [--host H] [--port 9443] [--preview-port 9444] [--ops-port 8080] [--kubeconfig F | --no-cluster] [--proxy-configs F]
+  serve    [--revision R] [--webhook-config NAME] [--config-dir D] [--config F] [--values F] [--mesh F] [--cert-dir D] [--host H] [--port 9443] [--preview-port 9444] [--ops-port 8080] [--kubeconfig F | --no-cluster] [--proxy-configs F]
            the webhook (HTTPS /inject; HTTPS /preview on its own port; HTTP /healthz, /readyz, /metrics)
-  namespace enable|disable NAME | status [NAME] [--kubeconfig F] [-o text|json]
-           opt namespaces in or out, and report pods that still need the sidecar
+  namespace enable|disable NAME [--revision R] | status [NAME] [--kubeconfig F] [-o text|json]
+           opt namespaces in or out (or onto a revision or tag), and report pods that still need the sidecar
+  tag      set TAG --revision R [--overwrite] [--dry-run] | list [-o text|json] | remove TAG [--force] [--kubeconfig F]
+           revision tags, as istioctl tag makes them
   iptables [istio-iptables flags] [--dry-run] [--cleanup-only]
            set up (or show) the pod's traffic capture, as istio-iptables does
 `;
@@ -44,6 +46,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   explain: async () => explainCommand,
   serve: onFirstUse('serve', () => import('./serve-command.ts')),
   namespace: onFirstUse('namespace', () => import('./namespace-command.ts')),
+  tag: onFirstUse('tag', () => import('./tag-command.ts')),
   iptables: onFirstUse('iptables', () => import('./iptables-command.ts')),
 };
 

@@ -4,11 +4,14 @@ import { parseArgs } from 'node:util';
 import { KubeApiError } from '../kube/api-errors.ts';
 import { describeKubeConfigSource, findKubeConfigSource, loadKubeConfig } from '../kube/client.ts';
 import { NamespaceClient, type NamespaceInfo } from '../kube/namespace-client.ts';
+import { TagClient } from '../kube/tag-client.ts';
 import { namespaceInjection, namespaceReport, type ClusterPod, type NamespaceReport } from '../core/namespace-report.ts';
 import { UsageError, type CliIO } from './io.ts';
 
 const USAGE = `usage:
-  sidecar-injector namespace enable NAME  [--kubeconfig F] [--revision R]   label istio-injection=enabled
+  sidecar-injector namespace enable NAME  [--kubeconfig F]                  label istio-injection=enabled
+  sidecar-injector namespace enable NAME --revision R [--kubeconfig F]     label istio.io/rev=R (a revision or a tag) and
+                                                                           remove istio-injection, as istioctl does
   sidecar-injector namespace disable NAME [--kubeconfig F] [--revision R]   label istio-injection=disabled
   sidecar-injector namespace status [NAME] [-o text|json] [--kubeconfig F] [--revision R]
                    per namespace: opted in or not, pods, pods with the sidecar, pods that need a restart to get it`;
@@ -16,6 +19,7 @@ const USAGE = `usage:
 const LABEL = 'istio-injection';
 const REV_LABEL = 'istio.io/rev';
 const MAX_CONFLICT_RETRIES = 3;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 interface Flags {
   kubeconfig?: string;
@@ -70,6 +74,48 @@ async function setInjection(name: string, value: 'enabled' | 'disabled', flags: 
   return 0;
 }
 
+/** A warning when no webhook configuration serves `rev` (as a revision or a tag); nothing when that cannot be asked. */
+async function unknownRevisionWarning(ns: string, rev: string, flags: Flags): Promise<string | undefined> {
+  const kc = loadKubeConfig({ kubeconfigPath: flags.kubeconfig });
+  if (!kc) return undefined;
+  const tags = new TagClient(kc);
+  try {
+    const [asRevision, asTag] = await Promise.all([tags.list(`${REV_LABEL}=${rev}`), tags.list(`istio.io/tag=${rev}`)]);
+    if (asRevision.length > 0 || asTag.length > 0) return undefined;
+  } catch {
+    return undefined; // not allowed to list webhook configurations: nothing to say
+  }
+  return `warning: no MutatingWebhookConfiguration serves revision or tag "${rev}": new pods in "${ns}" are not injected until one does\n`;
+}
+
+/** `enable NAME --revision R`: istio.io/rev=R and no istio-injection, in one patch (istio-injection would win over istio.io/rev). */
+async function setRevision(name: string, rev: string, flags: Flags, io: CliIO): Promise<number> {
+  if (!DNS_LABEL.test(rev)) throw new UsageError(`--revision must be a revision or tag name (got ${JSON.stringify(rev)})`);
+  const client = clientFor(flags);
+  let before: NamespaceInfo = await client.get(name);
+  for (let attempt = 1; ; attempt++) {
+    const was = before.labels[REV_LABEL];
+    const injection = before.labels[LABEL];
+    if (was === rev && injection === undefined) {
+      io.stdout(`namespace "${name}": ${REV_LABEL} is already "${rev}"; nothing changed\n`);
+      break;
+    }
+    try {
+      await client.setLabels(name, { [REV_LABEL]: rev, [LABEL]: null }, before.resourceVersion);
+      const removed = injection === undefined ? '' : `; ${LABEL} removed (was "${injection}")`;
+      io.stdout(`namespace "${name}": ${REV_LABEL}=${rev} (was ${was === undefined ? 'not set' : `"${was}"`})${removed}\n`);
+      io.stdout(`existing pods move to it only when re-created; see: sidecar-injector namespace status ${name}\n`);
+      break;
+    } catch (e) {
+      if (!(e instanceof KubeApiError && e.kind === 'conflict') || attempt >= MAX_CONFLICT_RETRIES) throw e;
+      before = await client.get(name);
+    }
+  }
+  const warning = await unknownRevisionWarning(name, rev, flags);
+  if (warning) io.stderr(warning);
+  return 0;
+}
+
 function groupByNamespace(pods: ClusterPod[]): Map<string, ClusterPod[]> {
   const by = new Map<string, ClusterPod[]>();
   for (const p of pods) {
@@ -79,7 +125,8 @@ function groupByNamespace(pods: ClusterPod[]): Map<string, ClusterPod[]> {
   return by;
 }
 
-function table(rows: string[][]): string {
+/** Rows as aligned columns (also the tag command's). */
+export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return `${rows
     .map((r) =>
@@ -153,6 +200,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       case 'enable':
       case 'disable':
         if (name === undefined) throw new UsageError(`namespace ${sub} needs a namespace NAME\n${USAGE}`);
+        if (sub === 'enable' && flags.revision !== undefined) return await setRevision(name, flags.revision, flags, io);
         return await setInjection(name, sub === 'enable' ? 'enabled' : 'disabled', flags, io);
       case 'status':
         return await status(name, flags, io);

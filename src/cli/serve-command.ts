@@ -101,19 +101,24 @@ function settingsFileFlags(f: { config?: string; values?: string; mesh?: string;
   return Object.keys(files).length > 0 ? files : undefined;
 }
 
-/** --istio-configmaps NAMESPACE [--revision REV]: istiod's ConfigMaps instead of a configuration directory. */
-function istioConfigMapsFlags(f: { 'istio-configmaps'?: string; revision?: string; 'config-dir'?: string; 'no-cluster'?: boolean }) {
+/** --revision R: the revision this injector serves (Istio's revision names are DNS labels; `default` when not given). */
+function revisionFlag(rev: string | undefined): string {
+  if (rev === undefined) return 'default';
+  if (!DNS_LABEL.test(rev))
+    throw new UsageError(`--revision must be a revision name, a DNS label such as canary or 1-28-0 (got ${JSON.stringify(rev)})`);
+  return rev;
+}
+
+/** --istio-configmaps NAMESPACE: istiod's ConfigMaps instead of a configuration directory (with a revision other
+ * than default, those of that revision: istio-sidecar-injector-R and istio-R). */
+function istioConfigMapsFlags(f: { 'istio-configmaps'?: string; 'config-dir'?: string; 'no-cluster'?: boolean }, revision: string) {
   const ns = f['istio-configmaps'];
-  if (ns === undefined) {
-    if (f.revision !== undefined) throw new UsageError('--revision names the ConfigMaps of --istio-configmaps, which is not given');
-    return undefined;
-  }
+  if (ns === undefined) return undefined;
   if (!DNS_LABEL.test(ns)) throw new UsageError(`--istio-configmaps must be a namespace name (got ${JSON.stringify(ns)})`);
-  if (f.revision !== undefined && !DNS_LABEL.test(f.revision))
-    throw new UsageError(`--revision must be a revision name (got ${JSON.stringify(f.revision)})`);
   if (f['config-dir'] !== undefined) throw new UsageError('--istio-configmaps and --config-dir are two sources of the same settings: give one');
   if (f['no-cluster']) throw new UsageError('--istio-configmaps reads the cluster, which --no-cluster turns off');
-  return { namespace: ns, ...(f.revision ? { revision: f.revision } : {}) };
+  // Istio's chart names the default revision's ConfigMaps without a suffix
+  return { namespace: ns, ...(revision !== 'default' ? { revision } : {}) };
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -149,7 +154,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const flags = checkServeFlags(f);
   const proxyConfigs = proxyConfigsFlag(f['proxy-configs'], io);
   const settingsFiles = settingsFileFlags(f);
-  const istioConfigMaps = istioConfigMapsFlags(f);
+  const revision = revisionFlag(f.revision);
+  const istioConfigMaps = istioConfigMapsFlags(f, revision);
   await serve({
     configDir: f['config-dir'],
     settingsFiles,
@@ -164,6 +170,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     kubeconfigPath: f.kubeconfig,
     noCluster: f['no-cluster']!,
     webhookConfig: f['webhook-config'],
+    revision,
     proxyConfigs,
     istioConfigMaps,
   });

@@ -2,10 +2,11 @@
 // certificate rotation (the server calls sync()), the injector reads its own MutatingWebhookConfiguration
 // and sets clientConfig.caBundle on every entry that lacks it or has another one, with one JSON patch.
 //
-// It touches only the configuration it is named, and only when that carries the label
-// sidecar-injector.io/owned: "true" (anything else is refused, logged and left alone). Its RBAC is get and
-// patch on that one name, so there is no watch: a configuration created after the injector started is
-// found by retrying (a 404 is retried, unlike Istio, whose informer would see the creation).
+// One patcher keeps one configuration, by name, and only when that carries the label
+// sidecar-injector.io/owned: "true" and no istio.io/rev label of another revision (anything else is
+// refused, logged and left alone). A configuration created after the injector started is found by
+// retrying (a 404 is retried). revision-ca-bundles.ts runs one per configuration of the revision: its
+// own, named, and its tags', found by a watch.
 //
 // Failed attempts are retried with a jittered exponential backoff (capped delay, no cap on attempts) until
 // stop(), by retrying-sync.ts. Events follow Istio's webhook patch metrics (pkg/webhooks/monitoring.go): every try is an
@@ -29,8 +30,10 @@ export type CaBundleFailureReason =
   | 'webhook_config_not_found'
   /** GET failed otherwise: forbidden, unreachable, timed out, 5xx (retried). */
   | 'webhook_config_read_failure'
-  /** The configuration lacks sidecar-injector.io/owned: "true" (refused, not retried; Istio's wrong_revision). */
+  /** The configuration lacks sidecar-injector.io/owned: "true" (refused, not retried). */
   | 'not_owned'
+  /** The configuration is labelled istio.io/rev for another revision (refused, not retried; Istio's wrong_revision). */
+  | 'wrong_revision'
   /** The configuration has no webhook entries (refused, not retried). */
   | 'webhook_entry_not_found'
   /** caBundle() gave nothing, threw, or gave something that is not a PEM certificate bundle (retried). */
@@ -51,7 +54,7 @@ export type CaBundleSyncResult =
   /** Every entry already had this caBundle: nothing was sent. */
   | { outcome: 'unchanged' }
   /** Not ours, or no entries: nothing was sent, and nothing is retried until the next sync(). */
-  | { outcome: 'refused'; reason: 'not_owned' | 'webhook_entry_not_found'; message: string }
+  | { outcome: 'refused'; reason: RefusalReason; message: string }
   /** stop() was called before the sync finished. */
   | { outcome: 'stopped' };
 
@@ -62,9 +65,13 @@ export interface CaBundleLogger {
   error(obj: object, msg: string): void;
 }
 
+export type RefusalReason = 'not_owned' | 'wrong_revision' | 'webhook_entry_not_found';
+
 export interface CaBundlePatcherOptions {
   kubeConfig: KubeConfig;
   webhookConfigurationName: string;
+  /** The revision served: a configuration labelled istio.io/rev with another value is refused (two injectors must not fight over one). */
+  revision?: string;
   /** The CA certificate(s) in PEM, read afresh on every attempt; undefined while not available. */
   caBundle: () => string | undefined;
   logger?: CaBundleLogger;
@@ -110,7 +117,7 @@ export interface WebhookConfigurationLike {
 export type CaBundlePlan =
   | { action: 'patch'; ops: JsonPatchOp[]; webhooks: string[] }
   | { action: 'none' }
-  | { action: 'refuse'; reason: 'not_owned' | 'webhook_entry_not_found'; message: string };
+  | { action: 'refuse'; reason: RefusalReason; message: string };
 
 export class CaBundleError extends Error {}
 
@@ -138,15 +145,26 @@ export function encodeCaBundle(pem: string | undefined): string {
   return Buffer.from(pem, 'utf8').toString('base64');
 }
 
-/** Why the configuration is not to be touched (not labelled as ours, no entries), or undefined. */
-export function refusal(config: WebhookConfigurationLike): Extract<CaBundlePlan, { action: 'refuse' }> | undefined {
+/** The label naming the revision of a webhook configuration, as Istio's chart and istioctl tag set it. */
+export const REVISION_LABEL = 'istio.io/rev';
+
+/** Why the configuration is not to be touched (not labelled as ours, another revision's, no entries), or undefined. */
+export function refusal(config: WebhookConfigurationLike, revision?: string): Extract<CaBundlePlan, { action: 'refuse' }> | undefined {
   const name = config.metadata?.name ?? '(unnamed)';
   const owned = config.metadata?.labels?.[OWNED_LABEL];
+  const rev = config.metadata?.labels?.[REVISION_LABEL];
   if (owned !== 'true') {
     return {
       action: 'refuse',
       reason: 'not_owned',
       message: `MutatingWebhookConfiguration "${name}" is not labelled ${OWNED_LABEL}: "true" (${owned === undefined ? 'no such label' : `it is "${owned}"`}); its caBundle is left alone`,
+    };
+  }
+  if (revision !== undefined && rev !== undefined && rev !== revision) {
+    return {
+      action: 'refuse',
+      reason: 'wrong_revision',
+      message: `MutatingWebhookConfiguration "${name}" belongs to revision "${rev}" (label ${REVISION_LABEL}), not to revision "${revision}" served here; its caBundle is left alone`,
     };
   }
   if ((config.webhooks ?? []).length === 0) {
@@ -165,8 +183,8 @@ export function refusal(config: WebhookConfigurationLike): Extract<CaBundlePlan,
  * the patch fail (and the pass retry from a fresh GET) when the entries changed since they were read.
  * Nothing when every entry has it; a refusal when the configuration is not labelled as ours or has no entries.
  */
-export function planCaBundlePatch(config: WebhookConfigurationLike, caBundle: string): CaBundlePlan {
-  const refused = refusal(config);
+export function planCaBundlePatch(config: WebhookConfigurationLike, caBundle: string, revision?: string): CaBundlePlan {
+  const refused = refusal(config, revision);
   if (refused) return refused;
   const webhooks = config.webhooks ?? [];
   const ops: JsonPatchOp[] = [];
@@ -218,7 +236,7 @@ function caBundleAttempt(opts: CaBundlePatcherOptions, stop: AbortSignal): () =>
       return failed(err.kind === 'not-found' ? 'webhook_config_not_found' : 'webhook_config_read_failure', err.message);
     }
     // Ownership and entries first (as Istio checks the revision before loading the CA).
-    const refused = refusal(config);
+    const refused = refusal(config, opts.revision);
     if (refused) return finished({ outcome: 'refused', reason: refused.reason, message: refused.message });
     let encoded: string;
     try {
@@ -226,7 +244,7 @@ function caBundleAttempt(opts: CaBundlePatcherOptions, stop: AbortSignal): () =>
     } catch (e) {
       return failed('load_ca_bundle_failure', (e as Error).message);
     }
-    const plan = planCaBundlePatch(config, encoded);
+    const plan = planCaBundlePatch(config, encoded, opts.revision);
     if (plan.action === 'refuse') return finished({ outcome: 'refused', reason: plan.reason, message: plan.message });
     if (plan.action === 'none') return finished({ outcome: 'unchanged' });
     try {

@@ -57,11 +57,11 @@ export class NamespaceClient {
   }
 
   /**
-   * Sets (value) or removes (null) one label with a JSON merge patch. With `resourceVersion` the patch is
+   * Sets (value) or removes (null) labels with one JSON merge patch. With `resourceVersion` the patch is
    * rejected (conflict) when the namespace changed since it was read, so "was → now" reports are exact.
    */
-  async setLabel(name: string, key: string, value: string | null, resourceVersion?: string): Promise<NamespaceInfo> {
-    const body = { metadata: { labels: { [key]: value }, ...(resourceVersion ? { resourceVersion } : {}) } };
+  async setLabels(name: string, labels: Record<string, string | null>, resourceVersion?: string): Promise<NamespaceInfo> {
+    const body = { metadata: { labels, ...(resourceVersion ? { resourceVersion } : {}) } };
     try {
       return info(
         await this.api.patchNamespace({ name, body }, requestTimeout(CALL_TIMEOUT_MS, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))),
@@ -69,6 +69,10 @@ export class NamespaceClient {
     } catch (e) {
       throw this.fail(e, `label namespace "${name}"`, `namespace "${name}" not found`);
     }
+  }
+
+  setLabel(name: string, key: string, value: string | null, resourceVersion?: string): Promise<NamespaceInfo> {
+    return this.setLabels(name, { [key]: value }, resourceVersion);
   }
 
   /** Pods of one namespace, or of all namespaces when `namespace` is undefined. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { InjectorOptions } from './injector.ts';
 import type { Metrics } from '../http/metrics.ts';
-import { startCaBundlePatcher, type CaBundlePatcher } from '../kube/ca-bundle.ts';
+import { startRevisionCaBundlePatcher, type RevisionCaBundlePatcher } from '../kube/revision-ca-bundles.ts';
 import { startClusterView } from '../kube/cluster-view.ts';
 import { loadKubeConfig } from '../kube/client.ts';
 import { startProxyConfigWatch } from '../kube/proxy-config-watch.ts';
@@ -32,6 +32,8 @@ export interface ClusterWiring extends Pick<InjectorOptions, 'startCluster' | 'o
 export function wireCluster(opts: {
   kubeconfigPath?: string;
   webhookConfig?: string;
+  /** The revision served: its tags' configurations are kept current too. */
+  revision: string;
   certDir: string;
   logger: Logger;
   /** Watch Istio's ProxyConfig resources (false when a --proxy-configs file gives them). */
@@ -46,17 +48,19 @@ export function wireCluster(opts: {
     { server: kubeConfig.getCurrentCluster()?.server },
     opts.watchProxyConfigs ? 'watching namespaces, nodes and ProxyConfigs of the cluster' : 'watching namespaces and nodes of the cluster',
   );
-  // with a webhook configuration to own: publish our CA as its caBundle, now and after each rotation
-  let patcher: CaBundlePatcher | undefined;
+  // with a webhook configuration to own: publish our CA as its caBundle (and its revision's tags'), now and
+  // after each rotation
+  let patcher: RevisionCaBundlePatcher | undefined;
   const onCertificate = webhookConfig
     ? ({ metrics }: { metrics: Metrics }) => {
         if (patcher) {
           void patcher.sync(); // a rotation: publish the new CA
           return;
         }
-        patcher = startCaBundlePatcher({
+        patcher = startRevisionCaBundlePatcher({
           kubeConfig,
           webhookConfigurationName: webhookConfig,
+          revision: opts.revision,
           caBundle: () => caOf(certDir),
           logger: logger.child({ component: 'ca-bundle' }),
           onEvent: (e) => {
@@ -65,6 +69,8 @@ export function wireCluster(opts: {
             if (e.type === 'failure') metrics.patchFailures.inc({ name: e.name, reason: e.reason });
           },
           resyncMs: 5 * 60_000, // puts back a caBundle that a re-apply of the configuration wiped
+          onInformerEvent: (e) => metrics.informerEvents.inc({ informer: e.informer, type: e.type }),
+          informerLogger: logger.child({ component: 'ca-bundle' }),
         });
       }
     : undefined;

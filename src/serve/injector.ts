@@ -67,6 +67,7 @@ export async function startInjector(opts: InjectorOptions): Promise<RunningInjec
       webhook: `https://${opts.webhook.host}:${running.webhookPort}`,
       preview: `https://${opts.preview.host}:${running.previewPort}`,
       ops: `http://${opts.ops.host}:${running.opsPort}`,
+      revision: opts.revision ?? settings.current()?.summary.revision ?? 'default',
     },
     'serving',
   );

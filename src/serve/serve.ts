@@ -30,6 +30,8 @@ export interface ServeConfig {
   kubeconfigPath?: string;
   noCluster: boolean;
   webhookConfig?: string;
+  /** --revision: the revision served (decisions, .Revision of the templates, the webhook configurations kept current). */
+  revision: string;
   /** From --proxy-configs: these ProxyConfig resources apply, and the cluster's are not watched. */
   proxyConfigs?: ProxyConfigSet;
   /** --istio-configmaps NAMESPACE (and --revision): the settings are istiod's ConfigMaps there, watched. */
@@ -56,6 +58,7 @@ async function clusterFor(cfg: ServeConfig, certDir: string, logger: Logger): Pr
     ? (await import('./cluster.ts')).wireCluster({
         kubeconfigPath: cfg.kubeconfigPath,
         webhookConfig: cfg.webhookConfig,
+        revision: cfg.revision,
         certDir,
         logger,
         watchProxyConfigs: cfg.proxyConfigs === undefined,
@@ -94,6 +97,7 @@ export async function serve(cfg: ServeConfig): Promise<void> {
     settingsFiles: cfg.settingsFiles,
     certDir,
     sets: cfg.sets,
+    revision: cfg.revision,
     nativeSidecars: cfg.nativeSidecars,
     proxyConfigs: cfg.proxyConfigs,
     logger,

@@ -6,6 +6,7 @@ import { type SettingsFilePaths, startSettingsSource, type SettingsSource, type 
 import { InjectionError } from '../core/errors.ts';
 import type { NativeSidecarMode, Settings } from '../core/settings/index.ts';
 import type { Metrics } from '../http/metrics.ts';
+import { withRevision } from './revision.ts';
 
 /** Reasons can quote a whole template line: a log line or /readyz body stays short. */
 export const clip = (text: string, max = 500): string =>
@@ -22,6 +23,8 @@ export interface SettingsWatchOptions {
   openSettings?: (events: SettingsSourceEvents, hooks: { onEvent(e: { informer: string; type: string }): void }) => Promise<SettingsSource>;
   /** Where that source reads, for logs and messages. */
   settingsFrom?: string;
+  /** serve --revision: the revision served, whatever the values' `revision` says (revision.ts). */
+  revision?: string;
 }
 
 /** sidecar_injector_template_broken for the settings in use: every template and alias, 1 when broken. */
@@ -74,5 +77,5 @@ export async function watchSettings(opts: SettingsWatchOptions, metrics: Metrics
     // nothing to serve: stop here, so a rollout with a bad config stalls while the old replicas serve
     throw new InjectionError('INVALID_SETTING', `the configuration in ${from} does not load: ${clip(settings.problem() ?? 'unknown')}`);
   }
-  return settings;
+  return opts.revision === undefined ? settings : withRevision(settings, opts.revision);
 }

@@ -64,7 +64,7 @@ describe('serve: flags and the first config', function () {
     [['--log-level', 'loud'], /--log-level must be one of .*info.* \(got "loud"\)/],
     [['--poll-seconds', '0'], /--poll-seconds must be a positive number/],
     [['--istio-configmaps', 'Istio_System'], /--istio-configmaps must be a namespace name \(got "Istio_System"\)/],
-    [['--revision', 'canary'], /--revision names the ConfigMaps of --istio-configmaps, which is not given/],
+    [['--revision', 'Canary_1'], /--revision must be a revision name, a DNS label such as canary or 1-28-0 \(got "Canary_1"\)/],
     [['--istio-configmaps', 'istio-system', '--config-dir', '/etc'], /--istio-configmaps and --config-dir are two sources/],
     [['--istio-configmaps', 'istio-system'], /--istio-configmaps reads the cluster, which --no-cluster turns off/],
     [['--values', '/nonexistent/values.yaml'], /--values: .*cannot read values file \/nonexistent\/values\.yaml: ENOENT/],

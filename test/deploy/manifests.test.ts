@@ -14,8 +14,8 @@ const docs = (p: string) => parseAllDocuments(read(p)).map((d) => d.toJS()) as a
 
 describe('deploy/ manifests', () => {
   it('ships the defaults in the ConfigMap; the templates are built into the image', () => {
-    assert.deepEqual(JSON.parse(read('deploy/config/values')), DEFAULT_VALUES);
-    const k = docs('deploy/kustomization.yaml')[0];
+    assert.deepEqual(JSON.parse(read('deploy/base/config/values')), DEFAULT_VALUES);
+    const k = docs('deploy/base/kustomization.yaml')[0];
     assert.deepEqual(k.configMapGenerator[0].files, ['config/config', 'config/values', 'config/mesh']);
   });
 
@@ -33,10 +33,11 @@ describe('deploy/ manifests', () => {
     }
   });
 
-  it("registers Istio's namespace. and object. entries with the policies the issue asks for", () => {
+  it("registers Istio's four entries of the default revision with the policies the issue asks for", () => {
     const [mwc] = docs('deploy/base/mutatingwebhook.yaml');
     assert.equal(mwc.metadata.labels['sidecar-injector.io/owned'], 'true');
-    const istio = Object.fromEntries(webhookEntries('').map((e) => [e.name, e]));
+    assert.equal(mwc.metadata.labels['istio.io/rev'], 'default');
+    const istio = Object.fromEntries(webhookEntries('default').map((e) => [e.name, e]));
     for (const w of mwc.webhooks) {
       assert.equal(w.failurePolicy, 'Fail');
       assert.equal(w.sideEffects, 'None');
@@ -52,7 +53,7 @@ describe('deploy/ manifests', () => {
     }
     assert.deepEqual(
       mwc.webhooks.map((w: { name: string }) => w.name),
-      ['namespace.sidecar-injector.istio.io', 'object.sidecar-injector.istio.io'],
+      webhookEntries('default').map((e) => e.name),
     );
   });
 
@@ -61,12 +62,8 @@ describe('deploy/ manifests', () => {
     assert.deepEqual(role.rules, [
       { apiGroups: [''], resources: ['namespaces', 'nodes'], verbs: ['list', 'watch'] },
       { apiGroups: ['networking.istio.io'], resources: ['proxyconfigs'], verbs: ['list', 'watch'] },
-      {
-        apiGroups: ['admissionregistration.k8s.io'],
-        resources: ['mutatingwebhookconfigurations'],
-        resourceNames: ['sidecar-injector'],
-        verbs: ['get', 'patch'],
-      },
+      // its own configuration and its revision's tags (names unknown in advance, found by a label watch)
+      { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'list', 'watch', 'patch'] },
     ]);
     // what the server uses of the cluster (src/kube/cluster-view.ts) never touches pods
     assert.doesNotMatch(read('src/kube/cluster-view.ts'), /Pod\b|pods/);
@@ -109,7 +106,7 @@ describe('deploy/ manifests', () => {
       rules.map((r) => r.ports.map((p) => `${p.protocol}/${p.port}`).join(','));
     assert.deepEqual(ports(np.spec.ingress), [`TCP/${flag(args, 'port')}`, `TCP/${flag(args, 'ops-port')}`]);
     assert.deepEqual(ports(np.spec.egress), ['TCP/443,TCP/6443', 'UDP/53,TCP/53']);
-    assert.ok(docs('deploy/kustomization.yaml')[0].resources.includes('base/networkpolicy.yaml'));
+    assert.ok(docs('deploy/base/kustomization.yaml')[0].resources.includes('networkpolicy.yaml'));
   });
 
   it('runs the injector hardened: non-root, read-only root, no capabilities, seccomp, spread, probes on the HTTP port', () => {

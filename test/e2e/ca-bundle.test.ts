@@ -1,5 +1,6 @@
 // The caBundle patcher against a real kube-apiserver, as the user e2e-injector bound to exactly the
-// ClusterRole of deploy/base/rbac.yaml (get and patch on MutatingWebhookConfiguration sidecar-injector).
+// ClusterRole of deploy/base/rbac.yaml (get, list, watch and patch of MutatingWebhookConfigurations: which
+// ones it writes is the patcher's own check, the sidecar-injector.io/owned and istio.io/rev labels).
 import assert from 'node:assert/strict';
 import { startCaBundlePatcher, type CaBundleEvent, type CaBundlePatcher } from '../../src/kube/ca-bundle.ts';
 import { loadKubeConfig } from '../../src/kube/client.ts';
@@ -45,7 +46,7 @@ describe("caBundle patcher (real API server, the injector's own RBAC)", () => {
     await cp?.stop();
   });
 
-  function start(caBundle: () => string | undefined, name = NAME, backoff = { initialMs: 50, maxMs: 400 }) {
+  function start(caBundle: () => string | undefined, name = NAME, backoff = { initialMs: 50, maxMs: 400 }, revision?: string) {
     const events: CaBundleEvent[] = [];
     const logs: Array<{ level: string; msg: string; obj: object }> = [];
     const logger = {
@@ -58,6 +59,7 @@ describe("caBundle patcher (real API server, the injector's own RBAC)", () => {
     const patcher = startCaBundlePatcher({
       kubeConfig,
       webhookConfigurationName: name,
+      ...(revision ? { revision } : {}),
       caBundle,
       logger,
       onEvent: (e) => events.push(e),
@@ -72,17 +74,20 @@ describe("caBundle patcher (real API server, the injector's own RBAC)", () => {
   const create = (obj: K8sObject) => apiCall<Mwc>(plane(), 'POST', MWC_PATH, obj);
   const get = (name = NAME) => apiCall<Mwc>(plane(), 'GET', `${MWC_PATH}/${name}`);
   const bundles = (m: Mwc) => m.webhooks.map((w) => w.clientConfig.caBundle);
+  /** The value on every entry of deploy/'s configuration. */
+  const everyEntry = <T>(v: T): T[] => (template.webhooks as unknown[]).map(() => v);
+  const entryNames = () => (template.webhooks as Array<{ name: string }>).map((w) => w.name);
 
   it("sets the caBundle on every entry of its configuration, as the injector user with only deploy/'s ClusterRole", async () => {
     await create(template);
     const { patcher, events } = start(() => plane().caPem);
     const r = await patcher.firstSync;
-    assert.deepEqual(r, { outcome: 'patched', webhooks: ['namespace.sidecar-injector.istio.io', 'object.sidecar-injector.istio.io'] });
+    assert.deepEqual(r, { outcome: 'patched', webhooks: entryNames() });
     const m = await get();
-    assert.deepEqual(bundles(m), [b64(plane().caPem), b64(plane().caPem)]);
+    assert.deepEqual(bundles(m), everyEntry(b64(plane().caPem)));
     assert.deepEqual(
       m.webhooks.map((w) => w.clientConfig.url),
-      ['https://127.0.0.1:9/inject', 'https://127.0.0.1:9/inject'],
+      everyEntry('https://127.0.0.1:9/inject'),
       'nothing else changed',
     );
     assert.ok(
@@ -107,6 +112,7 @@ describe("caBundle patcher (real API server, the injector's own RBAC)", () => {
   });
 
   it('after a rotation to a new CA, replaces the caBundle, only on the entries that still have the old one', async () => {
+    // one entry (the second) already has the new CA
     await create(template);
     let current = plane().caPem;
     const { patcher } = start(() => current);
@@ -117,8 +123,8 @@ describe("caBundle patcher (real API server, the injector's own RBAC)", () => {
       contentType: 'application/json-patch+json',
     });
     current = next;
-    assert.deepEqual(await patcher.sync(), { outcome: 'patched', webhooks: ['namespace.sidecar-injector.istio.io'] });
-    assert.deepEqual(bundles(await get()), [b64(next), b64(next)]);
+    assert.deepEqual(await patcher.sync(), { outcome: 'patched', webhooks: entryNames().filter((_, i) => i !== 1) });
+    assert.deepEqual(bundles(await get()), everyEntry(b64(next)));
   });
 
   it('keeps retrying while its configuration does not exist yet, and sets the caBundle soon after it is created', async () => {
@@ -132,7 +138,7 @@ describe("caBundle patcher (real API server, the injector's own RBAC)", () => {
     );
     await create(template);
     assert.equal((await first).outcome, 'patched');
-    assert.deepEqual(bundles(await get()), [b64(plane().caPem), b64(plane().caPem)]);
+    assert.deepEqual(bundles(await get()), everyEntry(b64(plane().caPem)));
     // Istio's counters: every try an attempt, every failed try a failure and a retry.
     assert.equal(count('attempt'), count('failure') + 1);
     assert.equal(count('retry'), count('failure'));
@@ -145,10 +151,10 @@ describe("caBundle patcher (real API server, the injector's own RBAC)", () => {
     const done = patcher.firstSync;
     await waitFor(() => count('retry') >= 2, { what: 'two retries without a CA', timeoutMs: 10_000, intervalMs: 50 });
     assert.ok(events.some((e) => e.type === 'failure' && e.reason === 'load_ca_bundle_failure' && /no CA certificate is available/.test(e.detail)));
-    assert.deepEqual(bundles(await get()), [undefined, undefined], 'nothing written meanwhile');
+    assert.deepEqual(bundles(await get()), everyEntry(undefined), 'nothing written meanwhile');
     pem = plane().caPem;
     assert.equal((await done).outcome, 'patched');
-    assert.deepEqual(bundles(await get()), [b64(plane().caPem), b64(plane().caPem)]);
+    assert.deepEqual(bundles(await get()), everyEntry(b64(plane().caPem)));
   });
 
   it('tries again at once when sync() is called during a long backoff wait (a new certificate arrived)', async () => {
@@ -172,7 +178,7 @@ describe("caBundle patcher (real API server, the injector's own RBAC)", () => {
     assert.equal(r.outcome === 'refused' && r.reason, 'not_owned');
     const after = await get();
     assert.equal(after.metadata.resourceVersion, created.metadata.resourceVersion);
-    assert.deepEqual(bundles(after), [undefined, undefined]);
+    assert.deepEqual(bundles(after), everyEntry(undefined));
     assert.deepEqual(
       events.map((e) => (e.type === 'failure' ? `failure:${e.reason}` : e.type)).filter((t) => t !== 'attempt'),
       ['failure:not_owned'],
@@ -184,38 +190,36 @@ describe("caBundle patcher (real API server, the injector's own RBAC)", () => {
     );
   });
 
-  it('cannot read or patch any other webhook configuration: forbidden, retried, never written; stop() ends it', async () => {
-    const other = await create({ ...template, metadata: { ...template.metadata, name: 'someone-elses-webhook' } });
+  it('refuses a configuration of another revision (istio.io/rev): left untouched, not retried; and it cannot delete or replace one', async () => {
+    const labels = { ...template.metadata.labels, 'istio.io/rev': 'canary' };
+    const other = await create({ ...template, metadata: { ...template.metadata, name: 'canary-webhook', labels } });
     try {
-      const { patcher, events, count } = start(() => plane().caPem, 'someone-elses-webhook');
-      const pending = patcher.firstSync;
-      await waitFor(() => count('retry') >= 3, { what: 'three retries of a forbidden read', timeoutMs: 10_000, intervalMs: 50 });
-      const f = events.find((e) => e.type === 'failure');
-      assert.ok(f && f.type === 'failure' && f.reason === 'webhook_config_read_failure', JSON.stringify(f));
-      assert.match(
-        f.detail,
-        /forbidden: .*"someone-elses-webhook" is forbidden: User "e2e-injector" cannot get resource "mutatingwebhookconfigurations"/,
-      );
-      patcher.stop();
-      assert.deepEqual(await pending, { outcome: 'stopped' });
-      const attempts = count('attempt');
-      await new Promise((r) => setTimeout(r, 600)); // longer than the largest backoff
-      assert.equal(count('attempt'), attempts, 'no attempt after stop()');
-      assert.equal((await get('someone-elses-webhook')).metadata.resourceVersion, other.metadata.resourceVersion);
-      // Nor could it patch it directly, with the same credentials.
+      const { patcher, count } = start(() => plane().caPem, 'canary-webhook', undefined, 'default');
+      const r = await patcher.firstSync;
+      assert.equal(r.outcome === 'refused' && r.reason, 'wrong_revision', JSON.stringify(r));
+      assert.match(r.outcome === 'refused' ? r.message : '', /belongs to revision "canary" \(label istio\.io\/rev\), not to revision "default"/);
+      assert.equal(count('retry'), 0);
+      assert.equal((await get('canary-webhook')).metadata.resourceVersion, other.metadata.resourceVersion);
+      // its RBAC lets it patch any configuration (tags have names unknown in advance), nothing more
       const asInjector = { ...plane(), token: plane().injectorUser.token };
+      await assert.rejects(apiCall(asInjector, 'DELETE', `${MWC_PATH}/canary-webhook`), (e: unknown) => e instanceof ApiError && e.status === 403);
       await assert.rejects(
-        apiCall(
-          asInjector,
-          'PATCH',
-          `${MWC_PATH}/someone-elses-webhook`,
-          [{ op: 'add', path: '/webhooks/0/clientConfig/caBundle', value: b64(plane().caPem) }],
-          { contentType: 'application/json-patch+json' },
-        ),
+        apiCall(asInjector, 'PUT', `${MWC_PATH}/canary-webhook`, other),
         (e: unknown) => e instanceof ApiError && e.status === 403,
       );
     } finally {
-      await apiCall(plane(), 'DELETE', `${MWC_PATH}/someone-elses-webhook`).catch(() => undefined);
+      await apiCall(plane(), 'DELETE', `${MWC_PATH}/canary-webhook`).catch(() => undefined);
     }
+  });
+
+  it('stop() ends the retries of a configuration that does not exist: pending syncs resolve "stopped", no attempt after', async () => {
+    const { patcher, count } = start(() => plane().caPem, 'never-created');
+    const pending = patcher.firstSync;
+    await waitFor(() => count('retry') >= 3, { what: 'three retries of a missing configuration', timeoutMs: 10_000, intervalMs: 50 });
+    patcher.stop();
+    assert.deepEqual(await pending, { outcome: 'stopped' });
+    const attempts = count('attempt');
+    await new Promise((r) => setTimeout(r, 600)); // longer than the largest backoff
+    assert.equal(count('attempt'), attempts, 'no attempt after stop()');
   });
 });

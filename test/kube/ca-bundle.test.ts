@@ -168,6 +168,19 @@ describe('caBundle patch plan', () => {
       assert.equal(refusal(config(undefined))?.reason, 'webhook_entry_not_found');
     });
 
+    it('refuses one labelled for another revision than the one served (two injectors must not fight over it), naming both', () => {
+      const entries = [{ name: 'a', clientConfig: {} }];
+      const other = config(entries, { [OWNED_LABEL]: 'true', 'istio.io/rev': 'canary' });
+      assert.deepEqual(refusal(other, 'default'), {
+        action: 'refuse',
+        reason: 'wrong_revision',
+        message:
+          'MutatingWebhookConfiguration "sidecar-injector" belongs to revision "canary" (label istio.io/rev), not to revision "default" served here; its caBundle is left alone',
+      });
+      assert.equal(refusal(other, 'canary'), undefined, 'its own revision');
+      assert.equal(refusal(config(entries), 'default'), undefined, 'no revision label: the named configuration is kept, as before');
+    });
+
     it('checks ownership before anything else, whatever the entries hold', () => {
       assert.equal(refusal(config([], {}))?.reason, 'not_owned');
       assert.equal(refusal(config([{ name: 'a', clientConfig: {} }])), undefined);
