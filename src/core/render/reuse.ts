@@ -16,6 +16,7 @@
 // settings own (one per settings load): the core keeps no module-level state.
 import type { MergeMemo } from '../merge.ts';
 import { deepFreeze, type JsonObject } from '../types.ts';
+import { type Executed, type Loaded, splicer } from './splice.ts';
 import { answersFor, compileReads, type ReadShape, type ReadTree, sameAnswers, shapeOf, signatureOf, trackReads } from './read-tracker.ts';
 
 /** A deeply frozen value (the rule above). A name for readers: the check is Object.isFrozen. */
@@ -32,10 +33,16 @@ export interface Rendered {
   size: number;
 }
 
+/** One template's run, in its two steps: splice.ts may stand in for the second. */
+export interface TemplateRun {
+  execute(data: object): Executed;
+  load(executed: Executed): Loaded;
+}
+
 export interface RenderMemo {
   readonly reuse: boolean;
-  /** A render of template `name` for `data`: a kept one when `data` agrees on all it read, else `render(data)`. */
-  render(name: string, data: object, render: (data: object) => Rendered): JsonObject | Frozen<JsonObject>;
+  /** A render of template `name` for `data`: a kept one when `data` agrees on all it read, else `run` on `data`. */
+  render(name: string, data: object, run: TemplateRun): JsonObject | Frozen<JsonObject>;
   /** Frozen patch subtree -> its merge onto nothing (merge.ts); absent without reuse. */
   readonly mergedOntoNothing?: MergeMemo;
   /** Frozen renders whose capture init container passed its check (rendered-checks.ts); absent without reuse. */
@@ -74,15 +81,21 @@ function keep(m: TemplateMemo, reads: Parameters<typeof shapeOf>[0]): void {
 }
 
 export function renderMemo(reuse: boolean): RenderMemo {
-  if (!reuse) return { reuse, render: (_name, data, render) => render(data).out };
+  if (!reuse) return { reuse, render: (_name, data, run) => run.load(run.execute(data)).out };
   // Recent renders per template, with what each read: data that agrees on those reads renders the same.
   // A render's output is kept only when it is seen a second time; the first time, only its answers are
   // (a few KB: the shape of its reads is shared). When every pod differs, nothing can be reused, and
   // each render kept for the next 32 admissions only moved ~80 KB to V8's old generation to die there
   // (the young generation grew to its cap, the old one to a multiple of the live heap: ~200 MB more
-  // RSS). Replicas of one Deployment pay a second render, then reuse.
+  // RSS). Replicas of one Deployment pay a second render, then reuse. A render not reused is run, and
+  // spliced into a kept one where only printed names differ (splice.ts: it keeps one or two).
   const memos = new Map<string, TemplateMemo>();
-  const render = (name: string, data: object, renderFresh: (data: object) => Rendered): JsonObject => {
+  const spliced = splicer();
+  const fresh = (name: string, data: object, run: TemplateRun): Rendered => {
+    const executed = run.execute(data);
+    return { out: spliced(name, executed, (e) => run.load(e)), size: executed.text.length };
+  };
+  const render = (name: string, data: object, run: TemplateRun): JsonObject => {
     const m: TemplateMemo = memos.get(name) ?? { entries: [], shapes: new Map() };
     memos.set(name, m);
     const answers = new Map<ReadShape, unknown[]>(); // what `data` answers, per shape the kept renders have
@@ -98,11 +111,11 @@ export function renderMemo(reuse: boolean): RenderMemo {
       const [e] = m.entries.splice(hit, 1);
       m.entries.unshift(e!);
       // seen before: the data agrees on every read, so an untracked render makes what a kept one would
-      e!.out ??= deepFreeze(renderFresh(data).out);
+      e!.out ??= deepFreeze(fresh(name, data, run).out);
       return e!.out;
     }
     const tracked = trackReads(data, MEMO_MAX_READS); // past that, a pod is too big to keep: read it directly
-    const { out, size } = renderFresh(tracked.data);
+    const { out, size } = fresh(name, tracked.data, run);
     const reads = tracked.reads();
     // only ordinary pods are kept: a huge one (a 5 MiB name, 20,000 containers) is rendered and forgotten
     if (reads && size <= MEMO_MAX_TEXT && readBytes(reads) <= MEMO_MAX_TEXT) keep(m, reads);
