@@ -54,7 +54,8 @@ export function compileTemplates(sources: Record<string, string>, options: Compi
           name,
         );
       }
-      return memo.render(name, tpl.input(ctx), runOf(tpl, ctx.settings));
+      const { kind, namespace, name: workload } = ctx.workload;
+      return memo.render(name, tpl.input(ctx), runOf(tpl, ctx.settings), `${kind}\u0000${namespace}\u0000${workload}`);
     },
   };
 }

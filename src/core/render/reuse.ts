@@ -41,8 +41,11 @@ export interface TemplateRun {
 
 export interface RenderMemo {
   readonly reuse: boolean;
-  /** A render of template `name` for `data`: a kept one when `data` agrees on all it read, else `run` on `data`. */
-  render(name: string, data: object, run: TemplateRun): JsonObject | Frozen<JsonObject>;
+  /**
+   * A render of template `name` for `data`: a kept one when `data` agrees on all it read, else `run` on
+   * `data`. `workload` names the pod's workload: what a first pod of one reads is not recorded.
+   */
+  render(name: string, data: object, run: TemplateRun, workload?: string): JsonObject | Frozen<JsonObject>;
   /** Frozen patch subtree -> its merge onto nothing (merge.ts); absent without reuse. */
   readonly mergedOntoNothing?: MergeMemo;
   /** Frozen renders whose capture init container passed its check (rendered-checks.ts); absent without reuse. */
@@ -95,7 +98,16 @@ export function renderMemo(reuse: boolean): RenderMemo {
     const executed = run.execute(data);
     return { out: spliced(name, executed, (e) => run.load(e)), size: executed.text.length };
   };
-  const render = (name: string, data: object, run: TemplateRun): JsonObject => {
+  // workloads seen lately (most recent last): recording what a render reads costs a fifth of it, and only
+  // pays when a pod that reads alike comes next, in practice a replica of the same workload
+  const seen = new Map<string, true>();
+  const seenBefore = (workload: string): boolean => {
+    const was = seen.delete(workload);
+    seen.set(workload, true);
+    if (seen.size > MEMO_SIZE) seen.delete(seen.keys().next().value!);
+    return was;
+  };
+  const render = (name: string, data: object, run: TemplateRun, workload?: string): JsonObject => {
     const m: TemplateMemo = memos.get(name) ?? { entries: [], shapes: new Map() };
     memos.set(name, m);
     const answers = new Map<ReadShape, unknown[]>(); // what `data` answers, per shape the kept renders have
@@ -114,6 +126,7 @@ export function renderMemo(reuse: boolean): RenderMemo {
       e!.out ??= deepFreeze(fresh(name, data, run).out);
       return e!.out;
     }
+    if (workload !== undefined && !seenBefore(`${name}\u0000${workload}`)) return fresh(name, data, run).out;
     const tracked = trackReads(data, MEMO_MAX_READS); // past that, a pod is too big to keep: read it directly
     const { out, size } = fresh(name, tracked.data, run);
     const reads = tracked.reads();
