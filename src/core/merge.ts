@@ -48,7 +48,7 @@ function ontoNothing<T extends Json[] | JsonObject>(patch: T, path: string, memo
   return value;
 }
 
-const copyOf = (x: Json): Json => (typeof x === 'object' && x !== null && Object.isFrozen(x) ? x : cloneJson(x));
+const copyOf = (x: Json): Json => (typeof x !== 'object' || x === null || Object.isFrozen(x) ? x : cloneJson(x));
 const withoutDirectives = (patch: Json[]): Json[] => patch.filter((x) => !(isObject(x) && x.$patch !== undefined)).map(copyOf);
 
 /** First index of each id. */

@@ -9,7 +9,9 @@
 // buildSettings), kept renders, and what merging them gives. So:
 //  - the read tracker records a frozen object by identity and reads nothing below it;
 //  - merge.ts shares frozen patch subtrees instead of copying them, and keeps their merge onto nothing;
-//  - the capture check of a frozen render is done once (rendered-checks.ts);
+//  - a spliced render (splice.ts) shares a kept render's subtrees; its copies along the paths to the new
+//    values are not frozen, so that they never key a long-lived cache (merge.ts's) and die young;
+//  - the capture check of a frozen list of init containers is done once (rendered-checks.ts);
 //  - injectPod edits only an editable shell of the merged pod: an edit reaching into a frozen part
 //    throws (strict mode) instead of corrupting a later admission.
 // A pod's own data never is frozen. The caches that rely on the rule live in a RenderMemo, which the
@@ -90,8 +92,10 @@ export function renderMemo(reuse: boolean): RenderMemo {
   // (a few KB: the shape of its reads is shared). When every pod differs, nothing can be reused, and
   // each render kept for the next 32 admissions only moved ~80 KB to V8's old generation to die there
   // (the young generation grew to its cap, the old one to a multiple of the live heap: ~200 MB more
-  // RSS). Replicas of one Deployment pay a second render, then reuse. A render not reused is run, and
-  // spliced into a kept one where only printed names differ (splice.ts: it keeps one or two).
+  // RSS). A render not reused is run, and spliced into a kept one where only printed names differ
+  // (splice.ts: it keeps one or two per template). What a render read is recorded only for a workload
+  // seen lately, so replicas of one Deployment pay a third render, then reuse; pods of workloads that
+  // never repeat record nothing.
   const memos = new Map<string, TemplateMemo>();
   const spliced = splicer();
   const fresh = (name: string, data: object, run: TemplateRun): Rendered => {

@@ -78,7 +78,10 @@ function baseOf(executed: Executed, loaded: Loaded): Base | undefined {
   return { holes, out: deepFreeze(loaded.out), paths, values };
 }
 
-/** `root` with `value` at `path`: containers on the way copied (once per splice: a copy is not frozen yet). */
+/**
+ * `root` with `value` at `path`: containers on the way copied (once per splice: a copy is not frozen). A
+ * key `__proto__` is an own data property of the copy (spread defines it), so assigning it sets data.
+ */
 function setAt(root: Record<string | number, unknown>, path: Path, value: string): void {
   let cur = root;
   for (let i = 0; i < path.length - 1; i++) {
@@ -93,8 +96,12 @@ function setAt(root: Record<string | number, unknown>, path: Path, value: string
   cur[path[path.length - 1]!] = value;
 }
 
-/** The render of `executed` spliced into `base`, or undefined if its text does not fit the base's holes. */
-function splice(base: Base, executed: Executed): Frozen<JsonObject> | undefined {
+/**
+ * The render of `executed` spliced into `base`, or undefined if its text does not fit the base's holes.
+ * The copies are left unfrozen, so that no cache keyed by frozen objects (merge.ts) holds them: they live
+ * for one admission, and an entry for each in a long-lived WeakMap moved them to the old generation.
+ */
+function splice(base: Base, executed: Executed): JsonObject | undefined {
   const values = fillHoles(base.holes, executed.text, executed.spans);
   if (values === undefined) return undefined;
   let out: JsonObject | undefined;
@@ -103,7 +110,7 @@ function splice(base: Base, executed: Executed): Frozen<JsonObject> | undefined 
     out ??= { ...base.out };
     setAt(out, base.paths[k]!, values[k]!);
   }
-  return out === undefined ? base.out : deepFreeze(out);
+  return out ?? base.out;
 }
 
 /**
