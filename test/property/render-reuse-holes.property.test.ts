@@ -16,6 +16,7 @@ const RUNS = Number(process.env.PROPERTY_RUNS ?? 60);
 const APP = '.ObjectMeta.Labels.app';
 const TIER = '.ObjectMeta.Labels.tier';
 const CPU = '.ObjectMeta.Labels.cpu';
+const NOTE = '.ObjectMeta.Labels.note';
 
 const HOLES = `metadata:
   labels:
@@ -35,10 +36,10 @@ const HOLES = `metadata:
     dflt: {{ .ObjectMeta.Labels.missing | default ${TIER} | quote }}
   annotations:
     json: {{ toJson ${APP} }}
-    yaml: {{ toYaml ${CPU} }}
+    yaml: {{ toYaml ${NOTE} }}
     dup: fixed
     dup: {{ ${APP} }}
-    twice: {{ ${CPU} }}
+    twice: {{ ${NOTE} }}
     twice: fixed
 spec:
   flow: { k: {{ ${APP} }}, j: "{{ ${TIER} }}", l: [{{ ${TIER} }}] }
@@ -55,12 +56,16 @@ spec:
     - name: A
       value: {{ ${APP} }}
 `;
-// an alias: the anchored value lands twice
+// aliases: the anchored value, or the mapping holding it, lands twice
 const ALIASED = `metadata:
   labels:
-    one: &v {{ ${APP} }}
+    one: &v {{ ${NOTE} }}
     two: *v
     three: "{{ ${TIER} }}"
+  annotations: &m
+    four: "{{ ${APP} }}"
+spec:
+  nodeSelector: *m
 `;
 // a key __proto__ on the way to a value: data, not a prototype
 const PROTO_KEY = `spec:
@@ -86,14 +91,16 @@ const value = fc.oneof(
   { arbitrary: fc.string({ maxLength: 6 }), weight: 1 },
 );
 
-// mostly one value: a pod whose cpu differs does not splice (toYaml's text is not a hole)
-const quantity = fc.oneof({ arbitrary: fc.constant('100m'), weight: 5 }, fc.constantFrom('2', '1e3', '1.5Gi', '0x1F', 'lots', '-1', '.5', '.inf'));
+// quantities, and not: the value in a quantity field is checked as Go checks it
+const quantity = fc.constantFrom('100m', '200m', '2', '1e3', '1.5Gi', '0x1F', 'lots', '-1', '.5', '.inf', 'm100');
+// mostly one value: a pod whose note differs does not splice (toYaml's text is not a hole, nor an overridden value)
+const note = fc.oneof({ arbitrary: fc.constant('x'), weight: 5 }, value);
 
-function podOf(app: string, tier: string, cpu = '100m'): Pod {
+function podOf(app: string, tier: string, cpu = '100m', note = 'x'): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { generateName: 'web-', labels: { app, tier, cpu } },
+    metadata: { generateName: 'web-', labels: { app, tier, cpu, note } },
     spec: { containers: [{ name: 'web', image: 'w' }] },
   };
 }
@@ -105,11 +112,11 @@ describe('render reuse: a render spliced into a kept one is the render', functio
 
   it('gives what a fresh render gives, whatever the printed values are', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(value, value, quantity), { minLength: 2, maxLength: 10 }), (pods) => {
+      fc.property(fc.array(fc.tuple(value, value, quantity, note), { minLength: 2, maxLength: 10 }), (pods) => {
         const reused = compileTemplates(sources);
         const fresh = compileTemplates(sources, { reuse: false });
-        for (const [app, tier, cpu] of pods) {
-          const ctx = preparePod(podOf(app, tier, cpu), 'apps', { settings, namespace: 'apps' }, []).render;
+        for (const [app, tier, cpu, n] of pods) {
+          const ctx = preparePod(podOf(app, tier, cpu, n), 'apps', { settings, namespace: 'apps' }, []).render;
           for (const name of Object.keys(sources)) {
             const outcome = (t: typeof reused) => {
               try {
@@ -119,7 +126,7 @@ describe('render reuse: a render spliced into a kept one is the render', functio
                 return { refused: `${e.code}: ${e.message}` };
               }
             };
-            assert.deepEqual(outcome(reused), outcome(fresh), `${name} for app ${JSON.stringify(app)}, tier ${JSON.stringify(tier)}, cpu ${cpu}`);
+            assert.deepEqual(outcome(reused), outcome(fresh), `${name} for ${JSON.stringify({ app, tier, cpu, note: n })}`);
           }
         }
       }),
