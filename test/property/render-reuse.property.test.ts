@@ -116,10 +116,10 @@ describe('render reuse: reused and fresh renders give the same results', functio
     const off = defaultSettings({ native: 'false', reuse: false });
     assert.equal(on.reuse, true, 'on by default');
     const [a, b, c] = [proxyArgs(on, 'aaaaa'), proxyArgs(on, 'bbbbb'), proxyArgs(on, 'ccccc')];
-    // the first render is kept to splice later ones into (render/splice.ts: one or two per template, so
-    // pods that never repeat leave nothing more behind); the second sighting keeps it for the data too
-    assert.ok(Object.isFrozen(a), "reuse on: the first replica's render is kept, frozen");
-    assert.ok(b === a && c === a, 'reuse on: the next replicas get it');
+    // the first render is kept only to splice later ones into (render/splice.ts: one or two per template),
+    // frozen and shared once one is: pods that never repeat leave nothing more behind
+    assert.ok(!Object.isFrozen(a), 'reuse on: the first replica renders afresh, and its render is not shared');
+    assert.ok(Object.isFrozen(b) && b === c, "reuse on: the second replica's render is shared, and the third gets it");
     const [d, e] = [proxyArgs(off, 'aaaaa'), proxyArgs(off, 'bbbbb')];
     assert.ok(!Object.isFrozen(d) && d !== e, 'reuse off: each admission renders afresh');
     assert.deepEqual([d, e], [a, b], 'and the results are equal');

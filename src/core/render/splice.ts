@@ -30,7 +30,8 @@ type Path = ReadonlyArray<string | number>;
 
 interface Base {
   holes: Holes;
-  out: Frozen<JsonObject>;
+  /** Frozen from the first render spliced into it. */
+  out: JsonObject | Frozen<JsonObject>;
   /** Where each hole scalar is in `out`, and its value there. */
   paths: Path[];
   values: string[];
@@ -60,7 +61,11 @@ function valueAt(root: unknown, path: Path): unknown {
   return cur;
 }
 
-/** A base from a render just loaded (its `out` is then frozen and shared), or undefined if it has no holes to fill. */
+/**
+ * A base from a render just loaded, or undefined if it has no holes to fill. Its `out` is handed out
+ * as it is (renders are never edited: merge.ts copies) and frozen only when a later render is spliced
+ * into it: frozen, its subtrees key merge.ts's long-lived memo, and a base no render fits dies young.
+ */
 function baseOf(executed: Executed, loaded: Loaded): Base | undefined {
   if (executed.text.length > MAX_BASE_TEXT) return undefined;
   const holes = holesOf(executed.text, loaded.parsed, executed.spans);
@@ -75,7 +80,7 @@ function baseOf(executed: Executed, loaded: Loaded): Base | undefined {
     paths.push(path);
     values.push(value);
   }
-  return { holes, out: deepFreeze(loaded.out), paths, values };
+  return { holes, out: loaded.out, paths, values };
 }
 
 /**
@@ -104,6 +109,7 @@ function setAt(root: Record<string | number, unknown>, path: Path, value: string
 function splice(base: Base, executed: Executed): JsonObject | undefined {
   const values = fillHoles(base.holes, executed.text, executed.spans);
   if (values === undefined) return undefined;
+  deepFreeze(base.out); // once: the copies share what the new values do not reach
   let out: JsonObject | undefined;
   for (let k = 0; k < values.length; k++) {
     if (values[k] === base.values[k]) continue;
@@ -119,7 +125,7 @@ function splice(base: Base, executed: Executed): JsonObject | undefined {
  */
 export function splicer(): (name: string, executed: Executed, load: (executed: Executed) => Loaded) => JsonObject | Frozen<JsonObject> {
   // a render is kept when none fits: when every pod differs in its holes, one stays (~60 KB) for good;
-  // when nothing fits, each replaces an older one, which dies young
+  // when nothing fits, each replaces an older one, which dies young (not frozen, so in no memo)
   const bases = new Map<string, Base[]>();
   return (name, executed, load) => {
     const kept = bases.get(name) ?? [];
