@@ -48,7 +48,7 @@ function ontoNothing<T extends Json[] | JsonObject>(patch: T, path: string, memo
   return value;
 }
 
-const copyOf = (x: Json): Json => (typeof x === 'object' && x !== null && Object.isFrozen(x) ? x : cloneJson(x));
+const copyOf = (x: Json): Json => (typeof x !== 'object' || x === null || Object.isFrozen(x) ? x : cloneJson(x));
 const withoutDirectives = (patch: Json[]): Json[] => patch.filter((x) => !(isObject(x) && x.$patch !== undefined)).map(copyOf);
 
 /** First index of each id. */
@@ -84,6 +84,8 @@ function mergeList(orig: Json[], patch: Json[], path: string, memo: MergeMemo | 
       merged.push(mergeMap({}, item, childPath, memo));
     }
   }
+  // onto nothing, the items are in the patch's order already (each id where it first appears)
+  if (orig.length === 0) return merged;
   // Order as Kubernetes' strategic merge does: items named in the patch in patch order, with the
   // items only the original has woven back in where their original order says they belong.
   const patchAt = indexById(items, idOf);

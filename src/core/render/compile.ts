@@ -7,6 +7,7 @@ import { InjectionError } from '../errors.ts';
 import type { GoFunction } from '../gotemplate/value.ts';
 import type { Settings } from '../settings/index.ts';
 import { compileGoTemplate, type GoRender, istiodFunctions } from './go-engine.ts';
+import type { Executed } from './splice.ts';
 import type { RenderContext } from './template-data.ts';
 
 export interface CompiledTemplate {
@@ -17,8 +18,10 @@ export interface CompiledTemplate {
    * every render of one compiled set.
    */
   input(ctx: RenderContext): object;
-  /** The rendered text and the YAML document it is, from `input` (tracked) and the settings. */
-  run(input: object, settings: Settings): { text: string; doc: unknown };
+  /** The rendered text (and where pod values are in it), from `input` (tracked) and the settings. */
+  execute(input: object, settings: Settings): Executed;
+  /** The YAML document that text is, checked (go-engine.ts), and its parse. */
+  load: GoRender['load'];
 }
 
 export type CompileOutcome = { ok: true; template: CompiledTemplate } | { ok: false; problem: string };
@@ -50,7 +53,8 @@ function compileGo(name: string, text: string, functions: Readonly<Record<string
       name,
       input: ({ settings: _same, ...input }) => input,
       // the input's fields read through it as the render reads them (a spread would read them all)
-      run: (input, settings) => render.run(Object.create(input, { settings: { value: settings } }) as RenderContext),
+      execute: (input, settings) => render.execute(Object.create(input, { settings: { value: settings } }) as RenderContext),
+      load: render.load,
     },
   };
 }

@@ -5,7 +5,7 @@ import { clipJson } from '../clip.ts';
 import { InjectionError } from '../errors.ts';
 import type { JsonObject } from '../types.ts';
 import { brokenTemplateError, templateCompiler, type CompiledTemplate } from './compile.ts';
-import { renderMemo, type RenderMemo, type Rendered } from './reuse.ts';
+import { renderMemo, type RenderMemo, type TemplateRun } from './reuse.ts';
 import type { RenderContext } from './template-data.ts';
 import { asTemplatePod } from './template-pod.ts';
 import type { Settings } from '../settings/index.ts';
@@ -54,12 +54,18 @@ export function compileTemplates(sources: Record<string, string>, options: Compi
           name,
         );
       }
-      return memo.render(name, tpl.input(ctx), (tracked) => renderParsed(tpl, tracked, ctx.settings));
+      const { kind, namespace, name: workload } = ctx.workload;
+      return memo.render(name, tpl.input(ctx), runOf(tpl, ctx.settings), `${kind}\u0000${namespace}\u0000${workload}`);
     },
   };
 }
 
-function renderParsed(tpl: CompiledTemplate, input: object, settings: Settings): Rendered {
-  const { text, doc } = tpl.run(input, settings);
-  return asTemplatePod(tpl.name, doc, text.length);
+function runOf(tpl: CompiledTemplate, settings: Settings): TemplateRun {
+  return {
+    execute: (input) => tpl.execute(input, settings),
+    load(executed) {
+      const { doc, parsed } = tpl.load(executed);
+      return { ...asTemplatePod(tpl.name, doc, executed.text.length), doc, parsed };
+    },
+  };
 }

@@ -6,14 +6,18 @@
 import { goTemplateData } from '../gotemplate/data/index.ts';
 import { istioTemplateFunctions } from '../gotemplate/funcs/index.ts';
 import { compileGoTemplates, type GoTemplateSet } from '../gotemplate/index.ts';
-import { loadRenderedYaml } from '../gotemplate/safety/index.ts';
+import { loadRenderedYamlParsed } from '../gotemplate/safety/index.ts';
+import type { ParsedYaml } from '../gotemplate/safety/yaml-nodes.ts';
 import type { GoFunction } from '../gotemplate/value.ts';
 import { isObject } from '../types.ts';
+import type { Executed } from './splice.ts';
 import type { RenderContext } from './template-data.ts';
 
 export interface GoRender {
-  /** The template's text output and the YAML it parses to, every pod value checked. */
-  run(ctx: RenderContext): { text: string; doc: unknown };
+  /** The template's text output, and where it printed values a pod author controls. */
+  execute(ctx: RenderContext): Executed;
+  /** The YAML that output parses to, every pod value checked, and the parse (for splice.ts). */
+  load(executed: Executed): { doc: unknown; parsed: ParsedYaml };
 }
 
 /**
@@ -36,10 +40,11 @@ function compliancePolicy(values: unknown): string {
 export function compileGoTemplate(name: string, text: string, functions: Readonly<Record<string, GoFunction>>): GoRender {
   const set: GoTemplateSet = compileGoTemplates(name, text, functions);
   return {
-    run(ctx) {
+    execute(ctx) {
       const data = goTemplateData(ctx, { compliancePolicy: compliancePolicy(ctx.settings.values) });
       const out = set.execute(name, data);
-      return { text: out.text, doc: loadRenderedYaml(name, out.text, out.tainted) };
+      return { text: out.text, spans: out.tainted };
     },
+    load: (executed) => loadRenderedYamlParsed(name, executed.text, executed.spans),
   };
 }

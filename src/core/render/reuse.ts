@@ -9,13 +9,16 @@
 // buildSettings), kept renders, and what merging them gives. So:
 //  - the read tracker records a frozen object by identity and reads nothing below it;
 //  - merge.ts shares frozen patch subtrees instead of copying them, and keeps their merge onto nothing;
-//  - the capture check of a frozen render is done once (rendered-checks.ts);
+//  - a spliced render (splice.ts) shares a kept render's subtrees; its copies along the paths to the new
+//    values are not frozen, so that they never key a long-lived cache (merge.ts's) and die young;
+//  - the capture check of a frozen list of init containers is done once (rendered-checks.ts);
 //  - injectPod edits only an editable shell of the merged pod: an edit reaching into a frozen part
 //    throws (strict mode) instead of corrupting a later admission.
 // A pod's own data never is frozen. The caches that rely on the rule live in a RenderMemo, which the
 // settings own (one per settings load): the core keeps no module-level state.
 import type { MergeMemo } from '../merge.ts';
 import { deepFreeze, type JsonObject } from '../types.ts';
+import { type Executed, type Loaded, splicer } from './splice.ts';
 import { answersFor, compileReads, type ReadShape, type ReadTree, sameAnswers, shapeOf, signatureOf, trackReads } from './read-tracker.ts';
 
 /** A deeply frozen value (the rule above). A name for readers: the check is Object.isFrozen. */
@@ -32,10 +35,19 @@ export interface Rendered {
   size: number;
 }
 
+/** One template's run, in its two steps: splice.ts may stand in for the second. */
+export interface TemplateRun {
+  execute(data: object): Executed;
+  load(executed: Executed): Loaded;
+}
+
 export interface RenderMemo {
   readonly reuse: boolean;
-  /** A render of template `name` for `data`: a kept one when `data` agrees on all it read, else `render(data)`. */
-  render(name: string, data: object, render: (data: object) => Rendered): JsonObject | Frozen<JsonObject>;
+  /**
+   * A render of template `name` for `data`: a kept one when `data` agrees on all it read, else `run` on
+   * `data`. `workload` names the pod's workload: what a first pod of one reads is not recorded.
+   */
+  render(name: string, data: object, run: TemplateRun, workload?: string): JsonObject | Frozen<JsonObject>;
   /** Frozen patch subtree -> its merge onto nothing (merge.ts); absent without reuse. */
   readonly mergedOntoNothing?: MergeMemo;
   /** Frozen renders whose capture init container passed its check (rendered-checks.ts); absent without reuse. */
@@ -74,15 +86,32 @@ function keep(m: TemplateMemo, reads: Parameters<typeof shapeOf>[0]): void {
 }
 
 export function renderMemo(reuse: boolean): RenderMemo {
-  if (!reuse) return { reuse, render: (_name, data, render) => render(data).out };
+  if (!reuse) return { reuse, render: (_name, data, run) => run.load(run.execute(data)).out };
   // Recent renders per template, with what each read: data that agrees on those reads renders the same.
   // A render's output is kept only when it is seen a second time; the first time, only its answers are
   // (a few KB: the shape of its reads is shared). When every pod differs, nothing can be reused, and
   // each render kept for the next 32 admissions only moved ~80 KB to V8's old generation to die there
   // (the young generation grew to its cap, the old one to a multiple of the live heap: ~200 MB more
-  // RSS). Replicas of one Deployment pay a second render, then reuse.
+  // RSS). A render not reused is run, and spliced into a kept one where only printed names differ
+  // (splice.ts: it keeps one or two per template). What a render read is recorded only for a workload
+  // seen lately, so replicas of one Deployment pay a third render, then reuse; pods of workloads that
+  // never repeat record nothing.
   const memos = new Map<string, TemplateMemo>();
-  const render = (name: string, data: object, renderFresh: (data: object) => Rendered): JsonObject => {
+  const spliced = splicer();
+  const fresh = (name: string, data: object, run: TemplateRun): Rendered => {
+    const executed = run.execute(data);
+    return { out: spliced(name, executed, (e) => run.load(e)), size: executed.text.length };
+  };
+  // workloads seen lately (most recent last): recording what a render reads costs a fifth of it, and only
+  // pays when a pod that reads alike comes next, in practice a replica of the same workload
+  const seen = new Map<string, true>();
+  const seenBefore = (workload: string): boolean => {
+    const was = seen.delete(workload);
+    seen.set(workload, true);
+    if (seen.size > MEMO_SIZE) seen.delete(seen.keys().next().value!);
+    return was;
+  };
+  const render = (name: string, data: object, run: TemplateRun, workload?: string): JsonObject => {
     const m: TemplateMemo = memos.get(name) ?? { entries: [], shapes: new Map() };
     memos.set(name, m);
     const answers = new Map<ReadShape, unknown[]>(); // what `data` answers, per shape the kept renders have
@@ -98,11 +127,12 @@ export function renderMemo(reuse: boolean): RenderMemo {
       const [e] = m.entries.splice(hit, 1);
       m.entries.unshift(e!);
       // seen before: the data agrees on every read, so an untracked render makes what a kept one would
-      e!.out ??= deepFreeze(renderFresh(data).out);
+      e!.out ??= deepFreeze(fresh(name, data, run).out);
       return e!.out;
     }
+    if (workload !== undefined && !seenBefore(`${name}\u0000${workload}`)) return fresh(name, data, run).out;
     const tracked = trackReads(data, MEMO_MAX_READS); // past that, a pod is too big to keep: read it directly
-    const { out, size } = renderFresh(tracked.data);
+    const { out, size } = fresh(name, tracked.data, run);
     const reads = tracked.reads();
     // only ordinary pods are kept: a huge one (a 5 MiB name, 20,000 containers) is rendered and forgotten
     if (reads && size <= MEMO_MAX_TEXT && readBytes(reads) <= MEMO_MAX_TEXT) keep(m, reads);

@@ -24,6 +24,7 @@ import { type ParsedYaml, parseWithNodes, YamlNodeLimit } from './yaml-nodes.ts'
 
 /** Where the executor printed a value the pod author controls (UTF-16 offsets into the rendered text). */
 export type { TaintSpan } from '../exec/state.ts';
+export { fillHoles, type Holes, holesOf } from './holes.ts';
 
 export interface Violation {
   span: TaintSpan;
@@ -140,6 +141,11 @@ function typeError(template: string, text: string, spans: readonly TaintSpan[], 
  * LIMIT_EXCEEDED past the node or alias caps. The caller drops nulls and checks the pod shape.
  */
 export function loadRenderedYaml(template: string, text: string, spans: readonly TaintSpan[]): unknown {
+  return loadRenderedYamlParsed(template, text, spans).doc;
+}
+
+/** loadRenderedYaml, with the parse the data came from (holes.ts finds in it what a later render may change). */
+export function loadRenderedYamlParsed(template: string, text: string, spans: readonly TaintSpan[]): { doc: unknown; parsed: ParsedYaml } {
   let parsed: ParsedYaml;
   try {
     parsed = parseWithNodes(text);
@@ -172,5 +178,5 @@ export function loadRenderedYaml(template: string, text: string, spans: readonly
       template,
     );
   }
-  return parsed.documents[0] ?? null;
+  return { doc: parsed.documents[0] ?? null, parsed };
 }

@@ -180,6 +180,33 @@ export function podTypeProblem(doc: unknown): TypeProblem | undefined {
   return undefined;
 }
 
+/**
+ * Go's check of the field at `path` of the rendered document (what podTypeProblem runs there), or
+ * undefined where Go keeps no value (a field it does not know: encoding/json ignores it). For a render
+ * whose other values already passed: only the values changed at such paths need checking again.
+ */
+export function fieldCheckAt(path: FieldPath): ((v: unknown) => string | undefined) | undefined {
+  let type = typeof path[0] === 'string' && Object.hasOwn(ROOT_FIELDS, path[0]) ? ROOT_FIELDS[path[0]] : undefined;
+  for (let i = 1; i < path.length && type !== undefined; i++) {
+    let d = goTypeDesc(type);
+    while (d.k === 'ptr' && d.special === undefined) {
+      type = d.e!;
+      d = goTypeDesc(type);
+    }
+    const step = path[i]!;
+    if (d.special !== undefined) return undefined; // a special type holds no fields a render could reach into
+    if (d.k === 'slice' && typeof step === 'number' && d.e !== 'uint8') type = d.e;
+    else if (d.k === 'map' && typeof step === 'string') type = d.e;
+    else if (d.k === 'struct' && typeof step === 'string') {
+      const fields = fieldsOf(type);
+      type = fields.exact.get(step) ?? fields.folded.get(step.toLowerCase());
+    } else return undefined;
+  }
+  if (type === undefined) return undefined;
+  const check = checkerOf(type);
+  return (v) => check(v, path.length)?.problem;
+}
+
 /** A field path as Kubernetes writes one: spec.containers[1].env[0].name. */
 export const fieldPathText = (path: FieldPath): string =>
   path
