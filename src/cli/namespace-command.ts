@@ -2,7 +2,8 @@
 // of injection (the istio-injection label) and show which pods lack the sidecar they would get if created now.
 import { parseArgs } from 'node:util';
 import { KubeApiError } from '../kube/api-errors.ts';
-import { describeKubeConfigSource, findKubeConfigSource, loadKubeConfig } from '../kube/client.ts';
+import { loadKubeConfig } from '../kube/client.ts';
+import { reportClusterError } from './cluster-error.ts';
 import { NamespaceClient, type NamespaceInfo } from '../kube/namespace-client.ts';
 import { TagClient } from '../kube/tag-client.ts';
 import { namespaceInjection, namespaceReport, type ClusterPod, type NamespaceReport } from '../core/namespace-report.ts';
@@ -209,12 +210,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    const src = findKubeConfigSource({ kubeconfigPath: flags.kubeconfig });
-    const where =
-      src && e instanceof KubeApiError && (e.kind === 'unreachable' || e.kind === 'unauthorized')
-        ? ` (kubeconfig: ${describeKubeConfigSource(src)})`
-        : '';
-    io.stderr(`error: ${(e as Error).message}${where}\n`);
-    return 1;
+    return reportClusterError(e, flags.kubeconfig, io);
   }
 }

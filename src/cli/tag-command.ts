@@ -18,7 +18,8 @@ import {
   type WebhookConfig,
 } from '../core/webhooks/tags.ts';
 import { KubeApiError } from '../kube/api-errors.ts';
-import { describeKubeConfigSource, findKubeConfigSource, loadKubeConfig } from '../kube/client.ts';
+import { loadKubeConfig } from '../kube/client.ts';
+import { reportClusterError } from './cluster-error.ts';
 import { NamespaceClient } from '../kube/namespace-client.ts';
 import { TagClient } from '../kube/tag-client.ts';
 import { UsageError, type CliIO } from './io.ts';
@@ -193,12 +194,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       io.stderr(`error: ${e.message}\n`);
       return 1;
     }
-    const src = findKubeConfigSource({ kubeconfigPath: flags.kubeconfig });
-    const where =
-      src && e instanceof KubeApiError && (e.kind === 'unreachable' || e.kind === 'unauthorized')
-        ? ` (kubeconfig: ${describeKubeConfigSource(src)})`
-        : '';
-    io.stderr(`error: ${(e as Error).message}${where}\n`);
-    return 1;
+    return reportClusterError(e, flags.kubeconfig, io);
   }
 }
