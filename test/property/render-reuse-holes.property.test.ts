@@ -2,7 +2,7 @@
 // gotemplate/safety/holes.ts). Whatever those values are, the result, or the refusal, is the one a
 // fresh render gives: values YAML reads as something else (`123`, `yes`, `0x1F`, `~`), quotes, colons,
 // `#`, a leading `-` or `.`, empty ones; printed plain, quoted, by quote/squote/toJson/toYaml, twice, in
-// a key, beside a key given twice or an alias; and used where they steer the template (if, eq, default,
+// a key, beside a key given twice or an alias, after null items of a list; and used where they steer the template (if, eq, default,
 // hasPrefix).
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -80,6 +80,19 @@ const SHADOWED = `metadata:
     b: "{{ ${TIER} }}"
 `;
 
+// null items before a value in a list: dropped from the pod fragment, so the value's index there is smaller
+const NULL_ITEMS = `spec:
+  containers:
+  - name: c
+    ports: [{ containerPort: 80 }]
+    args:
+    -
+    - ~
+    - "{{ ${APP} }}"
+    - null
+    - --t={{ ${TIER} }}
+`;
+
 const tricky = fc.constantFrom(
   ...['app1', 'app22', 'a', 'a.b-c_d/e', '100m', '2', '123', 'yes', 'Yes', 'no', 'on', '0x1F', '0o17', '1e3', '.5', '.', '1_0', '~', 'null'],
   ...['', '-a', '.a', '-', 'a b', 'a: b', 'a #b', '#', 'a"b', "a'b", 'a\\b', '"q"', 'a,b', '[x]', '{x}', '*a', '&a', '!a', '2026-12-01', 'é'],
@@ -108,7 +121,7 @@ function podOf(app: string, tier: string, cpu = '100m', note = 'x'): Pod {
 describe('render reuse: a render spliced into a kept one is the render', function () {
   this.timeout(120_000);
   const settings = defaultSettings({ native: 'false' });
-  const sources = { holes: HOLES, aliased: ALIASED, shadowed: SHADOWED, protoKey: PROTO_KEY };
+  const sources = { holes: HOLES, aliased: ALIASED, shadowed: SHADOWED, protoKey: PROTO_KEY, nullItems: NULL_ITEMS };
 
   it('gives what a fresh render gives, whatever the printed values are', () => {
     fc.assert(
@@ -148,5 +161,17 @@ describe('render reuse: a render spliced into a kept one is the render', functio
     // the kept render's parts no pod value reaches are shared, not copied (merge.ts shares frozen subtrees)
     assert.ok(Object.isFrozen(first) && !Object.isFrozen(other), 'the kept render is frozen; the copies made for the new values are not');
     assert.equal(other.spec.containers[0]!.resources, first.spec.containers[0]!.resources);
+  });
+
+  it('splices a value that follows null items of a list into its place in the pod, where they are gone', () => {
+    const reused = compileTemplates(sources);
+    const render = (app: string) =>
+      reused.render('nullItems', preparePod(podOf(app, 'front'), 'apps', { settings, namespace: 'apps' }, []).render) as {
+        spec: { containers: Array<{ ports: unknown; args: string[] }> };
+      };
+    const first = render('web');
+    const other = render('shop');
+    assert.deepEqual(other.spec.containers[0]!.args, ['shop', '--t=front']);
+    assert.equal(other.spec.containers[0]!.ports, first.spec.containers[0]!.ports, "spliced: the ports no value reaches are the kept render's own");
   });
 });

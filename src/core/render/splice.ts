@@ -37,16 +37,27 @@ interface Base {
   values: string[];
 }
 
+/** Per list of the document, how many null items come before each index: built once per list per base. */
+type NullsBefore = Map<readonly unknown[], number[]>;
+
+function nullsBefore(list: readonly unknown[], memo: NullsBefore): number[] {
+  let counts = memo.get(list);
+  if (counts === undefined) {
+    counts = new Array<number>(list.length + 1);
+    counts[0] = 0;
+    for (let i = 0; i < list.length; i++) counts[i + 1] = counts[i]! + (list[i] === null || list[i] === undefined ? 1 : 0);
+    memo.set(list, counts);
+  }
+  return counts;
+}
+
 /** The path in `out` (the document without nulls: template-pod.ts) of the value at `path` in `doc`. */
-function pathWithoutNulls(doc: unknown, path: readonly (string | number)[]): Path {
+function pathWithoutNulls(doc: unknown, path: readonly (string | number)[], memo: NullsBefore): Path {
   const out: Array<string | number> = [];
   let cur = doc;
   for (const step of path) {
-    if (Array.isArray(cur) && typeof step === 'number') {
-      let dropped = 0;
-      for (let i = 0; i < step; i++) if (cur[i] === null || cur[i] === undefined) dropped++;
-      out.push(step - dropped);
-    } else out.push(step);
+    // a prefix count per list, so a base with many holes in one long list stays linear in its size
+    out.push(Array.isArray(cur) && typeof step === 'number' ? step - (nullsBefore(cur, memo)[step] ?? 0) : step);
     cur = (cur as Record<string | number, unknown> | undefined)?.[step];
   }
   return out;
@@ -72,8 +83,9 @@ function baseOf(executed: Executed, loaded: Loaded): Base | undefined {
   if (holes === undefined) return undefined;
   const paths: Path[] = [];
   const values: string[] = [];
+  const memo: NullsBefore = new Map();
   for (const h of holes.scalars) {
-    const path = pathWithoutNulls(loaded.doc, h.path);
+    const path = pathWithoutNulls(loaded.doc, h.path, memo);
     const value = executed.text.slice(h.start, h.end);
     // where the value landed, as itself (holes.ts makes sure; this guards the path arithmetic)
     if (valueAt(loaded.out, path) !== value) return undefined;

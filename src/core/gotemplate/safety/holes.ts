@@ -57,6 +57,9 @@ export interface Holes {
   scalars: HoleScalar[];
 }
 
+/** Nesting past which a scalar is not a hole (the walk up to the root checks each level's key). */
+const MAX_HOLE_DEPTH = 256;
+
 /** Keys given twice, by mapping (node index), each with its last key node: only the value after that one lands. */
 function repeatedKeys(parsed: ParsedYaml): Map<number, Map<string, number>> {
   const keys = new Map<number, Map<string, number>>();
@@ -107,7 +110,9 @@ function scalarContent(
   if (quoted && (end < start || text[end] !== q)) return undefined;
   if (text.slice(start, end) !== n.result || /[\r\n]/.test(n.result)) return undefined;
   // a block node may be reported twice (outermost): its outer report is the one in its parent
-  for (let at = outermost(parsed, i), guard = 0; parsed.nodes[at]!.parent >= 0 && guard < 256; guard++) {
+  let at = outermost(parsed, i);
+  for (let depth = 0; parsed.nodes[at]!.parent >= 0; depth++) {
+    if (depth >= MAX_HOLE_DEPTH) return undefined; // deeper than any template writes: read the YAML instead
     const node = parsed.nodes[at]!;
     if (parsed.nodes[node.parent]!.kind === 'mapping') {
       if (node.index % 2 === 0) return undefined;
