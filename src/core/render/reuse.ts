@@ -28,6 +28,8 @@ export type Frozen<T> = T;
 const MEMO_SIZE = 32;
 const MEMO_MAX_TEXT = 64 * 1024;
 const MEMO_MAX_READS = 4000;
+/** Longest template-and-workload key remembered as seen (kind, namespace and name are each at most 253). */
+const MAX_WORKLOAD_KEY = 1024;
 
 export interface Rendered {
   out: JsonObject;
@@ -106,6 +108,7 @@ export function renderMemo(reuse: boolean): RenderMemo {
   // pays when a pod that reads alike comes next, in practice a replica of the same workload
   const seen = new Map<string, true>();
   const seenBefore = (workload: string): boolean => {
+    if (workload.length > MAX_WORKLOAD_KEY) return false; // no real workload (names are <= 253): kept out of `seen`
     const was = seen.delete(workload);
     seen.set(workload, true);
     if (seen.size > MEMO_SIZE) seen.delete(seen.keys().next().value!);
