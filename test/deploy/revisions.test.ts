@@ -4,49 +4,11 @@
 // within each render: the webhook calls a Service of the same render, that Service selects the revision's
 // own pods and no other revision's, the pods serve that revision and patch that configuration.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { webhookEntries } from '../../src/core/decide.ts';
 import { selectorMatches } from '../../src/core/selectors.ts';
-
-const root = join(import.meta.dirname, '..', '..');
-
-/** The kubectl the e2e harness builds (~/.cache), else one on PATH; undefined: none (the tests skip, saying so). */
-function kubectl(): string | undefined {
-  const cache = join(homedir(), '.cache', 'sidecar-injector', 'k8s-bin');
-  const built = existsSync(cache) ? readdirSync(cache).map((v) => join(cache, v, 'kubectl')) : [];
-  const found = built.find((p) => existsSync(p));
-  if (found) return found;
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore', timeout: 10_000 });
-    return 'kubectl';
-  } catch {
-    return undefined;
-  }
-}
-
-type Obj = {
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  [k: string]: any;
-};
-
-function render(bin: string, dir: string): Obj[] {
-  const out = execFileSync(bin, ['kustomize', join(root, dir)], { encoding: 'utf8', timeout: 30_000 });
-  return parseAllDocuments(out)
-    .map((d) => d.toJS() as Obj)
-    .filter((o) => o?.kind);
-}
+import { kubectlBin, kustomize, objectKey, one, type Obj } from '../helpers/deploy-render.ts';
 
 const EXCLUSION = { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['sidecar-injector', 'kube-system'] };
-const one = (objs: Obj[], kind: string): Obj => {
-  const found = objs.filter((o) => o.kind === kind);
-  assert.equal(found.length, 1, `${kind}: ${found.map((o) => o.metadata.name).join(', ')}`);
-  return found[0]!;
-};
 const arg = (args: string[], name: string) => args.filter((a) => a.startsWith(`--${name}=`)).map((a) => a.slice(name.length + 3));
 
 describe('deploy/ per revision (kubectl kustomize)', function () {
@@ -54,13 +16,13 @@ describe('deploy/ per revision (kubectl kustomize)', function () {
   let bin: string | undefined;
   const renders: Record<string, Obj[]> = {};
   before(function () {
-    bin = kubectl();
+    bin = kubectlBin();
     if (!bin) {
       console.log('    (skipped: no kubectl; scripts/build-control-plane.sh builds one)');
       this.skip();
     }
-    renders.default = render(bin!, 'deploy');
-    renders.canary = render(bin!, 'deploy/revisions/canary');
+    renders.default = kustomize(bin!, 'deploy');
+    renders.canary = kustomize(bin!, 'deploy/revisions/canary');
   });
 
   for (const revision of ['default', 'canary']) {
@@ -139,10 +101,9 @@ describe('deploy/ per revision (kubectl kustomize)', function () {
       assert.ok(!selectorMatches(one(objs, 'PodDisruptionBudget').spec.selector, pods(other)));
       assert.ok(!selectorMatches(one(objs, 'NetworkPolicy').spec.podSelector, pods(other)));
     }
-    const key = (o: Obj) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-    const defaults = new Set(renders.default!.map(key));
+    const defaults = new Set(renders.default!.map(objectKey));
     assert.deepEqual(
-      renders.canary!.map(key).filter((k) => defaults.has(k)),
+      renders.canary!.map(objectKey).filter((k) => defaults.has(k)),
       [],
       'applying the canary changes nothing of the default revision',
     );
@@ -150,7 +111,7 @@ describe('deploy/ per revision (kubectl kustomize)', function () {
   });
 
   it('deploy/cert-manager renders: the default revision with an Issuer, a Certificate and the CA injection annotation', () => {
-    const objs = render(bin!, 'deploy/cert-manager');
+    const objs = kustomize(bin!, 'deploy/cert-manager');
     assert.equal(one(objs, 'Certificate').spec.secretName, 'sidecar-injector-tls');
     assert.equal(
       one(objs, 'MutatingWebhookConfiguration').metadata.annotations!['cert-manager.io/inject-ca-from'],
