@@ -9,13 +9,15 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createPod, podManifest } from './harness/api.ts';
+import { apiCall, createPod, podManifest } from './harness/api.ts';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.ts';
-import type { StoredPod } from './harness/deploy.ts';
+import { dryRunPod, type StoredPod } from './harness/deploy.ts';
 import {
   admissionsOf,
   injectedBy,
+  istiodShapedConfiguration,
   mustRun,
+  MWC_PATH,
   registerRevisionConfigurations,
   sidecarInjector,
   startRevisionInstances,
@@ -58,6 +60,7 @@ const EXPECTED: Record<string, string> = {
   'rev-unknown': '- - - - - -',
   'enabled-and-rev-canary': 'd d - d d d',
 };
+const INJECT_TRUE = { 'sidecar.istio.io/inject': 'true' };
 const short = (o: string) => (o === 'default' ? 'd' : o === 'canary' ? 'c' : o === 'none' ? '-' : `[${o}]`);
 
 type ExplainItem = { inject?: boolean; webhook?: { configuration: string; name: string; revision: string; tag?: string } | null };
@@ -179,5 +182,54 @@ describe('revisions side by side: default and canary, and a tag prod -> canary (
   it('a canary upgrade under load: the tag prod and a namespace label move to canary and back, pods restarted; no pod left without a sidecar, none refused', async function () {
     this.timeout(6 * 60_000);
     await runCanaryUpgrade(plane());
+  });
+
+  it("takes over the default revision from istiod's configuration: tag set default --revision canary, istiod's entries deactivated (kept), and back", async function () {
+    this.timeout(3 * 60_000);
+    const kc = plane().kubeconfigPath;
+    // istiod's istio-sidecar-injector (with auto.) instead of our default revision's; the default instance stands in for istiod
+    const istiod = await istiodShapedConfiguration(plane(), revs().byRevision.default.url);
+    await apiCall(plane(), 'DELETE', `${MWC_PATH}/sidecar-injector`);
+    await apiCall(plane(), 'POST', MWC_PATH, istiod);
+    for (const [ns, labels] of [
+      ['d-enabled', { 'istio-injection': 'enabled' }],
+      ['d-rev-default', { 'istio.io/rev': 'default' }],
+      ['d-plain', {}],
+    ] as const)
+      await plane().createNamespace(ns, labels);
+    const who = async (ns: string, labels: Record<string, string> = {}) =>
+      short(injectedBy(await dryRunPod(plane(), ns, podManifest('probe', { labels }))));
+    const all = async () => [await who('d-enabled'), await who('d-rev-default'), await who('d-plain'), await who('d-plain', INJECT_TRUE)].join(' ');
+    await waitForRevision(plane(), 'd-plain', 'default'); // only istiod's auto. entry injects there
+    assert.equal(await all(), 'd d d d', 'istiod (its stand-in) injects: namespace., rev.namespace., auto., object.');
+
+    const set = await mustRun(['tag', 'set', 'default', '--revision', 'canary'], kc);
+    assert.match(set, /deactivated the entries of "istio-sidecar-injector"/);
+    await waitForRevision(plane(), 'd-enabled', 'canary');
+    await waitFor(async () => (await all()) === 'c c - c', { what: "the tag default to serve istiod's namespaces", timeoutMs: 20_000 });
+    const never = { matchLabels: { 'istio.io/deactivated': 'never-match' } };
+    const kept = await apiCall<{ webhooks: Array<{ name: string; namespaceSelector: unknown; objectSelector: unknown }> }>(
+      plane(),
+      'GET',
+      `${MWC_PATH}/istio-sidecar-injector`,
+    );
+    assert.deepEqual(
+      kept.webhooks.map((w) => [w.name.split('.')[0], w.namespaceSelector, w.objectSelector]),
+      ['rev', 'rev', 'namespace', 'object', 'auto'].map((n) => [n, never, never]),
+    );
+    await createPod(plane(), 'd-enabled', podManifest('after-takeover'));
+    await waitFor(() => admissionsOf(revs(), 'd-enabled', 'after-takeover').length > 0, { what: 'its admission log line', timeoutMs: 10_000 });
+    assert.deepEqual(admissionsOf(revs(), 'd-enabled', 'after-takeover'), [{ revision: 'canary', decision: 'injected' }], 'canary alone');
+
+    // back: the tag removed (nothing injects those namespaces until istiod's configuration is applied again)
+    const removed = await sidecarInjector(['tag', 'remove', 'default', '--force'], kc);
+    assert.equal(removed.code, 0, removed.stderr);
+    await waitFor(async () => (await all()) === '- - - -', { what: 'the gap between the two steps back', timeoutMs: 20_000 });
+    const current = await apiCall<{ metadata: { resourceVersion: string } }>(plane(), 'GET', `${MWC_PATH}/istio-sidecar-injector`);
+    await apiCall(plane(), 'PUT', `${MWC_PATH}/istio-sidecar-injector`, {
+      ...istiod,
+      metadata: { ...istiod.metadata, resourceVersion: current.metadata.resourceVersion },
+    });
+    await waitFor(async () => (await all()) === 'd d d d', { what: "istiod's entries back", timeoutMs: 20_000 });
   });
 });

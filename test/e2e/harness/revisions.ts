@@ -3,7 +3,7 @@
 // (deploy/revisions/canary: `sidecar-injector-canary`, the rev.* entries for istio.io/rev=canary), each a
 // `serve --revision R` process of its own with its configuration calling it at a url on 127.0.0.1. Each
 // instance gives its proxies an image of its own (values.global.hub), so a stored pod says which one
-// injected it, besides the revision in its status annotation and istio.io/rev label. Also: the real CLI
+// injected it, besides the revision in its status annotation and istio.io/rev annotation. Also: the real CLI
 // run as a user runs it (a process of its own), and the probe that waits until a namespace's pods go to
 // a given revision.
 import { execFile } from 'node:child_process';
@@ -72,7 +72,7 @@ const proxyOf = (pod: StoredPod): { name: string; image?: string } | undefined =
 
 /**
  * The revision whose instance injected the pod, or 'none'. Three marks must agree: the istio-proxy image
- * (each instance's own hub), the status annotation's revision and the pod's istio.io/rev label.
+ * (each instance's own hub), the status annotation's revision and the pod's istio.io/rev annotation.
  */
 export function injectedBy(pod: StoredPod): Outcome {
   const proxy = proxyOf(pod);
@@ -80,10 +80,10 @@ export function injectedBy(pod: StoredPod): Outcome {
   if (!proxy && status === undefined) return 'none';
   const byImage = REVISIONS.find((r) => proxy?.image?.startsWith(`${hubOf(r)}/`));
   const byStatus = status === undefined ? undefined : (JSON.parse(status) as { revision?: string }).revision;
-  const byLabel = pod.metadata.labels?.['istio.io/rev'];
-  if (!byImage || byStatus !== byImage || byLabel !== byImage)
+  const byAnnotation = pod.metadata.annotations?.['istio.io/rev'];
+  if (!byImage || byStatus !== byImage || byAnnotation !== byImage)
     throw new Error(
-      `pod ${pod.metadata.namespace}/${pod.metadata.name}: its marks disagree (proxy image ${proxy?.image}, status revision ${byStatus}, label istio.io/rev=${byLabel})`,
+      `pod ${pod.metadata.namespace}/${pod.metadata.name}: its marks disagree (proxy image ${proxy?.image}, status revision ${byStatus}, annotation istio.io/rev=${byAnnotation})`,
     );
   return byImage;
 }
@@ -138,4 +138,54 @@ export async function waitForRevision(cp: ControlPlane, namespace: string, revis
     intervalMs: 100,
   });
   return Date.now();
+}
+
+/**
+ * istiod's own configuration as its chart renders it for the default revision with
+ * `sidecarInjectorWebhook.enableNamespacesByDefault=true` (istio-injector-facts.md §1c): named
+ * `istio-sidecar-injector`, labelled as the chart labels it (not `sidecar-injector.io/owned`), Istio's four
+ * entries and `auto.`; calling `url` (the test's stand-in for istiod).
+ */
+export async function istiodShapedConfiguration(cp: ControlPlane, url: string): Promise<K8sObject> {
+  const mwc = (await renderDeploy(cp)).find((o) => o.kind === 'MutatingWebhookConfiguration');
+  if (!mwc) throw new Error('deploy/ renders no MutatingWebhookConfiguration');
+  type Expr = { key: string; operator: string; values?: string[] };
+  type Entry = { name: string; clientConfig: unknown; namespaceSelector: { matchExpressions: Expr[] }; objectSelector: unknown };
+  const webhooks = mwc.webhooks as Entry[];
+  for (const w of webhooks) {
+    w.clientConfig = { url, caBundle: Buffer.from(cp.caPem).toString('base64') };
+    // the chart has no exclusion of the injector's own namespace: that is deploy/'s
+    w.namespaceSelector.matchExpressions = w.namespaceSelector.matchExpressions.filter((e) => e.key !== 'kubernetes.io/metadata.name');
+  }
+  const auto: Entry = {
+    ...structuredClone(webhooks[3]!),
+    name: 'auto.sidecar-injector.istio.io',
+    namespaceSelector: {
+      matchExpressions: [
+        { key: 'istio-injection', operator: 'DoesNotExist' },
+        { key: 'istio.io/rev', operator: 'DoesNotExist' },
+        { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'] },
+      ],
+    },
+    objectSelector: {
+      matchExpressions: [
+        { key: 'sidecar.istio.io/inject', operator: 'DoesNotExist' },
+        { key: 'istio.io/rev', operator: 'DoesNotExist' },
+      ],
+    },
+  };
+  return {
+    ...mwc,
+    metadata: {
+      name: 'istio-sidecar-injector',
+      labels: {
+        'istio.io/rev': 'default',
+        app: 'sidecar-injector',
+        'operator.istio.io/component': 'Pilot',
+        'app.kubernetes.io/name': 'istiod',
+        release: 'istiod',
+      },
+    },
+    webhooks: [...webhooks, auto],
+  };
 }
