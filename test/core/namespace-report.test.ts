@@ -37,17 +37,25 @@ describe('namespace injection report', () => {
   it('a namespace is opted in by istio-injection=enabled, or by istio.io/rev of this revision without istio-injection', () => {
     assert.deepEqual(namespaceInjection('a', { 'istio-injection': 'enabled' }), {
       optedIn: true,
-      webhook: 'namespace.sidecar-injector.istio.io',
+      webhook: { configuration: 'sidecar-injector', name: 'namespace.sidecar-injector.istio.io', revision: 'default' },
+      revision: 'default',
       why: 'istio-injection=enabled',
     });
-    assert.equal(namespaceInjection('a', { 'istio.io/rev': 'default' }).webhook, 'rev.namespace.sidecar-injector.istio.io');
+    assert.equal(namespaceInjection('a', { 'istio.io/rev': 'default' }).webhook?.name, 'rev.namespace.sidecar-injector.istio.io');
     assert.equal(namespaceInjection('a', { 'istio.io/rev': 'canary' }, { revision: 'canary' }).optedIn, true);
-    assert.deepEqual(namespaceInjection('a', { 'istio.io/rev': 'canary' }), { optedIn: false, why: 'istio.io/rev=canary; not revision "default"' });
-    assert.deepEqual(namespaceInjection('a', {}), { optedIn: false, why: 'no istio-injection label' });
+    assert.deepEqual(namespaceInjection('a', { 'istio.io/rev': 'canary' }), {
+      optedIn: false,
+      webhook: null,
+      revision: null,
+      why: 'istio.io/rev=canary; not revision "default"',
+    });
+    assert.deepEqual(namespaceInjection('a', {}), { optedIn: false, webhook: null, revision: null, why: 'no istio-injection label' });
     assert.equal(namespaceInjection('a', { 'istio-injection': 'disabled' }).optedIn, false);
     // Istio's revision entry needs istio-injection absent: with both labels, istio-injection decides.
     assert.deepEqual(namespaceInjection('a', { 'istio-injection': 'enabled', 'istio.io/rev': 'canary' }, { revision: 'canary' }), {
       optedIn: false,
+      webhook: null,
+      revision: null,
       why: 'istio-injection=enabled; istio.io/rev=canary ignored',
     });
   });
