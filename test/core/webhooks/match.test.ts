@@ -70,7 +70,7 @@ describe('which webhook entry the API server calls', () => {
     });
     const ns = { team: 'x', env: 'prod', mesh: '' };
     assert.notEqual(matchWebhook('a', ns, {}, [sel]).webhook, null);
-    for (const change of [{ team: 'y' }, { env: 'dev' }, { tier: 'db' }, { legacy: 'yes' }])
+    for (const change of [{ team: 'y' }, { env: 'dev' }, { tier: 'db' }, { legacy: 'yes' }] as Record<string, string>[])
       assert.equal(matchWebhook('a', { ...ns, ...change }, {}, [sel]).webhook, null, JSON.stringify(change));
     const { mesh: _m, ...noMesh } = ns;
     assert.equal(matchWebhook('a', noMesh, {}, [sel]).webhook, null, 'Exists needs the key');
