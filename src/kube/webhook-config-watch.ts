@@ -50,19 +50,14 @@ export function startWebhookConfigWatch(opts: WebhookConfigWatchOptions): Webhoo
   let entries: InjectionEntry[] | undefined;
   let warned = '';
   const informer = new ResilientInformer<V1MutatingWebhookConfiguration, Projected, 'webhookconfigurations'>({
+    ...opts, // kubeConfig, logger, onEvent, backoff, stallAfterMs, listTimeoutMs
     name: 'webhookconfigurations',
-    kubeConfig: opts.kubeConfig,
     path: WEBHOOK_CONFIGURATIONS_PATH,
     list: (ms) => api.listMutatingWebhookConfiguration({}, requestTimeout(ms)),
     project,
     onChange: () => {
       dirty = true;
     },
-    logger: opts.logger,
-    onEvent: opts.onEvent,
-    backoff: opts.backoff,
-    stallAfterMs: opts.stallAfterMs,
-    listTimeoutMs: opts.listTimeoutMs,
   });
   informer.start();
 
