@@ -8,6 +8,7 @@ import { previewEachObject, type PreviewItem } from '../core/preview.ts';
 import type { InjectionEntry } from '../core/webhooks/entries.ts';
 import { describeWebhook, type WebhookRef } from '../core/webhooks/match.ts';
 import { readWebhookConfigurations } from '../core/webhooks/read.ts';
+import type { Settings } from '../core/settings/index.ts';
 import { UsageError, type CliIO } from './io.ts';
 import { proxyConfigsFromFlags, SETTINGS_OPTIONS, settingsFromFlags, settingsNotices } from './settings-flags.ts';
 
@@ -104,26 +105,29 @@ export function explainCommand(argv: string[], io: CliIO): number | Promise<numb
     strict: true,
   });
   if (!f.filename) throw new UsageError('explain needs -f FILE (or -f - for standard input)');
+  const settings = settingsFromFlags(f);
+  for (const line of settingsNotices(settings)) io.stderr(line);
   const fileEntries =
     f['webhook-config'] !== undefined ? readWebhookConfigurations(io.readInput(f['webhook-config']), f['webhook-config']) : undefined;
   const given = parseLabelList(f['namespace-labels'], '--namespace-labels', (message) => new UsageError(message));
-  if (f.kubeconfig === undefined) return explain(f, io, fileEntries, given);
+  const input: ExplainInput = { f, settings, webhooks: fileEntries, namespaceLabels: given };
+  if (f.kubeconfig === undefined) return explain(input, io);
   const kubeconfig = f.kubeconfig;
   return import('./explain-cluster.ts').then(async ({ clusterInputsOrReport }) => {
-    const cluster = await clusterInputsOrReport(kubeconfig, f.namespace || 'default', io);
+    const cluster = await clusterInputsOrReport(kubeconfig, f.namespace || 'default', io, settings.summary.revision);
     if (!cluster) return 1;
-    return explain(f, io, fileEntries ?? cluster.webhooks, given ?? cluster.namespaceLabels);
+    return explain({ ...input, webhooks: fileEntries ?? cluster.webhooks, namespaceLabels: given ?? cluster.namespaceLabels }, io);
   });
 }
 
-function explain(
-  f: ExplainFlags & Parameters<typeof settingsFromFlags>[0],
-  io: CliIO,
-  webhooks: InjectionEntry[] | undefined,
-  namespaceLabels: Record<string, string> | undefined,
-): number {
-  const settings = settingsFromFlags(f);
-  for (const line of settingsNotices(settings)) io.stderr(line);
+interface ExplainInput {
+  f: ExplainFlags & Parameters<typeof proxyConfigsFromFlags>[0];
+  settings: Settings;
+  webhooks: InjectionEntry[] | undefined;
+  namespaceLabels: Record<string, string> | undefined;
+}
+
+function explain({ f, settings, webhooks, namespaceLabels }: ExplainInput, io: CliIO): number {
   const proxyConfigs = proxyConfigsFromFlags(f, io.stderr);
   const objects = parseDocuments(io.readInput(f.filename!), f.filename);
   const ctx = { settings, namespace: f.namespace || 'default', namespaceLabels, proxyConfigs, webhooks };

@@ -5,7 +5,7 @@ import { KubeApiError } from '../kube/api-errors.ts';
 import { loadKubeConfig } from '../kube/client.ts';
 import { reportClusterError } from './cluster-error.ts';
 import { NamespaceClient, type NamespaceInfo } from '../kube/namespace-client.ts';
-import { clusterInjectionEntries, TagClient } from '../kube/tag-client.ts';
+import { clusterInjectionEntries, noClusterEntriesWarning, TagClient } from '../kube/tag-client.ts';
 import type { InjectionEntry } from '../core/webhooks/entries.ts';
 import { namespaceInjection, namespaceReport, revisionText, type ClusterPod, type NamespaceReport } from '../core/namespace-report.ts';
 import { UsageError, type CliIO } from './io.ts';
@@ -172,12 +172,15 @@ function renderText(reports: NamespaceReport[], detailed: boolean): string {
   return out;
 }
 
-/** The cluster's injection entries; undefined (deploy/'s for --revision) when they cannot be listed, said on stderr. */
+/** The cluster's injection entries; undefined (deploy/'s for --revision) when it has none or they cannot be listed, said on stderr. */
 async function clusterEntries(flags: Flags, io: CliIO): Promise<InjectionEntry[] | undefined> {
   const kc = loadKubeConfig({ kubeconfigPath: flags.kubeconfig });
   if (!kc) return undefined;
   try {
-    return await clusterInjectionEntries(new TagClient(kc));
+    const entries = await clusterInjectionEntries(new TagClient(kc));
+    if (entries.length > 0) return entries;
+    io.stderr(noClusterEntriesWarning(flags.revision));
+    return undefined;
   } catch (e) {
     if (!(e instanceof KubeApiError)) throw e;
     const me = flags.revision || 'default';

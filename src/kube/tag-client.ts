@@ -98,3 +98,7 @@ export async function clusterInjectionEntries(client: TagClient): Promise<Inject
   const configs = await client.list('');
   return injectionEntriesOf(configs.map((c) => ({ ...c, kind: 'MutatingWebhookConfiguration' })));
 }
+
+/** What the CLI says when the cluster has no injection entries, and decides with deploy/'s instead. */
+export const noClusterEntriesWarning = (revision: string | undefined): string =>
+  `warning: no MutatingWebhookConfiguration of the cluster injects pods (none labelled istio.io/rev or with *.sidecar-injector.istio.io entries for pods CREATE): deciding with the entries deploy/ makes for revision "${revision || 'default'}"\n`;

@@ -22,7 +22,7 @@ export interface WebhookConfigWatchOptions {
 }
 
 export interface WebhookConfigWatch {
-  /** The cluster's injection entries in call order; undefined until listed (or when they cannot be read). */
+  /** The cluster's injection entries in call order; undefined until listed, when there are none, or when they cannot be read. */
   entries(): readonly InjectionEntry[] | undefined;
   synced(): boolean;
   stop(): void;
@@ -64,7 +64,8 @@ export function startWebhookConfigWatch(opts: WebhookConfigWatchOptions): Webhoo
   // read on the first use after a change, not per event
   const rebuild = (): InjectionEntry[] | undefined => {
     try {
-      return injectionEntriesOf(informer.entries().map(([, o]) => o));
+      const found = injectionEntriesOf(informer.entries().map(([, o]) => o));
+      return found.length > 0 ? found : undefined;
     } catch (e) {
       if (!isInjectionError(e)) throw e;
       if (e.message !== warned) opts.logger?.warn({ informer: 'webhookconfigurations', code: e.code }, e.message);
