@@ -75,7 +75,7 @@ describe('namespace command (real API server)', () => {
 
     const r = await statusJson(ns);
     assert.equal(r.optedIn, true);
-    assert.equal(r.webhook, 'namespace.sidecar-injector.istio.io');
+    assert.equal(r.webhook?.name, 'namespace.sidecar-injector.istio.io');
     assert.equal(r.pods, 5);
     assert.equal(r.withSidecar, 1);
     assert.deepEqual(r.needRestart.map((p) => p.owner).sort(), ['Deployment/web', 'Pod/before']);
