@@ -194,18 +194,48 @@ describe('revisions side by side: default and canary, and a tag prod -> canary (
       ['d-enabled', { 'istio-injection': 'enabled' }],
       ['d-rev-default', { 'istio.io/rev': 'default' }],
       ['d-plain', {}],
+      ['d-rev-canary', { 'istio.io/rev': 'canary' }],
     ] as const)
       await plane().createNamespace(ns, labels);
-    const who = async (ns: string, labels: Record<string, string> = {}) =>
-      short(injectedBy(await dryRunPod(plane(), ns, podManifest('probe', { labels }))));
-    const all = async () => [await who('d-enabled'), await who('d-rev-default'), await who('d-plain'), await who('d-plain', INJECT_TRUE)].join(' ');
+    // istio-injection=enabled, istio.io/rev=default, no label (auto.), inject=true (object.); and the canary's: its namespace, its pod label
+    const cases: Array<[string, Record<string, string>]> = [
+      ['d-enabled', {}],
+      ['d-rev-default', {}],
+      ['d-plain', {}],
+      ['d-plain', INJECT_TRUE],
+      ['d-rev-canary', {}],
+      ['d-plain', { 'istio.io/rev': 'canary' }],
+    ];
+    const all = async () => {
+      const out: string[] = [];
+      for (const [ns, labels] of cases) out.push(short(injectedBy(await dryRunPod(plane(), ns, podManifest('probe', { labels })))));
+      return out.join(' ');
+    };
+    /** Real pods, one per case: who the API server called for each, from the instances' logs (one, or none). */
+    const called = async (phase: string, expected: string) => {
+      const names = cases.map(([ns, labels], i) => [ns, `${phase}-${i}`, labels] as const);
+      for (const [ns, name, labels] of names) await createPod(plane(), ns, podManifest(name, { labels }));
+      const calls = () =>
+        names.map(
+          ([ns, name]) =>
+            admissionsOf(revs(), ns, name)
+              .map((a) => `${short(a.revision)}:${a.decision}`)
+              .join('+') || '-',
+        );
+      await waitFor(() => calls().filter((c) => c !== '-').length >= expected.split(' ').filter((c) => c !== '-').length, {
+        what: `the admission log lines of ${phase}`,
+        timeoutMs: 10_000,
+      });
+      assert.equal(calls().join(' ').replaceAll(':injected', ''), expected, `${phase}: one instance called for each pod`);
+    };
     await waitForRevision(plane(), 'd-plain', 'default'); // only istiod's auto. entry injects there
-    assert.equal(await all(), 'd d d d', 'istiod (its stand-in) injects: namespace., rev.namespace., auto., object.');
+    assert.equal(await all(), 'd d d d c c', 'istiod (its stand-in) injects: namespace., rev.namespace., auto., object.');
+    await called('istiod', 'd d d d c c');
 
     const set = await mustRun(['tag', 'set', 'default', '--revision', 'canary'], kc);
     assert.match(set, /deactivated the entries of "istio-sidecar-injector"/);
     await waitForRevision(plane(), 'd-enabled', 'canary');
-    await waitFor(async () => (await all()) === 'c c - c', { what: "the tag default to serve istiod's namespaces", timeoutMs: 20_000 });
+    await waitFor(async () => (await all()) === 'c c - c c c', { what: "the tag default to serve istiod's namespaces", timeoutMs: 20_000 });
     const never = { matchLabels: { 'istio.io/deactivated': 'never-match' } };
     const kept = await apiCall<{ webhooks: Array<{ name: string; namespaceSelector: unknown; objectSelector: unknown }> }>(
       plane(),
@@ -216,19 +246,18 @@ describe('revisions side by side: default and canary, and a tag prod -> canary (
       kept.webhooks.map((w) => [w.name.split('.')[0], w.namespaceSelector, w.objectSelector]),
       ['rev', 'rev', 'namespace', 'object', 'auto'].map((n) => [n, never, never]),
     );
-    await createPod(plane(), 'd-enabled', podManifest('after-takeover'));
-    await waitFor(() => admissionsOf(revs(), 'd-enabled', 'after-takeover').length > 0, { what: 'its admission log line', timeoutMs: 10_000 });
-    assert.deepEqual(admissionsOf(revs(), 'd-enabled', 'after-takeover'), [{ revision: 'canary', decision: 'injected' }], 'canary alone');
+    await called('taken', 'c c - c c c');
 
     // back: the tag removed (nothing injects those namespaces until istiod's configuration is applied again)
     const removed = await sidecarInjector(['tag', 'remove', 'default', '--force'], kc);
     assert.equal(removed.code, 0, removed.stderr);
-    await waitFor(async () => (await all()) === '- - - -', { what: 'the gap between the two steps back', timeoutMs: 20_000 });
+    await waitFor(async () => (await all()) === '- - - - c c', { what: 'the gap between the two steps back', timeoutMs: 20_000 });
     const current = await apiCall<{ metadata: { resourceVersion: string } }>(plane(), 'GET', `${MWC_PATH}/istio-sidecar-injector`);
     await apiCall(plane(), 'PUT', `${MWC_PATH}/istio-sidecar-injector`, {
       ...istiod,
       metadata: { ...istiod.metadata, resourceVersion: current.metadata.resourceVersion },
     });
-    await waitFor(async () => (await all()) === 'd d d d', { what: "istiod's entries back", timeoutMs: 20_000 });
+    await waitFor(async () => (await all()) === 'd d d d c c', { what: "istiod's entries back", timeoutMs: 20_000 });
+    await called('back', 'd d d d c c');
   });
 });
