@@ -149,7 +149,7 @@ describe('revisions side by side: default and canary, and a tag prod -> canary (
     const injectedRows = [...outcomes].filter(([, o]) => o === 'default' || o === 'canary').map(([row]) => row);
     await waitFor(() => injectedRows.every((row) => callers(row).length > 0), {
       what: 'an admission log line for each injected pod',
-      timeoutMs: 15_000,
+      timeoutMs: 30_000,
     });
     assert.deepEqual(
       table((row) => callers(row).join('+') || '-'),
@@ -224,7 +224,7 @@ describe('revisions side by side: default and canary, and a tag prod -> canary (
         );
       await waitFor(() => calls().filter((c) => c !== '-').length >= expected.split(' ').filter((c) => c !== '-').length, {
         what: `the admission log lines of ${phase}`,
-        timeoutMs: 10_000,
+        timeoutMs: 30_000,
       });
       assert.equal(calls().join(' ').replaceAll(':injected', ''), expected, `${phase}: one instance called for each pod`);
     };
@@ -235,7 +235,7 @@ describe('revisions side by side: default and canary, and a tag prod -> canary (
     const set = await mustRun(['tag', 'set', 'default', '--revision', 'canary'], kc);
     assert.match(set, /deactivated the entries of "istio-sidecar-injector"/);
     await waitForRevision(plane(), 'd-enabled', 'canary');
-    await waitFor(async () => (await all()) === 'c c - c c c', { what: "the tag default to serve istiod's namespaces", timeoutMs: 20_000 });
+    await waitFor(async () => (await all()) === 'c c - c c c', { what: "the tag default to serve istiod's namespaces", timeoutMs: 60_000 });
     const never = { matchLabels: { 'istio.io/deactivated': 'never-match' } };
     const kept = await apiCall<{ webhooks: Array<{ name: string; namespaceSelector: unknown; objectSelector: unknown }> }>(
       plane(),
@@ -251,13 +251,13 @@ describe('revisions side by side: default and canary, and a tag prod -> canary (
     // back: the tag removed (nothing injects those namespaces until istiod's configuration is applied again)
     const removed = await sidecarInjector(['tag', 'remove', 'default', '--force'], kc);
     assert.equal(removed.code, 0, removed.stderr);
-    await waitFor(async () => (await all()) === '- - - - c c', { what: 'the gap between the two steps back', timeoutMs: 20_000 });
+    await waitFor(async () => (await all()) === '- - - - c c', { what: 'the gap between the two steps back', timeoutMs: 60_000 });
     const current = await apiCall<{ metadata: { resourceVersion: string } }>(plane(), 'GET', `${MWC_PATH}/istio-sidecar-injector`);
     await apiCall(plane(), 'PUT', `${MWC_PATH}/istio-sidecar-injector`, {
       ...istiod,
       metadata: { ...istiod.metadata, resourceVersion: current.metadata.resourceVersion },
     });
-    await waitFor(async () => (await all()) === 'd d d d c c', { what: "istiod's entries back", timeoutMs: 20_000 });
+    await waitFor(async () => (await all()) === 'd d d d c c', { what: "istiod's entries back", timeoutMs: 60_000 });
     await called('back', 'd d d d c c');
   });
 });

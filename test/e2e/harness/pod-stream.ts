@@ -34,6 +34,8 @@ export interface Move {
 
 export interface PodStream {
   records: PodRecord[];
+  /** Why the loop ended, once it has. */
+  ended(): 'stopped' | 'max-pods' | 'max-time' | undefined;
   /** Resolves when the loop has stopped (on stop(), or at its bounds); how it ended. */
   done: Promise<'stopped' | 'max-pods' | 'max-time'>;
   stop(): Promise<void>;
@@ -71,6 +73,7 @@ export function startPodStream(
   let stopped = false;
   let next = 0;
   let why: 'stopped' | 'max-pods' | 'max-time' = 'stopped';
+  let over = false;
   const loop = async () => {
     while (!stopped) {
       if (next >= opts.maxPods || Date.now() >= deadline) {
@@ -83,9 +86,13 @@ export function startPodStream(
       await createRecorded(cp, namespaces[n % namespaces.length]!, `s-${n}`, 'stream', records);
     }
   };
-  const done = Promise.all(Array.from({ length: opts.concurrency }, loop)).then(() => why);
+  const done = Promise.all(Array.from({ length: opts.concurrency }, loop)).then(() => {
+    over = true;
+    return why;
+  });
   return {
     records,
+    ended: () => (over ? why : undefined),
     done,
     async stop() {
       stopped = true;
@@ -100,6 +107,8 @@ export async function waitForMore(stream: PodStream, namespace: string, count: n
   const target = have() + count;
   const deadline = Date.now() + timeoutMs;
   while (have() < target) {
+    const ended = stream.ended();
+    if (ended) throw new Error(`the stream ended (${ended}) before ${count} more pods in ${namespace}: the machine is too slow for its bounds`);
     if (Date.now() > deadline) throw new Error(`the stream recorded fewer than ${count} pods in ${namespace} in ${timeoutMs} ms`);
     await sleep(50);
   }
@@ -116,11 +125,15 @@ export async function restart(cp: ControlPlane, namespace: string, revision: Rev
     const list = await apiCall<{ items: StoredPod[] }>(cp, 'GET', `/api/v1/namespaces/${namespace}/pods?labelSelector=app%3Dstream`);
     const old = list.items.filter((p) => injectedBy(p) !== revision);
     if (old.length === 0) return replaced;
-    for (const p of old) {
-      await apiCall(cp, 'DELETE', `/api/v1/namespaces/${namespace}/pods/${p.metadata.name}`);
-      await createRecorded(cp, namespace, `${p.metadata.name}-r`, 'restart', records);
-      replaced++;
-    }
+    // four at a time, as a rollout's maxSurge would
+    const replace = async () => {
+      for (let p = old.pop(); p; p = old.pop()) {
+        await apiCall(cp, 'DELETE', `/api/v1/namespaces/${namespace}/pods/${p.metadata.name}`);
+        await createRecorded(cp, namespace, `${p.metadata.name}-r`, 'restart', records);
+        replaced++;
+      }
+    };
+    await Promise.all([replace(), replace(), replace(), replace()]);
   }
   throw new Error(`pods of ${namespace} still not on revision ${revision} after 5 restarts`);
 }

@@ -131,7 +131,7 @@ const PROBE = {
  * Waits (bounded) until a dryRun=All pod in `namespace` comes back injected by `revision`: the API server's
  * caches (webhook configurations, namespace labels) have caught up. Returns when it saw it (Date.now()).
  */
-export async function waitForRevision(cp: ControlPlane, namespace: string, revision: Revision, timeoutMs = 30_000): Promise<number> {
+export async function waitForRevision(cp: ControlPlane, namespace: string, revision: Revision, timeoutMs = 60_000): Promise<number> {
   await waitFor(async () => injectedBy(await dryRunPod(cp, namespace, PROBE)) === revision, {
     what: `pods in ${namespace} to be injected by revision ${revision} (dryRun=All probe)`,
     timeoutMs,
