@@ -87,7 +87,7 @@ describe('which revision injects: explain, namespace status and /preview (real A
     assert.match(text.out, /old-default\s+Pod\/old-default\s+revision default/);
   });
 
-  async function preview(port: number): Promise<{ webhook: unknown; inject: boolean; reason: string }> {
+  async function preview(port: number): Promise<{ webhook: unknown; inject: boolean; reason: string; webhooksSource: string }> {
     const body = JSON.stringify(POD);
     return new Promise((resolve, reject) => {
       const req = request(
@@ -105,7 +105,11 @@ describe('which revision injects: explain, namespace status and /preview (real A
           res.on('data', (c: string) => {
             text += c;
           });
-          res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text).items[0]) : reject(new Error(`${res.statusCode}: ${text}`))));
+          res.on('end', () =>
+            res.statusCode === 200
+              ? resolve({ ...JSON.parse(text).items[0], webhooksSource: JSON.parse(text).webhooksSource })
+              : reject(new Error(`${res.statusCode}: ${text}`)),
+          );
         },
       );
       req.on('error', reject);
@@ -121,7 +125,9 @@ describe('which revision injects: explain, namespace status and /preview (real A
       timeoutMs: 20_000,
       intervalMs: 200,
     });
-    assert.equal((await preview(serve.previewPort)).inject, true);
+    const tagged = await preview(serve.previewPort);
+    assert.equal(tagged.inject, true);
+    assert.equal(tagged.webhooksSource, 'cluster');
     assert.equal((await cli(['tag', 'remove', 'prod', '--force'])).code, 0);
     await waitFor(async () => (await preview(serve!.previewPort)).reason === 'NAMESPACE_NOT_SELECTED', {
       what: "/preview to see the tag's removal",
