@@ -5,6 +5,10 @@ import { parseArgs } from 'node:util';
 import { parseDocuments } from '../core/documents.ts';
 import { parseLabelList } from '../core/label-list.ts';
 import { previewEachObject, type PreviewItem } from '../core/preview.ts';
+import type { InjectionEntry } from '../core/webhooks/entries.ts';
+import { describeWebhook, type WebhookRef } from '../core/webhooks/match.ts';
+import { readWebhookConfigurations } from '../core/webhooks/read.ts';
+import type { Settings } from '../core/settings/index.ts';
 import { UsageError, type CliIO } from './io.ts';
 import { proxyConfigsFromFlags, SETTINGS_OPTIONS, settingsFromFlags, settingsNotices } from './settings-flags.ts';
 
@@ -14,6 +18,10 @@ export interface Explanation {
   reason?: string;
   message: string;
   decidedBy: string[];
+  /** The webhook entry the API server would call (null: none, or the namespace's labels are not known). */
+  webhook: WebhookRef | null;
+  /** Other entries it would call too (the pod injected twice). */
+  alsoMatched?: WebhookRef[];
   templates: string[];
   notes: string[];
   annotations: string[];
@@ -23,7 +31,14 @@ export interface Explanation {
 
 /** A preview item as `explain` shows it: no patch or injected object; a kind without a pod has no verdict. */
 export function explanationOf(item: PreviewItem): Explanation {
-  const shaped = { decidedBy: item.decidedBy, templates: item.templates, notes: item.notes, annotations: item.annotations };
+  const shaped = {
+    decidedBy: item.decidedBy,
+    webhook: item.webhook ?? null,
+    ...(item.alsoMatched ? { alsoMatched: item.alsoMatched } : {}),
+    templates: item.templates,
+    notes: item.notes,
+    annotations: item.annotations,
+  };
   if (item.inject === null) return { object: item.object, message: item.message, ...shaped };
   return {
     object: item.object,
@@ -36,6 +51,8 @@ export function explanationOf(item: PreviewItem): Explanation {
   };
 }
 
+const revisionPart = (w: WebhookRef): string => `revision ${w.revision}${w.tag !== undefined ? `, tag ${w.tag}` : ''}`;
+
 function explanationText(r: Explanation): string {
   const verdict = r.error
     ? `error ${r.error.code}`
@@ -45,6 +62,8 @@ function explanationText(r: Explanation): string {
         ? `inject (${r.reason})`
         : `skip (${r.reason})`;
   const lines = [`${r.object}: ${verdict}`, `  ${r.message}`];
+  if (r.webhook) lines.push(`  webhook: ${r.webhook.configuration}/${r.webhook.name} (${revisionPart(r.webhook)})`);
+  for (const w of r.alsoMatched ?? []) lines.push(`  also called: ${describeWebhook(w)}`);
   for (const d of r.decidedBy) lines.push(`  decided by: ${d}`);
   if (r.templates.length) lines.push(`  templates: ${r.templates.join(', ')}`);
   for (const a of r.annotations) lines.push(`  annotation: ${a}`);
@@ -58,7 +77,20 @@ function explanationText(r: Explanation): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function explainCommand(argv: string[], io: CliIO): number {
+interface ExplainFlags {
+  filename?: string;
+  output?: string;
+  namespace?: string;
+  'namespace-labels'?: string;
+  'webhook-config'?: string;
+  kubeconfig?: string;
+}
+
+/**
+ * --webhook-config FILE: decide with those configurations' entries; --kubeconfig F: with the cluster's, and the
+ * namespace's labels from it (--webhook-config and --namespace-labels win over what the cluster says).
+ */
+export function explainCommand(argv: string[], io: CliIO): number | Promise<number> {
   const { values: f } = parseArgs({
     args: argv,
     options: {
@@ -67,16 +99,39 @@ export function explainCommand(argv: string[], io: CliIO): number {
       output: { type: 'string', short: 'o', default: 'text' },
       namespace: { type: 'string', short: 'n' },
       'namespace-labels': { type: 'string' },
+      'webhook-config': { type: 'string' },
+      kubeconfig: { type: 'string' },
     },
     strict: true,
   });
   if (!f.filename) throw new UsageError('explain needs -f FILE (or -f - for standard input)');
   const settings = settingsFromFlags(f);
   for (const line of settingsNotices(settings)) io.stderr(line);
+  const fileEntries =
+    f['webhook-config'] !== undefined ? readWebhookConfigurations(io.readInput(f['webhook-config']), f['webhook-config']) : undefined;
+  const given = parseLabelList(f['namespace-labels'], '--namespace-labels', (message) => new UsageError(message));
+  const input: ExplainInput = { f, settings, webhooks: fileEntries, namespaceLabels: given };
+  if (f.kubeconfig === undefined) return explain(input, io);
+  const kubeconfig = f.kubeconfig;
+  return import('./explain-cluster.ts').then(async ({ clusterInputsOrReport }) => {
+    const cluster = await clusterInputsOrReport(kubeconfig, f.namespace || 'default', io, settings.summary.revision);
+    if (!cluster) return 1;
+    return explain({ ...input, webhooks: fileEntries ?? cluster.webhooks, namespaceLabels: given ?? cluster.namespaceLabels }, io);
+  });
+}
+
+interface ExplainInput {
+  f: ExplainFlags & Parameters<typeof proxyConfigsFromFlags>[0];
+  settings: Settings;
+  webhooks: InjectionEntry[] | undefined;
+  namespaceLabels: Record<string, string> | undefined;
+}
+
+function explain({ f, settings, webhooks, namespaceLabels }: ExplainInput, io: CliIO): number {
   const proxyConfigs = proxyConfigsFromFlags(f, io.stderr);
-  const namespaceLabels = parseLabelList(f['namespace-labels'], '--namespace-labels', (message) => new UsageError(message));
-  const objects = parseDocuments(io.readInput(f.filename), f.filename);
-  const results = previewEachObject(objects, { settings, namespace: f.namespace || 'default', namespaceLabels, proxyConfigs }).map(explanationOf);
+  const objects = parseDocuments(io.readInput(f.filename!), f.filename);
+  const ctx = { settings, namespace: f.namespace || 'default', namespaceLabels, proxyConfigs, webhooks };
+  const results = previewEachObject(objects, ctx).map(explanationOf);
   if (f.output === 'json') io.stdout(`${JSON.stringify(results, null, 2)}\n`);
   else for (const r of results) io.stdout(explanationText(r));
   return results.some((r) => r.error) ? 1 : 0;

@@ -12,8 +12,8 @@ const USAGE = `usage: sidecar-injector <command> [flags]
 commands:
   inject   -f FILE|- [--config F] [--values F] [--mesh F] [--set k=v]... [--native-sidecars true|false|auto] [--proxy-configs F] [-o yaml|json]
            inject the sidecar into Pods and workloads (like istioctl kube-inject)
-  explain  -f FILE|- [--namespace-labels k=v,...] [-n NAMESPACE] [-o text|json] [settings flags]
-           say for each object whether it would be injected, and why
+  explain  -f FILE|- [--namespace-labels k=v,...] [-n NAMESPACE] [--webhook-config FILE | --kubeconfig F] [-o text|json] [settings flags]
+           say for each object whether it would be injected, why, and which webhook entry the API server would call
   serve    [--revision R] [--webhook-config NAME] [--config-dir D] [--config F] [--values F] [--mesh F] [--cert-dir D] [--host H] [--port 9443] [--preview-port 9444] [--ops-port 8080] [--kubeconfig F | --no-cluster] [--proxy-configs F]
            the webhook (HTTPS /inject; HTTPS /preview on its own port; HTTP /healthz, /readyz, /metrics)
   namespace enable|disable NAME [--revision R] | status [NAME] [--kubeconfig F] [-o text|json]

@@ -5,8 +5,9 @@ import { KubeApiError } from '../kube/api-errors.ts';
 import { loadKubeConfig } from '../kube/client.ts';
 import { reportClusterError } from './cluster-error.ts';
 import { NamespaceClient, type NamespaceInfo } from '../kube/namespace-client.ts';
-import { TagClient } from '../kube/tag-client.ts';
-import { namespaceInjection, namespaceReport, type ClusterPod, type NamespaceReport } from '../core/namespace-report.ts';
+import { clusterInjectionEntries, noClusterEntriesWarning, TagClient } from '../kube/tag-client.ts';
+import type { InjectionEntry } from '../core/webhooks/entries.ts';
+import { namespaceInjection, namespaceReport, revisionText, type ClusterPod, type NamespaceReport } from '../core/namespace-report.ts';
 import { UsageError, type CliIO } from './io.ts';
 
 const USAGE = `usage:
@@ -41,7 +42,7 @@ function revisionConflictWarning(ns: string, rev: string, value: string, flags: 
   const after = namespaceInjection(ns, { [LABEL]: value, [REV_LABEL]: rev }, { revision: flags.revision });
   const me = flags.revision || 'default';
   const outcome = after.optedIn
-    ? `new pods are injected through webhook entry ${after.webhook} (revision "${me}"), not by revision "${rev}"`
+    ? `new pods are injected through webhook entry ${after.webhook?.name} (revision "${me}"), not by revision "${rev}"`
     : `new pods are not injected by revision "${me}"${me === rev ? '' : `, nor by revision "${rev}"`}`;
   return (
     `warning: namespace "${ns}" also has ${REV_LABEL}=${rev}. Istio's webhooks select a namespace by ${REV_LABEL} only when ${LABEL} is absent, ` +
@@ -147,15 +148,21 @@ function restartHint(owner: string, ns: string): string {
 }
 
 function renderText(reports: NamespaceReport[], detailed: boolean): string {
-  const rows = [['NAMESPACE', 'OPTED IN', 'PODS', 'WITH SIDECAR', 'NEED RESTART', 'WHY']];
+  const rows = [['NAMESPACE', 'OPTED IN', 'REVISION', 'PODS', 'WITH SIDECAR', 'NEED RESTART', 'NOT ON REVISION', 'WHY']];
   for (const r of reports) {
-    rows.push([r.namespace, r.optedIn ? 'yes' : 'no', String(r.pods), String(r.withSidecar), String(r.needRestart.length), r.why]);
+    const counts = [r.pods, r.withSidecar, r.needRestart.length, r.notOnRevision.length].map(String);
+    rows.push([r.namespace, r.optedIn ? 'yes' : 'no', revisionText(r.webhook), ...counts, r.why]);
   }
   let out = table(rows);
   for (const r of reports) {
     if (r.needRestart.length > 0) {
       out += `\npods in ${r.namespace} without the sidecar that would get it if re-created (made before injection was enabled, or while the injector was down):\n`;
       out += table(r.needRestart.map((p) => [`  ${p.name}`, p.owner, restartHint(p.owner, r.namespace)]));
+    }
+    const otherRevision = r.notOnRevision.filter((p) => p.revision !== null);
+    if (otherRevision.length > 0) {
+      out += `\npods in ${r.namespace} injected by another revision than ${revisionText(r.webhook)} (re-create them to move them):\n`;
+      out += table(otherRevision.map((p) => [`  ${p.name}`, p.owner, `revision ${p.revision}`]));
     }
     if (detailed && r.skipped.length > 0) {
       out += `\npods in ${r.namespace} that are not injected by design:\n`;
@@ -165,14 +172,32 @@ function renderText(reports: NamespaceReport[], detailed: boolean): string {
   return out;
 }
 
+/** The cluster's injection entries; undefined (deploy/'s for --revision) when it has none or they cannot be listed, said on stderr. */
+async function clusterEntries(flags: Flags, io: CliIO): Promise<InjectionEntry[] | undefined> {
+  const kc = loadKubeConfig({ kubeconfigPath: flags.kubeconfig });
+  if (!kc) return undefined;
+  try {
+    const entries = await clusterInjectionEntries(new TagClient(kc));
+    if (entries.length > 0) return entries;
+    io.stderr(noClusterEntriesWarning(flags.revision));
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof KubeApiError)) throw e;
+    const me = flags.revision || 'default';
+    io.stderr(`warning: ${e.message}; deciding with the webhook entries deploy/ makes for revision "${me}"\n`);
+    return undefined;
+  }
+}
+
 async function status(name: string | undefined, flags: Flags, io: CliIO): Promise<number> {
   if (flags.output !== 'text' && flags.output !== 'json') throw new UsageError(`-o must be text or json, not "${flags.output}"`);
   const client = clientFor(flags);
   const namespaces = name !== undefined ? [await client.get(name)] : await client.list();
   const byNs = groupByNamespace(await client.listPods(name));
+  const webhooks = await clusterEntries(flags, io);
   const reports = namespaces
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map((ns) => namespaceReport(ns.name, ns.labels, byNs.get(ns.name) ?? [], { revision: flags.revision }));
+    .map((ns) => namespaceReport(ns.name, ns.labels, byNs.get(ns.name) ?? [], { revision: flags.revision, webhooks }));
   io.stdout(flags.output === 'json' ? `${JSON.stringify({ namespaces: reports }, null, 2)}\n` : renderText(reports, name !== undefined));
   return 0;
 }

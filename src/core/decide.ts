@@ -1,9 +1,12 @@
 // Inject or not, and why. Two steps: the webhook's selectors (which Istio leaves to the API server,
 // evaluated here only when the namespace's labels are known) and Istio's injectRequired, in its order.
 import { ANNOTATION } from './annotations.ts';
-import type { InjectorConfig } from './settings/injector-config.ts';
+import type { InjectorConfig, LabelSelector } from './settings/injector-config.ts';
 import { describeSelector, selectorMatches } from './selectors.ts';
-import type { LabelSelector } from './settings/injector-config.ts';
+import { builtInEntries, IGNORED_NAMESPACES, type InjectionEntry } from './webhooks/entries.ts';
+import { describeWebhook, matchWebhook, type WebhookRef } from './webhooks/match.ts';
+
+export { IGNORED_NAMESPACES, webhookEntries } from './webhooks/entries.ts';
 
 export type ReasonCode =
   | 'HOST_NETWORK'
@@ -27,11 +30,14 @@ export interface Decision {
   message: string;
   /** What decided it, one line each: the labels, annotations and settings that mattered. */
   decidedBy: string[];
-  /** Which webhook entry would send this pod to us; absent when the namespace labels are not known. */
-  webhook?: string;
+  /**
+   * The webhook entry the API server would call for this pod (null: none selects it); absent when the
+   * namespace labels are not known (the admission path: the API server matched already).
+   */
+  webhook?: WebhookRef | null;
+  /** Other entries that select the pod too: the API server would call them as well (injected twice). */
+  alsoMatched?: WebhookRef[];
 }
-
-export const IGNORED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'];
 
 export interface DecideInput {
   labels?: Record<string, string>;
@@ -43,93 +49,19 @@ export interface DecideInput {
   config: Pick<InjectorConfig, 'policy' | 'neverInjectSelector' | 'alwaysInjectSelector'>;
   revision?: string;
   enableNamespacesByDefault?: boolean;
+  /**
+   * The injection entries the API server evaluates (the cluster's, a --webhook-config file's), in call
+   * order; absent: the built-in set, deploy/'s entries for `revision`.
+   */
+  webhooks?: readonly InjectionEntry[];
 }
 
-interface WebhookEntry {
-  name: string;
-  namespaceSelector: LabelSelector;
-  objectSelector: LabelSelector;
-}
+type Matched = Required<Pick<Decision, 'webhook'>> & Pick<Decision, 'alsoMatched'>;
 
-/**
- * Istio's MutatingWebhookConfiguration entries for a revision, as its chart writes them. One piece on
- * purpose: it is a table, entry by entry in the chart's order, and reads best whole.
- */
-export function webhookEntries(revision: string | undefined, enableNamespacesByDefault = false): WebhookEntry[] {
-  const rev = revision || 'default';
-  const notFalse = { key: ANNOTATION.inject, operator: 'NotIn' as const, values: ['false'] };
-  const entries: WebhookEntry[] = [
-    {
-      name: 'rev.namespace.sidecar-injector.istio.io',
-      namespaceSelector: {
-        matchExpressions: [
-          { key: 'istio.io/rev', operator: 'In', values: [rev] },
-          { key: 'istio-injection', operator: 'DoesNotExist' },
-        ],
-      },
-      objectSelector: { matchExpressions: [notFalse] },
-    },
-    {
-      name: 'rev.object.sidecar-injector.istio.io',
-      namespaceSelector: {
-        matchExpressions: [
-          { key: 'istio.io/rev', operator: 'DoesNotExist' },
-          { key: 'istio-injection', operator: 'DoesNotExist' },
-        ],
-      },
-      objectSelector: { matchExpressions: [notFalse, { key: 'istio.io/rev', operator: 'In', values: [rev] }] },
-    },
-  ];
-  if (rev === 'default') {
-    entries.push(
-      {
-        name: 'namespace.sidecar-injector.istio.io',
-        namespaceSelector: { matchExpressions: [{ key: 'istio-injection', operator: 'In', values: ['enabled'] }] },
-        objectSelector: { matchExpressions: [notFalse] },
-      },
-      {
-        name: 'object.sidecar-injector.istio.io',
-        namespaceSelector: {
-          matchExpressions: [
-            { key: 'istio-injection', operator: 'DoesNotExist' },
-            { key: 'istio.io/rev', operator: 'DoesNotExist' },
-          ],
-        },
-        objectSelector: {
-          matchExpressions: [
-            { key: ANNOTATION.inject, operator: 'In', values: ['true'] },
-            { key: 'istio.io/rev', operator: 'DoesNotExist' },
-          ],
-        },
-      },
-    );
-  }
-  if (enableNamespacesByDefault) {
-    entries.push({
-      name: 'auto.sidecar-injector.istio.io',
-      namespaceSelector: {
-        matchExpressions: [
-          { key: 'istio-injection', operator: 'DoesNotExist' },
-          { key: 'istio.io/rev', operator: 'DoesNotExist' },
-          { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: IGNORED_NAMESPACES },
-        ],
-      },
-      objectSelector: {
-        matchExpressions: [
-          { key: ANNOTATION.inject, operator: 'DoesNotExist' },
-          { key: 'istio.io/rev', operator: 'DoesNotExist' },
-        ],
-      },
-    });
-  }
-  return entries;
-}
-
-function namespaceStep(input: DecideInput, nsLabels: Record<string, string>): Decision | { webhook: string } {
-  const ns = { 'kubernetes.io/metadata.name': input.namespace, ...nsLabels };
-  for (const e of webhookEntries(input.revision, input.enableNamespacesByDefault)) {
-    if (selectorMatches(e.namespaceSelector, ns) && selectorMatches(e.objectSelector, input.labels ?? {})) return { webhook: e.name };
-  }
+function namespaceStep(input: DecideInput, nsLabels: Record<string, string>): Decision | Matched {
+  const entries = input.webhooks ?? builtInEntries(input.revision, input.enableNamespacesByDefault);
+  const m = matchWebhook(input.namespace, nsLabels, input.labels, entries);
+  if (m.webhook) return m;
   const nsLabel = nsLabels['istio-injection'];
   const podLabel = input.labels?.[ANNOTATION.inject];
   if (nsLabel === 'disabled') {
@@ -138,6 +70,7 @@ function namespaceStep(input: DecideInput, nsLabels: Record<string, string>): De
       reason: 'NAMESPACE_DISABLED',
       message: `namespace "${input.namespace}" is labelled istio-injection=disabled`,
       decidedBy: [`namespace label istio-injection=disabled`],
+      webhook: null,
     };
   }
   if (podLabel === 'false' && (nsLabel === 'enabled' || nsLabels['istio.io/rev'] !== undefined)) {
@@ -146,19 +79,21 @@ function namespaceStep(input: DecideInput, nsLabels: Record<string, string>): De
       reason: 'OBJECT_OPTED_OUT',
       message: `pod label ${ANNOTATION.inject}=false opts out of injection`,
       decidedBy: [`pod label ${ANNOTATION.inject}=false`],
+      webhook: null,
     };
   }
   const why =
     nsLabel !== undefined
       ? `istio-injection=${nsLabel}`
       : nsLabels['istio.io/rev'] !== undefined
-        ? `istio.io/rev=${nsLabels['istio.io/rev']} (not this injector's revision)`
+        ? `istio.io/rev=${nsLabels['istio.io/rev']} (${input.webhooks ? 'no webhook entry selects it' : "not this injector's revision"})`
         : 'no istio-injection label';
   return {
     inject: false,
     reason: 'NAMESPACE_NOT_SELECTED',
     message: `namespace "${input.namespace}" is not opted in (${why}) and the pod has no ${ANNOTATION.inject}=true label`,
     decidedBy: [`namespace labels: ${why}`],
+    webhook: null,
   };
 }
 
@@ -174,14 +109,14 @@ function matchFirst(list: LabelSelector[], labels: Record<string, string> | unde
 }
 
 export function decide(input: DecideInput): Decision {
-  let webhook: string | undefined;
+  let matched: Matched | undefined;
   if (input.namespaceLabels !== undefined) {
     const step = namespaceStep(input, input.namespaceLabels);
     if ('inject' in step) return step;
-    webhook = step.webhook;
+    matched = step;
   }
-  const done = (d: Omit<Decision, 'webhook'>): Decision =>
-    webhook ? { ...d, webhook, decidedBy: [`webhook entry ${webhook} matches`, ...d.decidedBy] } : d;
+  const done = (d: Verdict): Decision =>
+    matched?.webhook ? { ...d, ...matched, decidedBy: [`webhook entry ${describeWebhook(matched.webhook)} matches`, ...d.decidedBy] } : d;
   const notes: string[] = []; // what was looked at and ignored, told with the decision
   const verdict = podDecision(input, notes) ?? selectorDecision(input, notes) ?? policyDecision(input.config.policy, notes);
   // as in Istio: a policy other than enabled/disabled injects nothing, whatever the pod or selectors ask
@@ -191,7 +126,7 @@ export function decide(input: DecideInput): Decision {
 
 const VALID_POLICIES: ReadonlySet<string> = new Set(['enabled', 'disabled']);
 
-type Verdict = Omit<Decision, 'webhook'>;
+type Verdict = Omit<Decision, 'webhook' | 'alsoMatched'>;
 
 /** Istio's first steps: host network, ignored namespaces, then the pod's own label or annotation. */
 function podDecision(input: DecideInput, notes: string[]): Verdict | undefined {

@@ -12,6 +12,7 @@ export const ErrorCodes = {
   TEMPLATE_NOT_POD: 'an injection template did not render to a pod',
   TEMPLATE_UNSAFE_VALUE: 'a Go injection template printed a value the pod sets where it would add or change YAML structure',
   INVALID_OBJECT: 'the object to inject is not a well-formed Kubernetes object',
+  INVALID_WEBHOOK_CONFIG: "a MutatingWebhookConfiguration given to decide with (--webhook-config, the cluster's) is not well-formed",
   INVALID_PROMETHEUS: 'a prometheus annotation points at a port the injector cannot merge',
   LIMIT_EXCEEDED: 'an input is larger than a cap of the injector (src/core/limits.ts)',
   BUDGET_EXCEEDED: 'the request did not finish within its time budget',

@@ -7,6 +7,7 @@ import type { NodeKubelets } from './native-sidecars.ts';
 import type { Operation } from './patch.ts';
 import type { ProxyConfigSet } from './proxy-configs.ts';
 import type { Settings } from './settings/index.ts';
+import type { InjectionEntry } from './webhooks/entries.ts';
 import type { JsonObject, Pod, WorkloadRef } from './types.ts';
 
 /** What one injection needs; `overBudget` (from Budget) lets the edge stop a request that takes too long. */
@@ -27,6 +28,11 @@ export interface InjectContext extends Budget {
   nodes?: NodeKubelets;
   /** Istio's ProxyConfig resources (proxy-configs.ts), from the cluster or a file; none when absent. */
   proxyConfigs?: ProxyConfigSet;
+  /**
+   * The injection entries the API server evaluates (webhooks/read.ts), in call order, used with
+   * namespaceLabels; absent: deploy/'s entries for this revision.
+   */
+  webhooks?: readonly InjectionEntry[];
 }
 
 export interface InjectResult {

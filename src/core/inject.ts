@@ -4,6 +4,7 @@ import { ANNOTATION, refuseDeniedAnnotations, templateList, validateAnnotations 
 import { checkBudget } from './budget.ts';
 import { decide, type Decision } from './decide.ts';
 import { clipJson } from './clip.ts';
+import { describeWebhook } from './webhooks/match.ts';
 import { mergeMap, type MergeMemo } from './merge.ts';
 import type { InjectContext, InjectResult, Prepared, RenderedPod } from './inject-types.ts';
 import { createPatch } from './patch.ts';
@@ -51,7 +52,19 @@ function decideFor(pod: Pod, namespace: string, ctx: InjectContext): Decision {
     config,
     revision: summary.revision,
     enableNamespacesByDefault: summary.enableNamespacesByDefault,
+    webhooks: ctx.webhooks,
   });
+}
+
+/** What the decision's webhook match adds: another revision's entry decides as ours would, and a second webhook injects twice. */
+function webhookNotes(decision: Decision, revision: string | undefined): string[] {
+  const notes: string[] = [];
+  const w = decision.webhook;
+  if (w && w.revision !== (revision || 'default'))
+    notes.push(`decided as revision ${w.revision} would, assuming its settings equal these (revision ${revision || 'default'})`);
+  for (const also of decision.alsoMatched ?? [])
+    notes.push(`the API server would also call ${describeWebhook(also)}: the pod would be injected twice`);
+  return notes;
 }
 
 function validate(pod: Pod, settings: Settings): void {
@@ -108,11 +121,11 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   const original = withoutManagedFields(input);
   const namespace = original.metadata?.namespace || ctx.namespace || 'default';
   const decision = decideFor(original, namespace, ctx);
-  if (!decision.inject) return { decision, pod: original, patch: [], templates: [], notes: [], annotationsUsed: [] };
+  const notes = webhookNotes(decision, ctx.settings.summary.revision);
+  if (!decision.inject) return { decision, pod: original, patch: [], templates: [], notes, annotationsUsed: [] };
 
   checkBudget(ctx, 'validating annotations');
   validate(original, ctx.settings);
-  const notes: string[] = [];
   const prep = preparePod(original, namespace, ctx, notes);
   const rendered = renderTemplates(original, prep, ctx);
   checkBudget(ctx, 'post-processing the injected pod');

@@ -45,3 +45,12 @@ export const MAX_ECHO_CHARS = 200;
  * are longer than one echo; past this the message is cut whatever it quotes.
  */
 export const MAX_MESSAGE_CHARS = 4_000;
+
+/**
+ * MutatingWebhookConfigurations read for one decision set (a --webhook-config file, the cluster's). A
+ * cluster has a handful (one per revision and tag, and other products'); each is read once, linearly.
+ */
+export const MAX_WEBHOOK_CONFIGURATIONS = 1_000;
+
+/** Webhook entries over all those configurations (Istio writes 2 to 5 per configuration). */
+export const MAX_WEBHOOK_ENTRIES = 5_000;

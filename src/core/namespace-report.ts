@@ -2,8 +2,10 @@
 // would get it if created now (created before the label, or while the injector was down), decided by the
 // same webhook selectors and decide() the injector uses.
 import { ANNOTATION } from './annotations.ts';
-import { decide, webhookEntries, type ReasonCode } from './decide.ts';
+import { decide, type ReasonCode } from './decide.ts';
 import type { Pod } from './types.ts';
+import type { InjectionEntry } from './webhooks/entries.ts';
+import type { WebhookRef } from './webhooks/match.ts';
 import { workloadOfPod } from './workloads.ts';
 
 /** The fields of a pod (as listed from the API) that the report reads. */
@@ -30,8 +32,10 @@ export interface PodRef {
 export interface NamespaceReport {
   namespace: string;
   optedIn: boolean;
-  /** The webhook entry that sends this namespace's pods to the injector, when opted in. */
-  webhook?: string;
+  /** The webhook entry that sends this namespace's pods to an injector, when opted in; else null. */
+  webhook: WebhookRef | null;
+  /** The revision the namespace's new pods get (the tag resolved), when opted in. */
+  revision: string | null;
   /** Why, in labels: "istio-injection=enabled", "no istio-injection label", … */
   why: string;
   labels: { 'istio-injection'?: string; 'istio.io/rev'?: string };
@@ -40,15 +44,24 @@ export interface NamespaceReport {
   needRestart: PodRef[];
   /** Pods the injector leaves alone by design (host network, opted out, …), with decide()'s reason. */
   skipped: Array<PodRef & { reason: ReasonCode }>;
+  /**
+   * Live pods not on the namespace's revision: injected by another (their istio.io/rev annotation, else
+   * label; null when they carry none), or not injected although they would be now (revision null).
+   */
+  notOnRevision: Array<PodRef & { revision: string | null }>;
 }
 
 export interface ReportOptions {
   revision?: string;
   /** Injector config policy (default "enabled", Istio's default). */
   policy?: string;
+  /** The cluster's injection entries (webhooks/read.ts); absent: deploy/'s for `revision`. */
+  webhooks?: readonly InjectionEntry[];
 }
 
 const PROXY = 'istio-proxy';
+/** Istio's sidecar template stamps the injecting revision as this annotation (templates/sidecar.tmpl: ours too). */
+const REVISION = 'istio.io/rev';
 
 export function hasSidecar(pod: ClusterPod): boolean {
   if (pod.metadata?.annotations?.[ANNOTATION.status] !== undefined) return true;
@@ -56,29 +69,34 @@ export function hasSidecar(pod: ClusterPod): boolean {
 }
 
 /** Entries that select by namespace (as opposed to by pod label): these make a namespace "opted in". */
-function namespaceEntryNames(revision: string | undefined): string[] {
-  return webhookEntries(revision)
-    .map((e) => e.name)
-    .filter((n) => n.startsWith('namespace.') || n.startsWith('rev.namespace.'));
+const selectsByNamespace = (w: WebhookRef | null | undefined): w is WebhookRef =>
+  w != null && (w.name.startsWith('namespace.') || w.name.startsWith('rev.namespace.'));
+
+/** "canary", or "prod→canary" for a tag. */
+export function revisionText(w: WebhookRef | null): string {
+  if (!w) return '-';
+  return w.tag !== undefined ? `${w.tag}→${w.revision}` : w.revision;
 }
 
 export function namespaceInjection(
   namespace: string,
   labels: Record<string, string>,
   opts: ReportOptions = {},
-): Pick<NamespaceReport, 'optedIn' | 'webhook' | 'why'> {
+): Pick<NamespaceReport, 'optedIn' | 'webhook' | 'revision' | 'why'> {
   // A pod with no labels or annotations: the entry that would send it is the namespace's own opt-in.
-  const d = decide({ namespace, namespaceLabels: labels, labels: {}, config: configOf(opts), revision: opts.revision });
-  const optedIn = d.webhook !== undefined && namespaceEntryNames(opts.revision).includes(d.webhook);
+  const d = decide({ namespace, namespaceLabels: labels, labels: {}, config: configOf(opts), revision: opts.revision, webhooks: opts.webhooks });
+  const webhook = selectsByNamespace(d.webhook) ? d.webhook : null;
+  const optedIn = webhook !== null;
   const inj = labels['istio-injection'];
   const rev = labels['istio.io/rev'];
+  const notServed = opts.webhooks ? 'no webhook entry selects it' : `not revision "${opts.revision || 'default'}"`;
   const why =
     inj !== undefined
       ? `istio-injection=${inj}${rev !== undefined ? `; istio.io/rev=${rev} ignored` : ''}`
       : rev !== undefined
-        ? `istio.io/rev=${rev}${optedIn ? '' : `; not revision "${opts.revision || 'default'}"`}`
+        ? `istio.io/rev=${rev}${optedIn ? '' : `; ${notServed}`}`
         : 'no istio-injection label';
-  return { optedIn, ...(optedIn ? { webhook: d.webhook } : {}), why };
+  return { optedIn, webhook, revision: webhook?.revision ?? null, why };
 }
 
 function configOf(opts: ReportOptions) {
@@ -109,14 +127,17 @@ export function namespaceReport(namespace: string, nsLabels: Record<string, stri
     withSidecar: 0,
     needRestart: [],
     skipped: [],
+    notOnRevision: [],
   };
   for (const pod of pods) {
+    const ref = { name: pod.metadata?.name ?? '', owner: ownerOf(pod, namespace) };
     if (hasSidecar(pod)) {
       report.withSidecar++;
+      const rev = pod.metadata?.annotations?.[REVISION] ?? pod.metadata?.labels?.[REVISION] ?? null;
+      if (state.optedIn && isLive(pod) && rev !== state.revision) report.notOnRevision.push({ ...ref, revision: rev });
       continue;
     }
     if (!state.optedIn || !isLive(pod)) continue;
-    const ref = { name: pod.metadata?.name ?? '', owner: ownerOf(pod, namespace) };
     const d = decide({
       namespace,
       namespaceLabels: nsLabels,
@@ -125,11 +146,15 @@ export function namespaceReport(namespace: string, nsLabels: Record<string, stri
       labels: pod.metadata?.labels ?? {},
       annotations: pod.metadata?.annotations ?? {},
       hostNetwork: pod.spec?.hostNetwork,
+      webhooks: opts.webhooks,
     });
-    if (d.inject) report.needRestart.push(ref);
-    else report.skipped.push({ ...ref, reason: d.reason });
+    if (d.inject) {
+      report.needRestart.push(ref);
+      report.notOnRevision.push({ ...ref, revision: null });
+    } else report.skipped.push({ ...ref, reason: d.reason });
   }
   report.needRestart.sort((a, b) => a.name.localeCompare(b.name));
   report.skipped.sort((a, b) => a.name.localeCompare(b.name));
+  report.notOnRevision.sort((a, b) => a.name.localeCompare(b.name));
   return report;
 }

@@ -13,6 +13,7 @@ import { MAX_PREVIEW_OBJECTS } from './limits.ts';
 import { applyPatch, type Operation } from './patch.ts';
 import { checkTree } from './tree-limits.ts';
 import { isObject, type Pod } from './types.ts';
+import type { WebhookRef } from './webhooks/match.ts';
 import { isInjectableKind, objectName, podOf, withPod, workloadOfObject } from './workloads.ts';
 
 export interface PreviewItem {
@@ -24,6 +25,10 @@ export interface PreviewItem {
   reason: string;
   message: string;
   decidedBy: string[];
+  /** The webhook entry the API server would call; absent when the namespace's labels are not known. */
+  webhook?: WebhookRef | null;
+  /** Other entries it would call too (the pod injected twice). */
+  alsoMatched?: WebhookRef[];
   templates: string[];
   notes: string[];
   annotations: string[];
@@ -91,6 +96,8 @@ function previewOne(obj: KubeObject, ctx: PreviewContext, injected: InjectedObje
       reason: r.decision.reason,
       message: r.decision.message,
       decidedBy: r.decision.decidedBy,
+      ...(r.decision.webhook !== undefined ? { webhook: r.decision.webhook } : {}),
+      ...(r.decision.alsoMatched ? { alsoMatched: r.decision.alsoMatched } : {}),
       templates: r.templates,
       notes,
       annotations: r.annotationsUsed,

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { NodeKubelets } from '../core/native-sidecars.ts';
 import type { ProxyConfigSet } from '../core/proxy-configs.ts';
 import type { Settings } from '../core/settings/index.ts';
+import type { InjectionEntry } from '../core/webhooks/entries.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface ClusterInfo {
@@ -13,6 +14,8 @@ export interface ClusterInfo {
   nodeKubeletVersions(): NodeKubelets | undefined;
   /** Istio's ProxyConfig resources as the cluster has them (a watch of proxyconfigs.networking.istio.io). */
   proxyConfigs?(): ProxyConfigSet;
+  /** The cluster's injection entries (its MutatingWebhookConfigurations), in call order; undefined until listed. */
+  webhooks?(): readonly InjectionEntry[] | undefined;
   synced(): boolean;
 }
 

@@ -53,6 +53,7 @@ async function handle(
     namespaceLabelsSource: given ? 'query' : namespaceLabels ? 'cluster' : 'unknown',
     nodes: rt.cluster?.nodeKubeletVersions(),
     proxyConfigs: rt.proxyConfigs?.(),
+    webhooks: rt.cluster?.webhooks?.(),
   });
   if (!outcome.ok) {
     const e = outcome.error;

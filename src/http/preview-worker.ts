@@ -8,6 +8,7 @@ import { isInjectionError, statusOfCode } from '../core/errors.ts';
 import { previewObjects } from '../core/preview.ts';
 import type { ProxyConfigSet } from '../core/proxy-configs.ts';
 import type { Settings } from '../core/settings/index.ts';
+import type { InjectionEntry } from '../core/webhooks/entries.ts';
 import { asBuffer, serveJobs, type HostedJob, type HostedReply } from './worker-host.ts';
 
 export interface PreviewJob extends HostedJob {
@@ -18,6 +19,8 @@ export interface PreviewJob extends HostedJob {
   /** Kubelet versions by node name (a Map crosses to the worker by structured clone). */
   nodes: NodeKubelets | undefined;
   proxyConfigs: ProxyConfigSet | undefined;
+  /** The cluster's injection entries; undefined: deploy/'s for the settings' revision. */
+  webhooks: readonly InjectionEntry[] | undefined;
   maxAnswerBytes: number;
   /** Work time after which the core answers BUDGET_EXCEEDED itself (before the runner's hard stop). */
   softBudgetMs: number;
@@ -32,6 +35,8 @@ function serialise(job: PreviewJob, items: unknown[], settings: Settings): Previ
     namespace: job.namespace,
     namespaceLabels: job.namespaceLabels ?? null,
     namespaceLabelsSource: job.namespaceLabelsSource,
+    // what the decisions' webhook entries come from
+    webhooksSource: job.webhooks ? 'cluster' : 'built-in',
     // templates of the configuration in use that pods cannot ask for, and why
     ...(Object.keys(broken).length > 0 ? { brokenTemplates: broken } : {}),
   });
@@ -65,6 +70,7 @@ function runPreviewJob(job: PreviewJob, settings: Settings): PreviewReply {
       namespaceLabels: job.namespaceLabels,
       nodes: job.nodes,
       proxyConfigs: job.proxyConfigs,
+      webhooks: job.webhooks,
       overBudget,
     });
     return serialise(job, items, settings);

@@ -7,6 +7,8 @@ import {
   type KubeConfig,
   type V1MutatingWebhookConfiguration,
 } from '@kubernetes/client-node';
+import type { InjectionEntry } from '../core/webhooks/entries.ts';
+import { injectionEntriesOf } from '../core/webhooks/read.ts';
 import type { JsonPatchOp, WebhookConfig } from '../core/webhooks/tags.ts';
 import { type KubeApiError, toKubeApiError } from './api-errors.ts';
 import { FIELD_MANAGER } from './ca-bundle.ts';
@@ -32,11 +34,12 @@ export class TagClient {
 
   /** Configurations matching a label selector (there are few: one list call, no paging). */
   async list(labelSelector: string): Promise<WebhookConfig[]> {
+    const what = labelSelector ? ` labelled ${labelSelector}` : '';
     try {
-      const res = await this.api.listMutatingWebhookConfiguration({ labelSelector }, requestTimeout(CALL_TIMEOUT_MS));
+      const res = await this.api.listMutatingWebhookConfiguration({ labelSelector: labelSelector || undefined }, requestTimeout(CALL_TIMEOUT_MS));
       return res.items.map(asConfig);
     } catch (e) {
-      throw this.fail(e, `list MutatingWebhookConfigurations labelled ${labelSelector}`);
+      throw this.fail(e, `list MutatingWebhookConfigurations${what}`);
     }
   }
 
@@ -86,3 +89,16 @@ export class TagClient {
     }
   }
 }
+
+/**
+ * The injection entries the API server evaluates for a new pod, from every MutatingWebhookConfiguration of
+ * the cluster (webhooks/read.ts picks Istio's, in call order). Items of a list have no kind: it is put back.
+ */
+export async function clusterInjectionEntries(client: TagClient): Promise<InjectionEntry[]> {
+  const configs = await client.list('');
+  return injectionEntriesOf(configs.map((c) => ({ ...c, kind: 'MutatingWebhookConfiguration' })));
+}
+
+/** What the CLI says when the cluster has no injection entries, and decides with deploy/'s instead. */
+export const noClusterEntriesWarning = (revision: string | undefined): string =>
+  `warning: no MutatingWebhookConfiguration of the cluster injects pods (none labelled istio.io/rev or with *.sidecar-injector.istio.io entries for pods CREATE): deciding with the entries deploy/ makes for revision "${revision || 'default'}"\n`;

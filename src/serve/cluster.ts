@@ -10,6 +10,7 @@ import { startRevisionCaBundlePatcher, type RevisionCaBundlePatcher } from '../k
 import { startClusterView } from '../kube/cluster-view.ts';
 import { loadKubeConfig } from '../kube/client.ts';
 import { startProxyConfigWatch } from '../kube/proxy-config-watch.ts';
+import { startWebhookConfigWatch } from '../kube/webhook-config-watch.ts';
 import { startIstioConfigMapSettings } from '../kube/istio-configmaps.ts';
 import { readTemplatesDir } from '../config/files.ts';
 import { istioConfigMapNames } from '../core/settings/configmap.ts';
@@ -46,7 +47,7 @@ export function wireCluster(opts: {
   if (!kubeConfig) return undefined;
   logger.info(
     { server: kubeConfig.getCurrentCluster()?.server },
-    opts.watchProxyConfigs ? 'watching namespaces, nodes and ProxyConfigs of the cluster' : 'watching namespaces and nodes of the cluster',
+    `watching namespaces, nodes, MutatingWebhookConfigurations${opts.watchProxyConfigs ? ' and ProxyConfigs' : ''} of the cluster`,
   );
   // with a webhook configuration to own: publish our CA as its caBundle (and its revision's tags'), now and
   // after each rotation
@@ -90,16 +91,22 @@ export function wireCluster(opts: {
       : {}),
     startCluster: ({ onEvent }) => {
       const view = startClusterView({ kubeConfig, logger: logger.child({ component: 'cluster' }), onEvent });
+      // the cluster's webhook configurations, which /preview decides with (tags included); not a readiness
+      // condition: until listed, the preview decides with deploy/'s entries for this revision
+      const webhooks = startWebhookConfigWatch({ kubeConfig, logger: logger.child({ component: 'webhookconfigurations' }), onEvent });
       // with --proxy-configs the file's resources apply, and the cluster's are not watched
-      if (!opts.watchProxyConfigs) return view;
-      const proxyConfigs = startProxyConfigWatch({ kubeConfig, logger: logger.child({ component: 'proxyconfigs' }), onEvent });
+      const proxyConfigs = opts.watchProxyConfigs
+        ? startProxyConfigWatch({ kubeConfig, logger: logger.child({ component: 'proxyconfigs' }), onEvent })
+        : undefined;
       return {
         ...view,
-        proxyConfigs: proxyConfigs.current,
-        synced: () => view.synced() && proxyConfigs.synced(),
+        webhooks: webhooks.entries,
+        ...(proxyConfigs ? { proxyConfigs: proxyConfigs.current } : {}),
+        synced: () => view.synced() && (proxyConfigs?.synced() ?? true),
         stop: () => {
           view.stop();
-          proxyConfigs.stop();
+          webhooks.stop();
+          proxyConfigs?.stop();
         },
       };
     },

@@ -78,7 +78,7 @@ describe('decide: inject or not, and why (Istio order)', () => {
     it('sends pods of an istio-injection=enabled namespace through the namespace. entry', () => {
       const d = decide(base({ namespaceLabels: { 'istio-injection': 'enabled' } }));
       assert.equal(d.inject, true);
-      assert.equal(d.webhook, 'namespace.sidecar-injector.istio.io');
+      assert.equal(d.webhook?.name, 'namespace.sidecar-injector.istio.io');
       assert.match(d.decidedBy[0]!, /namespace\.sidecar-injector/);
     });
 
@@ -94,7 +94,7 @@ describe('decide: inject or not, and why (Istio order)', () => {
       assert.equal(viaAnnotation.reason, 'NAMESPACE_NOT_SELECTED', 'the webhook selector reads labels, not annotations');
       const d = decide(base({ namespaceLabels: {}, labels: { 'sidecar.istio.io/inject': 'true' } }));
       assert.equal(d.inject, true);
-      assert.equal(d.webhook, 'object.sidecar-injector.istio.io');
+      assert.equal(d.webhook?.name, 'object.sidecar-injector.istio.io');
     });
 
     it('lets a pod in an enabled namespace opt out with the label', () => {
@@ -104,7 +104,7 @@ describe('decide: inject or not, and why (Istio order)', () => {
 
     it('matches istio.io/rev=default through the revision entry', () => {
       const d = decide(base({ namespaceLabels: { 'istio.io/rev': 'default' } }));
-      assert.equal(d.webhook, 'rev.namespace.sidecar-injector.istio.io');
+      assert.deepEqual(d.webhook, { configuration: 'sidecar-injector', name: 'rev.namespace.sidecar-injector.istio.io', revision: 'default' });
       assert.equal(decide(base({ namespaceLabels: { 'istio.io/rev': 'canary' } })).reason, 'NAMESPACE_NOT_SELECTED');
     });
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { hasSidecar, namespaceInjection, namespaceReport, type ClusterPod } from '../../src/core/namespace-report.ts';
+import { hasSidecar, namespaceInjection, namespaceReport, revisionText, type ClusterPod } from '../../src/core/namespace-report.ts';
+import { injectionEntriesOf } from '../../src/core/webhooks/read.ts';
+import { revisionConfig, tagConfig } from '../helpers/webhook-configs.ts';
 
 const pod = (
   name: string,
@@ -37,17 +39,25 @@ describe('namespace injection report', () => {
   it('a namespace is opted in by istio-injection=enabled, or by istio.io/rev of this revision without istio-injection', () => {
     assert.deepEqual(namespaceInjection('a', { 'istio-injection': 'enabled' }), {
       optedIn: true,
-      webhook: 'namespace.sidecar-injector.istio.io',
+      webhook: { configuration: 'sidecar-injector', name: 'namespace.sidecar-injector.istio.io', revision: 'default' },
+      revision: 'default',
       why: 'istio-injection=enabled',
     });
-    assert.equal(namespaceInjection('a', { 'istio.io/rev': 'default' }).webhook, 'rev.namespace.sidecar-injector.istio.io');
+    assert.equal(namespaceInjection('a', { 'istio.io/rev': 'default' }).webhook?.name, 'rev.namespace.sidecar-injector.istio.io');
     assert.equal(namespaceInjection('a', { 'istio.io/rev': 'canary' }, { revision: 'canary' }).optedIn, true);
-    assert.deepEqual(namespaceInjection('a', { 'istio.io/rev': 'canary' }), { optedIn: false, why: 'istio.io/rev=canary; not revision "default"' });
-    assert.deepEqual(namespaceInjection('a', {}), { optedIn: false, why: 'no istio-injection label' });
+    assert.deepEqual(namespaceInjection('a', { 'istio.io/rev': 'canary' }), {
+      optedIn: false,
+      webhook: null,
+      revision: null,
+      why: 'istio.io/rev=canary; not revision "default"',
+    });
+    assert.deepEqual(namespaceInjection('a', {}), { optedIn: false, webhook: null, revision: null, why: 'no istio-injection label' });
     assert.equal(namespaceInjection('a', { 'istio-injection': 'disabled' }).optedIn, false);
     // Istio's revision entry needs istio-injection absent: with both labels, istio-injection decides.
     assert.deepEqual(namespaceInjection('a', { 'istio-injection': 'enabled', 'istio.io/rev': 'canary' }, { revision: 'canary' }), {
       optedIn: false,
+      webhook: null,
+      revision: null,
       why: 'istio-injection=enabled; istio.io/rev=canary ignored',
     });
   });
@@ -109,5 +119,37 @@ describe('namespace injection report', () => {
       r.skipped.map((p) => p.reason),
       ['IGNORED_NAMESPACE'],
     );
+  });
+
+  describe("with the cluster's webhook configurations", () => {
+    const webhooks = injectionEntriesOf([revisionConfig('default'), revisionConfig('canary'), tagConfig('prod', 'canary')]);
+
+    it('a namespace labelled istio.io/rev=prod is opted in through the tag, on revision canary (shown prod→canary)', () => {
+      const r = namespaceInjection('shop', { 'istio.io/rev': 'prod' }, { webhooks });
+      assert.equal(r.optedIn, true);
+      assert.equal(r.revision, 'canary');
+      assert.equal(r.webhook?.configuration, 'istio-revision-tag-prod');
+      assert.equal(revisionText(r.webhook), 'prod→canary');
+      assert.deepEqual(namespaceInjection('shop', { 'istio.io/rev': 'nowhere' }, { webhooks }), {
+        optedIn: false,
+        webhook: null,
+        revision: null,
+        why: 'istio.io/rev=nowhere; no webhook entry selects it',
+      });
+    });
+
+    it('pods injected by another revision, or not injected, are not on the revision', () => {
+      const pods = [
+        pod('on-canary', { containers: ['app', 'istio-proxy'], annotations: { 'istio.io/rev': 'canary' } }),
+        pod('on-default', { containers: ['app', 'istio-proxy'], annotations: { 'istio.io/rev': 'default' } }),
+        pod('plain'),
+        pod('old', { containers: ['app', 'istio-proxy'], annotations: { 'istio.io/rev': 'default' }, phase: 'Succeeded' }),
+      ];
+      const r = namespaceReport('shop', { 'istio.io/rev': 'prod' }, pods, { webhooks });
+      assert.deepEqual(r.notOnRevision, [
+        { name: 'on-default', owner: 'Pod/on-default', revision: 'default' },
+        { name: 'plain', owner: 'Pod/plain', revision: null },
+      ]);
+    });
   });
 });

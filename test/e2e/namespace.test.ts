@@ -75,7 +75,7 @@ describe('namespace command (real API server)', () => {
 
     const r = await statusJson(ns);
     assert.equal(r.optedIn, true);
-    assert.equal(r.webhook, 'namespace.sidecar-injector.istio.io');
+    assert.equal(r.webhook?.name, 'namespace.sidecar-injector.istio.io');
     assert.equal(r.pods, 5);
     assert.equal(r.withSidecar, 1);
     assert.deepEqual(r.needRestart.map((p) => p.owner).sort(), ['Deployment/web', 'Pod/before']);
@@ -89,7 +89,10 @@ describe('namespace command (real API server)', () => {
 
     const text = await cli(['status', ns]);
     assert.equal(text.code, 0, text.err);
-    assert.match(text.out, /^ns-enable\s+yes\s+5\s+1\s+2\s+istio-injection=enabled$/m);
+    // REVISION, PODS, WITH SIDECAR, NEED RESTART, NOT ON REVISION (the two to restart, and has-proxy: no istio.io/rev stamp)
+    assert.match(text.out, /^ns-enable\s+yes\s+default\s+5\s+1\s+2\s+3\s+istio-injection=enabled$/m);
+    // this cluster has no webhook configurations: deploy/'s entries decide, and it says so
+    assert.match(text.err, /no MutatingWebhookConfiguration of the cluster injects pods .*deploy\/ makes for revision "default"/);
     assert.match(text.out, /before\s+Pod\/before/);
     assert.match(text.out, /kubectl rollout restart deployment\/web -n ns-enable/);
   });

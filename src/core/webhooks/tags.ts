@@ -4,7 +4,7 @@
 // `default`, by istio-injection and sidecar.istio.io/inject as the default revision does), and which calls
 // the revision's webhook (clientConfig and caBundle copied from the revision's own configuration). This
 // file is the pure part: which configuration is the revision's, what may be done, and what to write.
-import { webhookEntries } from '../decide.ts';
+import { webhookEntries } from './entries.ts';
 import type { LabelSelector } from '../settings/injector-config.ts';
 
 export const REVISION_LABEL = 'istio.io/rev';

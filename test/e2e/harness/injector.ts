@@ -25,6 +25,8 @@ export interface WebhookProcessOptions {
 
 export interface WebhookProcess {
   port: number;
+  /** The HTTPS /preview port (the serving certificate is signed by `ca`). */
+  previewPort: number;
   opsPort: number;
   /** https://127.0.0.1:PORT/inject, for clientConfig.url. */
   url: string;
@@ -113,6 +115,7 @@ export async function startWebhookProcess(opts: WebhookProcessOptions): Promise<
   };
   const handle: WebhookProcess = {
     port,
+    previewPort,
     opsPort,
     url: `https://127.0.0.1:${port}/inject`,
     certDir,
