@@ -25,7 +25,7 @@ const cronJob = (name: string) => ({
   metadata: { name },
   spec: { schedule: '* * * * *', jobTemplate: { spec: { template: podTemplate({}, { restartPolicy: 'OnFailure' }) } } },
 });
-const pod = (name: string, restartPolicy: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, ...podTemplate({}, { restartPolicy }) });
+const pod = (name: string, restartPolicy: string) => ({ apiVersion: 'v1', kind: 'Pod', ...podTemplate({ name }, { restartPolicy }) });
 
 async function explainJson(objects: unknown[], ...flags: string[]): Promise<any[]> {
   const io = memoryIO(objects.map((o) => JSON.stringify(o)).join('\n---\n'));
