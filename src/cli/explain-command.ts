@@ -1,85 +1,25 @@
 // `sidecar-injector explain -f FILE`: for each object, inject or not, the reason, and what decided it:
-// the webhook entry, labels, annotations and settings, the templates that ran. The preview's items
-// (core/preview.ts, the loop /preview runs), formatted as text or JSON.
+// the webhook entry, labels, annotations and settings, the templates that ran, the sidecar's shape and
+// warnings. The preview's items (core/preview.ts, the loop /preview runs), formatted as text, JSON or
+// YAML (explain-output.ts), each written as soon as it is made.
 import { parseArgs } from 'node:util';
-import { parseDocuments } from '../core/documents.ts';
+import { eachDocument } from '../core/documents.ts';
 import { parseLabelList } from '../core/label-list.ts';
-import { previewEachObject, type PreviewItem } from '../core/preview.ts';
+import { previewEach } from '../core/preview.ts';
 import type { InjectionEntry } from '../core/webhooks/entries.ts';
-import { describeWebhook, type WebhookRef } from '../core/webhooks/match.ts';
 import { readWebhookConfigurations } from '../core/webhooks/read.ts';
 import type { Settings } from '../core/settings/index.ts';
+import { explanationOf, explanationWriter } from './explain-output.ts';
 import { UsageError, type CliIO } from './io.ts';
+import { progress } from './progress.ts';
 import { proxyConfigsFromFlags, SETTINGS_OPTIONS, settingsFromFlags, settingsNotices } from './settings-flags.ts';
 
-export interface Explanation {
-  object: string;
-  inject?: boolean;
-  reason?: string;
-  message: string;
-  decidedBy: string[];
-  /** The webhook entry the API server would call (null: none, or the namespace's labels are not known). */
-  webhook: WebhookRef | null;
-  /** Other entries it would call too (the pod injected twice). */
-  alsoMatched?: WebhookRef[];
-  templates: string[];
-  notes: string[];
-  annotations: string[];
-  capture?: PreviewItem['capture'];
-  error?: { code: string; subject?: string };
-}
-
-/** A preview item as `explain` shows it: no patch or injected object; a kind without a pod has no verdict. */
-export function explanationOf(item: PreviewItem): Explanation {
-  const shaped = {
-    decidedBy: item.decidedBy,
-    webhook: item.webhook ?? null,
-    ...(item.alsoMatched ? { alsoMatched: item.alsoMatched } : {}),
-    templates: item.templates,
-    notes: item.notes,
-    annotations: item.annotations,
-  };
-  if (item.inject === null) return { object: item.object, message: item.message, ...shaped };
-  return {
-    object: item.object,
-    inject: item.inject,
-    reason: item.reason,
-    message: item.message,
-    ...shaped,
-    ...(item.capture ? { capture: item.capture } : {}),
-    ...(item.error ? { error: item.error } : {}),
-  };
-}
-
-const revisionPart = (w: WebhookRef): string => `revision ${w.revision}${w.tag !== undefined ? `, tag ${w.tag}` : ''}`;
-
-function explanationText(r: Explanation): string {
-  const verdict = r.error
-    ? `error ${r.error.code}`
-    : r.inject === undefined
-      ? 'not applicable'
-      : r.inject
-        ? `inject (${r.reason})`
-        : `skip (${r.reason})`;
-  const lines = [`${r.object}: ${verdict}`, `  ${r.message}`];
-  if (r.webhook) lines.push(`  webhook: ${r.webhook.configuration}/${r.webhook.name} (${revisionPart(r.webhook)})`);
-  for (const w of r.alsoMatched ?? []) lines.push(`  also called: ${describeWebhook(w)}`);
-  for (const d of r.decidedBy) lines.push(`  decided by: ${d}`);
-  if (r.templates.length) lines.push(`  templates: ${r.templates.join(', ')}`);
-  for (const a of r.annotations) lines.push(`  annotation: ${a}`);
-  for (const n of r.notes) lines.push(`  note: ${n}`);
-  if (r.capture) {
-    lines.push(
-      `  capture: ${r.capture.container} runs ${r.capture.runner === 'native' ? 'sidecar-injector iptables' : "Istio's istio-iptables"}; iptables-restore input:`,
-    );
-    for (const line of r.capture.ipv4.trimEnd().split('\n')) lines.push(`    ${line}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
+export { type Explanation, explanationOf } from './explain-output.ts';
 
 interface ExplainFlags {
   filename?: string;
   output?: string;
+  rules?: boolean;
   namespace?: string;
   'namespace-labels'?: string;
   'webhook-config'?: string;
@@ -97,6 +37,7 @@ export function explainCommand(argv: string[], io: CliIO): number | Promise<numb
       ...SETTINGS_OPTIONS,
       filename: { type: 'string', short: 'f' },
       output: { type: 'string', short: 'o', default: 'text' },
+      rules: { type: 'boolean', default: false },
       namespace: { type: 'string', short: 'n' },
       'namespace-labels': { type: 'string' },
       'webhook-config': { type: 'string' },
@@ -105,6 +46,7 @@ export function explainCommand(argv: string[], io: CliIO): number | Promise<numb
     strict: true,
   });
   if (!f.filename) throw new UsageError('explain needs -f FILE (or -f - for standard input)');
+  if (!['text', 'json', 'yaml'].includes(f.output!)) throw new UsageError(`-o must be text, json or yaml (got ${f.output})`);
   const settings = settingsFromFlags(f);
   for (const line of settingsNotices(settings)) io.stderr(line);
   const fileEntries =
@@ -129,10 +71,27 @@ interface ExplainInput {
 
 function explain({ f, settings, webhooks, namespaceLabels }: ExplainInput, io: CliIO): number {
   const proxyConfigs = proxyConfigsFromFlags(f, io.stderr);
-  const objects = parseDocuments(io.readInput(f.filename!), f.filename);
-  const ctx = { settings, namespace: f.namespace || 'default', namespaceLabels, proxyConfigs, webhooks };
-  const results = previewEachObject(objects, ctx).map(explanationOf);
-  if (f.output === 'json') io.stdout(`${JSON.stringify(results, null, 2)}\n`);
-  else for (const r of results) io.stdout(explanationText(r));
-  return results.some((r) => r.error) ? 1 : 0;
+  const ctx = {
+    settings,
+    namespace: f.namespace || 'default',
+    namespaceExplicit: f.namespace !== undefined,
+    namespaceLabels,
+    proxyConfigs,
+    webhooks,
+  };
+  const writer = explanationWriter(f.output!, io.stdout, f.rules === true);
+  const shown = progress(io, 'explain');
+  let failed = false;
+  try {
+    for (const item of previewEach(eachDocument(io.readInput(f.filename!), f.filename), ctx)) {
+      const r = explanationOf(item);
+      failed ||= r.error !== undefined;
+      writer.write(r);
+      shown.tick();
+    }
+  } finally {
+    shown.done();
+    writer.end(); // the JSON array closed even when the input breaks off: what came before stays readable
+  }
+  return failed ? 1 : 0;
 }

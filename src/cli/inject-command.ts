@@ -1,28 +1,27 @@
 // `sidecar-injector inject -f FILE|-`: like `istioctl kube-inject`. Every injectable object in the input
-// is injected; other kinds pass through; skipped objects pass through with the reason on stderr. Any
-// error fails the whole run (nothing is written), naming the object and what is wrong. The objects go
-// through the preview's per-object loop (core/preview.ts), the injector's own pod put in place.
+// is injected; other kinds pass through; skipped objects pass through with the reason on stderr. Each
+// object is written as soon as it is injected (a List once all its items are); as in istioctl kube-inject,
+// an error stops the output there: the objects before it are written, none after, every error is named
+// on stderr (the object and what is wrong) and the exit code is 1. The objects go through the preview's
+// per-object loop (core/preview.ts), the injector's own pod put in place.
 import { parseArgs } from 'node:util';
-import { parseDocuments, toJson, toYaml, unflattenLists, type KubeObject } from '../core/documents.ts';
-import { injectorPod, previewEachObject } from '../core/preview.ts';
-import type { ProxyConfigSet } from '../core/proxy-configs.ts';
-import type { Settings } from '../core/settings/index.ts';
+import { stringify } from 'yaml';
+import { eachDocument, unflattenLists, type KubeObject } from '../core/documents.ts';
+import { injectorPod, previewEach, type PreviewContext } from '../core/preview.ts';
 import { UsageError, type CliIO } from './io.ts';
+import { progress } from './progress.ts';
 import { proxyConfigsFromFlags, SETTINGS_OPTIONS, settingsFromFlags, settingsNotices } from './settings-flags.ts';
 
 export interface InjectOutcome {
-  objects: KubeObject[];
+  /** The object as it is written: injected, passed through, or a List of those. */
+  object: KubeObject;
   skipped: string[];
   errors: string[];
 }
 
-export function injectObjects(
-  objects: KubeObject[],
-  settings: Settings,
-  namespace: string | undefined,
-  proxyConfigs?: ProxyConfigSet,
-): InjectOutcome {
-  const items = previewEachObject(objects, { settings, namespace: namespace || 'default', proxyConfigs }, injectorPod);
+/** One object of the input (a List whole), injected. */
+export function injectOne(top: KubeObject, ctx: PreviewContext): InjectOutcome {
+  const items = [...previewEach([top], ctx, { injected: injectorPod, capture: false, effects: false })];
   const skipped: string[] = [];
   const errors: string[] = [];
   for (const item of items) {
@@ -30,12 +29,34 @@ export function injectObjects(
     else if (item.inject === false) skipped.push(`===> Skipping injection because ${item.object}: ${item.message} [${item.reason}]`);
   }
   return {
-    objects: unflattenLists(
-      objects,
+    object: unflattenLists(
+      [top],
       items.map((item) => item.injected),
-    ),
+    )[0]!,
     skipped,
     errors,
+  };
+}
+
+/** Writes objects as they come, as `toYaml` / `toJson` would have written them all at once. */
+function objectWriter(format: string, out: (text: string) => void): { write(o: KubeObject): void; end(): void } {
+  if (format === 'yaml') {
+    let n = 0;
+    return { write: (o) => out(`${n++ === 0 ? '' : '---\n'}${stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })}`), end: () => undefined };
+  }
+  // one object: itself; more: a List of them (JSON.stringify(v, null, 2), element by element)
+  let first: KubeObject | undefined;
+  let n = 0;
+  const item = (o: KubeObject) => `    ${JSON.stringify(o, null, 2).replaceAll('\n', '\n    ')}`;
+  return {
+    write: (o) => {
+      if (++n === 1) first = o;
+      else out(n === 2 ? `{\n  "apiVersion": "v1",\n  "kind": "List",\n  "items": [\n${item(first!)},\n${item(o)}` : `,\n${item(o)}`);
+    },
+    end: () => {
+      if (n === 1) out(`${JSON.stringify(first, null, 2)}\n`);
+      else out(n === 0 ? `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [] }, null, 2)}\n` : '\n  ]\n}\n');
+    },
   };
 }
 
@@ -55,13 +76,23 @@ export function injectCommand(argv: string[], io: CliIO): number {
   const settings = settingsFromFlags(f);
   for (const line of settingsNotices(settings)) io.stderr(line);
   const proxyConfigs = proxyConfigsFromFlags(f, io.stderr);
-  const objects = parseDocuments(io.readInput(f.filename), f.filename);
-  const r = injectObjects(objects, settings, f.namespace, proxyConfigs);
-  for (const s of r.skipped) io.stderr(`${s}\n`);
-  if (r.errors.length > 0) {
-    for (const e of r.errors) io.stderr(`error: ${e}\n`);
-    return 1;
+  const ctx: PreviewContext = { settings, namespace: f.namespace || 'default', proxyConfigs };
+  const writer = objectWriter(f.output, io.stdout);
+  const shown = progress(io, 'inject');
+  let failed = false;
+  try {
+    for (const top of eachDocument(io.readInput(f.filename), f.filename)) {
+      const r = injectOne(top, ctx);
+      for (const s of r.skipped) io.stderr(`${s}\n`);
+      for (const e of r.errors) io.stderr(`error: ${e}\n`);
+      failed ||= r.errors.length > 0;
+      if (!failed) writer.write(r.object);
+      shown.tick();
+    }
+  } finally {
+    shown.done();
   }
-  io.stdout(f.output === 'json' ? toJson(r.objects) : toYaml(r.objects));
+  if (failed) return 1;
+  writer.end();
   return 0;
 }

@@ -6,6 +6,9 @@ export interface CliIO {
   stderr(text: string): void;
   /** Reads a file, or standard input for "-". */
   readInput(path: string): string;
+  /** Whether the streams are terminals (progress goes to a terminal stderr when stdout is not one). */
+  stderrIsTTY?: boolean;
+  stdoutIsTTY?: boolean;
 }
 
 export function processIO(): CliIO {
@@ -18,6 +21,8 @@ export function processIO(): CliIO {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     readInput: (p) => readFileSync(p === '-' ? 0 : p, 'utf8'),
+    stderrIsTTY: process.stderr.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
   };
 }
 

@@ -20,6 +20,8 @@ commands:
            opt namespaces in or out (or onto a revision or tag), and report pods that still need the sidecar
   tag      set TAG --revision R [--overwrite] [--dry-run] | list [-o text|json] | remove TAG [--force] [--kubeconfig F]
            revision tags, as istioctl tag makes them
+  check-inject [-n NS] [POD | deployment/NAME | --namespace-only] [--kubeconfig F] [-o text|json]
+           which webhook entries would inject the pod and why, read from the cluster (like istioctl x check-inject)
   iptables [istio-iptables flags] [--dry-run] [--cleanup-only]
            set up (or show) the pod's traffic capture, as istio-iptables does
 `;
@@ -48,6 +50,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   namespace: onFirstUse('namespace', () => import('./namespace-command.ts')),
   tag: onFirstUse('tag', () => import('./tag-command.ts')),
   iptables: onFirstUse('iptables', () => import('./iptables-command.ts')),
+  'check-inject': onFirstUse('check-inject', () => import('./check-inject-command.ts')),
 };
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {

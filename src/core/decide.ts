@@ -21,8 +21,7 @@ export type ReasonCode =
   | 'POLICY_DISABLED'
   | 'POLICY_INVALID'
   | 'NAMESPACE_NOT_SELECTED'
-  | 'NAMESPACE_DISABLED'
-  | 'OBJECT_OPTED_OUT';
+  | 'NAMESPACE_DISABLED';
 
 export interface Decision {
   inject: boolean;
@@ -73,12 +72,14 @@ function namespaceStep(input: DecideInput, nsLabels: Record<string, string>): De
       webhook: null,
     };
   }
+  // the webhook entries' objectSelector leaves this pod out (the API server does not call the webhook),
+  // and the webhook itself would skip it for the same label: one reason code for both, as every door gives it
   if (podLabel === 'false' && (nsLabel === 'enabled' || nsLabels['istio.io/rev'] !== undefined)) {
     return {
       inject: false,
-      reason: 'OBJECT_OPTED_OUT',
-      message: `pod label ${ANNOTATION.inject}=false opts out of injection`,
-      decidedBy: [`pod label ${ANNOTATION.inject}=false`],
+      reason: 'LABEL_DISABLED',
+      message: `pod label ${ANNOTATION.inject}="false" opts out of injection`,
+      decidedBy: [`pod label ${ANNOTATION.inject}="false" (no webhook entry's objectSelector selects it)`],
       webhook: null,
     };
   }

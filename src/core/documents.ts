@@ -119,10 +119,10 @@ function* tokens(text: string, source: string, lines: LineCounter, budget: Budge
   yield* parser.end();
 }
 
-/** Checks one document's value and adds its object to `out` (nothing for an empty document). */
-function accept(v: unknown, where: string, source: string, out: KubeObject[], count: { objects: number }): void {
+/** Checks one document's value: its object, or undefined for an empty document. */
+function accept(v: unknown, where: string, source: string, count: { objects: number }): KubeObject | undefined {
   checkTree(v, where);
-  if (v === null || v === undefined) return;
+  if (v === null || v === undefined) return undefined;
   if (!isObject(v)) throw new InjectionError('INVALID_OBJECT', `${where} is not a Kubernetes object (a mapping with kind)`, source);
   if (isList(v)) {
     // as kubectl: a List holds objects (the CLI and the preview read each item as one)
@@ -136,26 +136,34 @@ function accept(v: unknown, where: string, source: string, out: KubeObject[], co
   }
   count.objects += isList(v) ? (v.items as unknown[]).length : 1;
   if (count.objects > MAX_OBJECTS) throw tooMany(source, 'MAX_OBJECTS', MAX_OBJECTS, 'objects (documents and List items)');
-  out.push(v);
+  return v;
 }
 
 /** The objects in a YAML or JSON stream; `budget` (the edge's deadline) is asked every thousand tokens. */
 export function parseDocuments(text: string, source = 'input', budget: Budget = {}): KubeObject[] {
-  const out: KubeObject[] = [];
+  return [...eachDocument(text, source, budget)];
+}
+
+/**
+ * parseDocuments one document at a time, each yielded as soon as it is read (so the CLI writes the first
+ * object's answer before it has read the last); an error is thrown where it is met.
+ */
+export function* eachDocument(text: string, source = 'input', budget: Budget = {}): Generator<KubeObject> {
   const count = { objects: 0 };
   const json = jsonDocument(text);
   if (json) {
     if (json.duplicate) throw duplicateError(`${source}: document 1`, json.duplicate.line, json.duplicate.key);
-    accept(json.value, `${source}: document 1`, source, out, count);
-    return out;
+    const v = accept(json.value, `${source}: document 1`, source, count);
+    if (v !== undefined) yield v;
+    return;
   }
   const lines = new LineCounter();
   const line = (offset: number): number => lines.linePos(offset).line;
   const composer = new Composer({ uniqueKeys: false });
   let documents = 0;
-  let composed = 0;
-  const take = (d: Document.Parsed): void => {
-    const where = `${source}: document ${++composed}`;
+  let taken = 0;
+  const take = (d: Document.Parsed): KubeObject | undefined => {
+    const where = `${source}: document ${++taken}`;
     if (d.errors.length > 0) {
       const e = d.errors[0]!;
       throw new InjectionError(
@@ -164,23 +172,28 @@ export function parseDocuments(text: string, source = 'input', budget: Budget = 
         source,
       );
     }
-    accept(toValue(d, where, line), where, source, out, count);
+    return accept(toValue(d, where, line), where, source, count);
   };
-  for (const token of tokens(text, source, lines, budget)) {
-    if (token.type === 'document') {
-      if (++documents > MAX_DOCUMENTS) throw tooMany(source, 'MAX_DOCUMENTS', MAX_DOCUMENTS, 'YAML documents');
-      if (tokenDepthOver(token)) {
-        throw new InjectionError(
-          'LIMIT_EXCEEDED',
-          `${source}: document ${documents} nests more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`,
-          'MAX_NESTING_DEPTH',
-        );
+  function* parsed(): Generator<Document.Parsed> {
+    for (const token of tokens(text, source, lines, budget)) {
+      if (token.type === 'document') {
+        if (++documents > MAX_DOCUMENTS) throw tooMany(source, 'MAX_DOCUMENTS', MAX_DOCUMENTS, 'YAML documents');
+        if (tokenDepthOver(token)) {
+          throw new InjectionError(
+            'LIMIT_EXCEEDED',
+            `${source}: document ${documents} nests more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`,
+            'MAX_NESTING_DEPTH',
+          );
+        }
       }
+      yield* composer.next(token);
     }
-    for (const d of composer.next(token)) take(d);
+    yield* composer.end();
   }
-  for (const d of composer.end()) take(d);
-  return out;
+  for (const d of parsed()) {
+    const v = take(d);
+    if (v !== undefined) yield v;
+  }
 }
 
 export function isList(obj: KubeObject): boolean {

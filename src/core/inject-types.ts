@@ -43,6 +43,8 @@ export interface InjectResult {
   /** Templates that ran, in order. */
   templates: string[];
   nativeSidecars?: boolean;
+  /** Why native or classic: the pod's annotation, the setting, or the nodes' kubelet versions. */
+  nativeWhy?: string;
   /** What else shaped the result: annotations and settings that changed it. */
   notes: string[];
   /** The pod's annotations the injector or its templates read, as `key=value`. */
@@ -56,6 +58,7 @@ export interface Prepared {
   /** The mesh's default proxy config with the pod's proxy.istio.io/config over it. */
   proxyConfig: JsonObject;
   nativeSidecars: boolean;
+  nativeWhy: string;
   /** The application waits for the proxy to start (classic sidecars only: native ones always start first). */
   holdProxy: boolean;
   /** The pod's annotation, else its proxy config's; what the templates and post-processing both use. */

@@ -133,5 +133,14 @@ export function injectPod(input: Pod, ctx: InjectContext): InjectResult {
   const used = annotationsUsed(original, ctx.settings);
   checkBudget(ctx, 'computing the patch');
   const patch = createPatch(patchBase(input, original), pod);
-  return { decision, pod, patch, templates: rendered.names, nativeSidecars: prep.nativeSidecars, notes, annotationsUsed: used };
+  return {
+    decision,
+    pod,
+    patch,
+    templates: rendered.names,
+    nativeSidecars: prep.nativeSidecars,
+    nativeWhy: prep.nativeWhy,
+    notes,
+    annotationsUsed: used,
+  };
 }

@@ -6,23 +6,25 @@ import { clipJson } from './clip.ts';
 import { ANNOTATION } from './annotations.ts';
 import { effectiveProxyConfig } from './effective-proxy-config.ts';
 import type { InjectContext, Prepared } from './inject-types.ts';
-import { detectNativeSidecars } from './native-sidecars.ts';
+import { detectNativeSidecars, type NativeVerdict } from './native-sidecars.ts';
 import { resolveProxyEnv } from './postprocess/cluster-env.ts';
 import { reinsertOverrides } from './postprocess/overrides.ts';
 import { stripPreviousInjection } from './postprocess/status.ts';
 import type { JsonObject, Pod } from './types.ts';
 import { workloadOfPod } from './workloads.ts';
 
-function nativeSidecarMode(pod: Pod, ctx: InjectContext, notes: string[]): boolean {
+/** Native or classic sidecar, and why (for explain): the pod's annotation, else the setting, else the nodes' kubelets. */
+function nativeSidecarMode(pod: Pod, ctx: InjectContext, notes: string[]): NativeVerdict {
   // As Istio's template reads it: any value but "false" means native ("0" and "no" included); empty means unset
   const ann = pod.metadata.annotations?.[ANNOTATION.nativeSidecar];
   if (ann !== undefined && ann !== '') {
     const native = ann !== 'false';
-    notes.push(`annotation ${ANNOTATION.nativeSidecar}=${clipJson(ann)} chose the ${native ? 'native' : 'classic'} sidecar shape`);
-    return native;
+    const why = `annotation ${ANNOTATION.nativeSidecar}=${clipJson(ann)}`;
+    notes.push(`${why} chose the ${native ? 'native' : 'classic'} sidecar shape`);
+    return { native, why };
   }
   const mode = ctx.settings.nativeSidecars;
-  if (mode !== 'auto') return mode === 'true';
+  if (mode !== 'auto') return { native: mode === 'true', why: `the setting --native-sidecars ${mode}` };
   const { clusterName } = ctx.settings.summary;
   const { native, why } = detectNativeSidecars({
     nodes: ctx.nodes,
@@ -31,7 +33,7 @@ function nativeSidecarMode(pod: Pod, ctx: InjectContext, notes: string[]): boole
     localCluster: clusterName,
   });
   notes.push(`native sidecars auto: ${native ? 'native' : 'classic'}, since ${why}`);
-  return native;
+  return { native, why: `native sidecars auto: ${why}` };
 }
 
 /**
@@ -66,7 +68,8 @@ export function preparePod(original: Pod, namespace: string, ctx: InjectContext,
     proxyConfigs: ctx.proxyConfigs,
   });
   notes.push(...configNotes);
-  const nativeSidecars = nativeSidecarMode(stripped, ctx, notes);
+  const sidecarMode = nativeSidecarMode(stripped, ctx, notes);
+  const nativeSidecars = sidecarMode.native;
   const holdProxy = (proxyConfig.holdApplicationUntilProxyStarts === true || summary.holdApplication) && !nativeSidecars;
   const workload = ctx.workload ?? workloadOfPod(stripped, namespace);
   const proxyEnv = resolveProxyEnv({
@@ -78,5 +81,5 @@ export function preparePod(original: Pod, namespace: string, ctx: InjectContext,
   const network = proxyEnv.ISTIO_META_NETWORK ?? '';
   const interceptionMode = interceptionModeOf(stripped, proxyConfig);
   const render = { settings, pod: stripped, workload, proxyConfig, nativeSidecars, holdProxy, network, interceptionMode };
-  return { stripped, proxyConfig, nativeSidecars, holdProxy, interceptionMode, proxyEnv, network, render };
+  return { stripped, proxyConfig, nativeSidecars, nativeWhy: sidecarMode.why, holdProxy, interceptionMode, proxyEnv, network, render };
 }

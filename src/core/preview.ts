@@ -4,14 +4,16 @@
 // Its per-object loop is also the CLI's: `explain` formats the items, `inject` writes their objects.
 import { CaptureSettingError } from '../capture/errors.ts';
 import { captureOfPod } from '../capture/pod.ts';
+import { annotationEffects } from './annotation-effects.ts';
 import { checkBudget } from './budget.ts';
 import { clip, clipJson } from './clip.ts';
-import { flattenLists, isList, type KubeObject } from './documents.ts';
+import { isList, type KubeObject } from './documents.ts';
 import { InjectionError, isInjectionError } from './errors.ts';
 import { injectPod, type InjectContext, type InjectResult } from './inject.ts';
 import { MAX_PREVIEW_OBJECTS } from './limits.ts';
 import { applyPatch, type Operation } from './patch.ts';
 import { checkTree } from './tree-limits.ts';
+import { podWarnings } from './pod-warnings.ts';
 import { isObject, type Pod } from './types.ts';
 import type { WebhookRef } from './webhooks/match.ts';
 import { isInjectableKind, objectName, podOf, withPod, workloadOfObject } from './workloads.ts';
@@ -34,6 +36,10 @@ export interface PreviewItem {
   annotations: string[];
   patch: Operation[];
   injected: KubeObject;
+  /** Injected: the sidecar's shape (native: an init container with restartPolicy Always), and why. */
+  sidecar?: { mode: 'native' | 'classic'; why: string };
+  /** What the user should fix or know before applying: a Job that never completes, unknown Istio annotations, ports the proxy takes, another namespace. */
+  warnings: string[];
   /** The traffic capture the injected pod will set up: iptables-restore input per family, from its init container. */
   capture?: { container: string; runner: 'istio' | 'native'; ipv4: string; ipv6?: string; routes: string[][] };
   error?: { code: string; subject?: string };
@@ -59,7 +65,11 @@ export function captureOrNote(pod: { spec?: { initContainers?: unknown } }, note
   }
 }
 
-export type PreviewContext = Omit<InjectContext, 'namespace' | 'workload'> & { namespace: string };
+export type PreviewContext = Omit<InjectContext, 'namespace' | 'workload'> & {
+  namespace: string;
+  /** The namespace was asked for (a query's or -n), so an object in another one is worth a warning. */
+  namespaceExplicit?: boolean;
+};
 
 /** How an injected object is built from its injection: the doors differ here, and only here. */
 export type InjectedObject = (obj: KubeObject, pod: Pod, result: InjectResult) => KubeObject;
@@ -70,9 +80,9 @@ export const patchApplied: InjectedObject = (obj, pod, r) => withPod(obj, applyP
 /** The injector's own pod put in place: what `inject` writes (in istioctl kube-inject's key order). */
 export const injectorPod: InjectedObject = (obj, _pod, r) => withPod(obj, r.pod);
 
-const NONE = { decidedBy: [], templates: [], notes: [], annotations: [], patch: [] };
+const NONE = { decidedBy: [], templates: [], notes: [], annotations: [], warnings: [], patch: [] };
 
-function previewOne(obj: KubeObject, ctx: PreviewContext, injected: InjectedObject): PreviewItem {
+function previewOne(obj: KubeObject, ctx: PreviewContext, opts: EachOptions): PreviewItem {
   const meta = isObject(obj.metadata) ? obj.metadata : {};
   const text = (v: unknown): string => (typeof v === 'string' ? clip(v) : '');
   const base = {
@@ -83,13 +93,30 @@ function previewOne(obj: KubeObject, ctx: PreviewContext, injected: InjectedObje
   if (!isInjectableKind(obj.kind)) {
     return { ...base, inject: null, reason: 'NO_POD', message: `kind ${clipJson(obj.kind)} has no pod: passed through`, ...NONE, injected: obj };
   }
-  const namespace = text(meta.namespace) || ctx.namespace;
+  const own = text(meta.namespace);
+  const namespace = own || ctx.namespace;
+  const otherNamespace = own !== '' && own !== ctx.namespace && (ctx.namespaceExplicit === true || ctx.namespaceLabels !== undefined);
   try {
     checkTree(obj, base.object); // parseDocuments checked this already; other callers may not have
     const pod = podOf(obj);
-    const r = injectPod(pod, { ...ctx, namespace, workload: workloadOfObject(obj, namespace) });
+    // the namespace labels known are the asked namespace's, not this one's: its selectors are not evaluated
+    const ictx = { ...ctx, namespace, workload: workloadOfObject(obj, namespace), ...(otherNamespace ? { namespaceLabels: undefined } : {}) };
+    const r = injectPod(pod, ictx);
     const notes = [...r.notes];
-    const capture = r.decision.inject ? captureOrNote(r.pod, notes) : undefined;
+    const capture = r.decision.inject && opts.capture !== false ? captureOrNote(r.pod, notes) : undefined;
+    const effects = r.decision.inject && opts.effects !== false ? annotationEffects(pod, ictx, r) : undefined;
+    if (effects) notes.push(...effects.ignored);
+    const warnings = [
+      ...(otherNamespace ? [namespaceWarning(own, ctx.namespace, ctx.namespaceLabels !== undefined)] : []),
+      ...podWarnings({
+        kind: base.kind,
+        objectAnnotations: meta.annotations,
+        pod,
+        native: r.decision.inject ? r.nativeSidecars === true : undefined,
+        statusPort: ctx.settings.summary.statusPort,
+        templateKeys: ctx.settings.summary.reportedAnnotationKeys,
+      }),
+    ];
     return {
       ...base,
       inject: r.decision.inject,
@@ -100,9 +127,11 @@ function previewOne(obj: KubeObject, ctx: PreviewContext, injected: InjectedObje
       ...(r.decision.alsoMatched ? { alsoMatched: r.decision.alsoMatched } : {}),
       templates: r.templates,
       notes,
-      annotations: r.annotationsUsed,
+      annotations: effects?.changed ?? r.annotationsUsed,
+      warnings,
+      ...(r.decision.inject ? { sidecar: { mode: r.nativeSidecars ? ('native' as const) : ('classic' as const), why: r.nativeWhy ?? '' } } : {}),
       patch: r.patch,
-      injected: r.decision.inject ? injected(obj, pod, r) : obj,
+      injected: r.decision.inject ? (opts.injected ?? patchApplied)(obj, pod, r) : obj,
       ...(capture ? { capture } : {}),
     };
   } catch (e) {
@@ -120,31 +149,53 @@ function previewOne(obj: KubeObject, ctx: PreviewContext, injected: InjectedObje
   }
 }
 
+/** Options of the per-object loop: how the injected object is built; `inject` needs neither the capture nor the annotations' effects. */
+export interface EachOptions {
+  injected?: InjectedObject;
+  capture?: boolean;
+  /** Inject again without each annotation read, to list only those that changed the result (annotation-effects.ts). */
+  effects?: boolean;
+}
+
+function namespaceWarning(own: string, asked: string, labelsKnown: boolean): string {
+  const labels = labelsKnown
+    ? `; the namespace labels known are "${asked}"'s, so the webhook's namespace selectors were not evaluated (ask for namespace "${own}")`
+    : '';
+  return `metadata.namespace "${own}" differs from the namespace asked for ("${asked}"): decided for "${own}", where the API server would create it${labels}`;
+}
+
 /**
  * The per-object loop of every door (/preview, `explain`, `inject`): Lists opened, one item per object in
  * order, an object's error an item of its own (each door decides what an error means for the rest).
  * Bounded by parseDocuments's MAX_OBJECTS and the budget; /preview adds its own cap (previewObjects).
  */
 export function previewEachObject(objects: KubeObject[], ctx: PreviewContext, injected: InjectedObject = patchApplied): PreviewItem[] {
-  const flat = flattenLists(objects);
-  return flat.map((obj, i) => {
-    checkBudget(ctx, `previewing object ${i + 1} of ${flat.length}`);
-    if (!isObject(obj)) {
-      const message = `List item ${i + 1} is ${clipJson(obj)}, not a Kubernetes object`;
-      return {
-        object: `item ${i + 1}`,
-        kind: '',
-        name: '',
-        inject: false,
-        reason: 'ERROR',
-        message,
-        ...NONE,
-        injected: {},
-        error: { code: 'INVALID_OBJECT' },
-      };
+  return [...previewEach(objects, ctx, { injected })];
+}
+
+/** previewEachObject one item at a time, as the objects come (the CLI writes each answer as it is made). */
+export function* previewEach(objects: Iterable<KubeObject>, ctx: PreviewContext, opts: EachOptions = {}): Generator<PreviewItem> {
+  let i = 0;
+  for (const top of objects) {
+    for (const obj of isList(top) ? (top.items as unknown[]) : [top]) {
+      checkBudget(ctx, `previewing object ${++i}`);
+      yield isObject(obj) ? previewOne(obj, ctx, opts) : notAnObject(obj, i);
     }
-    return previewOne(obj, ctx, injected);
-  });
+  }
+}
+
+function notAnObject(obj: unknown, i: number): PreviewItem {
+  return {
+    object: `item ${i}`,
+    kind: '',
+    name: '',
+    inject: false,
+    reason: 'ERROR',
+    message: `List item ${i} is ${clipJson(obj)}, not a Kubernetes object`,
+    ...NONE,
+    injected: {},
+    error: { code: 'INVALID_OBJECT' },
+  };
 }
 
 /** The /preview answer's items: at most MAX_PREVIEW_OBJECTS objects, since each item carries its injected object. */

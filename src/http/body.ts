@@ -17,6 +17,9 @@ export class HttpError extends Error {
 export type HttpErrorCode =
   | 'BAD_REQUEST'
   | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'REQUEST_TIMEOUT'
+  | 'HEADERS_TOO_LARGE'
   | 'BODY_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_READY'
@@ -29,6 +32,9 @@ export type HttpErrorCode =
 function codeFor(status: number): HttpErrorCode {
   const byStatus: Record<number, HttpErrorCode> = {
     404: 'NOT_FOUND',
+    405: 'METHOD_NOT_ALLOWED',
+    408: 'REQUEST_TIMEOUT',
+    431: 'HEADERS_TOO_LARGE',
     413: 'BODY_TOO_LARGE',
     415: 'UNSUPPORTED_MEDIA_TYPE',
     503: 'NOT_READY',

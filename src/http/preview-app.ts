@@ -43,12 +43,14 @@ async function handle(
   const body = await readBody(req);
   if (body.length === 0) throw new HttpError(400, 'no body found');
   const namespace = query.get('namespace') || 'default';
+  const namespaceExplicit = query.get('namespace') !== null && query.get('namespace') !== '';
   const namespaceLabels = given ?? rt.cluster?.namespaceLabels(namespace);
   // no socket activity while the worker runs: the inactivity bound waits for the budget
   res.setTimeout(runner.limits.budgetMs + opts.slowReaderMs);
   const outcome = await runner.run(settings, {
     body,
     namespace,
+    namespaceExplicit,
     namespaceLabels,
     namespaceLabelsSource: given ? 'query' : namespaceLabels ? 'cluster' : 'unknown',
     nodes: rt.cluster?.nodeKubeletVersions(),
@@ -72,8 +74,12 @@ export function previewApp(rt: InjectorRuntime, runner: PreviewRunner, opts: Pre
   let inFlight = 0;
   return (req, res) => {
     const path = (req.url ?? '').split('?')[0]!;
-    if (req.method !== 'POST' || !/^\/preview\/?$/i.test(path)) {
+    if (!/^\/preview\/?$/i.test(path)) {
       return refuseJson(rt, req, res, 'preview', new HttpError(404, `not found: ${clip(`${req.method} ${path}`)}; this port serves POST /preview`));
+    }
+    if (req.method !== 'POST') {
+      const e = new HttpError(405, `method ${clip(req.method ?? '')} not allowed: /preview takes POST (the objects in the body)`);
+      return refuseJson(rt, req, res, 'preview', e, { allow: 'POST' });
     }
     if (inFlight >= opts.concurrency) {
       return refuseJson(

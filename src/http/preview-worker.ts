@@ -14,6 +14,8 @@ import { asBuffer, serveJobs, type HostedJob, type HostedReply } from './worker-
 export interface PreviewJob extends HostedJob {
   body: Uint8Array;
   namespace: string;
+  /** The query named the namespace: an object in another one gets a warning. */
+  namespaceExplicit?: boolean;
   namespaceLabels: Record<string, string> | undefined;
   namespaceLabelsSource: 'query' | 'cluster' | 'unknown';
   /** Kubelet versions by node name (a Map crosses to the worker by structured clone). */
@@ -67,6 +69,7 @@ function runPreviewJob(job: PreviewJob, settings: Settings): PreviewReply {
     const items = previewObjects(objects, {
       settings,
       namespace: job.namespace,
+      namespaceExplicit: job.namespaceExplicit === true,
       namespaceLabels: job.namespaceLabels,
       nodes: job.nodes,
       proxyConfigs: job.proxyConfigs,

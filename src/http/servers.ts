@@ -4,6 +4,7 @@
 // handshake timeout (a connection that never sends a ClientHello), header and request timeouts, an
 // inactivity timeout while a request is answered (a client that never reads), and a cap on open
 // connections, per listener, so probes and admissions never compete with preview callers.
+import { clientErrorJson } from './client-error-json.ts';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -150,6 +151,7 @@ function trackConnections(named: Record<keyof ServerSet, HttpServer | HttpsServe
 export async function startServers(set: ServerSet, tls: CertKeyPair, onConnection: OnConnection = () => undefined): Promise<Servers> {
   const webhook = tlsServer(set.webhook.handler, set.webhook.limits ?? WEBHOOK_LIMITS, tls);
   const preview = tlsServer(set.preview.handler, set.preview.limits ?? PREVIEW_LIMITS, tls);
+  preview.on('clientError', clientErrorJson); // its refusals are JSON, Node's own ones too
   const ops = createHttpServer(CHECK, set.ops.handler);
   harden(ops, set.ops.limits ?? OPS_LIMITS);
   const all = [webhook, preview, ops];

@@ -97,9 +97,11 @@ describe('decide: inject or not, and why (Istio order)', () => {
       assert.equal(d.webhook?.name, 'object.sidecar-injector.istio.io');
     });
 
-    it('lets a pod in an enabled namespace opt out with the label', () => {
+    it('lets a pod in an enabled namespace opt out with the label, with the code the webhook gives it (LABEL_DISABLED)', () => {
       const d = decide(base({ namespaceLabels: { 'istio-injection': 'enabled' }, labels: { 'sidecar.istio.io/inject': 'false' } }));
-      assert.equal(d.reason, 'OBJECT_OPTED_OUT');
+      assert.equal(d.reason, 'LABEL_DISABLED');
+      const webhook = decide(base({ labels: { 'sidecar.istio.io/inject': 'false' } }));
+      assert.equal(webhook.reason, d.reason, 'the same pod gets the same code with and without the namespace step');
     });
 
     it('matches istio.io/rev=default through the revision entry', () => {

@@ -88,7 +88,7 @@ describe('namespace injection report', () => {
     ]);
     assert.deepEqual(
       r.skipped.map((p) => `${p.name}:${p.reason}`),
-      ['annotation-off:ANNOTATION_DISABLED', 'host:HOST_NETWORK', 'label-off:OBJECT_OPTED_OUT'],
+      ['annotation-off:ANNOTATION_DISABLED', 'host:HOST_NETWORK', 'label-off:LABEL_DISABLED'],
     );
   });
 

@@ -83,7 +83,7 @@ describe('namespace command (real API server)', () => {
       r.skipped.map((p) => [p.name, p.reason]),
       [
         ['host', 'HOST_NETWORK'],
-        ['opted-out', 'OBJECT_OPTED_OUT'],
+        ['opted-out', 'LABEL_DISABLED'],
       ],
     );
 
