@@ -1,7 +1,6 @@
 // `sidecar-injector explain -f FILE`: for each object, inject or not, the reason, and what decided it:
 // the webhook entry, labels, annotations and settings, the templates that ran. The preview's items
 // (core/preview.ts, the loop /preview runs), formatted as text or JSON.
-import { parseArgs } from 'node:util';
 import { parseDocuments } from '../core/documents.ts';
 import { parseLabelList } from '../core/label-list.ts';
 import { previewEachObject, type PreviewItem } from '../core/preview.ts';
@@ -9,8 +8,10 @@ import type { InjectionEntry } from '../core/webhooks/entries.ts';
 import { describeWebhook, type WebhookRef } from '../core/webhooks/match.ts';
 import { readWebhookConfigurations } from '../core/webhooks/read.ts';
 import type { Settings } from '../core/settings/index.ts';
-import { UsageError, type CliIO } from './io.ts';
-import { proxyConfigsFromFlags, SETTINGS_OPTIONS, settingsFromFlags, settingsNotices } from './settings-flags.ts';
+import { EXPLAIN } from './commands.ts';
+import { oneOf, parseCommand, usageText } from './flags.ts';
+import { readFlagFile, UsageError, type CliIO } from './io.ts';
+import { proxyConfigsFromFlags, type SettingsFlags, settingsFromFlags, settingsNotices } from './settings-flags.ts';
 
 export interface Explanation {
   object: string;
@@ -91,24 +92,20 @@ interface ExplainFlags {
  * namespace's labels from it (--webhook-config and --namespace-labels win over what the cluster says).
  */
 export function explainCommand(argv: string[], io: CliIO): number | Promise<number> {
-  const { values: f } = parseArgs({
-    args: argv,
-    options: {
-      ...SETTINGS_OPTIONS,
-      filename: { type: 'string', short: 'f' },
-      output: { type: 'string', short: 'o', default: 'text' },
-      namespace: { type: 'string', short: 'n' },
-      'namespace-labels': { type: 'string' },
-      'webhook-config': { type: 'string' },
-      kubeconfig: { type: 'string' },
-    },
-    strict: true,
-  });
-  if (!f.filename) throw new UsageError('explain needs -f FILE (or -f - for standard input)');
+  const parsed = parseCommand(EXPLAIN, argv);
+  if (parsed.help) {
+    io.stdout(usageText(EXPLAIN));
+    return 0;
+  }
+  const f = parsed.values as ExplainFlags & SettingsFlags;
+  if (!f.filename) throw new UsageError('explain needs -f FILE (or -f - for standard input) (see: sidecar-injector explain --help)');
+  oneOf(f.output, '-o', ['text', 'json']);
   const settings = settingsFromFlags(f);
   for (const line of settingsNotices(settings)) io.stderr(line);
   const fileEntries =
-    f['webhook-config'] !== undefined ? readWebhookConfigurations(io.readInput(f['webhook-config']), f['webhook-config']) : undefined;
+    f['webhook-config'] !== undefined
+      ? readWebhookConfigurations(readFlagFile(io, f['webhook-config'], '--webhook-config'), f['webhook-config'])
+      : undefined;
   const given = parseLabelList(f['namespace-labels'], '--namespace-labels', (message) => new UsageError(message));
   const input: ExplainInput = { f, settings, webhooks: fileEntries, namespaceLabels: given };
   if (f.kubeconfig === undefined) return explain(input, io);
@@ -129,7 +126,7 @@ interface ExplainInput {
 
 function explain({ f, settings, webhooks, namespaceLabels }: ExplainInput, io: CliIO): number {
   const proxyConfigs = proxyConfigsFromFlags(f, io.stderr);
-  const objects = parseDocuments(io.readInput(f.filename!), f.filename);
+  const objects = parseDocuments(readFlagFile(io, f.filename!, '-f'), f.filename);
   const ctx = { settings, namespace: f.namespace || 'default', namespaceLabels, proxyConfigs, webhooks };
   const results = previewEachObject(objects, ctx).map(explanationOf);
   if (f.output === 'json') io.stdout(`${JSON.stringify(results, null, 2)}\n`);

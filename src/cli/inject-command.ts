@@ -2,13 +2,14 @@
 // is injected; other kinds pass through; skipped objects pass through with the reason on stderr. Any
 // error fails the whole run (nothing is written), naming the object and what is wrong. The objects go
 // through the preview's per-object loop (core/preview.ts), the injector's own pod put in place.
-import { parseArgs } from 'node:util';
 import { parseDocuments, toJson, toYaml, unflattenLists, type KubeObject } from '../core/documents.ts';
 import { injectorPod, previewEachObject } from '../core/preview.ts';
 import type { ProxyConfigSet } from '../core/proxy-configs.ts';
 import type { Settings } from '../core/settings/index.ts';
-import { UsageError, type CliIO } from './io.ts';
-import { proxyConfigsFromFlags, SETTINGS_OPTIONS, settingsFromFlags, settingsNotices } from './settings-flags.ts';
+import { INJECT } from './commands.ts';
+import { oneOf, parseCommand, usageText } from './flags.ts';
+import { readFlagFile, UsageError, type CliIO } from './io.ts';
+import { proxyConfigsFromFlags, type SettingsFlags, settingsFromFlags, settingsNotices } from './settings-flags.ts';
 
 export interface InjectOutcome {
   objects: KubeObject[];
@@ -40,22 +41,18 @@ export function injectObjects(
 }
 
 export function injectCommand(argv: string[], io: CliIO): number {
-  const { values: f } = parseArgs({
-    args: argv,
-    options: {
-      ...SETTINGS_OPTIONS,
-      filename: { type: 'string', short: 'f' },
-      output: { type: 'string', short: 'o', default: 'yaml' },
-      namespace: { type: 'string', short: 'n' },
-    },
-    strict: true,
-  });
-  if (!f.filename) throw new UsageError('inject needs -f FILE (or -f - for standard input)');
-  if (f.output !== 'yaml' && f.output !== 'json') throw new UsageError(`-o must be yaml or json (got ${f.output})`);
+  const parsed = parseCommand(INJECT, argv);
+  if (parsed.help) {
+    io.stdout(usageText(INJECT));
+    return 0;
+  }
+  const f = parsed.values as SettingsFlags & { filename?: string; output?: string; namespace?: string };
+  if (!f.filename) throw new UsageError('inject needs -f FILE (or -f - for standard input) (see: sidecar-injector inject --help)');
+  oneOf(f.output, '-o', ['yaml', 'json']);
   const settings = settingsFromFlags(f);
   for (const line of settingsNotices(settings)) io.stderr(line);
   const proxyConfigs = proxyConfigsFromFlags(f, io.stderr);
-  const objects = parseDocuments(io.readInput(f.filename), f.filename);
+  const objects = parseDocuments(readFlagFile(io, f.filename, '-f'), f.filename);
   const r = injectObjects(objects, settings, f.namespace, proxyConfigs);
   for (const s of r.skipped) io.stderr(`${s}\n`);
   if (r.errors.length > 0) {
