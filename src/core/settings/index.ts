@@ -9,6 +9,7 @@ import { buildInjectorConfig, type InjectorConfig } from './injector-config.ts';
 import { applyMeshConfig } from './mesh.ts';
 import { applySet, parseOverride, type SetOverride } from './set-flags.ts';
 import { summarise, type SettingsSummary } from './summary.ts';
+import { unknownKeyWarnings } from './unknown-keys.ts';
 import { applyValues, deepMerge } from './values.ts';
 
 export type NativeSidecarMode = 'true' | 'false' | 'auto';
@@ -99,6 +100,7 @@ export function buildSettings(input: SettingsInput): Settings {
   for (const o of input.sets ?? []) {
     for (const s of parseOverride(o)) docs[s.target] = applySet(docs[s.target], s.path, s.value);
   }
+  warnings.push(...unknownKeyWarnings(docs.values, docs.mesh));
   const values = applyValues(docs.values, warnings);
   const mesh = applyMeshConfig(docs.mesh);
   const config = buildInjectorConfig(docs.config, values, input.templates, warnings);
