@@ -60,6 +60,7 @@ describe('serve: flags and the first config', function () {
       ['--set', 'values.global.proxy.statusPort=x'],
       /--set values\.global\.proxy\.statusPort=x: .*values\.global\.proxy\.statusPort: must be a port number/,
     ],
+    [['--set-string', 'values.global.proxy.privileged=true'], /--set-string values\.global\.proxy\.privileged=true: .*must be true or false/],
     [['--port', '70000'], /--port must be a port number \(got 70000\)/],
     [['--ops-port', 'http'], /--ops-port must be a port number/],
     [['--log-level', 'loud'], /--log-level must be one of .*info.* \(got "loud"\)/],

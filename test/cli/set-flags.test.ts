@@ -60,6 +60,12 @@ describe('CLI --set as Helm', () => {
     assert.match(bad.err, /values\.global\.proxy\.privileged: must be true or false \(got "true"\)/);
   });
 
+  it('--set-string applies after --set, whatever their order on the line, as Helm applies them', async () => {
+    const r = await inject('--set-string', 'values.global.tag=from-set-string', '--set', 'values.global.tag=from-set');
+    assert.equal(r.code, 0, r.err);
+    assert.equal(proxy(r.spec!).image, 'docker.io/istio/proxyv2:from-set-string');
+  });
+
   it("--set-file puts a file's text in a value", async () => {
     const file = join(dir, 'hub.txt');
     writeFileSync(file, 'quay.io/mirror');
