@@ -3,7 +3,6 @@
 // the namespace's labels and the pod's (or the Deployment template's; none for --namespace-only), and per
 // entry whether it would inject and why (core/webhooks/check-inject.ts).
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { parseArgs } from 'node:util';
 import { checkInject, checkInjectTable } from '../core/webhooks/check-inject.ts';
 import { KubeApiError, toKubeApiError } from '../kube/api-errors.ts';
 import { loadKubeConfig } from '../kube/client.ts';
@@ -11,9 +10,11 @@ import { NamespaceClient } from '../kube/namespace-client.ts';
 import { requestTimeout } from '../kube/request-timeout.ts';
 import { clusterInjectionEntries, TagClient } from '../kube/tag-client.ts';
 import { reportClusterError } from './cluster-error.ts';
+import { CHECK_INJECT } from './commands.ts';
+import { oneOf, parseCommand, usageText } from './flags.ts';
 import { UsageError, type CliIO } from './io.ts';
 
-const USAGE = 'usage: sidecar-injector check-inject [-n NAMESPACE] [POD | deployment/NAME | --namespace-only] [--kubeconfig F] [-o text|json]';
+const SEE_HELP = ' (see: sidecar-injector check-inject --help)';
 const CALL_TIMEOUT_MS = 30_000;
 
 /** The labels of the pod, or of the Deployment's pod template. */
@@ -26,7 +27,7 @@ async function targetLabels(kc: KubeConfig, namespace: string, target: string): 
       return { ...(d.spec?.template.metadata?.labels ?? {}) };
     }
     if (kind !== 'pod' && kind !== 'pods' && kind !== 'po')
-      throw new UsageError(`check-inject takes a pod or deployment/NAME, not "${kind}/"\n${USAGE}`);
+      throw new UsageError(`check-inject takes a pod or deployment/NAME, not "${kind}/"${SEE_HELP}`);
     const p = await kc.makeApiClient(CoreV1Api).readNamespacedPod({ name, namespace }, requestTimeout(CALL_TIMEOUT_MS));
     return { ...(p.metadata?.labels ?? {}) };
   } catch (e) {
@@ -37,21 +38,17 @@ async function targetLabels(kc: KubeConfig, namespace: string, target: string): 
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values: f, positionals } = parseArgs({
-    args: argv,
-    options: {
-      namespace: { type: 'string', short: 'n', default: 'default' },
-      'namespace-only': { type: 'boolean', default: false },
-      kubeconfig: { type: 'string' },
-      output: { type: 'string', short: 'o', default: 'text' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (f.output !== 'text' && f.output !== 'json') throw new UsageError(`-o must be text or json (got ${f.output})`);
+  const parsed = parseCommand(CHECK_INJECT, argv);
+  if (parsed.help) {
+    io.stdout(usageText(CHECK_INJECT));
+    return 0;
+  }
+  const f = parsed.values as { namespace: string; 'namespace-only': boolean; kubeconfig?: string; output: string };
+  const positionals = parsed.positionals;
+  oneOf(f.output, '-o', ['text', 'json']);
   const target = positionals[0];
   if (positionals.length > 1 || (target === undefined) === !f['namespace-only'])
-    throw new UsageError(`name one POD or deployment/NAME, or --namespace-only\n${USAGE}`);
+    throw new UsageError(`name one POD or deployment/NAME, or --namespace-only${SEE_HELP}`);
   const kc = loadKubeConfig({ kubeconfigPath: f.kubeconfig });
   if (!kc)
     throw new KubeApiError('no-cluster', 'no cluster configured: pass --kubeconfig FILE, set KUBECONFIG, create ~/.kube/config, or run inside a pod');

@@ -2,17 +2,18 @@
 // the webhook entry, labels, annotations and settings, the templates that ran, the sidecar's shape and
 // warnings. The preview's items (core/preview.ts, the loop /preview runs), formatted as text, JSON or
 // YAML (explain-output.ts), each written as soon as it is made.
-import { parseArgs } from 'node:util';
 import { eachDocument } from '../core/documents.ts';
 import { parseLabelList } from '../core/label-list.ts';
 import { previewEach } from '../core/preview.ts';
 import type { InjectionEntry } from '../core/webhooks/entries.ts';
 import { readWebhookConfigurations } from '../core/webhooks/read.ts';
 import type { Settings } from '../core/settings/index.ts';
+import { EXPLAIN } from './commands.ts';
 import { explanationOf, explanationWriter } from './explain-output.ts';
-import { UsageError, type CliIO } from './io.ts';
+import { oneOf, parseCommand, usageText } from './flags.ts';
+import { readFlagFile, UsageError, type CliIO } from './io.ts';
 import { progress } from './progress.ts';
-import { proxyConfigsFromFlags, SETTINGS_OPTIONS, settingsFromFlags, settingsNotices } from './settings-flags.ts';
+import { proxyConfigsFromFlags, type SettingsFlags, settingsFromFlags, settingsNotices } from './settings-flags.ts';
 
 export { type Explanation, explanationOf } from './explain-output.ts';
 
@@ -31,26 +32,20 @@ interface ExplainFlags {
  * namespace's labels from it (--webhook-config and --namespace-labels win over what the cluster says).
  */
 export function explainCommand(argv: string[], io: CliIO): number | Promise<number> {
-  const { values: f } = parseArgs({
-    args: argv,
-    options: {
-      ...SETTINGS_OPTIONS,
-      filename: { type: 'string', short: 'f' },
-      output: { type: 'string', short: 'o', default: 'text' },
-      rules: { type: 'boolean', default: false },
-      namespace: { type: 'string', short: 'n' },
-      'namespace-labels': { type: 'string' },
-      'webhook-config': { type: 'string' },
-      kubeconfig: { type: 'string' },
-    },
-    strict: true,
-  });
-  if (!f.filename) throw new UsageError('explain needs -f FILE (or -f - for standard input)');
-  if (!['text', 'json', 'yaml'].includes(f.output!)) throw new UsageError(`-o must be text, json or yaml (got ${f.output})`);
+  const parsed = parseCommand(EXPLAIN, argv);
+  if (parsed.help) {
+    io.stdout(usageText(EXPLAIN));
+    return 0;
+  }
+  const f = parsed.values as ExplainFlags & SettingsFlags;
+  if (!f.filename) throw new UsageError('explain needs -f FILE (or -f - for standard input) (see: sidecar-injector explain --help)');
+  oneOf(f.output, '-o', ['text', 'json', 'yaml']);
   const settings = settingsFromFlags(f);
   for (const line of settingsNotices(settings)) io.stderr(line);
   const fileEntries =
-    f['webhook-config'] !== undefined ? readWebhookConfigurations(io.readInput(f['webhook-config']), f['webhook-config']) : undefined;
+    f['webhook-config'] !== undefined
+      ? readWebhookConfigurations(readFlagFile(io, f['webhook-config'], '--webhook-config'), f['webhook-config'])
+      : undefined;
   const given = parseLabelList(f['namespace-labels'], '--namespace-labels', (message) => new UsageError(message));
   const input: ExplainInput = { f, settings, webhooks: fileEntries, namespaceLabels: given };
   if (f.kubeconfig === undefined) return explain(input, io);
@@ -83,7 +78,7 @@ function explain({ f, settings, webhooks, namespaceLabels }: ExplainInput, io: C
   const shown = progress(io, 'explain');
   let failed = false;
   try {
-    for (const item of previewEach(eachDocument(io.readInput(f.filename!), f.filename), ctx)) {
+    for (const item of previewEach(eachDocument(readFlagFile(io, f.filename!, '-f'), f.filename), ctx)) {
       const r = explanationOf(item);
       failed ||= r.error !== undefined;
       writer.write(r);

@@ -4,13 +4,14 @@
 // an error stops the output there: the objects before it are written, none after, every error is named
 // on stderr (the object and what is wrong) and the exit code is 1. The objects go through the preview's
 // per-object loop (core/preview.ts), the injector's own pod put in place.
-import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { eachDocument, unflattenLists, type KubeObject } from '../core/documents.ts';
 import { injectorPod, previewEach, type PreviewContext } from '../core/preview.ts';
-import { UsageError, type CliIO } from './io.ts';
+import { INJECT } from './commands.ts';
+import { oneOf, parseCommand, usageText } from './flags.ts';
+import { readFlagFile, UsageError, type CliIO } from './io.ts';
 import { progress } from './progress.ts';
-import { proxyConfigsFromFlags, SETTINGS_OPTIONS, settingsFromFlags, settingsNotices } from './settings-flags.ts';
+import { proxyConfigsFromFlags, type SettingsFlags, settingsFromFlags, settingsNotices } from './settings-flags.ts';
 
 export interface InjectOutcome {
   /** The object as it is written: injected, passed through, or a List of those. */
@@ -38,6 +39,16 @@ export function injectOne(top: KubeObject, ctx: PreviewContext): InjectOutcome {
   };
 }
 
+/** Every object injected, for a caller that writes them all at once (kube-inject writes to a file). */
+export function injectObjects(objects: KubeObject[], ctx: PreviewContext): { objects: KubeObject[]; skipped: string[]; errors: string[] } {
+  const outcomes = objects.map((o) => injectOne(o, ctx));
+  return {
+    objects: outcomes.map((r) => r.object),
+    skipped: outcomes.flatMap((r) => r.skipped),
+    errors: outcomes.flatMap((r) => r.errors),
+  };
+}
+
 /** Writes objects as they come, as `toYaml` / `toJson` would have written them all at once. */
 function objectWriter(format: string, out: (text: string) => void): { write(o: KubeObject): void; end(): void } {
   if (format === 'yaml') {
@@ -61,27 +72,23 @@ function objectWriter(format: string, out: (text: string) => void): { write(o: K
 }
 
 export function injectCommand(argv: string[], io: CliIO): number {
-  const { values: f } = parseArgs({
-    args: argv,
-    options: {
-      ...SETTINGS_OPTIONS,
-      filename: { type: 'string', short: 'f' },
-      output: { type: 'string', short: 'o', default: 'yaml' },
-      namespace: { type: 'string', short: 'n' },
-    },
-    strict: true,
-  });
-  if (!f.filename) throw new UsageError('inject needs -f FILE (or -f - for standard input)');
-  if (f.output !== 'yaml' && f.output !== 'json') throw new UsageError(`-o must be yaml or json (got ${f.output})`);
+  const parsed = parseCommand(INJECT, argv);
+  if (parsed.help) {
+    io.stdout(usageText(INJECT));
+    return 0;
+  }
+  const f = parsed.values as SettingsFlags & { filename?: string; output?: string; namespace?: string };
+  if (!f.filename) throw new UsageError('inject needs -f FILE (or -f - for standard input) (see: sidecar-injector inject --help)');
+  oneOf(f.output, '-o', ['yaml', 'json']);
   const settings = settingsFromFlags(f);
   for (const line of settingsNotices(settings)) io.stderr(line);
   const proxyConfigs = proxyConfigsFromFlags(f, io.stderr);
   const ctx: PreviewContext = { settings, namespace: f.namespace || 'default', proxyConfigs };
-  const writer = objectWriter(f.output, io.stdout);
+  const writer = objectWriter(f.output ?? 'yaml', io.stdout);
   const shown = progress(io, 'inject');
   let failed = false;
   try {
-    for (const top of eachDocument(io.readInput(f.filename), f.filename)) {
+    for (const top of eachDocument(readFlagFile(io, f.filename, '-f'), f.filename)) {
       const r = injectOne(top, ctx);
       for (const s of r.skipped) io.stderr(`${s}\n`);
       for (const e of r.errors) io.stderr(`error: ${e}\n`);

@@ -26,4 +26,34 @@ export function processIO(): CliIO {
   };
 }
 
-export class UsageError extends Error {}
+// Told apart by name, not instanceof: a command loaded on first use may get its own copy of this module
+// (tests load the sources through two loaders), and its errors must still be usage errors.
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const isUsageError = (e: unknown): boolean => (e as Error | undefined)?.name === 'UsageError';
+export const isCliFailure = (e: unknown): boolean => (e as Error | undefined)?.name === 'CliFailure';
+
+/** A run that failed for a reason the user can act on (a file, a port): one line, exit 1. */
+export class CliFailure extends Error {
+  override name = 'CliFailure';
+}
+
+/** The text of -f FILE (or standard input for -), or a CliFailure naming the flag and the file. */
+export function readFlagFile(io: CliIO, path: string, flag: string): string {
+  try {
+    return io.readInput(path);
+  } catch (e) {
+    const { code } = e as NodeJS.ErrnoException;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'a directory, not a file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : String((e as Error).message);
+    throw new CliFailure(`${flag} ${path}: ${why}`);
+  }
+}

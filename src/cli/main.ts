@@ -1,30 +1,27 @@
 // The command line: `sidecar-injector <command> [flags]`. Each command is a function of (argv, io).
+import { readFileSync } from 'node:fs';
 import { clip } from '../core/clip.ts';
 import { isInjectionError } from '../core/errors.ts';
+import { SUMMARIES } from './commands.ts';
 import { explainCommand } from './explain-command.ts';
 import { injectCommand } from './inject-command.ts';
-import { processIO, UsageError, type CliIO } from './io.ts';
+import { isCliFailure, isUsageError, processIO, UsageError, type CliIO } from './io.ts';
 
 export { processIO };
 
 const USAGE = `usage: sidecar-injector <command> [flags]
 
 commands:
-  inject   -f FILE|- [--config F] [--values F] [--mesh F] [--set k=v]... [--native-sidecars true|false|auto] [--proxy-configs F] [-o yaml|json]
-           inject the sidecar into Pods and workloads (like istioctl kube-inject)
-  explain  -f FILE|- [--namespace-labels k=v,...] [-n NAMESPACE] [--webhook-config FILE | --kubeconfig F] [-o text|json] [settings flags]
-           say for each object whether it would be injected, why, and which webhook entry the API server would call
-  serve    [--revision R] [--webhook-config NAME] [--config-dir D] [--config F] [--values F] [--mesh F] [--cert-dir D] [--host H] [--port 9443] [--preview-port 9444] [--ops-port 8080] [--kubeconfig F | --no-cluster] [--proxy-configs F]
-           the webhook (HTTPS /inject; HTTPS /preview on its own port; HTTP /healthz, /readyz, /metrics)
-  namespace enable|disable NAME [--revision R] | status [NAME] [--kubeconfig F] [-o text|json]
-           opt namespaces in or out (or onto a revision or tag), and report pods that still need the sidecar
-  tag      set TAG --revision R [--overwrite] [--dry-run] | list [-o text|json] | remove TAG [--force] [--kubeconfig F]
-           revision tags, as istioctl tag makes them
-  check-inject [-n NS] [POD | deployment/NAME | --namespace-only] [--kubeconfig F] [-o text|json]
-           which webhook entries would inject the pod and why, read from the cluster (like istioctl x check-inject)
-  iptables [istio-iptables flags] [--dry-run] [--cleanup-only]
-           set up (or show) the pod's traffic capture, as istio-iptables does
+${SUMMARIES.map(([name, summary]) => `  ${name.padEnd(12)}${summary}`).join('\n')}
+
+See 'sidecar-injector <command> --help' for a command's flags. --version prints the version.
 `;
+
+/** package.json's version (next to src/ or dist/). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `sidecar-injector ${pkg.version}\n`;
+}
 
 type Command = (argv: string[], io: CliIO) => number | Promise<number>;
 
@@ -37,7 +34,7 @@ const onFirstUse = (name: string, load: () => Promise<{ run: Command }>) => asyn
   } catch (e) {
     // the command's own module missing (a build without it), not one it imports
     const { code, url } = e as { code?: string; url?: string };
-    if (code === 'ERR_MODULE_NOT_FOUND' && /\/([a-z]+)-command\.[jt]s$/.exec(url ?? '')?.[1] === name)
+    if (code === 'ERR_MODULE_NOT_FOUND' && /\/([a-z-]+)-command\.[jt]s$/.exec(url ?? '')?.[1] === name)
       throw new UsageError(`command "${name}" is not part of this build`);
     throw e;
   }
@@ -51,26 +48,36 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   tag: onFirstUse('tag', () => import('./tag-command.ts')),
   iptables: onFirstUse('iptables', () => import('./iptables-command.ts')),
   'check-inject': onFirstUse('check-inject', () => import('./check-inject-command.ts')),
+  'kube-inject': onFirstUse('kube-inject', () => import('./kube-inject-command.ts')),
 };
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    io.stdout(USAGE);
+    if (name === undefined) io.stderr(USAGE);
+    else io.stdout(USAGE);
     return name === undefined ? 2 : 0;
   }
-  const load = COMMANDS[name];
+  if (name === '--version' || name === 'version') {
+    io.stdout(version());
+    return 0;
+  }
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!load) {
-    io.stderr(`error: unknown command "${name}"\n${USAGE}`);
+    io.stderr(`error: unknown command "${name}" (see: sidecar-injector --help)\n`);
     return 2;
   }
   try {
     const cmd = await load();
     return await cmd(rest, io);
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (isUsageError(e) || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr(`error: ${(e as Error).message}\n`);
       return 2;
+    }
+    if (isCliFailure(e)) {
+      io.stderr(`error: ${(e as Error).message}\n`);
+      return 1;
     }
     if (isInjectionError(e)) {
       io.stderr(`error: ${e.message} [${e.code}]\n`);

@@ -1,6 +1,5 @@
 // `sidecar-injector namespace enable|disable NAME` and `namespace status [NAME]`: opt namespaces in or out
 // of injection (the istio-injection label) and show which pods lack the sidecar they would get if created now.
-import { parseArgs } from 'node:util';
 import { KubeApiError } from '../kube/api-errors.ts';
 import { loadKubeConfig } from '../kube/client.ts';
 import { reportClusterError } from './cluster-error.ts';
@@ -8,15 +7,11 @@ import { NamespaceClient, type NamespaceInfo } from '../kube/namespace-client.ts
 import { clusterInjectionEntries, noClusterEntriesWarning, TagClient } from '../kube/tag-client.ts';
 import type { InjectionEntry } from '../core/webhooks/entries.ts';
 import { namespaceInjection, namespaceReport, revisionText, type ClusterPod, type NamespaceReport } from '../core/namespace-report.ts';
+import { NAMESPACE } from './commands.ts';
+import { parseCommand, usageText } from './flags.ts';
 import { UsageError, type CliIO } from './io.ts';
 
-const USAGE = `usage:
-  sidecar-injector namespace enable NAME  [--kubeconfig F]                  label istio-injection=enabled
-  sidecar-injector namespace enable NAME --revision R [--kubeconfig F]     label istio.io/rev=R (a revision or a tag) and
-                                                                           remove istio-injection, as istioctl does
-  sidecar-injector namespace disable NAME [--kubeconfig F] [--revision R]   label istio-injection=disabled
-  sidecar-injector namespace status [NAME] [-o text|json] [--kubeconfig F] [--revision R]
-                   per namespace: opted in or not, pods, pods with the sidecar, pods that need a restart to get it`;
+const USAGE = `see: sidecar-injector namespace --help`;
 
 const LABEL = 'istio-injection';
 const REV_LABEL = 'istio.io/rev';
@@ -203,35 +198,29 @@ async function status(name: string | undefined, flags: Flags, io: CliIO): Promis
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      kubeconfig: { type: 'string' },
-      revision: { type: 'string' },
-      output: { type: 'string', short: 'o', default: 'text' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
+  const { values, positionals, help } = parseCommand(NAMESPACE, argv);
   const [sub, name, ...extra] = positionals;
-  if (values.help) {
-    io.stdout(`${USAGE}\n`);
+  if (help) {
+    io.stdout(usageText(NAMESPACE.subcommands!.find((c) => c.name === `namespace ${sub}`) ?? NAMESPACE));
     return 0;
   }
-  const flags: Flags = { kubeconfig: values.kubeconfig, revision: values.revision, output: values.output ?? 'text' };
-  if (extra.length > 0) throw new UsageError(`namespace ${sub}: unexpected arguments: ${extra.join(' ')}\n${USAGE}`);
+  const flags: Flags = {
+    kubeconfig: values.kubeconfig as string | undefined,
+    revision: values.revision as string | undefined,
+    output: (values.output as string | undefined) ?? 'text',
+  };
+  if (extra.length > 0) throw new UsageError(`namespace ${sub}: unexpected arguments: ${extra.join(' ')} (${USAGE})`);
   try {
     switch (sub) {
       case 'enable':
       case 'disable':
-        if (name === undefined) throw new UsageError(`namespace ${sub} needs a namespace NAME\n${USAGE}`);
+        if (name === undefined) throw new UsageError(`namespace ${sub} needs a namespace NAME (${USAGE})`);
         if (sub === 'enable' && flags.revision !== undefined) return await setRevision(name, flags.revision, flags, io);
         return await setInjection(name, sub === 'enable' ? 'enabled' : 'disabled', flags, io);
       case 'status':
         return await status(name, flags, io);
       default:
-        throw new UsageError(`${sub === undefined ? 'namespace needs a subcommand' : `unknown namespace subcommand "${sub}"`}\n${USAGE}`);
+        throw new UsageError(`${sub === undefined ? 'namespace needs a subcommand' : `unknown namespace subcommand "${sub}"`} (${USAGE})`);
     }
   } catch (e) {
     if (e instanceof UsageError) throw e;

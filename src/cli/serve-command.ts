@@ -2,16 +2,18 @@
 // over HTTPS on :9443 (/inject) and :9444 (/preview) with a self-signed certificate it creates in
 // .sidecar-injector/certs, and health and metrics over HTTP on :8080. This file parses and checks the
 // flags; src/serve/ wires and runs the server.
-import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { statSync } from 'node:fs';
 import type { SettingsFilePaths } from '../config/config-dir.ts';
 import { readOptionalFile, readTemplatesDir } from '../config/files.ts';
 import { settingsDocument } from '../core/settings/configmap.ts';
 import { buildSettings, type NativeSidecarMode } from '../core/settings/index.ts';
-import { parseSet } from '../core/settings/set-flags.ts';
+import { parseOverride, type SetOverride } from '../core/settings/set-flags.ts';
 import type { ProxyConfigSet } from '../core/proxy-configs.ts';
 import { serve } from '../serve/serve.ts';
-import { UsageError, type CliIO } from './io.ts';
+import { SERVE } from './commands.ts';
+import { parseCommand, usageText } from './flags.ts';
+import { CliFailure, UsageError, type CliIO } from './io.ts';
 import { proxyConfigsFromFlags } from './settings-flags.ts';
 
 function port(v: string | undefined, flag: string, dflt: number): number {
@@ -29,37 +31,57 @@ const NATIVE_MODES: readonly string[] = ['true', 'false', 'auto'];
 
 /** Each --set must parse, and hold a value of the type its key wants (whatever the config directory says,
  * a --set is applied last, so a wrong type there can never load). */
-function checkSet(expr: string, builtin: Record<string, string>): void {
+function checkSet(o: SetOverride, builtin: Record<string, string>): void {
   try {
-    parseSet(expr);
+    parseOverride(o);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   try {
-    buildSettings({ templates: builtin, sets: [expr] });
+    buildSettings({ templates: builtin, sets: [o] });
   } catch (e) {
-    throw new UsageError(`--set ${expr}: ${(e as Error).message}`);
+    throw new UsageError(
+      `${typeof o === 'string' ? `--set ${o}` : `--set-string ${'setString' in o ? o.setString : o.key}`}: ${(e as Error).message}`,
+    );
   }
 }
 
-function checkServeFlags(f: {
+interface ServeFlags {
+  'config-dir'?: string;
+  config?: string;
+  values?: string;
+  mesh?: string;
+  'cert-dir'?: string;
+  host?: string;
   port?: string;
   'ops-port'?: string;
+  'ops-host'?: string;
+  set?: string[];
+  'set-string'?: string[];
   'preview-port'?: string;
+  'preview-host'?: string;
   'native-sidecars'?: string;
   'log-level'?: string;
   'poll-seconds'?: string;
-  set?: string[];
-}) {
+  kubeconfig?: string;
+  'no-cluster'?: boolean;
+  'webhook-config'?: string;
+  'proxy-configs'?: string;
+  'istio-configmaps'?: string;
+  revision?: string;
+}
+
+function checkServeFlags(f: ServeFlags) {
   const native = f['native-sidecars'];
   if (native !== undefined && !NATIVE_MODES.includes(native))
     throw new UsageError(`--native-sidecars must be true, false or auto (got ${JSON.stringify(native)})`);
   const levels = [...Object.keys(pino.levels.values), 'silent'];
   const logLevel = f['log-level'] ?? 'info';
   if (!levels.includes(logLevel)) throw new UsageError(`--log-level must be one of ${levels.join(', ')} (got ${JSON.stringify(logLevel)})`);
-  if (f.set?.length) {
+  if (f.set?.length || f['set-string']?.length) {
     const builtin = readTemplatesDir();
-    for (const expr of f.set) checkSet(expr, builtin);
+    for (const expr of f.set ?? []) checkSet(expr, builtin);
+    for (const expr of f['set-string'] ?? []) checkSet({ setString: expr }, builtin);
   }
   return {
     nativeSidecars: native as NativeSidecarMode | undefined,
@@ -122,33 +144,13 @@ function istioConfigMapsFlags(f: { 'istio-configmaps'?: string; 'config-dir'?: s
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values: f } = parseArgs({
-    args: argv,
-    options: {
-      'config-dir': { type: 'string' },
-      config: { type: 'string' },
-      values: { type: 'string' },
-      mesh: { type: 'string' },
-      'cert-dir': { type: 'string' },
-      host: { type: 'string', default: '0.0.0.0' },
-      port: { type: 'string' },
-      'ops-port': { type: 'string' },
-      'ops-host': { type: 'string' },
-      set: { type: 'string', multiple: true },
-      'preview-port': { type: 'string' },
-      'preview-host': { type: 'string' },
-      'native-sidecars': { type: 'string' },
-      'log-level': { type: 'string', default: 'info' },
-      'poll-seconds': { type: 'string', default: '10' },
-      kubeconfig: { type: 'string' },
-      'no-cluster': { type: 'boolean', default: false },
-      'webhook-config': { type: 'string', default: process.env.WEBHOOK_CONFIGURATION_NAME },
-      'proxy-configs': { type: 'string' },
-      'istio-configmaps': { type: 'string' },
-      revision: { type: 'string' },
-    },
-    strict: true,
-  });
+  const parsed = parseCommand(SERVE, argv);
+  if (parsed.help) {
+    io.stdout(usageText(SERVE));
+    return 0;
+  }
+  const f = parsed.values as ServeFlags;
+  f['webhook-config'] ??= process.env.WEBHOOK_CONFIGURATION_NAME;
   // every flag is checked before anything is created or served: a typo is a usage error, not a replica
   // that starts and then refuses every pod
   const flags = checkServeFlags(f);
@@ -156,11 +158,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const settingsFiles = settingsFileFlags(f);
   const revision = revisionFlag(f.revision);
   const istioConfigMaps = istioConfigMapsFlags(f, revision);
+  certDirFlag(f['cert-dir']);
+  const ports = { '--port': flags.port, '--preview-port': flags.previewPort, '--ops-port': flags.opsPort };
   await serve({
     configDir: f['config-dir'],
     settingsFiles,
     certDir: f['cert-dir'],
-    sets: f.set,
+    sets: [...(f.set ?? []), ...(f['set-string'] ?? []).map((setString) => ({ setString }))],
     nativeSidecars: flags.nativeSidecars,
     logLevel: flags.logLevel,
     pollMs: flags.pollMs,
@@ -173,6 +177,29 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     revision,
     proxyConfigs,
     istioConfigMaps,
+  }).catch((e: unknown) => {
+    throw startFailure(e, ports, f['cert-dir']);
   });
   return 0;
+}
+
+/** --cert-dir DIR must be a directory (its files may come later: they are watched). */
+function certDirFlag(dir: string | undefined): void {
+  if (dir === undefined) return;
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {}
+  if (!isDir) throw new CliFailure(`--cert-dir ${dir}: no such directory (want one holding tls.crt and tls.key)`);
+}
+
+/** Why serve could not start, naming the flag to change: a port in use or not allowed, a certificate missing. */
+function startFailure(e: unknown, ports: Record<string, number>, certDir: string | undefined): unknown {
+  const { code, port } = e as { code?: string; port?: number };
+  const flag = Object.entries(ports).find(([, p]) => p === port)?.[0];
+  if (code === 'EADDRINUSE' && flag) return new CliFailure(`port ${port} is in use (${flag})`);
+  if (code === 'EACCES' && flag) return new CliFailure(`port ${port} needs privileges to listen on (${flag}): pick one above 1023`);
+  if (certDir !== undefined && /^no usable certificate in /.test((e as Error).message ?? ''))
+    return new CliFailure(`${(e as Error).message} (--cert-dir)`);
+  return e;
 }

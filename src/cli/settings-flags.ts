@@ -1,33 +1,46 @@
 // Flags every command that injects shares: where the settings come from and how to override them.
+import { readFileSync } from 'node:fs';
 import { readOptionalFile, readTemplatesDir } from '../config/files.ts';
 import { proxyConfigsFromText, type ProxyConfigSet } from '../core/proxy-configs.ts';
 import { buildSettings, type NativeSidecarMode, type Settings } from '../core/settings/index.ts';
 import { settingsDocument, type SettingsKey } from '../core/settings/configmap.ts';
+import type { SetOverride } from '../core/settings/set-flags.ts';
 import { withBrokenTemplates } from '../core/settings/trial.ts';
-
-export const SETTINGS_OPTIONS = {
-  config: { type: 'string' },
-  values: { type: 'string', multiple: true },
-  mesh: { type: 'string' },
-  set: { type: 'string', multiple: true },
-  'native-sidecars': { type: 'string' },
-  'templates-dir': { type: 'string' },
-  'proxy-configs': { type: 'string' },
-} as const;
+import { oneOf } from './flags.ts';
+import { CliFailure, UsageError } from './io.ts';
 
 export interface SettingsFlags {
   config?: string;
   values?: string[];
   mesh?: string;
   set?: string[];
+  'set-string'?: string[];
+  'set-file'?: string[];
   'native-sidecars'?: string;
   'templates-dir'?: string;
   'proxy-configs'?: string;
 }
 
+/** --set, then --set-string, then --set-file (each file read now), the order Helm applies them in. */
+export function setOverrides(f: Pick<SettingsFlags, 'set' | 'set-string' | 'set-file'>): SetOverride[] {
+  const files = (f['set-file'] ?? []).map((expr) => {
+    const eq = expr.indexOf('=');
+    if (eq <= 0 || eq === expr.length - 1) throw new UsageError(`--set-file "${expr}": want KEY=PATH`);
+    const path = expr.slice(eq + 1);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new CliFailure(`--set-file ${expr.slice(0, eq)}=${path}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? e})`);
+    }
+    return { key: expr.slice(0, eq), text };
+  });
+  return [...(f.set ?? []), ...(f['set-string'] ?? []).map((setString) => ({ setString })), ...files];
+}
+
 /** A --config/--values/--mesh file: the document, or a ConfigMap (kubectl get cm -o yaml, a List, both in one file) holding it. */
 function settingsFile(path: string | undefined, key: SettingsKey): string | undefined {
-  const text = readOptionalFile(path, key);
+  const text = readOptionalFile(path, `--${key}`);
   return text === undefined ? undefined : settingsDocument(text, key, path!);
 }
 
@@ -39,9 +52,9 @@ export function settingsFromFlags(f: SettingsFlags): Settings {
     config: settingsFile(f.config, 'config'),
     values: (f.values ?? []).map((v) => settingsFile(v, 'values')!),
     mesh: settingsFile(f.mesh, 'mesh'),
-    sets: f.set ?? [],
+    sets: setOverrides(f),
     templates: readTemplatesDir(f['templates-dir']),
-    nativeSidecars: (f['native-sidecars'] ?? 'auto') as NativeSidecarMode,
+    nativeSidecars: oneOf(f['native-sidecars'], '--native-sidecars', ['true', 'false', 'auto']) as NativeSidecarMode | undefined,
   });
   return withBrokenTemplates(built, false);
 }

@@ -1,7 +1,6 @@
 // `sidecar-injector tag set|list|remove`: revision tags, as `istioctl tag` makes them (src/core/webhooks/tags.ts
 // says what is written and refused; src/kube/tag-client.ts makes the calls). A namespace labelled
 // istio.io/rev=<tag> is injected by the revision the tag points to; moving the tag moves every such namespace.
-import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import {
   DEFAULT_REVISION,
@@ -22,17 +21,12 @@ import { loadKubeConfig } from '../kube/client.ts';
 import { reportClusterError } from './cluster-error.ts';
 import { NamespaceClient } from '../kube/namespace-client.ts';
 import { TagClient } from '../kube/tag-client.ts';
+import { TAG } from './commands.ts';
+import { parseCommand, usageText } from './flags.ts';
 import { UsageError, type CliIO } from './io.ts';
 import { table } from './namespace-command.ts';
 
-const USAGE = `usage:
-  sidecar-injector tag set TAG --revision R [--overwrite] [--dry-run [-o yaml|json]] [--kubeconfig F]
-                   write MutatingWebhookConfiguration istio-revision-tag-TAG: namespaces labelled istio.io/rev=TAG
-                   are injected by revision R (its configuration must be sidecar-injector's)
-  sidecar-injector tag list [-o text|json] [--kubeconfig F]
-                   every tag, its revision and the namespaces that use it
-  sidecar-injector tag remove TAG [--force] [--kubeconfig F]
-                   delete the tag (refused while namespaces use it, unless --force)`;
+const USAGE = `see: sidecar-injector tag --help`;
 
 interface Flags {
   kubeconfig?: string;
@@ -68,7 +62,7 @@ async function defaultRevisionConfiguration(tags: TagClient): Promise<WebhookCon
 
 async function setTag(tag: string, flags: Flags, io: CliIO): Promise<number> {
   const revision = flags.revision;
-  if (revision === undefined) throw new UsageError(`tag set needs --revision R\n${USAGE}`);
+  if (revision === undefined) throw new UsageError(`tag set needs --revision R (${USAGE})`);
   const output = flags.output ?? 'yaml';
   if (flags.dryRun && output !== 'yaml' && output !== 'json') throw new UsageError(`-o must be yaml or json, not "${output}"`);
   const problem = tagNameProblem('tag', tag) ?? tagNameProblem('revision', revision);
@@ -136,56 +130,43 @@ async function removeTag(tag: string, flags: Flags, io: CliIO): Promise<number> 
 }
 
 function parse(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      kubeconfig: { type: 'string' },
-      revision: { type: 'string', short: 'r' },
-      overwrite: { type: 'boolean', default: false },
-      'dry-run': { type: 'boolean', default: false },
-      force: { type: 'boolean', default: false },
-      output: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
+  const { values, positionals, help } = parseCommand(TAG, argv);
   const flags: Flags = {
-    kubeconfig: values.kubeconfig,
-    revision: values.revision,
-    overwrite: values.overwrite!,
-    dryRun: values['dry-run']!,
-    force: values.force!,
-    output: values.output,
+    kubeconfig: values.kubeconfig as string | undefined,
+    revision: values.revision as string | undefined,
+    overwrite: values.overwrite === true,
+    dryRun: values['dry-run'] === true,
+    force: values.force === true,
+    output: values.output as string | undefined,
   };
-  return { flags, positionals, help: values.help === true };
+  return { flags, positionals, help };
 }
 
 async function dispatch(sub: string | undefined, args: string[], flags: Flags, io: CliIO): Promise<number> {
   const one = (what: string): string => {
-    if (args.length !== 1) throw new UsageError(`tag ${sub} needs exactly one ${what}\n${USAGE}`);
+    if (args.length !== 1) throw new UsageError(`tag ${sub} needs exactly one ${what} (${USAGE})`);
     return args[0]!;
   };
   switch (sub) {
     case 'set':
       return setTag(one('TAG'), flags, io);
     case 'list':
-      if (args.length > 0) throw new UsageError(`tag list takes no arguments\n${USAGE}`);
+      if (args.length > 0) throw new UsageError(`tag list takes no arguments (${USAGE})`);
       return listTags(flags, io);
     case 'remove':
       return removeTag(one('TAG'), flags, io);
     default:
-      throw new UsageError(`${sub === undefined ? 'tag needs a subcommand' : `unknown tag subcommand "${sub}"`}\n${USAGE}`);
+      throw new UsageError(`${sub === undefined ? 'tag needs a subcommand' : `unknown tag subcommand "${sub}"`} (${USAGE})`);
   }
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { flags, positionals, help } = parse(argv);
+  const [sub, ...args] = positionals;
   if (help) {
-    io.stdout(`${USAGE}\n`);
+    io.stdout(usageText(TAG.subcommands!.find((c) => c.name === `tag ${sub}`) ?? TAG));
     return 0;
   }
-  const [sub, ...args] = positionals;
   try {
     return await dispatch(sub, args, flags, io);
   } catch (e) {

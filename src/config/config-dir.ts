@@ -14,6 +14,7 @@ import type { NativeSidecarMode } from '../core/settings/index.ts';
 import { readOptionalFile, readTemplatesDir } from './files.ts';
 import { settingsLoader, type SettingsFiles, type SettingsSource, type SettingsSourceEvents } from './settings-loader.ts';
 import { watchDir, type DirWatcher } from './watch.ts';
+import type { SetOverride } from '../core/settings/set-flags.ts';
 
 export { loadSettings, type SettingsFiles, type SettingsSource, type SettingsSourceEvents } from './settings-loader.ts';
 
@@ -44,7 +45,7 @@ function describeSource(dir: string | undefined, files: SettingsFilePaths): stri
 }
 
 export function startSettingsSource(
-  opts: { dir?: string; files?: SettingsFilePaths; sets?: string[]; nativeSidecars?: NativeSidecarMode; pollMs?: number },
+  opts: { dir?: string; files?: SettingsFilePaths; sets?: SetOverride[]; nativeSidecars?: NativeSidecarMode; pollMs?: number },
   events: SettingsSourceEvents,
 ): SettingsSource {
   const files = opts.files ?? {};

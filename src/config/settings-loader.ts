@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { buildSettings, type NativeSidecarMode, type Settings } from '../core/settings/index.ts';
 import { checkSettingsInject } from '../core/settings/trial.ts';
+import type { SetOverride } from '../core/settings/set-flags.ts';
 
 export interface SettingsFiles {
   config?: string;
@@ -32,7 +33,7 @@ export interface SettingsSource {
 }
 
 /** Settings that pass the type checks and inject a plain pod with the default templates: only those are ever put to use. */
-export function loadSettings(files: SettingsFiles, opts: { sets?: string[]; nativeSidecars?: NativeSidecarMode }): Settings {
+export function loadSettings(files: SettingsFiles, opts: { sets?: SetOverride[]; nativeSidecars?: NativeSidecarMode }): Settings {
   return checkSettingsInject(buildSettings({ ...files, sets: opts.sets, nativeSidecars: opts.nativeSidecars }));
 }
 
@@ -47,7 +48,7 @@ export interface LoaderOptions {
   read(): SettingsFiles;
   /** Where the inputs are, for messages: a directory, ConfigMaps. */
   where: string;
-  sets?: string[];
+  sets?: SetOverride[];
   nativeSidecars?: NativeSidecarMode;
 }
 

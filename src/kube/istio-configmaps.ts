@@ -10,6 +10,7 @@ import type { NativeSidecarMode } from '../core/settings/index.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { requestTimeout } from './request-timeout.ts';
 import { ResilientInformer, type InformerEvent, type KubeLogger } from './resilient-informer.ts';
+import type { SetOverride } from '../core/settings/set-flags.ts';
 
 export interface IstioConfigMapsOptions {
   kubeConfig: KubeConfig;
@@ -17,7 +18,7 @@ export interface IstioConfigMapsOptions {
   revision?: string;
   /** The built-in templates, which config.templates add to or replace (as with a directory). */
   templates: Record<string, string>;
-  sets?: string[];
+  sets?: SetOverride[];
   nativeSidecars?: NativeSidecarMode;
   logger?: KubeLogger;
   onEvent?: (e: InformerEvent<'configmaps'>) => void;

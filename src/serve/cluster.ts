@@ -15,6 +15,7 @@ import { startIstioConfigMapSettings } from '../kube/istio-configmaps.ts';
 import { readTemplatesDir } from '../config/files.ts';
 import { istioConfigMapNames } from '../core/settings/configmap.ts';
 import type { NativeSidecarMode } from '../core/settings/index.ts';
+import type { SetOverride } from '../core/settings/set-flags.ts';
 
 /** The CA to publish: ca.crt beside the serving certificate (a TLS Secret from cert-manager or our docs), else the certificate itself (self-signed). */
 function caOf(certDir: string): string | undefined {
@@ -40,7 +41,7 @@ export function wireCluster(opts: {
   /** Watch Istio's ProxyConfig resources (false when a --proxy-configs file gives them). */
   watchProxyConfigs: boolean;
   /** Settings from istiod's ConfigMaps in this namespace (--istio-configmaps), for this revision (--revision). */
-  istioConfigMaps?: { namespace: string; revision?: string; sets?: string[]; nativeSidecars?: NativeSidecarMode };
+  istioConfigMaps?: { namespace: string; revision?: string; sets?: SetOverride[]; nativeSidecars?: NativeSidecarMode };
 }): ClusterWiring | undefined {
   const { logger, certDir, webhookConfig } = opts;
   const kubeConfig = loadKubeConfig({ kubeconfigPath: opts.kubeconfigPath });

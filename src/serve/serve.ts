@@ -10,6 +10,7 @@ import type { Listen } from '../http/servers.ts';
 import { findKubeConfigSource } from '../kube/config-source.ts';
 import type { ClusterWiring } from './cluster.ts';
 import { startInjector, type RunningInjector } from './injector.ts';
+import type { SetOverride } from '../core/settings/set-flags.ts';
 
 export const SELF_SIGNED_DIR = '.sidecar-injector/certs';
 
@@ -20,7 +21,7 @@ export interface ServeConfig {
   settingsFiles?: SettingsFilePaths;
   /** Undefined: a self-signed certificate in SELF_SIGNED_DIR, made once and reused. */
   certDir?: string;
-  sets?: string[];
+  sets?: SetOverride[];
   nativeSidecars?: NativeSidecarMode;
   logLevel: string;
   pollMs: number;

@@ -7,6 +7,7 @@ import { InjectionError } from '../core/errors.ts';
 import type { NativeSidecarMode, Settings } from '../core/settings/index.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { withRevision } from './revision.ts';
+import type { SetOverride } from '../core/settings/set-flags.ts';
 
 /** Reasons can quote a whole template line: a log line or /readyz body stays short. */
 export const clip = (text: string, max = 500): string =>
@@ -16,7 +17,7 @@ export interface SettingsWatchOptions {
   configDir?: string;
   /** serve --config/--values/--mesh: single files that win over the directory's. */
   settingsFiles?: SettingsFilePaths;
-  sets?: string[];
+  sets?: SetOverride[];
   nativeSidecars?: NativeSidecarMode;
   pollMs?: number;
   /** Another source than the directory (istiod's ConfigMaps): opened with the events, resolved once its first load was tried. */

@@ -52,8 +52,8 @@ const SETTINGS: string[][] = [
   ['values.pilot.cni.enabled=true'],
   ['values.global.logAsJson=true', 'values.global.proxy_init.forceApplyIptables=true', 'values.global.nativeNftables=true'],
   ['values.global.imagePullPolicy=Always', 'values.global.logging.level=default:debug'],
-  ['values.global.proxy.includeOutboundPorts=443,8443', 'values.global.proxy.excludeOutboundPorts=25,587'],
-  ['values.global.proxy.statusPort=15888', 'values.global.proxy.excludeInboundPorts=9999,9998'],
+  ['values.global.proxy.includeOutboundPorts=443\\,8443', 'values.global.proxy.excludeOutboundPorts=25\\,587'],
+  ['values.global.proxy.statusPort=15888', 'values.global.proxy.excludeInboundPorts=9999\\,9998'],
   ['values.global.proxy.seccompProfile.type=RuntimeDefault'],
 ];
 const NATIVE: NativeSidecarMode[] = ['true', 'false'];

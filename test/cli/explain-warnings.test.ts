@@ -156,7 +156,7 @@ describe('explain -o yaml', () => {
   it('refuses another -o as a usage error', async () => {
     const io = memoryIO('{}');
     assert.equal(await runCli(['explain', '-f', '-', '-o', 'xml'], io), 2);
-    assert.match(io.err(), /-o must be text, json or yaml/);
+    assert.match(io.err(), /-o must be one of text, json, yaml/);
   });
 });
 

@@ -3,6 +3,7 @@
 // rollout stalls while the old replicas keep serving.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +60,7 @@ describe('serve: flags and the first config', function () {
       ['--set', 'values.global.proxy.statusPort=x'],
       /--set values\.global\.proxy\.statusPort=x: .*values\.global\.proxy\.statusPort: must be a port number/,
     ],
+    [['--set-string', 'values.global.proxy.privileged=true'], /--set-string values\.global\.proxy\.privileged=true: .*must be true or false/],
     [['--port', '70000'], /--port must be a port number \(got 70000\)/],
     [['--ops-port', 'http'], /--ops-port must be a port number/],
     [['--log-level', 'loud'], /--log-level must be one of .*info.* \(got "loud"\)/],
@@ -109,10 +111,37 @@ describe('serve: flags and the first config', function () {
     });
   }
 
-  it('a certificate directory without a certificate: exit 1 with one line naming it, no stack trace', async () => {
+  it('a certificate directory that does not exist: exit 1 with one line naming it and --cert-dir, no stack trace', async () => {
     const r = await serve(['--cert-dir', '/nonexistent-cert-dir', ...ports]);
     assert.equal(r.code, 1, r.stderr + r.stdout);
-    assert.equal(r.stderr.trim(), 'error: no usable certificate in /nonexistent-cert-dir (want tls.crt and tls.key)');
+    assert.equal(r.stderr.trim(), 'error: --cert-dir /nonexistent-cert-dir: no such directory (want one holding tls.crt and tls.key)');
     assert.doesNotMatch(r.stdout + r.stderr, /last good/);
   });
+
+  it('a certificate directory without a certificate: exit 1 with one line naming it and --cert-dir', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'si-serve-nocert-'));
+    try {
+      const r = await serve(['--cert-dir', empty, ...ports]);
+      assert.equal(r.code, 1, r.stderr + r.stdout);
+      assert.equal(r.stderr.trim(), `error: no usable certificate in ${empty} (want tls.crt and tls.key) (--cert-dir)`);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  for (const flag of ['--port', '--ops-port']) {
+    it(`${flag} on a port in use: exit 1 with "port N is in use (${flag})", one line`, async () => {
+      const taken = createServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      const port = String((taken.address() as AddressInfo).port);
+      try {
+        const flags = flag === '--port' ? ['--port', port, '--ops-port', ports[3]!] : ['--port', ports[1]!, '--ops-port', port];
+        const r = await serve(['--cert-dir', certDir, '--preview-port', '0', ...flags]);
+        assert.equal(r.code, 1, r.stderr + r.stdout);
+        assert.equal(r.stderr.trim(), `error: port ${port} is in use (${flag})`);
+      } finally {
+        taken.close();
+      }
+    });
+  }
 });

@@ -110,9 +110,9 @@ export const INJECT_CASES: InjectCase[] = [
     golden: 'traffic-params.yaml.injected',
     native: true,
     sets: [
-      'values.global.proxy.includeIPRanges=127.0.0.1/24,10.96.0.1/24',
-      'values.global.proxy.excludeIPRanges=10.96.0.2/24,10.96.0.3/24',
-      'values.global.proxy.excludeInboundPorts=4,5,6',
+      'values.global.proxy.includeIPRanges=127.0.0.1/24\\,10.96.0.1/24',
+      'values.global.proxy.excludeIPRanges=10.96.0.2/24\\,10.96.0.3/24',
+      'values.global.proxy.excludeInboundPorts=4\\,5\\,6',
       'values.global.proxy.statusPort=0',
     ],
   },

@@ -7,8 +7,9 @@ import type { Frozen } from '../render/reuse.ts';
 import { deepFreeze, isObject, type JsonObject } from '../types.ts';
 import { buildInjectorConfig, type InjectorConfig } from './injector-config.ts';
 import { applyMeshConfig } from './mesh.ts';
-import { applySet, parseSet } from './set-flags.ts';
+import { applySet, parseOverride, type SetOverride } from './set-flags.ts';
 import { summarise, type SettingsSummary } from './summary.ts';
+import { unknownKeyWarnings } from './unknown-keys.ts';
 import { applyValues, deepMerge } from './values.ts';
 
 export type NativeSidecarMode = 'true' | 'false' | 'auto';
@@ -19,8 +20,8 @@ export interface SettingsInput {
   /** One or more values documents, merged in order (like repeated `helm -f`). */
   values?: string | string[];
   mesh?: string;
-  /** Helm-style overrides, e.g. `values.global.proxy.statusPort=123`. */
-  sets?: string[];
+  /** Helm-style overrides, e.g. `values.global.proxy.statusPort=123` (set-flags.ts), applied in order. */
+  sets?: SetOverride[];
   /** Built-in templates by name (the files of templates/). */
   templates: Record<string, string>;
   nativeSidecars?: NativeSidecarMode;
@@ -96,10 +97,10 @@ export function buildSettings(input: SettingsInput): Settings {
     values: mergeValuesDocs(typeof input.values === 'string' ? [input.values] : (input.values ?? []), warnings),
     mesh: parseDoc(input.mesh, 'mesh', warnings),
   };
-  for (const expr of input.sets ?? []) {
-    const s = parseSet(expr);
-    docs[s.target] = applySet(docs[s.target], s.path, s.value);
+  for (const o of input.sets ?? []) {
+    for (const s of parseOverride(o)) docs[s.target] = applySet(docs[s.target], s.path, s.value);
   }
+  warnings.push(...unknownKeyWarnings(docs.values, docs.mesh));
   const values = applyValues(docs.values, warnings);
   const mesh = applyMeshConfig(docs.mesh);
   const config = buildInjectorConfig(docs.config, values, input.templates, warnings);

@@ -33,7 +33,7 @@ export const DEFAULT_MESH: JsonObject = {
 
 // ProxyConfig fields in the order of their declaration in Istio's proxy.proto, which is the order
 // protobuf's JSON writer uses; fields we do not know follow in sorted order.
-const PROXY_CONFIG_ORDER = [
+export const PROXY_CONFIG_ORDER = [
   'configPath',
   'binaryPath',
   'serviceCluster',

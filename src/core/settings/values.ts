@@ -6,7 +6,7 @@ import { cloneJson, isObject, type Json, type JsonObject } from '../types.ts';
 import { DEFAULT_VALUES } from './default-values.ts';
 import { coerceQuotedIntegers, checkRules, type Rules } from './schema.ts';
 
-const VALUES_RULES: Rules = {
+export const VALUES_RULES: Rules = {
   'global.hub': 'string',
   'global.tag': 'scalar',
   'global.variant': 'string',
@@ -96,5 +96,14 @@ export function applyValues(user: unknown, warnings: string[] = []): JsonObject 
       );
     }
   }
+  const statusPort = ((merged.global as JsonObject).proxy as JsonObject).statusPort;
+  if (typeof statusPort === 'number' && RESERVED_PORTS.includes(statusPort)) {
+    warnings.push(
+      `values.global.proxy.statusPort ${statusPort} is a port the proxy already uses (${RESERVED_PORTS.join(', ')}): the agent's status server cannot listen there; Istio's template renders it as given (-d 15090,15021,${statusPort})`,
+    );
+  }
   return merged;
 }
+
+// the ports Envoy and the agent listen on besides the status port (Istio's pilot-agent status/server.go)
+const RESERVED_PORTS = [15000, 15001, 15004, 15006, 15008, 15021, 15053, 15090];
