@@ -12,7 +12,7 @@ export { processIO };
 const USAGE = `usage: sidecar-injector <command> [flags]
 
 commands:
-${SUMMARIES.map(([name, summary]) => `  ${name.padEnd(12)}${summary}`).join('\n')}
+${SUMMARIES.map(([name, summary]) => `  ${name.padEnd(14)}${summary}`).join('\n')}
 
 See 'sidecar-injector <command> --help' for a command's flags. --version prints the version.
 `;

@@ -51,7 +51,7 @@ describe('CLI help', () => {
     for (const argv of [['--help'], ['-h'], ['help']]) {
       const r = await cli(...argv);
       assert.equal(r.code, 0);
-      for (const [name, summary] of SUMMARIES) assert.ok(r.out.includes(`  ${name.padEnd(12)}${summary}`), name);
+      for (const [name, summary] of SUMMARIES) assert.ok(r.out.includes(`  ${name.padEnd(14)}${summary}`), name);
       assert.match(r.out, /sidecar-injector <command> --help/);
     }
   });
