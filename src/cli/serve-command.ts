@@ -121,6 +121,34 @@ function istioConfigMapsFlags(f: { 'istio-configmaps'?: string; 'config-dir'?: s
   return { namespace: ns, ...(revision !== 'default' ? { revision } : {}) };
 }
 
+const YEAR_SECONDS = 365 * 24 * 3600;
+
+/** --cert-secret NAME (with --namespace or $POD_NAMESPACE, --service, --cert-lifetime): the certificate from a Secret. */
+function certSecretFlags(
+  f: { 'cert-secret'?: string; 'cert-dir'?: string; namespace?: string; service?: string; 'cert-lifetime'?: string; 'no-cluster'?: boolean },
+  revision: string,
+) {
+  const name = f['cert-secret'];
+  if (name === undefined) {
+    for (const k of ['service', 'cert-lifetime'] as const) if (f[k] !== undefined) throw new UsageError(`--${k} goes with --cert-secret`);
+    return undefined;
+  }
+  if (f['cert-dir'] !== undefined) throw new UsageError('--cert-dir and --cert-secret are two sources of the certificate: give one');
+  if (f['no-cluster']) throw new UsageError('--cert-secret reads the cluster, which --no-cluster turns off');
+  const namespace = f.namespace ?? process.env.POD_NAMESPACE;
+  if (namespace === undefined) throw new UsageError('--cert-secret needs the namespace of the Secret: --namespace, or $POD_NAMESPACE as deploy/ sets it');
+  const service = f.service ?? (revision === 'default' ? 'sidecar-injector' : `sidecar-injector-${revision}`);
+  const named: Array<[string, string]> = [
+    ['--cert-secret', name],
+    ['--namespace', namespace],
+    ['--service', service],
+  ];
+  for (const [flag, v] of named)
+    if (!DNS_LABEL.test(v)) throw new UsageError(`${flag} must be a Kubernetes name (got ${JSON.stringify(v)})`);
+  const lifetimeMs = seconds(f['cert-lifetime'] ?? String(YEAR_SECONDS), '--cert-lifetime') * 1000;
+  return { name, namespace, service, lifetimeMs };
+}
+
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values: f } = parseArgs({
     args: argv,
@@ -130,6 +158,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       values: { type: 'string' },
       mesh: { type: 'string' },
       'cert-dir': { type: 'string' },
+      'cert-secret': { type: 'string' },
+      namespace: { type: 'string' },
+      service: { type: 'string' },
+      'cert-lifetime': { type: 'string' },
       host: { type: 'string', default: '0.0.0.0' },
       port: { type: 'string' },
       'ops-port': { type: 'string' },
@@ -156,10 +188,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const settingsFiles = settingsFileFlags(f);
   const revision = revisionFlag(f.revision);
   const istioConfigMaps = istioConfigMapsFlags(f, revision);
+  const certSecret = certSecretFlags(f, revision);
   await serve({
     configDir: f['config-dir'],
     settingsFiles,
     certDir: f['cert-dir'],
+    certSecret,
     sets: f.set,
     nativeSidecars: flags.nativeSidecars,
     logLevel: flags.logLevel,
