@@ -136,15 +136,15 @@ function certSecretFlags(
   if (f['cert-dir'] !== undefined) throw new UsageError('--cert-dir and --cert-secret are two sources of the certificate: give one');
   if (f['no-cluster']) throw new UsageError('--cert-secret reads the cluster, which --no-cluster turns off');
   const namespace = f.namespace ?? process.env.POD_NAMESPACE;
-  if (namespace === undefined) throw new UsageError('--cert-secret needs the namespace of the Secret: --namespace, or $POD_NAMESPACE as deploy/ sets it');
+  if (namespace === undefined)
+    throw new UsageError('--cert-secret needs the namespace of the Secret: --namespace, or $POD_NAMESPACE as deploy/ sets it');
   const service = f.service ?? (revision === 'default' ? 'sidecar-injector' : `sidecar-injector-${revision}`);
   const named: Array<[string, string]> = [
     ['--cert-secret', name],
     ['--namespace', namespace],
     ['--service', service],
   ];
-  for (const [flag, v] of named)
-    if (!DNS_LABEL.test(v)) throw new UsageError(`${flag} must be a Kubernetes name (got ${JSON.stringify(v)})`);
+  for (const [flag, v] of named) if (!DNS_LABEL.test(v)) throw new UsageError(`${flag} must be a Kubernetes name (got ${JSON.stringify(v)})`);
   const lifetimeMs = seconds(f['cert-lifetime'] ?? String(YEAR_SECONDS), '--cert-lifetime') * 1000;
   return { name, namespace, service, lifetimeMs };
 }

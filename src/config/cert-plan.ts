@@ -99,10 +99,18 @@ export function planCertSecret(secret: CertSecretLike | undefined, now: Date, dn
   const ours = secret.metadata?.labels?.[GENERATED_LABEL] === 'true';
   if (!ours) return { action: 'use', certificate };
   if (caKey === undefined || certificate.ca === undefined)
-    throw new CertSecretError(`Secret ${secret.metadata?.name} is labelled ${GENERATED_LABEL} but has no ${caKey === undefined ? 'ca.key' : 'ca.crt'}`, caKey === undefined ? 'ca.key' : 'ca.crt');
+    throw new CertSecretError(
+      `Secret ${secret.metadata?.name} is labelled ${GENERATED_LABEL} but has no ${caKey === undefined ? 'ca.key' : 'ca.crt'}`,
+      caKey === undefined ? 'ca.key' : 'ca.crt',
+    );
   const renewAt = renewalTime(new Date(x509.validFrom), certificate.notAfter);
   const missing = dnsNames.filter((n) => !x509.checkHost(n, { subject: 'never' }));
-  const why = missing.length > 0 ? `it does not cover ${missing.join(', ')}` : now >= renewAt ? `it is past ${Math.round(RENEW_FRACTION * 100)}% of its lifetime` : undefined;
+  const why =
+    missing.length > 0
+      ? `it does not cover ${missing.join(', ')}`
+      : now >= renewAt
+        ? `it is past ${Math.round(RENEW_FRACTION * 100)}% of its lifetime`
+        : undefined;
   if (why === undefined) return { action: 'use', certificate, renewAt };
   return { action: 'renew', certificate, ca: { cert: certificate.ca, key: caKey }, resourceVersion: secret.metadata?.resourceVersion ?? '', why };
 }

@@ -75,12 +75,18 @@ async function settle(api: CoreV1Api, opts: CertSecretOptions): Promise<{ certif
       };
       if (plan.action === 'create') await api.createNamespacedSecret({ namespace, body }, timeout());
       else await api.replaceNamespacedSecret({ name, namespace, body }, timeout());
-      logger.info({ secret: `${namespace}/${name}`, ...(plan.action === 'renew' ? { why: plan.why } : {}) }, plan.action === 'create' ? 'created the certificate Secret (a new CA)' : 'renewed the serving certificate in the Secret (same CA)');
+      logger.info(
+        { secret: `${namespace}/${name}`, ...(plan.action === 'renew' ? { why: plan.why } : {}) },
+        plan.action === 'create' ? 'created the certificate Secret (a new CA)' : 'renewed the serving certificate in the Secret (same CA)',
+      );
     } catch (e) {
       const err = toKubeApiError(e, `${verb} Secret ${namespace}/${name}`);
       if (err.kind !== 'conflict') throw err;
       // another replica won the create (409 AlreadyExists) or the update (409 Conflict): read its certificate
-      logger.info({ secret: `${namespace}/${name}` }, `another replica ${verb === 'create' ? 'created' : 'renewed'} the certificate Secret first: using its certificate`);
+      logger.info(
+        { secret: `${namespace}/${name}` },
+        `another replica ${verb === 'create' ? 'created' : 'renewed'} the certificate Secret first: using its certificate`,
+      );
     }
   }
   throw new Error(`Secret ${namespace}/${name} kept changing while the injector tried to ${MAX_ROUNDS} times to settle its certificate`);
@@ -95,7 +101,12 @@ export async function bootstrapCertSecret(opts: CertSecretOptions): Promise<Cert
   return { initial: first.certificate, start: (events) => watchCertSecret(api, opts, first, events) };
 }
 
-function watchCertSecret(api: CoreV1Api, opts: CertSecretOptions, first: { certificate: ServingCertificate; renewAt?: Date }, events: CertEvents): CertSource {
+function watchCertSecret(
+  api: CoreV1Api,
+  opts: CertSecretOptions,
+  first: { certificate: ServingCertificate; renewAt?: Date },
+  events: CertEvents,
+): CertSource {
   const { namespace, name, logger } = opts;
   let current = first.certificate;
   let timer: NodeJS.Timeout | undefined;

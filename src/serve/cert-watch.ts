@@ -21,21 +21,21 @@ export function watchCertificate(
 ): CertSource {
   let certLoaded = false;
   return open({
-      loaded(p, first) {
-        certLoaded = true;
-        metrics.certReloads.inc({ result: 'success' });
-        metrics.certLastSuccess.set(Date.now() / 1000);
-        metrics.certExpiry.set(p.notAfter.getTime() / 1000);
-        onLoaded(p);
-        logger.info({ ...where, notAfter: p.notAfter.toISOString() }, first ? 'certificate loaded' : 'certificate reloaded');
-      },
-      failed(e) {
-        metrics.certReloads.inc({ result: 'failure' });
-        // before the first good one there is none to keep: start-up fails instead
-        logger.error(
-          { ...where, error: e.message },
-          certLoaded ? 'certificate failed to load; the last good one keeps serving' : 'certificate failed to load',
-        );
-      },
+    loaded(p, first) {
+      certLoaded = true;
+      metrics.certReloads.inc({ result: 'success' });
+      metrics.certLastSuccess.set(Date.now() / 1000);
+      metrics.certExpiry.set(p.notAfter.getTime() / 1000);
+      onLoaded(p);
+      logger.info({ ...where, notAfter: p.notAfter.toISOString() }, first ? 'certificate loaded' : 'certificate reloaded');
+    },
+    failed(e) {
+      metrics.certReloads.inc({ result: 'failure' });
+      // before the first good one there is none to keep: start-up fails instead
+      logger.error(
+        { ...where, error: e.message },
+        certLoaded ? 'certificate failed to load; the last good one keeps serving' : 'certificate failed to load',
+      );
+    },
   });
 }

@@ -1,6 +1,7 @@
 // serve's cluster side, loaded only when a cluster is configured: the namespace and node view, and the
 // caBundle patcher. @kubernetes/client-node comes in with it (~80 MB of RSS a server with no cluster
 // does not need).
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { InjectorOptions } from './injector.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -32,6 +33,17 @@ export interface ClusterWiring extends Pick<InjectorOptions, 'startCluster' | 'o
   /** With --cert-secret: read (or create) the Secret; rejects when it cannot. */
   certSecret?: () => Promise<CertSecretSource>;
   stop(): void;
+}
+
+function openCertSecret(kubeConfig: KubeConfig, c: CertSecretConfig, logger: Logger): Promise<CertSecretSource> {
+  return bootstrapCertSecret({
+    kubeConfig,
+    namespace: c.namespace,
+    name: c.name,
+    dnsNames: serviceDnsNames(c.service, c.namespace),
+    lifetimeMs: c.lifetimeMs,
+    logger: logger.child({ component: 'cert-secret' }),
+  });
 }
 
 /** Undefined when no cluster is configured after all; throws naming the kubeconfig when it is unusable. */
@@ -89,19 +101,7 @@ export function wireCluster(opts: {
   const names = cms && istioConfigMapNames(cms.revision);
   return {
     onCertificate,
-    ...(certSecret
-      ? {
-          certSecret: () =>
-            bootstrapCertSecret({
-              kubeConfig,
-              namespace: certSecret.namespace,
-              name: certSecret.name,
-              dnsNames: serviceDnsNames(certSecret.service, certSecret.namespace),
-              lifetimeMs: certSecret.lifetimeMs,
-              logger: logger.child({ component: 'cert-secret' }),
-            }),
-        }
-      : {}),
+    ...(certSecret ? { certSecret: () => openCertSecret(kubeConfig, certSecret, logger) } : {}),
     ...(cms && names
       ? {
           settingsFrom: `ConfigMaps ${cms.namespace}/${names.injector} and ${cms.namespace}/${names.mesh}`,

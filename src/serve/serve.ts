@@ -70,7 +70,9 @@ async function clusterFor(cfg: ServeConfig, logger: Logger): Promise<ClusterWiri
   if (cfg.istioConfigMaps && !cluster)
     throw new Error('--istio-configmaps needs a cluster (in-cluster, --kubeconfig, $KUBECONFIG or ~/.kube/config), and none is configured');
   if (cfg.certSecret && !cluster)
-    throw new Error('--cert-secret reads the certificate from the cluster (in-cluster, --kubeconfig, $KUBECONFIG or ~/.kube/config), and none is configured');
+    throw new Error(
+      '--cert-secret reads the certificate from the cluster (in-cluster, --kubeconfig, $KUBECONFIG or ~/.kube/config), and none is configured',
+    );
   if (!cluster) logger.info('no cluster configured: namespace labels come from /preview queries, native sidecars "auto" means classic');
   return cluster;
 }
