@@ -14,7 +14,7 @@ commands:
            inject the sidecar into Pods and workloads (like istioctl kube-inject)
   explain  -f FILE|- [--namespace-labels k=v,...] [-n NAMESPACE] [--webhook-config FILE | --kubeconfig F] [-o text|json] [settings flags]
            say for each object whether it would be injected, why, and which webhook entry the API server would call
-  serve    [--revision R] [--webhook-config NAME] [--config-dir D] [--config F] [--values F] [--mesh F] [--cert-dir D | --cert-secret NAME [--namespace NS] [--service SVC] [--cert-lifetime S]] [--host H] [--port 9443] [--preview-port 9444] [--ops-port 8080] [--kubeconfig F | --no-cluster] [--proxy-configs F]
+  serve    [--revision R] [--webhook-config NAME] [--config-dir D] [--config F] [--values F] [--mesh F] [--cert-dir D | --cert-secret NAME [--namespace NS] [--service SVC] [--cert-lifetime S] [--cert-host H]...] [--host H] [--port 9443] [--preview-port 9444] [--ops-port 8080] [--kubeconfig F | --no-cluster] [--proxy-configs F]
            the webhook (HTTPS /inject; HTTPS /preview on its own port; HTTP /healthz, /readyz, /metrics)
   namespace enable|disable NAME [--revision R] | status [NAME] [--kubeconfig F] [-o text|json]
            opt namespaces in or out (or onto a revision or tag), and report pods that still need the sidecar

@@ -2,6 +2,7 @@
 // over HTTPS on :9443 (/inject) and :9444 (/preview) with a self-signed certificate it creates in
 // .sidecar-injector/certs, and health and metrics over HTTP on :8080. This file parses and checks the
 // flags; src/serve/ wires and runs the server.
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { SettingsFilePaths } from '../config/config-dir.ts';
@@ -125,12 +126,21 @@ const YEAR_SECONDS = 365 * 24 * 3600;
 
 /** --cert-secret NAME (with --namespace or $POD_NAMESPACE, --service, --cert-lifetime): the certificate from a Secret. */
 function certSecretFlags(
-  f: { 'cert-secret'?: string; 'cert-dir'?: string; namespace?: string; service?: string; 'cert-lifetime'?: string; 'no-cluster'?: boolean },
+  f: {
+    'cert-secret'?: string;
+    'cert-dir'?: string;
+    namespace?: string;
+    service?: string;
+    'cert-lifetime'?: string;
+    'cert-host'?: string[];
+    'no-cluster'?: boolean;
+  },
   revision: string,
 ) {
   const name = f['cert-secret'];
   if (name === undefined) {
-    for (const k of ['service', 'cert-lifetime'] as const) if (f[k] !== undefined) throw new UsageError(`--${k} goes with --cert-secret`);
+    for (const k of ['service', 'cert-lifetime', 'cert-host'] as const)
+      if (f[k] !== undefined) throw new UsageError(`--${k} goes with --cert-secret`);
     return undefined;
   }
   if (f['cert-dir'] !== undefined) throw new UsageError('--cert-dir and --cert-secret are two sources of the certificate: give one');
@@ -146,7 +156,11 @@ function certSecretFlags(
   ];
   for (const [flag, v] of named) if (!DNS_LABEL.test(v)) throw new UsageError(`${flag} must be a Kubernetes name (got ${JSON.stringify(v)})`);
   const lifetimeMs = seconds(f['cert-lifetime'] ?? String(YEAR_SECONDS), '--cert-lifetime') * 1000;
-  return { name, namespace, service, lifetimeMs };
+  const hosts = f['cert-host'] ?? [];
+  for (const h of hosts)
+    if (isIP(h) === 0 && !/^(\*\.)?[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(h))
+      throw new UsageError(`--cert-host must be a DNS name or an IP address (got ${JSON.stringify(h)})`);
+  return { name, namespace, service, lifetimeMs, hosts };
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -162,6 +176,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       namespace: { type: 'string' },
       service: { type: 'string' },
       'cert-lifetime': { type: 'string' },
+      'cert-host': { type: 'string', multiple: true },
       host: { type: 'string', default: '0.0.0.0' },
       port: { type: 'string' },
       'ops-port': { type: 'string' },

@@ -1,5 +1,6 @@
 // Making the CA and the serving certificates of a certificate Secret (`serve --cert-secret`), with the
 // `selfsigned` package the local self-signed certificate already uses.
+import { isIP } from 'node:net';
 import type { CertKeyPair } from './cert-source.ts';
 
 /** The CA lives this many times as long as a serving certificate (renewal keeps it; see README). */
@@ -34,7 +35,7 @@ export async function issueServing(ca: CertKeyPair, dnsNames: readonly string[],
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: dnsNames.map((value) => ({ type: 2, value })) },
+      { name: 'subjectAltName', altNames: dnsNames.map((value) => (isIP(value) ? { type: 7, ip: value } : { type: 2, value })) },
     ],
   });
   return { cert: pems.cert, key: pems.private };

@@ -6,6 +6,7 @@
 // (cert-manager, by hand) is used as it is and renewed by them. A Secret missing a key or holding one that
 // does not parse is refused, naming the key.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { CertKeyPair, ServingCertificate } from './cert-source.ts';
 
@@ -104,7 +105,7 @@ export function planCertSecret(secret: CertSecretLike | undefined, now: Date, dn
       caKey === undefined ? 'ca.key' : 'ca.crt',
     );
   const renewAt = renewalTime(new Date(x509.validFrom), certificate.notAfter);
-  const missing = dnsNames.filter((n) => !x509.checkHost(n, { subject: 'never' }));
+  const missing = dnsNames.filter((n) => !(isIP(n) ? x509.checkIP(n) : x509.checkHost(n, { subject: 'never' })));
   const why =
     missing.length > 0
       ? `it does not cover ${missing.join(', ')}`

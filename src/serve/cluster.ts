@@ -24,6 +24,8 @@ export interface CertSecretConfig {
   namespace: string;
   service: string;
   lifetimeMs: number;
+  /** --cert-host: more names (or IP addresses) for the serving certificate, for an injector called at a URL. */
+  hosts: string[];
 }
 
 /** The CA to publish: ca.crt beside the serving certificate (a TLS Secret from cert-manager, ours, or our docs), else the certificate itself (self-signed). */
@@ -40,7 +42,7 @@ function openCertSecret(kubeConfig: KubeConfig, c: CertSecretConfig, logger: Log
     kubeConfig,
     namespace: c.namespace,
     name: c.name,
-    dnsNames: serviceDnsNames(c.service, c.namespace),
+    dnsNames: [...serviceDnsNames(c.service, c.namespace), ...c.hosts],
     lifetimeMs: c.lifetimeMs,
     logger: logger.child({ component: 'cert-secret' }),
   });
