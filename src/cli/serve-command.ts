@@ -2,6 +2,7 @@
 // over HTTPS on :9443 (/inject) and :9444 (/preview) with a self-signed certificate it creates in
 // .sidecar-injector/certs, and health and metrics over HTTP on :8080. This file parses and checks the
 // flags; src/serve/ wires and runs the server.
+import { isIP } from 'node:net';
 import { pino } from 'pino';
 import { statSync } from 'node:fs';
 import type { SettingsFilePaths } from '../config/config-dir.ts';
@@ -52,6 +53,11 @@ interface ServeFlags {
   values?: string;
   mesh?: string;
   'cert-dir'?: string;
+  'cert-secret'?: string;
+  namespace?: string;
+  service?: string;
+  'cert-lifetime'?: string;
+  'cert-host'?: string[];
   host?: string;
   port?: string;
   'ops-port'?: string;
@@ -143,6 +149,47 @@ function istioConfigMapsFlags(f: { 'istio-configmaps'?: string; 'config-dir'?: s
   return { namespace: ns, ...(revision !== 'default' ? { revision } : {}) };
 }
 
+const YEAR_SECONDS = 365 * 24 * 3600;
+
+/** --cert-secret NAME (with --namespace or $POD_NAMESPACE, --service, --cert-lifetime): the certificate from a Secret. */
+function certSecretFlags(
+  f: {
+    'cert-secret'?: string;
+    'cert-dir'?: string;
+    namespace?: string;
+    service?: string;
+    'cert-lifetime'?: string;
+    'cert-host'?: string[];
+    'no-cluster'?: boolean;
+  },
+  revision: string,
+) {
+  const name = f['cert-secret'];
+  if (name === undefined) {
+    for (const k of ['service', 'cert-lifetime', 'cert-host'] as const)
+      if (f[k] !== undefined) throw new UsageError(`--${k} goes with --cert-secret`);
+    return undefined;
+  }
+  if (f['cert-dir'] !== undefined) throw new UsageError('--cert-dir and --cert-secret are two sources of the certificate: give one');
+  if (f['no-cluster']) throw new UsageError('--cert-secret reads the cluster, which --no-cluster turns off');
+  const namespace = f.namespace ?? process.env.POD_NAMESPACE;
+  if (namespace === undefined)
+    throw new UsageError('--cert-secret needs the namespace of the Secret: --namespace, or $POD_NAMESPACE as deploy/ sets it');
+  const service = f.service ?? (revision === 'default' ? 'sidecar-injector' : `sidecar-injector-${revision}`);
+  const named: Array<[string, string]> = [
+    ['--cert-secret', name],
+    ['--namespace', namespace],
+    ['--service', service],
+  ];
+  for (const [flag, v] of named) if (!DNS_LABEL.test(v)) throw new UsageError(`${flag} must be a Kubernetes name (got ${JSON.stringify(v)})`);
+  const lifetimeMs = seconds(f['cert-lifetime'] ?? String(YEAR_SECONDS), '--cert-lifetime') * 1000;
+  const hosts = f['cert-host'] ?? [];
+  for (const h of hosts)
+    if (isIP(h) === 0 && !/^(\*\.)?[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(h))
+      throw new UsageError(`--cert-host must be a DNS name or an IP address (got ${JSON.stringify(h)})`);
+  return { name, namespace, service, lifetimeMs, hosts };
+}
+
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const parsed = parseCommand(SERVE, argv);
   if (parsed.help) {
@@ -160,10 +207,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const istioConfigMaps = istioConfigMapsFlags(f, revision);
   certDirFlag(f['cert-dir']);
   const ports = { '--port': flags.port, '--preview-port': flags.previewPort, '--ops-port': flags.opsPort };
+  const certSecret = certSecretFlags(f, revision);
   await serve({
     configDir: f['config-dir'],
     settingsFiles,
     certDir: f['cert-dir'],
+    certSecret,
     sets: [...(f.set ?? []), ...(f['set-string'] ?? []).map((setString) => ({ setString }))],
     nativeSidecars: flags.nativeSidecars,
     logLevel: flags.logLevel,

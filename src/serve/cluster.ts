@@ -1,8 +1,7 @@
 // serve's cluster side, loaded only when a cluster is configured: the namespace and node view, and the
 // caBundle patcher. @kubernetes/client-node comes in with it (~80 MB of RSS a server with no cluster
 // does not need).
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { InjectorOptions } from './injector.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -16,18 +15,38 @@ import { readTemplatesDir } from '../config/files.ts';
 import { istioConfigMapNames } from '../core/settings/configmap.ts';
 import type { NativeSidecarMode } from '../core/settings/index.ts';
 import type { SetOverride } from '../core/settings/set-flags.ts';
+import type { ServingCertificate } from '../config/cert-source.ts';
+import { serviceDnsNames } from '../config/cert-plan.ts';
+import { bootstrapCertSecret, type CertSecretSource } from '../kube/cert-secret.ts';
 
-/** The CA to publish: ca.crt beside the serving certificate (a TLS Secret from cert-manager or our docs), else the certificate itself (self-signed). */
-function caOf(certDir: string): string | undefined {
-  for (const f of ['ca.crt', 'tls.crt']) {
-    const p = join(certDir, f);
-    if (existsSync(p)) return readFileSync(p, 'utf8');
-  }
-  return undefined;
+/** --cert-secret: the certificate from this Secret of `namespace`, made (for Service `service`) when absent. */
+export interface CertSecretConfig {
+  name: string;
+  namespace: string;
+  service: string;
+  lifetimeMs: number;
+  /** --cert-host: more names (or IP addresses) for the serving certificate, for an injector called at a URL. */
+  hosts: string[];
 }
 
+/** The CA to publish: ca.crt beside the serving certificate (a TLS Secret from cert-manager, ours, or our docs), else the certificate itself (self-signed). */
+const caOf = (p: ServingCertificate | undefined): string | undefined => p?.ca ?? p?.cert;
+
 export interface ClusterWiring extends Pick<InjectorOptions, 'startCluster' | 'onCertificate' | 'openSettings' | 'settingsFrom'> {
+  /** With --cert-secret: read (or create) the Secret; rejects when it cannot. */
+  certSecret?: () => Promise<CertSecretSource>;
   stop(): void;
+}
+
+function openCertSecret(kubeConfig: KubeConfig, c: CertSecretConfig, logger: Logger): Promise<CertSecretSource> {
+  return bootstrapCertSecret({
+    kubeConfig,
+    namespace: c.namespace,
+    name: c.name,
+    dnsNames: [...serviceDnsNames(c.service, c.namespace), ...c.hosts],
+    lifetimeMs: c.lifetimeMs,
+    logger: logger.child({ component: 'cert-secret' }),
+  });
 }
 
 /** Undefined when no cluster is configured after all; throws naming the kubeconfig when it is unusable. */
@@ -36,14 +55,14 @@ export function wireCluster(opts: {
   webhookConfig?: string;
   /** The revision served: its tags' configurations are kept current too. */
   revision: string;
-  certDir: string;
+  certSecret?: CertSecretConfig;
   logger: Logger;
   /** Watch Istio's ProxyConfig resources (false when a --proxy-configs file gives them). */
   watchProxyConfigs: boolean;
   /** Settings from istiod's ConfigMaps in this namespace (--istio-configmaps), for this revision (--revision). */
   istioConfigMaps?: { namespace: string; revision?: string; sets?: SetOverride[]; nativeSidecars?: NativeSidecarMode };
 }): ClusterWiring | undefined {
-  const { logger, certDir, webhookConfig } = opts;
+  const { logger, webhookConfig, certSecret } = opts;
   const kubeConfig = loadKubeConfig({ kubeconfigPath: opts.kubeconfigPath });
   if (!kubeConfig) return undefined;
   logger.info(
@@ -53,8 +72,13 @@ export function wireCluster(opts: {
   // with a webhook configuration to own: publish our CA as its caBundle (and its revision's tags'), now and
   // after each rotation
   let patcher: RevisionCaBundlePatcher | undefined;
-  const onCertificate = webhookConfig
-    ? ({ metrics }: { metrics: Metrics }) => {
+  let certificate: ServingCertificate | undefined;
+  const onCertificate = ({ metrics, certificate: p }: { metrics: Metrics; certificate: ServingCertificate }) => {
+    certificate = p;
+    publish?.(metrics);
+  };
+  const publish = webhookConfig
+    ? (metrics: Metrics) => {
         if (patcher) {
           void patcher.sync(); // a rotation: publish the new CA
           return;
@@ -63,7 +87,7 @@ export function wireCluster(opts: {
           kubeConfig,
           webhookConfigurationName: webhookConfig,
           revision: opts.revision,
-          caBundle: () => caOf(certDir),
+          caBundle: () => caOf(certificate),
           logger: logger.child({ component: 'ca-bundle' }),
           onEvent: (e) => {
             if (e.type === 'attempt') metrics.patchAttempts.inc({ name: e.name });
@@ -80,6 +104,7 @@ export function wireCluster(opts: {
   const names = cms && istioConfigMapNames(cms.revision);
   return {
     onCertificate,
+    ...(certSecret ? { certSecret: () => openCertSecret(kubeConfig, certSecret, logger) } : {}),
     ...(cms && names
       ? {
           settingsFrom: `ConfigMaps ${cms.namespace}/${names.injector} and ${cms.namespace}/${names.mesh}`,

@@ -8,7 +8,7 @@ import type { ProxyConfigSet } from '../core/proxy-configs.ts';
 import type { NativeSidecarMode } from '../core/settings/index.ts';
 import type { Listen } from '../http/servers.ts';
 import { findKubeConfigSource } from '../kube/config-source.ts';
-import type { ClusterWiring } from './cluster.ts';
+import type { CertSecretConfig, ClusterWiring } from './cluster.ts';
 import { startInjector, type RunningInjector } from './injector.ts';
 import type { SetOverride } from '../core/settings/set-flags.ts';
 
@@ -19,8 +19,10 @@ export interface ServeConfig {
   configDir?: string;
   /** --config/--values/--mesh: single files (a document or a ConfigMap), winning over the directory's. */
   settingsFiles?: SettingsFilePaths;
-  /** Undefined: a self-signed certificate in SELF_SIGNED_DIR, made once and reused. */
+  /** Undefined (and no certSecret): a self-signed certificate in SELF_SIGNED_DIR, made once and reused. */
   certDir?: string;
+  /** --cert-secret: the CA and serving certificate from this Secret, created when absent, renewed, watched. */
+  certSecret?: CertSecretConfig;
   sets?: SetOverride[];
   nativeSidecars?: NativeSidecarMode;
   logLevel: string;
@@ -53,14 +55,14 @@ async function certDirOrSelfSigned(certDir: string | undefined, logger: Logger):
 
 /** A cluster when one is configured (in-cluster, --kubeconfig, $KUBECONFIG, ~/.kube/config); none is fine,
  * and then the Kubernetes client is never loaded. */
-async function clusterFor(cfg: ServeConfig, certDir: string, logger: Logger): Promise<ClusterWiring | undefined> {
+async function clusterFor(cfg: ServeConfig, logger: Logger): Promise<ClusterWiring | undefined> {
   const configured = !cfg.noCluster && findKubeConfigSource({ kubeconfigPath: cfg.kubeconfigPath }) !== undefined;
   const cluster = configured
     ? (await import('./cluster.ts')).wireCluster({
         kubeconfigPath: cfg.kubeconfigPath,
         webhookConfig: cfg.webhookConfig,
         revision: cfg.revision,
-        certDir,
+        certSecret: cfg.certSecret,
         logger,
         watchProxyConfigs: cfg.proxyConfigs === undefined,
         istioConfigMaps: cfg.istioConfigMaps && { ...cfg.istioConfigMaps, sets: cfg.sets, nativeSidecars: cfg.nativeSidecars },
@@ -68,6 +70,10 @@ async function clusterFor(cfg: ServeConfig, certDir: string, logger: Logger): Pr
     : undefined;
   if (cfg.istioConfigMaps && !cluster)
     throw new Error('--istio-configmaps needs a cluster (in-cluster, --kubeconfig, $KUBECONFIG or ~/.kube/config), and none is configured');
+  if (cfg.certSecret && !cluster)
+    throw new Error(
+      '--cert-secret reads the certificate from the cluster (in-cluster, --kubeconfig, $KUBECONFIG or ~/.kube/config), and none is configured',
+    );
   if (!cluster) logger.info('no cluster configured: namespace labels come from /preview queries, native sidecars "auto" means classic');
   return cluster;
 }
@@ -87,9 +93,14 @@ function untilSignal(injector: RunningInjector, cluster: ClusterWiring | undefin
 /** Serves until SIGTERM or SIGINT; rejects (nothing served) when the configuration or certificate does not load. */
 export async function serve(cfg: ServeConfig): Promise<void> {
   const logger = pino({ level: cfg.logLevel, base: undefined });
-  const certDir = await certDirOrSelfSigned(cfg.certDir, logger);
-  const cluster = await clusterFor(cfg, certDir, logger);
+  const cluster = await clusterFor(cfg, logger);
+  const secret = await cluster?.certSecret?.().catch((e: unknown) => {
+    cluster.stop();
+    throw e;
+  });
+  const certDir = secret ? undefined : await certDirOrSelfSigned(cfg.certDir, logger);
   const injector = await startInjector({
+    ...(secret && cfg.certSecret ? { certSource: { open: secret.start, from: `${cfg.certSecret.namespace}/${cfg.certSecret.name}` } } : {}),
     onCertificate: cluster?.onCertificate,
     startCluster: cluster?.startCluster,
     openSettings: cluster?.openSettings,

@@ -80,7 +80,15 @@ describe('deploy/ per revision (kubectl kustomize)', function () {
         ]);
         assert.ok(names('ClusterRole').includes(binding.roleRef.name));
         const suffix = revision === 'default' ? '' : `-${revision}`;
-        assert.equal(volumes.find((v: { secret?: unknown }) => v.secret).secret.secretName, `sidecar-injector${suffix}-tls`);
+        // its certificate Secret, read through the API (not mounted), and its Role grants exactly that name
+        const secret = `sidecar-injector${suffix}-tls`;
+        assert.ok(deploy.spec.template.spec.containers[0].args.includes(`--cert-secret=${secret}`));
+        assert.ok(!volumes.some((v: { secret?: unknown }) => v.secret));
+        const role = one(objs(), 'Role');
+        assert.deepEqual(role.rules[0].resourceNames, [secret]);
+        const roleBinding = one(objs(), 'RoleBinding');
+        assert.equal(roleBinding.roleRef.name, role.metadata.name);
+        assert.deepEqual(roleBinding.subjects, binding.subjects);
         for (const kind of ['PodDisruptionBudget', 'NetworkPolicy']) {
           const o = one(objs(), kind);
           assert.ok(selectorMatches(kind === 'NetworkPolicy' ? o.spec.podSelector : o.spec.selector, podLabels), `${kind} selects the pods`);

@@ -121,7 +121,7 @@ describe('webhook through a real API server (deploy/ manifests, kubectl)', () =>
       const r = await plane().kubectl(['apply', '--server-side', '--dry-run=server', '-k', DEPLOY_DIR]);
       assert.equal(r.code, 0, r.stderr);
       const objects = await renderDeploy(plane());
-      assert.equal(objects.length, 10, objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', '));
+      assert.equal(objects.length, 12, objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', '));
       for (const o of objects) {
         const resource = o.kind.toLowerCase() + (o.apiVersion.includes('/') ? `.${o.apiVersion.split('/')[0]}` : '');
         assert.match(

@@ -53,14 +53,20 @@ export async function webhookConfigurationFromDeploy(cp: ControlPlane, opts: Web
   return out;
 }
 
-/** deploy/base/rbac.yaml with its binding's subjects replaced, applied with kubectl. */
-export async function applyDeployRbac(cp: ControlPlane, subjects: Array<Record<string, string>>): Promise<K8sObject[]> {
+/** deploy/base/rbac.yaml with its bindings' subjects replaced, applied with kubectl; its Role (the
+ * certificate Secret) in `namespace` (default: the kubeconfig's, when that is not the injector's). */
+export async function applyDeployRbac(cp: ControlPlane, subjects: Array<Record<string, string>>, namespace?: string): Promise<K8sObject[]> {
   const objects = parseAllDocuments(readFileSync(join(DEPLOY_DIR, 'base', 'rbac.yaml'), 'utf8'))
     .map((d) => d.toJS() as K8sObject)
     .filter((o) => o?.kind);
   const bindings = objects.filter((o) => o.kind === 'ClusterRoleBinding');
   if (bindings.length !== 1) throw new Error(`deploy/base/rbac.yaml has ${bindings.length} ClusterRoleBindings, expected 1`);
   bindings[0]!.subjects = subjects;
+  for (const o of objects) {
+    if (o.kind !== 'Role' && o.kind !== 'RoleBinding') continue;
+    if (namespace) o.metadata.namespace = namespace;
+    if (o.kind === 'RoleBinding') o.subjects = subjects;
+  }
   const applied = await cp.kubectl(['apply', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) });
   if (applied.code !== 0) throw new Error(`kubectl apply of deploy/base/rbac.yaml failed: ${applied.stderr}`);
   return objects;

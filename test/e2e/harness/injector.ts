@@ -19,6 +19,9 @@ export interface WebhookProcessOptions {
   kubeconfig?: string;
   nativeSidecars?: 'true' | 'false' | 'auto';
   extraArgs?: string[];
+  /** `--cert-secret`: no certificate is given; the injector reads (or makes) this Secret, its certificate
+   * also for 127.0.0.1 and localhost (--cert-host), so that the API server can call it at its URL. */
+  certSecret?: { name: string; namespace: string; lifetimeSeconds?: number };
   /** Bound on waiting for /readyz (default 60 s). */
   readyTimeoutMs?: number;
 }
@@ -66,11 +69,18 @@ function opsGet(port: number, path: string): Promise<{ status: number; body: str
 export async function startWebhookProcess(opts: WebhookProcessOptions): Promise<WebhookProcess> {
   const n = ++started;
   const certDir = join(opts.dir, `webhook-${n}-certs`);
-  mkdirSync(certDir, { recursive: true });
-  const cert = await issueServerCert(opts.ca, ['127.0.0.1', 'localhost']);
-  writeFileSync(join(certDir, 'tls.crt'), cert.certPem);
-  writeFileSync(join(certDir, 'tls.key'), cert.keyPem, { mode: 0o600 });
-  writeFileSync(join(certDir, 'ca.crt'), opts.ca.certPem); // as in the Secret of deploy/README.md
+  const s = opts.certSecret;
+  if (!s) {
+    mkdirSync(certDir, { recursive: true });
+    const cert = await issueServerCert(opts.ca, ['127.0.0.1', 'localhost']);
+    writeFileSync(join(certDir, 'tls.crt'), cert.certPem);
+    writeFileSync(join(certDir, 'tls.key'), cert.keyPem, { mode: 0o600 });
+    writeFileSync(join(certDir, 'ca.crt'), opts.ca.certPem); // as in the Secret of deploy/README.md
+  }
+  const certArgs = s
+    ? ['--cert-secret', s.name, '--namespace', s.namespace, '--cert-host', '127.0.0.1', '--cert-host', 'localhost']
+    : ['--cert-dir', certDir];
+  if (s?.lifetimeSeconds) certArgs.push('--cert-lifetime', String(s.lifetimeSeconds));
   const [port, previewPort, opsPort] = (await freePorts(3)) as [number, number, number];
   const args = [
     '--import',
@@ -85,8 +95,7 @@ export async function startWebhookProcess(opts: WebhookProcessOptions): Promise<
     String(previewPort),
     '--ops-port',
     String(opsPort),
-    '--cert-dir',
-    certDir,
+    ...certArgs,
     '--poll-seconds',
     '1',
     ...(opts.kubeconfig ? ['--kubeconfig', opts.kubeconfig] : ['--no-cluster']),
