@@ -23,7 +23,8 @@ const SKIP: Record<string, string> = {
   'sidecar-injector tag remove prod [--force]': 'a synopsis; needs a cluster (test/e2e/tags.test.ts)',
   'npx sidecar-injector namespace enable my-app': 'needs a cluster (test/e2e/install-walkthrough.test.ts)',
   'npx sidecar-injector namespace status my-app --kubeconfig ~/.kube/config': 'needs a cluster (test/e2e/install-walkthrough.test.ts)',
-  'npx sidecar-injector explain -f examples/deployment.yaml -n my-app --kubeconfig ~/.kube/config': 'needs a cluster (test/e2e/install-walkthrough.test.ts)',
+  'npx sidecar-injector explain -f examples/deployment.yaml -n my-app --kubeconfig ~/.kube/config':
+    'needs a cluster (test/e2e/install-walkthrough.test.ts)',
   'npx sidecar-injector namespace enable shop --revision canary': 'needs a cluster (test/e2e/revisions.test.ts)',
   'npx sidecar-injector namespace enable shop --revision default': 'needs a cluster (test/e2e/revisions.test.ts)',
   'npx sidecar-injector namespace enable shop --revision prod': 'needs a cluster (test/e2e/revisions.test.ts)',
