@@ -4,11 +4,10 @@
 // baseline (kept in the file by later runs); BENCH_HOSTILE_ONLY=id,id runs some rows only;
 // BENCH_HOSTILE_NODE_OPTIONS replaces the Deployment's NODE_OPTIONS.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse } from 'yaml';
 import { ANSWER_MS, attacks, type Attack } from './hostile/attacks.ts';
 import { admission, smallPod } from './hostile/bodies.ts';
 import { post, type Target } from './hostile/client.ts';
@@ -17,26 +16,10 @@ import { machineMeter } from './load.ts';
 import { loopDelay, pollHealthz, watchProc } from './hostile/watch.ts';
 import { otherCpuPct } from './proc.ts';
 import { freePort, killAll, ROOT, snapshotBuild, startInjector, type Server } from './servers.ts';
+import { deployment } from './install.ts';
 import { makeCerts, type BenchCerts } from './tls.ts';
 
 const PRELOAD = pathToFileURL(join(ROOT, 'bench/hostile/loop-delay.mjs')).href;
-const UNITS: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, K: 1e3, M: 1e6, G: 1e9, '': 1 };
-
-/** The injector container's memory limit (in MB) and NODE_OPTIONS, as deploy/base gives them. */
-function deployment(): { limitMB: number; nodeOptions: string } {
-  const doc = parse(readFileSync(join(ROOT, 'deploy/base/deployment.yaml'), 'utf8')) as {
-    spec: {
-      template: {
-        spec: { containers: Array<{ name: string; env?: Array<{ name: string; value?: string }>; resources?: { limits?: { memory?: string } } }> };
-      };
-    };
-  };
-  const c = doc.spec.template.spec.containers.find((x) => x.name === 'injector') ?? doc.spec.template.spec.containers[0]!;
-  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|K|M|G|)$/.exec(c.resources?.limits?.memory ?? '');
-  if (!m) throw new Error(`deploy/base/deployment.yaml: no memory limit I can read (${c.resources?.limits?.memory})`);
-  return { limitMB: (Number(m[1]) * UNITS[m[2]!]!) / 2 ** 20, nodeOptions: c.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '' };
-}
-
 interface Running {
   server: Server;
   inject: Target;

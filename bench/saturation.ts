@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { answersOf, expectedOf } from './answers.ts';
+import { deployment } from './install.ts';
 import { findIstiod, injectsNative } from './istiod.ts';
 import { load, type Expected, type Run } from './load.ts';
 import { rssMB } from './proc.ts';
@@ -83,6 +84,8 @@ function report(r: Results, load: number[]): string {
   const row = (c: 'a' | 'e', title: string) =>
     `| ${title} | ${median(r[c].injector.rps).toFixed(0)} req/s (${span(r[c].injector.rps)}), CPU ${median(r[c].injector.cpu).toFixed(0)}% | ${median(r[c].istiod.rps).toFixed(0)} req/s (${span(r[c].istiod.rps)}), CPU ${median(r[c].istiod.cpu).toFixed(0)}% | ${ratio(c).toFixed(2)}× | ${r[c].injector.peakMB.toFixed(1)} MB | ${r[c].istiod.peakMB.toFixed(1)} MB | ${span([...r[c].injector.other, ...r[c].istiod.other])}% |`;
   const ePeak = r.e.injector.peakMB;
+  const peakAll = Math.max(ePeak, r.a.injector.peakMB);
+  const { limitMB } = deployment();
   return [
     '# Saturation: the injector and istiod, (a) and (e)',
     '',
@@ -100,6 +103,7 @@ function report(r: Results, load: number[]): string {
     `| \`/inject\` throughput ≥ 5× istiod's, typical pod (a) | ${ratio('a').toFixed(2)}× | ${ratio('a') >= 5 ? '✅ yes' : '❌ **no**'} |`,
     `| \`/inject\` throughput ≥ 3× istiod's, every pod differs (e) | ${ratio('e').toFixed(2)}× | ${ratio('e') >= 3 ? '✅ yes' : '❌ **no**'} |`,
     `| Peak RSS ≤ 150 MB under (e) | ${ePeak.toFixed(1)} MB | ${ePeak <= 150 ? '✅ yes' : '❌ **no**'} |`,
+    `| Peak RSS within the install's memory limit (issue 17: deploy/base, the chart the same), (a) and (e) | ${peakAll.toFixed(1)} MB of ${limitMB.toFixed(0)} MB (${((100 * peakAll) / limitMB).toFixed(0)} %) | ${peakAll <= limitMB ? '✅ yes' : '❌ **no**'} |`,
     '',
   ].join('\n');
 }
