@@ -11,8 +11,8 @@
 # Needs only Go >= the go.mod's `go` line (1.24) and network access to the Go module proxy.
 set -euo pipefail
 
-die() { echo "build-control-plane: ERROR: $*" >&2; exit 1; }
-log() { echo "build-control-plane: $*" >&2; }
+# shellcheck source=build-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/build-common.sh"
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MOD_DIR=$(cd "$SCRIPT_DIR/../test/e2e/k8s-bins" 2>/dev/null && pwd) \
@@ -25,12 +25,6 @@ ETCD_VERSION=$(awk '$1=="go.etcd.io/etcd/server/v3" && $2 ~ /^v3\./ {print $2; e
 [[ -n $K8S_VERSION ]] || die "cannot read the k8s.io/kubernetes version from $MOD_DIR/go.mod"
 [[ -n $ETCD_VERSION ]] || die "cannot read the go.etcd.io/etcd/server/v3 version from $MOD_DIR/go.mod"
 
-sha256_of() {
-  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | awk '{print $1}'
-  elif command -v shasum >/dev/null 2>&1; then shasum -a 256 "$1" | awk '{print $1}'
-  elif command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r "$1" | awk '{print $1}'
-  else die "no sha256sum, shasum or openssl to hash go.sum"; fi
-}
 
 [[ -n ${HOME:-} || -n ${K8S_BIN_DIR:-} ]] || die "neither HOME nor K8S_BIN_DIR is set"
 OUT=${K8S_BIN_DIR:-$HOME/.cache/sidecar-injector/k8s-bin/$K8S_VERSION}

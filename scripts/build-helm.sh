@@ -9,8 +9,8 @@
 # Needs only Go >= the go.mod's `go` line (helm v3.22 asks for 1.26) and the Go module proxy.
 set -euo pipefail
 
-die() { echo "build-helm: ERROR: $*" >&2; exit 1; }
-log() { echo "build-helm: $*" >&2; }
+# shellcheck source=build-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/build-common.sh"
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MOD_DIR=$(cd "$SCRIPT_DIR/../test/helm-bin" 2>/dev/null && pwd) \
@@ -23,12 +23,6 @@ CLIENT_GO=$(awk '$1=="k8s.io/client-go" && $2 ~ /^v0\./ {print $2; exit}' "$MOD_
 [[ -n $HELM_VERSION ]] || die "cannot read the helm.sh/helm/v3 version from $MOD_DIR/go.mod"
 [[ -n $CLIENT_GO ]] || die "cannot read the k8s.io/client-go version from $MOD_DIR/go.mod"
 
-sha256_of() {
-  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | awk '{print $1}'
-  elif command -v shasum >/dev/null 2>&1; then shasum -a 256 "$1" | awk '{print $1}'
-  elif command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r "$1" | awk '{print $1}'
-  else die "no sha256sum, shasum or openssl to hash go.sum"; fi
-}
 
 [[ -n ${HOME:-} || -n ${HELM_BIN_DIR:-} ]] || die "neither HOME nor HELM_BIN_DIR is set"
 OUT=${HELM_BIN_DIR:-$HOME/.cache/sidecar-injector/helm/$HELM_VERSION}

@@ -8,8 +8,8 @@
 # Progress goes to stderr; the last line on stdout is the output directory.
 set -euo pipefail
 
-die() { echo "build-oracle: ERROR: $*" >&2; exit 1; }
-log() { echo "build-oracle: $*" >&2; }
+# shellcheck source=build-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/build-common.sh"
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MOD_DIR=$(cd "$SCRIPT_DIR/../test/oracle" && pwd) || die "module directory test/oracle not found"
