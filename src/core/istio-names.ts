@@ -60,8 +60,11 @@ const ISTIO_LABELS = [
 export const KNOWN_ANNOTATIONS: ReadonlySet<string> = new Set([...Object.values(ANNOTATION), ...ISTIO_ANNOTATIONS]);
 export const KNOWN_LABELS: ReadonlySet<string> = new Set(ISTIO_LABELS);
 
-/** Levenshtein distance, case-insensitive, stopping early past `max` (names are short: at most 253 characters). */
-function distance(a: string, b: string, max: number): number {
+/**
+ * Levenshtein distance, case-insensitive, stopping early past `max`: O(len x len) at most, and nothing for
+ * names whose lengths differ by more than `max` (a long name costs nothing against short known ones).
+ */
+export function distanceWithin(a: string, b: string, max: number): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
   if (Math.abs(x.length - y.length) > max) return max + 1;
@@ -85,7 +88,7 @@ export function nearestName(name: string, known: ReadonlySet<string>): string | 
   let best: string | undefined;
   let bestD = max + 1;
   for (const k of known) {
-    const d = distance(name, k, max);
+    const d = distanceWithin(name, k, max);
     if (d < bestD) {
       best = k;
       bestD = d;

@@ -48,18 +48,29 @@ function completionWarning(i: WarningInput): string[] {
   ];
 }
 
+// a pod that carries thousands of made-up istio.io names gets the first few named and the rest counted, so
+// the warnings (and the nearest-name search behind each) stay small whatever the pod holds
+const MAX_NAMED_UNKNOWN = 10;
+
 function unknownNames(names: Iterable<string>, known: (n: string) => boolean, knownSet: ReadonlySet<string>, what: string): string[] {
   const out: string[] = [];
+  let more = 0;
   for (const name of names) {
     if (!isIstioName(name) || known(name)) continue;
+    if (out.length === MAX_NAMED_UNKNOWN) {
+      more++;
+      continue;
+    }
     const near = nearestName(name, knownSet);
     out.push(`unknown ${what} ${clipJson(clip(name, 100))}: Istio ignores it${near ? `; did you mean ${near}?` : ''}`);
   }
+  if (more > 0) out.push(`... and ${more} more unknown ${what}s`);
   return out;
 }
 
 function nameWarnings(i: WarningInput): string[] {
   const anns = isObject(i.pod.metadata?.annotations) ? Object.keys(i.pod.metadata.annotations) : [];
+  const onPod = new Set(anns);
   const labels = isObject(i.pod.metadata?.labels) ? Object.keys(i.pod.metadata.labels) : [];
   const knownAnn = (n: string) => KNOWN_ANNOTATIONS.has(n) || i.templateKeys.has(n);
   const out = [
@@ -68,7 +79,7 @@ function nameWarnings(i: WarningInput): string[] {
   ];
   if (i.kind !== 'Pod' && isObject(i.objectAnnotations)) {
     for (const name of Object.keys(i.objectAnnotations)) {
-      if (knownAnn(name) && !anns.includes(name))
+      if (knownAnn(name) && !onPod.has(name))
         out.push(`annotation ${name} is on the ${i.kind}, not on its pod template: the injector reads the pod's annotations only`);
     }
   }

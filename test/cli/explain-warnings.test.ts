@@ -88,6 +88,14 @@ describe('explain: Istio annotations and labels it does not know, as istioctl an
     ]);
   });
 
+  it('names the first ten unknown Istio names of a pod and counts the rest', async () => {
+    const annotations = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`made-up.istio.io/key-${i}`, 'x']));
+    const [r] = await explainJson([deployment('a', { annotations })]);
+    assert.equal(r.warnings.length, 11);
+    assert.match(r.warnings[0], /^unknown annotation "made-up\.istio\.io\/key-0": Istio ignores it/);
+    assert.equal(r.warnings[10], '... and 2990 more unknown annotations');
+  });
+
   it('says when an Istio annotation is on the workload instead of its pod template', async () => {
     const d = deployment('a');
     (d.metadata as Record<string, unknown>).annotations = { 'sidecar.istio.io/proxyCPU': '200m' };

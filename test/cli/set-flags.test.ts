@@ -87,6 +87,12 @@ describe('CLI --set as Helm', () => {
     );
   });
 
+  it('an unknown key like no known one is named without a guess, however long', async () => {
+    const r = await inject('--set', `values.${'q'.repeat(20_000)}=1`);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /^warning: values\.q{20000}: unknown key, not read by the injector$/m);
+  });
+
   it('an unknown key of a values file is a warning too; a known one is not', async () => {
     const file = join(dir, 'values.yaml');
     writeFileSync(file, 'global:\n  imagePullSecret: [regcred]\n  proxy:\n    statusPort: 15030\n');

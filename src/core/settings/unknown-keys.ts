@@ -3,6 +3,7 @@
 // nearest known one. Known: the built-in defaults' keys (Istio's chart values the injector reads), the
 // keys the checks name, and MeshConfig's and ProxyConfig's fields. Maps whose default is empty, or that
 // hold free-form data (resources, templates, proxyMetadata, …), are not looked into.
+import { distanceWithin } from '../istio-names.ts';
 import { isObject, type JsonObject } from '../types.ts';
 import { DEFAULT_VALUES } from './default-values.ts';
 import { DEFAULT_MESH, PROXY_CONFIG_ORDER } from './mesh.ts';
@@ -128,26 +129,17 @@ function allPaths(t: Known, prefix: string): string[] {
   return [...t].flatMap(([k, sub]) => [`${prefix}${k}`, ...(sub ? allPaths(sub, `${prefix}${k}.`) : [])]);
 }
 
-/** Levenshtein distance, case-insensitive (a key spelt in another case is the likeliest mistake). */
-export function editDistance(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  let prev = Array.from({ length: y.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= x.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= y.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[y.length]!;
-}
-
+/**
+ * The known path nearest to an unknown one: a few edits away (bounded: a key of any length costs at most
+ * its length squared per candidate), or the same last key elsewhere (values.proxy for values.global.proxy).
+ */
 function nearest(path: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Number.POSITIVE_INFINITY;
   const lastOf = (p: string) => p.slice(p.lastIndexOf('.') + 1);
+  const max = Math.max(3, Math.floor(path.length / 4));
+  let best: string | undefined;
+  let bestD = max + 1;
   for (const c of candidates) {
-    // the same key elsewhere (values.proxy for values.global.proxy) is near too
-    const d = Math.min(editDistance(path, c), editDistance(lastOf(path), lastOf(c)) + 1);
+    const d = Math.min(distanceWithin(path, c, max), distanceWithin(lastOf(path), lastOf(c), max) + 1);
     if (d < bestD) [best, bestD] = [c, d];
   }
   return best;
