@@ -166,14 +166,10 @@ function namespaceWarning(own: string, asked: string, labelsKnown: boolean): str
 
 /**
  * The per-object loop of every door (/preview, `explain`, `inject`): Lists opened, one item per object in
- * order, an object's error an item of its own (each door decides what an error means for the rest).
- * Bounded by parseDocuments's MAX_OBJECTS and the budget; /preview adds its own cap (previewObjects).
+ * order, as the objects come (the CLI writes each answer as it is made); an object's error an item of its
+ * own (each door decides what an error means for the rest). Bounded by the documents' MAX_OBJECTS and the
+ * budget; /preview adds its own cap (previewObjects).
  */
-export function previewEachObject(objects: KubeObject[], ctx: PreviewContext, injected: InjectedObject = patchApplied): PreviewItem[] {
-  return [...previewEach(objects, ctx, { injected })];
-}
-
-/** previewEachObject one item at a time, as the objects come (the CLI writes each answer as it is made). */
 export function* previewEach(objects: Iterable<KubeObject>, ctx: PreviewContext, opts: EachOptions = {}): Generator<PreviewItem> {
   let i = 0;
   for (const top of objects) {
@@ -208,5 +204,5 @@ export function previewObjects(objects: KubeObject[], ctx: PreviewContext): Prev
       'MAX_PREVIEW_OBJECTS',
     );
   }
-  return previewEachObject(objects, ctx);
+  return [...previewEach(objects, ctx)];
 }
