@@ -6,6 +6,7 @@
 // only when the worker has not seen them. An idle worker is stopped, so it costs memory only in use.
 // Optionally the queue is bounded in weight (each job weighs what run() says: its bytes, say) and in
 // waiting time: a job that cannot wait is answered `busy` at once rather than left to wait.
+import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Settings } from '../core/settings/index.ts';
 import type { HostedJob, PlainSettings } from './worker-host.ts';
@@ -42,6 +43,18 @@ const FROM_SOURCES = import.meta.url.endsWith('.ts');
 // it is inherited; registered through its API (bin/sidecar-injector.js) it is not, so it is added.
 const WORKER_EXEC_ARGV =
   FROM_SOURCES && !process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv, '--import', import.meta.resolve('tsx')] : undefined;
+
+// V8's heap flags are process-wide and win over a worker's resourceLimits (Node's docs say so): with the
+// image's `--max-old-space-size=256` a preview worker "capped" at 64 MB grew to 256 MB, and the process to
+// 487 MB (bench/HOSTILE.md). V8 reads them only when it sets up an isolate's heap, so clearing them once the
+// main thread's heap is set up keeps its cap and lets each worker's own limits hold.
+let heapFlagsCleared = false;
+function letWorkerLimitsHold(): void {
+  if (heapFlagsCleared) return;
+  heapFlagsCleared = true;
+  v8.setFlagsFromString('--max-old-space-size=0');
+  v8.setFlagsFromString('--max-semi-space-size=0');
+}
 
 export class WorkerRunner<J extends HostedJob, R> {
   private readonly url: URL;
@@ -145,6 +158,7 @@ export class WorkerRunner<J extends HostedJob, R> {
   }
 
   private startWorker(): Worker {
+    letWorkerLimitsHold();
     const w = new Worker(this.url, {
       execArgv: WORKER_EXEC_ARGV,
       resourceLimits: { maxOldGenerationSizeMb: this.limits.heapMb, maxYoungGenerationSizeMb: 8, stackSizeMb: 4 },

@@ -234,3 +234,23 @@ describe('the /preview worker, from bin/sidecar-injector.js', function () {
     }
   });
 });
+
+describe("the /preview memory budget under the image's node options", function () {
+  this.timeout(60_000);
+
+  it('holds the worker to its 64 MB heap although node runs with --max-old-space-size=256 (as the image does)', async () => {
+    // ~1.2 MB of YAML whose parse needs far more than 64 MB of heap but less than 256 MB
+    const keys = Array.from({ length: 100_000 }, (_, i) => `k${i}: v`).join('\n');
+    const wide = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: wide\nspec:\n  containers:\n  - name: app\n    image: nginx\n${keys}\n`;
+    const child = await spawnInjector(['--no-cluster'], ['--max-semi-space-size=8', '--max-old-space-size=256']);
+    try {
+      const r = await postTo(child.previewPort, child.ca.cert, '/preview', wide);
+      assert.equal(r.status, 413, r.body.slice(0, 300));
+      assert.equal(JSON.parse(r.body).error.code, 'PREVIEW_OUT_OF_MEMORY');
+      const small = await postTo(child.previewPort, child.ca.cert, '/preview?namespaceLabels=istio-injection=enabled', pods(1));
+      assert.equal(JSON.parse(small.body).items[0].inject, true, 'the next preview is served');
+    } finally {
+      await child.stop();
+    }
+  });
+});
