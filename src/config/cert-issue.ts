@@ -14,7 +14,9 @@ const backdateMs = (lifetimeMs: number) => Math.min(60_000, lifetimeMs / 10);
 
 export async function issueCa(now: Date, servingLifetimeMs: number): Promise<CertKeyPair> {
   const { generate } = await import('selfsigned');
-  const pems = await generate([{ name: 'commonName', value: 'sidecar-injector CA' }], {
+  // each CA its own name: while two are published (a rotation), a client that looks up the issuer by name
+  // (OpenSSL; these certificates carry no key identifiers) must find the one that signed
+  const pems = await generate([{ name: 'commonName', value: `sidecar-injector CA ${now.toISOString()}` }], {
     keySize: 2048,
     algorithm: 'sha256',
     notBeforeDate: new Date(now.getTime() - backdateMs(servingLifetimeMs)),

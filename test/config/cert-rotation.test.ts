@@ -113,6 +113,7 @@ describe('certificate Secret: CA rotation', () => {
     assert.equal(bundle(s).length, 2);
     assert.equal(old!.fingerprint256, firstCa.fingerprint256);
     assert.notEqual(next!.fingerprint256, firstCa.fingerprint256);
+    assert.notEqual(next!.subject, firstCa.subject, 'a client looking its issuer up by name tells the two apart');
     assert.ok(verifies([old!], leaf(s)), 'tls.crt is still signed by the old CA');
     assert.notEqual(leaf(s).serialNumber, leaf(before).serialNumber);
     assert.equal(s.metadata?.annotations?.[CA_ADDED_AT], at(201).toISOString());
