@@ -28,7 +28,18 @@ import {
 } from './cert-steps.ts';
 
 export { CertSecretError, certSecretData, readCertSecret, type CertSecretLike } from './cert-read.ts';
-export * from './cert-steps.ts';
+export {
+  CA_ADDED_AT,
+  type CertPlan,
+  type CertPlanOptions,
+  type CertStep,
+  type CertWrite,
+  GENERATED_LABEL,
+  RENEW_FRACTION,
+  renewalTime,
+  rotationGraceMs,
+  SERVING_ISSUED_AT,
+} from './cert-steps.ts';
 
 /** One CA in ca.crt: renew the serving certificate when due, then start a rotation when the CA is due. */
 function planSteady(ctx: PlanContext): CertPlan {
