@@ -1,125 +1,111 @@
-// What to do with the certificate Secret (`serve --cert-secret`), decided from the Secret as read: pure, no
-// I/O. The Secret holds the CA and the serving certificate (tls.crt, tls.key, ca.crt, and ca.key when the
-// injector made it). Absent: create it. Present: use it, and when the injector made it (label
-// sidecar-injector.io/generated) and the serving certificate has passed RENEW_FRACTION of its lifetime (or
-// does not cover the Service's names), renew it with the same CA. A Secret made by someone else
-// (cert-manager, by hand) is used as it is and renewed by them. A Secret missing a key or holding one that
-// does not parse is refused, naming the key.
-import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { isIP } from 'node:net';
-import { createSecureContext } from 'node:tls';
-import type { CertKeyPair, ServingCertificate } from './cert-source.ts';
+// What to do with the certificate Secret (`serve --cert-secret`), decided from the Secret as read and `now`:
+// pure, no I/O. The Secret holds the CA and the serving certificate (tls.crt, tls.key, ca.crt, and ca.key
+// when the injector made it). Absent: create it. A Secret made by someone else (cert-manager, by hand) is
+// used as it is and renewed by them. One the injector made (label sidecar-injector.io/generated) is kept
+// up by one step at a time, each written with the resourceVersion read so that racing replicas agree:
+// - renew: the serving certificate past RENEW_FRACTION of its lifetime (or not covering the Service's
+//   names) is replaced, signed by the current CA (never outliving it: cert-issue.ts clips it);
+// - the CA past RENEW_FRACTION of its lifetime (or ending before a serving certificate issued now would) is
+//   rotated in three steps (cert-rotation.ts) so that the API server can always verify what is served.
+// A Secret missing a key or holding one that does not parse is refused, naming the key.
+import { CertSecretError, keyMatches, readCertSecret, signerIndex, type CertSecretLike } from './cert-read.ts';
+import { planRotating } from './cert-rotation.ts';
+import {
+  CA_ADDED_AT,
+  type CertPlan,
+  type CertPlanOptions,
+  earliest,
+  GENERATED_LABEL,
+  type PlanContext,
+  pct,
+  renew,
+  renewalTime,
+  rotationGraceMs,
+  SERVING_ISSUED_AT,
+  servingDue,
+  validity,
+  write,
+} from './cert-steps.ts';
 
-/** Marks a certificate Secret the injector created (and so renews). */
-export const GENERATED_LABEL = 'sidecar-injector.io/generated';
-/** The serving certificate is renewed once this fraction of its lifetime has passed. */
-export const RENEW_FRACTION = 2 / 3;
+export { CertSecretError, certSecretData, readCertSecret, type CertSecretLike } from './cert-read.ts';
+export {
+  CA_ADDED_AT,
+  type CertPlan,
+  type CertPlanOptions,
+  type CertStep,
+  type CertWrite,
+  GENERATED_LABEL,
+  RENEW_FRACTION,
+  renewalTime,
+  rotationGraceMs,
+  SERVING_ISSUED_AT,
+} from './cert-steps.ts';
 
-/** The fields of a Secret the plan reads; `data` values are base64, as the API gives them. */
-export interface CertSecretLike {
-  metadata?: { name?: string; resourceVersion?: string; labels?: Record<string, string> };
-  data?: Record<string, string>;
-}
-
-export class CertSecretError extends Error {
-  readonly code = 'CERT_SECRET_INVALID';
-  constructor(
-    message: string,
-    readonly key?: string,
-  ) {
-    super(message);
+/** One CA in ca.crt: renew the serving certificate when due, then start a rotation when the CA is due. */
+function planSteady(ctx: PlanContext): CertPlan {
+  const { now, opts, graceMs, read } = ctx;
+  const ca = validity(read.cas[0]!.x509);
+  if (ca.to.getTime() - now.getTime() < graceMs) {
+    // no time left to publish a new CA before serving with it: replace both at once (the webhook is, or is
+    // about to be, failing anyway); the old CA is still published until it expires
+    const stillValid = ca.to > now;
+    return write(ctx, 'replace-expired-ca', `the CA ${stillValid ? 'expires' : 'expired'} at ${ca.to.toISOString()}`, {
+      ca: 'new',
+      serving: 'new',
+      olderCas: stillValid ? [read.cas[0]!.pem] : [],
+      annotations: { [CA_ADDED_AT]: stillValid ? now.toISOString() : null, [SERVING_ISSUED_AT]: now.toISOString() },
+    });
   }
-}
-
-export type CertPlan =
-  /** No Secret: make a CA and a serving certificate, and create it. */
-  | { action: 'create' }
-  /** Use it; `renewAt` is when to look again (only for a Secret the injector renews). */
-  | { action: 'use'; certificate: ServingCertificate; renewAt?: Date }
-  /** Replace the serving certificate, signed by this CA, on the Secret of this resourceVersion. */
-  | { action: 'renew'; certificate: ServingCertificate; ca: CertKeyPair; resourceVersion: string; why: string };
-
-function field(secret: CertSecretLike, key: string, name: string, required: boolean): string | undefined {
-  const b64 = secret.data?.[key];
-  if (b64 === undefined || b64 === '') {
-    if (required) throw new CertSecretError(`Secret ${name} has no key ${key}`, key);
-    return undefined;
+  const servingWhy = ctx.signer !== 0 ? 'tls.crt is not signed by the CA of ca.crt' : servingDue(ctx);
+  if (servingWhy !== undefined) return renew(ctx, 'renew', servingWhy);
+  const caRenewAt = renewalTime(ca.from, ca.to);
+  const caShortAt = new Date(ca.to.getTime() - opts.lifetimeMs);
+  if (now >= caRenewAt || now >= caShortAt) {
+    return write(
+      ctx,
+      'add-ca',
+      now >= caRenewAt ? `the CA is past ${pct()} of its lifetime` : `the CA expires before a serving certificate issued now would`,
+      { ca: 'new', serving: ctx.serving, olderCas: [read.cas[0]!.pem], annotations: { [CA_ADDED_AT]: now.toISOString() } },
+    );
   }
-  const text = Buffer.from(b64, 'base64').toString('utf8');
-  if (!text.includes('-----BEGIN ')) throw new CertSecretError(`Secret ${name}: key ${key} is not PEM`, key);
-  return text;
-}
-
-function parseCert(pem: string, key: string, name: string): X509Certificate {
-  try {
-    return new X509Certificate(pem);
-  } catch (e) {
-    throw new CertSecretError(`Secret ${name}: key ${key} is not a certificate: ${(e as Error).message}`, key);
-  }
-}
-
-/** The certificate the Secret holds, checked: tls.crt and tls.key that match, ca.crt (and ca.key) when there. */
-export function readCertSecret(secret: CertSecretLike): { certificate: ServingCertificate; caKey?: string; x509: X509Certificate } {
-  const name = secret.metadata?.name ?? '(unnamed)';
-  const cert = field(secret, 'tls.crt', name, true)!;
-  const key = field(secret, 'tls.key', name, true)!;
-  const ca = field(secret, 'ca.crt', name, false);
-  const caKey = field(secret, 'ca.key', name, false);
-  const x509 = parseCert(cert, 'tls.crt', name);
-  if (ca !== undefined) parseCert(ca, 'ca.crt', name);
-  try {
-    createPrivateKey(key);
-  } catch (e) {
-    throw new CertSecretError(`Secret ${name}: key tls.key is not a private key: ${(e as Error).message}`, 'tls.key');
-  }
-  try {
-    createSecureContext({ cert, key });
-  } catch (e) {
-    throw new CertSecretError(`Secret ${name}: tls.key does not match tls.crt: ${(e as Error).message}`, 'tls.key');
-  }
-  if (caKey !== undefined) {
-    try {
-      createPrivateKey(caKey);
-    } catch (e) {
-      throw new CertSecretError(`Secret ${name}: key ca.key is not a private key: ${(e as Error).message}`, 'ca.key');
-    }
-  }
-  const certificate: ServingCertificate = { cert, key, ...(ca !== undefined ? { ca } : {}), notAfter: new Date(x509.validTo) };
-  return { certificate, ...(caKey !== undefined ? { caKey } : {}), x509 };
-}
-
-/** When a certificate valid from notBefore to notAfter is due for renewal. */
-export function renewalTime(notBefore: Date, notAfter: Date): Date {
-  return new Date(notBefore.getTime() + (notAfter.getTime() - notBefore.getTime()) * RENEW_FRACTION);
+  const { from, to } = validity(read.x509);
+  return { action: 'use', certificate: read.certificate, renewAt: earliest(renewalTime(from, to), caRenewAt, caShortAt) };
 }
 
 /** The plan for the Secret as read (undefined: absent). Throws CertSecretError for a malformed one. */
-export function planCertSecret(secret: CertSecretLike | undefined, now: Date, dnsNames: readonly string[]): CertPlan {
-  if (secret === undefined) return { action: 'create' };
-  const { certificate, caKey, x509 } = readCertSecret(secret);
-  const ours = secret.metadata?.labels?.[GENERATED_LABEL] === 'true';
-  if (!ours) return { action: 'use', certificate };
-  if (caKey === undefined || certificate.ca === undefined)
-    throw new CertSecretError(
-      `Secret ${secret.metadata?.name} is labelled ${GENERATED_LABEL} but has no ${caKey === undefined ? 'ca.key' : 'ca.crt'}`,
-      caKey === undefined ? 'ca.key' : 'ca.crt',
-    );
-  const renewAt = renewalTime(new Date(x509.validFrom), certificate.notAfter);
-  const missing = dnsNames.filter((n) => !(isIP(n) ? x509.checkIP(n) : x509.checkHost(n, { subject: 'never' })));
-  const why =
-    missing.length > 0
-      ? `it does not cover ${missing.join(', ')}`
-      : now >= renewAt
-        ? `it is past ${Math.round(RENEW_FRACTION * 100)}% of its lifetime`
-        : undefined;
-  if (why === undefined) return { action: 'use', certificate, renewAt };
-  return { action: 'renew', certificate, ca: { cert: certificate.ca, key: caKey }, resourceVersion: secret.metadata?.resourceVersion ?? '', why };
-}
-
-/** The Secret's data (base64) for a CA and a serving certificate it signed. */
-export function certSecretData(ca: CertKeyPair, serving: CertKeyPair): Record<string, string> {
-  const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
-  return { 'tls.crt': b64(serving.cert), 'tls.key': b64(serving.key), 'ca.crt': b64(ca.cert), 'ca.key': b64(ca.key) };
+export function planCertSecret(secret: CertSecretLike | undefined, now: Date, opts: CertPlanOptions): CertPlan {
+  if (secret === undefined)
+    return {
+      action: 'write',
+      step: 'create',
+      why: 'there is no Secret',
+      ca: 'new',
+      serving: 'new',
+      olderCas: [],
+      annotations: { [SERVING_ISSUED_AT]: now.toISOString() },
+    };
+  const read = readCertSecret(secret);
+  const name = secret.metadata?.name ?? '(unnamed)';
+  if (secret.metadata?.labels?.[GENERATED_LABEL] !== 'true') return { action: 'use', certificate: read.certificate };
+  const { caKey } = read;
+  if (caKey === undefined || read.cas.length === 0) {
+    const key = caKey === undefined ? 'ca.key' : 'ca.crt';
+    throw new CertSecretError(`Secret ${name} is labelled ${GENERATED_LABEL} but has no ${key}`, key);
+  }
+  if (!keyMatches(caKey, read.cas[0]!.x509))
+    throw new CertSecretError(`Secret ${name}: ca.key is not the key of the first certificate of ca.crt`, 'ca.key');
+  const ctx: PlanContext = {
+    read,
+    now,
+    opts,
+    graceMs: rotationGraceMs(opts.lifetimeMs),
+    resourceVersion: secret.metadata?.resourceVersion ?? '',
+    annotations: secret.metadata?.annotations ?? {},
+    current: { cert: read.cas[0]!.pem, key: caKey },
+    serving: { cert: read.certificate.cert, key: read.certificate.key },
+    signer: signerIndex(read.x509, read.cas),
+  };
+  return read.cas.length > 1 ? planRotating(ctx) : planSteady(ctx);
 }
 
 /** The DNS names a Service is called by from inside the cluster. */

@@ -2,13 +2,14 @@
 // or, when it is absent, make a CA and a serving certificate for the Service's names and CREATE it. Replicas
 // starting together all try; the API server lets one create win, the others get 409 AlreadyExists, read
 // the Secret again and use the winner's, so every replica serves (and publishes as caBundle) the same CA.
-// Renewal (cert-plan.ts: at 2/3 of the lifetime, same CA) is a replace with the resourceVersion read:
-// replicas racing again lose with 409 and read the winner's. Every replica watches the Secret (by name)
-// and hands each new certificate to the listeners and the caBundle patcher without a restart; a deleted
-// Secret is made again.
+// Each later step (cert-plan.ts: renewal at 2/3 of the lifetime; cert-rotation.ts: the CA's rotation) is a
+// replace with the resourceVersion read: replicas racing again lose with 409 and read the winner's. Every
+// replica watches the Secret (by name), and reads it again itself when the plan says the next step is due,
+// and hands each new certificate (and ca.crt, the caBundle) to the listeners and the caBundle patcher
+// without a restart; a deleted Secret is made again.
 import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
-import { issueCa, issueServing } from '../config/cert-issue.ts';
-import { certSecretData, GENERATED_LABEL, planCertSecret, readCertSecret } from '../config/cert-plan.ts';
+import { plannedSecret } from '../config/cert-issue.ts';
+import { type CertStep, planCertSecret, readCertSecret } from '../config/cert-plan.ts';
 import type { CertSource, ServingCertificate } from '../config/cert-source.ts';
 import { toKubeApiError } from './api-errors.ts';
 import { requestTimeout } from './request-timeout.ts';
@@ -20,7 +21,7 @@ export interface CertSecretOptions {
   name: string;
   /** The names the serving certificate is for (the Service's). */
   dnsNames: readonly string[];
-  /** Lifetime of a serving certificate made here (the CA's is 10 times that). */
+  /** Lifetime of a serving certificate made here (the CA's is 10 times that; rotations wait a tenth of it, at most an hour). */
   lifetimeMs: number;
   logger: KubeLogger & { error(obj: object, msg: string): void };
   requestTimeoutMs?: number;
@@ -42,7 +43,16 @@ export interface CertSecretSource {
 
 const MAX_ROUNDS = 6;
 
-/** Reads, creates or renews the Secret until it holds a certificate to use, and returns it with its renewal time. */
+const STEP_LOG: Record<CertStep, string> = {
+  create: 'created the certificate Secret (a new CA)',
+  renew: 'renewed the serving certificate in the Secret (same CA)',
+  'add-ca': 'added a new CA to the Secret (published beside the old one; the serving certificate is kept)',
+  'renew-with-new-ca': 'renewed the serving certificate in the Secret, signed by the new CA',
+  'drop-old-ca': 'dropped the old CA from the Secret',
+  'replace-expired-ca': 'replaced the expiring CA and the serving certificate at once (no time to publish the new CA first)',
+};
+
+/** Reads the Secret and takes the plan's steps until it holds a certificate to use; returns it with when to look again. */
 async function settle(api: CoreV1Api, opts: CertSecretOptions): Promise<{ certificate: ServingCertificate; renewAt?: Date }> {
   const { namespace, name, logger } = opts;
   const timeout = () => requestTimeout(opts.requestTimeoutMs ?? 10_000);
@@ -55,37 +65,21 @@ async function settle(api: CoreV1Api, opts: CertSecretOptions): Promise<{ certif
       if (err.kind !== 'not-found') throw err;
     }
     const now = new Date();
-    const plan = planCertSecret(secret, now, opts.dnsNames);
+    const plan = planCertSecret(secret, now, opts);
     if (plan.action === 'use') return plan;
-    const verb = plan.action === 'create' ? 'create' : 'renew';
+    const verb = plan.resourceVersion === undefined ? 'create' : 'update';
     try {
-      const ca = plan.action === 'create' ? await issueCa(now, opts.lifetimeMs) : plan.ca;
-      const serving = await issueServing(ca, opts.dnsNames, now, opts.lifetimeMs);
-      const body: V1Secret = {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        type: 'kubernetes.io/tls',
-        metadata: {
-          name,
-          namespace,
-          labels: { ...(secret?.metadata?.labels ?? {}), [GENERATED_LABEL]: 'true' },
-          ...(plan.action === 'renew' ? { resourceVersion: plan.resourceVersion } : {}),
-        },
-        data: certSecretData(ca, serving),
-      };
-      if (plan.action === 'create') await api.createNamespacedSecret({ namespace, body }, timeout());
+      const body: V1Secret = await plannedSecret(plan, secret, opts, now);
+      if (plan.resourceVersion === undefined) await api.createNamespacedSecret({ namespace, body }, timeout());
       else await api.replaceNamespacedSecret({ name, namespace, body }, timeout());
-      logger.info(
-        { secret: `${namespace}/${name}`, ...(plan.action === 'renew' ? { why: plan.why } : {}) },
-        plan.action === 'create' ? 'created the certificate Secret (a new CA)' : 'renewed the serving certificate in the Secret (same CA)',
-      );
+      logger.info({ secret: `${namespace}/${name}`, step: plan.step, why: plan.why }, STEP_LOG[plan.step]);
     } catch (e) {
-      const err = toKubeApiError(e, `${verb} Secret ${namespace}/${name}`);
+      const err = toKubeApiError(e, `${verb} Secret ${namespace}/${name} (${plan.step})`);
       if (err.kind !== 'conflict') throw err;
-      // another replica won the create (409 AlreadyExists) or the update (409 Conflict): read its certificate
+      // another replica won the create (409 AlreadyExists) or the update (409 Conflict): read what it wrote
       logger.info(
-        { secret: `${namespace}/${name}` },
-        `another replica ${verb === 'create' ? 'created' : 'renewed'} the certificate Secret first: using its certificate`,
+        { secret: `${namespace}/${name}`, step: plan.step },
+        `another replica ${verb === 'create' ? 'created' : 'updated'} the certificate Secret first: reading it again`,
       );
     }
   }
@@ -160,7 +154,7 @@ function watchCertSecret(
       }
       try {
         take(readCertSecret(s).certificate);
-        const plan = planCertSecret(s, new Date(), opts.dnsNames);
+        const plan = planCertSecret(s, new Date(), opts);
         schedule(plan.action === 'use' ? plan.renewAt : new Date());
       } catch (e) {
         fail(e as Error); // the last good certificate keeps serving
