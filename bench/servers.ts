@@ -114,9 +114,12 @@ export function imageRuntime(dockerfile = readFileSync(join(ROOT, 'Dockerfile'),
   return { nodeArgs: argv.slice(1, -1), env };
 }
 
+/** BENCH_INJECTOR_ENV (a JSON object) over the image's environment: an A/B of one setting, e.g. {"MALLOC_ARENA_MAX":""}. */
+const envOverride = (): Record<string, string> => JSON.parse(process.env.BENCH_INJECTOR_ENV ?? '{}') as Record<string, string>;
+
 /**
  * `node [image's flags] [nodeArgs] <build>/dist/cli/main.js serve [serveArgs]` on free ports, with the
- * image's environment (imageRuntime); ready when /readyz on the ops
+ * image's environment (imageRuntime, BENCH_INJECTOR_ENV over it); ready when /readyz on the ops
  * port says so (or, for `waitFor: 'healthz'`, when it is live: a cluster that is never reached never syncs).
  */
 export async function startInjector(
@@ -148,7 +151,7 @@ export async function startInjector(
       'warn',
       ...serveArgs,
     ],
-    { ...process.env, ...image.env },
+    { ...process.env, ...image.env, ...envOverride() },
   );
   await waitFor('injector', child, output, async () => (await httpGet(`http://127.0.0.1:${opsPort}/${ready}`)).status === 200, 30_000);
   return {
