@@ -13,6 +13,7 @@ import { jsonDocument } from './json-document.ts';
 import { MAX_DOCUMENTS, MAX_NESTING_DEPTH, MAX_OBJECTS, MAX_YAML_ALIASES } from './limits.ts';
 import { checkTree } from './tree-limits.ts';
 import { isObject } from './types.ts';
+import { type DocumentText, documentTexts, quickValue } from './yaml-quick.ts';
 
 export type KubeObject = Record<string, unknown>;
 type Token = CST.Token;
@@ -157,13 +158,37 @@ export function* eachDocument(text: string, source = 'input', budget: Budget = {
     if (v !== undefined) yield v;
     return;
   }
-  const lines = new LineCounter();
-  const line = (offset: number): number => lines.linePos(offset).line;
-  const composer = new Composer({ uniqueKeys: false });
   let documents = 0;
-  let taken = 0;
-  const take = (d: Document.Parsed): KubeObject | undefined => {
-    const where = `${source}: document ${++taken}`;
+  for (const part of documentTexts(text)) {
+    if (++documents > MAX_DOCUMENTS) throw tooMany(source, 'MAX_DOCUMENTS', MAX_DOCUMENTS, 'YAML documents');
+    checkBudget(budget, `parsing ${source}`);
+    const where = `${source}: document ${documents}`;
+    const quick = quickValue(part.text);
+    for (const value of quick ? [quick.value] : readWithYaml(part, where, source, budget)) {
+      const v = accept(value, where, source, count);
+      if (v !== undefined) yield v;
+    }
+  }
+}
+
+/** One document read by `yaml`, with its caps and its errors' messages and lines (yaml-quick.ts says when). */
+function readWithYaml(part: DocumentText, where: string, source: string, budget: Budget): unknown[] {
+  const lines = new LineCounter();
+  const line = (offset: number): number => lines.linePos(offset).line + part.line - 1;
+  const composer = new Composer({ uniqueKeys: false });
+  const docs: Document.Parsed[] = [];
+  for (const token of tokens(part.text, source, lines, budget)) {
+    if (token.type === 'document' && tokenDepthOver(token)) {
+      throw new InjectionError(
+        'LIMIT_EXCEEDED',
+        `${where} nests more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`,
+        'MAX_NESTING_DEPTH',
+      );
+    }
+    docs.push(...composer.next(token));
+  }
+  docs.push(...composer.end());
+  return docs.map((d) => {
     if (d.errors.length > 0) {
       const e = d.errors[0]!;
       throw new InjectionError(
@@ -172,28 +197,8 @@ export function* eachDocument(text: string, source = 'input', budget: Budget = {
         source,
       );
     }
-    return accept(toValue(d, where, line), where, source, count);
-  };
-  function* parsed(): Generator<Document.Parsed> {
-    for (const token of tokens(text, source, lines, budget)) {
-      if (token.type === 'document') {
-        if (++documents > MAX_DOCUMENTS) throw tooMany(source, 'MAX_DOCUMENTS', MAX_DOCUMENTS, 'YAML documents');
-        if (tokenDepthOver(token)) {
-          throw new InjectionError(
-            'LIMIT_EXCEEDED',
-            `${source}: document ${documents} nests more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`,
-            'MAX_NESTING_DEPTH',
-          );
-        }
-      }
-      yield* composer.next(token);
-    }
-    yield* composer.end();
-  }
-  for (const d of parsed()) {
-    const v = take(d);
-    if (v !== undefined) yield v;
-  }
+    return toValue(d, where, line);
+  });
 }
 
 export function isList(obj: KubeObject): boolean {

@@ -239,9 +239,10 @@ describe("the /preview memory budget under the image's node options", function (
   this.timeout(60_000);
 
   it('holds the worker to its 64 MB heap although node runs with --max-old-space-size=256 (as the image does)', async () => {
-    // ~1.2 MB of YAML whose parse needs far more than 64 MB of heap but less than 256 MB
+    // ~1.2 MB of YAML whose parse needs far more than 64 MB of heap but less than 256 MB: with an alias of a
+    // list, it is read by `yaml` (about 1 KB of heap a value), not js-yaml (core/yaml-quick.ts)
     const keys = Array.from({ length: 100_000 }, (_, i) => `k${i}: v`).join('\n');
-    const wide = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: wide\nspec:\n  containers:\n  - name: app\n    image: nginx\n${keys}\n`;
+    const wide = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: wide\nspec:\n  containers:\n  - name: app\n    image: nginx\nx: &x [1]\ny: *x\n${keys}\n`;
     const child = await spawnInjector(['--no-cluster'], ['--max-semi-space-size=8', '--max-old-space-size=256']);
     try {
       const r = await postTo(child.previewPort, child.ca.cert, '/preview', wide);
