@@ -18,6 +18,9 @@ import { type DocumentText, documentTexts, quickValue } from './yaml-quick.ts';
 export type KubeObject = Record<string, unknown>;
 type Token = CST.Token;
 
+const tooDeep = (where: string): InjectionError =>
+  new InjectionError('LIMIT_EXCEEDED', `${where} nests more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`, 'MAX_NESTING_DEPTH');
+
 const tooMany = (source: string, cap: string, n: number, what: string): InjectionError =>
   new InjectionError('LIMIT_EXCEEDED', `${source}: more than ${n} ${what} (the cap ${cap})`, cap);
 
@@ -164,6 +167,7 @@ export function* eachDocument(text: string, source = 'input', budget: Budget = {
     checkBudget(budget, `parsing ${source}`);
     const where = `${source}: document ${documents}`;
     const quick = quickValue(part.text);
+    if (quick === 'too-deep') throw tooDeep(where);
     for (const value of quick ? [quick.value] : readWithYaml(part, where, source, budget)) {
       const v = accept(value, where, source, count);
       if (v !== undefined) yield v;
@@ -178,13 +182,7 @@ function readWithYaml(part: DocumentText, where: string, source: string, budget:
   const composer = new Composer({ uniqueKeys: false });
   const docs: Document.Parsed[] = [];
   for (const token of tokens(part.text, source, lines, budget)) {
-    if (token.type === 'document' && tokenDepthOver(token)) {
-      throw new InjectionError(
-        'LIMIT_EXCEEDED',
-        `${where} nests more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`,
-        'MAX_NESTING_DEPTH',
-      );
-    }
+    if (token.type === 'document' && tokenDepthOver(token)) throw tooDeep(where);
     docs.push(...composer.next(token));
   }
   docs.push(...composer.end());

@@ -19,6 +19,7 @@ const STREAMS = [
   'a: 1\n...\nb: 2\n',
   '\n\n---\na: 1\n',
   '%YAML 1.2\n---\na: 1\n',
+  'a: 1\n---\nb: 2\n...\n%TAG !e! tag:yaml.org,2002:\n---\nkind: !e!str 12\n',
   'a: 1\n--- # x\nb: 2\n',
   'a: 1\n---\n# only comment\n',
   'a: 1\r\n---\r\nb: 2\r\n',
@@ -76,13 +77,30 @@ const SCALARS = [
   '>\n  a\n  b\n',
 ];
 
+/** What js-yaml read, or undefined (too deep, or left to `yaml`). */
+const read = (text: string) => {
+  const q = quickValue(text);
+  return typeof q === 'object' ? q : undefined;
+};
+
 describe('the quick YAML reading', () => {
   it('splits a stream into the documents `yaml` finds, empty ones and directives as `yaml` counts them', () => {
     for (const text of STREAMS) {
       const parts = [...documentTexts(text)];
       assert.equal(parts.length, parseAllDocuments(text).length, JSON.stringify(text));
-      for (const p of parts) assert.deepEqual(quickValue(p.text)?.value ?? null, parse(p.text) ?? null, JSON.stringify(p.text));
+      for (const p of parts) assert.deepEqual(read(p.text)?.value ?? null, parse(p.text) ?? null, JSON.stringify(p.text));
     }
+  });
+
+  it('keeps directives with the document they precede (a %TAG handle resolves)', () => {
+    assert.deepEqual(parseDocuments('kind: A\n...\n%TAG !e! tag:yaml.org,2002:\n---\nkind: !e!str 12\n'), [{ kind: 'A' }, { kind: '12' }]);
+  });
+
+  it('reads nesting up to the cap itself and stops past it, naming the cap', () => {
+    const nested = (n: number) => `a: ${'['.repeat(n)}${']'.repeat(n)}\n`;
+    assert.ok(quickValue(nested(MAX_NESTING_DEPTH - 1)) !== undefined, 'the deepest legal document is read by js-yaml, not `yaml`');
+    assert.equal(quickValue(nested(MAX_NESTING_DEPTH)), 'too-deep');
+    assert.throws(() => parseDocuments(nested(MAX_NESTING_DEPTH)), /document 1 nests more than 256 levels deep \(the cap MAX_NESTING_DEPTH\)/);
   });
 
   it('says on which line each document starts', () => {
@@ -95,15 +113,14 @@ describe('the quick YAML reading', () => {
   it('resolves plain and quoted scalars as `yaml` does (YAML 1.2 core: `0b101` and `-0x1F` stay strings, `+.5` is a number)', () => {
     for (const s of SCALARS) {
       const text = `k: ${s}\n`;
-      const quick = quickValue(text);
+      const quick = read(text);
       assert.ok(quick, `${s}: left to yaml`);
       assert.ok(Object.is((quick.value as { k: unknown }).k, parse(text).k), s);
     }
   });
 
-  it('leaves to `yaml` what it would read otherwise: aliases of collections, nesting past the cap, duplicate keys, bad syntax', () => {
+  it('leaves to `yaml` what it would read otherwise: aliases of collections, duplicate keys, bad syntax', () => {
     assert.equal(quickValue('a: &x {b: 1}\nc: *x\n'), undefined);
-    assert.equal(quickValue(`a: ${'['.repeat(MAX_NESTING_DEPTH)}${']'.repeat(MAX_NESTING_DEPTH)}\n`), undefined);
     assert.equal(quickValue('a: 1\na: 2\n'), undefined);
     assert.equal(quickValue('a: [1\n'), undefined);
     assert.deepEqual(quickValue('a: &x 1\nb: *x\n'), { value: { a: 1, b: 1 } }, 'an alias of a scalar reads the same in both');
