@@ -15,6 +15,7 @@
 // (webhook_patch_retries_total). A refusal (not ours, no entries) is a failure without a retry, as in Istio.
 import { X509Certificate } from 'node:crypto';
 import { AdmissionregistrationV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { pemCertificates } from '../config/cert-read.ts';
 import { toKubeApiError } from './api-errors.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { requestTimeout } from './request-timeout.ts';
@@ -121,8 +122,6 @@ export type CaBundlePlan =
 
 export class CaBundleError extends Error {}
 
-const CERT_BLOCK = /-----BEGIN CERTIFICATE-----\r?\n[\s\S]*?-----END CERTIFICATE-----/g;
-
 /**
  * The caBundle field's value (base64 of the PEM) for a CA bundle, after checking that it is one: at least
  * one certificate, each one parseable, and nothing else that is PEM (a private key must never end up in a
@@ -130,7 +129,7 @@ const CERT_BLOCK = /-----BEGIN CERTIFICATE-----\r?\n[\s\S]*?-----END CERTIFICATE
  */
 export function encodeCaBundle(pem: string | undefined): string {
   if (pem === undefined || pem.trim() === '') throw new CaBundleError('no CA certificate is available');
-  const blocks = pem.match(CERT_BLOCK) ?? [];
+  const blocks = pemCertificates(pem);
   if (blocks.length === 0) throw new CaBundleError('the CA bundle holds no PEM certificate');
   const begins = pem.match(/-----BEGIN [A-Z0-9 ]+-----/g) ?? [];
   const other = begins.find((b) => b !== '-----BEGIN CERTIFICATE-----');
