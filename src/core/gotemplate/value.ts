@@ -121,6 +121,17 @@ export class Tainted extends GoTyped {
   ) {
     super();
   }
+  /** Fields read off this value, each handed out once: a chain such as .ObjectMeta.Annotations runs ~50 times a render. */
+  private fields: Map<string, Tainted> | undefined;
+  /** Field `name` of this value, which is `value`: Tainted, its source this one's child. */
+  child(name: string, value: GoValue): Tainted {
+    const known = this.fields?.get(name);
+    if (known !== undefined && known.value === value) return known;
+    const t = new Tainted(value, undefined, childSource(this, name));
+    this.fields ??= new Map();
+    this.fields.set(name, t);
+    return t;
+  }
   /** The names read from the root down to this value (for describing where the pod wrote it). */
   path(): string[] {
     const path: string[] = [];

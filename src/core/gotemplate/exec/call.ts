@@ -156,6 +156,23 @@ function evalArgs(s: ExecState, dot: GoValue, vars: Frame, sig: Signature, args:
   return argv;
 }
 
+/** What a call needs to know of its function, worked out once per call site (or per method name). */
+export interface CallSite {
+  fn: GoFunction;
+  name: string;
+  sig: Signature;
+  /** The builtin it is, if it is one. */
+  builtin: Builtin | undefined;
+  /** and/or short-circuit; call; len; slice; anything else. */
+  special: 'and' | 'or' | 'call' | 'len' | 'slice' | undefined;
+}
+
+export function callSite(fn: GoFunction, name: string): CallSite {
+  const builtin = (fn as Builtin).builtin === true ? (fn as Builtin) : undefined;
+  const special = builtin && (name === 'and' || name === 'or' || name === 'call' || name === 'len' || name === 'slice') ? name : undefined;
+  return { fn, name, sig: signatureOf(fn), builtin, special };
+}
+
 /**
  * evalCall: `node` is what an "error calling" names (the command, or the field for a method); the caller
  * has set s.node where Go's arity errors point.
@@ -164,28 +181,26 @@ export function evalCall(
   s: ExecState,
   dot: GoValue,
   vars: Frame,
-  fn: GoFunction,
-  name: string,
+  site: CallSite,
   node: AnyNode,
   args: readonly ArgFn[],
   argNodes: readonly ArgNode[],
   final: Final,
 ): GoValue {
-  const sig = signatureOf(fn);
+  const { fn, name, sig, builtin, special } = site;
   const numIn = args.length + (final === MISSING ? 0 : 1);
   if (sig.variadic) {
     if (numIn < sig.fixed.length) s.errorf(`wrong number of args for ${name}: want at least ${sig.fixed.length} got ${args.length}`);
   } else if (numIn !== sig.fixed.length) s.errorf(`wrong number of args for ${name}: want ${sig.fixed.length} got ${numIn}`);
-  const builtin = (fn as Builtin).builtin === true ? (fn as Builtin) : undefined;
-  if (builtin && (name === 'and' || name === 'or')) {
+  if (special === 'and' || special === 'or') {
     let v: GoValue;
     for (const arg of args) {
       v = arg(s, dot, vars, VALUE_PARAM);
-      if (truth(v) === (name === 'or')) return v;
+      if (truth(v) === (special === 'or')) return v;
     }
     return final === MISSING ? v : final;
   }
-  const argv = evalArgs(s, dot, vars, sig, args, final, builtin !== undefined && name === 'slice');
+  const argv = evalArgs(s, dot, vars, sig, args, final, special === 'slice');
   let tainted: Tainted[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -200,10 +215,10 @@ export function evalCall(
   }
   let result: GoValue;
   try {
-    if (builtin && name === 'call') {
+    if (special === 'call') {
       const callee = argNodes.length > 0 ? nodeString(argNodes[0] as ArgNode) : typeof argv[0] === 'string' ? argv[0] : `<${typeOf(argv[0])} Value>`;
       result = callFunctionValue(callee, argv[0], argv.slice(1));
-    } else if (builtin && name === 'len') result = s.lengthOf(argv[0], () => fn.call(...argv));
+    } else if (special === 'len') result = s.lengthOf(argv[0], () => fn.call(...argv));
     else result = fn.call(...argv);
   } catch (e) {
     if (e instanceof RangeError || (e as { code?: string }).code === 'LIMIT_EXCEEDED') throw e;

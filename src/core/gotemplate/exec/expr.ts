@@ -2,9 +2,9 @@
 // evalCommand, evalArg and evalField (exec.go). Each closure sets s.node where Go calls s.at, so errors
 // name the node Go names.
 import type { ArgNode, CommandNode, PipeNode } from '../ast.ts';
-import { childSource, type GoFunction, GoTyped, type GoValue, Tainted, isGoMap, typeOf } from '../value.ts';
+import { type GoFunction, GoTyped, type GoValue, Tainted, isGoMap, typeOf } from '../value.ts';
 import { BUILTINS } from './builtins.ts';
-import { type ArgFn, type Final, MISSING, evalCall, validateType } from './call.ts';
+import { type ArgFn, type Final, MISSING, callSite, evalCall, validateType } from './call.ts';
 import { nodeString } from './nodes.ts';
 import type { CompileContext } from './scope.ts';
 import { type ExecState, type Frame, PendingList, UNSET } from './state.ts';
@@ -27,7 +27,10 @@ function mapField(m: Record<string, GoValue>, name: string, unsafe: boolean): Go
   return m[name];
 }
 
-/** evalField: .name on receiver; `iface` says the receiver's static type is interface{} (for the message). */
+/**
+ * evalField: .name on receiver; `iface` says the receiver's static type is interface{} (for the message).
+ * Leaves in s.fieldIface whether the result's static type is interface{} (the receiver was a map).
+ */
 function evalField(
   s: ExecState,
   dot: GoValue,
@@ -40,21 +43,22 @@ function evalField(
   receiver: GoValue,
   iface: boolean,
 ): GoValue {
+  s.fieldIface = false;
   if (receiver === undefined) return undefined;
   const tainted = receiver instanceof Tainted;
-  const r = receiver instanceof Tainted ? receiver.value : receiver;
+  const r = tainted ? receiver.value : receiver;
   if (r === undefined) return undefined;
   if (r === null) s.errorf(`nil pointer evaluating interface {}.${name}`);
   const hasArgs = args.length > 0 || final !== MISSING;
+  const isMap = isGoMap(r);
   let result: GoValue;
-  if (isGoMap(r)) {
+  if (isMap) {
     if (hasArgs) s.errorf(`${name} is not a method but has arguments`);
     result = mapField(r, name, UNSAFE_KEYS.has(name));
   } else if (r instanceof GoTyped) result = typedField(s, dot, vars, r, name, node, args, argNodes, final, hasArgs, iface);
   else s.errorf(`can't evaluate field ${name} in type ${iface ? 'interface {}' : typeOf(r)}`);
-  return tainted && result !== undefined && result !== null && !(result instanceof Tainted)
-    ? new Tainted(result, undefined, childSource(receiver as Tainted, name))
-    : result;
+  s.fieldIface = isMap;
+  return tainted && result !== undefined && result !== null && !(result instanceof Tainted) ? (receiver as Tainted).child(name, result) : result;
 }
 
 /** GoTyped.field, its errors as Go reports them: a nil pointer's at the node, a failing method's as a call's. */
@@ -83,7 +87,7 @@ function typedField(
 ): GoValue {
   if (hasArgs) {
     const m = r.method(name);
-    if (m !== undefined) return evalCall(s, dot, vars, m, name, node, args, argNodes, final);
+    if (m !== undefined) return evalCall(s, dot, vars, callSite(m, name), node, args, argNodes, final);
   }
   const f = typedFieldOf(s, r, name);
   if (f !== undefined) {
@@ -92,7 +96,7 @@ function typedField(
     return f.value;
   }
   const m = r.method(name);
-  if (m !== undefined) return evalCall(s, dot, vars, m, name, node, args, argNodes, final);
+  if (m !== undefined) return evalCall(s, dot, vars, callSite(m, name), node, args, argNodes, final);
   if (r.isNil()) s.errorf(`nil pointer evaluating ${r.goType()}.${name}`);
   return s.errorf(`can't evaluate field ${name} in type ${iface ? 'interface {}' : r.goType()}`);
 }
@@ -113,14 +117,40 @@ function evalFieldChain(
   let rIface = iface;
   const last = ident.length - 1;
   for (let i = 0; i < last; i++) {
-    const container = r instanceof Tainted ? r.value : r;
     r = evalField(s, dot, vars, ident[i] as string, node, NO_ARGS, NO_ARG_NODES, MISSING, r, rIface);
-    rIface = isGoMap(container);
+    rIface = s.fieldIface;
   }
-  const container = r instanceof Tainted ? r.value : r;
   const v = evalField(s, dot, vars, ident[last] as string, node, args, argNodes, final, r, rIface);
-  s.argIface = isGoMap(container);
+  s.argIface = s.fieldIface;
   return v;
+}
+
+/**
+ * A field chain such as .Values.global.proxy.image: when its first field is a frozen object (the settings'
+ * values and mesh, which never change: the rule in render/reuse.ts), the rest of the chain reads the same
+ * value every time, so it is read once per receiver and remembered at this site. Istio's sidecar template
+ * has ~100 such chains; walking each one every render was a tenth of the render.
+ */
+function compileFrozenTail(first: ArgNode & { kind: 'field' }): Cmd {
+  const head = first.ident[0] as string;
+  const rest = first.ident.slice(1);
+  let receiver: object | undefined;
+  let value: GoValue;
+  let iface = false;
+  return (s, dot, vars, final) => {
+    s.node = first;
+    if (final !== MISSING) return evalFieldChain(s, dot, vars, dot, s.dotIface, first, first.ident, NO_ARGS, NO_ARG_NODES, final);
+    const r = evalField(s, dot, vars, head, first, NO_ARGS, NO_ARG_NODES, MISSING, dot, s.dotIface);
+    const rIface = s.fieldIface;
+    const frozen = typeof r === 'object' && r !== null && !(r instanceof GoTyped) && Object.isFrozen(r);
+    if (frozen && r === receiver) {
+      s.argIface = iface;
+      return value;
+    }
+    const v = evalFieldChain(s, dot, vars, r, rIface, first, rest, NO_ARGS, NO_ARG_NODES, MISSING);
+    if (frozen) [receiver, value, iface] = [r, v, s.argIface];
+    return v;
+  };
 }
 
 function readVar(s: ExecState, vars: Frame, slot: number, name: string): GoValue {
@@ -175,6 +205,7 @@ function compileWord(first: ArgNode, argNodes: readonly ArgNode[], ctx: CompileC
   const args = argNodes.map((a) => compileArg(a, ctx));
   switch (first.kind) {
     case 'field':
+      if (args.length === 0 && first.ident.length > 1) return compileFrozenTail(first);
       return (s, dot, vars, final) => {
         s.node = first;
         return evalFieldChain(s, dot, vars, dot, s.dotIface, first, first.ident, args, argNodes, final);
@@ -244,9 +275,10 @@ function compileFunction(
       s.node = ident;
       return s.errorf(`${goQuote(name)} is not a defined function`);
     };
+  const site = callSite(fn, name);
   return (s, dot, vars, final) => {
     s.node = ident;
-    return evalCall(s, dot, vars, fn, name, node, args, argNodes, final);
+    return evalCall(s, dot, vars, site, node, args, argNodes, final);
   };
 }
 

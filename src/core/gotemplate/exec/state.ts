@@ -122,6 +122,8 @@ export class ExecState {
   dotIface = false;
   /** The argument just evaluated was a field, variable or dot of static type interface{} (slice's error names it). */
   argIface = false;
+  /** The field evalField just read came out of a map, so its static type is interface{}. */
+  fieldIface = false;
   constructor(
     /** The name of the template being executed (Go's s.tmpl.Name()). */
     public tmplName: string,
@@ -157,6 +159,8 @@ export class ExecState {
     if (typeof v !== 'object' || v === null) return false;
     if (v instanceof Tainted) return true;
     if (v instanceof GoTyped) return v.containsTaint();
+    // frozen is the settings' data, deeply frozen before any execution made a Tainted (render/reuse.ts)
+    if (Object.isFrozen(v)) return false;
     const known = this.taintScan.get(v);
     if (known !== undefined) return known;
     this.taintScan.set(v, false); // JSON data has no cycles; this also stops one that would

@@ -32,6 +32,8 @@ export function formatFloatG(f: number): string {
   if (Number.isNaN(f)) return 'NaN';
   if (!Number.isFinite(f)) return f > 0 ? '+Inf' : '-Inf';
   if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  // the common case (ports, counts): an integer below 1e6 prints as its digits
+  if (Number.isInteger(f) && f > -1e6 && f < 1e6) return String(f);
   const sign = f < 0 ? '-' : '';
   const { digits, exp } = shortestDigits(f);
   if (exp < -4 || exp >= 6) {
