@@ -54,4 +54,23 @@ describe('Go template executor: a compiled template run again', () => {
       );
     }
   });
+
+  it('calls a function again when its arguments from frozen data differ between runs', () => {
+    const t = compile('{{ .V.a.b | upper | printf "%s-%s" "x" }}');
+    assert.equal(t.execute('t', { V: frozen('one') }).text, 'x-ONE');
+    assert.equal(t.execute('t', { V: frozen('two') }).text, 'x-TWO');
+  });
+
+  it('gives each run a new map from a call with the same constant arguments, whatever the last run did to it', () => {
+    const t = compile('{{ $d := dict "a" "1" }}{{ if .X }}{{ $_ := set $d "k" "x" }}{{ end }}{{ len $d }}');
+    assert.equal(t.execute('t', { X: true }).text, '2');
+    assert.equal(t.execute('t', { X: false }).text, '1');
+  });
+
+  it('fails every time a call with the same constant arguments fails', () => {
+    const t = compile('{{ index .V.l 5 }}');
+    const list = (...l: string[]) => deepFreeze({ l }) as GoValue;
+    for (let i = 0; i < 2; i++) assert.throws(() => t.execute('t', { V: list('a', 'b') }), /error calling index: index out of range: 5/);
+    assert.equal(t.execute('t', { V: list('a', 'b', 'c', 'd', 'e', 'f') }).text, 'f');
+  });
 });

@@ -5,6 +5,7 @@ import type { ArgNode, CommandNode, ListNode, Node, PipeNode, TemplateTree, Vari
 import { isEmptyTree } from './ast.ts';
 import { type Token, goQuote, isKeyword } from './lex.ts';
 import { parseNumber, unquoteString } from './literals.ts';
+import { utf8Length } from './exec/strings.ts';
 
 /** Deepest nesting of parentheses and blocks we parse; Go allows 10,000 parentheses, we stop at 1,000. */
 export const MAX_PARSE_DEPTH = 1000;
@@ -31,15 +32,6 @@ export interface ParseContext {
   /** Function names an identifier may call; undefined skips the check (Go's SkipFuncCheck). */
   functions: ReadonlySet<string> | undefined;
   depth: { value: number };
-}
-
-function utf8Length(s: string): number {
-  let n = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0) ?? 0;
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-  }
-  return n;
 }
 
 export function tokenString(t: Token): string {

@@ -57,7 +57,7 @@ export abstract class GoTyped {
    * looks through entries() and takes the zero value of the element type named by goType().
    */
   index(key: GoValue): GoValue {
-    const zero = (): GoValue => zeroOfType(/^map\[[^\]]*\](.*)$/.exec(this.goType())?.[1] ?? '');
+    const zero = (): GoValue => zeroOfType(mapElemType(this.goType()));
     // a string-keyed map answers .key in field(): one lookup, not a walk through entries()
     const byField = this.kind() === 'map' && typeof key === 'string' ? this.field(key) : undefined;
     if (byField !== undefined) return byField.value === undefined ? zero() : byField.value;
@@ -111,6 +111,17 @@ export interface TaintSource {
 /** The source of a value read from `t` under `key` (without a key: the same place as `t`). */
 export const childSource = (t: Tainted | undefined, key?: string): TaintSource | undefined =>
   key === undefined ? t?.source : { parent: t?.source, key };
+
+/** Element type per map type: map types come from the Go type descriptions (and dict's), a bounded set. */
+const elemTypes = new Map<string, string>();
+function mapElemType(mapType: string): string {
+  let elem = elemTypes.get(mapType);
+  if (elem === undefined) {
+    elem = /^map\[[^\]]*\](.*)$/.exec(mapType)?.[1] ?? '';
+    if (elemTypes.size < 1000) elemTypes.set(mapType, elem);
+  }
+  return elem;
+}
 
 export class Tainted extends GoTyped {
   constructor(

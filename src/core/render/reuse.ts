@@ -12,6 +12,8 @@
 //  - a spliced render (splice.ts) shares a kept render's subtrees; its copies along the paths to the new
 //    values are not frozen, so that they never key a long-lived cache (merge.ts's) and die young;
 //  - the capture check of a frozen list of init containers is done once (rendered-checks.ts);
+//  - a compiled Go template reads a field chain under a frozen object once per receiver, and calls a
+//    function again only when its arguments, frozen or primitive, differ (gotemplate/exec/expr.ts, call.ts);
 //  - injectPod edits only an editable shell of the merged pod: an edit reaching into a frozen part
 //    throws (strict mode) instead of corrupting a later admission.
 // A pod's own data never is frozen. The caches that rely on the rule live in a RenderMemo, which the

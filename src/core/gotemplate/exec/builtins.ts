@@ -32,6 +32,17 @@ function mapKey(key: GoValue, keyType: string): GoValue {
   throw new Error(`value has type ${typeOf(key)}; should be ${keyType}`);
 }
 
+/** Key type per map type: map types come from the Go type descriptions (and dict's), a bounded set. */
+const keyTypes = new Map<string, string>();
+function mapKeyType(mapType: string): string {
+  let keyType = keyTypes.get(mapType);
+  if (keyType === undefined) {
+    keyType = (/^map\[([^\]]*)\]/.exec(mapType)?.[1] ?? 'interface {}').replace(/^any$/, 'interface {}');
+    if (keyTypes.size < 1000) keyTypes.set(mapType, keyType);
+  }
+  return keyType;
+}
+
 function indexOne(item: GoValue, index: GoValue): GoValue {
   if (isNilPtr(item)) throw new Error('index of nil pointer');
   if (typeof item === 'string') {
@@ -56,10 +67,7 @@ function indexOne(item: GoValue, index: GoValue): GoValue {
     if (x === len) throw new Error('reflect: slice index out of range');
     return item.elementAt(x);
   }
-  if (item instanceof GoTyped && item.kind() === 'map') {
-    const keyType = /^map\[([^\]]*)\]/.exec(item.goType())?.[1] ?? 'interface {}';
-    return item.index(mapKey(index, keyType.replace(/^any$/, 'interface {}')));
-  }
+  if (item instanceof GoTyped && item.kind() === 'map') return item.index(mapKey(index, mapKeyType(item.goType())));
   throw new Error(`can't index item of type ${typeOf(item)}`);
 }
 

@@ -165,12 +165,45 @@ export interface CallSite {
   builtin: Builtin | undefined;
   /** and/or short-circuit; call; len; slice; anything else. */
   special: 'and' | 'or' | 'call' | 'len' | 'slice' | undefined;
+  /**
+   * At a call site of the template (not a method's): its last call whose arguments and result were all
+   * immutable (render/reuse.ts: frozen means deeply frozen), as `toYaml .Values.x | indent 8` is. The
+   * functions are deterministic (index.ts leaves out clock and random ones), so the same arguments
+   * give the same result: it is not computed again.
+   */
+  memo?: { args?: readonly GoValue[]; result: GoValue };
 }
 
 export function callSite(fn: GoFunction, name: string): CallSite {
   const builtin = (fn as Builtin).builtin === true ? (fn as Builtin) : undefined;
   const special = builtin && (name === 'and' || name === 'or' || name === 'call' || name === 'len' || name === 'slice') ? name : undefined;
   return { fn, name, sig: signatureOf(fn), builtin, special };
+}
+
+/** The call itself, its failure Go's "error calling". */
+function invoke(s: ExecState, site: CallSite, node: AnyNode, argNodes: readonly ArgNode[], argv: GoValue[]): GoValue {
+  const { fn, name, special } = site;
+  try {
+    if (special === 'call') {
+      const callee = argNodes.length > 0 ? nodeString(argNodes[0] as ArgNode) : typeof argv[0] === 'string' ? argv[0] : `<${typeOf(argv[0])} Value>`;
+      return callFunctionValue(callee, argv[0], argv.slice(1));
+    }
+    if (special === 'len') return s.lengthOf(argv[0], () => fn.call(...argv));
+    return fn.call(...argv);
+  } catch (e) {
+    if (e instanceof RangeError || (e as { code?: string }).code === 'LIMIT_EXCEEDED') throw e;
+    s.node = node;
+    return s.errorf(`error calling ${name}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** A value no call can change and no later call can tell apart from an equal one: a primitive, or frozen data. */
+const isImmutable = (v: GoValue): boolean => typeof v !== 'object' || v === null || (!(v instanceof GoTyped) && Object.isFrozen(v));
+
+function sameArgs(a: readonly GoValue[], b: readonly GoValue[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -214,16 +247,11 @@ export function evalCall(
     else tainted.push(t);
   }
   let result: GoValue;
-  try {
-    if (special === 'call') {
-      const callee = argNodes.length > 0 ? nodeString(argNodes[0] as ArgNode) : typeof argv[0] === 'string' ? argv[0] : `<${typeOf(argv[0])} Value>`;
-      result = callFunctionValue(callee, argv[0], argv.slice(1));
-    } else if (special === 'len') result = s.lengthOf(argv[0], () => fn.call(...argv));
-    else result = fn.call(...argv);
-  } catch (e) {
-    if (e instanceof RangeError || (e as { code?: string }).code === 'LIMIT_EXCEEDED') throw e;
-    s.node = node;
-    s.errorf(`error calling ${name}: ${e instanceof Error ? e.message : String(e)}`);
+  if (tainted === undefined && site.memo !== undefined && site.memo.args !== undefined && sameArgs(site.memo.args, argv)) result = site.memo.result;
+  else {
+    result = invoke(s, site, node, argNodes, argv);
+    if (tainted === undefined && site.memo !== undefined && special === undefined && isImmutable(result) && argv.every(isImmutable))
+      site.memo = { args: argv, result };
   }
   if (typeof result === 'string') s.produce(result.length);
   if (

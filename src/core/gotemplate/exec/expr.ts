@@ -4,7 +4,7 @@
 import type { ArgNode, CommandNode, PipeNode } from '../ast.ts';
 import { type GoFunction, GoTyped, type GoValue, Tainted, isGoMap, typeOf } from '../value.ts';
 import { BUILTINS } from './builtins.ts';
-import { type ArgFn, type Final, MISSING, callSite, evalCall, validateType } from './call.ts';
+import { type ArgFn, type CallSite, type Final, MISSING, callSite, evalCall, validateType } from './call.ts';
 import { nodeString } from './nodes.ts';
 import type { CompileContext } from './scope.ts';
 import { type ExecState, type Frame, PendingList, UNSET } from './state.ts';
@@ -275,7 +275,7 @@ function compileFunction(
       s.node = ident;
       return s.errorf(`${goQuote(name)} is not a defined function`);
     };
-  const site = callSite(fn, name);
+  const site: CallSite = { ...callSite(fn, name), memo: { result: undefined } };
   return (s, dot, vars, final) => {
     s.node = ident;
     return evalCall(s, dot, vars, site, node, args, argNodes, final);

@@ -8,14 +8,14 @@ export const utf8Bytes = (s: string): Uint8Array => ENCODER.encode(s);
 export const fromUtf8 = (b: Uint8Array): string => DECODER.decode(b);
 export const isAscii = (s: string): boolean => !NON_ASCII.test(s);
 
-/** len(s) in Go: bytes of the UTF-8 encoding. */
+/** len(s) in Go: bytes of the UTF-8 encoding (TextEncoder's: a lone surrogate is U+FFFD, 3 bytes), nothing allocated. */
 export function utf8Length(s: string): number {
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) continue;
     if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
       n += 2; // a pair: 2 code units, 4 bytes
       i++;
     } else n += 2;

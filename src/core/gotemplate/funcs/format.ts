@@ -106,10 +106,13 @@ export function wellFormed(s: string): string {
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+/** Printable ASCII but the quote and the backslash: what strconv.Quote writes as it is. */
+const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const SHORT_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
 
 /** strconv.Quote (fmt's %q of a string): printable runes as they are, the rest escaped. */
 export function goQuote(s: string): string {
+  if (PLAIN_ASCII.test(s)) return `"${s}"`; // the common case: nothing to escape
   let out = '"';
   for (const ch of wellFormed(s)) {
     if (ch === '"' || ch === '\\') out += `\\${ch}`;
@@ -129,7 +132,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Go's len of a string: its UTF-8 bytes. */
-export const utf8Length = (s: string): number => encoder.encode(s).length;
+export { utf8Length } from '../exec/strings.ts';
 
 /**
  * Go's s[from:to] on UTF-8 bytes. A cut inside a multi-byte character would make a string Go holds as

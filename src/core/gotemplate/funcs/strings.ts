@@ -22,7 +22,17 @@ function mapCase(s: string, upper: boolean): string {
 }
 
 /** strings.Trim(s, cutset): drops leading and trailing runes found in cutset. */
+const SURROGATE = /[\ud800-\udfff]/;
+
 function trimCutset(s: string, cutset: string): string {
+  if (!SURROGATE.test(s) && !SURROGATE.test(cutset)) {
+    // one code unit a character: no arrays of characters to build
+    let a = 0;
+    let b = s.length;
+    while (a < b && cutset.includes(s[a]!)) a++;
+    while (b > a && cutset.includes(s[b - 1]!)) b--;
+    return s.slice(a, b);
+  }
   const set = new Set(cutset);
   const chars = [...s];
   let a = 0;

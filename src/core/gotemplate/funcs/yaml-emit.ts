@@ -5,6 +5,7 @@
 // is the same.
 
 import { analyze, ESCAPES, isBreak, yamlPrintable } from './yaml-scalar.ts';
+import { utf8Length } from '../exec/strings.ts';
 
 export type YamlNode =
   | { kind: 'scalar'; text: string; style: 'plain' | 'double' | 'literal' }
@@ -12,7 +13,6 @@ export type YamlNode =
   | { kind: 'seq'; items: YamlNode[] };
 
 const BEST_WIDTH = 80;
-const utf8 = new TextEncoder();
 
 /** Characters (code points) in s: its UTF-16 length less one per surrogate pair. */
 function codePoints(s: string): number {
@@ -22,7 +22,6 @@ function codePoints(s: string): number {
   return n;
 }
 
-const utf8Length = (s: string): number => (/^[\x20-\x7e]*$/.test(s) ? s.length : utf8.encode(s).length);
 const BEST_INDENT = 2;
 
 /** The emitter's output and the state its writers keep (emitter.column, .whitespace, .indention, .indent). */
