@@ -74,3 +74,18 @@ describe('Go template executor: a compiled template run again', () => {
     assert.equal(t.execute('t', { V: list('a', 'b', 'c', 'd', 'e', 'f') }).text, 'f');
   });
 });
+
+describe('Go template functions: string lengths and trims', () => {
+  it("len counts a string's UTF-8 bytes as the UTF-8 it becomes, lone surrogates as U+FFFD", () => {
+    const strings = ['', 'checkout-0042', 'é', '€', '😀', 'a\ud800b', '\ud800é', '\udc00\ud800', 'x\ud83d'];
+    const t = compile('{{ len .S }}');
+    for (const str of strings) assert.equal(t.execute('t', { S: str }).text, String(new TextEncoder().encode(str).length), JSON.stringify(str));
+  });
+
+  it('trimAll drops the cutset at both ends, with and without characters outside the BMP', () => {
+    const t = compile('{{ trimAll .C .S }}');
+    assert.equal(t.execute('t', { C: '-_.', S: '.-checkout-0042_-' }).text, 'checkout-0042');
+    assert.equal(t.execute('t', { C: '😀-', S: '😀-a😀b-😀' }).text, 'a😀b');
+    assert.equal(t.execute('t', { C: '', S: '-a-' }).text, '-a-');
+  });
+});

@@ -57,7 +57,7 @@ export abstract class GoTyped {
    * looks through entries() and takes the zero value of the element type named by goType().
    */
   index(key: GoValue): GoValue {
-    const zero = (): GoValue => zeroOfType(mapElemType(this.goType()));
+    const zero = (): GoValue => zeroOfType(mapTypeParts(this.goType()).elem);
     // a string-keyed map answers .key in field(): one lookup, not a walk through entries()
     const byField = this.kind() === 'map' && typeof key === 'string' ? this.field(key) : undefined;
     if (byField !== undefined) return byField.value === undefined ? zero() : byField.value;
@@ -112,15 +112,19 @@ export interface TaintSource {
 export const childSource = (t: Tainted | undefined, key?: string): TaintSource | undefined =>
   key === undefined ? t?.source : { parent: t?.source, key };
 
-/** Element type per map type: map types come from the Go type descriptions (and dict's), a bounded set. */
-const elemTypes = new Map<string, string>();
-function mapElemType(mapType: string): string {
-  let elem = elemTypes.get(mapType);
-  if (elem === undefined) {
-    elem = /^map\[[^\]]*\](.*)$/.exec(mapType)?.[1] ?? '';
-    if (elemTypes.size < 1000) elemTypes.set(mapType, elem);
+/**
+ * Key and element types of a map type ("map[string]string"), read once per type: map types come from the
+ * Go type descriptions (and dict's), a bounded set, and the memo stops growing at 1,000 anyway.
+ */
+const mapTypes = new Map<string, { key: string; elem: string }>();
+export function mapTypeParts(mapType: string): { key: string; elem: string } {
+  let parts = mapTypes.get(mapType);
+  if (parts === undefined) {
+    const m = /^map\[([^\]]*)\](.*)$/.exec(mapType);
+    parts = { key: (m?.[1] ?? 'interface {}').replace(/^any$/, 'interface {}'), elem: m?.[2] ?? '' };
+    if (mapTypes.size < 1000) mapTypes.set(mapType, parts);
   }
-  return elem;
+  return parts;
 }
 
 export class Tainted extends GoTyped {

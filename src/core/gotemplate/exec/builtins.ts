@@ -1,6 +1,6 @@
 // text/template's builtin functions (funcs.go), over the value model. Parameters typed 'reflect.Value'
 // receive invalid values (undefined) as they are, as Go's do; errors are thrown as Go's error text.
-import { GoTyped, type GoFunction, type GoValue, Tainted, isGoMap, typeOf } from '../value.ts';
+import { GoTyped, type GoFunction, type GoValue, Tainted, isGoMap, mapTypeParts, typeOf } from '../value.ts';
 import { eq, ge, gt, le, lt, ne, truth } from './compare.ts';
 import { htmlEscape, jsEscape, urlQueryEscape } from './escape.ts';
 import { type Formatted, sprint, sprintf, sprintln } from './fmt-print.ts';
@@ -32,17 +32,6 @@ function mapKey(key: GoValue, keyType: string): GoValue {
   throw new Error(`value has type ${typeOf(key)}; should be ${keyType}`);
 }
 
-/** Key type per map type: map types come from the Go type descriptions (and dict's), a bounded set. */
-const keyTypes = new Map<string, string>();
-function mapKeyType(mapType: string): string {
-  let keyType = keyTypes.get(mapType);
-  if (keyType === undefined) {
-    keyType = (/^map\[([^\]]*)\]/.exec(mapType)?.[1] ?? 'interface {}').replace(/^any$/, 'interface {}');
-    if (keyTypes.size < 1000) keyTypes.set(mapType, keyType);
-  }
-  return keyType;
-}
-
 function indexOne(item: GoValue, index: GoValue): GoValue {
   if (isNilPtr(item)) throw new Error('index of nil pointer');
   if (typeof item === 'string') {
@@ -67,7 +56,7 @@ function indexOne(item: GoValue, index: GoValue): GoValue {
     if (x === len) throw new Error('reflect: slice index out of range');
     return item.elementAt(x);
   }
-  if (item instanceof GoTyped && item.kind() === 'map') return item.index(mapKey(index, mapKeyType(item.goType())));
+  if (item instanceof GoTyped && item.kind() === 'map') return item.index(mapKey(index, mapTypeParts(item.goType()).key));
   throw new Error(`can't index item of type ${typeOf(item)}`);
 }
 

@@ -166,12 +166,13 @@ export interface CallSite {
   /** and/or short-circuit; call; len; slice; anything else. */
   special: 'and' | 'or' | 'call' | 'len' | 'slice' | undefined;
   /**
-   * At a call site of the template (not a method's): its last call whose arguments and result were all
-   * immutable (render/reuse.ts: frozen means deeply frozen), as `toYaml .Values.x | indent 8` is. The
-   * functions are deterministic (index.ts leaves out clock and random ones), so the same arguments
-   * give the same result: it is not computed again.
+   * A call site of the template (not a method's) remembers its last call whose arguments and result were
+   * all immutable (render/reuse.ts: frozen means deeply frozen), as `toYaml .Values.x | indent 8`'s are.
+   * The functions are deterministic (funcs/index.ts leaves out clock and random ones), so the same
+   * arguments give the same result: it is not computed again.
    */
-  memo?: { args?: readonly GoValue[]; result: GoValue };
+  remembers?: boolean;
+  last?: { args: readonly GoValue[]; result: GoValue };
 }
 
 export function callSite(fn: GoFunction, name: string): CallSite {
@@ -247,11 +248,12 @@ export function evalCall(
     else tainted.push(t);
   }
   let result: GoValue;
-  if (tainted === undefined && site.memo !== undefined && site.memo.args !== undefined && sameArgs(site.memo.args, argv)) result = site.memo.result;
+  const last = tainted === undefined ? site.last : undefined;
+  if (last !== undefined && sameArgs(last.args, argv)) result = last.result;
   else {
     result = invoke(s, site, node, argNodes, argv);
-    if (tainted === undefined && site.memo !== undefined && special === undefined && isImmutable(result) && argv.every(isImmutable))
-      site.memo = { args: argv, result };
+    if (site.remembers && tainted === undefined && special === undefined && isImmutable(result) && argv.every(isImmutable))
+      site.last = { args: argv, result };
   }
   if (typeof result === 'string') s.produce(result.length);
   if (

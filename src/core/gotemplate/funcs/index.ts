@@ -4,7 +4,7 @@
 // rand*, uuidv4, shuffle, env and expandenv of sprig, getHostByName), crypto (bcrypt, htpasswd, gen*,
 // derivePassword, encryptAES, decryptAES), and functions not ported yet: semver (a typed *Version),
 // duration, durationRound (int vs int64), urlParse, urlJoin. So every function here is deterministic, which
-// exec/call.ts relies on: a call whose arguments are all constant is made once per set of arguments.
+// exec/call.ts relies on: a call is not made again while its constant arguments stay the same.
 import type { GoFunction } from '../value.ts';
 import { decimalFunctions } from './decimal.ts';
 import { encodingFunctions } from './encoding.ts';

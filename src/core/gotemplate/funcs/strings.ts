@@ -21,19 +21,19 @@ function mapCase(s: string, upper: boolean): string {
   return out;
 }
 
-/** strings.Trim(s, cutset): drops leading and trailing runes found in cutset. */
 const SURROGATE = /[\ud800-\udfff]/;
 
+/** strings.Trim(s, cutset): drops leading and trailing runes found in cutset; linear in both (a Set of the cutset). */
 function trimCutset(s: string, cutset: string): string {
-  if (!SURROGATE.test(s) && !SURROGATE.test(cutset)) {
-    // one code unit a character: no arrays of characters to build
+  const set = new Set(cutset);
+  if (!SURROGATE.test(s)) {
+    // one code unit a character: s is read in place, not copied into an array of characters
     let a = 0;
     let b = s.length;
-    while (a < b && cutset.includes(s[a]!)) a++;
-    while (b > a && cutset.includes(s[b - 1]!)) b--;
+    while (a < b && set.has(s[a]!)) a++;
+    while (b > a && set.has(s[b - 1]!)) b--;
     return s.slice(a, b);
   }
-  const set = new Set(cutset);
   const chars = [...s];
   let a = 0;
   let b = chars.length;
