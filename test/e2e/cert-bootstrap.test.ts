@@ -11,7 +11,7 @@ import { connect } from 'node:tls';
 import { issueCa, issueServing } from '../../src/config/cert-issue.ts';
 import { certSecretData, GENERATED_LABEL, serviceDnsNames } from '../../src/config/cert-plan.ts';
 import { pemCertificates } from '../../src/config/cert-read.ts';
-import { apiCall, createPod, podManifest } from './harness/api.ts';
+import { apiCall, createPod, podManifest, updateObject } from './harness/api.ts';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.ts';
 import {
   applyDeployRbac,
@@ -84,14 +84,12 @@ describe('certificates without cert-manager: serve --cert-secret (real API serve
     );
   /** Points every entry of the webhook configuration at `url` (replicas restart on new ports); returns it. */
   const pointWebhookAt = async (url: string) => {
-    const mwc = await apiCall<Record<string, unknown> & { webhooks: Array<{ clientConfig: { url?: string } }> }>(
-      plane(),
-      'GET',
-      `${MWC}/sidecar-injector`,
-    );
-    for (const w of mwc.webhooks) w.clientConfig.url = url;
-    await apiCall(plane(), 'PUT', `${MWC}/sidecar-injector`, mwc);
-    return mwc;
+    type Mwc = { metadata: unknown; webhooks: Array<{ clientConfig: { url?: string } }> };
+    // the replicas may be writing the caBundle meanwhile: updateObject tries again on a conflict
+    return updateObject<Mwc>(plane(), `${MWC}/sidecar-injector`, (mwc) => {
+      for (const w of mwc.webhooks) w.clientConfig.url = url;
+      return mwc;
+    });
   };
   const stopAll = async () => {
     await Promise.all(replicas.map((r) => r.stop()));

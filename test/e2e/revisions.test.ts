@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { apiCall, createPod, podManifest } from './harness/api.ts';
+import { apiCall, createPod, podManifest, updateObject } from './harness/api.ts';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.ts';
 import { dryRunPod, type StoredPod } from './harness/deploy.ts';
 import {
@@ -252,11 +252,10 @@ describe('revisions side by side: default and canary, and a tag prod -> canary (
     const removed = await sidecarInjector(['tag', 'remove', 'default', '--force'], kc);
     assert.equal(removed.code, 0, removed.stderr);
     await waitFor(async () => (await all()) === '- - - - c c', { what: 'the gap between the two steps back', timeoutMs: 60_000 });
-    const current = await apiCall<{ metadata: { resourceVersion: string } }>(plane(), 'GET', `${MWC_PATH}/istio-sidecar-injector`);
-    await apiCall(plane(), 'PUT', `${MWC_PATH}/istio-sidecar-injector`, {
+    await updateObject<{ metadata: { resourceVersion: string } }>(plane(), `${MWC_PATH}/istio-sidecar-injector`, (current) => ({
       ...istiod,
       metadata: { ...istiod.metadata, resourceVersion: current.metadata.resourceVersion },
-    });
+    }));
     await waitFor(async () => (await all()) === 'd d d d c c', { what: "istiod's entries back", timeoutMs: 60_000 });
     await called('back', 'd d d d c c');
   });

@@ -9,7 +9,7 @@ import { startRevisionCaBundlePatcher, type RevisionCaBundlePatcher } from '../.
 import type { CaBundleEvent } from '../../src/kube/ca-bundle.ts';
 import { loadKubeConfig } from '../../src/kube/client.ts';
 import { memoryIO } from '../helpers/cli.ts';
-import { apiCall, ApiError } from './harness/api.ts';
+import { apiCall, ApiError, updateObject } from './harness/api.ts';
 import { createTestCA } from './harness/certs.ts';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.ts';
 import { applyDeployRbac, DEPLOY_DIR, renderDeploy, webhookConfigurationFromDeploy, type K8sObject } from './harness/deploy.ts';
@@ -233,9 +233,10 @@ describe('revision tags (real API server)', () => {
         logs.join('\n'),
       );
       // a re-apply that drops the caBundle is put back by the watch, without a sync()
-      const wiped = await get('istio-revision-tag-prod');
-      for (const w of wiped.webhooks) delete w.clientConfig.caBundle;
-      await apiCall(plane(), 'PUT', `${MWC_PATH}/istio-revision-tag-prod`, wiped);
+      await updateObject<Mwc>(plane(), `${MWC_PATH}/istio-revision-tag-prod`, (wiped) => {
+        for (const w of wiped.webhooks) delete w.clientConfig.caBundle;
+        return wiped;
+      });
       await waitFor(async () => (await get('istio-revision-tag-prod')).webhooks.every((w) => w.clientConfig.caBundle === b64(next)), {
         what: "the tag's caBundle put back",
         timeoutMs: 20_000,

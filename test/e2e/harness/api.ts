@@ -74,6 +74,22 @@ export async function apiCall<T = Record<string, unknown>>(
 }
 
 /**
+ * GET, change, PUT: tried again from a fresh GET when the API server answers 409 Conflict, because a
+ * controller under test (a caBundle patcher) may write the same object in between. Bounded: five tries.
+ */
+export async function updateObject<T extends { metadata?: unknown }>(target: ApiTarget, path: string, change: (current: T) => T): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await apiCall<T>(target, 'GET', path);
+    const next = change(current);
+    try {
+      return await apiCall<T>(target, 'PUT', path, next);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 409 || attempt === 5) throw e;
+    }
+  }
+}
+
+/**
  * A namespace ready for pods: the ServiceAccount admission plugin stays on (as in a real cluster) and no
  * controller creates the `default` ServiceAccount here, so it is created with the namespace.
  */
