@@ -10,6 +10,10 @@
 import jsyaml from 'js-yaml';
 import { MAX_NODES, MAX_YAML_ALIASES } from '../../limits.ts';
 import { GO_YAML_V2_SCHEMA } from './go-yaml-schema.ts';
+import { parseFast } from './yaml-fast.ts';
+import { skipBlanksAndComments, trimEnd } from './yaml-ranges.ts';
+
+export { skipBlanksAndComments, trimEnd } from './yaml-ranges.ts';
 
 export interface YamlNode {
   /** First character of the node's own text (whitespace and comments before it skipped). */
@@ -79,28 +83,6 @@ function goRefusal(n: YamlNode, parent: YamlNode | undefined): string | undefine
   return undefined;
 }
 
-// space, tab, line feed, carriage return
-const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
-
-/** The first character at or after `i` that is neither blank nor in a comment. */
-export function skipBlanksAndComments(text: string, i: number, end: number): number {
-  while (i < end) {
-    const c = text.charCodeAt(i);
-    if (isBlank(c)) i++;
-    else if (c === 35 /* # */ && (i === 0 || isBlank(text.charCodeAt(i - 1)))) {
-      const eol = text.indexOf('\n', i);
-      i = eol < 0 ? end : eol + 1;
-    } else break;
-  }
-  return Math.min(i, end);
-}
-
-/** Past the last non-blank character before `end`. */
-export function trimEnd(text: string, start: number, end: number): number {
-  while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
-  return end;
-}
-
 interface ListenerState {
   position: number;
   kind: string | null;
@@ -111,8 +93,9 @@ interface ListenerState {
  * Loads every document of `text` (YAML 1.2 core schema, as engine.ts) and records each node's range.
  * Throws js-yaml's YAMLException for invalid YAML, YamlNodeLimit past MAX_NODES nodes or MAX_YAML_ALIASES
  * aliases (a billion-laughs render would otherwise cost exponential time in whoever walks the data).
+ * With `fastReader` (the default), yaml-fast.ts reads what it can, giving the same; tests turn it off to compare.
  */
-export function parseWithNodes(rendered: string): ParsedYaml {
+export function parseWithNodes(rendered: string, fastReader = true): ParsedYaml {
   // go-yaml reads NEL as a line break (\n in values), js-yaml as a character: the same length, so every offset holds
   // (after a CR, as a CR: \r\n would be one break, \r NEL is two)
   const text = rendered.includes('\u0085') ? rendered.replace(/(\r?)\u0085/g, (_, cr: string) => (cr ? '\r\r' : '\n')) : rendered;
@@ -147,6 +130,9 @@ export function parseWithNodes(rendered: string): ParsedYaml {
   // go-yaml's reader refuses these anywhere; js-yaml in JSON mode lets 0x7F-0x9F through between double quotes
   const control = GO_CONTROL.exec(text);
   if (control) throw new GoYamlRefusal('a control character, which YAML does not allow', control.index);
+  // most renders are read by the fast reader; what it does not know, js-yaml reads (and names every error)
+  const fast = fastReader ? parseFast(text) : undefined;
+  if (fast) return { text, documents: fast.documents, nodes: fast.nodes, plainTypes: new Map() };
   const documents: unknown[] = [];
   const slashes = text.includes('\\/');
   // json: a key given twice keeps its last value, as istiod's YAML decoding (go-yaml v2 into a map) does:
