@@ -30,8 +30,8 @@ EXPOSE 9443 8080
 # also makes V8 grow it by ~1.4x the live heap rather than 4x (when every pod differs, RSS 140-155 MB
 # instead of 200-245 MB; the live heap is ~35 MB); and glibc told to mmap allocations of 32 KiB and more
 # so they go back to the system when freed, rather than being kept in its heap: large request bodies,
-# and the 32-128 KiB blocks allocated while the injector warms up (median ready RSS 3 MB lower in
-# bench:saturation: README, "Memory"); and to keep one arena for all threads
+# and freed blocks of 32-128 KiB (median RSS when ready 3 MB lower in bench:saturation: README,
+# "Memory"); and to keep one arena for all threads
 # (V8's GC and compiler threads each got one: ~10 MB more RSS at saturation when every pod differs, for
 # no measured throughput).
 # `npm run bench` runs the injector with these (it reads them from here).
