@@ -3,7 +3,7 @@
 // GOTPL_EXEC_SEED / GOTPL_EXEC_CASES run other or more cases.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { type ExecRequest, GoExecOracle, execOurs } from './exec-oracle.ts';
+import { type ExecRequest, GoExecOracle, execOurs, execReplayed } from './exec-oracle.ts';
 import { goAvailable } from './go-parse-oracle.ts';
 
 const KEYS = ['A', 'B', 'L', 'M', 'X', 'a', 'é'];
@@ -171,5 +171,26 @@ describe('Go template executor against Go text/template on generated templates a
     );
     assert.ok(ok > requests.length / 4 && execErrors > requests.length / 10, 'the generator covers output and execution errors');
     assert.deepEqual(mismatches.slice(0, 5), []);
+  });
+});
+
+describe('Go template executor: top-level statements replayed (render/statements.ts relies on it)', () => {
+  it('prints what running every statement prints, variables and errors included, when each replayable one is replayed', () => {
+    const requests: ExecRequest[] = fc
+      .sample(fc.tuple(program, root), { seed: 16, numRuns: 2000 })
+      .map(([text, d]) => ({ name: 'gen', text, exec: 'gen', data: JSON.parse(JSON.stringify(d)) }));
+    let replayedRuns = 0;
+    const mismatches = requests.flatMap((r) => {
+      const plain = execOurs(r);
+      const { recorded, replayed, statements } = execReplayed(r);
+      if (recorded.ok && statements > 0) replayedRuns++;
+      // a recorded run is a plain run; a replay is made only of a run that succeeded
+      const want = recorded.ok ? plain : recorded;
+      return JSON.stringify(recorded) === JSON.stringify(plain) && JSON.stringify(replayed) === JSON.stringify(want)
+        ? []
+        : [{ text: r.text, plain, recorded, replayed }];
+    });
+    assert.ok(replayedRuns > requests.length / 4, `replays exercised (${replayedRuns})`);
+    assert.deepEqual(mismatches.slice(0, 3), []);
   });
 });

@@ -1,6 +1,7 @@
 // Go's own text/template executing templates (the oracle binary of go-parse-oracle.ts, "exec" requests),
 // and ours on the same input, in one shape: { ok, output } or { ok: false, error }.
 import { compileGoTemplates } from '../../src/core/gotemplate/index.ts';
+import type { StatementHooks, StatementOutput } from '../../src/core/gotemplate/exec/index.ts';
 import { formatValue } from '../../src/core/gotemplate/exec/fmt-print.ts';
 import { type GoFunction, type GoValue, isGoMap, typeOf } from '../../src/core/gotemplate/value.ts';
 import { fixture } from './exec-fixture.ts';
@@ -65,7 +66,24 @@ export function typedInts(v: unknown): GoValue {
   return Object.fromEntries(entries.map(([k, e]) => [k, typedInts(e)]));
 }
 
-export function execOurs(r: ExecRequest): ExecOutcome {
+/** A run of ours that records each top-level statement's output (top-level.ts), then one that replays them all. */
+export function execReplayed(r: ExecRequest): { recorded: ExecOutcome; replayed: ExecOutcome; statements: number } {
+  const outs: StatementOutput[] = [];
+  const recording: StatementHooks = {
+    recording: true,
+    dataFor: () => undefined,
+    ran(i, out) {
+      outs[i] = out;
+    },
+    replay: () => undefined,
+  };
+  const replaying: StatementHooks = { recording: false, dataFor: () => undefined, ran: () => undefined, replay: (i) => outs[i] };
+  const recorded = execOurs(r, recording);
+  const replayed = execOurs(r, replaying);
+  return { recorded, replayed, statements: outs.filter((o) => o !== undefined).length };
+}
+
+export function execOurs(r: ExecRequest, hooks?: StatementHooks): ExecOutcome {
   try {
     const functions = {
       ...TEST_FUNCTIONS,
@@ -75,7 +93,7 @@ export function execOurs(r: ExecRequest): ExecOutcome {
     const set = compileGoTemplates(r.name, r.text, functions);
     const data = typedInts(r.data);
     if (r.fixture && isGoMap(data)) data.Typed = fixture();
-    return { ok: true, output: set.execute(r.exec, data).text };
+    return { ok: true, output: set.execute(r.exec, data, undefined, hooks).text };
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   }

@@ -189,6 +189,8 @@ export interface GoFunction {
    * executor may then run `$x = append $x v` in place while nothing else can see $x's list (exec/append.ts).
    */
   appends?: true;
+  /** Changes a map it is given (sprig's set, unset, merge): a statement calling it has effects beyond its output. */
+  mutates?: true;
   /** Untainted arguments (the executor unwraps and re-taints the result when an argument was tainted). */
   call(...args: GoValue[]): GoValue;
 }

@@ -8,6 +8,7 @@ import type { GoFunction } from '../gotemplate/value.ts';
 import type { Settings } from '../settings/index.ts';
 import { compileGoTemplate, type GoRender, istiodFunctions } from './go-engine.ts';
 import type { Executed } from './splice.ts';
+import type { TemplateStatements } from './statements.ts';
 import type { RenderContext } from './template-data.ts';
 
 export interface CompiledTemplate {
@@ -18,8 +19,11 @@ export interface CompiledTemplate {
    * every render of one compiled set.
    */
   input(ctx: RenderContext): object;
-  /** The rendered text (and where pod values are in it), from `input` (tracked) and the settings. */
-  execute(input: object, settings: Settings): Executed;
+  /**
+   * The rendered text (and where pod values are in it), from `input` (tracked) and the settings; with
+   * `statements`, statements whose reads agree with a recorded execution's are replayed (statements.ts).
+   */
+  execute(input: object, settings: Settings, statements?: TemplateStatements): Executed;
   /** The YAML document that text is, checked (go-engine.ts), and its parse. */
   load: GoRender['load'];
 }
@@ -53,7 +57,8 @@ function compileGo(name: string, text: string, functions: Readonly<Record<string
       name,
       input: ({ settings: _same, ...input }) => input,
       // the input's fields read through it as the render reads them (a spread would read them all)
-      execute: (input, settings) => render.execute(Object.create(input, { settings: { value: settings } }) as RenderContext),
+      execute: (input, settings, statements) =>
+        render.execute(Object.create(input, { settings: { value: settings } }) as RenderContext, statements && { memo: statements, input }),
       load: render.load,
     },
   };

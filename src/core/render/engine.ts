@@ -62,7 +62,7 @@ export function compileTemplates(sources: Record<string, string>, options: Compi
 
 function runOf(tpl: CompiledTemplate, settings: Settings): TemplateRun {
   return {
-    execute: (input) => tpl.execute(input, settings),
+    execute: (input, statements) => tpl.execute(input, settings, statements),
     load(executed) {
       const { doc, parsed } = tpl.load(executed);
       return { ...asTemplatePod(tpl.name, doc, executed.text.length), doc, parsed };

@@ -11,11 +11,18 @@ import type { ParsedYaml } from '../gotemplate/safety/yaml-nodes.ts';
 import type { GoFunction } from '../gotemplate/value.ts';
 import { isObject } from '../types.ts';
 import type { Executed } from './splice.ts';
+import type { TemplateStatements } from './statements.ts';
 import type { RenderContext } from './template-data.ts';
+
+/** Statement replay for one execution: the template's recordings, and the input `ctx` was made from. */
+export interface StatementReplay {
+  memo: TemplateStatements;
+  input: object;
+}
 
 export interface GoRender {
   /** The template's text output, and where it printed values a pod author controls. */
-  execute(ctx: RenderContext): Executed;
+  execute(ctx: RenderContext, statements?: StatementReplay): Executed;
   /** The YAML that output parses to, every pod value checked, and the parse (for splice.ts). */
   load(executed: Executed): { doc: unknown; parsed: ParsedYaml };
 }
@@ -40,9 +47,19 @@ function compliancePolicy(values: unknown): string {
 export function compileGoTemplate(name: string, text: string, functions: Readonly<Record<string, GoFunction>>): GoRender {
   const set: GoTemplateSet = compileGoTemplates(name, text, functions);
   return {
-    execute(ctx) {
-      const data = goTemplateData(ctx, { compliancePolicy: compliancePolicy(ctx.settings.values) });
-      const out = set.execute(name, data);
+    execute(ctx, statements) {
+      const options = { compliancePolicy: compliancePolicy(ctx.settings.values) };
+      const data = goTemplateData(ctx, options);
+      const infos = statements === undefined ? undefined : set.statements(name);
+      const settings = { settings: { value: ctx.settings } };
+      const session =
+        infos === undefined
+          ? undefined
+          : statements?.memo.session(statements.input, infos, (tracked) =>
+              goTemplateData(Object.create(tracked, settings) as RenderContext, options),
+            );
+      const out = set.execute(name, data, undefined, session);
+      session?.finish();
       return { text: out.text, spans: out.tainted };
     },
     load: (executed) => loadRenderedYamlParsed(name, executed.text, executed.spans),

@@ -4,7 +4,7 @@
 // plain JSON data, no clock, no globals. Nothing below a frozen object is recorded (the rule in reuse.ts).
 
 type Path = ReadonlyArray<string | number>;
-type Read =
+export type Read =
   | { path: Path; kind: 'value'; value: unknown }
   | { path: Path; kind: 'type'; type: 'array' | 'object'; ref?: object }
   | { path: Path; kind: 'keys'; keys: string }

@@ -21,6 +21,7 @@
 import type { MergeMemo } from '../merge.ts';
 import { deepFreeze, type JsonObject } from '../types.ts';
 import { type Executed, type Loaded, splicer } from './splice.ts';
+import { type TemplateStatements, templateStatements } from './statements.ts';
 import { answersFor, compileReads, type ReadShape, type ReadTree, sameAnswers, shapeOf, signatureOf, trackReads } from './read-tracker.ts';
 
 /** A deeply frozen value (the rule above). A name for readers: the check is Object.isFrozen. */
@@ -41,7 +42,8 @@ export interface Rendered {
 
 /** One template's run, in its two steps: splice.ts may stand in for the second. */
 export interface TemplateRun {
-  execute(data: object): Executed;
+  /** With `statements`, may replay statements recorded before (statements.ts); never on tracked data. */
+  execute(data: object, statements?: TemplateStatements): Executed;
   load(executed: Executed): Loaded;
 }
 
@@ -102,8 +104,15 @@ export function renderMemo(reuse: boolean): RenderMemo {
   // never repeat record nothing.
   const memos = new Map<string, TemplateMemo>();
   const spliced = splicer();
-  const fresh = (name: string, data: object, run: TemplateRun): Rendered => {
-    const executed = run.execute(data);
+  const statements = new Map<string, TemplateStatements>();
+  const statementsOf = (name: string): TemplateStatements => {
+    const memo = statements.get(name) ?? templateStatements();
+    statements.set(name, memo);
+    return memo;
+  };
+  // a render whose reads are being recorded runs every statement: a replayed one would read nothing
+  const fresh = (name: string, data: object, run: TemplateRun, tracked = false): Rendered => {
+    const executed = run.execute(data, tracked ? undefined : statementsOf(name));
     return { out: spliced(name, executed, (e) => run.load(e)), size: executed.text.length };
   };
   // workloads seen lately (most recent last): recording what a render reads costs a fifth of it, and only
@@ -137,7 +146,7 @@ export function renderMemo(reuse: boolean): RenderMemo {
     }
     if (workload !== undefined && !seenBefore(`${name}\u0000${workload}`)) return fresh(name, data, run).out;
     const tracked = trackReads(data, MEMO_MAX_READS); // past that, a pod is too big to keep: read it directly
-    const { out, size } = fresh(name, tracked.data, run);
+    const { out, size } = fresh(name, tracked.data, run, true);
     const reads = tracked.reads();
     // only ordinary pods are kept: a huge one (a 5 MiB name, 20,000 containers) is rendered and forgotten
     if (reads && size <= MEMO_MAX_TEXT && readBytes(reads) <= MEMO_MAX_TEXT) keep(m, reads);

@@ -29,7 +29,7 @@ export function compileAppendInPlace(n: ActionNode, generic: Stmt, ctx: CompileC
   if (ctx.functions.get(fnNode.ident)?.appends !== true) return undefined;
   if (p.decl[0]!.ident.length !== 1 || listNode.ident.length !== 1 || listNode.ident[0] !== name) return undefined;
   if (!SIMPLE_ELEMENT.has(elemNode.kind) || (elemNode.kind === 'variable' && elemNode.ident[0] === name)) return undefined;
-  const slot = ctx.scope.lookup(name!);
+  const slot = ctx.scope.assign(name!);
   if (slot < 0) return undefined;
   const element = compileArg(elemNode, ctx);
   return (s, dot, vars) => {

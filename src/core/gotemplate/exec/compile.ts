@@ -33,7 +33,7 @@ export function compileList(list: ListNode | undefined, ctx: CompileContext): St
   };
 }
 
-function compileNode(n: Node, ctx: CompileContext): Stmt {
+export function compileNode(n: Node, ctx: CompileContext): Stmt {
   switch (n.kind) {
     case 'text': {
       const text = n.text;

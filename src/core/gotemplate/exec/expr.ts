@@ -270,6 +270,7 @@ function compileFunction(
   ctx: CompileContext,
 ): Cmd {
   const fn: GoFunction | undefined = ctx.functions.get(name) ?? BUILTINS.get(name);
+  if (fn?.mutates === true && ctx.scope.uses !== undefined) ctx.scope.uses.mutates = true;
   if (fn === undefined)
     return (s) => {
       s.node = ident;
@@ -296,7 +297,7 @@ export function compilePipeline(pipe: PipeNode, ctx: CompileContext): Pipeline {
   // commands first: `$x := $x` reads an earlier $x, as Go evaluates before it declares
   const cmds = pipe.cmds.map((c) => compileCommand(c, ctx));
   const names = pipe.decl.map((d) => d.ident[0] as string);
-  const slots = names.map((name) => (pipe.isAssign ? ctx.scope.lookup(name) : ctx.scope.declare(name)));
+  const slots = names.map((name) => (pipe.isAssign ? ctx.scope.assign(name) : ctx.scope.declare(name)));
   // an assignment to an unknown name fails when it runs; the slot declared for it stays unset
   names.forEach((name, i) => {
     if (slots[i] === -1) ctx.scope.declare(name);

@@ -3,10 +3,19 @@
 // one Go finds, so a slot index answers the same. A slot never assigned reads as Go's "undefined variable".
 import type { GoFunction } from '../value.ts';
 
+/** The variables a top-level statement reads and writes (top-level.ts), and whether it changes a map. */
+export interface Uses {
+  reads: Set<number>;
+  writes: Set<number>;
+  mutates: boolean;
+}
+
 export class Scope {
   private readonly names: string[] = ['$'];
   private readonly slots: number[] = [0];
   nextSlot = 1;
+  /** Set while a top-level statement compiles: what it reads and writes is noted there. */
+  uses: Uses | undefined;
   mark(): number {
     return this.names.length;
   }
@@ -22,6 +31,21 @@ export class Scope {
   }
   /** The slot of the innermost visible `name`, or -1. */
   lookup(name: string): number {
+    const slot = this.find(name);
+    if (slot > 0) this.uses?.reads.add(slot);
+    return slot;
+  }
+  /** The slot `$name = ...` assigns, or -1. */
+  assign(name: string): number {
+    const slot = this.find(name);
+    if (slot > 0) this.uses?.writes.add(slot);
+    return slot;
+  }
+  /** Whether a variable declared in `slot` is still in scope. */
+  visible(slot: number): boolean {
+    return this.slots.includes(slot);
+  }
+  private find(name: string): number {
     for (let i = this.names.length - 1; i >= 0; i--) if (this.names[i] === name) return this.slots[i] as number;
     return -1;
   }

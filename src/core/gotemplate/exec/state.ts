@@ -6,6 +6,7 @@ import { goQuote } from '../tokens.ts';
 import { GoTyped, type GoValue, Tainted, type TaintSource } from '../value.ts';
 import { type AnyNode, nodeString } from './nodes.ts';
 import { utf8Length } from './strings.ts';
+import type { StatementOutput } from './top-level.ts';
 
 export interface ExecLimits {
   /** Output characters (UTF-16 code units) one execution may write. */
@@ -108,6 +109,15 @@ export class Frame {
   }
 }
 
+/** A point in an execution (mark()). */
+export interface ExecMark {
+  parts: number;
+  length: number;
+  spans: number;
+  steps: number;
+  produced: number;
+}
+
 export class ExecState {
   /** What was written, in pieces (a string grown by += keeps a 32-byte node per piece until it is read). */
   private readonly parts: string[] = [];
@@ -203,6 +213,32 @@ export class ExecState {
     this.write(text);
     if (text.length === 0) return;
     this.spans.push(new RecordedSpan(start, this.length, structured !== undefined, structured?.data, origin, source));
+  }
+  /** Where the execution is, for since(): what a statement did from there. */
+  mark(): ExecMark {
+    return { parts: this.parts.length, length: this.length, spans: this.spans.length, steps: this.steps, produced: this.produced };
+  }
+  /** What was done since `at` (no out read in between): text, spans from its start with their words, costs. */
+  since(at: ExecMark): StatementOutput {
+    const spans = this.spans.slice(at.spans).map(
+      (sp): TaintSpan => ({
+        start: sp.start - at.length,
+        end: sp.end - at.length,
+        structured: sp.structured,
+        data: sp.data,
+        origin: sp.origin,
+        source: sp.source,
+      }),
+    );
+    return { text: this.parts.slice(at.parts).join(''), spans, steps: this.steps - at.steps, produced: this.produced - at.produced };
+  }
+  /** Does again what a statement did (since()): the same text, spans and costs. */
+  replay(done: StatementOutput): void {
+    const start = this.length;
+    this.write(done.text);
+    for (const sp of done.spans) this.spans.push({ ...sp, start: sp.start + start, end: sp.end + start });
+    this.steps += done.steps;
+    this.produced += done.produced;
   }
   produce(chars: number): void {
     this.produced += chars;

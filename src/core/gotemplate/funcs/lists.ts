@@ -187,16 +187,22 @@ export const listFunctions: Record<string, GoFunction> = {
     const v = at(anyMapOf(m, 'get'), strArg(k, 'get'));
     return v === undefined ? '' : v;
   }),
-  set: goFunc(['map[string]any', 'string', 'any'], (m, k, v) => {
-    const map = anyMapOf(m, 'set');
-    map[strArg(k, 'set')] = v;
-    return map;
-  }),
-  unset: goFunc(['map[string]any', 'string'], (m, k) => {
-    const map = anyMapOf(m, 'unset');
-    delete map[strArg(k, 'unset')];
-    return map;
-  }),
+  set: {
+    ...goFunc(['map[string]any', 'string', 'any'], (m, k, v) => {
+      const map = anyMapOf(m, 'set');
+      map[strArg(k, 'set')] = v;
+      return map;
+    }),
+    mutates: true,
+  },
+  unset: {
+    ...goFunc(['map[string]any', 'string'], (m, k) => {
+      const map = anyMapOf(m, 'unset');
+      delete map[strArg(k, 'unset')];
+      return map;
+    }),
+    mutates: true,
+  },
   hasKey: goFunc(['map[string]any', 'string'], (m, k) => Object.hasOwn(anyMapOf(m, 'hasKey'), strArg(k, 'hasKey'))),
   pluck: goFunc(
     ['string'],

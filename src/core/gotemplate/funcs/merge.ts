@@ -51,9 +51,11 @@ function merge(dst: GoValue, srcs: GoValue[], overwrite: boolean, fn: string): G
   return target;
 }
 
+const inPlace = (fn: GoFunction): GoFunction => ({ ...fn, mutates: true });
+
 export const mergeFunctions: Record<string, GoFunction> = {
-  merge: goFunc(['map[string]any'], (d, ...s) => merge(d, s, false, 'merge'), 'map[string]any'),
-  mustMerge: goFunc(['map[string]any'], (d, ...s) => merge(d, s, false, 'mustMerge'), 'map[string]any'),
-  mergeOverwrite: goFunc(['map[string]any'], (d, ...s) => merge(d, s, true, 'mergeOverwrite'), 'map[string]any'),
-  mustMergeOverwrite: goFunc(['map[string]any'], (d, ...s) => merge(d, s, true, 'mustMergeOverwrite'), 'map[string]any'),
+  merge: inPlace(goFunc(['map[string]any'], (d, ...s) => merge(d, s, false, 'merge'), 'map[string]any')),
+  mustMerge: inPlace(goFunc(['map[string]any'], (d, ...s) => merge(d, s, false, 'mustMerge'), 'map[string]any')),
+  mergeOverwrite: inPlace(goFunc(['map[string]any'], (d, ...s) => merge(d, s, true, 'mergeOverwrite'), 'map[string]any')),
+  mustMergeOverwrite: inPlace(goFunc(['map[string]any'], (d, ...s) => merge(d, s, true, 'mustMergeOverwrite'), 'map[string]any')),
 };
