@@ -25,6 +25,8 @@ export function httpGet(url: string): Promise<{ status: number; body: string }> 
 export interface Sample {
   t: number;
   rssMB: number;
+  /** The part of rssMB that is file-backed (RssFile: the executable's and libraries' pages). */
+  fileMB: number;
   /** CPU used by the process since the previous sample, in % of one core. */
   cpuPct: number;
 }
@@ -34,12 +36,14 @@ export function rssMB(pid: number): number {
   return readProc(pid)?.rssMB ?? NaN;
 }
 
-function readProc(pid: number): { rssMB: number; ticks: number } | undefined {
+function readProc(pid: number): { rssMB: number; fileMB: number; ticks: number } | undefined {
   try {
-    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rss = /VmRSS:\s+(\d+) kB/.exec(status);
+    const file = /RssFile:\s+(\d+) kB/.exec(status);
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
-    return { rssMB: Number(rss?.[1] ?? 0) / 1024, ticks: Number(f[11]) + Number(f[12]) }; // utime + stime
+    return { rssMB: Number(rss?.[1] ?? 0) / 1024, fileMB: Number(file?.[1] ?? 0) / 1024, ticks: Number(f[11]) + Number(f[12]) }; // utime + stime
   } catch {
     return undefined; // the process is gone
   }
@@ -70,7 +74,7 @@ export function sampleProcess(server: Server): { stop(): Usage } {
     if (!p) return;
     const now = Date.now();
     const cpuPct = now > last.t ? ((p.ticks - last.ticks) / CLK_TCK / ((now - last.t) / 1000)) * 100 : 0;
-    samples.push({ t: (now - t0) / 1000, rssMB: p.rssMB, cpuPct });
+    samples.push({ t: (now - t0) / 1000, rssMB: p.rssMB, fileMB: p.fileMB, cpuPct });
     last = { t: now, ticks: p.ticks };
     if (samples.length % 5 === 1)
       void heapOf(server, (now - t0) / 1000).then((h) => {

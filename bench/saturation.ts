@@ -11,7 +11,7 @@ import { answersOf, expectedOf } from './answers.ts';
 import { deployment } from './install.ts';
 import { findIstiod, injectsNative } from './istiod.ts';
 import { load, type Expected, type Run } from './load.ts';
-import { rssMB } from './proc.ts';
+import { type Heap, rssMB } from './proc.ts';
 import { baseCases, everyPodDiffers, type Case } from './reviews.ts';
 import { killAll, ROOT, snapshotBuild, startInjector, startIstiod, type Server } from './servers.ts';
 import { makeCerts } from './tls.ts';
@@ -23,11 +23,16 @@ interface Figures {
   rps: number[];
   cpu: number[];
   peakMB: number;
+  /** At the peak: the file-backed part of the RSS, and the injector's V8 heap sampled nearest to it. */
+  peakFileMB: number;
+  peakHeap?: Heap;
   readyMB: number;
   other: number[];
 }
 
-const peak = (r: Run) => Math.max(...r.usage.samples.map((x) => x.rssMB));
+const peakSample = (r: Run) => r.usage.samples.reduce((p, x) => (x.rssMB > p.rssMB ? x : p));
+const nearest = (heap: Heap[], t: number) =>
+  heap.reduce<Heap | undefined>((n, h) => (n === undefined || Math.abs(h.t - t) < Math.abs(n.t - t) ? h : n), undefined);
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 const span = (xs: number[], digits = 0) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
 
@@ -36,7 +41,17 @@ async function measure(server: Server, ca: string, c: Case, expected: Expected, 
   f.rps.push(r.rps);
   f.cpu.push(r.usage.samples.reduce((t, s) => t + s.cpuPct, 0) / Math.max(1, r.usage.samples.length - 1));
   f.other.push(r.otherCpuPct);
-  f.peakMB = Math.max(f.peakMB, peak(r));
+  const top = peakSample(r);
+  if (top.rssMB > f.peakMB) Object.assign(f, { peakMB: top.rssMB, peakFileMB: top.fileMB, peakHeap: nearest(r.usage.heap, top.t) });
+}
+
+/** Where the injector's peak RSS under (e) is: file-backed pages (the node binary's code), V8's heap, buffers. */
+function peakParts(f: Figures, istiod: Figures): string {
+  const h = f.peakHeap;
+  const heap = h
+    ? `; V8 heap ${h.totalMB.toFixed(1)} MB (${h.usedMB.toFixed(1)} MB used) and external buffers ${h.externalMB.toFixed(1)} MB at the /metrics sample nearest it`
+    : '';
+  return `Injector peak under (e): ${f.peakMB.toFixed(1)} MB, of which ${f.peakFileMB.toFixed(1)} MB file-backed (mostly node's own executable; istiod's: ${istiod.peakFileMB.toFixed(1)} MB) and ${(f.peakMB - f.peakFileMB).toFixed(1)} MB anonymous${heap}.`;
 }
 
 async function main(): Promise<number> {
@@ -56,7 +71,7 @@ async function main(): Promise<number> {
       { s: injector, exp: expectedOf(ours) },
       { s: istiod, exp: expectedOf(theirs) },
     ];
-    const fig = () => ({ rps: [], cpu: [], peakMB: 0, readyMB: 0, other: [] }) as Figures;
+    const fig = () => ({ rps: [], cpu: [], peakMB: 0, peakFileMB: 0, readyMB: 0, other: [] }) as Figures;
     const results = { a: { injector: fig(), istiod: fig() }, e: { injector: fig(), istiod: fig() } };
     for (const { s } of servers) results.a[s.name as 'injector' | 'istiod'].readyMB = rssMB(s.pid);
     for (const c of [a, e]) {
@@ -97,6 +112,8 @@ function report(r: Results, load: number[]): string {
     row('e', '(e) every pod differs'),
     '',
     `RSS when ready: injector ${r.a.injector.readyMB.toFixed(1)} MB, istiod ${r.a.istiod.readyMB.toFixed(1)} MB.`,
+    '',
+    peakParts(r.e.injector, r.e.istiod),
     '',
     '| Goal (issue 15) | Measured | Met |',
     '|---|---|---|',
