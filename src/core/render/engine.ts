@@ -24,6 +24,8 @@ export interface CompiledTemplates {
 export interface CompileOptions {
   /** Reuse renders between admissions (reuse.ts); false renders every time. Default true. */
   reuse?: boolean;
+  /** With reuse, replay statements of renders not reused whole (statements.ts). Default true. */
+  replay?: boolean;
 }
 
 export function compileTemplates(sources: Record<string, string>, options: CompileOptions = {}): CompiledTemplates {
@@ -38,7 +40,7 @@ export function compileTemplates(sources: Record<string, string>, options: Compi
   // Istio's templates quote annotation names with backticks (or double quotes)
   const keysRead = new Set<string>();
   for (const text of Object.values(sources)) for (const m of text.matchAll(/["`]([a-z0-9.-]+\.[a-z]+\/[A-Za-z0-9.-]+)["`]/g)) keysRead.add(m[1]!);
-  const memo = renderMemo(options.reuse !== false);
+  const memo = renderMemo(options.reuse !== false, options.replay !== false);
   return {
     names: Object.keys(sources).sort(),
     keysRead,

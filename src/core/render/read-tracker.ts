@@ -10,6 +10,13 @@ export type Read =
   | { path: Path; kind: 'keys'; keys: string }
   | { path: Path; kind: 'has'; key: string; has: boolean };
 
+/** Characters recorded answers keep alive (strings read, key lists; 8 for anything else). */
+export function readChars(reads: readonly Read[]): number {
+  let n = 0;
+  for (const r of reads) n += r.kind === 'value' && typeof r.value === 'string' ? r.value.length : r.kind === 'keys' ? r.keys.length : 8;
+  return n;
+}
+
 export interface Tracked<T> {
   data: T;
   /** What was read; undefined when that was more than the limit (nothing more was recorded: a huge pod is read directly). */

@@ -22,7 +22,7 @@ import type { MergeMemo } from '../merge.ts';
 import { deepFreeze, type JsonObject } from '../types.ts';
 import { type Executed, type Loaded, splicer } from './splice.ts';
 import { type TemplateStatements, templateStatements } from './statements.ts';
-import { answersFor, compileReads, type ReadShape, type ReadTree, sameAnswers, shapeOf, signatureOf, trackReads } from './read-tracker.ts';
+import { answersFor, compileReads, readChars, type ReadShape, type ReadTree, sameAnswers, shapeOf, signatureOf, trackReads } from './read-tracker.ts';
 
 /** A deeply frozen value (the rule above). A name for readers: the check is Object.isFrozen. */
 export type Frozen<T> = T;
@@ -60,12 +60,6 @@ export interface RenderMemo {
   readonly capturePassed?: WeakSet<object>;
 }
 
-function readBytes(reads: Array<{ kind: string; value?: unknown; keys?: string }>): number {
-  let n = 0;
-  for (const r of reads) n += typeof r.value === 'string' ? r.value.length : (r.keys?.length ?? 8);
-  return n;
-}
-
 interface Kept {
   reads: ReadTree;
   /** Absent until the render is seen a second time. */
@@ -91,7 +85,7 @@ function keep(m: TemplateMemo, reads: Parameters<typeof shapeOf>[0]): void {
   }
 }
 
-export function renderMemo(reuse: boolean): RenderMemo {
+export function renderMemo(reuse: boolean, replay = true): RenderMemo {
   if (!reuse) return { reuse, render: (_name, data, run) => run.load(run.execute(data)).out };
   // Recent renders per template, with what each read: data that agrees on those reads renders the same.
   // A render's output is kept only when it is seen a second time; the first time, only its answers are
@@ -112,7 +106,7 @@ export function renderMemo(reuse: boolean): RenderMemo {
   };
   // a render whose reads are being recorded runs every statement: a replayed one would read nothing
   const fresh = (name: string, data: object, run: TemplateRun, tracked = false): Rendered => {
-    const executed = run.execute(data, tracked ? undefined : statementsOf(name));
+    const executed = run.execute(data, tracked || !replay ? undefined : statementsOf(name));
     return { out: spliced(name, executed, (e) => run.load(e)), size: executed.text.length };
   };
   // workloads seen lately (most recent last): recording what a render reads costs a fifth of it, and only
@@ -149,7 +143,7 @@ export function renderMemo(reuse: boolean): RenderMemo {
     const { out, size } = fresh(name, tracked.data, run, true);
     const reads = tracked.reads();
     // only ordinary pods are kept: a huge one (a 5 MiB name, 20,000 containers) is rendered and forgotten
-    if (reads && size <= MEMO_MAX_TEXT && readBytes(reads) <= MEMO_MAX_TEXT) keep(m, reads);
+    if (reads && size <= MEMO_MAX_TEXT && readChars(reads) <= MEMO_MAX_TEXT) keep(m, reads);
     return out;
   };
   return { reuse, render, mergedOntoNothing: new WeakMap(), capturePassed: new WeakSet() };

@@ -8,7 +8,7 @@
 // Results are those of running every statement (test/property/render-reuse.property.test.ts).
 import type { StatementHooks, StatementInfo, StatementOutput } from '../gotemplate/exec/index.ts';
 import type { GoValue } from '../gotemplate/value.ts';
-import { answersFor, compileReads, type Read, type ReadShape, shapeOf, type Tracked, trackReads } from './read-tracker.ts';
+import { answersFor, compileReads, type Read, type ReadShape, readChars, shapeOf, type Tracked, trackReads } from './read-tracker.ts';
 
 /**
  * Recordings kept per template, and when one is made. A recorded execution costs ~5 plain ones (a data view
@@ -108,12 +108,6 @@ function recorder(
   };
 }
 
-function answerChars(reads: readonly Read[]): number {
-  let n = 0;
-  for (const r of reads) n += r.kind === 'value' && typeof r.value === 'string' ? r.value.length : r.kind === 'keys' ? r.keys.length : 8;
-  return n;
-}
-
 const readKey = (r: Read): string => JSON.stringify([r.kind, r.path, r.kind === 'has' ? r.key : '']);
 
 /** The reads of every statement, each once, and for each replayable statement the ones it depends on. */
@@ -136,10 +130,9 @@ function recordingOf(
       return at;
     });
   // read only now: a variable's value may have been read further by later statements (lazy data)
-  const own = infos.map((_, i) => {
-    const rs = trackers[i]?.reads();
-    return rs === undefined ? undefined : idsOf(rs);
-  });
+  const recorded = infos.map((_, i) => trackers[i]?.reads());
+  if (recorded.reduce((n, rs) => n + (rs?.length ?? 0), 0) > 2 * MAX_RECORDED_READS) return undefined;
+  const own = recorded.map((rs) => (rs === undefined ? undefined : idsOf(rs)));
   // what each variable depends on: the reads of every statement that declared or assigned it (undefined: unknown)
   const behind = new Map<number, number[] | undefined>();
   infos.forEach((info, i) => {
@@ -149,7 +142,7 @@ function recordingOf(
       behind.set(slot, before === undefined || mine === undefined ? undefined : [...before, ...mine]);
     }
   });
-  if (reads.length > MAX_RECORDED_READS || answerChars(reads) > MAX_KEPT_ANSWERS) return undefined;
+  if (reads.length > MAX_RECORDED_READS || readChars(reads) > MAX_KEPT_ANSWERS) return undefined;
   const shape = shapeOf(reads);
   const answers = compileReads(reads, shape).answers;
   let room = MAX_KEPT_TEXT;

@@ -27,6 +27,8 @@ export interface SettingsInput {
   nativeSidecars?: NativeSidecarMode;
   /** Reuse renders between admissions (render/reuse.ts). Default true; false renders every time. */
   reuse?: boolean;
+  /** With reuse, replay the statements of a render not reused whole (render/statements.ts). Default true. */
+  replay?: boolean;
 }
 
 export interface Settings {
@@ -113,7 +115,7 @@ export function buildSettings(input: SettingsInput): Settings {
     );
   }
   const reuse = input.reuse !== false;
-  const templates = compileTemplates(config.templates, { reuse });
+  const templates = compileTemplates(config.templates, { reuse, replay: input.replay });
   return {
     config,
     values: deepFreeze(values),

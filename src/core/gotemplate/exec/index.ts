@@ -60,9 +60,9 @@ export function compileGoTemplates(name: string, text: string, functions: Readon
       const s = new ExecState(templateName, name, text, { ...DEFAULT_EXEC_LIMITS, ...limits });
       const dot = data === null ? undefined : data;
       try {
-        const top = hooks === undefined || mutates ? undefined : tops.get(templateName);
-        if (top === undefined || hooks === undefined) t.run(s, dot, new Frame(t.frameSize, dot));
-        else runTopLevel(top, s, dot, new Frame(t.frameSize, dot), hooks);
+        const top = mutates ? undefined : tops.get(templateName);
+        if (hooks !== undefined && top !== undefined) runTopLevel(top, s, dot, new Frame(t.frameSize, dot), hooks);
+        else t.run(s, dot, new Frame(t.frameSize, dot));
       } catch (e) {
         // deep recursion of templates and nesting together can still exhaust the stack: a limit, not a crash
         if (e instanceof RangeError) s.limitError('template execution nested too deeply');
