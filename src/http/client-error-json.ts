@@ -2,7 +2,7 @@
 // too large, a request that took too long to arrive): Node's own answer is an empty text body; the
 // preview answers every refusal as JSON with a code, these too. Written on the socket, as Node's
 // 'clientError' event gives no response object.
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES } from './node-http.ts';
 import type { Duplex } from 'node:stream';
 import type { HttpErrorCode } from './body.ts';
 

@@ -5,7 +5,8 @@
 // inactivity timeout while a request is answered (a client that never reads), and a cap on open
 // connections, per listener, so probes and admissions never compete with preview callers.
 import { clientErrorJson } from './client-error-json.ts';
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import { createHttpServer } from './node-http.ts';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { RequestListener } from 'node:http';
