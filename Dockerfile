@@ -28,14 +28,14 @@ EXPOSE 9443 8080
 # Memory (README, "Memory"): V8's young generation capped at 8 MB a semi-space (under load it grows to
 # 64 MB, the largest part of the RSS, for no measured gain); its old generation capped at 256 MB, which
 # also makes V8 grow it by ~1.4x the live heap rather than 4x (when every pod differs, RSS 140-155 MB
-# instead of 200-245 MB; the live heap is ~35 MB); and glibc told to mmap allocations of 32 KiB and more
+# instead of 200-245 MB; the live heap is ~35 MB); and glibc told to mmap allocations of 8 KiB and more
 # so they go back to the system when freed, rather than being kept in its heap: large request bodies,
-# and freed blocks of 32-128 KiB (median RSS when ready 3 MB lower in bench:saturation: README,
-# "Memory"); and to keep one arena for all threads
-# (V8's GC and compiler threads each got one: ~10 MB more RSS at saturation when every pod differs, for
-# no measured throughput).
+# socket and response buffers, freed blocks of 8-32 KiB (V8's compiler scratch zones among them) (RSS 4-5 MB lower when ready and
+# at the peak under (e) than at 32 KiB, 2 interleaved bench:saturation pairs: README, "Memory"); and to
+# keep one arena for all threads (V8's GC and compiler threads each got one: ~10 MB more RSS at
+# saturation when every pod differs, for no measured throughput).
 # `npm run bench` runs the injector with these (it reads them from here).
-ENV MALLOC_MMAP_THRESHOLD_=32768
+ENV MALLOC_MMAP_THRESHOLD_=8192
 ENV MALLOC_ARENA_MAX=1
 ENTRYPOINT ["node", "--max-semi-space-size=8", "--max-old-space-size=256", "/app/dist/cli/main.js"]
 CMD ["serve"]

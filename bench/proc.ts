@@ -27,6 +27,8 @@ export interface Sample {
   rssMB: number;
   /** The part of rssMB that is file-backed (RssFile: the executable's and libraries' pages). */
   fileMB: number;
+  /** The part of rssMB in glibc's main heap (the [heap] mapping): native allocations under the mmap threshold. */
+  brkMB: number;
   /** CPU used by the process since the previous sample, in % of one core. */
   cpuPct: number;
 }
@@ -36,14 +38,22 @@ export function rssMB(pid: number): number {
   return readProc(pid)?.rssMB ?? NaN;
 }
 
-function readProc(pid: number): { rssMB: number; fileMB: number; ticks: number } | undefined {
+/** Resident kB of the [heap] mapping in /proc/PID/smaps (its Rss line follows the mapping's line). */
+function brkKB(smaps: string): number {
+  const at = smaps.indexOf(' [heap]\n');
+  if (at < 0) return 0;
+  return Number(/\nRss:\s+(\d+) kB/.exec(smaps.slice(at, at + 400))?.[1] ?? 0);
+}
+
+function readProc(pid: number): { rssMB: number; fileMB: number; brkMB: number; ticks: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rss = /VmRSS:\s+(\d+) kB/.exec(status);
     const file = /RssFile:\s+(\d+) kB/.exec(status);
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
-    return { rssMB: Number(rss?.[1] ?? 0) / 1024, fileMB: Number(file?.[1] ?? 0) / 1024, ticks: Number(f[11]) + Number(f[12]) }; // utime + stime
+    const brkMB = brkKB(readFileSync(`/proc/${pid}/smaps`, 'utf8')) / 1024;
+    return { rssMB: Number(rss?.[1] ?? 0) / 1024, fileMB: Number(file?.[1] ?? 0) / 1024, brkMB, ticks: Number(f[11]) + Number(f[12]) }; // utime + stime
   } catch {
     return undefined; // the process is gone
   }
@@ -74,7 +84,7 @@ export function sampleProcess(server: Server): { stop(): Usage } {
     if (!p) return;
     const now = Date.now();
     const cpuPct = now > last.t ? ((p.ticks - last.ticks) / CLK_TCK / ((now - last.t) / 1000)) * 100 : 0;
-    samples.push({ t: (now - t0) / 1000, rssMB: p.rssMB, fileMB: p.fileMB, cpuPct });
+    samples.push({ t: (now - t0) / 1000, rssMB: p.rssMB, fileMB: p.fileMB, brkMB: p.brkMB, cpuPct });
     last = { t: now, ticks: p.ticks };
     if (samples.length % 5 === 1)
       void heapOf(server, (now - t0) / 1000).then((h) => {

@@ -25,6 +25,8 @@ interface Figures {
   peakMB: number;
   /** At the peak: the file-backed part of the RSS, and the injector's V8 heap sampled nearest to it. */
   peakFileMB: number;
+  /** At the peak: the RSS of glibc's main heap (native allocations under its mmap threshold). */
+  peakBrkMB: number;
   peakHeap?: Heap;
   readyMB: number;
   other: number[];
@@ -42,7 +44,8 @@ async function measure(server: Server, ca: string, c: Case, expected: Expected, 
   f.cpu.push(r.usage.samples.reduce((t, s) => t + s.cpuPct, 0) / Math.max(1, r.usage.samples.length - 1));
   f.other.push(r.otherCpuPct);
   const top = peakSample(r);
-  if (top.rssMB > f.peakMB) Object.assign(f, { peakMB: top.rssMB, peakFileMB: top.fileMB, peakHeap: nearest(r.usage.heap, top.t) });
+  if (top.rssMB > f.peakMB)
+    Object.assign(f, { peakMB: top.rssMB, peakFileMB: top.fileMB, peakBrkMB: top.brkMB, peakHeap: nearest(r.usage.heap, top.t) });
 }
 
 /** Where the injector's peak RSS under (e) is: file-backed pages (the node binary's code), V8's heap, buffers. */
@@ -51,7 +54,7 @@ function peakParts(f: Figures, istiod: Figures): string {
   const heap = h
     ? `; V8 heap ${h.totalMB.toFixed(1)} MB (${h.usedMB.toFixed(1)} MB used) and external buffers ${h.externalMB.toFixed(1)} MB at the /metrics sample nearest it`
     : '';
-  return `Injector peak under (e): ${f.peakMB.toFixed(1)} MB, of which ${f.peakFileMB.toFixed(1)} MB file-backed (mostly node's own executable; istiod's: ${istiod.peakFileMB.toFixed(1)} MB) and ${(f.peakMB - f.peakFileMB).toFixed(1)} MB anonymous${heap}.`;
+  return `Injector peak under (e): ${f.peakMB.toFixed(1)} MB, of which ${f.peakFileMB.toFixed(1)} MB file-backed (mostly node's own executable; istiod's: ${istiod.peakFileMB.toFixed(1)} MB) and ${(f.peakMB - f.peakFileMB).toFixed(1)} MB anonymous: glibc's main heap ${f.peakBrkMB.toFixed(1)} MB${heap}.`;
 }
 
 async function main(): Promise<number> {
@@ -71,7 +74,7 @@ async function main(): Promise<number> {
       { s: injector, exp: expectedOf(ours) },
       { s: istiod, exp: expectedOf(theirs) },
     ];
-    const fig = () => ({ rps: [], cpu: [], peakMB: 0, peakFileMB: 0, readyMB: 0, other: [] }) as Figures;
+    const fig = () => ({ rps: [], cpu: [], peakMB: 0, peakFileMB: 0, peakBrkMB: 0, readyMB: 0, other: [] }) as Figures;
     const results = { a: { injector: fig(), istiod: fig() }, e: { injector: fig(), istiod: fig() } };
     for (const { s } of servers) results.a[s.name as 'injector' | 'istiod'].readyMB = rssMB(s.pid);
     for (const c of [a, e]) {

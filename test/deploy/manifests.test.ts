@@ -156,7 +156,7 @@ describe('Dockerfile', () => {
       ['--max-semi-space-size=8', '--max-old-space-size=256'],
       'ENTRYPOINT: V8 grows the young generation to 64 MB a semi-space, and the old one to 4x the live heap, under load otherwise',
     );
-    assert.equal(env.MALLOC_MMAP_THRESHOLD_, '32768', 'ENV: glibc keeps freed request bodies and blocks of 32-128 KiB otherwise');
+    assert.equal(env.MALLOC_MMAP_THRESHOLD_, '8192', 'ENV: glibc keeps freed request bodies and blocks of 8-128 KiB otherwise');
     assert.equal(env.MALLOC_ARENA_MAX, '1', "ENV: glibc gives V8's helper threads arenas of their own otherwise");
     assert.match(
       JSON.parse(read('package.json')).scripts.start,
