@@ -35,11 +35,23 @@ function pathTo(node: number, keys: Array<string | number>, parents: number[]): 
   return `${shown.join('').replace(/^\./, '')}${chain.length > 8 ? '…' : ''}`;
 }
 
+/**
+ * A list with a named field (`Object.keys` puts index keys first, so a named one is last). JSON and YAML
+ * never make one, but an object built in-process can, and the walk below sees only a list's items while
+ * copies (structuredClone) take its fields too: a deep value there would get past the caps.
+ */
+function namedListField(v: unknown[]): TreeProblem | undefined {
+  const keys = Object.keys(v);
+  const last = keys[keys.length - 1];
+  if (last === undefined || /^(?:0|[1-9]\d{0,9})$/.test(last)) return undefined;
+  return { why: `is a list with a field named ${JSON.stringify(last).slice(0, 80)}, which no JSON list has` };
+}
+
 /** The problem of one node, or undefined (children are the caller's). */
 function nodeProblem(v: object, depth: number): TreeProblem | undefined {
   if (depth >= MAX_NESTING_DEPTH)
     return { why: `nests more than ${MAX_NESTING_DEPTH} levels deep (the cap MAX_NESTING_DEPTH)`, cap: 'MAX_NESTING_DEPTH' };
-  return Array.isArray(v) ? undefined : prototypeField(v as Record<string, unknown>);
+  return Array.isArray(v) ? namedListField(v) : prototypeField(v as Record<string, unknown>);
 }
 
 /**

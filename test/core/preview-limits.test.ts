@@ -88,6 +88,17 @@ describe('preview of hostile input', () => {
     assert.equal(items[0]!.error?.code, 'LIMIT_EXCEEDED');
     assert.match(items[0]!.message, /MAX_NESTING_DEPTH/);
   });
+
+  it('refuses a list with a named field (which no JSON list has) naming it, also when a deep value hides there', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    for (const field of ['__proto__', 'extra']) {
+      const volumes = Object.defineProperty([{ name: 'v', emptyDir: {} }], field, { value: deep, enumerable: true });
+      const items = previewObjects([{ ...pod('d'), spec: { ...pod('d').spec, volumes } }], ctx);
+      assert.equal(items[0]!.error?.code, 'INVALID_OBJECT');
+      assert.match(items[0]!.message, new RegExp(`spec\\.volumes is a list with a field named "${field}"`));
+    }
+  });
 });
 
 describe('preview of a pod that brings its own istio-init', () => {
