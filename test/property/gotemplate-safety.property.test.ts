@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { checkTaintedSpans, loadRenderedYaml } from '../../src/core/gotemplate/safety/index.ts';
 import { isInjectionError } from '../../src/core/errors.ts';
-import { yamlDoubleQuoted, yamlPlainScalar, yamlSingleQuoted } from '../helpers/istio-yaml-model.ts';
+import { yamlPlainScalar, yamlQuotedAtLineEnd } from '../helpers/istio-yaml-model.ts';
 import { ISTIO_PRINT_CONTEXTS, type PrintContext } from '../gotemplate/istio-print-contexts.ts';
 import { type Printed, quote, raw, render, toJSON, toYamlIndent } from '../gotemplate/safety-render.ts';
 
@@ -122,9 +122,12 @@ function rawLeaf(_ctx: PrintContext, style: 'plain' | 'double' | 'single', text:
   const s = text.replace(/⟦(\d+)⟧/g, (_, i) => vs[Number(i)]!);
   // an empty value prints nothing: `name: ` is the template's own null, as in istiod (a null field is dropped)
   if (style === 'plain' && s === '') return null;
+  // a value that ends the template's text in the quotes may close them with a comment after (`" #`)
+  const last = /⟦(\d+)⟧$/.exec(text);
+  const valueAt = last ? s.length - vs[Number(last[1])]!.length : undefined;
   try {
     if (style === 'plain') return yamlPlainScalar(s, 'value');
-    return style === 'double' ? yamlDoubleQuoted(s, 'value') : yamlSingleQuoted(s, 'value');
+    return yamlQuotedAtLineEnd(s, style === 'double' ? '"' : "'", valueAt, 'value');
   } catch {
     return REFUSE;
   }
