@@ -40,7 +40,10 @@ export function goValue(type: string, raw: unknown, addressable: boolean): GoVal
     case 'bool':
       return raw === true;
     case 'string':
-      return typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : String(raw);
+      if (typeof raw === 'string') return raw;
+      if (raw === undefined || raw === null) return '';
+      // not String() of an object: a pod's JSON may give it its own `toString` field (`{"toString": 0}` throws)
+      return typeof raw === 'object' ? Object.prototype.toString.call(raw) : String(raw);
     case 'int':
       return d.named ? new GoNamedInt(type, intOf(raw, d)) : intOf(raw, d);
     case 'uint':
