@@ -97,12 +97,12 @@ export const yamlSingleQuoted = (v: unknown, what: string): string => readQuoted
 /**
  * As Istio's YAML reads `"<s>"` (or `'<s>'`) that ends its line, where the template's text inside the
  * quotes ends with a pod value starting at `valueAt`: a value that closes the quotes and makes the rest
- * of the line a comment (`" #x`) hides only the template's closing quote, and go-yaml reads the text
- * before that quote. Anywhere else a quote in the value ends it early, as readQuoted says.
+ * of the line a comment (`" #x`, or `"#x`: after a quoted scalar go-yaml v2 needs no blank before `#`)
+ * hides only the template's closing quote, and go-yaml reads the text before that quote. Anywhere else a quote in the value ends it early, as readQuoted says.
  */
 export function yamlQuotedAtLineEnd(s: string, quote: Quote, valueAt: number | undefined, what: string): string {
   const closing = closingQuote(quote + s) - 1; // index in s of the first quote that closes, or -2
-  if (valueAt !== undefined && closing >= valueAt && /^[ \t]+#[^\r\n]*$/.test(s.slice(closing + 1)))
+  if (valueAt !== undefined && closing >= valueAt && /^[ \t]*#[^\r\n]*$/.test(s.slice(closing + 1)))
     return readQuoted(s.slice(0, closing), what, quote);
   return readQuoted(s, what, quote);
 }

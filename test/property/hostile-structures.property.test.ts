@@ -110,8 +110,10 @@ function withValue(path: Path, key: string | undefined, value: unknown): Record<
   let cur = pod;
   for (const p of path.slice(0, -1)) cur = cur[p];
   const last = path[path.length - 1]!;
-  if (key !== undefined && cur[last] !== null && typeof cur[last] === 'object')
-    Object.defineProperty(cur[last], key, { value, enumerable: true, writable: true, configurable: true });
+  // a key the target cannot take anew (an array's `length`) puts the value in place of the target instead
+  const settable =
+    cur[last] !== null && typeof cur[last] === 'object' && Object.getOwnPropertyDescriptor(cur[last], key ?? '')?.configurable !== false;
+  if (key !== undefined && settable) Object.defineProperty(cur[last], key, { value, enumerable: true, writable: true, configurable: true });
   else cur[last] = value;
   return pod;
 }
