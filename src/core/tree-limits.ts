@@ -36,14 +36,15 @@ function pathTo(node: number, keys: Array<string | number>, parents: number[]): 
 }
 
 /**
- * A list with a named field (`Object.keys` puts index keys first, so a named one is last). JSON and YAML
- * never make one, but an object built in-process can, and the walk below sees only a list's items while
- * copies (structuredClone) take its fields too: a deep value there would get past the caps.
+ * A list with a named field (`Object.keys` puts index keys first, so a named one is last; an index is a
+ * canonical number below the length, which "4294967295" or "01" is not). JSON and YAML never make one, but
+ * an object built in-process can, and the walk below sees only a list's items while copies
+ * (structuredClone) take its fields too: a deep value there would get past the caps.
  */
 function namedListField(v: unknown[]): TreeProblem | undefined {
   const keys = Object.keys(v);
   const last = keys[keys.length - 1];
-  if (last === undefined || /^(?:0|[1-9]\d{0,9})$/.test(last)) return undefined;
+  if (last === undefined || (Number(last) < v.length && String(Number(last)) === last)) return undefined;
   return { why: `is a list with a field named ${JSON.stringify(last).slice(0, 80)}, which no JSON list has` };
 }
 

@@ -92,7 +92,7 @@ describe('preview of hostile input', () => {
   it('refuses a list with a named field (which no JSON list has) naming it, also when a deep value hides there', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    for (const field of ['__proto__', 'extra']) {
+    for (const field of ['__proto__', 'extra', '4294967295', '01']) {
       const volumes = Object.defineProperty([{ name: 'v', emptyDir: {} }], field, { value: deep, enumerable: true });
       const items = previewObjects([{ ...pod('d'), spec: { ...pod('d').spec, volumes } }], ctx);
       assert.equal(items[0]!.error?.code, 'INVALID_OBJECT');
