@@ -30,8 +30,9 @@ EXPOSE 9443 8080
 # also makes V8 grow it by ~1.4x the live heap rather than 4x (when every pod differs, RSS 140-155 MB
 # instead of 200-245 MB; the live heap is ~35 MB); and glibc told to mmap allocations of 8 KiB and more
 # so they go back to the system when freed, rather than being kept in its heap: large request bodies,
-# socket and response buffers, freed blocks of 8-32 KiB (V8's compiler scratch zones among them) (RSS 4-5 MB lower when ready and
-# at the peak under (e) than at 32 KiB, 2 interleaved bench:saturation pairs: README, "Memory"); and to
+# socket and response buffers, freed blocks of 8-32 KiB (bench:saturation against 32 KiB, two
+# interleaved pairs: RSS when ready 115.8/119.5 MB against 120.2/121.3, peak under (e) 139.1/140.0
+# against 145.1/154.1, and a third run 152.6: less than the run-to-run spread; README, "Memory"); and to
 # keep one arena for all threads (V8's GC and compiler threads each got one: ~10 MB more RSS at
 # saturation when every pod differs, for no measured throughput).
 # `npm run bench` runs the injector with these (it reads them from here).
