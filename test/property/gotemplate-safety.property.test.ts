@@ -118,16 +118,20 @@ function replaced(data: unknown, match: (v: unknown) => boolean, replace: (v: un
  * scalar, comments and edge blanks dropped), not the parser under test. Unquoted, a plain scalar resolves
  * as go-yaml v2 resolves it (go-yaml-schema.ts, checked against go-yaml itself): `010` is 8, `~` null.
  */
-function rawLeaf(_ctx: PrintContext, style: 'plain' | 'double' | 'single', text: string, vs: readonly string[]): unknown {
+function rawLeaf(ctx: PrintContext, style: 'plain' | 'double' | 'single', text: string, vs: readonly string[]): unknown {
   const s = text.replace(/⟦(\d+)⟧/g, (_, i) => vs[Number(i)]!);
   // an empty value prints nothing: `name: ` is the template's own null, as in istiod (a null field is dropped)
   if (style === 'plain' && s === '') return null;
-  // a value that ends the template's text in the quotes may close them with a comment after (`" #`)
-  const last = /⟦(\d+)⟧$/.exec(text);
+  // a value that ends the template's text in quotes that end the line may close them with a comment
+  // after (`" #`); in a flow mapping (`"⟦0⟧",`) the comment would hide the comma
+  const q = style === 'double' ? '"' : "'";
+  const at = ctx.template.indexOf(q + text + q);
+  const endsLine = at >= 0 && /^[ \t]*(\r?\n|$)/.test(ctx.template.slice(at + text.length + 2));
+  const last = endsLine ? /⟦(\d+)⟧$/.exec(text) : null;
   const valueAt = last ? s.length - vs[Number(last[1])]!.length : undefined;
   try {
     if (style === 'plain') return yamlPlainScalar(s, 'value');
-    return yamlQuotedAtLineEnd(s, style === 'double' ? '"' : "'", valueAt, 'value');
+    return yamlQuotedAtLineEnd(s, q, valueAt, 'value');
   } catch {
     return REFUSE;
   }
