@@ -20,7 +20,7 @@ export const SELF_SIGNED_DIR = '.sidecar-injector/certs';
  * scavenge promotes it. Under (e) at 50 connections, external buffers at the RSS peak were 7-11 MB with
  * 64 KiB and 4-6 MB with 8 KiB, the size Node had before 24 (README, Memory).
  */
-export const BUFFER_POOL_BYTES = 8 * 1024;
+const BUFFER_POOL_BYTES = 8 * 1024;
 
 /** What `serve` runs with: every value already checked (cli/serve-command.ts). */
 export interface ServeConfig {
