@@ -60,6 +60,8 @@ function nodeProblem(v: object, depth: number): TreeProblem | undefined {
  * Every admission pays for this walk, so it keeps only two stacks; where a problem is, is worked out by
  * a second walk that runs only for a value about to be refused.
  */
+const tooManyValues: TreeProblem = { why: `has more than ${MAX_NODES} values (the cap MAX_NODES)`, cap: 'MAX_NODES' };
+
 export function treeProblem(value: unknown): TreeProblem | undefined {
   const values: unknown[] = [value];
   const depths: number[] = [0];
@@ -67,8 +69,11 @@ export function treeProblem(value: unknown): TreeProblem | undefined {
   while (values.length > 0) {
     const v = values.pop();
     const depth = depths.pop()!;
-    if (++seen > MAX_NODES) return { why: `has more than ${MAX_NODES} values (the cap MAX_NODES)`, cap: 'MAX_NODES' };
+    if (++seen > MAX_NODES) return tooManyValues;
     if (v === null || typeof v !== 'object') continue;
+    // a list that cannot fit is refused before its keys are listed (namedListField) or its items stacked:
+    // every value still stacked would be counted, so the outcome is the same, at a cost bounded by the cap
+    if (Array.isArray(v) && seen + values.length + v.length > MAX_NODES) return tooManyValues;
     const p = nodeProblem(v, depth);
     if (p) return depth === 0 ? p : { ...p, why: `at ${locate(value, v)} ${p.why}` };
     for (const c of Array.isArray(v) ? v : Object.values(v)) {

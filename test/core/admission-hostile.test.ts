@@ -113,6 +113,16 @@ describe('admission of hostile reviews', () => {
     assert.match(s.message, /request\.object at extra\[0\]\[0\].*… nests more than 256 levels deep \(the cap MAX_NESTING_DEPTH\)/);
   });
 
+  it('refuses a request object with more than MAX_NODES values, in one long list or spread over many', () => {
+    const longArgs = Array.from({ length: 1_500_000 }, () => 'a');
+    const spread = Array.from({ length: 300 }, (_, i) => ({ name: `c${i}`, image: 'app:1', args: Array.from({ length: 1000 }, () => 'a') }));
+    for (const object of [pod({ name: 'p' }, [{ name: 'app', image: 'app:1', args: longArgs }]), pod({ name: 'p' }, spread)]) {
+      const s = refused(object);
+      assert.equal(s.reason, 'LIMIT_EXCEEDED');
+      assert.match(s.message, /request\.object has more than 250000 values \(the cap MAX_NODES\)/);
+    }
+  });
+
   it('clips a 1 MB generateName in the log fields, and any huge echoed value in the message', () => {
     const name = 'a'.repeat(1 << 20);
     const o = admit(review(pod({ generateName: name })), { settings });
